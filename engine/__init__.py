@@ -1,0 +1,31 @@
+"""Backprop Playground's math: a vectorised reverse-mode autodiff engine on NumPy."""
+
+from engine.errors import ExprError, LimitError, PlaygroundError, ShapeError
+from engine.functional import cross_entropy, dropout, log_softmax, mse, softmax
+from engine.gradcheck import GradCheckReport, InputCheck, gradcheck
+from engine.ops import OPS, Op, format_shape
+from engine.tensor import Tensor, apply, first_nonfinite, no_grad, topological_order, unbroadcast
+
+__all__ = [
+    "OPS",
+    "ExprError",
+    "GradCheckReport",
+    "InputCheck",
+    "LimitError",
+    "Op",
+    "PlaygroundError",
+    "ShapeError",
+    "Tensor",
+    "apply",
+    "cross_entropy",
+    "dropout",
+    "first_nonfinite",
+    "format_shape",
+    "gradcheck",
+    "log_softmax",
+    "mse",
+    "no_grad",
+    "softmax",
+    "topological_order",
+    "unbroadcast",
+]

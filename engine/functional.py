@@ -1,0 +1,55 @@
+"""Functions on tensors that are not methods: normalisation, losses and dropout."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.errors import PlaygroundError, ShapeError
+from engine.ops import OPS, format_shape
+from engine.tensor import Tensor, apply
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """exp(x) / Σ exp(x) along `axis`, computed after subtracting the maximum (no overflow)."""
+    return apply(OPS["softmax"], x, axis=axis)
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """x − logΣexp(x) along `axis`, stable for huge scores."""
+    return apply(OPS["log_softmax"], x, axis=axis)
+
+
+def cross_entropy(logits, targets) -> Tensor:
+    """Mean over the batch of −log softmax(logits)[target]; targets are integer class indices."""
+    return apply(OPS["cross_entropy"], logits, targets)
+
+
+def mse(pred, target) -> Tensor:
+    """Mean of (pred − target)²; both must have the same shape (or target a scalar)."""
+    p_shape, t_shape = np.shape(_data(pred)), np.shape(_data(target))
+    if p_shape != t_shape and t_shape != () and p_shape != ():
+        raise ShapeError(
+            f"mse: {format_shape(p_shape)}, {format_shape(t_shape)}: "
+            "prediction and target must have the same shape"
+        )
+    return apply(OPS["mse"], pred, target)
+
+
+def dropout(x, p: float, training: bool = True, rng: np.random.Generator | None = None) -> Tensor:
+    """Zero each entry with probability p and scale the rest by 1/(1−p); identity when not training.
+
+    The scaling keeps the expected value, so nothing changes between training and evaluation.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise PlaygroundError(f"dropout probability must be between 0 and 1, not {p}.")
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    if not training or p == 0.0:
+        return x
+    rng = rng if rng is not None else np.random.default_rng()
+    keep = rng.random(x.shape) >= p
+    mask = keep / (1.0 - p) if p < 1.0 else np.zeros(x.shape)
+    return apply(OPS["dropout"], x, mask=mask)
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x

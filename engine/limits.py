@@ -1,0 +1,25 @@
+"""Caps that keep one request on the shared public instance small (one module, used by every page).
+
+Exceeding a cap raises LimitError naming the cap, never a hang.
+"""
+
+from engine.errors import LimitError
+
+MAX_SOURCE_CHARS = 4000  # characters in one expression program
+MAX_STATEMENTS = 60  # statements in one program
+MAX_GRAPH_NODES = 150  # nodes in an expression graph
+MAX_TENSOR_ELEMENTS = 100_000  # elements in one tensor the user can ask for
+MAX_NESTING = 60  # parenthesis / operator nesting depth in a program
+
+MAX_SAMPLES = 5000  # points in a toy dataset
+MAX_HIDDEN_LAYERS = 6
+MAX_WIDTH = 128  # neurons in one hidden layer
+MAX_EPOCHS = 500
+MAX_SEEDS = 5
+MAX_SURFACE_STEPS = 1000  # optimizer steps on a 2-D loss surface
+
+
+def check_limit(what: str, value: int, cap: int) -> None:
+    """Raise LimitError if `value` exceeds `cap`, naming what was capped."""
+    if value > cap:
+        raise LimitError(f"{what} is {value:,}, above the cap of {cap:,} on this public instance.")

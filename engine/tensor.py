@@ -1,0 +1,234 @@
+"""Tensor: a float64 array that remembers how it was made, and the reverse-mode backward pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import numpy as np
+
+from engine.errors import PlaygroundError, ShapeError
+from engine.ops import OPS, Op, format_shape
+
+# Per-thread (per Streamlit session) switch: record the graph or not.
+_grad_enabled: ContextVar[bool] = ContextVar("grad_enabled", default=True)
+
+Observer = Callable[["Tensor", "Tensor", np.ndarray], None]
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Evaluate without recording a graph (for evaluation and optimizer updates)."""
+    token = _grad_enabled.set(False)
+    try:
+        yield
+    finally:
+        _grad_enabled.reset(token)
+
+
+class Tensor:
+    """A float64 array with an optional gradient and the op and parents that produced it."""
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "op", "parents", "attrs")
+    __array_ufunc__ = None  # make NumPy defer: ndarray + Tensor calls Tensor.__radd__
+
+    def __init__(self, data, requires_grad: bool = False, name: str | None = None):
+        self.data = np.array(data.data if isinstance(data, Tensor) else data, dtype=np.float64)
+        self.grad: np.ndarray | None = None
+        self.requires_grad = requires_grad
+        self.name = name
+        self.op: Op | None = None
+        self.parents: tuple[Tensor, ...] = ()
+        self.attrs: dict = {}
+
+    # ---- properties -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.op is None
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def item(self) -> float:
+        return float(self.data)
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def __repr__(self) -> str:
+        made_by = f", op={self.op.name}" if self.op else ""
+        label = f"name={self.name!r}, " if self.name else ""
+        return f"Tensor({label}shape={format_shape(self.shape)}{made_by})"
+
+    # ---- arithmetic -------------------------------------------------------------------------
+    def __add__(self, other): return apply(OPS["add"], self, other)
+    def __radd__(self, other): return apply(OPS["add"], other, self)
+    def __sub__(self, other): return apply(OPS["sub"], self, other)
+    def __rsub__(self, other): return apply(OPS["sub"], other, self)
+    def __mul__(self, other): return apply(OPS["mul"], self, other)
+    def __rmul__(self, other): return apply(OPS["mul"], other, self)
+    def __truediv__(self, other): return apply(OPS["div"], self, other)
+    def __rtruediv__(self, other): return apply(OPS["div"], other, self)
+    def __pow__(self, other): return apply(OPS["pow"], self, other)
+    def __rpow__(self, other): return apply(OPS["pow"], other, self)
+    def __matmul__(self, other): return apply(OPS["matmul"], self, other)
+    def __rmatmul__(self, other): return apply(OPS["matmul"], other, self)
+    def __neg__(self): return apply(OPS["neg"], self)
+
+    # ---- elementwise functions --------------------------------------------------------------
+    def exp(self): return apply(OPS["exp"], self)
+    def log(self): return apply(OPS["log"], self)
+    def tanh(self): return apply(OPS["tanh"], self)
+    def sigmoid(self): return apply(OPS["sigmoid"], self)
+    def relu(self): return apply(OPS["relu"], self)
+    def sin(self): return apply(OPS["sin"], self)
+    def cos(self): return apply(OPS["cos"], self)
+    def sqrt(self): return apply(OPS["sqrt"], self)
+    def abs(self): return apply(OPS["abs"], self)
+
+    # ---- reductions and shapes --------------------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        return apply(OPS["sum"], self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return apply(OPS["mean"], self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return apply(OPS["max"], self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], tuple | list) else shape
+        return apply(OPS["reshape"], self, shape=tuple(shape))
+
+    def transpose(self, *axes):
+        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], tuple | list) else axes
+        return apply(OPS["transpose"], self, axes=tuple(axes) if axes else None)
+
+    # ---- backward pass ----------------------------------------------------------------------
+    def backward(self, grad=None, observer: Observer | None = None) -> None:
+        """Accumulate d(self)/d(node) into `.grad` of every node that requires a gradient.
+
+        Without `grad`, self must be a scalar (the loss) and is seeded with 1. `observer`, if
+        given, is called as observer(child, parent, contribution) for every edge, in the order
+        of the pass; a node's gradient is the sum of the contributions into it.
+        """
+        if not self.requires_grad:
+            raise PlaygroundError("backward(): this value does not depend on any parameter.")
+        if grad is None:
+            if self.size != 1:
+                shape = format_shape(self.shape)
+                raise PlaygroundError(f"backward() without a gradient needs a scalar, not {shape}.")
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.array(np.broadcast_to(np.asarray(grad, dtype=np.float64), self.shape))
+        pending = {self: grad}
+        with np.errstate(all="ignore"):
+            for node in reversed(topological_order(self, only_requiring_grad=True)):
+                g = pending.pop(node, None)
+                if g is None:  # reached only through inputs that carry no gradient
+                    continue
+                node._accumulate(g)
+                if node.op is not None:
+                    node._send_to_parents(g, pending, observer)
+
+    def _accumulate(self, g: np.ndarray) -> None:
+        if self.grad is not None:
+            self.grad = self.grad + g
+        elif self.op is None or not g.flags.writeable:
+            self.grad = np.array(g)  # leaves own their gradient (users and optimizers read it)
+        else:
+            self.grad = g
+
+    def _send_to_parents(self, g, pending: dict, observer: Observer | None) -> None:
+        inputs = [p.data for p in self.parents]
+        for parent, vjp in zip(self.parents, self.op.vjps):
+            if vjp is None or not parent.requires_grad:
+                continue
+            contribution = unbroadcast(vjp(g, self.data, *inputs, **self.attrs), parent.shape)
+            if observer is not None:
+                observer(self, parent, contribution)
+            pending[parent] = pending[parent] + contribution if parent in pending else contribution
+
+
+def apply(op: Op, *operands, **attrs) -> Tensor:
+    """Run `op` forward on tensors (numbers and arrays become constants) and record the node."""
+    parents = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in operands)
+    inputs = [p.data for p in parents]
+    reason = op.check(*inputs) if op.check else None
+    if reason is None:
+        try:
+            with np.errstate(all="ignore"):
+                data = op.forward(*inputs, **attrs)
+        except (ValueError, IndexError, TypeError) as err:
+            reason = str(err)
+    if reason is not None:
+        raise ShapeError(f"{op.name}: {_describe_operands(op, inputs)}: {reason}")
+    out = Tensor.__new__(Tensor)
+    out.data = np.asarray(data, dtype=np.float64)
+    out.grad = None
+    out.name = None
+    recording = _grad_enabled.get()
+    out.requires_grad = recording and any(p.requires_grad for p in parents)
+    out.op, out.parents, out.attrs = (op, parents, attrs) if recording else (None, (), {})
+    return out
+
+
+def _describe_operands(op: Op, inputs) -> str:
+    shapes = [format_shape(x.shape) for x in inputs]
+    return f" {op.symbol} ".join(shapes) if op.infix else ", ".join(shapes)
+
+
+def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Reduce a gradient to `shape` by summing over the axes that broadcasting stretched."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    if extra >= 0:
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        if stretched:
+            g = g.sum(axis=stretched, keepdims=True)
+    return g if g.shape == shape else np.broadcast_to(g, shape)
+
+
+def topological_order(root: Tensor, only_requiring_grad: bool = False) -> list[Tensor]:
+    """Every node that `root` depends on, parents before children (iterative: no recursion)."""
+    order: list[Tensor] = []
+    visited: set[Tensor] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for parent in node.parents:
+            if parent not in visited and (parent.requires_grad or not only_requiring_grad):
+                stack.append((parent, False))
+    return order
+
+
+def first_nonfinite(root: Tensor) -> Tensor | None:
+    """The earliest node (in topological order) whose value holds inf or nan, or None."""
+    return next((t for t in topological_order(root) if not np.isfinite(t.data).all()), None)

@@ -1,0 +1,196 @@
+"""The backward pass: fan-out, accumulation, deep graphs, observer, errors, non-finite values."""
+
+import numpy as np
+import pytest
+
+import engine
+from engine import (
+    PlaygroundError,
+    ShapeError,
+    Tensor,
+    cross_entropy,
+    first_nonfinite,
+    log_softmax,
+    no_grad,
+    softmax,
+)
+
+
+def test_fan_out_sums_the_contributions():
+    x = Tensor(3.0, requires_grad=True)
+    y = Tensor(-2.0, requires_grad=True)
+    (x * y + x).backward()
+    assert x.grad == pytest.approx(-2.0 + 1.0)
+    assert y.grad == pytest.approx(3.0)
+
+
+def test_same_tensor_twice_in_one_op():
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad, [2.0, -4.0])
+
+
+def test_gradients_accumulate_until_zeroed():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad, [6.0, 6.0])
+    x.zero_grad()
+    assert x.grad is None
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad, [3.0, 3.0])
+
+
+def test_intermediate_gradients_do_not_leak_into_the_next_pass():
+    x = Tensor(2.0, requires_grad=True)
+    h = x * x
+    out = h * 3
+    out.backward()
+    out.backward()
+    assert x.grad == pytest.approx(2 * 12.0)
+    assert h.grad == pytest.approx(2 * 3.0)
+
+
+def test_every_gradient_has_its_tensors_shape():
+    W = Tensor(np.ones((3, 2)), requires_grad=True)
+    b = Tensor(np.zeros(3), requires_grad=True)
+    x = Tensor([[1.0], [2.0]])
+    out = ((W @ x).reshape(3) + b).tanh().sum()
+    out.backward()
+    for t in engine.topological_order(out, only_requiring_grad=True):
+        assert t.grad.shape == t.data.shape
+
+
+def test_reflected_operators_with_numbers_and_arrays():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    out = (2 - x) * 3 + 1 / x + 2**x + np.array([1.0, 1.0]) * x
+    out.sum().backward()
+    expected = -3 - 1 / x.data**2 + np.log(2) * 2**x.data + 1
+    np.testing.assert_allclose(x.grad, expected)
+    np.testing.assert_allclose((np.ones(2) @ x).data, 3.0)
+
+
+def test_chain_of_ten_thousand_ops():
+    x = Tensor(0.5, requires_grad=True)
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0001
+    y.backward()
+    assert x.grad == pytest.approx(1.0001**10_000)
+
+
+def test_topological_order_puts_parents_first():
+    a = Tensor(1.0, requires_grad=True)
+    b = a * 2
+    c = a + b
+    d = c * b
+    order = engine.topological_order(d)
+    for node in order:
+        for parent in node.parents:
+            assert order.index(parent) < order.index(node)
+    assert len(order) == len({id(n) for n in order})
+
+
+def test_observer_contributions_sum_to_each_gradient():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.standard_normal((3, 2)), requires_grad=True, name="W")
+    x = Tensor(rng.standard_normal(2), requires_grad=True, name="x")
+    h = (W @ x).sigmoid()
+    s = (h * h).sum() + (W @ x).sum() + x.sum()
+    received = {}
+    edges = []
+
+    def observer(child, parent, contribution):
+        edges.append((child, parent))
+        received[parent] = received.get(parent, 0) + contribution
+
+    s.backward(observer=observer)
+    assert len(edges) > 5
+    for node, total in received.items():
+        np.testing.assert_allclose(total, node.grad)
+    # Reported in the order of the pass: a child reports before the edges out of its parents.
+    position = {}
+    for i, (child, _) in enumerate(edges):
+        position.setdefault(child, i)
+    for i, (_, parent) in enumerate(edges):
+        if parent in position:
+            assert position[parent] > i
+
+
+def test_backward_without_gradient_needs_a_scalar():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(PlaygroundError, match="scalar"):
+        (x * 2).backward()
+    (x * 2).backward(np.array([1.0, 10.0]))
+    np.testing.assert_allclose(x.grad, [2.0, 20.0])
+
+
+def test_shape_error_names_the_op_and_both_shapes():
+    message = r"matmul: \(2,3\) @ \(2,4\): inner dimensions 3 and 2 differ"
+    with pytest.raises(ShapeError, match=message):
+        Tensor(np.ones((2, 3))) @ Tensor(np.ones((2, 4)))
+    with pytest.raises(ShapeError, match=r"add: \(2,3\) \+ \(4,\)"):
+        Tensor(np.ones((2, 3))) + Tensor(np.ones(4))
+    with pytest.raises(ShapeError, match="sum"):
+        Tensor(np.ones((2, 3))).sum(axis=2)
+    with pytest.raises(ShapeError, match="reshape"):
+        Tensor(np.ones((2, 3))).reshape(4, 2)
+    with pytest.raises(ShapeError, match="class indices"):
+        cross_entropy(Tensor(np.ones((2, 3))), [0, 3])
+    assert issubclass(ShapeError, PlaygroundError)
+
+
+def test_huge_logits_give_no_nan():
+    z = Tensor([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0]], requires_grad=True)
+    for out in (softmax(z), log_softmax(z)):
+        assert np.isfinite(out.data).all()
+    loss = cross_entropy(z, [2, 0])
+    assert np.isfinite(loss.data)
+    loss.backward()
+    assert np.isfinite(z.grad).all()
+
+
+def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
+    rng = np.random.default_rng(1)
+    z = Tensor(rng.standard_normal((5, 4)) * 10, requires_grad=True)
+    y = np.array([0, 3, 1, 1, 2])
+    cross_entropy(z, y).backward()
+    onehot = np.eye(4)[y]
+    np.testing.assert_allclose(z.grad, (softmax(z).data - onehot) / 5, rtol=1e-12, atol=1e-15)
+
+
+def test_non_finite_values_propagate_and_are_located():
+    x = Tensor([1.0, 0.0], requires_grad=True, name="x")
+    h = x.log()
+    h.name = "h"
+    out = (h * 2).sum()
+    assert np.isneginf(out.data)
+    assert first_nonfinite(out) is h
+    out.backward()  # no exception: inf/nan flow through
+    assert not np.isfinite(x.grad).all()
+    assert first_nonfinite(Tensor([1.0]) * 2) is None
+
+
+def test_overflow_and_division_by_zero_do_not_raise():
+    big = Tensor(1000.0).exp()
+    assert np.isposinf(big.data)
+    assert np.isposinf((Tensor(1.0) / Tensor(0.0)).data)
+
+
+def test_no_grad_records_nothing():
+    x = Tensor(2.0, requires_grad=True)
+    with no_grad():
+        y = x * 3
+    assert not y.requires_grad and y.parents == ()
+    z = x * 3
+    assert z.requires_grad and z.parents[0] is x
+
+
+def test_constants_are_recorded_for_display_but_get_no_gradient():
+    a = Tensor(2.0, name="a")
+    b = Tensor(3.0, requires_grad=True, name="b")
+    c = a * 4
+    out = c + b
+    assert c.parents[0] is a and not c.requires_grad
+    out.backward()
+    assert a.grad is None and c.grad is None and b.grad == 1.0
