@@ -1,0 +1,1 @@
+"""Pure figure builders: engine objects -> networkx graphs -> plotly figures (no streamlit)."""

@@ -1,0 +1,50 @@
+"""One palette for the whole app: a colour means the same thing on every page.
+
+Values and gradients use diverging scales, because the sign matters: blue is negative, red is
+positive, white-ish is zero. Non-finite numbers are drawn in an alarm colour. Each optimizer has
+one colour everywhere; runs with dropout use the same colour with a dashed line.
+"""
+
+from __future__ import annotations
+
+import math
+
+# Diverging scales (plotly colorscale form): negative -> zero -> positive.
+VALUE_SCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
+GRADIENT_SCALE = [[0.0, "#1b7837"], [0.5, "#f7f7f7"], [1.0, "#762a83"]]  # green − / purple +
+
+NONFINITE = "#ff8c00"  # inf or nan: alarm orange
+NEUTRAL = "#d9d9d9"  # not yet computed
+INK = "#222222"  # text and outlines
+FORWARD = "#2166ac"  # highlight of an edge carrying a value forward
+BACKWARD = "#c51b7d"  # highlight of an edge carrying a gradient backward
+EDGE = "#9e9e9e"
+
+NODE_KIND = {  # fill of a node before any value is shown
+    "parameter": "#fde0a6",
+    "input": "#fde0a6",
+    "constant": "#e0e0e0",
+    "op": "#dbe9f6",
+}
+
+OPTIMIZER = {"SGD": "#1f77b4", "Momentum": "#ff7f0e", "Adam": "#2ca02c"}
+DROPOUT_DASH = "dash"  # line dash of a run with dropout; runs without are solid
+CLASS_COLORS = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#35978f"]
+
+FONT_FAMILY = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
+
+
+def _hex_to_rgb(color: str) -> tuple[int, int, int]:
+    color = color.lstrip("#")
+    return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
+
+
+def diverging(x: float, scale_max: float, scale=VALUE_SCALE) -> str:
+    """Colour of x on a diverging scale symmetric around 0 with ends at ±scale_max."""
+    if not math.isfinite(x):
+        return NONFINITE
+    t = 0.5 if scale_max <= 0 else 0.5 + 0.5 * max(-1.0, min(1.0, x / scale_max))
+    (t0, c0), (t1, c1) = (scale[0], scale[1]) if t <= 0.5 else (scale[1], scale[2])
+    w = (t - t0) / (t1 - t0)
+    rgb = [round(a + (b - a) * w) for a, b in zip(_hex_to_rgb(c0), _hex_to_rgb(c1))]
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
