@@ -1,12 +1,23 @@
 """Backprop Playground's math: a vectorised reverse-mode autodiff engine on NumPy."""
 
+from engine.data import DATASETS, Dataset, make_dataset, train_val_split
 from engine.errors import ExprError, LimitError, PlaygroundError, ShapeError
 from engine.functional import cross_entropy, dropout, log_softmax, mse, softmax
 from engine.gradcheck import GradCheckReport, InputCheck, gradcheck
 from engine.ops import OPS, Op, format_shape
+from engine.optim import OPTIMIZERS, SGD, Adam, Optimizer, make_optimizer
 from engine.tensor import Tensor, apply, first_nonfinite, no_grad, topological_order, unbroadcast
 
 __all__ = [
+    "DATASETS",
+    "OPTIMIZERS",
+    "SGD",
+    "Adam",
+    "Dataset",
+    "Optimizer",
+    "make_dataset",
+    "make_optimizer",
+    "train_val_split",
     "OPS",
     "ExprError",
     "GradCheckReport",
