@@ -1,0 +1,78 @@
+"""Keep the layers honest (see DESIGN.md): each layer imports only the layers below it.
+
+    app.py, pages/  ->  ui/  ->  viz/  ->  engine/  (NumPy and the standard library only)
+"""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STDLIB = set(sys.stdlib_module_names)
+
+
+def python_files(folder: str) -> list[Path]:
+    return sorted((REPO_ROOT / folder).rglob("*.py"))
+
+
+def imported_modules(path: Path, root: Path = REPO_ROOT) -> set[str]:
+    """Top-level names of every module `path` imports (relative imports count as its own
+    top-level package), including imports inside functions."""
+    own_package = path.relative_to(root).parts[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                names.add(own_package)
+            elif node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def violations(folder: str, allowed=None, forbidden=frozenset()) -> list[str]:
+    found = []
+    for path in python_files(folder):
+        for name in sorted(imported_modules(path)):
+            bad = name in forbidden or (allowed is not None and name not in allowed)
+            if bad:
+                found.append(f"{path.relative_to(REPO_ROOT)} imports {name}")
+    return found
+
+
+def test_the_engine_exists():
+    # So the checks below are never vacuous for the engine.
+    assert python_files("engine"), "engine/ has no Python files"
+
+
+def test_engine_imports_only_numpy_and_the_standard_library():
+    allowed = STDLIB | {"numpy", "engine"}
+    assert violations("engine", allowed=allowed) == []
+
+
+def test_viz_imports_no_streamlit_ui_or_pages():
+    assert violations("viz", forbidden={"streamlit", "ui", "pages", "app"}) == []
+
+
+def test_ui_imports_no_pages():
+    assert violations("ui", forbidden={"pages", "app"}) == []
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import numpy as np\nimport os.path", {"numpy", "os"}),
+        ("from engine.tensor import Tensor", {"engine"}),
+        ("from . import ops", {"engine"}),
+        ("def f():\n    import streamlit as st", {"streamlit"}),
+    ],
+)
+def test_the_import_scanner(tmp_path, source, expected):
+    path = tmp_path / "engine" / "x.py"
+    path.parent.mkdir()
+    path.write_text(source)
+    assert imported_modules(path, root=tmp_path) == expected

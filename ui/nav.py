@@ -1,0 +1,101 @@
+"""One registry of pages, a sidebar menu drawn from it, and a page header.
+
+The automatic pages menu is hidden (`client.showSidebarNavigation = false` in
+.streamlit/config.toml); every page calls `page_header(...)` (or `sidebar_nav()`), which draws
+the menu with `st.page_link`. Only pages whose file exists are linked, so a new page only needs
+its file dropped into pages/ under the path registered here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+APP_TITLE = "Backprop Playground"
+APP_ICON = "🧠"  # favicon: a material icon would be fetched from fonts.gstatic.com
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    path: str  # relative to the repo root, as st.page_link wants it
+    label: str
+    icon: str  # emoji or ":material/name:"
+    description: str  # one line, shown on the home page cards
+
+    def exists(self, root: Path = REPO_ROOT) -> bool:
+        return (root / self.path).is_file()
+
+
+HOME = PageInfo("app.py", "Home", ":material/home:", "What the playground is for.")
+
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo(
+        "pages/1_Expression_Graph.py",
+        "Expression Graph",
+        ":material/account_tree:",
+        "Type an expression, see its computation graph, and watch values flow forward "
+        "and gradients flow backward.",
+    ),
+    PageInfo(
+        "pages/2_Network_Builder.py",
+        "Network Builder",
+        ":material/hub:",
+        "Build a small network layer by layer and check every gradient against "
+        "finite differences.",
+    ),
+    PageInfo(
+        "pages/3_Optimizer_Lab.py",
+        "Optimizer Lab",
+        ":material/trending_down:",
+        "Train the same problem with SGD, momentum and Adam, with and without dropout.",
+    ),
+    PageInfo(
+        "pages/4_Building_Blocks.py",
+        "Building Blocks",
+        ":material/widgets:",
+        "Explore ops, activations and losses: each forward rule and its local derivative.",
+    ),
+)
+
+
+def available_pages(root: Path = REPO_ROOT) -> list[PageInfo]:
+    """The registered pages (home excluded) whose file exists."""
+    return [p for p in PAGES if p.exists(root)]
+
+
+def find_page(path: str) -> PageInfo:
+    """The registry entry for `path` (e.g. "pages/3_Optimizer_Lab.py")."""
+    for page in (HOME, *PAGES):
+        if page.path == path:
+            return page
+    raise KeyError(f"{path!r} is not in ui.nav.PAGES; register it there first")
+
+
+def sidebar_nav() -> None:
+    """Draw the sidebar menu: home plus every existing page."""
+    with st.sidebar:
+        st.markdown(f"### {APP_TITLE}")
+        for page in (HOME, *available_pages()):
+            st.page_link(page.path, label=page.label, icon=page.icon)
+
+
+def page_header(path: str, intro: str | None = None) -> PageInfo:
+    """Set up a page from its registry entry: page config, sidebar menu, title, intro.
+
+    Call it first thing in every page, e.g. `page_header("pages/3_Optimizer_Lab.py")`.
+    """
+    page = find_page(path)
+    title = APP_TITLE if page is HOME else page.label
+    st.set_page_config(
+        page_title=title if page is HOME else f"{page.label} · {APP_TITLE}",
+        page_icon=APP_ICON,
+        layout="wide",
+    )
+    sidebar_nav()
+    st.title(title)
+    if intro:
+        st.markdown(intro)
+    return page
