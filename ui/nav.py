@@ -4,6 +4,10 @@ The automatic pages menu is hidden (`client.showSidebarNavigation = false` in
 .streamlit/config.toml); every page calls `page_header(...)` (or `sidebar_nav()`), which draws
 the menu with `st.page_link`. Only pages whose file exists are linked, so a new page only needs
 its file dropped into pages/ under the path registered here.
+
+Testing a page with AppTest: start from the entrypoint, so st.page_link resolves paths:
+    AppTest.from_file(<absolute path of app.py>).switch_page("pages/3_Optimizer_Lab.py").run()
+(AppTest.from_file on the page file itself makes the page the entrypoint, and the menu fails.)
 """
 
 from __future__ import annotations
@@ -75,10 +79,17 @@ def find_page(path: str) -> PageInfo:
 
 
 def sidebar_nav() -> None:
-    """Draw the sidebar menu: home plus every existing page."""
+    """Draw the sidebar menu: home plus every existing page.
+
+    With no page yet there is no menu: without a pages/ folder Streamlit has no page
+    registry, and st.page_link("app.py") would raise.
+    """
+    pages = available_pages()
     with st.sidebar:
         st.markdown(f"### {APP_TITLE}")
-        for page in (HOME, *available_pages()):
+        if not pages:
+            return
+        for page in (HOME, *pages):
             st.page_link(page.path, label=page.label, icon=page.icon)
 
 

@@ -1,5 +1,7 @@
 """The home page in a real browser."""
 
+from ui.nav import available_pages
+
 from .helpers import assert_no_console_errors, assert_no_exception, open_page
 
 SCREENSHOT = "/tmp/backprop_playground_home.png"
@@ -20,6 +22,13 @@ def test_sidebar_menu_is_ours(page, base_url):
     open_page(page, base_url)
 
     sidebar = page.locator("[data-testid='stSidebar']")
-    assert sidebar.get_by_role("link", name="Home").count() == 1
+    assert sidebar.get_by_text("Backprop Playground").is_visible()
+    # ui/nav.py links home and every page file that exists (no menu while there is none).
+    pages = available_pages()
+    assert sidebar.get_by_role("link", name="Home").count() == (1 if pages else 0)
+    for info in pages:
+        assert sidebar.get_by_role("link", name=info.label).count() == 1
+        card = page.locator("[data-testid='stMain']").get_by_role("link", name=info.label)
+        assert card.count() == 1
     # Streamlit's automatic pages menu is hidden by .streamlit/config.toml.
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
