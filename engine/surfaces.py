@@ -1,0 +1,234 @@
+"""Two-variable loss surfaces and optimizers descending them.
+
+Each surface f(x, y) is written with engine Tensor ops, so the gradient an optimizer follows is
+the one the engine's backward pass computes. `descend` runs one optimizer from engine.optim for
+a number of steps and records where it went and the loss on the way.
+
+On the quadratic f = ½(x² + κy²) (Hessian diag(1, κ): μ = 1, L = κ, condition number κ) the
+classical rates hold:
+    gradient descent, γ = 2/(L + μ):                      ‖θₖ‖ ≤ ((κ − 1)/(κ + 1))ᵏ ‖θ₀‖
+    heavy ball, γ = 4/(√L + √μ)², β = ((√κ − 1)/(√κ + 1))²:  ‖θₖ‖ ~ ((√κ − 1)/(√κ + 1))ᵏ
+and the loss, quadratic in θ, shrinks like the square of that factor per step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from engine.errors import PlaygroundError
+from engine.limits import MAX_SURFACE_STEPS, check_limit
+from engine.optim import make_optimizer
+from engine.tensor import Tensor, no_grad
+
+__all__ = [
+    "MAX_KAPPA",
+    "SURFACES",
+    "Surface",
+    "Trajectory",
+    "descend",
+    "make_surface",
+    "optimal_settings",
+    "theoretical_rates",
+]
+
+MAX_KAPPA = 1000.0
+DIVERGED_RADIUS = 1e6  # a point this far from the origin has left every plot: diverged
+
+
+def quadratic(x, y, kappa: float):
+    """½(x² + κy²): a valley κ times steeper across than along."""
+    return 0.5 * (x**2 + kappa * y**2)
+
+
+def rosenbrock(x, y):
+    """(1 − x)² + 100(y − x²)²: a curved, flat-bottomed valley; minimum 0 at (1, 1)."""
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def saddle(x, y):
+    """½x² + ¼y⁴ − ½y²: a saddle point at (0, 0); minima −¼ at (0, ±1)."""
+    return 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2
+
+
+def himmelblau(x, y):
+    """(x² + y − 11)² + (x + y² − 7)²: four minima, all 0."""
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss surface f(x, y) with the view and settings that show it well.
+
+    f: takes and returns engine Tensors (or arrays, evaluated by engine ops all the same).
+    f_min: the global minimum value; plots show f − f_min on a log scale.
+    lr: a default learning rate per optimizer name, chosen so all three make progress.
+    """
+
+    name: str
+    title: str
+    latex: str
+    f: Callable
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    start: tuple[float, float]
+    minima: tuple[tuple[float, float], ...]
+    f_min: float
+    lr: dict[str, float]
+    steps: int
+    kappa: float | None = None
+    momentum: float = 0.9
+
+    def grid(self, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(xs, ys, Z) with Z[i, j] = f(xs[j], ys[i]), evaluated by engine ops without a graph."""
+        xs = np.linspace(*self.x_range, n)
+        ys = np.linspace(*self.y_range, n)
+        X, Y = np.meshgrid(xs, ys)
+        with no_grad():
+            Z = self.f(Tensor(X), Tensor(Y)).data
+        return xs, ys, Z
+
+
+def _quadratic(kappa: float) -> Surface:
+    if isinstance(kappa, bool) or not isinstance(kappa, int | float) or not (
+        1.0 <= kappa <= MAX_KAPPA
+    ):
+        raise PlaygroundError(f"κ (condition number) must be between 1 and {MAX_KAPPA:g}.")
+    kappa = float(kappa)
+    best = optimal_settings(kappa)
+    return Surface(
+        name="quadratic",
+        title=f"Quadratic ½(x² + κy²), κ = {kappa:g}",
+        latex=r"f(x, y) = \tfrac12\,(x^2 + \kappa\, y^2)",
+        f=partial(quadratic, kappa=kappa),
+        x_range=(-2.0, 2.0),
+        y_range=(-1.2, 1.2),
+        start=(-1.8, 1.0),
+        minima=((0.0, 0.0),),
+        f_min=0.0,
+        lr={"sgd": best["sgd"]["lr"], "momentum": best["momentum"]["lr"], "adam": 0.1},
+        momentum=best["momentum"]["momentum"],
+        steps=150,
+        kappa=kappa,
+    )
+
+
+_FIXED: dict[str, Surface] = {
+    s.name: s
+    for s in (
+        Surface(
+            name="rosenbrock",
+            title="Rosenbrock (1 − x)² + 100(y − x²)²",
+            latex=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
+            f=rosenbrock,
+            x_range=(-2.0, 2.0),
+            y_range=(-1.0, 3.0),
+            start=(-1.2, 1.0),
+            minima=((1.0, 1.0),),
+            f_min=0.0,
+            lr={"sgd": 1e-3, "momentum": 5e-4, "adam": 0.05},
+            steps=1000,
+        ),
+        Surface(
+            name="saddle",
+            title="Saddle ½x² + ¼y⁴ − ½y²",
+            latex=r"f(x, y) = \tfrac12 x^2 + \tfrac14 y^4 - \tfrac12 y^2",
+            f=saddle,
+            x_range=(-2.0, 2.0),
+            y_range=(-1.6, 1.6),
+            start=(1.8, 0.001),
+            minima=((0.0, 1.0), (0.0, -1.0)),
+            f_min=-0.25,
+            lr={"sgd": 0.1, "momentum": 0.02, "adam": 0.05},
+            steps=150,
+        ),
+        Surface(
+            name="himmelblau",
+            title="Himmelblau (x² + y − 11)² + (x + y² − 7)²",
+            latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+            f=himmelblau,
+            x_range=(-5.0, 5.0),
+            y_range=(-5.0, 5.0),
+            start=(-0.5, -0.5),
+            minima=((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
+                    (3.584428, -1.848126)),
+            f_min=0.0,
+            lr={"sgd": 0.01, "momentum": 0.002, "adam": 0.1},
+            steps=200,
+        ),
+    )
+}
+
+SURFACES = ("quadratic", *_FIXED)
+"""Surface names a page can put in a URL."""
+
+
+def make_surface(name: str, kappa: float = 10.0) -> Surface:
+    """The surface `name`; `kappa` is the quadratic's condition number (ignored by the others)."""
+    key = str(name).strip().lower()
+    if key == "quadratic":
+        return _quadratic(kappa)
+    if key not in _FIXED:
+        raise PlaygroundError(f"Unknown surface {name!r}; choose one of: {', '.join(SURFACES)}.")
+    return _FIXED[key]
+
+
+def optimal_settings(kappa: float) -> dict[str, dict[str, float]]:
+    """The step sizes (and momentum) that reach the best rates on ½(x² + κy²) (μ = 1, L = κ)."""
+    root = math.sqrt(kappa)
+    return {
+        "sgd": {"lr": 2.0 / (kappa + 1.0)},
+        "momentum": {"lr": 4.0 / (root + 1.0) ** 2, "momentum": ((root - 1.0) / (root + 1.0)) ** 2},
+    }
+
+
+def theoretical_rates(kappa: float) -> dict[str, float]:
+    """Per-step contraction factor of ‖θ‖ on the quadratic with the optimal settings."""
+    root = math.sqrt(kappa)
+    return {"sgd": (kappa - 1.0) / (kappa + 1.0), "momentum": (root - 1.0) / (root + 1.0)}
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Where an optimizer went: points[k] = θₖ and losses[k] = f(θₖ), k = 0 … len − 1.
+
+    diverged_at: the step at which the loss or the point stopped being finite (or left
+    DIVERGED_RADIUS); the arrays stop at the last good point. None if it never diverged.
+    """
+
+    optimizer: str
+    hyper: dict
+    points: np.ndarray
+    losses: np.ndarray
+    diverged_at: int | None
+
+
+def descend(surface: Surface, optimizer: str, start: tuple[float, float], steps: int,
+            **hyper) -> Trajectory:
+    """Run `optimizer` ("sgd", "momentum", "adam"; hyperparameters as in engine.optim) on
+    `surface` from `start` for `steps` steps, gradients from the engine's backward pass."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise PlaygroundError(f"The number of steps must be a whole number ≥ 1, got {steps!r}.")
+    check_limit("The number of optimizer steps", steps, MAX_SURFACE_STEPS)
+    x = Tensor(float(start[0]), requires_grad=True, name="x")
+    y = Tensor(float(start[1]), requires_grad=True, name="y")
+    opt = make_optimizer(optimizer, [x, y], **hyper)
+    points, losses, diverged_at = [], [], None
+    for k in range(steps + 1):
+        opt.zero_grad()
+        loss = surface.f(x, y)
+        point = (x.item(), y.item())
+        if not (math.isfinite(loss.item()) and math.hypot(*point) <= DIVERGED_RADIUS):
+            diverged_at = k
+            break
+        points.append(point)
+        losses.append(loss.item())
+        if k < steps:
+            loss.backward()
+            opt.step()
+    return Trajectory(optimizer, dict(hyper), np.array(points).reshape(-1, 2),
+                      np.array(losses), diverged_at)
