@@ -4,11 +4,55 @@ from engine.data import DATASETS, Dataset, make_dataset, train_val_split
 from engine.errors import ExprError, LimitError, PlaygroundError, ShapeError
 from engine.functional import cross_entropy, dropout, log_softmax, mse, softmax
 from engine.gradcheck import GradCheckReport, InputCheck, gradcheck
+from engine.nn import (
+    ACTIVATIONS,
+    MLP,
+    Dropout,
+    Linear,
+    MLPSpec,
+    Module,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Tanh,
+)
 from engine.ops import OPS, Op, format_shape
 from engine.optim import OPTIMIZERS, SGD, Adam, Optimizer, make_optimizer
 from engine.tensor import Tensor, apply, first_nonfinite, no_grad, topological_order, unbroadcast
+from engine.train import (
+    History,
+    OptimizerSpec,
+    Run,
+    StepRecord,
+    accuracy,
+    class_probabilities,
+    compare,
+    predict,
+    train,
+    train_steps,
+)
 
 __all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Dropout",
+    "Linear",
+    "MLPSpec",
+    "Module",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "History",
+    "OptimizerSpec",
+    "Run",
+    "StepRecord",
+    "accuracy",
+    "class_probabilities",
+    "compare",
+    "predict",
+    "train",
+    "train_steps",
     "DATASETS",
     "OPTIMIZERS",
     "SGD",

@@ -23,3 +23,14 @@ def check_limit(what: str, value: int, cap: int) -> None:
     """Raise LimitError if `value` exceeds `cap`, naming what was capped."""
     if value > cap:
         raise LimitError(f"{what} is {value:,}, above the cap of {cap:,} on this public instance.")
+
+
+# Building Blocks page
+MAX_SCORES = 20  # scores (classes, candidate words) in one softmax or cross-entropy list
+MAX_TYPED_NUMBERS = 1000  # numbers pasted into one list
+MAX_DRAWS = 100_000  # random draws in one sampling demo
+MAX_MATRIX_DIM = 8  # rows or columns of a matrix in the matrix demos
+MAX_QUADRATIC_STEPS = 500  # gradient-descent steps on a quadratic
+
+MAX_TRAIN_STEPS = 20_000  # minibatch updates in one training run (epochs × batches per epoch)
+MAX_GRID_STEPS = 60_000  # minibatch updates summed over every run of one comparison grid

@@ -1,0 +1,316 @@
+"""Networks: Module, Linear, activations, Dropout, Sequential and an MLP built from a spec.
+
+A layer maps a batch X of shape (N, in) to a batch of shape (N, out). Parameters are Tensors with
+``requires_grad=True``; a module finds them (and its sub-modules) in its attributes, in the order
+they were assigned, so ``parameters()`` is always in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+
+from engine.errors import PlaygroundError
+from engine.functional import dropout
+from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH, check_limit
+from engine.ops import OPS
+from engine.tensor import Tensor, apply
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Dropout",
+    "Linear",
+    "MLPSpec",
+    "Module",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+]
+
+
+class Module:
+    """A piece of a network: call it on a batch; it owns parameters and sub-modules."""
+
+    training: bool = True
+
+    def forward(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def __call__(self, x) -> Tensor:
+        return self.forward(x if isinstance(x, Tensor) else Tensor(x))
+
+    def children(self) -> Iterator[tuple[str, Module]]:
+        """(name, sub-module) pairs in assignment order."""
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+            elif isinstance(value, list | tuple):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield str(i), item
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """("0.weight", tensor) pairs: own parameters first, then each child's."""
+        for name, value in vars(self).items():
+            if isinstance(value, Tensor) and value.requires_grad:
+                yield prefix + name, value
+        for name, child in self.children():
+            yield from child.named_parameters(f"{prefix}{name}.")
+
+    def parameters(self) -> list[Tensor]:
+        return [p for _, p in self.named_parameters()]
+
+    def train(self, mode: bool = True) -> Module:
+        """Switch this module and every sub-module to training mode (or evaluation mode)."""
+        self.training = mode
+        for _, child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: dropout becomes the identity."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"  ({name}): {child!r}".replace("\n", "\n  ") for name, child in self.children()]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        return head + ("\n" + "\n".join(lines) + "\n)" if lines else ")")
+
+
+class Linear(Module):
+    """y = x W + b, with W of shape (in_features, out_features) and b of shape (out_features,).
+
+    Initialisation (Glorot/Xavier uniform, scaled by `gain`): W ~ U(−a, a) with
+    a = gain · √(6 / (in + out)), and b = 0. This keeps the variance of the signal roughly constant
+    from layer to layer; gain 1 suits tanh and sigmoid, gain √2 (what MLP uses) suits ReLU, which
+    zeroes half of its inputs.
+    """
+
+    def __init__(self, in_features: int, out_features: int, rng: np.random.Generator,
+                 gain: float = 1.0):
+        self.in_features = _size("in_features", in_features)
+        self.out_features = _size("out_features", out_features)
+        bound = gain * math.sqrt(6.0 / (self.in_features + self.out_features))
+        shape = (self.in_features, self.out_features)
+        self.weight = Tensor(rng.uniform(-bound, bound, size=shape), requires_grad=True, name="W")
+        self.bias = Tensor(np.zeros(self.out_features), requires_grad=True, name="b")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x @ self.weight + self.bias
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features} → {self.out_features}"
+
+
+class _Activation(Module):
+    op_name = ""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return apply(OPS[self.op_name], x)
+
+
+class Tanh(_Activation):
+    """tanh(x), elementwise: outputs in (−1, 1)."""
+
+    op_name = "tanh"
+
+
+class Sigmoid(_Activation):
+    """σ(x) = 1 / (1 + e^(−x)), elementwise: outputs in (0, 1)."""
+
+    op_name = "sigmoid"
+
+
+class ReLU(_Activation):
+    """max(0, x), elementwise."""
+
+    op_name = "relu"
+
+
+ACTIVATIONS: dict[str, type[Module]] = {"tanh": Tanh, "sigmoid": Sigmoid, "relu": ReLU}
+"""Activation names a page can put in a URL -> module class."""
+
+_GAIN = {"tanh": 1.0, "sigmoid": 1.0, "relu": math.sqrt(2.0)}
+
+
+class Dropout(Module):
+    """In training, zero each entry with probability p and scale the rest by 1/(1 − p).
+
+    The scaling keeps every entry's expected value, so evaluation mode is simply the identity.
+    p = 0 is the identity; p = 1 outputs zeros with zero gradient. `rng` makes the masks
+    reproducible (without it they are drawn from fresh entropy).
+    """
+
+    def __init__(self, p: float, rng: np.random.Generator | None = None):
+        self.p = _probability("Dropout probability p", p, allow_one=True)
+        self.rng = rng if rng is not None else np.random.default_rng()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return dropout(x, self.p, training=self.training, rng=self.rng)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p:g}"
+
+
+class Sequential(Module):
+    """Modules applied one after the other; indexable and iterable."""
+
+    def __init__(self, *modules: Module):
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise PlaygroundError(f"Sequential: item {i} is {type(m).__name__}, not a Module.")
+        self.modules = list(modules)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for m in self.modules:
+            x = m(x)
+        return x
+
+    def __getitem__(self, i: int) -> Module:
+        return self.modules[i]
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.modules)
+
+    def __len__(self) -> int:
+        return len(self.modules)
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        for i, m in enumerate(self.modules):
+            yield from m.named_parameters(f"{prefix}{i}.")
+
+    def children(self) -> Iterator[tuple[str, Module]]:
+        return ((str(i), m) for i, m in enumerate(self.modules))
+
+
+@dataclass(frozen=True, kw_only=True)
+class MLPSpec:
+    """The shape of a multilayer perceptron, e.g. MLPSpec(n_in=2, hidden=(16, 16), n_out=2).
+
+    Each hidden layer is Linear, then the activation, then Dropout(dropout) if dropout > 0; the
+    output layer is Linear alone (logits for classification, values for regression). In a URL it
+    is written as text: ``"2-16-16-2:tanh:0.2"`` (sizes input to output, activation, dropout p).
+    """
+
+    n_in: int
+    hidden: tuple[int, ...]
+    activation: str = "tanh"
+    dropout: float = 0.0
+    n_out: int
+
+    def __post_init__(self):
+        set_ = object.__setattr__.__get__(self)
+        set_("n_in", _size("The input size", self.n_in))
+        set_("n_out", _size("The output size", self.n_out))
+        if isinstance(self.hidden, str) or not isinstance(self.hidden, tuple | list):
+            raise PlaygroundError(f"hidden must be a list of layer widths, got {self.hidden!r}.")
+        check_limit("The number of hidden layers", len(self.hidden), MAX_HIDDEN_LAYERS)
+        set_("hidden", tuple(_size(f"Hidden layer {i + 1}'s width", w)
+                             for i, w in enumerate(self.hidden)))
+        activation = str(self.activation).strip().lower()
+        if activation not in ACTIVATIONS:
+            raise PlaygroundError(f"Unknown activation {self.activation!r}; choose one of: "
+                                  f"{', '.join(ACTIVATIONS)}.")
+        set_("activation", activation)
+        set_("dropout", _probability("The dropout probability", self.dropout, allow_one=False))
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Every layer's width, input to output: (2, 16, 16, 2)."""
+        return (self.n_in, *self.hidden, self.n_out)
+
+    def with_dropout(self, p: float) -> MLPSpec:
+        """The same network with another dropout probability."""
+        return MLPSpec(n_in=self.n_in, hidden=self.hidden, activation=self.activation,
+                       dropout=p, n_out=self.n_out)
+
+    def to_text(self) -> str:
+        """"2-16-16-2:tanh:0.2"; MLPSpec.from_text reads it back."""
+        return f"{'-'.join(map(str, self.sizes))}:{self.activation}:{self.dropout:g}"
+
+    @classmethod
+    def from_text(cls, text: str) -> MLPSpec:
+        """Read "2-16-16-2:tanh:0.2" (activation and dropout optional: "2-16-2" is tanh, no
+        dropout). Raises PlaygroundError saying what is wrong."""
+        parts = str(text).strip().split(":")
+        if len(parts) > 3 or not parts[0]:
+            raise PlaygroundError(f"Cannot read the network {text!r}; write it like "
+                                  "2-16-16-2:tanh:0.2 (sizes, activation, dropout).")
+        try:
+            sizes = [int(s) for s in parts[0].split("-")]
+            p = float(parts[2]) if len(parts) == 3 else 0.0
+        except ValueError:
+            raise PlaygroundError(f"Cannot read the network {text!r}: sizes must be whole "
+                                  "numbers joined by '-', dropout a number.") from None
+        if len(sizes) < 2:
+            raise PlaygroundError(f"The network {text!r} needs at least an input and an output "
+                                  "size, like 2-16-2.")
+        activation = parts[1] if len(parts) >= 2 else "tanh"
+        return cls(n_in=sizes[0], hidden=tuple(sizes[1:-1]), activation=activation, dropout=p,
+                   n_out=sizes[-1])
+
+    def __str__(self) -> str:
+        arrows = " → ".join(map(str, self.sizes))
+        drop = f", dropout {self.dropout:g}" if self.dropout else ""
+        return f"{arrows}, {self.activation}{drop}"
+
+
+class MLP(Sequential):
+    """The network an MLPSpec describes: [Linear, activation, (Dropout)] per hidden layer, then
+    the output Linear. Weights come from `rng`; dropout masks from `dropout_rng` (by default a
+    stream spawned from `rng` after the weights are drawn), so the same `rng` seed gives the same
+    initial weights with or without dropout. Parameters are named W1, b1, W2, b2, ...
+    """
+
+    def __init__(self, spec: MLPSpec, rng: np.random.Generator,
+                 dropout_rng: np.random.Generator | None = None):
+        if not isinstance(spec, MLPSpec):
+            raise PlaygroundError(f"MLP needs an MLPSpec, got {type(spec).__name__}.")
+        self.spec = spec
+        gain = _GAIN[spec.activation]
+        sizes = spec.sizes
+        self.layers = [Linear(a, b, rng, gain=gain if i < len(sizes) - 2 else 1.0)
+                       for i, (a, b) in enumerate(zip(sizes, sizes[1:]))]
+        for i, layer in enumerate(self.layers, start=1):
+            layer.weight.name, layer.bias.name = f"W{i}", f"b{i}"
+        if spec.dropout and dropout_rng is None:
+            dropout_rng = rng.spawn(1)[0]
+        modules: list[Module] = []
+        for layer in self.layers[:-1]:
+            modules += [layer, ACTIVATIONS[spec.activation]()]
+            if spec.dropout:
+                modules.append(Dropout(spec.dropout, dropout_rng))
+        super().__init__(*modules, self.layers[-1])
+
+    def extra_repr(self) -> str:
+        return str(self.spec)
+
+
+def _size(what: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise PlaygroundError(f"{what} must be a whole number, got {value!r}.")
+    if value < 1:
+        raise PlaygroundError(f"{what} must be at least 1, got {value}.")
+    check_limit(what, int(value), MAX_WIDTH)
+    return int(value)
+
+
+def _probability(what: str, p, allow_one: bool) -> float:
+    if isinstance(p, bool) or not isinstance(p, Real) or not (0.0 <= p <= 1.0):
+        raise PlaygroundError(f"{what} must be a number between 0 and 1, got {p!r}.")
+    if p == 1.0 and not allow_one:
+        raise PlaygroundError(f"{what} must be below 1 (p = 1 would drop every neuron).")
+    return float(p)
