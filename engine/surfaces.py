@@ -22,14 +22,15 @@ import numpy as np
 
 from engine.errors import PlaygroundError
 from engine.limits import MAX_SURFACE_STEPS, check_limit
-from engine.optim import make_optimizer
 from engine.tensor import Tensor, no_grad
+from engine.train import OptimizerSpec
 
 __all__ = [
     "MAX_KAPPA",
     "SURFACES",
     "Surface",
     "Trajectory",
+    "default_optimizers",
     "descend",
     "make_surface",
     "optimal_settings",
@@ -66,7 +67,8 @@ class Surface:
 
     f: takes and returns engine Tensors (or arrays, evaluated by engine ops all the same).
     f_min: the global minimum value; plots show f − f_min on a log scale.
-    lr: a default learning rate per optimizer name, chosen so all three make progress.
+    lr: a default learning rate per optimizer name, chosen so all three make progress;
+    momentum: the default momentum.
     """
 
     name: str
@@ -200,23 +202,28 @@ class Trajectory:
     DIVERGED_RADIUS); the arrays stop at the last good point. None if it never diverged.
     """
 
-    optimizer: str
-    hyper: dict
+    optimizer: OptimizerSpec
     points: np.ndarray
     losses: np.ndarray
     diverged_at: int | None
 
 
-def descend(surface: Surface, optimizer: str, start: tuple[float, float], steps: int,
-            **hyper) -> Trajectory:
-    """Run `optimizer` ("sgd", "momentum", "adam"; hyperparameters as in engine.optim) on
-    `surface` from `start` for `steps` steps, gradients from the engine's backward pass."""
+def default_optimizers(surface: Surface) -> list[OptimizerSpec]:
+    """SGD, momentum and Adam with the surface's default settings."""
+    return [OptimizerSpec(name, lr=surface.lr[name], momentum=surface.momentum)
+            for name in ("sgd", "momentum", "adam")]
+
+
+def descend(surface: Surface, optimizer: OptimizerSpec, start: tuple[float, float],
+            steps: int) -> Trajectory:
+    """Run `optimizer` on `surface` from `start` for `steps` steps, with the gradients of the
+    engine's backward pass."""
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise PlaygroundError(f"The number of steps must be a whole number ≥ 1, got {steps!r}.")
     check_limit("The number of optimizer steps", steps, MAX_SURFACE_STEPS)
     x = Tensor(float(start[0]), requires_grad=True, name="x")
     y = Tensor(float(start[1]), requires_grad=True, name="y")
-    opt = make_optimizer(optimizer, [x, y], **hyper)
+    opt = optimizer.build([x, y])
     points, losses, diverged_at = [], [], None
     for k in range(steps + 1):
         opt.zero_grad()
@@ -230,5 +237,4 @@ def descend(surface: Surface, optimizer: str, start: tuple[float, float], steps:
         if k < steps:
             loss.backward()
             opt.step()
-    return Trajectory(optimizer, dict(hyper), np.array(points).reshape(-1, 2),
-                      np.array(losses), diverged_at)
+    return Trajectory(optimizer, np.array(points).reshape(-1, 2), np.array(losses), diverged_at)

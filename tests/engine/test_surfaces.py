@@ -10,21 +10,14 @@ from engine.gradcheck import gradcheck
 from engine.limits import MAX_SURFACE_STEPS
 from engine.surfaces import (
     SURFACES,
+    default_optimizers,
     descend,
     make_surface,
     optimal_settings,
     theoretical_rates,
 )
 from engine.tensor import Tensor
-
-OPTIMIZERS = ("sgd", "momentum", "adam")
-
-
-def default_hyper(surface, optimizer):
-    hyper = {"lr": surface.lr[optimizer]}
-    if optimizer == "momentum":
-        hyper["momentum"] = surface.momentum
-    return hyper
+from engine.train import OptimizerSpec
 
 
 @pytest.mark.parametrize("name", SURFACES)
@@ -60,11 +53,11 @@ def test_grid_is_the_function_on_a_mesh():
 
 
 @pytest.mark.parametrize("name", SURFACES)
-@pytest.mark.parametrize("optimizer", OPTIMIZERS)
-def test_default_settings_make_progress_without_diverging(name, optimizer):
+@pytest.mark.parametrize("which", range(3))
+def test_default_settings_make_progress_without_diverging(name, which):
     surface = make_surface(name, kappa=100.0)
-    run = descend(surface, optimizer, surface.start, surface.steps,
-                  **default_hyper(surface, optimizer))
+    optimizer = default_optimizers(surface)[which]
+    run = descend(surface, optimizer, surface.start, surface.steps)
     assert run.diverged_at is None
     assert run.points.shape == (surface.steps + 1, 2) and run.losses.shape == (surface.steps + 1,)
     assert run.losses[-1] - surface.f_min < 0.2 * (run.losses[0] - surface.f_min)
@@ -75,7 +68,7 @@ def test_default_settings_make_progress_without_diverging(name, optimizer):
 def test_gradient_descent_at_the_optimal_step_meets_its_rate_exactly(kappa):
     # Both coordinates contract by |1 − γλ| = (κ − 1)/(κ + 1), so f_k = f_0 · q^(2k).
     surface = make_surface("quadratic", kappa=kappa)
-    run = descend(surface, "sgd", (1.5, -0.8), 60, **optimal_settings(kappa)["sgd"])
+    run = descend(surface, OptimizerSpec("sgd", **optimal_settings(kappa)["sgd"]), (1.5, -0.8), 60)
     q = theoretical_rates(kappa)["sgd"]
     expected = run.losses[0] * q ** (2 * np.arange(61))
     np.testing.assert_allclose(run.losses, expected, rtol=1e-9, atol=1e-300)
@@ -84,20 +77,21 @@ def test_gradient_descent_at_the_optimal_step_meets_its_rate_exactly(kappa):
 def test_heavy_ball_at_the_optimal_settings_meets_its_rate():
     kappa = 100.0
     surface = make_surface("quadratic", kappa=kappa)
-    run = descend(surface, "momentum", (1.5, -0.8), 400, **optimal_settings(kappa)["momentum"])
+    best = optimal_settings(kappa)
+    run = descend(surface, OptimizerSpec("momentum", **best["momentum"]), (1.5, -0.8), 400)
     q = theoretical_rates(kappa)["momentum"]
     # The iteration matrix has a double eigenvalue q, so the error is ~ k·qᵏ: the measured
     # per-step loss ratio over a late window approaches q² from above.
     measured = (run.losses[300] / run.losses[200]) ** (1 / 100)
     assert q**2 <= measured <= q**2 * 1.01
-    gd = descend(surface, "sgd", (1.5, -0.8), 400, **optimal_settings(kappa)["sgd"])
+    gd = descend(surface, OptimizerSpec("sgd", **best["sgd"]), (1.5, -0.8), 400)
     assert run.losses[-1] < 1e-6 * gd.losses[-1]
 
 
 def test_momentum_is_the_heavy_ball_recursion():
     surface = make_surface("quadratic", kappa=20.0)
     lr, beta = 0.05, 0.8
-    run = descend(surface, "momentum", (1.0, 1.0), 30, lr=lr, momentum=beta)
+    run = descend(surface, OptimizerSpec("momentum", lr=lr, momentum=beta), (1.0, 1.0), 30)
     hessian = np.array([1.0, 20.0])
     theta, previous = np.array([1.0, 1.0]), np.array([1.0, 1.0])
     for k in range(30):
@@ -107,13 +101,13 @@ def test_momentum_is_the_heavy_ball_recursion():
 
 def test_adam_first_step_has_length_lr_in_each_coordinate():
     surface = make_surface("himmelblau")
-    run = descend(surface, "adam", (0.0, 0.0), 1, lr=0.1)
+    run = descend(surface, OptimizerSpec("adam", lr=0.1), (0.0, 0.0), 1)
     np.testing.assert_allclose(np.abs(run.points[1] - run.points[0]), [0.1, 0.1], rtol=1e-6)
 
 
 def test_a_huge_learning_rate_diverges_and_stops_at_the_last_finite_point():
     surface = make_surface("quadratic", kappa=100.0)
-    run = descend(surface, "sgd", surface.start, 500, lr=5.0)
+    run = descend(surface, OptimizerSpec("sgd", lr=5.0), surface.start, 500)
     assert run.diverged_at is not None and 1 < run.diverged_at < 500
     assert len(run.points) == len(run.losses) == run.diverged_at
     assert np.isfinite(run.points).all() and np.isfinite(run.losses).all()
@@ -137,8 +131,8 @@ def test_bad_requests_are_user_errors():
         make_surface("quadratic", kappa=math.nan)
     surface = make_surface("saddle")
     with pytest.raises(LimitError, match="cap"):
-        descend(surface, "sgd", (1.0, 1.0), MAX_SURFACE_STEPS + 1, lr=0.1)
+        descend(surface, OptimizerSpec("sgd", lr=0.1), (1.0, 1.0), MAX_SURFACE_STEPS + 1)
     with pytest.raises(PlaygroundError, match="steps"):
-        descend(surface, "sgd", (1.0, 1.0), 0, lr=0.1)
-    with pytest.raises(PlaygroundError, match="Unknown optimizer"):
-        descend(surface, "rmsprop", (1.0, 1.0), 5, lr=0.1)
+        descend(surface, OptimizerSpec("sgd", lr=0.1), (1.0, 1.0), 0)
+    with pytest.raises(PlaygroundError, match="momentum"):
+        descend(surface, OptimizerSpec("momentum", lr=0.1, momentum=-1.0), (1.0, 1.0), 5)
