@@ -36,7 +36,7 @@ from engine.functional import cross_entropy, mse, softmax
 from engine.limits import MAX_EPOCHS, MAX_GRID_STEPS, MAX_SEEDS, MAX_TRAIN_STEPS, check_limit
 from engine.nn import MLP, MLPSpec, Module
 from engine.optim import OPTIMIZERS, Optimizer, make_optimizer
-from engine.tensor import Tensor, no_grad
+from engine.tensor import no_grad
 
 __all__ = [
     "DIVERGENCE_FACTOR",
@@ -102,7 +102,8 @@ class History:
     """Everything a run recorded; filled in while it runs (train_steps shares it live).
 
     step_loss: training loss of each minibatch (training mode), finite values only.
-    epoch_*: per epoch, on the whole set in evaluation mode; *_acc is nan for regression.
+    epoch_*: per epoch, on the whole set in evaluation mode; *_acc is nan for regression,
+        epoch_val_* nan without validation data.
     grad_norms: (steps, layers) array: the L2 norm of each Linear layer's gradient (W and b).
     wall_time: seconds spent computing (not waiting for a consumer of train_steps).
     diverged_at: the step that diverged (1-based), or None; diverged_reason says why.
@@ -196,14 +197,80 @@ def train_steps(spec: MLPSpec, optimizer: OptimizerSpec, train_data: Dataset,
 
     Stop early by simply no longer iterating; the last record's `history` holds what was done.
     """
-    raise NotImplementedError
+    _check_data(spec, train_data, val_data)
+    epochs = _whole("epochs", epochs, 1)
+    check_limit("The number of epochs", epochs, MAX_EPOCHS)
+    batch_size = min(_whole("The batch size", batch_size, 1), len(train_data))
+    seed = _seed(seed)
+    weights_seed = seed if init_seed is None else _seed(init_seed)
+    steps_per_epoch = -(-len(train_data) // batch_size)
+    check_limit("The number of training steps (epochs × batches)", epochs * steps_per_epoch,
+                MAX_TRAIN_STEPS)
+    return _run(spec, optimizer, train_data, val_data, epochs, batch_size, seed, weights_seed,
+                steps_per_epoch)
+
+
+def _run(spec, optimizer, train_data, val_data, epochs, batch_size, seed, weights_seed,
+         steps_per_epoch) -> Generator[StepRecord, None, History]:
+    model = MLP(spec, np.random.default_rng(weights_seed),
+                dropout_rng=np.random.default_rng([seed, _DROPOUT_STREAM]))
+    opt = optimizer.build(model.parameters())
+    shuffle_rng = np.random.default_rng([seed, _SHUFFLE_STREAM])
+    layer_names = [f"Layer {i} ({lin.in_features}→{lin.out_features})"
+                   for i, lin in enumerate(model.layers, start=1)]
+    history = History(model, train_data.task, steps_per_epoch, layer_names)
+    loss_fn = _LOSSES[train_data.task]
+    X, y = train_data.X, train_data.y
+    n = len(X)
+    step, limit = 0, math.inf
+    clock = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = shuffle_rng.permutation(n)
+        for start in range(0, n, batch_size):
+            step += 1
+            batch = order[start:start + batch_size]
+            opt.zero_grad()
+            loss = loss_fn(model(X[batch]), y[batch])
+            value = float(loss.data)
+            if step == 1 and math.isfinite(value):
+                limit = DIVERGENCE_FACTOR * max(value, 1.0)
+            norms = np.full(len(layer_names), np.nan)
+            reason = _loss_problem(value, limit)
+            if reason is None:
+                loss.backward()
+                norms = _grad_norms(model.layers)
+                if not np.isfinite(norms).all():
+                    reason = "a gradient became infinite or nan"
+            if reason is not None:
+                history.diverged_at, history.diverged_reason = step, reason
+                history.wall_time += time.perf_counter() - clock
+                yield StepRecord(step, epoch, value, norms, history, diverged=True)
+                return history
+            opt.step()
+            history.step_loss.append(value)
+            history.grad_norm_rows.append(norms)
+            metrics = {}
+            if start + batch_size >= n:
+                metrics = _epoch_metrics(model, loss_fn, train_data, val_data, history)
+            history.wall_time += time.perf_counter() - clock
+            yield StepRecord(step, epoch, value, norms, history, epoch_end=bool(metrics),
+                             **metrics)
+            clock = time.perf_counter()
+    return history
 
 
 def train(spec: MLPSpec, optimizer: OptimizerSpec, train_data: Dataset,
           val_data: Dataset | None, epochs: int, batch_size: int, seed: int,
           init_seed: int | None = None) -> History:
     """Train a fresh MLP(spec) for `epochs` epochs and return its History (see the module doc)."""
-    raise NotImplementedError
+    steps = train_steps(spec, optimizer, train_data, val_data, epochs, batch_size, seed,
+                        init_seed)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float,
@@ -217,19 +284,131 @@ def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float
     For one seed every run starts from the same weights. progress(done, total) is called after
     each run. Deterministic: the same arguments give identical histories.
     """
-    raise NotImplementedError
+    seeds = [_seed(s) for s in seeds]
+    check_limit("The number of seeds", len(seeds), MAX_SEEDS)
+    optimizers = list(optimizers)
+    for opt in optimizers:
+        if not isinstance(opt, OptimizerSpec):
+            raise PlaygroundError(f"compare() needs OptimizerSpecs, got {type(opt).__name__}.")
+    ps = [dropout_p if dropped else 0.0 for dropped in with_dropout]
+    specs = {p: spec.with_dropout(p) for p in ps}
+    jobs = [(opt, p, s) for opt in optimizers for p in ps for s in seeds]
+    if not jobs:
+        raise PlaygroundError("Nothing to compare: choose at least one optimizer and one seed.")
+    batch = min(_whole("The batch size", batch_size, 1), len(train_data))
+    steps = len(jobs) * _whole("epochs", epochs, 1) * -(-len(train_data) // batch)
+    check_limit("The number of training steps in the comparison", steps, MAX_GRID_STEPS)
+    runs = []
+    for done, (opt, p, s) in enumerate(jobs, start=1):
+        history = train(specs[p], opt, train_data, val_data, epochs, batch_size, s)
+        runs.append(Run(opt, p, s, history))
+        if progress is not None:
+            progress(done, len(jobs))
+    return runs
 
 
 def predict(model: Module, X) -> np.ndarray:
     """The network's outputs on X (logits, or values for regression), in evaluation mode."""
-    raise NotImplementedError
+    with _evaluating(model):
+        return model(np.asarray(X, dtype=np.float64)).data
 
 
 def class_probabilities(model: Module, X) -> np.ndarray:
     """(n, n_classes) softmax probabilities, in evaluation mode (for decision boundaries)."""
-    raise NotImplementedError
+    with _evaluating(model):
+        return softmax(model(np.asarray(X, dtype=np.float64))).data
 
 
 def accuracy(model: Module, dataset: Dataset) -> float:
     """Fraction of points classified correctly, in evaluation mode; nan for regression."""
-    raise NotImplementedError
+    if dataset.task != "classification":
+        return math.nan
+    return _accuracy(predict(model, dataset.X), dataset.y)
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+_LOSSES = {"classification": cross_entropy, "regression": mse}
+
+
+@contextmanager
+def _evaluating(model: Module):
+    """Evaluation mode and no graph, restoring the previous mode afterwards."""
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            yield
+    finally:
+        model.train(was_training)
+
+
+def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean(np.argmax(logits, axis=1) == y))
+
+
+def _evaluate(model, loss_fn, data: Dataset) -> tuple[float, float]:
+    """(loss, accuracy) on the whole dataset in evaluation mode; accuracy nan for regression."""
+    with _evaluating(model):
+        out = model(data.X)
+        loss = float(loss_fn(out, data.y).data)
+    acc = _accuracy(out.data, data.y) if data.task == "classification" else math.nan
+    return loss, acc
+
+
+def _epoch_metrics(model, loss_fn, train_data, val_data, history: History) -> dict:
+    """Evaluate after an epoch; append to the history; return the StepRecord fields."""
+    train_loss, train_acc = _evaluate(model, loss_fn, train_data)
+    val_loss, val_acc = (_evaluate(model, loss_fn, val_data) if val_data is not None
+                         else (math.nan, math.nan))
+    history.epoch_train_loss.append(train_loss)
+    history.epoch_train_acc.append(train_acc)
+    history.epoch_val_loss.append(val_loss)
+    history.epoch_val_acc.append(val_acc)
+    return {"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss,
+            "val_acc": val_acc}
+
+
+def _grad_norms(layers) -> np.ndarray:
+    """L2 norm of each layer's gradient (weights and bias together)."""
+    norms = np.empty(len(layers))
+    for i, layer in enumerate(layers):
+        w, b = layer.weight.grad.ravel(), layer.bias.grad
+        norms[i] = math.sqrt(float(w @ w + b @ b))
+    return norms
+
+
+def _loss_problem(value: float, limit: float) -> str | None:
+    if not math.isfinite(value):
+        return f"the loss became {value}"
+    if value > limit:
+        return f"the loss exploded above {DIVERGENCE_FACTOR:g} × its first value"
+    return None
+
+
+def _check_data(spec: MLPSpec, train_data: Dataset, val_data: Dataset | None) -> None:
+    if not isinstance(spec, MLPSpec):
+        raise PlaygroundError(f"Training needs an MLPSpec, got {type(spec).__name__}.")
+    for what, data in (("training", train_data), ("validation", val_data)):
+        if data is None and what == "validation":
+            continue
+        if not isinstance(data, Dataset):
+            raise PlaygroundError(f"The {what} data must be a Dataset, got {type(data).__name__}.")
+        if (data.n_features, data.n_outputs) != (spec.n_in, spec.n_out):
+            raise PlaygroundError(
+                f"The network takes {spec.n_in} inputs and gives {spec.n_out} outputs, but the "
+                f"{what} data has {data.n_features} inputs and {data.n_outputs} outputs.")
+    if val_data is not None and val_data.task != train_data.task:
+        raise PlaygroundError("The training and validation data must be the same kind of task.")
+
+
+def _whole(what: str, value, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+        raise PlaygroundError(f"{what} must be a whole number of at least {low}, got {value!r}.")
+    return int(value)
+
+
+def _seed(seed) -> int:
+    seed = _whole("A seed", seed, 0)
+    if seed > _MAX_SEED:
+        raise PlaygroundError(f"A seed must be at most {_MAX_SEED}, got {seed}.")
+    return seed
