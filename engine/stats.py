@@ -1,0 +1,285 @@
+"""Small numerics behind the Building Blocks page: typed numbers, sampling, scaling,
+finite-difference errors and singular values. NumPy and the engine only.
+
+Randomness always comes from ``np.random.default_rng(seed)``, so a seed in a URL reproduces a view.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import PlaygroundError
+from engine.limits import MAX_DRAWS, MAX_QUADRATIC_STEPS, MAX_TYPED_NUMBERS, check_limit
+from engine.optim import SGD
+from engine.tensor import Tensor, no_grad
+
+EPS = float(np.finfo(np.float64).eps)  # 2.2e-16: the spacing of float64 numbers near 1
+
+# ---- numbers a user typed -------------------------------------------------------------------
+
+
+def parse_number(token: str) -> float:
+    """A finite float from one typed token (never eval'd), or a PlaygroundError naming it."""
+    try:
+        value = float(token)
+    except ValueError:
+        raise PlaygroundError(f"‘{token}’ is not a number.") from None
+    if not math.isfinite(value):
+        raise PlaygroundError(f"‘{token}’ is not a finite number.")
+    return value
+
+
+def parse_numbers(text: str, what: str = "numbers", cap: int = MAX_TYPED_NUMBERS) -> np.ndarray:
+    """Numbers separated by commas, semicolons or whitespace, e.g. "1, 2.5 -3"."""
+    tokens = [t for t in re.split(r"[,;\s]+", text) if t]
+    if not tokens:
+        raise PlaygroundError(f"Type at least one number in {what}.")
+    check_limit(f"The count of {what}", len(tokens), cap)
+    return np.array([parse_number(t) for t in tokens])
+
+
+def parse_labelled_scores(text: str, cap: int) -> tuple[list[str], np.ndarray]:
+    """Labels and scores from items separated by commas or new lines: "cat 2.1, dog 0.5".
+
+    Each item is a label followed by a number ("cat 2.1", "cat: 2.1", "cat=2.1") or just a
+    number, which gets the label "#k" (its 1-based position).
+    """
+    items = [item.strip() for item in re.split(r"[,;\n]+", text) if item.strip()]
+    if not items:
+        raise PlaygroundError("Type at least one score, e.g. “cat 2.1, dog 0.5”.")
+    check_limit("The count of scores", len(items), cap)
+    labels, scores = [], []
+    for k, item in enumerate(items, start=1):
+        *label, number = [part for part in re.split(r"[\s:=]+", item) if part]
+        labels.append(" ".join(label) or f"#{k}")
+        scores.append(parse_number(number))
+    return labels, np.array(scores)
+
+
+# ---- sampling -------------------------------------------------------------------------------
+
+
+def draw_counts(probs: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Draw n classes with probabilities `probs`; return how often each class was drawn."""
+    check_limit("The number of draws", n, MAX_DRAWS)
+    draws = np.random.default_rng(seed).choice(len(probs), size=n, p=probs / probs.sum())
+    return np.bincount(draws, minlength=len(probs))
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A population: its mean and standard deviation, a sampler, its density (pmf if discrete)."""
+
+    name: str
+    latex: str  # the density as a formula
+    mean: float
+    std: float
+    discrete: bool
+    sample: Callable[[np.random.Generator, int], np.ndarray]
+    density: Callable[[np.ndarray], np.ndarray]
+
+
+def uniform(low: float, high: float) -> Distribution:
+    if not low < high:
+        raise PlaygroundError(f"The uniform distribution needs low < high, not {low:g} ≥ {high:g}.")
+    width = high - low
+    return Distribution(
+        name="uniform",
+        latex=r"p(x) = \frac{1}{b - a} \text{ for } a \le x \le b",
+        mean=(low + high) / 2,
+        std=width / math.sqrt(12),
+        discrete=False,
+        sample=lambda rng, n: rng.uniform(low, high, n),
+        density=lambda x: np.where((x >= low) & (x <= high), 1.0 / width, 0.0),
+    )
+
+
+def normal(mean: float, std: float) -> Distribution:
+    if not std > 0:
+        raise PlaygroundError(f"A normal distribution needs a standard deviation > 0, not {std:g}.")
+    return Distribution(
+        name="normal",
+        latex=r"p(x) = \frac{1}{\sigma\sqrt{2\pi}}\, e^{-(x-\mu)^2 / 2\sigma^2}",
+        mean=mean,
+        std=std,
+        discrete=False,
+        sample=lambda rng, n: rng.normal(mean, std, n),
+        density=lambda x: np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * math.sqrt(2 * math.pi)),
+    )
+
+
+def bernoulli(p: float) -> Distribution:
+    if not 0 <= p <= 1:
+        raise PlaygroundError(f"A Bernoulli probability must be between 0 and 1, not {p:g}.")
+    return Distribution(
+        name="Bernoulli",
+        latex=r"P(X = 1) = p,\quad P(X = 0) = 1 - p",
+        mean=p,
+        std=math.sqrt(p * (1 - p)),
+        discrete=True,
+        sample=lambda rng, n: (rng.random(n) < p).astype(np.float64),
+        density=lambda x: np.where(x == 1, p, np.where(x == 0, 1 - p, 0.0)),
+    )
+
+
+def draw_samples(dist: Distribution, n: int, seed: int) -> np.ndarray:
+    check_limit("The sample size", n, MAX_DRAWS)
+    return dist.sample(np.random.default_rng(seed), n)
+
+
+def sample_mean_std(x: np.ndarray) -> tuple[float, float]:
+    """Sample mean and sample standard deviation (with n − 1; 0 for a single value)."""
+    return float(x.mean()), float(x.std(ddof=1)) if x.size > 1 else 0.0
+
+
+# ---- scaling --------------------------------------------------------------------------------
+
+
+def min_max_scale(x: np.ndarray) -> np.ndarray:
+    """(x − min) / (max − min): the smallest value goes to 0, the largest to 1."""
+    spread = x.max() - x.min()
+    if spread == 0:
+        raise PlaygroundError(
+            f"All the numbers equal {x[0]:g}, so max − min = 0 and min–max scaling would divide "
+            "by zero. Use at least two different numbers.")
+    return (x - x.min()) / spread
+
+
+def z_scores(x: np.ndarray) -> np.ndarray:
+    """(x − mean) / std with the population std, so the z-scores have mean 0 and std 1."""
+    std = x.std()
+    if std == 0:
+        raise PlaygroundError(
+            f"All the numbers equal {x[0]:g}, so their standard deviation is 0 and z-scores "
+            "would divide by zero. Use at least two different numbers.")
+    return (x - x.mean()) / std
+
+
+def fraction_within(z: np.ndarray, k: float) -> float:
+    """The fraction of z-scores within k standard deviations of the mean: |z| ≤ k."""
+    return float(np.mean(np.abs(z) <= k))
+
+
+def normal_fraction_within(k: float) -> float:
+    """P(|Z| ≤ k) for a standard normal Z: 0.683, 0.954, 0.997 for k = 1, 2, 3."""
+    return math.erf(k / math.sqrt(2))
+
+
+# ---- finite differences ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DifferenceErrors:
+    """|numerical − exact| derivative of f at x, for each step size h."""
+
+    h: np.ndarray
+    forward: np.ndarray  # (f(x+h) − f(x)) / h
+    central: np.ndarray  # (f(x+h) − f(x−h)) / 2h
+    exact: float  # from the engine's backward pass
+
+
+def exact_derivative(f: Callable[[Tensor], Tensor], x: float) -> float:
+    """f'(x) by the engine's backward pass."""
+    t = Tensor(x, requires_grad=True)
+    f(t).backward()
+    return float(t.grad)
+
+
+def difference_errors(f: Callable[[Tensor], Tensor], x: float, h: np.ndarray) -> DifferenceErrors:
+    """Errors of the forward and central differences of f at x, f evaluated by the engine."""
+    def values(points):
+        with no_grad():
+            return f(Tensor(points)).data
+
+    exact = exact_derivative(f, x)
+    fx, right, left = values(x), values(x + h), values(x - h)
+    with np.errstate(all="ignore"):
+        forward = (right - fx) / h
+        central = (right - left) / (2 * h)
+    return DifferenceErrors(h, np.abs(forward - exact), np.abs(central - exact), exact)
+
+
+# ---- conditioning ---------------------------------------------------------------------------
+
+
+def matrix_with_condition(n: int, kappa: float, seed: int) -> np.ndarray:
+    """A symmetric positive definite n×n matrix Q diag(λ) Qᵀ with eigenvalues from 1 to 1/κ
+    (evenly spaced on a log scale), so its condition number is κ."""
+    q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(n, n)))
+    eigenvalues = np.geomspace(1.0, 1.0 / kappa, n)
+    a = q @ np.diag(eigenvalues) @ q.T
+    return (a + a.T) / 2
+
+
+@dataclass(frozen=True)
+class SvdSummary:
+    singular_values: np.ndarray  # largest first
+    rank: int  # singular values above σ₁ · max(m, n) · ε (NumPy's matrix_rank tolerance)
+    condition_number: float  # σ_max / σ_min (inf if σ_min = 0)
+
+
+def svd_summary(a: np.ndarray) -> SvdSummary:
+    s = np.linalg.svd(a, compute_uv=False)
+    tolerance = s[0] * max(a.shape) * EPS
+    cond = s[0] / s[-1] if s[-1] > 0 else math.inf
+    return SvdSummary(s, int(np.sum(s > tolerance)), float(cond))
+
+
+def low_rank_errors(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For k = 0 … rank: the best rank-k approximation A_k = Σ_{i≤k} σᵢ uᵢ vᵢᵀ, and its errors
+    ‖A − A_k‖₂ (spectral) and ‖A − A_k‖_F (Frobenius). Returns (k, spectral, frobenius)."""
+    u, s, vt = np.linalg.svd(a)
+    ks = np.arange(len(s) + 1)
+    spectral, frobenius = [], []
+    for k in ks:
+        residual = a - (u[:, :k] * s[:k]) @ vt[:k]
+        spectral.append(np.linalg.norm(residual, 2))
+        frobenius.append(np.linalg.norm(residual, "fro"))
+    return ks, np.array(spectral), np.array(frobenius)
+
+
+@dataclass(frozen=True)
+class SolveSensitivity:
+    """Solving Ax = b with b perturbed by a small relative amount."""
+
+    b_change: float  # ‖δb‖ / ‖b‖
+    x_change: float  # ‖δx‖ / ‖x‖
+    bound: float  # κ · ‖δb‖ / ‖b‖, the worst case
+
+
+def solve_sensitivity(a: np.ndarray, relative_noise: float, seed: int) -> SolveSensitivity:
+    """Solve Ax = b for x = (1, …, 1), then again with b moved by `relative_noise`·‖b‖ in a
+    random direction, and compare how much x moved."""
+    x = np.ones(a.shape[1])
+    b = a @ x
+    direction = np.random.default_rng(seed).normal(size=b.shape)
+    delta_b = relative_noise * np.linalg.norm(b) * direction / np.linalg.norm(direction)
+    x_new = np.linalg.solve(a, b + delta_b)
+    b_change = float(np.linalg.norm(delta_b) / np.linalg.norm(b))
+    x_change = float(np.linalg.norm(x_new - x) / np.linalg.norm(x))
+    return SolveSensitivity(b_change, x_change, float(np.linalg.cond(a)) * b_change)
+
+
+def quadratic_descent(a: np.ndarray, steps: int) -> np.ndarray:
+    """Gradient descent on f(x) = ½ xᵀAx − bᵀx from x = 0, with b = A·1 (so the minimum is at
+    x* = 1) and learning rate 1/λ_max; gradients from the engine's backward pass.
+
+    Returns the relative distance ‖x_k − x*‖ / ‖x*‖ for k = 0 … steps.
+    """
+    check_limit("The number of gradient-descent steps", steps, MAX_QUADRATIC_STEPS)
+    target = np.ones(a.shape[0])
+    b = a @ target
+    x = Tensor(np.zeros(a.shape[0]), requires_grad=True, name="x")
+    optimizer = SGD([x], lr=1.0 / np.linalg.eigvalsh(a)[-1])
+    distances = [1.0]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        (0.5 * (x @ (a @ x)) - b @ x).backward()
+        optimizer.step()
+        distances.append(np.linalg.norm(x.data - target) / np.linalg.norm(target))
+    return np.array(distances)
