@@ -228,6 +228,16 @@ class MLPSpec:
         set_("dropout", _probability("The dropout probability", self.dropout, allow_one=False))
 
     @property
+    def layer_activations(self) -> tuple[str, ...]:
+        """The activation of each hidden layer (the same for all; a subclass may vary them)."""
+        return (self.activation,) * len(self.hidden)
+
+    @property
+    def layer_dropouts(self) -> tuple[float, ...]:
+        """The dropout p after each hidden layer (the same for all; a subclass may vary them)."""
+        return (self.dropout,) * len(self.hidden)
+
+    @property
     def sizes(self) -> tuple[int, ...]:
         """Every layer's width, input to output: (2, 16, 16, 2)."""
         return (self.n_in, *self.hidden, self.n_out)
@@ -280,19 +290,20 @@ class MLP(Sequential):
         if not isinstance(spec, MLPSpec):
             raise PlaygroundError(f"MLP needs an MLPSpec, got {type(spec).__name__}.")
         self.spec = spec
-        gain = _GAIN[spec.activation]
+        activations, dropouts = spec.layer_activations, spec.layer_dropouts
+        gains = [_GAIN[a] for a in activations] + [1.0]
         sizes = spec.sizes
-        self.layers = [Linear(a, b, rng, gain=gain if i < len(sizes) - 2 else 1.0)
-                       for i, (a, b) in enumerate(zip(sizes, sizes[1:]))]
+        self.layers = [Linear(a, b, rng, gain=gain)
+                       for (a, b), gain in zip(zip(sizes, sizes[1:]), gains)]
         for i, layer in enumerate(self.layers, start=1):
             layer.weight.name, layer.bias.name = f"W{i}", f"b{i}"
-        if spec.dropout and dropout_rng is None:
+        if any(dropouts) and dropout_rng is None:
             dropout_rng = rng.spawn(1)[0]
         modules: list[Module] = []
-        for layer in self.layers[:-1]:
-            modules += [layer, ACTIVATIONS[spec.activation]()]
-            if spec.dropout:
-                modules.append(Dropout(spec.dropout, dropout_rng))
+        for layer, activation, p in zip(self.layers[:-1], activations, dropouts):
+            modules += [layer, ACTIVATIONS[activation]()]
+            if p:
+                modules.append(Dropout(p, dropout_rng))
         super().__init__(*modules, self.layers[-1])
 
     def extra_repr(self) -> str:
