@@ -1,0 +1,59 @@
+"""LayeredSpec: per-layer activation and dropout, built by MLP and trained by engine.train."""
+
+import numpy as np
+import pytest
+
+from engine.data import make_dataset, train_val_split
+from engine.errors import LimitError, PlaygroundError
+from engine.network import LayeredSpec
+from engine.nn import MLP, Dropout, Linear, MLPSpec, ReLU, Sigmoid, Tanh
+from engine.train import OptimizerSpec, train
+
+
+def test_each_hidden_layer_gets_its_own_activation_and_dropout():
+    spec = LayeredSpec.from_layers(2, (4, 3), ("tanh", "relu"), (0.0, 0.5), 2)
+    kinds = [type(m) for m in MLP(spec, np.random.default_rng(0))]
+    assert kinds == [Linear, Tanh, Linear, ReLU, Dropout, Linear]
+    assert str(spec) == "2 → 4 tanh → 3 relu (dropout 0.5) → 2"
+
+
+def test_uniform_settings_give_the_same_network_as_a_plain_mlpspec():
+    layered = LayeredSpec.from_layers(2, (5, 5), ("relu", "relu"), (0.0, 0.0), 3)
+    plain = MLPSpec(n_in=2, hidden=(5, 5), activation="relu", n_out=3)
+    a, b = MLP(layered, np.random.default_rng(7)), MLP(plain, np.random.default_rng(7))
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_no_hidden_layers_is_logistic_regression():
+    spec = LayeredSpec.from_layers(2, (), (), (), 2)
+    model = MLP(spec, np.random.default_rng(0))
+    assert [type(m) for m in model] == [Linear]
+    assert str(spec) == "2 → 2"
+
+
+def test_engine_train_trains_it_and_the_loss_falls():
+    train_data, val_data = train_val_split(make_dataset("moons", n=120, seed=0), 0.25, seed=0)
+    spec = LayeredSpec.from_layers(2, (8, 8), ("tanh", "sigmoid"), (0.1, 0.0), 2)
+    history = train(spec, OptimizerSpec("adam", 0.05), train_data, val_data, epochs=15,
+                    batch_size=30, seed=1)
+    assert isinstance(history.model[4], Sigmoid)
+    assert history.epoch_train_loss[-1] < 0.7 * history.epoch_train_loss[0]
+
+
+@pytest.mark.parametrize("widths, acts, drops, message", [
+    ((4,), ("tanh", "relu"), (0.0,), "Each hidden layer needs"),
+    ((4,), ("swish",), (0.0,), "Hidden layer 1: unknown activation"),
+    ((4, 4), ("tanh", "tanh"), (0.0, 1.0), r"Hidden layer 2: the dropout p"),
+    ((0,), ("tanh",), (0.0,), "at least 1"),
+])  # fmt: skip
+def test_bad_layers_get_a_clear_message(widths, acts, drops, message):
+    with pytest.raises(PlaygroundError, match=message):
+        LayeredSpec.from_layers(2, widths, acts, drops, 2)
+
+
+def test_the_caps_hold():
+    with pytest.raises(LimitError, match="hidden layers"):
+        LayeredSpec.from_layers(2, (4,) * 7, ("tanh",) * 7, (0.0,) * 7, 2)
+    with pytest.raises(LimitError, match="width"):
+        LayeredSpec.from_layers(2, (129,), ("tanh",), (0.0,), 2)
