@@ -1,0 +1,40 @@
+"""One-click lessons of the Network Builder: ready-made networks that show one effect.
+
+Vanishing gradients: a deep stack of sigmoids multiplies the gradient by σ'(z) ≤ 1/4 at every
+layer on the way back, so the layers next to the inputs barely learn; the same stack with ReLU
+(derivative 1 where active) keeps the gradient's size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.data import Dataset
+from engine.network import LayeredSpec
+from engine.train import History, OptimizerSpec, train
+
+__all__ = ["VANISHING", "vanishing_gradient_spec", "vanishing_gradients"]
+
+VANISHING = {"depth": 6, "width": 8, "epochs": 10, "activations": ("sigmoid", "relu")}
+
+
+def vanishing_gradient_spec(activation: str, n_in: int, n_out: int) -> LayeredSpec:
+    """The lesson's deep network: VANISHING["depth"] hidden layers of one activation."""
+    depth, width = VANISHING["depth"], VANISHING["width"]
+    return LayeredSpec.from_layers(n_in, (width,) * depth, (activation,) * depth, (0.0,) * depth,
+                                   n_out)
+
+
+def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, optimizer: OptimizerSpec,
+                        batch_size: int, seed: int) -> dict[str, tuple[History, np.ndarray]]:
+    """Train the deep network with each activation from the same seed, briefly.
+
+    Returns activation -> (history, mean gradient norm of each layer over the run).
+    """
+    out = {}
+    for activation in VANISHING["activations"]:
+        spec = vanishing_gradient_spec(activation, train_data.n_features, train_data.n_outputs)
+        history = train(spec, optimizer, train_data, val_data, VANISHING["epochs"], batch_size,
+                        seed)
+        out[activation] = (history, history.grad_norms.mean(axis=0))
+    return out
