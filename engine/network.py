@@ -7,13 +7,17 @@ Linear layer: logistic (softmax) regression, or linear regression.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.errors import PlaygroundError
-from engine.nn import ACTIVATIONS, MLPSpec
+import numpy as np
 
-__all__ = ["LayeredSpec"]
+from engine.errors import PlaygroundError
+from engine.nn import ACTIVATIONS, MLP, MLPSpec
+from engine.tensor import Tensor, no_grad
+
+__all__ = ["LayeredSpec", "hidden_activations", "repeated_outputs"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,3 +75,33 @@ class LayeredSpec(MLPSpec):
         for width, a, p in zip(self.hidden, self.activations, self.dropouts):
             parts.append(f"{width} {a}" + (f" (dropout {p:g})" if p else ""))
         return " → ".join([*parts, str(self.n_out)])
+
+
+def hidden_activations(model: MLP, x: np.ndarray) -> list[np.ndarray]:
+    """Each hidden layer's activations (after its activation function) on one sample `x`,
+    in evaluation mode; the model's mode is restored afterwards."""
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            h, out = Tensor(np.asarray(x, dtype=np.float64)[None, :]), []
+            for module in model:
+                h = module(h)
+                if isinstance(module, tuple(ACTIVATIONS.values())):
+                    out.append(h.data[0])
+    finally:
+        model.train(was_training)
+    return out
+
+
+def repeated_outputs(model: MLP, X: np.ndarray, passes: int, training: bool) -> np.ndarray:
+    """(passes, n, n_out): the network's outputs on the same inputs X, pass after pass.
+
+    In training mode every pass draws new dropout masks, so the outputs differ; in evaluation
+    mode dropout is the identity and every pass is the same. Runs on a copy of the model, so the
+    model's own mode and dropout random stream are untouched.
+    """
+    twin = copy.deepcopy(model)
+    twin.train(training)
+    with no_grad():
+        return np.stack([twin(X).data for _ in range(passes)])

@@ -5,7 +5,7 @@ import pytest
 
 from engine.data import make_dataset, train_val_split
 from engine.errors import LimitError, PlaygroundError
-from engine.network import LayeredSpec
+from engine.network import LayeredSpec, hidden_activations, repeated_outputs
 from engine.nn import MLP, Dropout, Linear, MLPSpec, ReLU, Sigmoid, Tanh
 from engine.train import OptimizerSpec, train
 
@@ -57,3 +57,30 @@ def test_the_caps_hold():
         LayeredSpec.from_layers(2, (4,) * 7, ("tanh",) * 7, (0.0,) * 7, 2)
     with pytest.raises(LimitError, match="width"):
         LayeredSpec.from_layers(2, (129,), ("tanh",), (0.0,), 2)
+
+
+def test_hidden_activations_are_each_layers_outputs_on_one_sample():
+    spec = LayeredSpec.from_layers(2, (4, 3), ("tanh", "relu"), (0.5, 0.0), 2)
+    model = MLP(spec, np.random.default_rng(0))
+    x = np.array([0.3, -1.2])
+    h1, h2 = hidden_activations(model, x)
+    lin1, lin2 = model.layers[0], model.layers[1]
+    expected1 = np.tanh(x @ lin1.weight.data + lin1.bias.data)
+    np.testing.assert_allclose(h1, expected1)  # evaluation mode: no dropout
+    np.testing.assert_allclose(h2, np.maximum(expected1 @ lin2.weight.data + lin2.bias.data, 0))
+    assert model.training  # mode restored
+
+
+def test_repeated_outputs_differ_in_training_mode_and_agree_in_evaluation_mode():
+    spec = LayeredSpec.from_layers(2, (16,), ("relu",), (0.5,), 2)
+    model = MLP(spec, np.random.default_rng(0))
+    X = np.random.default_rng(1).normal(size=(5, 2))
+    train_passes = repeated_outputs(model, X, 3, training=True)
+    eval_passes = repeated_outputs(model, X, 3, training=False)
+    assert train_passes.shape == eval_passes.shape == (3, 5, 2)
+    assert not np.allclose(train_passes[0], train_passes[1])
+    np.testing.assert_array_equal(eval_passes[0], eval_passes[2])
+    assert model.training
+    # The model's own dropout stream was not used: its next mask is what it would have been.
+    fresh = MLP(spec, np.random.default_rng(0))
+    np.testing.assert_array_equal(model(X).data, fresh(X).data)
