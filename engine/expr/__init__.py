@@ -1,0 +1,34 @@
+"""The expression language: type the math, get the graph.
+
+    parse(source) -> Program          statements, free names (the inputs), output name
+    build(source, values, seed=0)     -> ExprGraph: .output, .inputs, .nodes, .parameters,
+                                         .statement_of(tensor), .evaluate(*parameters)
+
+A program is one statement per line (or separated by ;): `name = expression`, `name += expression`
+(also -= *= /= @= **=) or a bare expression; `#` starts a comment; the last statement is the output.
+Expressions use numbers, names, + - * / ** @, unary minus, parentheses, .T, list literals of numbers
+and calls of the functions in the engine's op table (engine.expr.functions). Input values are
+specs (engine.expr.values): "2.5", "[[1, 2], [3, 4]]", "randn(3, 2)" ...
+
+The text is read by a hand-written tokenizer and parser with a whitelist; nothing is evaluated as
+Python. Every mistake is an ExprError with a line and a column.
+"""
+
+from engine.expr.builder import ExprGraph, build
+from engine.expr.functions import FUNCTIONS
+from engine.expr.program import Program, Statement, display_name, parse
+from engine.expr.values import CONSTRUCTORS, InputSpec, default_spec, input_value
+
+__all__ = [
+    "CONSTRUCTORS",
+    "FUNCTIONS",
+    "ExprGraph",
+    "InputSpec",
+    "Program",
+    "Statement",
+    "build",
+    "default_spec",
+    "display_name",
+    "input_value",
+    "parse",
+]

@@ -1,0 +1,115 @@
+"""parse(): a program's statements, its free names (the inputs) and the name of its output.
+
+Names: a free name is any name read before it is assigned; each is an input. Every assignment
+makes a new node; a name assigned again is shown primed: c, c′, c″, c‴, c⁗, then c₆, c₇ ...
+(primes and subscript digits cannot occur in a typed name, so display names never collide). The
+last statement is the output; if it is a bare expression its node is called "out" (primed if
+"out" is taken), or, if it is just a name, the output is that name's node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from engine.errors import ExprError
+from engine.expr.functions import FUNCTIONS, bind_call
+from engine.expr.parser import BinOp, Call, Name, Negate, Node, Parser, Transpose
+from engine.expr.values import CONSTRUCTORS
+from engine.limits import MAX_SOURCE_CHARS
+
+OUTPUT_NAME = "out"
+PRIMES = ("", "′", "″", "‴", "⁗")
+SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+@dataclass(frozen=True)
+class Statement:
+    target: str | None  # the name assigned; None for a bare expression
+    name: str | None  # display name of the node it makes (c, c′ ...); None if it names none
+    value: Node
+    text: str  # the statement's source text, as the inspector shows it
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Program:
+    source: str
+    statements: tuple[Statement, ...]
+    free_names: tuple[str, ...]  # the inputs, in the order they are first read
+    output_name: str
+
+
+def display_name(name: str, version: int) -> str:
+    """The node name of the `version`-th (0-based) assignment of `name`: c, c′, c″ ..., c₆."""
+    if version < len(PRIMES):
+        return name + PRIMES[version]
+    return name + str(version + 1).translate(SUBSCRIPT_DIGITS)
+
+
+def parse(source: str) -> Program:
+    """Parse a program; raise ExprError (with line and column) for anything not in the language.
+
+    Checks, in order of the text: the caps (source length first), syntax, function names and
+    their arguments, and names (a function cannot be read as a value or assigned to).
+    """
+    if len(source) > MAX_SOURCE_CHARS:
+        line = source.count("\n", 0, MAX_SOURCE_CHARS) + 1
+        column = MAX_SOURCE_CHARS - source.rfind("\n", 0, MAX_SOURCE_CHARS)
+        raise ExprError(f"the program has {len(source):,} characters, above the cap of "
+                        f"{MAX_SOURCE_CHARS:,} on this public instance", line, column)
+    parser = Parser(source)
+    versions: dict[str, int] = {}  # name -> how many nodes carry it so far
+    free: list[str] = []
+    statements = []
+    for raw in parser.statements():
+        _check_reads(raw.value, versions, free, parser)
+        name = None
+        if raw.target is not None:
+            target = raw.target
+            if target.id in FUNCTIONS or target.id in CONSTRUCTORS:
+                raise ExprError(f"{target.id} is a function and cannot be assigned to",
+                                target.line, target.column)
+            name = _new_node_name(target.id, versions)
+        statements.append(Statement(raw.target and raw.target.id, name, raw.value, raw.text,
+                                    raw.line, raw.column))
+    if not statements:
+        raise ExprError("the program is empty: type an expression such as z = x * y", 1, 1)
+    last = statements[-1]
+    if last.name is not None:
+        output = last.name
+    elif isinstance(last.value, Name):
+        output = display_name(last.value.id, versions[last.value.id] - 1)
+    else:
+        output = _new_node_name(OUTPUT_NAME, versions)
+        statements[-1] = replace(last, name=output)
+    return Program(source, tuple(statements), tuple(free), output)
+
+
+def _new_node_name(name: str, versions: dict[str, int]) -> str:
+    version = versions.get(name, 0)
+    versions[name] = version + 1
+    return display_name(name, version)
+
+
+def _check_reads(node: Node, versions: dict[str, int], free: list[str], parser: Parser) -> None:
+    """Check the calls and names an expression reads; record names read before any assignment."""
+    if isinstance(node, Name):
+        if node.id in FUNCTIONS or node.id in CONSTRUCTORS:
+            raise ExprError(f"{node.id} is a function: call it, as in {node.id}(x)",
+                            node.line, node.column)
+        if node.id not in versions:
+            parser.count_node(node.line, node.column)  # an input is a graph node too
+            versions[node.id] = 1
+            free.append(node.id)
+    elif isinstance(node, Call):
+        if node.function in CONSTRUCTORS:
+            raise ExprError(f"{node.function}(…) makes an input's value: use it in the inputs "
+                            "table, as the value of a name", node.line, node.column)
+        for arg in bind_call(node).args:
+            _check_reads(arg, versions, free, parser)
+    elif isinstance(node, Negate | Transpose):
+        _check_reads(node.operand, versions, free, parser)
+    elif isinstance(node, BinOp):
+        _check_reads(node.left, versions, free, parser)
+        _check_reads(node.right, versions, free, parser)
