@@ -14,10 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import PlaygroundError
+from engine.functional import cross_entropy, mse
 from engine.nn import ACTIVATIONS, MLP, MLPSpec
 from engine.tensor import Tensor, no_grad
 
-__all__ = ["LayeredSpec", "hidden_activations", "repeated_outputs"]
+__all__ = ["LayeredSpec", "hidden_activations", "minibatch_loss", "repeated_outputs"]
+
+LOSSES = {"classification": cross_entropy, "regression": mse}  # as engine.train trains them
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,3 +108,14 @@ def repeated_outputs(model: MLP, X: np.ndarray, passes: int, training: bool) -> 
     twin.train(training)
     with no_grad():
         return np.stack([twin(X).data for _ in range(passes)])
+
+
+def minibatch_loss(model: MLP, X: np.ndarray, y: np.ndarray, task: str) -> Tensor:
+    """The loss of one training step on the minibatch (X, y), graph recorded, on a copy of the
+    model in training mode (dropout on), so the model being trained is untouched.
+
+    The inputs are named "X" and the targets "y"; the parameters keep their names (W1, b1, ...).
+    """
+    twin = copy.deepcopy(model)
+    twin.train()
+    return LOSSES[task](twin(Tensor(X, name="X")), Tensor(y, name="y"))

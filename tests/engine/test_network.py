@@ -5,8 +5,9 @@ import pytest
 
 from engine.data import make_dataset, train_val_split
 from engine.errors import LimitError, PlaygroundError
-from engine.network import LayeredSpec, hidden_activations, repeated_outputs
+from engine.network import LayeredSpec, hidden_activations, minibatch_loss, repeated_outputs
 from engine.nn import MLP, Dropout, Linear, MLPSpec, ReLU, Sigmoid, Tanh
+from engine.tensor import topological_order
 from engine.train import OptimizerSpec, train
 
 
@@ -84,3 +85,19 @@ def test_repeated_outputs_differ_in_training_mode_and_agree_in_evaluation_mode()
     # The model's own dropout stream was not used: its next mask is what it would have been.
     fresh = MLP(spec, np.random.default_rng(0))
     np.testing.assert_array_equal(model(X).data, fresh(X).data)
+
+
+def test_minibatch_loss_records_one_training_step_on_a_copy():
+    spec = LayeredSpec.from_layers(2, (3,), ("relu",), (0.5,), 2)
+    model = MLP(spec, np.random.default_rng(0))
+    X = np.random.default_rng(1).normal(size=(4, 2))
+    loss = minibatch_loss(model, X, np.array([0, 1, 1, 0]), "classification")
+    assert loss.op.name == "cross_entropy" and loss.shape == ()
+    ops = [t.op.name for t in topological_order(loss) if t.op]
+    assert ops == ["matmul", "add", "relu", "dropout", "matmul", "add", "cross_entropy"]
+    names = {t.name for t in topological_order(loss) if t.is_leaf}
+    assert names == {"X", "y", "W1", "b1", "W2", "b2"}
+    loss.backward()
+    assert all(p.grad is None for p in model.parameters())  # the model itself is untouched
+    mse_loss = minibatch_loss(model, X, np.zeros((4, 2)), "regression")
+    assert mse_loss.op.name == "mse"
