@@ -1,0 +1,223 @@
+"""Training curves of a comparison grid: one line per optimizer × dropout setting.
+
+Each line is the mean over seeds with a min–max band around it; the colour is the optimizer's
+(viz.palette.OPTIMIZER) and runs with dropout are dashed. A run that diverged is named in the
+legend ("Adam, lr=5: diverged at step 12") and its curve simply stops: the y range is chosen
+from the sane part of the data, so a blow-up never flattens the other curves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from engine.train import Run
+from viz.palette import DROPOUT_DASH, FONT_FAMILY, INK, OPTIMIZER
+
+FONT_SIZE = 17  # readable on a projector at 1280×720
+Y_CEILING = 3.0  # the y axis goes at most this × the largest first value above it
+
+# metric -> (History epoch field, title); "train_loss" on a step axis uses the minibatch losses.
+METRICS = {
+    "train_loss": ("epoch_train_loss", "Training loss"),
+    "val_loss": ("epoch_val_loss", "Validation loss"),
+    "train_acc": ("epoch_train_acc", "Training accuracy"),
+    "val_acc": ("epoch_val_acc", "Validation accuracy"),
+}
+
+
+def projector_layout(fig: go.Figure, *, height: int = 420, legend_below: bool = True) -> go.Figure:
+    """Big fonts, white background, and the legend under the plot (never over the data)."""
+    fig.update_layout(
+        font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": INK},
+        template="plotly_white",
+        height=height,
+        margin={"l": 70, "r": 20, "t": 50, "b": 10},
+        hoverlabel={"font_size": FONT_SIZE - 2},
+    )
+    if legend_below:
+        fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
+                                  "y": -0.2, "yanchor": "top"})
+    return fig
+
+
+def group_title(run: Run) -> str:
+    """The legend name of a run's group: "Adam, lr=0.01" or "Adam, lr=0.01, dropout 0.2"."""
+    drop = f", dropout {run.dropout_p:g}" if run.dropout_p else ""
+    return f"{run.optimizer.title}{drop}"
+
+
+def divergence_note(runs: Sequence[Run]) -> str:
+    """": diverged at step 12" (with "in 2 of 3 seeds" if not all did), or ""."""
+    steps = [r.history.diverged_at for r in runs if r.history.diverged]
+    if not steps:
+        return ""
+    some = f" in {len(steps)} of {len(runs)} seeds" if len(steps) < len(runs) else ""
+    return f": diverged at step {min(steps)}{some}"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a figure: the runs of one optimizer × dropout setting over the seeds.
+
+    ys has one row per seed, padded with nan where a seed stopped (diverged).
+    """
+
+    label: str
+    dashed: bool
+    name: str
+    x: np.ndarray
+    ys: np.ndarray
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Mean over seeds, only where every seed has a value."""
+        return self.ys.mean(axis=0)
+
+    @property
+    def low(self) -> np.ndarray:
+        return _nan_reduce(np.nanmin, self.ys)
+
+    @property
+    def high(self) -> np.ndarray:
+        return _nan_reduce(np.nanmax, self.ys)
+
+
+def _nan_reduce(reduce, ys: np.ndarray) -> np.ndarray:
+    out = np.full(ys.shape[1], np.nan)
+    seen = ~np.isnan(ys).all(axis=0)
+    out[seen] = reduce(ys[:, seen], axis=0)
+    return out
+
+
+def _values(run: Run, metric: str, x_axis: str) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of one run's metric against "steps" or "epochs"."""
+    history = run.history
+    if x_axis == "steps" and metric == "train_loss":
+        return np.arange(1, history.steps + 1), np.array(history.step_loss)
+    y = np.array(getattr(history, METRICS[metric][0]), dtype=float)
+    if x_axis == "steps":
+        return np.array(history.epoch_end_steps), y
+    return np.arange(1, len(y) + 1), y
+
+
+def series(runs: Sequence[Run], metric: str, x_axis: str = "epochs") -> list[Series]:
+    """One Series per optimizer × dropout setting, in the order the runs come."""
+    if metric not in METRICS or x_axis not in ("steps", "epochs"):
+        raise ValueError(f"unknown metric {metric!r} or x axis {x_axis!r}")
+    groups: dict[tuple[str, float], list[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.label, run.dropout_p), []).append(run)
+    out = []
+    for (label, p), members in groups.items():
+        pairs = [_values(r, metric, x_axis) for r in members]
+        x = max((x for x, _ in pairs), key=len)
+        ys = np.full((len(pairs), len(x)), np.nan)
+        for row, (_, y) in zip(ys, pairs):
+            row[: len(y)] = y
+        name = group_title(members[0]) + divergence_note(members)
+        out.append(Series(label, bool(p), name, x, ys))
+    return out
+
+
+def _y_range(all_series: Sequence[Series], log_y: bool) -> list[float] | None:
+    """A y range from the finite data, capped at Y_CEILING × the largest first value."""
+    values = np.concatenate([s.ys[np.isfinite(s.ys)] for s in all_series] or [np.array([])])
+    firsts = [s.ys[:, 0] for s in all_series if s.ys.size]
+    firsts = np.concatenate(firsts) if firsts else np.array([])
+    firsts = firsts[np.isfinite(firsts)]
+    if log_y:
+        values = values[values > 0]
+    if not values.size or not firsts.size:
+        return None
+    low, high = values.min(), min(values.max(), Y_CEILING * max(firsts.max(), 1e-12))
+    if log_y:
+        low, high = np.log10(low), np.log10(max(high, low * 10))
+        pad = 0.05 * (high - low)
+    else:
+        low, high = min(low, 0.0), high
+        pad = 0.05 * (high - low or 1.0)
+    return [float(low - pad), float(high + pad)]
+
+
+def _rgba(color: str, alpha: float) -> str:
+    color = color.lstrip("#")
+    r, g, b = (int(color[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def curves_figure(all_series: Sequence[Series], *, title: str, y_title: str,
+                  x_title: str = "epoch", log_y: bool = False, show_band: bool = True,
+                  height: int = 420) -> go.Figure:
+    """Mean lines with min–max bands (one per Series), legend below, sane y range."""
+    fig = go.Figure()
+    for s in all_series:
+        color = OPTIMIZER.get(s.label, INK)
+        group = s.name
+        several_seeds = s.ys.shape[0] > 1
+        if show_band and several_seeds:
+            fig.add_trace(go.Scatter(x=s.x, y=s.high, mode="lines", line={"width": 0},
+                                     legendgroup=group, showlegend=False, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=s.x, y=s.low, mode="lines", line={"width": 0},
+                                     fill="tonexty", fillcolor=_rgba(color, 0.15),
+                                     legendgroup=group, showlegend=False, hoverinfo="skip"))
+        dash = DROPOUT_DASH if s.dashed else "solid"
+        fig.add_trace(go.Scatter(
+            x=s.x, y=s.mean, mode="lines", name=s.name, legendgroup=group,
+            line={"color": color, "dash": dash, "width": 3},
+            hovertemplate=f"{s.name}<br>{x_title} %{{x}}: %{{y:.4g}}<extra></extra>",
+        ))
+    fig.update_layout(title={"text": title, "x": 0.01})
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear",
+                     range=_y_range(all_series, log_y))
+    return projector_layout(fig, height=height)
+
+
+def _mean_or_nan(values: Sequence[float]) -> float:
+    values = [v for v in values if v is not None and np.isfinite(v)]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def _last(values: Sequence[float]) -> float:
+    return values[-1] if values else float("nan")
+
+
+def steps_to_reach(run: Run, target: float) -> int | None:
+    """The first step whose epoch ended with the training loss (evaluation mode) ≤ target."""
+    history = run.history
+    for step, loss in zip(history.epoch_end_steps, history.epoch_train_loss):
+        if loss <= target:
+            return step
+    return None
+
+
+def summary_rows(runs: Sequence[Run], target_loss: float) -> list[dict]:
+    """One row per optimizer × dropout setting, values averaged over seeds (nan if none):
+    final training/validation loss and accuracy, best validation epoch (of the mean curve),
+    steps to reach `target_loss`, divergence, and total compute time."""
+    groups: dict[tuple[str, float], list[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.label, run.dropout_p), []).append(run)
+    rows = []
+    for members in groups.values():
+        ok = [r.history for r in members if not r.history.diverged]
+        reached = [steps_to_reach(r, target_loss) for r in members]
+        val = series(members, "val_loss")[0].mean
+        best = int(np.nanargmin(val)) + 1 if np.isfinite(val).any() else None
+        rows.append({
+            "run": group_title(members[0]),
+            "train loss": _mean_or_nan([_last(h.epoch_train_loss) for h in ok]),
+            "val loss": _mean_or_nan([_last(h.epoch_val_loss) for h in ok]),
+            "train acc": _mean_or_nan([_last(h.epoch_train_acc) for h in ok]),
+            "val acc": _mean_or_nan([_last(h.epoch_val_acc) for h in ok]),
+            "best val epoch": best,
+            f"steps to loss ≤ {target_loss:g}": (
+                round(float(np.mean(reached))) if None not in reached else None),
+            "diverged": divergence_note(members).removeprefix(": ") or "no",
+            "time (s)": sum(r.history.wall_time for r in members),
+        })
+    return rows

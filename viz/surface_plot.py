@@ -1,0 +1,169 @@
+"""Optimizers on a 2-D loss surface: contour map with animated trajectories, and loss vs steps.
+
+The contour map shows log₁₀(f − f*) (f* the global minimum), so both the steep walls and the
+flat valley floor get contour lines. The animation is plotly frames played in the browser: each
+frame redraws only the trajectory traces (the contour stays), up to the frame's step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from engine.surfaces import Surface, Trajectory
+from viz.curves import FONT_SIZE, projector_layout
+from viz.palette import INK, OPTIMIZER
+
+CONTOUR_SCALE = [[0.0, "#fbfbfb"], [1.0, "#8a8a8a"]]  # light greys: trajectories stand out
+MAX_DRAWN_POINTS = 300  # points of a trajectory drawn; the first half of them unthinned
+FRAMES = 40
+GAP_FLOOR = 1e-300  # f − f* at or below this is not drawn on a log axis
+
+
+def legend_name(run: Trajectory) -> str:
+    """"SGD, lr=0.1", or "SGD, lr=5: diverged at step 12"."""
+    note = f": diverged at step {run.diverged_at}" if run.diverged_at is not None else ""
+    return run.optimizer.title + note
+
+
+def drawn_indices(n: int, max_points: int = MAX_DRAWN_POINTS) -> np.ndarray:
+    """Which of n trajectory points to draw: all of the first max_points/2, then evenly thinned
+    (zig-zags happen early, where every step is drawn); always the last one."""
+    if n <= max_points:
+        return np.arange(n)
+    head = np.arange(max_points // 2)
+    tail = np.linspace(max_points // 2, n - 1, max_points - len(head)).round().astype(int)
+    return np.unique(np.concatenate([head, tail]))
+
+
+def _contour(surface: Surface, resolution: int) -> go.Contour:
+    xs, ys, Z = surface.grid(resolution)
+    gap = np.maximum(Z - surface.f_min, 0.0)
+    floor = max(gap.max() * 1e-6, 1e-6)
+    return go.Contour(
+        x=xs, y=ys, z=np.log10(gap + floor), colorscale=CONTOUR_SCALE, ncontours=24,
+        contours={"coloring": "heatmap", "showlines": True}, line={"color": "#bdbdbd", "width": 1},
+        showscale=False, hoverinfo="skip",
+    )
+
+
+def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: int = FRAMES,
+                      resolution: int = 120, height: int = 560) -> go.Figure:
+    """Contour of the surface, its minima (stars), the start, and each run's path, animated:
+    Play draws the paths step by step; the slider picks a step. Opens on the final paths."""
+    shown = [run.points[drawn_indices(len(run.points))] for run in runs]
+    steps_shown = [drawn_indices(len(run.points)) for run in runs]
+    last_step = max(len(run.points) - 1 for run in runs) if runs else 0
+    frame_steps = np.unique(np.linspace(0, last_step, frames + 1).round().astype(int))
+
+    traces: list[go.BaseTraceType] = [_contour(surface, resolution)]
+    minima = np.array(surface.minima)
+    traces.append(go.Scatter(
+        x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum",
+        marker={"symbol": "star", "size": 18, "color": "#ffd700", "line": {"color": INK,
+                                                                           "width": 1.5}},
+    ))
+    start = runs[0].points[0] if runs else np.array(surface.start)
+    traces.append(go.Scatter(
+        x=[start[0]], y=[start[1]], mode="markers", name="start",
+        marker={"symbol": "circle-open", "size": 16, "color": INK, "line": {"width": 3}},
+    ))
+    first_run_trace = len(traces)
+    for run, pts in zip(runs, shown):
+        color = OPTIMIZER.get(run.optimizer.label, INK)
+        traces.append(go.Scatter(
+            x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=legend_name(run),
+            line={"color": color, "width": 3}, marker={"size": 5, "color": color},
+            hovertemplate=f"{run.optimizer.label}<br>x=%{{x:.4g}}, y=%{{y:.4g}}<extra></extra>",
+        ))
+    run_traces = list(range(first_run_trace, first_run_trace + len(runs)))
+
+    def frame(step: int) -> go.Frame:
+        data = []
+        for pts, idx in zip(shown, steps_shown):
+            upto = pts[idx <= step]
+            data.append(go.Scatter(x=upto[:, 0], y=upto[:, 1]))
+        return go.Frame(data=data, traces=run_traces, name=str(step))
+
+    fig = go.Figure(data=traces, frames=[frame(int(s)) for s in frame_steps])
+    fig.update_xaxes(range=list(surface.x_range), title_text="x", constrain="domain")
+    fig.update_yaxes(range=list(surface.y_range), title_text="y")
+    fig.update_layout(
+        title={"text": surface.title, "x": 0.01},
+        updatemenus=[_play_buttons()],
+        sliders=[_slider(frame_steps)],
+    )
+    projector_layout(fig, height=height)
+    fig.update_layout(legend={"y": -0.32}, margin={"b": 10})
+    return fig
+
+
+def _play_buttons() -> dict:
+    play = {"frame": {"duration": 80, "redraw": False}, "fromcurrent": False,
+            "transition": {"duration": 0}, "mode": "immediate"}
+    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+             "transition": {"duration": 0}}
+    return {
+        "type": "buttons", "direction": "left", "showactive": False,
+        "x": 0.0, "xanchor": "left", "y": -0.12, "yanchor": "top", "pad": {"r": 8, "t": 0},
+        "font": {"size": FONT_SIZE - 2},
+        "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
+                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]}],
+    }
+
+
+def _slider(frame_steps: np.ndarray) -> dict:
+    return {
+        "active": len(frame_steps) - 1,
+        "x": 0.25, "len": 0.75, "y": -0.08, "yanchor": "top", "pad": {"t": 0},
+        "currentvalue": {"prefix": "step ", "font": {"size": FONT_SIZE - 2}},
+        "font": {"size": 1, "color": "rgba(0,0,0,0)"},  # tick labels hidden: the value shows it
+        "steps": [{"label": str(s), "method": "animate",
+                   "args": [[str(s)], {"frame": {"duration": 0, "redraw": False},
+                                       "mode": "immediate", "transition": {"duration": 0}}]}
+                  for s in frame_steps],
+    }
+
+
+def loss_figure(surface: Surface, runs: Sequence[Trajectory],
+                rates: Mapping[str, float] | None = None, *, height: int = 420) -> go.Figure:
+    """f − f* against the step, log scale; for each optimizer name in `rates`, the dotted line
+    (f(θ₀) − f*)·rate^(2k): the loss shrinks like the square of the contraction of ‖θ‖."""
+    fig = go.Figure()
+    tops = []
+    for run in runs:
+        color = OPTIMIZER.get(run.optimizer.label, INK)
+        gap = run.losses - surface.f_min
+        tops.append(gap[0])
+        k = np.arange(len(gap))
+        fig.add_trace(go.Scatter(
+            x=k, y=np.where(gap > GAP_FLOOR, gap, np.nan), mode="lines", name=legend_name(run),
+            line={"color": color, "width": 3},
+            hovertemplate=f"{run.optimizer.label}<br>step %{{x}}: %{{y:.3g}}<extra></extra>",
+        ))
+        rate = (rates or {}).get(run.optimizer.name)
+        if rate is not None:
+            steps = np.arange(max(len(r.losses) for r in runs))
+            fig.add_trace(go.Scatter(
+                x=steps, y=gap[0] * float(rate) ** (2 * steps), mode="lines",
+                name=f"{run.optimizer.label} theory: ({rate:.3g})^(2k)",
+                line={"color": color, "width": 2, "dash": "dot"}, hoverinfo="skip",
+            ))
+    fig.update_layout(title={"text": "f − f* against the step (log scale)", "x": 0.01})
+    fig.update_xaxes(title_text="step k")
+    fig.update_yaxes(title_text="f(θₖ) − f*", type="log", exponentformat="power",
+                     range=_log_range(runs, surface, tops))
+    return projector_layout(fig, height=height)
+
+
+def _log_range(runs, surface, tops) -> list[float] | None:
+    """From the smallest measured gap (not below 1e-16·top) to 100× the largest start gap."""
+    gaps = np.concatenate([r.losses - surface.f_min for r in runs]) if runs else np.array([])
+    gaps = gaps[gaps > GAP_FLOOR]
+    if not gaps.size:
+        return None
+    top = max(max(tops), gaps.min() * 10)
+    low = max(gaps.min(), top * 1e-16)
+    return [float(np.log10(low)) - 0.3, float(np.log10(top)) + 1.0]
