@@ -21,6 +21,7 @@ Loss: mean cross-entropy of the logits for classification, mean squared error fo
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable, Generator, Sequence
@@ -32,11 +33,12 @@ import numpy as np
 
 from engine.data import Dataset
 from engine.errors import PlaygroundError
-from engine.functional import cross_entropy, mse, softmax
+from engine.functional import log_softmax, softmax
 from engine.limits import MAX_EPOCHS, MAX_GRID_STEPS, MAX_SEEDS, MAX_TRAIN_STEPS, check_limit
-from engine.nn import MLP, MLPSpec, Module
+from engine.nn import ACTIVATIONS, MLP, MLPSpec, Module, Sequential
+from engine.ops import OPS
 from engine.optim import OPTIMIZERS, Optimizer, make_optimizer
-from engine.tensor import no_grad
+from engine.tensor import Tensor, apply, no_grad
 
 __all__ = [
     "DIVERGENCE_FACTOR",
@@ -196,67 +198,28 @@ def train_steps(spec: MLPSpec, optimizer: OptimizerSpec, train_data: Dataset,
     """Train step by step: yield a StepRecord after every step; return the History at the end.
 
     Stop early by simply no longer iterating; the last record's `history` holds what was done.
+    Bad settings raise PlaygroundError at the call, before the first step.
     """
-    _check_data(spec, train_data, val_data)
-    epochs = _whole("epochs", epochs, 1)
-    check_limit("The number of epochs", epochs, MAX_EPOCHS)
-    batch_size = min(_whole("The batch size", batch_size, 1), len(train_data))
+    epochs, batch_size = _check_run(spec, train_data, val_data, epochs, batch_size)
     seed = _seed(seed)
-    weights_seed = seed if init_seed is None else _seed(init_seed)
-    steps_per_epoch = -(-len(train_data) // batch_size)
-    check_limit("The number of training steps (epochs × batches)", epochs * steps_per_epoch,
-                MAX_TRAIN_STEPS)
-    return _run(spec, optimizer, train_data, val_data, epochs, batch_size, seed, weights_seed,
-                steps_per_epoch)
+    job = _Job(spec, optimizer, seed, seed if init_seed is None else _seed(init_seed))
+    check_limit("The number of training steps (epochs × batches)",
+                epochs * _steps_per_epoch(train_data, batch_size), MAX_TRAIN_STEPS)
+    return _records(_Lockstep([job], train_data, val_data, epochs, batch_size))
 
 
-def _run(spec, optimizer, train_data, val_data, epochs, batch_size, seed, weights_seed,
-         steps_per_epoch) -> Generator[StepRecord, None, History]:
-    model = MLP(spec, np.random.default_rng(weights_seed),
-                dropout_rng=np.random.default_rng([seed, _DROPOUT_STREAM]))
-    opt = optimizer.build(model.parameters())
-    shuffle_rng = np.random.default_rng([seed, _SHUFFLE_STREAM])
-    layer_names = [f"Layer {i} ({lin.in_features}→{lin.out_features})"
-                   for i, lin in enumerate(model.layers, start=1)]
-    history = History(model, train_data.task, steps_per_epoch, layer_names)
-    loss_fn = _LOSSES[train_data.task]
-    X, y = train_data.X, train_data.y
-    n = len(X)
-    step, limit = 0, math.inf
-    clock = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        model.train()
-        order = shuffle_rng.permutation(n)
-        for start in range(0, n, batch_size):
-            step += 1
-            batch = order[start:start + batch_size]
-            opt.zero_grad()
-            loss = loss_fn(model(X[batch]), y[batch])
-            value = float(loss.data)
-            if step == 1 and math.isfinite(value):
-                limit = DIVERGENCE_FACTOR * max(value, 1.0)
-            norms = np.full(len(layer_names), np.nan)
-            reason = _loss_problem(value, limit)
-            if reason is None:
-                loss.backward()
-                norms = _grad_norms(model.layers)
-                if not np.isfinite(norms).all():
-                    reason = "a gradient became infinite or nan"
-            if reason is not None:
-                history.diverged_at, history.diverged_reason = step, reason
-                history.wall_time += time.perf_counter() - clock
-                yield StepRecord(step, epoch, value, norms, history, diverged=True)
-                return history
-            opt.step()
-            history.step_loss.append(value)
-            history.grad_norm_rows.append(norms)
-            metrics = {}
-            if start + batch_size >= n:
-                metrics = _epoch_metrics(model, loss_fn, train_data, val_data, history)
-            history.wall_time += time.perf_counter() - clock
-            yield StepRecord(step, epoch, value, norms, history, epoch_end=bool(metrics),
-                             **metrics)
-            clock = time.perf_counter()
+def _records(lock: _Lockstep) -> Generator[StepRecord, None, History]:
+    history = lock.histories[0]
+    for tick in lock.ticks():
+        diverged = bool(tick.diverged[0])
+        metrics = {}
+        if tick.epoch_end and not diverged:
+            metrics = {"train_loss": history.epoch_train_loss[-1],
+                       "train_acc": history.epoch_train_acc[-1],
+                       "val_loss": history.epoch_val_loss[-1],
+                       "val_acc": history.epoch_val_acc[-1]}
+        yield StepRecord(tick.step, tick.epoch, float(tick.losses[0]), tick.grad_norms[0],
+                         history, epoch_end=bool(metrics), diverged=diverged, **metrics)
     return history
 
 
@@ -264,11 +227,11 @@ def train(spec: MLPSpec, optimizer: OptimizerSpec, train_data: Dataset,
           val_data: Dataset | None, epochs: int, batch_size: int, seed: int,
           init_seed: int | None = None) -> History:
     """Train a fresh MLP(spec) for `epochs` epochs and return its History (see the module doc)."""
-    steps = train_steps(spec, optimizer, train_data, val_data, epochs, batch_size, seed,
-                        init_seed)
+    records = train_steps(spec, optimizer, train_data, val_data, epochs, batch_size, seed,
+                          init_seed)
     while True:
         try:
-            next(steps)
+            next(records)
         except StopIteration as done:
             return done.value
 
@@ -281,9 +244,14 @@ def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float
 
     spec.dropout is ignored: runs without dropout use 0, runs with dropout use `dropout_p`.
     Runs come ordered by optimizer, then dropout variant (in `with_dropout` order), then seed.
-    For one seed every run starts from the same weights. progress(done, total) is called after
-    each run. Deterministic: the same arguments give identical histories.
+    Each run is exactly what train() gives for its spec, optimizer and seed; for one seed every
+    run starts from the same weights. progress(done, total) is called after every epoch, counting
+    epochs summed over all runs. Deterministic: the same arguments give identical histories.
+
+    The runs are trained in lockstep, stacked along a leading axis, so one forward and backward
+    pass serves them all (much faster than one run after another).
     """
+    epochs, batch_size = _check_run(spec, train_data, val_data, epochs, batch_size)
     seeds = [_seed(s) for s in seeds]
     check_limit("The number of seeds", len(seeds), MAX_SEEDS)
     optimizers = list(optimizers)
@@ -291,20 +259,239 @@ def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float
         if not isinstance(opt, OptimizerSpec):
             raise PlaygroundError(f"compare() needs OptimizerSpecs, got {type(opt).__name__}.")
     ps = [dropout_p if dropped else 0.0 for dropped in with_dropout]
-    specs = {p: spec.with_dropout(p) for p in ps}
-    jobs = [(opt, p, s) for opt in optimizers for p in ps for s in seeds]
+    specs = [spec.with_dropout(p) for p in ps]
+    jobs = [_Job(s, opt, seed, seed) for opt in optimizers for s in specs for seed in seeds]
     if not jobs:
         raise PlaygroundError("Nothing to compare: choose at least one optimizer and one seed.")
-    batch = min(_whole("The batch size", batch_size, 1), len(train_data))
-    steps = len(jobs) * _whole("epochs", epochs, 1) * -(-len(train_data) // batch)
-    check_limit("The number of training steps in the comparison", steps, MAX_GRID_STEPS)
-    runs = []
-    for done, (opt, p, s) in enumerate(jobs, start=1):
-        history = train(specs[p], opt, train_data, val_data, epochs, batch_size, s)
-        runs.append(Run(opt, p, s, history))
-        if progress is not None:
-            progress(done, len(jobs))
-    return runs
+    check_limit("The number of training steps in the comparison",
+                len(jobs) * epochs * _steps_per_epoch(train_data, batch_size), MAX_GRID_STEPS)
+    widest = max(spec.sizes) * max(len(train_data), len(val_data) if val_data else 0)
+    per_stack = max(1, _STACK_ELEMENTS // widest)
+    histories, done, total = [], 0, len(jobs) * epochs
+    for first in range(0, len(jobs), per_stack):
+        lock = _Lockstep(jobs[first:first + per_stack], train_data, val_data, epochs, batch_size)
+        for tick in lock.ticks():
+            if tick.epoch_end and progress is not None:
+                progress(done + tick.epoch * len(lock.jobs), total)
+        done += epochs * len(lock.jobs)
+        histories += lock.histories
+    return [Run(job.optimizer, job.spec.dropout, job.seed, history)
+            for job, history in zip(jobs, histories)]
+
+
+# ---- training runs in lockstep ---------------------------------------------------------------
+_STACK_ELEMENTS = 2_000_000  # at most this many activations (runs × points × width) at once
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One run to train: its network, optimizer, seed (shuffling, dropout) and weights seed."""
+
+    spec: MLPSpec
+    optimizer: OptimizerSpec
+    seed: int
+    weights_seed: int
+
+
+@dataclass(eq=False)
+class _Slice:
+    """Runs a:b of a stacked parameter, the way an optimizer sees a parameter."""
+
+    data: np.ndarray
+    grad: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Tick:
+    """After one lockstep step: per run, the loss, the layer gradient norms, divergence now."""
+
+    step: int
+    epoch: int
+    epoch_end: bool
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    diverged: np.ndarray
+
+
+class _StackedDropout(Module):
+    """Dropout on R stacked runs: slice r uses run r's own p and random stream, so it draws the
+    very masks that run's own Dropout module would."""
+
+    def __init__(self, ps: list[float], rngs: list[np.random.Generator]):
+        self.ps, self.rngs = ps, rngs
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training:
+            return x
+        mask = np.ones(x.shape)
+        for r, (p, rng) in enumerate(zip(self.ps, self.rngs)):
+            if p:
+                mask[r] = (rng.random(x.shape[1:]) >= p) / (1.0 - p)
+        return apply(OPS["dropout"], x, mask=mask)
+
+
+class _Lockstep:
+    """R runs of one architecture on the same data, trained together.
+
+    Layer i's weights of all runs form one (R, in, out) tensor, its biases one (R, 1, out)
+    tensor; the batch is (R, B, in), each run drawing its own minibatch. Matrix products, biases
+    and activations act slice by slice, and the loss is the sum of the runs' losses, so the
+    backward pass gives each slice exactly its own run's gradient. Every run keeps its own MLP
+    whose parameters are views of its slices (always current), and consecutive runs with the same
+    optimizer share one optimizer over their slices (its updates are elementwise). A diverged
+    run's slice is frozen at its last good weights while the others go on.
+    """
+
+    def __init__(self, jobs: list[_Job], train_data: Dataset, val_data: Dataset | None,
+                 epochs: int, batch_size: int):
+        self.jobs, self.train_data, self.val_data = jobs, train_data, val_data
+        self.epochs, self.batch_size = epochs, batch_size
+        self.shuffle_rngs = [np.random.default_rng([j.seed, _SHUFFLE_STREAM]) for j in jobs]
+        dropout_rngs = [np.random.default_rng([j.seed, _DROPOUT_STREAM]) for j in jobs]
+        models = [MLP(j.spec, np.random.default_rng(j.weights_seed), dropout_rng=rng)
+                  for j, rng in zip(jobs, dropout_rngs)]
+        self.net, self.params = _stack(models, dropout_rngs)
+        self.optimizers = []
+        for a, b in _equal_runs([j.optimizer for j in jobs]):
+            slices = [_Slice(p.data[a:b]) for p in self.params]
+            self.optimizers.append((a, b, slices, jobs[a].optimizer.build(slices)))
+        steps_per_epoch = _steps_per_epoch(train_data, batch_size)
+        layer_names = [f"Layer {i} ({lin.in_features}→{lin.out_features})"
+                       for i, lin in enumerate(models[0].layers, start=1)]
+        self.histories = [History(m, train_data.task, steps_per_epoch, list(layer_names))
+                          for m in models]
+        self.frozen: dict[int, list[np.ndarray]] = {}
+
+    def ticks(self) -> Generator[_Tick, None, None]:
+        """Train, yielding a _Tick after every step; stop when done or when every run diverged."""
+        data, B = self.train_data, self.batch_size
+        n, R = len(data), len(self.jobs)
+        targets = _targets(data)
+        running, limits = np.ones(R, dtype=bool), np.full(R, np.inf)
+        step = 0
+        for epoch in range(1, self.epochs + 1):
+            orders = np.stack([rng.permutation(n) for rng in self.shuffle_rngs])
+            for start in range(0, n, B):
+                clock = time.perf_counter()
+                step += 1
+                with np.errstate(all="ignore"):
+                    losses, norms = self._gradients(data.X, targets, orders[:, start:start + B])
+                    if step == 1:
+                        limits = np.where(np.isfinite(losses),
+                                          DIVERGENCE_FACTOR * np.maximum(losses, 1.0), np.inf)
+                    healthy = np.isfinite(losses) & (losses <= limits) & np.isfinite(norms).all(1)
+                    diverged = running & ~healthy
+                    self._record_divergence(np.flatnonzero(diverged), step, losses)
+                    running &= ~diverged
+                    self._update()
+                    for r in np.flatnonzero(running):
+                        self.histories[r].step_loss.append(float(losses[r]))
+                        self.histories[r].grad_norm_rows.append(norms[r])
+                    epoch_end = start + B >= n
+                    if epoch_end:
+                        self._evaluate(running)
+                share = (time.perf_counter() - clock) / R
+                for h in self.histories:
+                    h.wall_time += share
+                yield _Tick(step, epoch, epoch_end, losses, norms, diverged)
+                if not running.any():
+                    return
+
+    def _gradients(self, X, targets, batch) -> tuple[np.ndarray, np.ndarray]:
+        """Forward and backward on each run's minibatch; (losses (R,), grad norms (R, layers))."""
+        for p in self.params:
+            p.grad = None
+        self.net.train()
+        losses = _run_losses(self.net(X[batch]), targets[batch], self.train_data.task)
+        losses.sum().backward()
+        squares = [np.square(p.grad).sum(axis=(1, 2)) for p in self.params]
+        norms = np.sqrt(np.add(squares[0::2], squares[1::2])).T
+        return losses.data.copy(), norms
+
+    def _update(self) -> None:
+        for a, b, slices, optimizer in self.optimizers:
+            for s, p in zip(slices, self.params):
+                s.grad = p.grad[a:b]
+            optimizer.step()
+        for r, weights in self.frozen.items():
+            for p, w in zip(self.params, weights):
+                p.data[r] = w
+
+    def _record_divergence(self, runs, step: int, losses: np.ndarray) -> None:
+        for r in runs:
+            reason = _loss_problem(float(losses[r]), self.histories[r].step_loss)
+            self.histories[r].diverged_at = step
+            self.histories[r].diverged_reason = reason
+            self.frozen[r] = [p.data[r].copy() for p in self.params]
+
+    def _evaluate(self, running: np.ndarray) -> None:
+        """Append each running run's epoch metrics (evaluation mode, whole sets)."""
+        train = _stack_metrics(self.net, self.train_data)
+        val = _stack_metrics(self.net, self.val_data) if self.val_data is not None else None
+        for r in np.flatnonzero(running):
+            h = self.histories[r]
+            h.epoch_train_loss.append(float(train[0][r]))
+            h.epoch_train_acc.append(float(train[1][r]))
+            h.epoch_val_loss.append(float(val[0][r]) if val else math.nan)
+            h.epoch_val_acc.append(float(val[1][r]) if val else math.nan)
+
+
+def _stack(models: list[MLP], dropout_rngs) -> tuple[Sequential, list[Tensor]]:
+    """One network computing every model at once, and its stacked parameters W1, b1, W2, ...
+
+    Each model's own parameters become views of its slice of the stacked ones.
+    """
+    spec = models[0].spec
+    for m in models:
+        if m.spec.sizes != spec.sizes or m.spec.layer_activations != spec.layer_activations:
+            raise PlaygroundError("Runs trained together need the same layers and activations.")
+    modules, params = [], []
+    for i, layers in enumerate(zip(*(m.layers for m in models))):
+        weight = Tensor(np.stack([lin.weight.data for lin in layers]), requires_grad=True,
+                        name=layers[0].weight.name)
+        bias = Tensor(np.stack([lin.bias.data[None] for lin in layers]), requires_grad=True,
+                      name=layers[0].bias.name)
+        for r, lin in enumerate(layers):
+            lin.weight.data, lin.bias.data = weight.data[r], bias.data[r, 0]
+        stacked = copy.copy(layers[0])
+        stacked.weight, stacked.bias = weight, bias
+        modules.append(stacked)
+        params += [weight, bias]
+        if i < len(spec.hidden):
+            modules.append(ACTIVATIONS[spec.layer_activations[i]]())
+            ps = [m.spec.layer_dropouts[i] for m in models]
+            if any(ps):
+                modules.append(_StackedDropout(ps, dropout_rngs))
+    return Sequential(*modules), params
+
+
+def _equal_runs(items: list) -> list[tuple[int, int]]:
+    """(start, stop) of each run of consecutive equal items."""
+    bounds = [i for i in range(1, len(items)) if items[i] != items[i - 1]]
+    return list(zip([0, *bounds], [*bounds, len(items)]))
+
+
+def _targets(data: Dataset) -> np.ndarray:
+    """One-hot rows for classification, the (n, 1) values for regression."""
+    return np.eye(data.n_classes)[data.y] if data.task == "classification" else data.y
+
+
+def _run_losses(out: Tensor, targets: np.ndarray, task: str) -> Tensor:
+    """(R,) each run's mean loss: cross-entropy −Σ onehot · log softmax(z), or squared error."""
+    if task == "classification":
+        return -(log_softmax(out) * targets).sum(axis=2).mean(axis=1)
+    diff = out - targets
+    return (diff * diff).mean(axis=(1, 2))
+
+
+def _stack_metrics(net: Module, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Each run's (loss, accuracy) on the whole dataset, in evaluation mode."""
+    with _evaluating(net):
+        out = net(data.X)
+        losses = _run_losses(out, _targets(data), data.task).data
+    if data.task != "classification":
+        return losses, np.full(len(losses), np.nan)
+    return losses, (np.argmax(out.data, axis=2) == data.y).mean(axis=1)
 
 
 def predict(model: Module, X) -> np.ndarray:
@@ -323,13 +510,10 @@ def accuracy(model: Module, dataset: Dataset) -> float:
     """Fraction of points classified correctly, in evaluation mode; nan for regression."""
     if dataset.task != "classification":
         return math.nan
-    return _accuracy(predict(model, dataset.X), dataset.y)
+    return float(np.mean(np.argmax(predict(model, dataset.X), axis=1) == dataset.y))
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-_LOSSES = {"classification": cross_entropy, "regression": mse}
-
-
 @contextmanager
 def _evaluating(model: Module):
     """Evaluation mode and no graph, restoring the previous mode afterwards."""
@@ -342,47 +526,26 @@ def _evaluating(model: Module):
         model.train(was_training)
 
 
-def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean(np.argmax(logits, axis=1) == y))
-
-
-def _evaluate(model, loss_fn, data: Dataset) -> tuple[float, float]:
-    """(loss, accuracy) on the whole dataset in evaluation mode; accuracy nan for regression."""
-    with _evaluating(model):
-        out = model(data.X)
-        loss = float(loss_fn(out, data.y).data)
-    acc = _accuracy(out.data, data.y) if data.task == "classification" else math.nan
-    return loss, acc
-
-
-def _epoch_metrics(model, loss_fn, train_data, val_data, history: History) -> dict:
-    """Evaluate after an epoch; append to the history; return the StepRecord fields."""
-    train_loss, train_acc = _evaluate(model, loss_fn, train_data)
-    val_loss, val_acc = (_evaluate(model, loss_fn, val_data) if val_data is not None
-                         else (math.nan, math.nan))
-    history.epoch_train_loss.append(train_loss)
-    history.epoch_train_acc.append(train_acc)
-    history.epoch_val_loss.append(val_loss)
-    history.epoch_val_acc.append(val_acc)
-    return {"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss,
-            "val_acc": val_acc}
-
-
-def _grad_norms(layers) -> np.ndarray:
-    """L2 norm of each layer's gradient (weights and bias together)."""
-    norms = np.empty(len(layers))
-    for i, layer in enumerate(layers):
-        w, b = layer.weight.grad.ravel(), layer.bias.grad
-        norms[i] = math.sqrt(float(w @ w + b @ b))
-    return norms
-
-
-def _loss_problem(value: float, limit: float) -> str | None:
-    if not math.isfinite(value):
-        return f"the loss became {value}"
-    if value > limit:
+def _loss_problem(loss: float, earlier_losses: list[float]) -> str:
+    """Why a step counts as diverged (called only for a step that did)."""
+    if not math.isfinite(loss):
+        return f"the loss became {loss}"
+    if earlier_losses and loss > DIVERGENCE_FACTOR * max(earlier_losses[0], 1.0):
         return f"the loss exploded above {DIVERGENCE_FACTOR:g} × its first value"
-    return None
+    return "a gradient became infinite or nan"
+
+
+def _check_run(spec: MLPSpec, train_data: Dataset, val_data: Dataset | None, epochs,
+               batch_size) -> tuple[int, int]:
+    """Check a run's settings; return (epochs, batch size capped at the number of points)."""
+    _check_data(spec, train_data, val_data)
+    epochs = _whole("epochs", epochs, 1)
+    check_limit("The number of epochs", epochs, MAX_EPOCHS)
+    return epochs, min(_whole("The batch size", batch_size, 1), len(train_data))
+
+
+def _steps_per_epoch(data: Dataset, batch_size: int) -> int:
+    return -(-len(data) // batch_size)
 
 
 def _check_data(spec: MLPSpec, train_data: Dataset, val_data: Dataset | None) -> None:
