@@ -1,0 +1,376 @@
+"""Network Builder: build a small network, see its graph and its neurons, and watch it learn.
+
+The configuration lives in the URL. The model, its optimizer and the training generator live in
+st.session_state (an engine.live.LiveRun); the live area is a fragment that, while playing, reruns
+on its own every LIVE_INTERVAL_S seconds, trains a little and redraws only its charts.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import streamlit as st
+
+from engine import DATASETS, make_dataset, train_val_split
+from engine.features import FEATURES, available_features, expand_features
+from engine.lessons import VANISHING, vanishing_gradients
+from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
+from engine.live import LiveRun
+from engine.network import LayeredSpec, hidden_activations, minibatch_loss, repeated_outputs
+from engine.nn import ACTIVATIONS
+from engine.train import OptimizerSpec, class_probabilities, predict
+from ui.errors import user_errors
+from ui.nav import page_header
+from ui.state import Param, bind, publish, share_link
+from viz.boundary import boundary_figure
+from viz.graph import tensor_graph
+from viz.graph_figure import graph_figure
+from viz.live_charts import (
+    dropout_passes_figure,
+    grad_norm_figure,
+    layer_colors,
+    layer_norms_figure,
+    loss_figure,
+)
+from viz.neurons import LayerView, neuron_figure
+
+N_POINTS = 200
+VAL_FRACTION = 0.2
+GRAPH_BATCH = 32  # rows of the minibatch in the computation graph
+LIVE_INTERVAL_S = 0.2  # the live area reruns this often while playing
+EPOCHS_PER_UPDATE = 2  # epochs trained per live update
+BOUNDARY_RESOLUTION = 50  # grid points per side of the live decision boundary
+DROPOUT_SAMPLES = 6  # fixed inputs in the train/eval comparison
+DROPOUT_PASSES = 3
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+DROPOUT_PS = (0.0, 0.1, 0.2, 0.3, 0.5)
+NOISES = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+BATCH_SIZES = (8, 16, 32, 64)
+
+PARAMS = {
+    "data": Param("moons", choices=tuple(DATASETS)),
+    "noise": Param(0.1, choices=NOISES),
+    "features": Param(("x1", "x2")),
+    "widths": Param((8, 8), lo=1, hi=MAX_WIDTH),
+    "acts": Param(("tanh", "tanh")),
+    "drops": Param((0.0, 0.0), lo=0.0, hi=0.9),
+    "opt": Param("adam", choices=tuple(OPTIMIZER_LABELS)),
+    "lr": Param(0.03, choices=LEARNING_RATES),
+    "batch": Param(32, choices=BATCH_SIZES),
+    "seed": Param(0, lo=0, hi=9999),
+}
+LAYER_KEYS = ("nb_w", "nb_a", "nb_d")  # widget keys of hidden layer i: nb_w0, nb_a0, nb_d0
+FEATURE_KEY = "nb_features"
+
+page_header(
+    "pages/2_Network_Builder.py",
+    intro="Build a small network, see the computation of one training step and every weight, "
+    "then press **Play** and watch it learn: the decision boundary, the losses and each "
+    "layer's gradient update live.",
+)
+bind(PARAMS)
+state = st.session_state
+
+
+# ---- the configuration: URL tuples <-> one widget per layer setting -------------------------
+def nearest(value: float, choices) -> float:
+    return min(choices, key=lambda c: abs(c - value))
+
+
+def normalise_layers() -> None:
+    """Make the layer tuples agree in length and fit the widgets; name the depth cap if a link
+    asked for more layers."""
+    widths = tuple(state.widths)
+    if len(widths) > MAX_HIDDEN_LAYERS:
+        st.warning(f"The link asks for {len(widths)} hidden layers; the cap on this public "
+                   f"instance is {MAX_HIDDEN_LAYERS}, so only the first {MAX_HIDDEN_LAYERS} are "
+                   "built.", icon=":material/block:")
+        widths = widths[:MAX_HIDDEN_LAYERS]
+    n = len(widths)
+    acts = tuple(state.acts[i] if i < len(state.acts) and state.acts[i] in ACTIVATIONS
+                 else "tanh" for i in range(n))
+    drops = tuple(nearest(state.drops[i], DROPOUT_PS) if i < len(state.drops) else 0.0
+                  for i in range(n))
+    state.widths, state.acts, state.drops = widths, acts, drops
+
+
+def forget_layer_widgets() -> None:
+    for key in [k for k in state if str(k).startswith(LAYER_KEYS)]:
+        del state[key]
+
+
+def add_layer() -> None:
+    if len(state.widths) < MAX_HIDDEN_LAYERS:
+        last = len(state.widths) - 1
+        state.widths += (state.widths[last] if last >= 0 else 8,)
+        state.acts += (state.acts[last] if last >= 0 else "tanh",)
+        state.drops += (0.0,)
+        forget_layer_widgets()
+
+
+def remove_layer(i: int) -> None:
+    state.widths = state.widths[:i] + state.widths[i + 1:]
+    state.acts = state.acts[:i] + state.acts[i + 1:]
+    state.drops = state.drops[:i] + state.drops[i + 1:]
+    forget_layer_widgets()
+
+
+def layer_editor() -> None:
+    """One column per hidden layer (width, activation, dropout p, remove), then "Add"."""
+    n = len(state.widths)
+    for i in range(n):
+        for key, values in zip(LAYER_KEYS, (state.widths, state.acts, state.drops)):
+            state.setdefault(f"{key}{i}", values[i])
+    columns = st.columns(MAX_HIDDEN_LAYERS + 1, gap="small")
+    for i in range(n):
+        with columns[i], st.container(border=True):
+            st.markdown(f"**Hidden {i + 1}**")
+            st.number_input("neurons", min_value=1, max_value=MAX_WIDTH, step=1, key=f"nb_w{i}",
+                            help=f"At most {MAX_WIDTH} neurons per layer on this public instance.")
+            st.selectbox("activation", list(ACTIVATIONS), key=f"nb_a{i}")
+            st.selectbox("dropout p", DROPOUT_PS, key=f"nb_d{i}")
+            st.button("Remove", key=f"nb_remove{i}", on_click=remove_layer, args=(i,),
+                      icon=":material/remove:", width="stretch")
+    state.widths = tuple(int(state[f"nb_w{i}"]) for i in range(n))
+    state.acts = tuple(state[f"nb_a{i}"] for i in range(n))
+    state.drops = tuple(float(state[f"nb_d{i}"]) for i in range(n))
+    with columns[min(n, MAX_HIDDEN_LAYERS)]:
+        full = n >= MAX_HIDDEN_LAYERS
+        st.button("Add layer", on_click=add_layer, disabled=full, icon=":material/add:",
+                  width="stretch")
+        if full:
+            st.caption(f"Depth cap reached: at most {MAX_HIDDEN_LAYERS} hidden layers on this "
+                       "public instance.")
+        elif n == 0:
+            st.caption("No hidden layer: this is logistic (softmax) regression, or linear "
+                       "regression.")
+    if MAX_WIDTH in state.widths:
+        st.caption(f"Width cap reached: at most {MAX_WIDTH} neurons per layer on this public "
+                   "instance.")
+
+
+def feature_picker(n_inputs: int) -> tuple[str, ...]:
+    """Pills for the input features this dataset can feed; returns the chosen keys in order."""
+    options = available_features(n_inputs)
+    current = state.get(FEATURE_KEY)
+    if current is None or any(k not in options for k in current):
+        state[FEATURE_KEY] = [k for k in state.features if k in options] or options[:1]
+    st.pills("Input features", options, selection_mode="multi", key=FEATURE_KEY,
+             format_func=lambda k: FEATURES[k].label)
+    picked = tuple(k for k in options if k in (state[FEATURE_KEY] or ()))
+    if not picked:
+        st.caption("At least one input is needed: using x₁.")
+        picked = (options[0],)
+    state.features = picked
+    return picked
+
+
+# ---- the builder -------------------------------------------------------------------------------
+normalise_layers()
+with st.container(border=True):
+    data_col, feature_col, optimizer_col = st.columns([1.1, 1.6, 1.6])
+    with data_col:
+        st.selectbox("Dataset", list(DATASETS), key="data")
+        st.select_slider("Noise", NOISES, key="noise")
+    with user_errors():
+        raw = make_dataset(state.data, n=N_POINTS, noise=state.noise, seed=state.seed)
+    with feature_col:
+        features = feature_picker(raw.n_features)
+        st.number_input("Seed (data, weights, batches)", min_value=0, max_value=9999, key="seed")
+    with optimizer_col:
+        st.selectbox("Optimizer", list(OPTIMIZER_LABELS), key="opt",
+                     format_func=OPTIMIZER_LABELS.get)
+        lr_col, batch_col = st.columns(2)
+        lr_col.select_slider("Learning rate", LEARNING_RATES, key="lr")
+        batch_col.select_slider("Batch size", BATCH_SIZES, key="batch")
+    st.markdown("**Hidden layers**")
+    layer_editor()
+
+publish(PARAMS)
+share_link(PARAMS)
+
+with user_errors():
+    expanded = replace(raw, X=expand_features(raw.X, features))
+    train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=state.seed)
+    spec = LayeredSpec.from_layers(len(features), state.widths, state.acts, state.drops,
+                                   raw.n_outputs)
+    optimizer = OptimizerSpec(state.opt, state.lr)
+    config = (state.data, state.noise, features, spec, optimizer, state.batch, state.seed)
+    if state.get("nb_config") != config:
+        state.nb_run = LiveRun(spec, optimizer, train_data, val_data, state.batch, state.seed)
+        state.nb_config, state.nb_playing = config, False
+run: LiveRun = state.nb_run
+task = raw.task
+out_name = "softmax + cross-entropy" if task == "classification" else "MSE"
+st.caption(f"Network: {spec} · output: {out_name} · {optimizer.title} · "
+           f"{len(train_data)} training and {len(val_data)} validation points")
+
+
+def predictor(X: np.ndarray) -> np.ndarray:
+    """The model on raw inputs (x₁, x₂): expand the features, then predict."""
+    expanded_X = expand_features(X, features)
+    if task == "classification":
+        return class_probabilities(run.model, expanded_X)
+    return predict(run.model, expanded_X)
+
+
+# ---- Play, Pause, Step, Reset -------------------------------------------------------------------
+def toggle_play() -> None:
+    state.nb_playing = not state.nb_playing and not state.nb_run.finished
+
+
+def step_epoch() -> None:
+    state.nb_playing = False
+    state.nb_run.advance(1)
+
+
+def reset() -> None:
+    state.nb_playing = False
+    state.pop("nb_config", None)  # rebuilt from the seed on this rerun
+
+
+playing = state.nb_playing
+buttons = st.columns([1, 1, 1, 5])
+buttons[0].button("Pause" if playing else "Play", on_click=toggle_play, type="primary",
+                  icon=":material/pause:" if playing else ":material/play_arrow:",
+                  width="stretch", disabled=run.finished)
+buttons[1].button("Step", on_click=step_epoch, icon=":material/skip_next:", width="stretch",
+                  help="Train one epoch.", disabled=run.finished)
+buttons[2].button("Reset", on_click=reset, icon=":material/restart_alt:", width="stretch",
+                  help="Start again from the initial weights (same seed).")
+
+
+@st.fragment(run_every=LIVE_INTERVAL_S if playing else None)
+def live_area() -> None:
+    """Train a little (while playing), then draw the boundary, the losses and the gradients."""
+    if state.nb_playing:
+        run.advance(EPOCHS_PER_UPDATE)
+        if run.finished:
+            state.nb_playing = False
+            st.rerun()  # the whole page: stop the timer, redraw neurons and graph
+    history = run.history
+    metrics = st.columns(4)
+    metrics[0].metric("Epoch", f"{run.epoch} / {run.max_epochs}")
+    if history is not None and history.epochs:
+        metrics[1].metric("Training loss", f"{history.epoch_train_loss[-1]:.4f}")
+        metrics[2].metric("Validation loss", f"{history.epoch_val_loss[-1]:.4f}")
+        if task == "classification":
+            metrics[3].metric("Validation accuracy", f"{history.epoch_val_acc[-1]:.0%}")
+    if run.stop_reason:
+        st.info(run.stop_reason, icon=":material/flag:")
+    left, middle, right = st.columns([1.1, 1, 1])
+    with left:
+        title = "Decision boundary" if task == "classification" else "Fit"
+        st.plotly_chart(boundary_figure(predictor, raw, title=title,
+                                        resolution=BOUNDARY_RESOLUTION, height=380),
+                        key="nb_boundary", config={"displayModeBar": False})
+    if history is None or not history.epochs:
+        middle.info("Press **Play** or **Step** to train.", icon=":material/play_arrow:")
+        return
+    middle.plotly_chart(loss_figure(history, optimizer.label, height=380), key="nb_loss",
+                        config={"displayModeBar": False})
+    right.plotly_chart(grad_norm_figure(history, height=380), key="nb_grads",
+                       config={"displayModeBar": False})
+
+
+live_area()
+
+
+# ---- what the network is: neurons, the graph of one step, dropout, a lesson ------------------
+def neuron_view() -> None:
+    model = run.model
+    has_grads = run.step > 0
+    show_grads = st.toggle("Colour edges by gradient (after the last backward pass)",
+                           key="nb_show_grads", disabled=not has_grads)
+    sample = train_data.X[0]
+    hidden = hidden_activations(model, sample)
+    layers = [LayerView("Input", len(features), [FEATURES[k].label for k in features])]
+    for i, (width, act, p) in enumerate(zip(spec.hidden, spec.activations, spec.dropouts)):
+        drop = f" · drop {p:g}" if p else ""
+        layers.append(LayerView(f"Hidden {i + 1} · {act}{drop}", width, values=hidden[i]))
+    outputs = ([f"class {c}" for c in range(raw.n_classes)] if task == "classification"
+               else ["ŷ"])
+    layers.append(LayerView("Output · softmax" if task == "classification" else "Output",
+                            len(outputs), outputs))
+    grads = show_grads and has_grads
+    matrices = [lin.weight.grad if grads else lin.weight.data for lin in model.layers]
+    st.plotly_chart(neuron_figure(layers, matrices, gradient=grads), key="nb_neurons",
+                    config={"displayModeBar": False})
+    st.caption("Edge colour: sign (blue negative, red positive; green/purple for gradients); "
+               "width: size. Hidden neurons are filled with their activation on the first "
+               f"training point. Weights as of epoch {run.epoch}.")
+
+
+def graph_view() -> None:
+    batch = min(GRAPH_BATCH, len(train_data))
+    loss = minibatch_loss(run.model, train_data.X[:batch], train_data.y[:batch], task)
+    with user_errors(stop=False):
+        st.plotly_chart(graph_figure(tensor_graph(loss), shape_labels=True), key="nb_graph",
+                        config={"displayModeBar": False})
+    st.caption(f"One training step on a minibatch of {batch} points, in training mode (dropout "
+               "on). Each op shows how it maps shapes. Press ▶ Play in the figure to watch the "
+               "values flow forward and the gradients flow back.")
+
+
+def dropout_view() -> None:
+    training = st.toggle("Training mode (dropout on)", key="nb_train_mode", value=True)
+    if not any(spec.dropouts):
+        st.info("No hidden layer has dropout: set a layer's dropout p above 0 to see the "
+                "difference.", icon=":material/info:")
+    X = train_data.X[:DROPOUT_SAMPLES]
+    outputs = repeated_outputs(run.model, X, DROPOUT_PASSES, training)
+    if task == "classification":
+        exp = np.exp(outputs - outputs.max(axis=-1, keepdims=True))
+        probs = exp / exp.sum(axis=-1, keepdims=True)
+        values = probs[:, np.arange(len(X)), train_data.y[:DROPOUT_SAMPLES]]
+        y_title = "P(true class)"
+    else:
+        values, y_title = outputs[..., 0], "prediction ŷ"
+    labels = [f"point {i + 1}" for i in range(len(X))]
+    st.plotly_chart(dropout_passes_figure(values, labels, y_title), key="nb_dropout",
+                    config={"displayModeBar": False})
+    mode = ("training mode: every pass drops different neurons, so the same input gives "
+            "different outputs" if training else
+            "evaluation mode: dropout is switched off, so every pass gives the same output")
+    st.caption(f"The same {len(X)} inputs, {DROPOUT_PASSES} forward passes, {mode}.")
+
+
+def start_lesson() -> None:
+    depth = VANISHING["depth"]
+    state.widths = (VANISHING["width"],) * depth
+    state.acts, state.drops = ("sigmoid",) * depth, (0.0,) * depth
+    forget_layer_widgets()
+    state.nb_lesson = True
+
+
+def lesson_view() -> None:
+    depth = VANISHING["depth"]
+    st.markdown(f"A deep network ({depth} hidden layers of {VANISHING['width']}) with **sigmoid** "
+                "against the same network with **ReLU**, both trained for "
+                f"{VANISHING['epochs']} epochs from the same seed with {optimizer.title}.")
+    st.button("Run the lesson (also loads the deep sigmoid network above)",
+              on_click=start_lesson, icon=":material/school:")
+    if not state.get("nb_lesson"):
+        return
+    with user_errors(stop=False):
+        results = vanishing_gradients(train_data, val_data, optimizer, state.batch, state.seed)
+        norms = {a: mean for a, (_, mean) in results.items()}
+        colors = dict(zip(VANISHING["activations"], layer_colors(2)))
+        st.plotly_chart(layer_norms_figure(norms, colors), key="nb_lesson_chart",
+                        config={"displayModeBar": False})
+        first, last = norms["sigmoid"][0], norms["sigmoid"][-1]
+        st.markdown(f"With sigmoid, layer 1 gets a gradient **{last / first:,.0f}× smaller** "
+                    "than the output layer: each sigmoid multiplies the gradient by σ′ ≤ ¼ on "
+                    "the way back. ReLU passes it through unchanged where it is active.")
+
+
+tabs = st.tabs(["Neurons", "Computation graph", "Dropout: train vs eval", "Lesson: vanishing "
+                "gradients"])
+with tabs[0]:
+    neuron_view()
+with tabs[1]:
+    graph_view()
+with tabs[2]:
+    dropout_view()
+with tabs[3]:
+    lesson_view()

@@ -1,0 +1,88 @@
+"""Charts of one network being trained: its loss curves and each layer's gradient norm,
+the vanishing-gradient comparison, and the outputs of repeated forward passes (dropout).
+
+Kept small (few traces, no frames) so the live area can redraw them several times a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from engine.train import History
+from viz.curves import projector_layout
+from viz.palette import INK, OPTIMIZER
+
+__all__ = ["dropout_passes_figure", "grad_norm_figure", "layer_norms_figure", "loss_figure"]
+
+LAYER_SCALE = "Viridis"  # layer 1 (next to the inputs) dark, the output layer light
+VALIDATION_DASH = "dot"  # dashed lines mean dropout elsewhere, so validation is dotted
+
+
+def layer_colors(n: int) -> list[str]:
+    """One colour per layer, from the input side to the output side."""
+    return sample_colorscale(LAYER_SCALE, [0.0] if n == 1 else list(np.linspace(0, 0.85, n)))
+
+
+def loss_figure(history: History, optimizer_label: str, *, height: int = 330) -> go.Figure:
+    """Training and validation loss after each epoch (evaluation mode, whole sets)."""
+    color = OPTIMIZER.get(optimizer_label, INK)
+    epochs = np.arange(1, history.epochs + 1)
+    fig = go.Figure([
+        go.Scatter(x=epochs, y=history.epoch_train_loss, mode="lines", name="training",
+                   line={"color": color, "width": 3}),
+        go.Scatter(x=epochs, y=history.epoch_val_loss, mode="lines", name="validation",
+                   line={"color": color, "width": 3, "dash": VALIDATION_DASH}),
+    ])
+    fig.update_xaxes(title_text="epoch", rangemode="tozero")
+    fig.update_yaxes(title_text="loss", rangemode="tozero")
+    fig.update_layout(title={"text": "Loss", "x": 0.01})
+    return projector_layout(fig, height=height)
+
+
+def grad_norm_figure(history: History, *, height: int = 330) -> go.Figure:
+    """The gradient norm of each layer at every step, on a log scale."""
+    norms = history.grad_norms
+    steps = np.arange(1, len(norms) + 1)
+    colors = layer_colors(len(history.layer_names))
+    fig = go.Figure([
+        go.Scatter(x=steps, y=norms[:, i], mode="lines", name=name,
+                   line={"color": colors[i], "width": 2})
+        for i, name in enumerate(history.layer_names)
+    ])
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="‖gradient‖", type="log", exponentformat="power")
+    fig.update_layout(title={"text": "Gradient norm per layer", "x": 0.01})
+    return projector_layout(fig, height=height)
+
+
+def layer_norms_figure(norms: Mapping[str, np.ndarray], colors: Mapping[str, str], *,
+                       height: int = 380) -> go.Figure:
+    """Mean gradient norm of each layer (x: layer 1 next to the inputs), one line per network."""
+    fig = go.Figure()
+    for label, values in norms.items():
+        layers = np.arange(1, len(values) + 1)
+        fig.add_trace(go.Scatter(
+            x=layers, y=values, mode="lines+markers", name=label,
+            line={"color": colors.get(label, INK), "width": 3}, marker={"size": 11},
+            hovertemplate=f"{label}<br>layer %{{x}}: %{{y:.3g}}<extra></extra>"))
+    fig.update_xaxes(title_text="layer (1 = next to the inputs)", dtick=1)
+    fig.update_yaxes(title_text="mean ‖gradient‖", type="log", exponentformat="power")
+    fig.update_layout(title={"text": "Gradient norm by layer", "x": 0.01})
+    return projector_layout(fig, height=height)
+
+
+def dropout_passes_figure(outputs: np.ndarray, sample_labels: Sequence[str], y_title: str, *,
+                          height: int = 340) -> go.Figure:
+    """Grouped bars: outputs[k, i] is forward pass k's output for sample i."""
+    colors = sample_colorscale("Greys", list(np.linspace(0.45, 0.9, len(outputs))))
+    fig = go.Figure([
+        go.Bar(x=list(sample_labels), y=row, name=f"pass {k + 1}", marker_color=colors[k])
+        for k, row in enumerate(outputs)
+    ])
+    fig.update_yaxes(title_text=y_title)
+    fig.update_layout(barmode="group")
+    return projector_layout(fig, height=height)
