@@ -8,6 +8,7 @@ ExprError at its position. Newlines inside brackets join lines, as in Python.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from engine.errors import ExprError
@@ -58,22 +59,24 @@ class Token:
         return f"'{self.text}'"
 
 
-def tokenize(source: str) -> list[Token]:
-    """Split `source` into tokens, ending with an END token; raise ExprError on a bad character."""
-    tokens: list[Token] = []
+def tokenize(source: str) -> Iterator[Token]:
+    """Yield the tokens of `source`, then an END token; raise ExprError at a bad character.
+
+    Lazy, so that a parser meets errors in the order of the text.
+    """
     line, line_start, depth, i, n = 1, 0, 0, 0, len(source)
 
     def error(message: str, at: int) -> ExprError:
         return ExprError(message, line, at - line_start + 1)
 
-    def add(kind: str, start: int, end: int) -> None:
-        tokens.append(Token(kind, source[start:end], line, start - line_start + 1, start))
+    def token(kind: str, start: int, end: int) -> Token:
+        return Token(kind, source[start:end], line, start - line_start + 1, start)
 
     while i < n:
         ch = source[i]
         if ch == "\n":
             if depth == 0:
-                add(NEWLINE, i, i + 1)
+                yield token(NEWLINE, i, i + 1)
             line, line_start, i = line + 1, i + 1, i + 1
         elif ch.isspace():
             i += 1
@@ -87,13 +90,13 @@ def tokenize(source: str) -> list[Token]:
                 while stop < n and (_continues_name(source[stop]) or source[stop] == "."):
                     stop += 1
                 raise error(f"malformed number '{source[i:stop]}' (write 2 * x, not 2x)", i)
-            add(NUMBER, i, end)
+            yield token(NUMBER, i, end)
             i = end
         elif _starts_name(ch):
             end = i + 1
             while end < n and _continues_name(source[end]):
                 end += 1
-            add(NAME, i, end)
+            yield token(NAME, i, end)
             i = end
         else:
             op = next((op for op in OPERATORS if source.startswith(op, i)), None)
@@ -103,10 +106,9 @@ def tokenize(source: str) -> list[Token]:
                 depth += 1
             elif op in (")", "]"):
                 depth = max(depth - 1, 0)
-            add(OP, i, i + len(op))
+            yield token(OP, i, i + len(op))
             i += len(op)
-    tokens.append(Token(END, "", line, n - line_start + 1, n))
-    return tokens
+    yield token(END, n, n)
 
 
 def _number_end(source: str, i: int) -> int:

@@ -128,7 +128,8 @@ class Parser:
 
     def __init__(self, source: str):
         self.source = source
-        self.tokens = tokenize(source)
+        self.stream = tokenize(source)
+        self.tokens: list[Token] = []  # read so far
         self.i = 0
         self.depth = 0
         self.nodes = 0
@@ -253,11 +254,8 @@ class Parser:
             return Name(token.line, token.column, token.text)
         if token.text == "(":
             self.advance()
-            self.enter()
             value = self.expression()
-            self.expect(")", "to close the '(' at "
-                             f"line {token.line}, column {token.column}")
-            self.leave()
+            self.expect(")", f"to close the '(' at line {token.line}, column {token.column}")
             return value
         if token.text == "[":
             value, shape = self.array()
@@ -269,7 +267,6 @@ class Parser:
         opening = self.advance()
         args: list[Node] = []
         keywords: list[Keyword] = []
-        self.enter()
         while self.peek().text != ")":
             token = self.peek()
             if token.kind == NAME and self.peek(1).text == "=":
@@ -283,7 +280,6 @@ class Parser:
             self.advance()
         self.expect(")", f"to close the call of {function.text} at "
                          f"line {opening.line}, column {opening.column}")
-        self.leave()
         return self.make(Call, function, function=function.text, args=tuple(args),
                          keywords=tuple(keywords))
 
@@ -356,11 +352,15 @@ class Parser:
                                   "language (names, numbers, + - * / ** @, functions and .T)")
 
     def peek(self, ahead: int = 0) -> Token:
+        while len(self.tokens) <= self.i + ahead and not (self.tokens and
+                                                          self.tokens[-1].kind == END):
+            self.tokens.append(next(self.stream))
         return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
 
     def advance(self) -> Token:
         token = self.peek()
-        self.i = min(self.i + 1, len(self.tokens) - 1)
+        if token.kind != END:
+            self.i += 1
         return token
 
     def expect(self, text: str, why: str) -> Token:
