@@ -16,7 +16,7 @@ import difflib
 from dataclasses import dataclass
 
 from engine.errors import ExprError
-from engine.expr.parser import Call, Keyword, Node, whole_number
+from engine.expr.parser import Call, Keyword, Node, Number, whole_number
 from engine.ops import OPS, Op
 
 KEYWORD_ATTRS = {"axis": int, "keepdims": bool}
@@ -55,8 +55,10 @@ def bind_call(call: Call) -> BoundCall:
     attrs: dict = {}
     if extra:
         if tuple_attr is None:
-            raise ExprError(f"{call.function} takes {_arguments(op.arity)}, got {len(call.args)}",
-                            extra[0].line, extra[0].column)
+            axis = extra[0].text if isinstance(extra[0], Number) else "0"
+            hint = f" (write axis={axis})" if "axis" in op.attrs else ""
+            raise ExprError(f"{call.function} takes {_arguments(op.arity)}, got {len(call.args)}"
+                            + hint, extra[0].line, extra[0].column)
         numbers = [whole_number(arg) for arg in extra]
         bad = next((arg for arg, n in zip(extra, numbers) if n is None), None)
         if bad is not None:
@@ -65,6 +67,9 @@ def bind_call(call: Call) -> BoundCall:
         attrs[tuple_attr] = tuple(numbers)
     elif tuple_attr == "axes":
         attrs["axes"] = None  # transpose(x): reverse the axes, as x.T does
+    elif tuple_attr == "shape":
+        raise ExprError(f"{call.function} needs the new shape, as in {call.function}(x, 2, 3)",
+                        call.line, call.column)
     for kw in call.keywords:
         attrs[kw.name] = _keyword_value(call.function, op, kw)
     return BoundCall(op, call.args[:op.arity], attrs)

@@ -10,6 +10,8 @@ Precedence, loosest first, as in Python:
     f(...)  x.T    calls of a name, transpose
     1  x  (...)  [1, 2]
 
+A minus sign before a number is part of it: -3 is one constant, while -x is a negation node.
+
 The parser keeps an explicit nesting depth (never a RecursionError: deeper than MAX_NESTING is an
 ExprError) and counts the graph nodes the tree will make (every literal, operator, call and .T makes
 one; the program adds one per input), so an oversized program stops at the token that crossed
@@ -106,17 +108,18 @@ class RawStatement:
 
 def whole_number(node: Node) -> int | None:
     """The integer a literal such as 3 or -1 spells, or None if it is anything else."""
-    sign = 1
-    if isinstance(node, Negate):
-        sign, node = -1, node.operand
     if not (isinstance(node, Number) and node.is_whole):
         return None
-    digits = node.text.lstrip("0") or "0"
+    digits = node.text.lstrip("-").lstrip("0") or "0"
     if len(digits) > len(str(MAX_TENSOR_ELEMENTS)) or int(digits) > MAX_TENSOR_ELEMENTS:
         raise ExprError(
             f"{node.text} is larger than any size or axis can be "
             f"(at most {MAX_TENSOR_ELEMENTS:,})", node.line, node.column)
-    return sign * int(node.text)
+    return -int(digits) if node.text.startswith("-") else int(digits)
+
+
+def _negative(number: Number, minus: Token) -> Number:
+    return Number(minus.line, minus.column, -number.value, "-" + number.text)
 
 
 def error_at(token: Token, message: str) -> ExprError:
@@ -211,6 +214,8 @@ class Parser:
         self.enter()
         operand = self.unary()
         self.leave()
+        if isinstance(operand, Number) and not operand.text.startswith("-"):
+            return _negative(operand, minus)  # -3 is one constant, not neg(3)
         return self.make(Negate, minus, operand=operand)
 
     def power(self) -> Node:
@@ -292,23 +297,23 @@ class Parser:
         if value_token.text in BOOLEANS:
             self.advance()
             return Keyword(name.text, BOOLEANS[value_token.text], name.line, name.column)
-        literal = self.unary_literal()
-        value = whole_number(literal) if literal is not None else None
+        number = self.signed_number()
+        value = whole_number(number) if number is not None else None
         if value is None:
             raise error_at(value_token, f"{name.text}= takes a whole number (axis=-1) or "
                                         "True/False (keepdims=True)")
         return Keyword(name.text, value, name.line, name.column)
 
-    def unary_literal(self) -> Node | None:
+    def signed_number(self) -> Number | None:
         """A number with an optional minus sign, or None (nothing consumed) if there is none."""
         minus = self.peek()
         offset = 1 if minus.text == "-" else 0
-        number = self.peek(offset)
-        if number.kind != NUMBER:
+        token = self.peek(offset)
+        if token.kind != NUMBER:
             return None
         self.i += offset + 1
-        literal = Number(number.line, number.column, float(number.text), number.text)
-        return Negate(minus.line, minus.column, literal) if offset else literal
+        number = Number(token.line, token.column, float(token.text), token.text)
+        return _negative(number, minus) if offset else number
 
     def array(self) -> tuple[tuple, tuple[int, ...]]:
         """A list literal [..] of numbers or of lists of equal shape: (nested values, shape)."""
@@ -320,12 +325,11 @@ class Parser:
             if token.text == "[":
                 value, shape = self.array()
             else:
-                literal = self.unary_literal()
-                if literal is None:
+                number = self.signed_number()
+                if number is None:
                     raise error_at(token, "a list holds numbers (or lists of numbers) only, "
                                           f"not {token.describe()}")
-                value = -literal.operand.value if isinstance(literal, Negate) else literal.value
-                shape = ()
+                value, shape = number.value, ()
             if shapes and shape != shapes[0]:
                 raise error_at(token, "every entry of a list must have the same shape: "
                                       f"{_shape_text(shapes[0])} then {_shape_text(shape)}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import ExprError
-from engine.expr.parser import Array, Call, Negate, Node, Number, Parser, whole_number
+from engine.expr.parser import Array, Call, Node, Number, Parser, whole_number
 from engine.limits import MAX_SOURCE_CHARS, MAX_TENSOR_ELEMENTS
 from engine.ops import format_shape
 
@@ -79,8 +79,6 @@ def input_value(name: str, spec: Spec, seed: int = 0) -> np.ndarray:
 def _from_tree(node: Node, name: str, seed: int) -> np.ndarray:
     if isinstance(node, Number):
         return np.array(node.value)
-    if isinstance(node, Negate) and isinstance(node.operand, Number):
-        return np.array(-node.operand.value)
     if isinstance(node, Array):
         return np.array(node.value, dtype=np.float64).reshape(node.shape)
     if isinstance(node, Call) and node.function in CONSTRUCTORS:

@@ -69,7 +69,9 @@ def error(source: str, values=None) -> ExprError:
     ("(a + b).T", "(a + b).T"),
     ("- - x", "(-(-x))"),
     ("sum(x * y, axis=-1, keepdims=True)", "sum((x * y), axis=-1, keepdims=True)"),
-    ("reshape(x, 2, -1)", "reshape(x, 2, (-1))"),
+    ("reshape(x, 2, -1)", "reshape(x, 2, -1)"),
+    ("-3 * x", "(-3 * x)"),
+    ("- -3", "(--3)"),
     ("1e-3 + .5 + 2.5 + 1.", "(((1e-3 + .5) + 2.5) + 1.)"),
     ("[[1, 2], [3, -4]]", "list(2, 2)"),
 ])
@@ -83,6 +85,12 @@ def test_precedence_and_associativity_follow_python(source, expected):
 ])
 def test_values_agree_with_python_arithmetic(source, expected):
     assert value(source, x="3") == pytest.approx(expected)
+
+
+def test_a_minus_sign_before_a_number_makes_one_constant():
+    built = build("y = -3 * x")
+    assert built.output.parents[0].op is None and built.output.parents[0].item() == -3.0
+    assert build("y = -x").output.op is OPS["neg"]
 
 
 def test_statements_newlines_semicolons_comments_and_joined_lines():
@@ -272,6 +280,8 @@ def test_evaluate_reruns_with_substituted_parameters_and_keeps_random_draws():
     ("y = sum(x, axis=True, axis=0)", 1, 23, "twice"),
     ("y = exp(x, 2)", 1, 12, "takes 1 tensor argument"),
     ("y = mse(x)", 1, 5, "takes 2 tensor arguments"),
+    ("y = sum(x, 1)", 1, 12, "(write axis=1)"),
+    ("y = reshape(x)", 1, 5, "needs the new shape"),
     ("y = sum(axis=0)", 1, 5, "takes 1 tensor argument"),
     ("y = exp + 1", 1, 5, "exp is a function"),
     ("relu = x", 1, 1, "cannot be assigned"),
