@@ -44,7 +44,7 @@ KAPPAS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, MAX_KAPPA)
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
 SURFACE_NAMES = {"quadratic": "Quadratic ½(x² + κy²)", "rosenbrock": "Rosenbrock",
                  "saddle": "Saddle", "himmelblau": "Himmelblau"}
-QUADRATIC = make_surface("quadratic", 100.0)
+QUADRATIC = make_surface("quadratic", 20.0)
 START_BOUND = 10.0
 DATA_SEED = SPLIT_SEED = 0
 
@@ -77,7 +77,7 @@ PARAMS = {
     "target": Param(0.3, lo=1e-6, hi=100.0),
     # Loss surfaces
     "surface": Param("quadratic", choices=SURFACES),
-    "kappa": Param(100.0, choices=KAPPAS),
+    "kappa": Param(20.0, choices=KAPPAS),
     "optimal": Param(True),
     "x0": Param(QUADRATIC.start[0], lo=-START_BOUND, hi=START_BOUND),
     "y0": Param(QUADRATIC.start[1], lo=-START_BOUND, hi=START_BOUND),
@@ -213,17 +213,15 @@ def show_results(runs, grids, data, train_data) -> None:
     x_title = "epoch" if x_axis == "epochs" else "step"
     classification = data.task == "classification"
     loss_name = "cross-entropy" if classification else "mean squared error"
-    charts = [("train_loss", "val_loss", f"Loss ({loss_name})")]
+    charts = [("train_loss", "val_loss", f"loss ({loss_name})")]
     if classification:
-        charts.append(("train_acc", "val_acc", "Accuracy"))
-    for train_metric, val_metric, y_title in charts:
-        columns = st.columns(2)
-        for column, metric, title in ((columns[0], train_metric, "Training"),
-                                      (columns[1], val_metric, "Validation")):
-            fig = curves_figure(series(runs, metric, x_axis), title=f"{title} {y_title.lower()}",
-                                y_title=y_title, x_title=x_title,
-                                log_y=log_y and "loss" in metric)
-            column.plotly_chart(fig, theme=None, key=f"curve_{metric}")
+        charts.append(("train_acc", "val_acc", "accuracy"))
+    for i, (train_metric, val_metric, y_title) in enumerate(charts):
+        panels = [(f"{title} {y_title.split()[0]}", series(runs, metric, x_axis))
+                  for title, metric in (("Training", train_metric), ("Validation", val_metric))]
+        fig = curves_figure(panels, y_title=y_title, x_title=x_title,
+                            log_y=log_y and i == 0, from_zero=i == 0, show_legend=i == 0)
+        st.plotly_chart(fig, theme=None, key=f"curves_{train_metric}")
     st.caption(
         "Lines: mean over seeds; shaded: min–max over seeds. Solid: without dropout; dashed: "
         "with dropout. Per epoch, losses and accuracies are measured on the whole set with "
@@ -232,12 +230,16 @@ def show_results(runs, grids, data, train_data) -> None:
     )
     st.subheader("Summary")
     target = state("target")
-    st.dataframe(summary_rows(runs, target), hide_index=True, column_config={
-        name: st.column_config.NumberColumn(format="%.3f")
-        for name in ("train loss", "val loss", "train acc", "val acc")
-    } | {"time (s)": st.column_config.NumberColumn(format="%.2f")})
-    st.caption(f"Averages over seeds. Steps to loss ≤ {target:g}: the first epoch end at which "
-               "the training loss (dropout off) is at most the target, empty if never.")
+    rows = summary_rows(runs, target)
+    numbers = {name: st.column_config.NumberColumn(format="%.3f", width="small")
+               for name in ("train loss", "val loss", "train acc", "val acc")}
+    st.dataframe(rows, hide_index=True, column_config=numbers | {
+        "run": st.column_config.TextColumn(width="medium"),
+        "time s": st.column_config.NumberColumn(format="%.2f", width="small"),
+    })
+    st.caption(f"Averages over seeds. Steps to ≤ {target:g}: the first epoch end at which the "
+               "training loss (dropout off) is at most the target loss, empty if never. Time: "
+               "compute seconds, summed over seeds.")
     st.subheader("Decision boundaries" if classification else "Fitted curves")
     panels = [(group_title(run), grid) for run, grid in grids]
     cols = len({run.label for run, _ in grids})
@@ -316,7 +318,7 @@ def surface_view() -> None:
     runs = descend_all(surface.name, state("kappa"), start, state("steps"), optimizers)
     rates = theoretical_rates(surface.kappa) if use_optimal else None
     st.latex(surface.latex)
-    left, right = st.columns([6, 5])
+    left, right = st.columns([3, 2])
     left.plotly_chart(trajectory_figure(surface, runs), theme=None, key="trajectories")
     right.plotly_chart(loss_figure(surface, runs, rates), theme=None, key="surface_loss")
     surface_caption(surface, use_optimal)

@@ -160,11 +160,12 @@ def boundary_small_multiples(panels: Sequence[tuple[str, object]], dataset: Data
     for i, (_, source) in enumerate(panels):
         grid = _grid(source, dataset, resolution)
         row, col = divmod(i, cols)
-        traces = [*_model_traces(grid), *_point_traces(dataset, show_legend=i == 0)]
+        traces = [*_model_traces(grid), *_point_traces(dataset, show_legend=False)]
         for trace in traces:
             fig.add_trace(trace, row=row + 1, col=col + 1)
         _axes(fig, grid, row=row + 1, col=col + 1)
-    projector_layout(fig, height=row_height * rows + 80)
+    projector_layout(fig, height=row_height * rows + 40)
+    fig.update_layout(showlegend=False, margin={"t": 40, "b": 10, "l": 10})
     fig.update_annotations(font_size=FONT_SIZE - 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from engine.train import Run
 from viz.palette import DROPOUT_DASH, FONT_FAMILY, INK, OPTIMIZER
@@ -40,7 +41,7 @@ def projector_layout(fig: go.Figure, *, height: int = 420, legend_below: bool = 
     )
     if legend_below:
         fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
-                                  "y": -0.2, "yanchor": "top"})
+                                  "y": -0.22, "yanchor": "top"})
     return fig
 
 
@@ -63,7 +64,8 @@ def divergence_note(runs: Sequence[Run]) -> str:
 class Series:
     """One line of a figure: the runs of one optimizer × dropout setting over the seeds.
 
-    ys has one row per seed, padded with nan where a seed stopped (diverged).
+    ys has one row per seed, padded with nan where a seed stopped; diverged[i] says whether
+    seed i diverged (its row ends where it did).
     """
 
     label: str
@@ -71,6 +73,7 @@ class Series:
     name: str
     x: np.ndarray
     ys: np.ndarray
+    diverged: tuple[bool, ...]
 
     @property
     def mean(self) -> np.ndarray:
@@ -104,27 +107,36 @@ def _values(run: Run, metric: str, x_axis: str) -> tuple[np.ndarray, np.ndarray]
     return np.arange(1, len(y) + 1), y
 
 
+def _groups(runs: Sequence[Run]) -> list[list[Run]]:
+    """The runs of each optimizer × dropout setting (all seeds), in the order they come."""
+    groups: dict[tuple, list[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.optimizer, run.dropout_p), []).append(run)
+    return list(groups.values())
+
+
 def series(runs: Sequence[Run], metric: str, x_axis: str = "epochs") -> list[Series]:
     """One Series per optimizer × dropout setting, in the order the runs come."""
     if metric not in METRICS or x_axis not in ("steps", "epochs"):
         raise ValueError(f"unknown metric {metric!r} or x axis {x_axis!r}")
-    groups: dict[tuple[str, float], list[Run]] = {}
-    for run in runs:
-        groups.setdefault((run.label, run.dropout_p), []).append(run)
     out = []
-    for (label, p), members in groups.items():
+    for members in _groups(runs):
+        label, p = members[0].label, members[0].dropout_p
         pairs = [_values(r, metric, x_axis) for r in members]
         x = max((x for x, _ in pairs), key=len)
         ys = np.full((len(pairs), len(x)), np.nan)
         for row, (_, y) in zip(ys, pairs):
             row[: len(y)] = y
         name = group_title(members[0]) + divergence_note(members)
-        out.append(Series(label, bool(p), name, x, ys))
+        diverged = tuple(r.history.diverged for r in members)
+        out.append(Series(label, bool(p), name, x, ys, diverged))
     return out
 
 
-def _y_range(all_series: Sequence[Series], log_y: bool) -> list[float] | None:
-    """A y range from the finite data, capped at Y_CEILING × the largest first value."""
+def _y_range(all_series: Sequence[Series], log_y: bool,
+             from_zero: bool = True) -> list[float] | None:
+    """A y range from the finite data (from 0 if `from_zero` on a linear axis), capped at
+    Y_CEILING × the largest first value."""
     values = np.concatenate([s.ys[np.isfinite(s.ys)] for s in all_series] or [np.array([])])
     firsts = [s.ys[:, 0] for s in all_series if s.ys.size]
     firsts = np.concatenate(firsts) if firsts else np.array([])
@@ -138,7 +150,7 @@ def _y_range(all_series: Sequence[Series], log_y: bool) -> list[float] | None:
         low, high = np.log10(low), np.log10(max(high, low * 10))
         pad = 0.05 * (high - low)
     else:
-        low, high = min(low, 0.0), high
+        low = min(low, 0.0) if from_zero else low
         pad = 0.05 * (high - low or 1.0)
     return [float(low - pad), float(high + pad)]
 
@@ -149,32 +161,58 @@ def _rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def curves_figure(all_series: Sequence[Series], *, title: str, y_title: str,
-                  x_title: str = "epoch", log_y: bool = False, show_band: bool = True,
-                  height: int = 420) -> go.Figure:
-    """Mean lines with min–max bands (one per Series), legend below, sane y range."""
-    fig = go.Figure()
-    for s in all_series:
-        color = OPTIMIZER.get(s.label, INK)
-        group = s.name
-        several_seeds = s.ys.shape[0] > 1
-        if show_band and several_seeds:
-            fig.add_trace(go.Scatter(x=s.x, y=s.high, mode="lines", line={"width": 0},
-                                     legendgroup=group, showlegend=False, hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=s.x, y=s.low, mode="lines", line={"width": 0},
-                                     fill="tonexty", fillcolor=_rgba(color, 0.15),
-                                     legendgroup=group, showlegend=False, hoverinfo="skip"))
-        dash = DROPOUT_DASH if s.dashed else "solid"
+def _end_markers(s: Series) -> tuple[list[float], list[float]]:
+    """(x, y) of the last value of every seed that stopped early (diverged)."""
+    xs, ys = [], []
+    for row, diverged in zip(s.ys, s.diverged):
+        seen = np.flatnonzero(~np.isnan(row))
+        if diverged and seen.size:
+            xs.append(float(s.x[seen[-1]]))
+            ys.append(float(row[seen[-1]]))
+    return xs, ys
+
+
+def curves_figure(panels: Sequence[tuple[str, Sequence[Series]]], *, y_title: str,
+                  x_title: str = "epoch", log_y: bool = False, from_zero: bool = True,
+                  show_legend: bool = True, height: int = 430) -> go.Figure:
+    """Side-by-side panels (title, series) sharing one legend: per Series a mean line with its
+    min–max band; an × where a seed diverged; each panel's y range from its sane data."""
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for t, _ in panels],
+                        horizontal_spacing=0.08)
+    for col, (_, all_series) in enumerate(panels, start=1):
+        for s in all_series:
+            _add_series(fig, s, col, x_title, show_legend=show_legend and col == 1)
+        fig.update_yaxes(type="log" if log_y else "linear", exponentformat="power",
+                         range=_y_range(all_series, log_y, from_zero), row=1, col=col)
+        fig.update_xaxes(title_text=x_title, row=1, col=col)
+    fig.update_yaxes(title_text=y_title, row=1, col=1)
+    projector_layout(fig, height=height, legend_below=show_legend)
+    fig.update_annotations(font_size=FONT_SIZE + 1)
+    fig.update_layout(showlegend=show_legend, margin={"t": 40})
+    return fig
+
+
+def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, show_legend: bool) -> None:
+    color = OPTIMIZER.get(s.label, INK)
+    where = {"row": 1, "col": col}
+    if s.ys.shape[0] > 1:
+        fig.add_trace(go.Scatter(x=s.x, y=s.high, mode="lines", line={"width": 0},
+                                 legendgroup=s.name, showlegend=False, hoverinfo="skip"), **where)
+        fig.add_trace(go.Scatter(x=s.x, y=s.low, mode="lines", line={"width": 0},
+                                 fill="tonexty", fillcolor=_rgba(color, 0.15), legendgroup=s.name,
+                                 showlegend=False, hoverinfo="skip"), **where)
+    fig.add_trace(go.Scatter(
+        x=s.x, y=s.mean, mode="lines", name=s.name, legendgroup=s.name, showlegend=show_legend,
+        line={"color": color, "dash": DROPOUT_DASH if s.dashed else "solid", "width": 3},
+        hovertemplate=f"{s.name}<br>{x_title} %{{x}}: %{{y:.4g}}<extra></extra>",
+    ), **where)
+    end_x, end_y = _end_markers(s)
+    if end_x:
         fig.add_trace(go.Scatter(
-            x=s.x, y=s.mean, mode="lines", name=s.name, legendgroup=group,
-            line={"color": color, "dash": dash, "width": 3},
-            hovertemplate=f"{s.name}<br>{x_title} %{{x}}: %{{y:.4g}}<extra></extra>",
-        ))
-    fig.update_layout(title={"text": title, "x": 0.01})
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear",
-                     range=_y_range(all_series, log_y))
-    return projector_layout(fig, height=height)
+            x=end_x, y=end_y, mode="markers", legendgroup=s.name, showlegend=False,
+            marker={"symbol": "x", "size": 14, "color": color, "line": {"width": 1}},
+            hovertemplate=f"{s.name}<extra></extra>",
+        ), **where)
 
 
 def _mean_or_nan(values: Sequence[float]) -> float:
@@ -199,11 +237,8 @@ def summary_rows(runs: Sequence[Run], target_loss: float) -> list[dict]:
     """One row per optimizer × dropout setting, values averaged over seeds (nan if none):
     final training/validation loss and accuracy, best validation epoch (of the mean curve),
     steps to reach `target_loss`, divergence, and total compute time."""
-    groups: dict[tuple[str, float], list[Run]] = {}
-    for run in runs:
-        groups.setdefault((run.label, run.dropout_p), []).append(run)
     rows = []
-    for members in groups.values():
+    for members in _groups(runs):
         ok = [r.history for r in members if not r.history.diverged]
         reached = [steps_to_reach(r, target_loss) for r in members]
         val = series(members, "val_loss")[0].mean
@@ -215,9 +250,9 @@ def summary_rows(runs: Sequence[Run], target_loss: float) -> list[dict]:
             "train acc": _mean_or_nan([_last(h.epoch_train_acc) for h in ok]),
             "val acc": _mean_or_nan([_last(h.epoch_val_acc) for h in ok]),
             "best val epoch": best,
-            f"steps to loss ≤ {target_loss:g}": (
+            f"steps to ≤ {target_loss:g}": (
                 round(float(np.mean(reached))) if None not in reached else None),
             "diverged": divergence_note(members).removeprefix(": ") or "no",
-            "time (s)": sum(r.history.wall_time for r in members),
+            "time s": sum(r.history.wall_time for r in members),
         })
     return rows

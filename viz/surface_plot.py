@@ -16,16 +16,18 @@ from engine.surfaces import Surface, Trajectory
 from viz.curves import FONT_SIZE, projector_layout
 from viz.palette import INK, OPTIMIZER
 
-CONTOUR_SCALE = [[0.0, "#fbfbfb"], [1.0, "#8a8a8a"]]  # light greys: trajectories stand out
+CONTOUR_SCALE = [[0.0, "#ffffff"], [1.0, "#c4c4c4"]]  # light greys: trajectories stand out
 MAX_DRAWN_POINTS = 300  # points of a trajectory drawn; the first half of them unthinned
 FRAMES = 40
 GAP_FLOOR = 1e-300  # f − f* at or below this is not drawn on a log axis
 
 
 def legend_name(run: Trajectory) -> str:
-    """"SGD, lr=0.1", or "SGD, lr=5: diverged at step 12"."""
+    """"SGD, lr=0.1", "Momentum, lr=0.0331, β=0.669", or "SGD, lr=5: diverged at step 12"."""
+    opt = run.optimizer
+    beta = f", β={opt.momentum:.3g}" if opt.name == "momentum" else ""
     note = f": diverged at step {run.diverged_at}" if run.diverged_at is not None else ""
-    return run.optimizer.title + note
+    return f"{opt.label}, lr={opt.lr:.3g}{beta}{note}"
 
 
 def drawn_indices(n: int, max_points: int = MAX_DRAWN_POINTS) -> np.ndarray:
@@ -51,8 +53,9 @@ def _contour(surface: Surface, resolution: int) -> go.Contour:
 
 def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: int = FRAMES,
                       resolution: int = 120, height: int = 560) -> go.Figure:
-    """Contour of the surface, its minima (stars), the start, and each run's path, animated:
-    Play draws the paths step by step; the slider picks a step. Opens on the final paths."""
+    """Contour of the surface, its minima (gold stars), the start (ring), and each run's path
+    in its optimizer's colour, animated: Play draws the paths step by step; the slider picks a
+    step. Opens on the final paths. No legend: loss_figure beside it names the runs."""
     shown = [run.points[drawn_indices(len(run.points))] for run in runs]
     steps_shown = [drawn_indices(len(run.points)) for run in runs]
     last_step = max(len(run.points) - 1 for run in runs) if runs else 0
@@ -61,13 +64,13 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
     traces: list[go.BaseTraceType] = [_contour(surface, resolution)]
     minima = np.array(surface.minima)
     traces.append(go.Scatter(
-        x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum",
+        x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum", hoverinfo="skip",
         marker={"symbol": "star", "size": 18, "color": "#ffd700", "line": {"color": INK,
                                                                            "width": 1.5}},
     ))
     start = runs[0].points[0] if runs else np.array(surface.start)
     traces.append(go.Scatter(
-        x=[start[0]], y=[start[1]], mode="markers", name="start",
+        x=[start[0]], y=[start[1]], mode="markers", name="start", hoverinfo="skip",
         marker={"symbol": "circle-open", "size": 16, "color": INK, "line": {"width": 3}},
     ))
     first_run_trace = len(traces)
@@ -75,7 +78,7 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
         color = OPTIMIZER.get(run.optimizer.label, INK)
         traces.append(go.Scatter(
             x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=legend_name(run),
-            line={"color": color, "width": 3}, marker={"size": 5, "color": color},
+            line={"color": color, "width": 2}, marker={"size": 4, "color": color},
             hovertemplate=f"{run.optimizer.label}<br>x=%{{x:.4g}}, y=%{{y:.4g}}<extra></extra>",
         ))
     run_traces = list(range(first_run_trace, first_run_trace + len(runs)))
@@ -94,9 +97,10 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
         title={"text": surface.title, "x": 0.01},
         updatemenus=[_play_buttons()],
         sliders=[_slider(frame_steps)],
+        showlegend=False,
     )
     projector_layout(fig, height=height)
-    fig.update_layout(legend={"y": -0.32}, margin={"b": 10})
+    fig.update_layout(margin={"b": 90})
     return fig
 
 
@@ -128,7 +132,7 @@ def _slider(frame_steps: np.ndarray) -> dict:
 
 
 def loss_figure(surface: Surface, runs: Sequence[Trajectory],
-                rates: Mapping[str, float] | None = None, *, height: int = 420) -> go.Figure:
+                rates: Mapping[str, float] | None = None, *, height: int = 560) -> go.Figure:
     """f − f* against the step, log scale; for each optimizer name in `rates`, the dotted line
     (f(θ₀) − f*)·rate^(2k): the loss shrinks like the square of the contraction of ‖θ‖."""
     fig = go.Figure()
@@ -148,10 +152,10 @@ def loss_figure(surface: Surface, runs: Sequence[Trajectory],
             steps = np.arange(max(len(r.losses) for r in runs))
             fig.add_trace(go.Scatter(
                 x=steps, y=gap[0] * float(rate) ** (2 * steps), mode="lines",
-                name=f"{run.optimizer.label} theory: ({rate:.3g})^(2k)",
+                name=f"{run.optimizer.label} theory: {rate:.3g}^(2k)",
                 line={"color": color, "width": 2, "dash": "dot"}, hoverinfo="skip",
             ))
-    fig.update_layout(title={"text": "f − f* against the step (log scale)", "x": 0.01})
+    fig.update_layout(title={"text": "Loss gap per step", "x": 0.01})
     fig.update_xaxes(title_text="step k")
     fig.update_yaxes(title_text="f(θₖ) − f*", type="log", exponentformat="power",
                      range=_log_range(runs, surface, tops))
