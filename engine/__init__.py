@@ -1,5 +1,6 @@
 """Backprop Playground's math: a vectorised reverse-mode autodiff engine on NumPy."""
 
+from engine import expr
 from engine.data import DATASETS, Dataset, make_dataset, train_val_split
 from engine.errors import ExprError, LimitError, PlaygroundError, ShapeError
 from engine.functional import cross_entropy, dropout, log_softmax, mse, softmax
@@ -33,6 +34,7 @@ from engine.train import (
 )
 
 __all__ = [
+    "expr",
     "ACTIVATIONS",
     "MLP",
     "Dropout",
