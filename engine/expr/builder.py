@@ -127,9 +127,8 @@ class _Run:
         return self.apply(node, call.op, *args, **call.attrs)
 
     def apply(self, node: Node, op: Op, *operands: Tensor, **attrs) -> Tensor:
+        self.count(_result_size(op, [t.shape for t in operands]), f"the result of {op.name}", node)
         try:
-            self.count(_result_size(op, [t.shape for t in operands]), f"the result of {op.name}",
-                       node)
             function = ENGINE_FUNCTIONS.get(op.name)
             out = function(*operands, **attrs) if function else apply(op, *operands, **attrs)
         except PlaygroundError as err:
