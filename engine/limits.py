@@ -35,3 +35,4 @@ MAX_QUADRATIC_STEPS = 500  # gradient-descent steps on a quadratic
 MAX_TRAIN_STEPS = 20_000  # minibatch updates in one training run (epochs × batches per epoch)
 MAX_GRID_STEPS = 60_000  # minibatch updates summed over every run of one comparison grid
 MAX_GRAPH_ELEMENTS = 1_000_000  # elements summed over every tensor of one expression graph
+MAX_LIST_CHARS = 4000  # characters in one typed list of numbers or scores

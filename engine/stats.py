@@ -14,7 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import PlaygroundError
-from engine.limits import MAX_DRAWS, MAX_QUADRATIC_STEPS, MAX_TYPED_NUMBERS, check_limit
+from engine.limits import (
+    MAX_DRAWS,
+    MAX_MATRIX_DIM,
+    MAX_QUADRATIC_STEPS,
+    MAX_TYPED_NUMBERS,
+    check_limit,
+)
 from engine.optim import SGD
 from engine.tensor import Tensor, no_grad
 
@@ -202,6 +208,15 @@ def difference_errors(f: Callable[[Tensor], Tensor], x: float, h: np.ndarray) ->
         forward = (right - fx) / h
         central = (right - left) / (2 * h)
     return DifferenceErrors(h, np.abs(forward - exact), np.abs(central - exact), exact)
+
+
+# ---- matrices -------------------------------------------------------------------------------
+
+
+def integer_matrix(rows: int, cols: int, seed: int) -> np.ndarray:
+    """A seeded rows×cols matrix of small whole numbers (−3 … 3), easy to multiply by hand."""
+    check_limit("The number of matrix entries", rows * cols, MAX_MATRIX_DIM**2)
+    return np.random.default_rng(seed).integers(-3, 4, size=(rows, cols)).astype(np.float64)
 
 
 # ---- conditioning ---------------------------------------------------------------------------

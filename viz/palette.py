@@ -48,3 +48,11 @@ def diverging(x: float, scale_max: float, scale=VALUE_SCALE) -> str:
     w = (t - t0) / (t1 - t0)
     rgb = [round(a + (b - a) * w) for a, b in zip(_hex_to_rgb(c0), _hex_to_rgb(c1))]
     return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+# Building Blocks: what theory predicts against what a sample or a finite step gives, and the
+# picked item (a true class, a row and column of a product).
+THEORY = "#2166ac"
+OBSERVED = "#e08214"  # also forward differences
+CENTRAL = "#1b7837"  # central differences
+PICKED = "#c51b7d"

@@ -1,0 +1,165 @@
+"""Figures of the Building Blocks page, built from engine results."""
+
+import numpy as np
+import pytest
+
+from engine import Tensor, cross_entropy, softmax, stats
+from viz.blocks import (
+    FONT_SIZE,
+    cross_entropy_loss_figure,
+    gradient_figure,
+    projector_style,
+    softmax_figure,
+)
+from viz.blocks_calculus import difference_error_figure
+from viz.blocks_linalg import descent_figure, dot_product_latex, low_rank_figure, matmul_figure
+from viz.blocks_stats import distribution_figure, histogram_bars, scaling_figure
+from viz.palette import PICKED
+
+LABELS = ["mat", "floor", "sofa", "moon"]
+SCORES = np.array([3.0, 2.2, 1.9, -1.0])
+
+
+def test_softmax_bars_are_probabilities_and_draw_fractions():
+    probs = softmax(Tensor(SCORES)).data
+    counts = stats.draw_counts(probs, 500, seed=0)
+    fig = softmax_figure(LABELS, probs, counts)
+    prob_bars, draw_bars = fig.data
+    assert list(prob_bars.x) == LABELS
+    assert sum(prob_bars.y) == pytest.approx(1.0)
+    assert list(prob_bars.y) == pytest.approx(probs)
+    assert sum(draw_bars.y) == pytest.approx(1.0)
+    assert list(draw_bars.y) == pytest.approx(counts / 500)
+    assert "500" in draw_bars.name
+
+
+def test_softmax_of_huge_scores_is_finite():
+    probs = softmax(Tensor(np.array([1000.0, 1001.0]))).data
+    fig = softmax_figure(["a", "b"], probs, np.array([3, 7]))
+    assert np.all(np.isfinite(fig.data[0].y))
+    assert fig.data[0].y[1] / fig.data[0].y[0] == pytest.approx(np.e)
+
+
+@pytest.mark.parametrize("true_class", [0, 2])
+def test_gradient_bars_equal_softmax_minus_onehot(true_class):
+    z = Tensor(SCORES[None, :], requires_grad=True)
+    cross_entropy(z, np.array([true_class])).backward()
+    fig = gradient_figure(LABELS, z.grad[0], true_class)
+    expected = softmax(Tensor(SCORES)).data - np.eye(len(SCORES))[true_class]
+    assert list(fig.data[0].y) == pytest.approx(expected)
+    assert sum(fig.data[0].y) == pytest.approx(0.0, abs=1e-12)
+    assert fig.data[0].x[true_class] == f"{LABELS[true_class]} (true)"
+
+
+def test_cross_entropy_curve_marks_the_current_loss():
+    fig = cross_entropy_loss_figure(0.25, "cat")
+    curve, marker = fig.data
+    assert list(curve.y) == pytest.approx(-np.log(curve.x))
+    assert marker.x[0] == 0.25 and marker.y[0] == pytest.approx(np.log(4))
+    assert "cat" in fig.layout.xaxis.title.text
+
+
+def test_histogram_bars_have_area_one():
+    x = stats.draw_samples(stats.normal(0.0, 1.0), 1000, seed=0)
+    bars = histogram_bars(x, "h", "#000000", bins=20)
+    assert len(bars.x) == 20
+    assert np.sum(np.array(bars.y) * np.array(bars.width)) == pytest.approx(1.0)
+
+
+def test_distribution_figure_continuous():
+    dist = stats.normal(2.0, 0.5)
+    fig = distribution_figure(dist, stats.draw_samples(dist, 300, seed=1))
+    bars, density = fig.data
+    assert bars.type == "bar" and density.type == "scatter"
+    assert max(density.y) == pytest.approx(1 / (0.5 * np.sqrt(2 * np.pi)), rel=1e-3)
+    assert "300" in fig.layout.title.text
+
+
+def test_distribution_figure_bernoulli():
+    dist = stats.bernoulli(0.3)
+    samples = stats.draw_samples(dist, 1000, seed=2)
+    population, sample = distribution_figure(dist, samples).data
+    assert list(population.y) == pytest.approx([0.7, 0.3])
+    assert list(sample.y) == pytest.approx([np.mean(samples == 0), np.mean(samples == 1)])
+
+
+def test_scaling_figure_panels_and_outlier():
+    x = np.append(stats.draw_samples(stats.normal(50, 10), 200, seed=0), 500.0)
+    z = stats.z_scores(x)
+    fig = scaling_figure(x, stats.min_max_scale(x), z, outlier=200)
+    bars = [t for t in fig.data if t.type == "bar"]
+    markers = [t for t in fig.data if t.type == "scatter"]
+    assert len(bars) == 3
+    assert [m.x[0] for m in markers] == pytest.approx([500.0, 1.0, z[200]])
+    assert all(m.marker.color == PICKED for m in markers)
+    assert z.mean() == pytest.approx(0.0, abs=1e-12) and z.std() == pytest.approx(1.0)
+    assert [a.text for a in fig.layout.annotations][:3] == [
+        "raw", "min–max scaled to [0, 1]", "z-scores"]
+
+
+def test_scaling_figure_without_outlier_has_no_marker():
+    x = np.arange(10.0)
+    fig = scaling_figure(x, stats.min_max_scale(x), stats.z_scores(x))
+    assert [t.type for t in fig.data] == ["bar", "bar", "bar"]
+
+
+def test_matmul_figure_outlines_row_column_and_cell():
+    a, b = stats.integer_matrix(2, 3, seed=1), stats.integer_matrix(3, 4, seed=2)
+    c = (Tensor(a) @ Tensor(b)).data
+    fig = matmul_figure(a, b, c, row=1, col=2)
+    assert [t.type for t in fig.data] == ["heatmap"] * 3
+    assert np.array(fig.data[2].z) == pytest.approx(a @ b)
+    row, col, cell = fig.layout.shapes
+    assert (row.y0, row.y1, row.x0, row.x1) == (0.5, 1.5, -0.5, 2.5)  # row 2 of A
+    assert (col.x0, col.x1, col.y0, col.y1) == (1.5, 2.5, -0.5, 2.5)  # column 3 of B
+    assert (cell.x0, cell.y0) == (1.5, 0.5)
+
+
+def test_matmul_figure_without_result_shows_a_and_b():
+    fig = matmul_figure(np.ones((2, 3)), np.ones((4, 2)), None, 0, 0)
+    assert len(fig.data) == 2
+    assert "C" not in " ".join(a.text for a in fig.layout.annotations)
+
+
+def test_dot_product_latex():
+    a = np.array([[1.0, -2.0]])
+    b = np.array([[3.0], [4.0]])
+    text = dot_product_latex(a, b, 0, 0, -5.0)
+    assert text.startswith("C_{11}")
+    assert r"1\cdot3 + (-2)\cdot4 = -5" in text
+
+
+def test_difference_error_figure():
+    h = np.logspace(-16, 0, 17)
+    err = stats.difference_errors(lambda t: t.exp(), 0.5, h)
+    fig = difference_error_figure(err)
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert names == ["forward", "central", "∝ h", "∝ h²", "round-off ∝ ε/h"]
+    forward = np.array(fig.data[0].y, dtype=float)
+    drawn = np.isfinite(forward)
+    assert forward[drawn] == pytest.approx(err.forward[drawn])
+    assert np.all(np.isnan(forward[err.forward == 0]))  # exact zeros cannot sit on a log axis
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    stars = [t for t in fig.data if t.showlegend is False]
+    assert len(stars) == 2
+    assert stars[1].y[0] == pytest.approx(np.nanmin(err.central[err.central > 0]))
+
+
+def test_low_rank_and_descent_figures():
+    a = stats.matrix_with_condition(3, 100.0, seed=0)
+    summary = stats.svd_summary(a)
+    fig = low_rank_figure(summary.singular_values, *stats.low_rank_errors(a))
+    assert list(fig.data[0].y) == pytest.approx(summary.singular_values)
+    assert list(fig.data[1].x) == [0, 1, 2, 3]
+    distances = stats.quadratic_descent(a, 20)
+    fig = descent_figure(distances, 100.0)
+    assert list(fig.data[0].y) == pytest.approx(distances)
+    assert list(fig.data[1].y) == pytest.approx(0.99 ** np.arange(21))
+
+
+def test_projector_style_fonts_are_large():
+    fig = projector_style(softmax_figure(["a"], np.array([1.0]), np.array([1])), "T")
+    assert fig.layout.title.text == "T"
+    assert fig.layout.font.size >= 14
+    assert fig.layout.xaxis.tickfont.size >= 14 and fig.layout.yaxis.tickfont.size >= 14
+    assert FONT_SIZE >= 14

@@ -1,0 +1,94 @@
+"""Figures of the Building Blocks page: a common projector style, softmax and cross-entropy.
+
+The other sections' figures are in viz/blocks_stats.py (distributions, scaling),
+viz/blocks_linalg.py (matrix product, conditioning) and viz/blocks_calculus.py (derivatives).
+Every builder takes plain numbers and arrays (computed by the engine) and returns a plotly figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.palette import (
+    FONT_FAMILY,
+    GRADIENT_SCALE,
+    INK,
+    OBSERVED,
+    PICKED,
+    THEORY,
+    diverging,
+)
+
+FONT_SIZE = 16  # body text; titles and tick labels are derived from it (all ≥ 14)
+
+
+def projector_style(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    """Large fonts, a title, a legend above the plot, white background: readable at 1280×720."""
+    fig.update_layout(
+        title={"text": title, "font": {"size": FONT_SIZE + 4}, "x": 0.0, "xanchor": "left",
+               "yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}},
+        font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": INK},
+        template="plotly_white",
+        height=height,
+        margin={"l": 70, "r": 20, "t": 80, "b": 60},
+        legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom",
+                "font": {"size": FONT_SIZE - 1}},
+        hoverlabel={"font": {"size": FONT_SIZE - 1}},
+    )
+    fig.update_xaxes(tickfont={"size": FONT_SIZE - 1}, title_font={"size": FONT_SIZE + 1})
+    fig.update_yaxes(tickfont={"size": FONT_SIZE - 1}, title_font={"size": FONT_SIZE + 1})
+    fig.update_annotations(font_size=FONT_SIZE)
+    return fig
+
+
+def softmax_figure(labels: Sequence[str], probs: np.ndarray, counts: np.ndarray) -> go.Figure:
+    """Each candidate's probability next to the fraction of the draws that picked it."""
+    n = int(counts.sum())
+    fig = go.Figure(
+        [
+            go.Bar(x=list(labels), y=probs, name="probability", marker_color=THEORY,
+                   text=[f"{p:.3f}" for p in probs], textposition="outside"),
+            go.Bar(x=list(labels), y=counts / n, name=f"fraction of {n:,} draws",
+                   marker_color=OBSERVED),
+        ]
+    )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text="probability", range=[0, 1.12])
+    return projector_style(fig, "Softmax probabilities and what sampling picks")
+
+
+def cross_entropy_loss_figure(p_true: float, label: str) -> go.Figure:
+    """The loss −ln p as the probability p of the true class moves, with the current p marked."""
+    p = np.geomspace(1e-3, 1.0, 300)
+    fig = go.Figure(
+        [
+            go.Scatter(x=p, y=-np.log(p), mode="lines", name="loss = −ln p",
+                       line={"color": THEORY, "width": 3}, showlegend=False),
+            go.Scatter(x=[p_true], y=[-np.log(p_true)], mode="markers+text", name="now",
+                       marker={"color": PICKED, "size": 16},
+                       text=[f"p = {p_true:.3f}, loss = {-np.log(p_true):.3f}"],
+                       textposition="top right" if p_true < 0.5 else "top left",
+                       showlegend=False),
+        ]
+    )
+    fig.update_xaxes(title_text=f"predicted probability of the true class “{label}”",
+                     range=[0, 1.02])
+    fig.update_yaxes(title_text="loss", range=[0, 7.2])
+    return projector_style(fig, "Cross-entropy loss −ln p")
+
+
+def gradient_figure(labels: Sequence[str], grad: np.ndarray, true_index: int) -> go.Figure:
+    """The gradient of the loss with respect to each score: softmax − onehot."""
+    colours = [diverging(g, 1.0, GRADIENT_SCALE) for g in grad]
+    names = [f"{name} (true)" if i == true_index else name for i, name in enumerate(labels)]
+    fig = go.Figure(
+        go.Bar(x=names, y=grad, marker={"color": colours, "line": {"color": INK, "width": 1}},
+               text=[f"{g:+.3f}".replace("-", "−") for g in grad], textposition="outside",
+               name="∂L/∂z")
+    )
+    fig.update_yaxes(title_text="∂L/∂z", range=[-1.15, 1.15], zeroline=True,
+                     zerolinecolor=INK)
+    return projector_style(fig, "Gradient ∂L/∂z = softmax − onehot")
