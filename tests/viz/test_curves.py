@@ -1,0 +1,122 @@
+"""Comparison curves: grouping runs over seeds, mean and min–max band, divergence, summary rows."""
+
+import math
+
+import numpy as np
+import pytest
+
+from engine.data import make_dataset, train_val_split
+from engine.nn import MLPSpec
+from engine.train import History, OptimizerSpec, Run, compare
+from viz.curves import curves_figure, series, steps_to_reach, summary_rows
+from viz.palette import DROPOUT_DASH, OPTIMIZER
+
+SGD = OptimizerSpec("sgd", lr=0.1)
+ADAM = OptimizerSpec("adam", lr=5.0)
+
+
+def fake_run(optimizer, p, seed, epoch_losses, diverged_at=None, steps_per_epoch=2):
+    """A Run with hand-written epoch metrics (val = train + 0.1, accuracy 1 − loss)."""
+    steps = len(epoch_losses) * steps_per_epoch
+    history = History(None, "classification", steps_per_epoch, ["Layer 1"],
+                      step_loss=[float(v) for v in np.repeat(epoch_losses, steps_per_epoch)],
+                      epoch_train_loss=list(epoch_losses),
+                      epoch_train_acc=[1 - v for v in epoch_losses],
+                      epoch_val_loss=[v + 0.1 for v in epoch_losses],
+                      epoch_val_acc=[0.9 - v for v in epoch_losses],
+                      wall_time=0.5, diverged_at=diverged_at)
+    assert history.steps == steps
+    return Run(optimizer, p, seed, history)
+
+
+RUNS = [
+    fake_run(SGD, 0.0, 0, [1.0, 0.8, 0.6]),
+    fake_run(SGD, 0.0, 1, [1.2, 0.6, 0.4]),
+    fake_run(SGD, 0.3, 0, [1.0, 0.9, 0.8]),
+    fake_run(SGD, 0.3, 1, [1.0, 0.9, 0.8]),
+    fake_run(ADAM, 0.0, 0, [1.0, 50.0], diverged_at=5),
+    fake_run(ADAM, 0.0, 1, [1.0, 0.5, 0.2]),
+]
+
+
+def test_series_groups_by_optimizer_and_dropout_with_mean_and_band():
+    out = series(RUNS, "train_loss")
+    assert [(s.label, s.dashed) for s in out] == [("SGD", False), ("SGD", True), ("Adam", False)]
+    sgd = out[0]
+    np.testing.assert_allclose(sgd.x, [1, 2, 3])
+    np.testing.assert_allclose(sgd.mean, [1.1, 0.7, 0.5])
+    np.testing.assert_allclose(sgd.low, [1.0, 0.6, 0.4])
+    np.testing.assert_allclose(sgd.high, [1.2, 0.8, 0.6])
+    assert sgd.name == "SGD, lr=0.1" and out[1].name == "SGD, lr=0.1, dropout 0.3"
+
+
+def test_a_diverged_seed_is_named_and_stops_the_mean_but_not_the_band():
+    adam = series(RUNS, "val_loss")[2]
+    assert adam.name == "Adam, lr=5: diverged at step 5 in 1 of 2 seeds"
+    assert adam.diverged == (True, False)
+    assert np.isnan(adam.mean[2]) and adam.low[2] == pytest.approx(0.3)
+
+
+def test_step_axis_uses_minibatch_losses_and_epoch_end_steps():
+    train = series(RUNS[:2], "train_loss", "steps")[0]
+    np.testing.assert_allclose(train.x, np.arange(1, 7))
+    val = series(RUNS[:2], "val_loss", "steps")[0]
+    np.testing.assert_allclose(val.x, [2, 4, 6])
+
+
+def test_unknown_metric_is_rejected():
+    with pytest.raises(ValueError):
+        series(RUNS, "loss")
+
+
+def test_figure_colours_dashes_and_one_legend():
+    panels = [("Training", series(RUNS, "train_loss")), ("Validation", series(RUNS, "val_loss"))]
+    fig = curves_figure(panels, y_title="loss")
+    lines = [t for t in fig.data if t.name]
+    assert len(lines) == 6  # 3 series × 2 panels
+    legend = [t for t in lines if t.showlegend is not False]
+    assert [t.name for t in legend] == [s.name for s in panels[0][1]]
+    by_name = {t.name: t for t in legend}
+    assert by_name["SGD, lr=0.1"].line.color == OPTIMIZER["SGD"]
+    assert by_name["SGD, lr=0.1"].line.dash == "solid"
+    assert by_name["SGD, lr=0.1, dropout 0.3"].line.dash == DROPOUT_DASH
+    bands = [t for t in fig.data if t.fill == "tonexty"]
+    assert len(bands) == 6  # every series has 2 seeds
+    crosses = [t for t in fig.data if t.marker.symbol == "x"]
+    assert len(crosses) == 2 and crosses[0].y == (50.0,)  # the diverged seed's last train loss
+
+
+def test_a_blow_up_does_not_set_the_y_range():
+    fig = curves_figure([("Training", series(RUNS, "train_loss"))], y_title="loss")
+    low, high = fig.layout.yaxis.range
+    assert low <= 0 and 1.2 < high < 5  # 3 × the largest first value, not 50
+    log = curves_figure([("Training", series(RUNS, "train_loss"))], y_title="loss", log_y=True)
+    assert log.layout.yaxis.type == "log" and log.layout.yaxis.range[1] < math.log10(5)
+
+
+def test_summary_rows():
+    rows = summary_rows(RUNS, target_loss=0.65)
+    sgd, sgd_drop, adam = rows
+    assert sgd["run"] == "SGD, lr=0.1"
+    assert sgd["train loss"] == pytest.approx(0.5) and sgd["val loss"] == pytest.approx(0.6)
+    assert sgd["best val epoch"] == 3
+    assert sgd["steps to ≤ 0.65"] == 5  # seed 0 at step 6, seed 1 at step 4
+    assert sgd_drop["steps to ≤ 0.65"] is None
+    assert sgd["diverged"] == "no" and sgd["time s"] == pytest.approx(1.0)
+    assert adam["diverged"] == "diverged at step 5 in 1 of 2 seeds"
+    assert adam["train loss"] == pytest.approx(0.2)  # only the seed that did not diverge
+
+
+def test_steps_to_reach():
+    assert steps_to_reach(RUNS[0], 0.8) == 4
+    assert steps_to_reach(RUNS[0], 0.1) is None
+
+
+def test_real_comparison_with_and_without_dropout_differs():
+    data = make_dataset("moons", n=60, noise=0.3, seed=0)
+    train, val = train_val_split(data, 0.3)
+    spec = MLPSpec(n_in=2, hidden=(8,), n_out=2)
+    runs = compare(spec, [SGD], 0.5, [0, 1], train, val, epochs=3, batch_size=16)
+    plain, dropped = series(runs, "train_loss")
+    assert plain.ys.shape == dropped.ys.shape == (2, 3)
+    assert not np.allclose(plain.mean, dropped.mean)

@@ -1,0 +1,82 @@
+"""Loss-surface figures: contour, animated trajectories, and loss against steps with rates."""
+
+import numpy as np
+import pytest
+
+from engine.surfaces import descend, make_surface, optimal_settings, theoretical_rates
+from engine.train import OptimizerSpec
+from viz.palette import OPTIMIZER
+from viz.surface_plot import drawn_indices, legend_name, loss_figure, trajectory_figure
+
+KAPPA = 20.0
+SURFACE = make_surface("quadratic", KAPPA)
+BEST = optimal_settings(KAPPA)
+OPTIMIZERS = [OptimizerSpec("sgd", **BEST["sgd"]), OptimizerSpec("momentum", **BEST["momentum"]),
+              OptimizerSpec("adam", lr=0.1)]
+RUNS = [descend(SURFACE, opt, SURFACE.start, 60) for opt in OPTIMIZERS]
+
+
+def test_trajectory_figure_has_contour_minima_start_and_one_path_per_run():
+    fig = trajectory_figure(SURFACE, RUNS, frames=10)
+    kinds = [t.type for t in fig.data]
+    assert kinds[0] == "contour" and kinds.count("scatter") == 2 + len(RUNS)
+    paths = fig.data[3:]
+    assert [p.line.color for p in paths] == [OPTIMIZER[o.label] for o in OPTIMIZERS]
+    np.testing.assert_allclose(paths[0].x, RUNS[0].points[:, 0])  # opens on the full path
+    assert list(fig.layout.xaxis.range) == list(SURFACE.x_range)
+
+
+def test_frames_grow_the_paths_and_touch_only_the_path_traces():
+    fig = trajectory_figure(SURFACE, RUNS, frames=10)
+    assert len(fig.frames) == 11 and fig.frames[0].name == "0" and fig.frames[-1].name == "60"
+    assert all(tuple(f.traces) == (3, 4, 5) for f in fig.frames)
+    lengths = [len(f.data[0].x) for f in fig.frames]
+    assert lengths[0] == 1 and lengths[-1] == 61 and lengths == sorted(lengths)
+    assert fig.layout.updatemenus[0].buttons[0].label.endswith("Play")
+    assert len(fig.layout.sliders[0].steps) == 11
+
+
+def test_long_paths_are_thinned_but_keep_the_start_of_the_path_and_the_end():
+    idx = drawn_indices(1001, max_points=300)
+    assert len(idx) <= 300 and idx[0] == 0 and idx[-1] == 1000
+    np.testing.assert_array_equal(idx[:150], np.arange(150))
+    np.testing.assert_array_equal(drawn_indices(40), np.arange(40))
+
+
+def test_loss_figure_draws_theory_lines_for_given_rates():
+    rates = theoretical_rates(KAPPA)
+    fig = loss_figure(SURFACE, RUNS, rates)
+    names = [t.name for t in fig.data]
+    assert len(fig.data) == 5  # three measured curves, two theory lines (no rate for Adam)
+    theory = [t for t in fig.data if "theory" in t.name]
+    assert [t.line.dash for t in theory] == ["dot", "dot"]
+    gd = fig.data[0]
+    gd_theory = fig.data[1]
+    assert "SGD" in names[0] and "SGD theory" in names[1]
+    # Gradient descent at the optimal step follows its rate exactly.
+    np.testing.assert_allclose(gd.y[:30], gd_theory.y[:30], rtol=1e-8)
+    assert fig.layout.yaxis.type == "log"
+    assert len(loss_figure(SURFACE, RUNS).data) == 3
+
+
+def test_divergence_is_named_and_keeps_the_axes():
+    wild = descend(SURFACE, OptimizerSpec("sgd", lr=5.0), SURFACE.start, 200)
+    assert legend_name(wild) == f"SGD, lr=5: diverged at step {wild.diverged_at}"
+    fig = loss_figure(SURFACE, [wild, RUNS[1]])
+    top = fig.layout.yaxis.range[1]
+    assert top == pytest.approx(np.log10(RUNS[1].losses[0]) + 1.0)
+    contour = trajectory_figure(SURFACE, [wild, RUNS[1]])
+    assert list(contour.layout.yaxis.range) == list(SURFACE.y_range)
+
+
+def test_saddle_plots_the_gap_above_its_negative_minimum():
+    saddle = make_surface("saddle")
+    run = descend(saddle, OptimizerSpec("sgd", lr=0.1), saddle.start, 150)
+    fig = loss_figure(saddle, [run])
+    np.testing.assert_allclose(fig.data[0].y[:5], run.losses[:5] + 0.25)
+
+
+def test_legend_names_show_the_settings_briefly():
+    assert legend_name(RUNS[0]) == "SGD, lr=0.0952"
+    assert legend_name(RUNS[1]) == "Momentum, lr=0.134, β=0.403"
+    assert legend_name(RUNS[2]) == "Adam, lr=0.1"
