@@ -110,12 +110,13 @@ def repeated_outputs(model: MLP, X: np.ndarray, passes: int, training: bool) -> 
         return np.stack([twin(X).data for _ in range(passes)])
 
 
-def minibatch_loss(model: MLP, X: np.ndarray, y: np.ndarray, task: str) -> Tensor:
-    """The loss of one training step on the minibatch (X, y), graph recorded, on a copy of the
-    model in training mode (dropout on), so the model being trained is untouched.
+def minibatch_loss(model: MLP, X: np.ndarray, y: np.ndarray, task: str) -> tuple[Tensor, MLP]:
+    """The loss of one training step on the minibatch (X, y) with its graph recorded, and the
+    copy of the model (in training mode: dropout on) it ran on; the model being trained is
+    untouched, so a backward pass from this loss fills the copy's gradients only.
 
     The inputs are named "X" and the targets "y"; the parameters keep their names (W1, b1, ...).
     """
     twin = copy.deepcopy(model)
     twin.train()
-    return LOSSES[task](twin(Tensor(X, name="X")), Tensor(y, name="y"))
+    return LOSSES[task](twin(Tensor(X, name="X")), Tensor(y, name="y")), twin

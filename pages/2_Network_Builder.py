@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from engine import DATASETS, make_dataset, train_val_split
+from engine import DATASETS, make_dataset, softmax, train_val_split
 from engine.features import FEATURES, available_features, expand_features
 from engine.lessons import VANISHING, vanishing_gradients
 from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
@@ -116,34 +116,37 @@ def remove_layer(i: int) -> None:
 
 
 def layer_editor() -> None:
-    """One column per hidden layer (width, activation, dropout p, remove), then "Add"."""
+    """One row per hidden layer (neurons, activation, dropout p, remove), then "Add layer"."""
     n = len(state.widths)
     for i in range(n):
         for key, values in zip(LAYER_KEYS, (state.widths, state.acts, state.drops)):
             state.setdefault(f"{key}{i}", values[i])
-    columns = st.columns(MAX_HIDDEN_LAYERS + 1, gap="small")
+    ratios = [0.8, 1.0, 1.2, 1.0, 0.4, 1.6]
+    if n:
+        header = st.columns(ratios)
+        for column, text in zip(header[1:4], ("neurons", "activation", "dropout p")):
+            column.caption(text)
     for i in range(n):
-        with columns[i], st.container(border=True):
-            st.markdown(f"**Hidden {i + 1}**")
-            st.number_input("neurons", min_value=1, max_value=MAX_WIDTH, step=1, key=f"nb_w{i}",
-                            help=f"At most {MAX_WIDTH} neurons per layer on this public instance.")
-            st.selectbox("activation", list(ACTIVATIONS), key=f"nb_a{i}")
-            st.selectbox("dropout p", DROPOUT_PS, key=f"nb_d{i}")
-            st.button("Remove", key=f"nb_remove{i}", on_click=remove_layer, args=(i,),
-                      icon=":material/remove:", width="stretch")
+        row = st.columns(ratios, vertical_alignment="center")
+        row[0].markdown(f"**Hidden {i + 1}**")
+        row[1].number_input("neurons", min_value=1, max_value=MAX_WIDTH, step=1,
+                            key=f"nb_w{i}", label_visibility="collapsed")
+        row[2].selectbox("activation", list(ACTIVATIONS), key=f"nb_a{i}",
+                         label_visibility="collapsed")
+        row[3].selectbox("dropout p", DROPOUT_PS, key=f"nb_d{i}", label_visibility="collapsed")
+        row[4].button("", key=f"nb_remove{i}", on_click=remove_layer, args=(i,),
+                      icon=":material/close:", help=f"Remove hidden layer {i + 1}")
     state.widths = tuple(int(state[f"nb_w{i}"]) for i in range(n))
     state.acts = tuple(state[f"nb_a{i}"] for i in range(n))
     state.drops = tuple(float(state[f"nb_d{i}"]) for i in range(n))
-    with columns[min(n, MAX_HIDDEN_LAYERS)]:
-        full = n >= MAX_HIDDEN_LAYERS
-        st.button("Add layer", on_click=add_layer, disabled=full, icon=":material/add:",
-                  width="stretch")
-        if full:
-            st.caption(f"Depth cap reached: at most {MAX_HIDDEN_LAYERS} hidden layers on this "
-                       "public instance.")
-        elif n == 0:
-            st.caption("No hidden layer: this is logistic (softmax) regression, or linear "
-                       "regression.")
+    full = n >= MAX_HIDDEN_LAYERS
+    st.button("Add layer", on_click=add_layer, disabled=full, icon=":material/add:")
+    if full:
+        st.caption(f"Depth cap reached: at most {MAX_HIDDEN_LAYERS} hidden layers on this "
+                   "public instance.")
+    elif n == 0:
+        st.caption("No hidden layer: this is logistic (softmax) regression, or linear "
+                   "regression.")
     if MAX_WIDTH in state.widths:
         st.caption(f"Width cap reached: at most {MAX_WIDTH} neurons per layer on this public "
                    "instance.")
@@ -163,47 +166,6 @@ def feature_picker(n_inputs: int) -> tuple[str, ...]:
         picked = (options[0],)
     state.features = picked
     return picked
-
-
-# ---- the builder -------------------------------------------------------------------------------
-normalise_layers()
-with st.container(border=True):
-    data_col, feature_col, optimizer_col = st.columns([1.1, 1.6, 1.6])
-    with data_col:
-        st.selectbox("Dataset", list(DATASETS), key="data")
-        st.select_slider("Noise", NOISES, key="noise")
-    with user_errors():
-        raw = make_dataset(state.data, n=N_POINTS, noise=state.noise, seed=state.seed)
-    with feature_col:
-        features = feature_picker(raw.n_features)
-        st.number_input("Seed (data, weights, batches)", min_value=0, max_value=9999, key="seed")
-    with optimizer_col:
-        st.selectbox("Optimizer", list(OPTIMIZER_LABELS), key="opt",
-                     format_func=OPTIMIZER_LABELS.get)
-        lr_col, batch_col = st.columns(2)
-        lr_col.select_slider("Learning rate", LEARNING_RATES, key="lr")
-        batch_col.select_slider("Batch size", BATCH_SIZES, key="batch")
-    st.markdown("**Hidden layers**")
-    layer_editor()
-
-publish(PARAMS)
-share_link(PARAMS)
-
-with user_errors():
-    expanded = replace(raw, X=expand_features(raw.X, features))
-    train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=state.seed)
-    spec = LayeredSpec.from_layers(len(features), state.widths, state.acts, state.drops,
-                                   raw.n_outputs)
-    optimizer = OptimizerSpec(state.opt, state.lr)
-    config = (state.data, state.noise, features, spec, optimizer, state.batch, state.seed)
-    if state.get("nb_config") != config:
-        state.nb_run = LiveRun(spec, optimizer, train_data, val_data, state.batch, state.seed)
-        state.nb_config, state.nb_playing = config, False
-run: LiveRun = state.nb_run
-task = raw.task
-out_name = "softmax + cross-entropy" if task == "classification" else "MSE"
-st.caption(f"Network: {spec} · output: {out_name} · {optimizer.title} · "
-           f"{len(train_data)} training and {len(val_data)} validation points")
 
 
 def predictor(X: np.ndarray) -> np.ndarray:
@@ -229,18 +191,6 @@ def reset() -> None:
     state.pop("nb_config", None)  # rebuilt from the seed on this rerun
 
 
-playing = state.nb_playing
-buttons = st.columns([1, 1, 1, 5])
-buttons[0].button("Pause" if playing else "Play", on_click=toggle_play, type="primary",
-                  icon=":material/pause:" if playing else ":material/play_arrow:",
-                  width="stretch", disabled=run.finished)
-buttons[1].button("Step", on_click=step_epoch, icon=":material/skip_next:", width="stretch",
-                  help="Train one epoch.", disabled=run.finished)
-buttons[2].button("Reset", on_click=reset, icon=":material/restart_alt:", width="stretch",
-                  help="Start again from the initial weights (same seed).")
-
-
-@st.fragment(run_every=LIVE_INTERVAL_S if playing else None)
 def live_area() -> None:
     """Train a little (while playing), then draw the boundary, the losses and the gradients."""
     if state.nb_playing:
@@ -273,43 +223,38 @@ def live_area() -> None:
                        config={"displayModeBar": False})
 
 
-live_area()
-
 
 # ---- what the network is: neurons, the graph of one step, dropout, a lesson ------------------
 def neuron_view() -> None:
-    model = run.model
-    has_grads = run.step > 0
-    show_grads = st.toggle("Colour edges by gradient (after the last backward pass)",
-                           key="nb_show_grads", disabled=not has_grads)
-    sample = train_data.X[0]
-    hidden = hidden_activations(model, sample)
+    show_grads = st.toggle("Colour edges by gradient (one backward pass on the minibatch)",
+                           key="nb_show_grads")
+    hidden = hidden_activations(run.model, train_data.X[0])
     layers = [LayerView("Input", len(features), [FEATURES[k].label for k in features])]
     for i, (width, act, p) in enumerate(zip(spec.hidden, spec.activations, spec.dropouts)):
-        drop = f" · drop {p:g}" if p else ""
-        layers.append(LayerView(f"Hidden {i + 1} · {act}{drop}", width, values=hidden[i]))
+        drop = f"<br>dropout {p:g}" if p else ""
+        layers.append(LayerView(f"Hidden {i + 1}<br>{act}{drop}", width, values=hidden[i]))
     outputs = ([f"class {c}" for c in range(raw.n_classes)] if task == "classification"
                else ["ŷ"])
-    layers.append(LayerView("Output · softmax" if task == "classification" else "Output",
+    layers.append(LayerView("Output<br>softmax" if task == "classification" else "Output",
                             len(outputs), outputs))
-    grads = show_grads and has_grads
-    matrices = [lin.weight.grad if grads else lin.weight.data for lin in model.layers]
-    st.plotly_chart(neuron_figure(layers, matrices, gradient=grads), key="nb_neurons",
+    source = step_model if show_grads else run.model
+    matrices = [lin.weight.grad if show_grads else lin.weight.data for lin in source.layers]
+    st.plotly_chart(neuron_figure(layers, matrices, gradient=show_grads), key="nb_neurons",
                     config={"displayModeBar": False})
-    st.caption("Edge colour: sign (blue negative, red positive; green/purple for gradients); "
-               "width: size. Hidden neurons are filled with their activation on the first "
-               f"training point. Weights as of epoch {run.epoch}.")
+    what = (f"the gradient ∂L/∂w of the loss on a minibatch of {len(step_batch)} points"
+            if show_grads else "the weight")
+    st.caption(f"One node per neuron, one edge per weight, as of epoch {run.epoch}. Edge colour "
+               f"and width: the sign and size of {what}. Hidden neurons are filled with their "
+               "activation on the first training point.")
 
 
 def graph_view() -> None:
-    batch = min(GRAPH_BATCH, len(train_data))
-    loss = minibatch_loss(run.model, train_data.X[:batch], train_data.y[:batch], task)
     with user_errors(stop=False):
-        st.plotly_chart(graph_figure(tensor_graph(loss), shape_labels=True), key="nb_graph",
-                        config={"displayModeBar": False})
-    st.caption(f"One training step on a minibatch of {batch} points, in training mode (dropout "
-               "on). Each op shows how it maps shapes. Press ▶ Play in the figure to watch the "
-               "values flow forward and the gradients flow back.")
+        st.plotly_chart(graph_figure(tensor_graph(step_loss), shape_labels=True),
+                        key="nb_graph", config={"displayModeBar": False})
+    st.caption(f"One training step on a minibatch of {len(step_batch)} points, in training mode "
+               "(dropout on). Each op shows how it maps shapes. Press ▶ Play in the figure to "
+               "watch the values flow forward and the gradients flow back.")
 
 
 def dropout_view() -> None:
@@ -320,8 +265,7 @@ def dropout_view() -> None:
     X = train_data.X[:DROPOUT_SAMPLES]
     outputs = repeated_outputs(run.model, X, DROPOUT_PASSES, training)
     if task == "classification":
-        exp = np.exp(outputs - outputs.max(axis=-1, keepdims=True))
-        probs = exp / exp.sum(axis=-1, keepdims=True)
+        probs = softmax(outputs).data
         values = probs[:, np.arange(len(X)), train_data.y[:DROPOUT_SAMPLES]]
         y_title = "P(true class)"
     else:
@@ -364,13 +308,71 @@ def lesson_view() -> None:
                     "the way back. ReLU passes it through unchanged where it is active.")
 
 
-tabs = st.tabs(["Neurons", "Computation graph", "Dropout: train vs eval", "Lesson: vanishing "
-                "gradients"])
-with tabs[0]:
+def controls() -> None:
+    """Play/Pause, Step and Reset."""
+    playing = state.nb_playing
+    buttons = st.columns([1, 1, 1, 4])
+    buttons[0].button("Pause" if playing else "Play", on_click=toggle_play, type="primary",
+                      icon=":material/pause:" if playing else ":material/play_arrow:",
+                      width="stretch", disabled=run.finished)
+    buttons[1].button("Step", on_click=step_epoch, icon=":material/skip_next:", width="stretch",
+                      help="Train one epoch.", disabled=run.finished)
+    buttons[2].button("Reset", on_click=reset, icon=":material/restart_alt:", width="stretch",
+                      help="Start again from the initial weights (same seed).")
+
+
+# ---- the page ----------------------------------------------------------------------------------
+normalise_layers()
+with st.container(border=True):
+    top = st.columns([1.2, 1.1, 1.1, 1.3, 1.1, 0.9])
+    top[0].selectbox("Dataset", list(DATASETS), key="data")
+    top[1].select_slider("Noise", NOISES, key="noise")
+    top[2].selectbox("Optimizer", list(OPTIMIZER_LABELS), key="opt",
+                     format_func=OPTIMIZER_LABELS.get)
+    top[3].select_slider("Learning rate", LEARNING_RATES, key="lr")
+    top[4].select_slider("Batch size", BATCH_SIZES, key="batch")
+    top[5].number_input("Seed", min_value=0, max_value=9999, key="seed",
+                        help="Seeds the data, the initial weights, the batches and dropout.")
+    with user_errors():
+        raw = make_dataset(state.data, n=N_POINTS, noise=state.noise, seed=state.seed)
+    features = feature_picker(raw.n_features)
+st.markdown("#### Hidden layers")
+layer_editor()
+publish(PARAMS)
+
+with user_errors():
+    expanded = replace(raw, X=expand_features(raw.X, features))
+    train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=state.seed)
+    spec = LayeredSpec.from_layers(len(features), state.widths, state.acts, state.drops,
+                                   raw.n_outputs)
+    optimizer = OptimizerSpec(state.opt, state.lr)
+    config = (state.data, state.noise, features, spec, optimizer, state.batch, state.seed)
+    if state.get("nb_config") != config:
+        state.nb_run = LiveRun(spec, optimizer, train_data, val_data, state.batch, state.seed)
+        state.nb_config, state.nb_playing = config, False
+run: LiveRun = state.nb_run
+task = raw.task
+step_batch = np.arange(min(GRAPH_BATCH, len(train_data)))  # the minibatch shown step by step
+step_loss, step_model = minibatch_loss(run.model, train_data.X[step_batch],
+                                       train_data.y[step_batch], task)
+step_loss.backward()
+
+out_name = "softmax + cross-entropy" if task == "classification" else "MSE"
+st.markdown(f"**Network:** {spec} · output: {out_name} · {len(train_data)} training and "
+            f"{len(val_data)} validation points")
+share_link(PARAMS)
+
+controls()
+st.fragment(live_area, run_every=LIVE_INTERVAL_S if state.nb_playing else None)()
+
+neuron_tab, graph_tab, dropout_tab, lesson_tab = st.tabs(
+    ["Neurons", "Computation graph of one step", "Dropout: train vs eval",
+     "Lesson: vanishing gradients"])
+with neuron_tab:
     neuron_view()
-with tabs[1]:
+with graph_tab:
     graph_view()
-with tabs[2]:
+with dropout_tab:
     dropout_view()
-with tabs[3]:
+with lesson_tab:
     lesson_view()

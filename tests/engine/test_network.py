@@ -91,7 +91,7 @@ def test_minibatch_loss_records_one_training_step_on_a_copy():
     spec = LayeredSpec.from_layers(2, (3,), ("relu",), (0.5,), 2)
     model = MLP(spec, np.random.default_rng(0))
     X = np.random.default_rng(1).normal(size=(4, 2))
-    loss = minibatch_loss(model, X, np.array([0, 1, 1, 0]), "classification")
+    loss, twin = minibatch_loss(model, X, np.array([0, 1, 1, 0]), "classification")
     assert loss.op.name == "cross_entropy" and loss.shape == ()
     ops = [t.op.name for t in topological_order(loss) if t.op]
     assert ops == ["matmul", "add", "relu", "dropout", "matmul", "add", "cross_entropy"]
@@ -99,5 +99,6 @@ def test_minibatch_loss_records_one_training_step_on_a_copy():
     assert names == {"X", "y", "W1", "b1", "W2", "b2"}
     loss.backward()
     assert all(p.grad is None for p in model.parameters())  # the model itself is untouched
-    mse_loss = minibatch_loss(model, X, np.zeros((4, 2)), "regression")
+    assert all(p.grad.shape == p.shape for p in twin.parameters())
+    mse_loss, _ = minibatch_loss(model, X, np.zeros((4, 2)), "regression")
     assert mse_loss.op.name == "mse"
