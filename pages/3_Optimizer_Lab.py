@@ -107,19 +107,18 @@ def load_data(name: str, n: int, noise: float, val_fraction: float):
     return data, *train_val_split(data, val_fraction, seed=SPLIT_SEED)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def train_group(data_key: tuple, network: str, optimizer: tuple, dropout_p: float, seeds: int,
-                epochs: int, batch: int, _progress=None):
-    """Every seed of one optimizer × dropout setting: the runs (histories without their models)
-    and the decision-boundary grid of the first seed's final model."""
+@st.cache_data(max_entries=256, show_spinner=False)
+def train_one(data_key: tuple, network: str, optimizer: tuple, dropout_p: float, seed: int,
+              epochs: int, batch: int):
+    """One seeded run: the Run with its history but without its model (plain data), and for
+    seed 0 the decision-boundary grid of the final model (else None)."""
     _, train_data, val_data = load_data(*data_key)
     name, lr, momentum, betas = optimizer
-    spec = MLPSpec.from_text(network)
-    runs = compare(spec, [OptimizerSpec(name, lr, momentum, betas)], dropout_p, range(seeds),
-                   train_data, val_data, epochs, batch, with_dropout=(dropout_p > 0,),
-                   progress=_progress)
-    grid = boundary_grid(runs[0].history.model, train_data, resolution=60)
-    return [replace(r, history=replace(r.history, model=None)) for r in runs], grid
+    (run,) = compare(MLPSpec.from_text(network), [OptimizerSpec(name, lr, momentum, betas)],
+                     dropout_p, [seed], train_data, val_data, epochs, batch,
+                     with_dropout=(dropout_p > 0,))
+    grid = boundary_grid(run.history.model, train_data, resolution=60) if seed == 0 else None
+    return replace(run, history=replace(run.history, model=None)), grid
 
 
 def train_settings() -> None:
@@ -184,18 +183,16 @@ def train_view() -> None:
     check_limit("The number of training steps in this comparison (runs × epochs × batches)",
                 len(groups) * seeds * epochs * steps_per_epoch, MAX_GRID_STEPS)
 
-    bar = st.empty()
+    jobs = [(opt, p, seed) for opt, p in groups for seed in range(seeds)]
+    bar = st.empty()  # cached runs come back at once; new ones take a moment each
     runs, grids = [], []
-    for i, (opt, p) in enumerate(groups):
-        def progress(done, total, i=i, opt=opt, p=p):
-            label = OPTIMIZER_LABELS[opt[0]] + (f" with dropout {p:g}" if p else "")
-            bar.progress((i + done / total) / len(groups),
-                         text=f"Training {label}: seed {done} of {total} done")
-
-        group_runs, grid = train_group(data_key, network, opt, p, seeds, epochs, batch,
-                                       _progress=progress)
-        runs += group_runs
-        grids.append((group_runs[0], grid))
+    for done, (opt, p, seed) in enumerate(jobs):
+        label = OPTIMIZER_LABELS[opt[0]] + (f" with dropout {p:g}" if p else "")
+        bar.progress(done / len(jobs), text=f"Training {label}, seed {seed}")
+        run, grid = train_one(data_key, network, opt, p, seed, epochs, batch)
+        runs.append(run)
+        if grid is not None:
+            grids.append((run, grid))
     bar.empty()
     show_results(runs, grids, data, train_data)
 

@@ -1,0 +1,151 @@
+"""The Optimizer Lab page through streamlit.testing (no browser)."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.data import DATASETS
+from engine.surfaces import SURFACES
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APP = str(REPO_ROOT / "app.py")
+PAGE = "pages/3_Optimizer_Lab.py"
+FAST = {"epochs": "8", "seeds": "1"}
+
+
+def run_page(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(PAGE)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list:
+    return at.get("plotly_chart")
+
+
+def messages(at: AppTest) -> str:
+    return " ".join(e.value for e in [*at.error, *at.warning])
+
+
+def summary(at: AppTest):
+    return at.dataframe[0].value.set_index("run")
+
+
+def test_train_view_defaults():
+    at = run_page()
+    assert [t.value for t in at.title] == ["Optimizer Lab"]
+    assert not at.error and not at.warning
+    assert len(charts(at)) == 3  # losses, accuracies, decision boundaries
+    table = summary(at)
+    assert list(table.index) == ["SGD, lr=0.1", "SGD, lr=0.1, dropout 0.3", "Momentum, lr=0.05",
+                                 "Momentum, lr=0.05, dropout 0.3", "Adam, lr=0.01",
+                                 "Adam, lr=0.01, dropout 0.3"]
+    assert (table["diverged"] == "no").all()
+    # The story of the defaults: without dropout Adam fits the training set best and
+    # overfits; dropout narrows the gap between training and validation loss.
+    gap = table["val loss"] - table["train loss"]
+    assert table.loc["Adam, lr=0.01", "train loss"] < table.loc["SGD, lr=0.1", "train loss"]
+    assert gap["Adam, lr=0.01, dropout 0.3"] < gap["Adam, lr=0.01"]
+    assert gap["Momentum, lr=0.05, dropout 0.3"] < gap["Momentum, lr=0.05"]
+
+
+def test_with_and_without_dropout_differ():
+    table = summary(run_page(**FAST))
+    for name in ("SGD, lr=0.1", "Momentum, lr=0.05", "Adam, lr=0.01"):
+        assert table.loc[name, "train loss"] != table.loc[f"{name}, dropout 0.3", "train loss"]
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_every_dataset(dataset):
+    at = run_page(data=dataset, **FAST)
+    assert not at.error, messages(at)
+    expected = 2 if dataset == "regression" else 3  # no accuracy curves for regression
+    assert len(charts(at)) == expected
+    assert len(summary(at)) == 6
+
+
+def test_a_huge_learning_rate_shows_a_divergence_message():
+    at = run_page(lr_sgd="10.0", act="relu", **FAST)
+    assert "SGD, lr=10: diverged at step" in messages(at)
+    assert summary(at).loc["SGD, lr=10", "diverged"].startswith("diverged at step")
+    assert len(charts(at)) == 3
+
+
+def test_toggles_choose_the_runs():
+    at = run_page(use_sgd="0", use_momentum="0", drop="0", **FAST)
+    assert list(summary(at).index) == ["Adam, lr=0.01"]
+    at = run_page(use_sgd="0", use_momentum="0", use_adam="0", **FAST)
+    assert "Nothing to train" in messages(at)
+
+
+def test_exceeding_a_cap_names_it():
+    at = run_page(n="5000", epochs="500", seeds="5")
+    assert "cap" in messages(at) and "training steps in this comparison" in messages(at)
+    assert not charts(at)
+
+
+def test_a_bad_network_text_is_a_message():
+    at = run_page(hidden="32-x")
+    assert "Cannot read the network" in messages(at)
+
+
+def test_query_params_round_trip():
+    at = run_page(data="circles", noise="0.2", lr_adam="0.02", seeds="1", epochs="5",
+                  x_axis="steps", log="1")
+    assert at.selectbox(key="data").value == "circles"
+    assert at.slider(key="noise").value == 0.2
+    assert at.select_slider(key="lr_adam").value == 0.02
+    assert at.toggle(key="log").value is True
+    assert "Adam, lr=0.02" in summary(at).index
+    at.slider(key="epochs").set_value(6).run()
+    assert not at.exception
+    query = dict(at.query_params)
+    assert query["epochs"] == ["6"] or query["epochs"] == "6"
+    for name, value in {"data": "circles", "noise": "0.2", "lr_adam": "0.02", "x_axis": "steps",
+                        "log": "1"}.items():
+        assert value in (query[name] if isinstance(query[name], str) else query[name][0])
+    assert "view" not in query  # defaults stay out of the URL
+
+
+def test_switching_views_keeps_the_other_views_settings():
+    at = run_page(**FAST, noise="0.2")
+    at.segmented_control(key="view").set_value("surfaces").run()
+    assert not at.exception and len(charts(at)) == 2
+    at.segmented_control(key="view").set_value("train").run()
+    assert at.slider(key="noise").value == 0.2 and at.slider(key="epochs").value == 8
+
+
+def test_surface_view_defaults_show_the_rates():
+    at = run_page(view="surfaces")
+    assert not at.error
+    assert len(charts(at)) == 2
+    text = " ".join(m.value for m in at.markdown)
+    assert "(κ−1)/(κ+1) = **0.9048**" in text and "(√κ−1)/(√κ+1) = **0.6345**" in text
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_every_surface(surface):
+    at = run_page(view="surfaces")
+    at.selectbox(key="surface").set_value(surface).run()
+    assert not at.exception and not at.error, messages(at)
+    assert len(charts(at)) == 2
+    if surface != "quadratic":  # its own start point, from the surface's defaults
+        assert (at.number_input(key="x0").value, at.number_input(key="y0").value) != (-1.8, 1.0)
+
+
+def test_surface_settings_without_the_optimal_step_sizes():
+    at = run_page(view="surfaces", optimal="0", s_lr_sgd="0.05")
+    assert at.select_slider(key="s_lr_sgd").value == 0.05
+    assert "optimal settings" in " ".join(c.value for c in at.caption).lower()
+
+
+def test_surface_divergence_and_bad_start_are_messages():
+    at = run_page(view="surfaces", optimal="0", s_lr_sgd="10.0")
+    assert not at.error and len(charts(at)) == 2
+    at = run_page(view="surfaces", x0="9.0")
+    assert "start point must lie in the plotted area" in messages(at)
