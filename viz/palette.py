@@ -39,11 +39,19 @@ def _hex_to_rgb(color: str) -> tuple[int, int, int]:
     return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
 
 
+def diverging_position(x: float, scale_max: float) -> float | None:
+    """Where x sits on a diverging scale with ends at ±scale_max: 0 to 1, 0.5 for zero; None if
+    x is not finite."""
+    if not math.isfinite(x):
+        return None
+    return 0.5 if scale_max <= 0 else 0.5 + 0.5 * max(-1.0, min(1.0, x / scale_max))
+
+
 def diverging(x: float, scale_max: float, scale=VALUE_SCALE) -> str:
     """Colour of x on a diverging scale symmetric around 0 with ends at ±scale_max."""
-    if not math.isfinite(x):
+    t = diverging_position(x, scale_max)
+    if t is None:
         return NONFINITE
-    t = 0.5 if scale_max <= 0 else 0.5 + 0.5 * max(-1.0, min(1.0, x / scale_max))
     (t0, c0), (t1, c1) = (scale[0], scale[1]) if t <= 0.5 else (scale[1], scale[2])
     w = (t - t0) / (t1 - t0)
     rgb = [round(a + (b - a) * w) for a, b in zip(_hex_to_rgb(c0), _hex_to_rgb(c1))]
@@ -56,3 +64,4 @@ THEORY = "#2166ac"
 OBSERVED = "#e08214"  # also forward differences
 CENTRAL = "#1b7837"  # central differences
 PICKED = "#c51b7d"
+SELECTED = "#f2b701"  # ring round the node chosen for the inspector

@@ -1,0 +1,350 @@
+"""The computation-graph figure: graph facts, layout, animation steps and frames."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import plotly.io as pio
+import pytest
+
+from engine import LimitError, Tensor
+from viz import palette
+from viz.coded_scale import CodedScale
+from viz.graph import formula, local_derivative, shape_rule, tensor_graph
+from viz.graph_anim import FILL, RING, animation_steps
+from viz.graph_figure import (
+    DEFAULT_WIDTH_PX,
+    DYNAMIC,
+    NODE_PX,
+    NODES,
+    ROW_PX,
+    TEXT_FONT,
+    TEXTS,
+    graph_figure,
+    hover_text,
+)
+from viz.graph_layout import MAX_COLUMNS, crossings, layered_layout
+from viz.numbers import format_number, full_text, short_text
+
+
+def neuron():
+    """s = sum(u * sigmoid(W @ x + b)): 4 leaves, 5 ops."""
+    W = Tensor([[0.5, -1.0], [0.3, 0.8]], requires_grad=True, name="W")
+    x = Tensor([1.0, 2.0], name="x")
+    b = Tensor([0.1, -0.2], requires_grad=True, name="b")
+    u = Tensor([1.0, -1.0], name="u")
+    z = W @ x + b
+    h = z.sigmoid()
+    s = (u * h).sum()
+    return s, {"W": W, "x": x, "b": b, "u": u, "z": z, "h": h, "s": s}
+
+
+def fan_out():
+    """f = x * y + x with x = 2, y = 3: x feeds two consumers, ∂f/∂x = y + 1 = 4."""
+    x = Tensor(2.0, requires_grad=True, name="x")
+    y = Tensor(3.0, requires_grad=True, name="y")
+    f = x * y + x
+    return f, {"x": x, "y": y, "f": f}
+
+
+def square():
+    x = Tensor(3.0, requires_grad=True, name="x")
+    f = x * x
+    return f, {"x": x, "f": f}
+
+
+def node_named(graph, name):
+    return next(n for n in graph.nodes if graph.nodes[n]["name"] == name)
+
+
+def chain(n_ops: int):
+    h = Tensor(0.5, requires_grad=True, name="x")
+    for _ in range(n_ops):
+        h = h.tanh()
+    return h
+
+
+# ---- the graph ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("build, nodes, edges", [(neuron, 9, 8), (fan_out, 4, 4), (square, 2, 2)])
+def test_node_and_edge_counts(build, nodes, edges):
+    graph = tensor_graph(*build())
+    assert graph.number_of_nodes() == nodes
+    assert graph.number_of_edges() == edges
+
+
+def test_node_attributes():
+    output, names = neuron()
+    graph = tensor_graph(output, names)
+    kinds = {graph.nodes[n]["name"]: graph.nodes[n]["kind"] for n in graph.nodes}
+    assert kinds["W"] == kinds["b"] == "parameter"
+    assert kinds["x"] == kinds["u"] == "input"
+    assert kinds["h"] == kinds["s"] == "op"
+    h = graph.nodes[node_named(graph, "h")]
+    assert h["symbol"] == "σ" and h["shape"] == (2,)
+    assert h["formula"] == "sigmoid(z)"
+    assert np.allclose(h["value"], names["h"].data)
+    assert np.allclose(h["gradient"], [1.0, -1.0])
+    assert graph.nodes[graph.graph["output"]]["name"] == "s"
+
+
+def test_a_literal_is_a_constant():
+    x = Tensor(2.0, requires_grad=True, name="x")
+    graph = tensor_graph(x * 3.0, {"x": x})
+    constant = next(n for n in graph.nodes if graph.nodes[n]["kind"] == "constant")
+    assert graph.nodes[constant]["gradient"] is None
+    assert formula(graph, graph.graph["output"]) == "x × 3"
+
+
+def test_edge_contributions_into_each_node_sum_to_its_gradient():
+    for build in (neuron, fan_out, square):
+        graph = tensor_graph(*build())
+        for node in graph.nodes:
+            gradient = graph.nodes[node]["gradient"]
+            carried = [d["contribution"] for _, _, d in graph.out_edges(node, data=True)]
+            carried = [c for c in carried if c is not None]
+            if node == graph.graph["output"]:
+                assert np.array_equal(gradient, np.ones_like(gradient))
+            elif carried:
+                assert np.allclose(sum(carried), gradient)
+            else:
+                assert gradient is None
+
+
+def test_fan_out_and_repeated_operands_carry_one_contribution_per_edge():
+    graph = tensor_graph(*fan_out())
+    x = node_named(graph, "x")
+    assert sorted(float(d["contribution"]) for _, _, d in graph.out_edges(x, data=True)) == [1, 3]
+    graph = tensor_graph(*square())
+    x = node_named(graph, "x")
+    assert [float(d["contribution"]) for _, _, d in graph.out_edges(x, data=True)] == [3, 3]
+    assert float(graph.nodes[x]["gradient"]) == 6
+
+
+def test_building_the_graph_twice_does_not_accumulate_gradients():
+    output, names = fan_out()
+    tensor_graph(output, names)
+    graph = tensor_graph(output, names)
+    assert float(graph.nodes[node_named(graph, "x")]["gradient"]) == 4
+
+
+def test_a_graph_without_parameters_has_no_gradients():
+    x = Tensor(2.0, name="x")
+    graph = tensor_graph(x.exp(), {"x": x})
+    assert graph.graph["events"] == []
+    assert all(graph.nodes[n]["gradient"] is None for n in graph.nodes)
+
+
+def test_the_node_cap():
+    with pytest.raises(LimitError, match="cap of 10"):
+        tensor_graph(chain(20), max_nodes=10)
+
+
+def test_local_derivatives():
+    output, names = neuron()
+    graph = tensor_graph(output, names)
+    h, z = names["h"].data, node_named(graph, "z")
+    assert np.allclose(local_derivative(graph, node_named(graph, "h"), 0), h * (1 - h))
+    assert local_derivative(graph, z, 0) is not None  # W @ x + b: same shapes, elementwise
+    matmul = next(n for n in graph.nodes if graph.nodes[n]["symbol"] == "@")
+    assert local_derivative(graph, matmul, 0) is None  # not elementwise
+    total = node_named(graph, "s")
+    assert np.allclose(local_derivative(graph, total, 0), [1.0, 1.0])  # scalar output
+    assert shape_rule(graph, matmul) == "(2,2) @ (2,) → (2,)"
+
+
+def test_hover_text_has_name_op_shape_value_gradient_and_local_derivative():
+    output, names = neuron()
+    graph = tensor_graph(output, names)
+    text = hover_text(graph, node_named(graph, "h"))
+    for part in ("<b>h</b> = sigmoid(z)", "sigmoid (σ)", "shape σ (2,) → (2,)", "value (2,)",
+                 "gradient ∂s/∂h", "local ∂h/∂z"):
+        assert part in text
+    x = Tensor(0.1, requires_grad=True, name="x")
+    graph = tensor_graph(x * 1.0, {"x": x})
+    assert "value 0.1" in hover_text(graph, node_named(graph, "x"))  # scalars in full
+
+
+# ---- layout -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output", [neuron()[0], fan_out()[0], square()[0], chain(149)])
+def test_layout_positions_are_finite_and_distinct(output):
+    graph = tensor_graph(output)
+    layout = layered_layout(graph)
+    points = list(layout.positions.values())
+    assert len(points) == graph.number_of_nodes()
+    assert all(math.isfinite(x) and math.isfinite(y) for x, y in points)
+    assert len(set(points)) == len(points)
+    assert layout.columns <= MAX_COLUMNS
+
+
+def test_inputs_left_output_right():
+    output, names = neuron()
+    graph = tensor_graph(output, names)
+    positions = layered_layout(graph).positions
+    for u, v in graph.edges():
+        assert positions[u][0] < positions[v][0]
+    output_x = positions[graph.graph["output"]][0]
+    assert output_x == max(x for x, _ in positions.values())
+
+
+def test_crossings_are_reduced():
+    # Numbered so that keeping the order crosses: 0 -> 3 and 1 -> 2, and a tree on top.
+    graph = nx.MultiDiGraph([(0, 3), (1, 2), (2, 4), (3, 5), (4, 6), (5, 6)])
+    assert crossings(graph, [[0, 1], [2, 3], [4, 5], [6]]) == 1
+    layout = layered_layout(graph)
+    columns: dict[float, list] = {}
+    for node, (x, _y) in sorted(layout.positions.items(), key=lambda item: item[1][1]):
+        columns.setdefault(x, []).append(node)
+    assert crossings(graph, [columns[x] for x in sorted(columns)]) == 0
+
+
+def test_a_deep_chain_wraps_into_bands():
+    layout = layered_layout(tensor_graph(chain(40)))
+    assert layout.columns <= MAX_COLUMNS
+    assert layout.rows > 1
+
+
+def text_width_px(text: str) -> float:
+    return 0.6 * TEXT_FONT * len(text)  # generous for a proportional font
+
+
+@pytest.mark.parametrize("output", [neuron()[0], fan_out()[0], chain(149)])
+def test_labels_do_not_overlap_at_the_default_size(output):
+    graph = tensor_graph(output)
+    fig = graph_figure(graph)
+    layout = layered_layout(graph)
+    px_x = DEFAULT_WIDTH_PX / (layout.columns + 0.2)
+    final = animation_steps(graph)[-1]
+    widths = {n: max(text_width_px(final.values[n]), text_width_px(final.gradients[n]), NODE_PX)
+              for n in graph.nodes}
+    for a in graph.nodes:
+        for b in graph.nodes:
+            (xa, ya), (xb, yb) = layout.positions[a], layout.positions[b]
+            if a < b and ya == yb:
+                assert abs(xa - xb) * px_x >= (widths[a] + widths[b]) / 2
+            if a < b and xa == xb:
+                assert abs(ya - yb) * ROW_PX >= NODE_PX + 3.5 * TEXT_FONT  # name, node, 2 lines
+    assert fig.layout.height >= layout.rows * ROW_PX
+
+
+# ---- animation ----------------------------------------------------------------------------------
+
+
+def test_frames_are_bare_forward_backward_final():
+    output, names = fan_out()
+    steps = animation_steps(tensor_graph(output, names))
+    # bare + (inputs + 2 ops) + (seed + 2 nodes sending + 1 sum at x) + final
+    assert len(steps) == 1 + 3 + 4 + 1
+    labels = [s.label for s in steps]
+    assert labels[0] == "the bare graph"
+    assert labels[1] == "forward 1/3: the inputs"
+    assert labels[3] == "forward 3/3: f = (x × y) + x"
+    assert labels[4] == "backward 1/4: ∂f/∂f = 1"
+    assert labels[5] == "backward 2/4: ∂f/∂f flows into (x × y), x"
+    assert labels[7] == "backward 4/4: ∂f/∂x = 1 + 3 = 4"
+    assert labels[8] == "every value and gradient"
+
+
+def test_fan_out_shows_each_contribution_then_the_sum():
+    graph = tensor_graph(*fan_out())
+    x = node_named(graph, "x")
+    shown = [s.gradients[x] for s in animation_steps(graph)]
+    assert shown[5] == "∂ 1"  # the edge from + arrives: one of two, shown as it is
+    assert shown[6] == "∂ 1 + 3"  # the edge from × arrives
+    assert shown[7] == "∂ 4"  # the sum
+    steps = animation_steps(graph)
+    assert steps[7].edge_texts == ["1", "3"]  # both contributions lit in the sum frame
+
+
+def test_repeated_operand_both_contributions_arrive():
+    steps = animation_steps(tensor_graph(*square()))
+    assert [s.label for s in steps][-2] == "backward 3/3: ∂f/∂x = 3 + 3 = 6"
+
+
+def test_forward_steps_light_the_incoming_edges():
+    output, names = neuron()
+    graph = tensor_graph(output, names)
+    steps = animation_steps(graph)
+    h = node_named(graph, "h")
+    step = next(s for s in steps if s.label.endswith("h = sigmoid(z)"))
+    assert step.lit == list(graph.in_edges(h, keys=True))
+    assert step.values[h] == short_text(names["h"].data)
+    assert steps[0].values[h] == ""
+
+
+def test_colours_follow_the_sign_and_flag_non_finite_values():
+    x = Tensor(-1.0, requires_grad=True, name="x")
+    y = Tensor(2.0, requires_grad=True, name="y")
+    graph = tensor_graph(x.log() + y, {"x": x, "y": y})
+    final = animation_steps(graph)[-1]
+    log = next(n for n in graph.nodes if graph.nodes[n]["symbol"] == "log")
+    assert FILL.colour(final.fills[log]) == palette.NONFINITE
+    xn, yn = node_named(graph, "x"), node_named(graph, "y")
+    assert final.fills[xn] < 0.4 < final.fills[yn]  # blue side, red side
+    assert RING.colour(final.rings[yn]) != palette.EDGE
+
+
+def test_no_parameters_no_backward_frames():
+    x = Tensor(2.0, name="x")
+    labels = [s.label for s in animation_steps(tensor_graph(x.exp(), {"x": x}))]
+    assert not any(label.startswith("backward") for label in labels)
+
+
+# ---- the figure ---------------------------------------------------------------------------------
+
+
+def test_figure_frames_update_only_colours_and_text():
+    output, names = neuron()
+    graph = tensor_graph(output, names)
+    fig = graph_figure(graph)
+    steps = animation_steps(graph)
+    assert len(fig.frames) == len(steps)
+    assert [s["label"] for s in fig.layout.sliders[0].steps] == [s.label for s in steps]
+    for frame in fig.frames:
+        assert list(frame.traces) == DYNAMIC
+        nodes, texts = frame.data[DYNAMIC.index(NODES)], frame.data[DYNAMIC.index(TEXTS)]
+        assert nodes.x is None and nodes.y is None and texts.x is None
+    buttons = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert buttons[:2] == ["▶ Play", "‖ Pause"] and len(buttons) == 4
+    assert fig.data[NODES].customdata == tuple(sorted(graph.nodes))
+    pio.to_json(fig)  # serialisable
+
+
+def test_selected_node_gets_a_ring():
+    output, names = neuron()
+    graph = tensor_graph(output, names)
+    assert len(graph_figure(graph, selected=3).data[3].x) == 1
+    assert len(graph_figure(graph).data[3].x) == 0
+
+
+def test_shape_labels():
+    output, names = neuron()
+    fig = graph_figure(tensor_graph(output, names), shape_labels=True)
+    assert "(2,2) @ (2,)<br>→ (2,)" in fig.data[-1].text
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+
+def test_coded_scale_round_trips():
+    coded = CodedScale(palette.VALUE_SCALE, (palette.NONFINITE, palette.EDGE))
+    for x in (-3.0, -1.0, 0.0, 1.0, 2.0):  # exact codes (no rounding)
+        assert coded.colour(coded.code(x, 2.0)) == palette.diverging(x, 2.0)
+    assert coded.colour(coded.code(float("nan"), 1.0)) == palette.NONFINITE
+    assert coded.colour(coded.fixed_code(palette.EDGE)) == palette.EDGE
+    stops = [position for position, _ in coded.colorscale()]
+    assert stops[0] == 0 and stops[-1] == 1 and stops == sorted(stops)
+
+
+def test_number_formatting():
+    assert format_number(-0.73123) == "−0.731"
+    assert format_number(float("inf")) == "∞" and format_number(float("nan")) == "nan"
+    assert short_text(np.array([1.0, -2.0])) == "[1, −2]"
+    assert short_text(np.ones((3, 4))) == "(3,4) μ 1"
+    assert full_text(np.array(0.1)) == "0.1"
+    assert full_text(np.arange(10.0)).endswith(", …]")

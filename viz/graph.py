@@ -1,0 +1,160 @@
+"""A computation graph of engine Tensors as a networkx graph, with the facts a page shows.
+
+`tensor_graph(output, names)` walks everything `output` depends on and runs the backward pass
+with an observer, so each edge knows the gradient contribution it carried. Any Tensor graph works
+(an expression, a network's training step); `viz.graph_figure` draws it.
+
+Nodes are numbered in topological order (parents first). Node attributes: kind ("input",
+"parameter", "constant", "op"), op (an engine Op or None), symbol, name (display name or None),
+formula, shape, value, gradient (None where no gradient flows), tensor. Edges run parent -> child,
+keyed by operand position (x * x has two edges), with the attribute contribution (the gradient
+the edge carried backward, or None). graph.graph holds output (its node) and events: the
+(child, parent, key) edges in the order the backward pass reported them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import networkx as nx
+import numpy as np
+
+from engine import Tensor, format_shape, topological_order
+from engine.limits import MAX_GRAPH_NODES, check_limit
+from viz.numbers import short_text
+
+MAX_FORMULA_CHARS = 28  # longer formulas of unnamed nodes are abbreviated with …
+
+
+def tensor_graph(
+    output: Tensor, names: Mapping[str, Tensor] | None = None, max_nodes: int = MAX_GRAPH_NODES
+) -> nx.MultiDiGraph:
+    """The graph of everything `output` depends on, with values, gradients and contributions.
+
+    `names` maps display names to tensors (a tensor's own .name is the fallback). If `output`
+    depends on a parameter, its gradients are cleared and output.backward() runs once (seeded with
+    ones), filling .grad of every node that needs a gradient.
+    """
+    order = topological_order(output)
+    check_limit("The number of graph nodes", len(order), max_nodes)
+    ids = {tensor: i for i, tensor in enumerate(order)}
+    display = {tensor: name for name, tensor in (names or {}).items()}
+    graph = nx.MultiDiGraph(output=ids[output], events=[])
+    for tensor in order:
+        for key, parent in enumerate(tensor.parents):
+            graph.add_edge(ids[parent], ids[tensor], key=key, contribution=None)
+    if output.requires_grad:
+        _record_backward(output, order, ids, graph)
+    for tensor, i in ids.items():
+        name = display.get(tensor, tensor.name)
+        graph.add_node(
+            i,
+            kind=_kind(tensor, name),
+            op=tensor.op,
+            symbol=tensor.op.symbol if tensor.op else None,
+            name=name,
+            shape=tensor.shape,
+            value=tensor.data,
+            gradient=tensor.grad,
+            tensor=tensor,
+        )
+    for i in graph.nodes:
+        graph.nodes[i]["formula"] = formula(graph, i)
+    return graph
+
+
+def _kind(tensor: Tensor, name: str | None) -> str:
+    if tensor.op is not None:
+        return "op"
+    if tensor.requires_grad:
+        return "parameter"
+    return "input" if name else "constant"
+
+
+def _record_backward(output: Tensor, order, ids, graph: nx.MultiDiGraph) -> None:
+    """Run the backward pass; store each reported contribution on its edge, in pass order."""
+    next_operand: dict[Tensor, int] = {}
+
+    def observe(child: Tensor, parent: Tensor, contribution: np.ndarray) -> None:
+        start = next_operand.get(child, 0)
+        key = next(k for k in range(start, len(child.parents)) if child.parents[k] is parent)
+        next_operand[child] = key + 1
+        u, v = ids[parent], ids[child]
+        graph.edges[u, v, key]["contribution"] = np.array(contribution)
+        graph.graph["events"].append((v, u, key))
+
+    for tensor in order:
+        tensor.zero_grad()
+    output.backward(np.ones_like(output.data), observer=observe)
+
+
+def display_label(graph: nx.MultiDiGraph, node: int) -> str:
+    """How a node is named in text: its name, a constant's value, else its op symbol."""
+    attrs = graph.nodes[node]
+    if attrs["name"]:
+        return attrs["name"]
+    if attrs["kind"] == "constant":
+        return short_text(attrs["value"])
+    return attrs["symbol"] or "?"
+
+
+def formula(graph: nx.MultiDiGraph, node: int, depth: int = 2) -> str:
+    """The expression that computes a node from its operands: "tanh(z)", "(W @ x) + b"."""
+    op = graph.nodes[node]["op"]
+    if op is None:
+        return display_label(graph, node)
+    operands = [_operand_text(graph, u, depth, op.infix) for u, _ in operands_of(graph, node)]
+    text = f" {op.symbol} ".join(operands) if op.infix else f"{op.name}({', '.join(operands)})"
+    return text if len(text) <= MAX_FORMULA_CHARS else f"{op.name}(…)"
+
+
+def _operand_text(graph: nx.MultiDiGraph, node: int, depth: int, in_infix: bool) -> str:
+    attrs = graph.nodes[node]
+    if attrs["op"] is None or attrs["name"]:
+        return display_label(graph, node)
+    if depth <= 0:
+        return "…"
+    inner = formula(graph, node, depth - 1)
+    return f"({inner})" if in_infix and attrs["op"].infix else inner
+
+
+def text_name(graph: nx.MultiDiGraph, node: int) -> str:
+    """A node in running text: its name, a constant's value, else its formula in parentheses."""
+    attrs = graph.nodes[node]
+    if attrs["name"] or attrs["op"] is None:
+        return display_label(graph, node)
+    return f"({formula(graph, node)})"
+
+
+def operands_of(graph: nx.MultiDiGraph, node: int) -> list[tuple[int, int]]:
+    """(parent, key) of each operand of `node`, in operand order."""
+    return sorted(((u, k) for u, _, k in graph.in_edges(node, keys=True)), key=lambda e: e[1])
+
+
+def local_derivative(graph: nx.MultiDiGraph, node: int, key: int) -> np.ndarray | None:
+    """∂node/∂operand `key`, elementwise, where that is one array of the operand's shape.
+
+    That holds for an elementwise op whose operand has the output's shape (the Jacobian is
+    diagonal; this is its diagonal) and for any op with a scalar output (the Jacobian is one row).
+    Otherwise (matmul, a broadcast operand, a reduction to a vector) it is None.
+    """
+    tensor: Tensor = graph.nodes[node]["tensor"]
+    op, parent = tensor.op, tensor.parents[key]
+    elementwise = op.kind == "elementwise" and parent.shape == tensor.shape
+    if op.vjps[key] is None or not (elementwise or tensor.size == 1):
+        return None
+    inputs = [p.data for p in tensor.parents]
+    with np.errstate(all="ignore"):
+        d = op.vjps[key](np.ones_like(tensor.data), tensor.data, *inputs, **tensor.attrs)
+        return np.array(np.broadcast_to(d, parent.shape))
+
+
+def shape_rule(graph: nx.MultiDiGraph, node: int) -> str:
+    """How an op maps shapes: "(32,2) @ (2,8) → (32,8)", "tanh (3,) → (3,)"."""
+    attrs = graph.nodes[node]
+    op = attrs["op"]
+    if op is None:
+        return format_shape(attrs["shape"])
+    shapes = [format_shape(graph.nodes[u]["shape"]) for u, _ in operands_of(graph, node)]
+    operands = f" {op.symbol} ".join(shapes) if op.infix else f"{op.symbol} {', '.join(shapes)}"
+    return f"{operands} → {format_shape(attrs['shape'])}"

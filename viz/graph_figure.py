@@ -1,0 +1,257 @@
+"""The animated computation-graph figure: one plotly figure with frames, played in the browser.
+
+    fig = graph_figure(tensor_graph(loss, names))
+
+Positions never change between frames. Each frame updates only the traces that change (node
+colours, the text under nodes, the highlighted edges and their labels), and every frame sets all
+of them, so jumping anywhere with the slider shows the same picture as playing up to there.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import plotly.graph_objects as go
+
+from viz import palette
+from viz.graph import formula, local_derivative, operands_of, shape_rule, text_name
+from viz.graph_anim import FILL, RING, Step, animation_steps, gradient_label
+from viz.graph_layout import GraphLayout, layered_layout
+from viz.numbers import full_text
+
+DEFAULT_WIDTH_PX = 1200  # the chart's width at full page width on a 1280-px screen
+ROW_PX = 120  # height of one row of nodes: name, node, value and gradient lines
+NODE_PX = 46  # node diameter
+ARROW_PX = 14
+LABEL_FONT = 18  # symbol or name inside a node
+TEXT_FONT = 15  # value and gradient under a node, edge contributions
+CONTROLS_PX = 150  # room under the graph for the buttons and the slider
+SPEEDS = {"▶ Play": 700, "slow": 1500, "fast": 250}  # frame duration in ms
+
+# Trace order; frames update the dynamic ones. TEXTS holds, at fixed points, the value under
+# each node, the gradient under that, then a label at the middle of each edge.
+EDGES, ARROWS, LIT_EDGES, SELECTION, NODES, TEXTS, NAMES = range(7)
+DYNAMIC = [LIT_EDGES, NODES, TEXTS]
+SYMBOLS = {"op": "circle", "parameter": "square", "input": "square", "constant": "square"}
+BLANK = " "  # an empty text: plotly's animation loses texts that start out as ""
+HALO = "0 0 3px white, 0 0 3px white, 0 0 4px white"  # keeps text legible on a line
+
+
+def graph_figure(
+    graph: nx.MultiDiGraph, selected: int | None = None, shape_labels: bool = False
+) -> go.Figure:
+    """The figure of a graph from viz.graph.tensor_graph. `selected` draws a ring round a node;
+    `shape_labels` writes each op's shape rule above it instead of its name."""
+    layout = layered_layout(graph)
+    xy = {n: (x, -y) for n, (x, y) in layout.positions.items()}
+    paths = _edge_paths(graph, xy)
+    steps = animation_steps(graph)
+    nodes = sorted(graph.nodes)
+    ring = [xy[selected]] if selected in xy else []
+    traces = [
+        _lines(list(paths.values()), palette.EDGE, 2),
+        _arrowheads(paths, layout),
+        _lines([], palette.FORWARD, 6),
+        _points(ring, "markers", marker={"size": NODE_PX + 18, "color": "rgba(0,0,0,0)",
+                                         "line": {"color": palette.SELECTED, "width": 5}}),
+        _node_trace(graph, nodes, xy),
+        _text_trace(nodes, xy, paths),
+        _points([xy[n] for n in nodes], "markers+text", marker={"size": NODE_PX, "opacity": 0},
+                text=[_top_label(graph, n, shape_labels) for n in nodes],
+                textposition="top center", textfont={"size": TEXT_FONT, "color": palette.INK}),
+    ]
+    for index, data in zip(DYNAMIC, _frame_data(steps[0], paths)):
+        traces[index] = _merge(traces[index], data)
+    frames = [{"name": str(i), "traces": DYNAMIC, "data": _frame_data(step, paths)}
+              for i, step in enumerate(steps)]
+    return go.Figure(data=traces, layout=_layout(layout, steps), frames=frames)
+
+
+def _edge_paths(graph: nx.MultiDiGraph, xy) -> dict[tuple[int, int, int], list]:
+    """Points of each edge: a straight line, or a gentle bend for repeated operands (x * x)."""
+    paths = {}
+    for u, v, key in graph.edges(keys=True):
+        (x0, y0), (x1, y1) = xy[u], xy[v]
+        twins = graph.number_of_edges(u, v)
+        if twins == 1:
+            paths[u, v, key] = [(x0, y0), (x1, y1)]
+            continue
+        rank = sorted(k for k in graph[u][v]).index(key)
+        bend = 0.3 * (rank - (twins - 1) / 2)
+        length = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 1e-9)
+        mid = ((x0 + x1) / 2 - bend * (y1 - y0) / length, (y0 + y1) / 2 + bend * (x1 - x0) / length)
+        paths[u, v, key] = [(x0, y0), mid, (x1, y1)]
+    return paths
+
+
+def _lines(paths: list[list], colour: str, width: float) -> dict:
+    xs, ys = [], []
+    for path in paths:
+        xs += [p[0] for p in path] + [None]
+        ys += [p[1] for p in path] + [None]
+    return _points(list(zip(xs, ys)), "lines", line={"color": colour, "width": width})
+
+
+def _points(points, mode: str, **style) -> dict:
+    """A scatter trace without hover (hover belongs to the nodes)."""
+    return {"type": "scatter", "x": [p[0] for p in points], "y": [p[1] for p in points],
+            "mode": mode, "hoverinfo": "skip", **style}
+
+
+def _node_trace(graph: nx.MultiDiGraph, nodes: list[int], xy) -> dict:
+    attrs = graph.nodes
+    return {
+        "type": "scatter",
+        "x": [xy[n][0] for n in nodes],
+        "y": [xy[n][1] for n in nodes],
+        "mode": "markers+text",
+        "text": [attrs[n]["name"] if attrs[n]["op"] is None and attrs[n]["name"]
+                 else attrs[n]["symbol"] or formula(graph, n) for n in nodes],
+        "textposition": "middle center",
+        "textfont": {"size": LABEL_FONT, "color": palette.INK},
+        "customdata": nodes,
+        "hovertext": [hover_text(graph, n) for n in nodes],
+        "hoverinfo": "text",
+        "marker": {
+            "size": NODE_PX,
+            "symbol": [SYMBOLS[attrs[n]["kind"]] for n in nodes],
+            "colorscale": FILL.colorscale(), "cmin": 0, "cmax": 1,
+            "line": {"width": 5, "colorscale": RING.colorscale(), "cmin": 0, "cmax": 1},
+        },
+    }
+
+
+def _text_trace(nodes: list[int], xy, paths) -> dict:
+    """Values (under the nodes), gradients (under those) and edge labels, at fixed points.
+
+    A text sits below an invisible marker, so the marker's size sets how far below its point."""
+    n, middles = len(nodes), [_middle(path) for path in paths.values()]
+    gradient_offset = NODE_PX + 2.4 * TEXT_FONT
+    return _points(
+        [xy[v] for v in nodes] * 2 + middles,
+        "markers+text",
+        textposition=["bottom center"] * 2 * n + ["middle center"] * len(middles),
+        textfont={
+            "size": TEXT_FONT,
+            "color": [palette.INK] * n + [palette.BACKWARD] * (n + len(middles)),
+            "weight": ["normal"] * 2 * n + ["bold"] * len(middles),
+            "shadow": HALO,
+        },
+        marker={"size": [NODE_PX] * n + [gradient_offset] * n + [0] * len(middles),
+                "opacity": 0},
+    )
+
+
+def _top_label(graph: nx.MultiDiGraph, node: int, shape_labels: bool) -> str:
+    attrs = graph.nodes[node]
+    if attrs["op"] is None:
+        return ""
+    if shape_labels:
+        return shape_rule(graph, node).replace(" → ", "<br>→ ")
+    return attrs["name"] or ""
+
+
+def hover_text(graph: nx.MultiDiGraph, node: int) -> str:
+    """Name, op, shape, value, gradient and local derivatives of a node, for its hover box."""
+    attrs = graph.nodes[node]
+    op = attrs["op"]
+    lines = [f"<b>{attrs['name'] or formula(graph, node)}</b>"
+             + (f" = {formula(graph, node)}" if attrs["name"] and op else "")]
+    lines.append(f"{op.title} ({op.symbol})" if op else attrs["kind"])
+    lines.append(f"shape {shape_rule(graph, node)}")
+    lines.append(f"value {full_text(attrs['value'])}")
+    if attrs["gradient"] is not None:
+        lines.append(f"gradient {gradient_label(graph, node)} = {full_text(attrs['gradient'])}")
+    for parent, key in operands_of(graph, node) if op else []:
+        d = local_derivative(graph, node, key)
+        how = full_text(d) if d is not None else f"the {op.title} rule (see the inspector)"
+        lines.append(f"local ∂{text_name(graph, node)}/∂{text_name(graph, parent)} = {how}")
+    return "<br>".join(lines)
+
+
+def _frame_data(step: Step, paths) -> list[dict]:
+    """The dynamic traces (in DYNAMIC order) as `step` shows them."""
+    lit = _lines([paths[e] for e in step.lit], step.lit_colour, 6)
+    edge_text = dict(zip(step.lit, step.edge_texts))
+    texts = step.values + step.gradients + [edge_text.get(e, "") for e in paths]
+    texts = [t or BLANK for t in texts]
+    return [
+        {"type": "scatter", "x": lit["x"], "y": lit["y"], "line": lit["line"]},
+        {"type": "scatter",
+         "marker": {"color": np.array(step.fills), "line": {"color": np.array(step.rings)}}},
+        {"type": "scatter", "text": np.array(texts, dtype=str)},
+    ]
+
+
+def _merge(base: dict, update: dict) -> dict:
+    """`base` with `update` written into it, nested dicts merged (as plotly applies a frame)."""
+    merged = dict(base)
+    for key, value in update.items():
+        old = merged.get(key)
+        merged[key] = _merge(old, value) if isinstance(value, dict) and isinstance(old, dict) \
+            else value
+    return merged
+
+
+def _middle(path: list) -> tuple[float, float]:
+    if len(path) == 3:
+        return path[1]
+    (x0, y0), (x1, y1) = path
+    return (x0 + x1) / 2, (y0 + y1) / 2
+
+
+def _arrowheads(paths, layout: GraphLayout) -> dict:
+    """An arrowhead at the end of every edge, its tip on the child's rim (at the default width).
+
+    Each head follows an invisible point on its edge; angleref="previous" turns it along the edge.
+    """
+    px_x, px_y = DEFAULT_WIDTH_PX / (layout.columns + 0.2), ROW_PX  # pixels per unit
+    points = []
+    for path in paths.values():
+        (x0, y0), (x1, y1) = path[-2], path[-1]
+        dx, dy = (x1 - x0) * px_x, (y1 - y0) * px_y
+        back = (NODE_PX / 2 + ARROW_PX / 2 + 3) / max((dx * dx + dy * dy) ** 0.5, 1e-9)
+        points += [(x0, y0), (x1 - back * (x1 - x0), y1 - back * (y1 - y0))]
+    return _points(points, "markers", marker={
+        "symbol": "arrow", "angleref": "previous", "color": palette.EDGE,
+        "size": [0, ARROW_PX] * len(paths)})
+
+
+def _layout(layout: GraphLayout, steps: list[Step]) -> dict:
+    def play(ms: int) -> list:
+        return [None, {"frame": {"duration": ms, "redraw": True}, "fromcurrent": True,
+                       "transition": {"duration": 0}, "mode": "immediate"}]
+
+    pause = [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                      "transition": {"duration": 0}}]
+    buttons = [{"label": label, "method": "animate", "args": play(ms)}
+               for label, ms in SPEEDS.items()]
+    buttons.insert(1, {"label": "‖ Pause", "method": "animate", "args": pause})
+    slider_steps = [
+        {"label": step.label, "method": "animate",
+         "args": [[str(i)], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
+                             "transition": {"duration": 0}}]}
+        for i, step in enumerate(steps)
+    ]
+    return {
+        "height": round((layout.rows + 0.2) * ROW_PX + 40 + CONTROLS_PX),
+        "margin": {"l": 10, "r": 10, "t": 40, "b": CONTROLS_PX},
+        "showlegend": False,
+        "hovermode": "closest",
+        "dragmode": False,
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "font": {"family": palette.FONT_FAMILY, "size": TEXT_FONT, "color": palette.INK},
+        "hoverlabel": {"font": {"size": TEXT_FONT}, "align": "left"},
+        "xaxis": {"visible": False, "range": [-0.6, layout.columns - 0.4], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-layout.rows + 0.4, 0.6], "fixedrange": True},
+        "updatemenus": [{"type": "buttons", "direction": "left", "showactive": False,
+                         "x": 0, "xanchor": "left", "y": 0, "yanchor": "top",
+                         "pad": {"t": 95, "r": 10}, "buttons": buttons,
+                         "font": {"size": TEXT_FONT}}],
+        "sliders": [{"active": 0, "steps": slider_steps, "x": 0, "len": 1, "y": 0,
+                     "yanchor": "top", "pad": {"t": 10, "b": 0},
+                     "font": {"color": "rgba(0,0,0,0)", "size": 1},
+                     "currentvalue": {"prefix": "", "xanchor": "left",
+                                      "font": {"size": LABEL_FONT, "color": palette.INK}}}],
+    }

@@ -1,0 +1,50 @@
+"""Numbers as text on a figure: short on a node, fuller in a hover box."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from engine import format_shape
+
+MINUS = "−"  # a real minus sign reads better than a hyphen on a projector
+
+
+def format_number(x: float, digits: int = 3) -> str:
+    """x with `digits` significant digits: 0.731, −12.5, 1.2e+05, nan, ∞."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return ("" if x > 0 else MINUS) + "∞"
+    if x == 0:
+        return "0"
+    return f"{x:.{digits}g}".replace("-", MINUS)
+
+
+def short_text(value: np.ndarray, max_items: int = 2) -> str:
+    """A value in a few characters, for the text under a node: 0.731, [1, −2], (3,4) μ 0.5."""
+    value = np.asarray(value)
+    if value.size == 1:
+        return format_number(value.reshape(-1)[0])
+    if value.size <= max_items:
+        return "[" + ", ".join(format_number(v, 2) for v in value.reshape(-1)) + "]"
+    return f"{format_shape(value.shape)} μ {format_number(summary(value), 2)}"
+
+
+def full_text(value: np.ndarray, max_items: int = 6) -> str:
+    """A value for a hover box: a scalar in full, an array rounded and truncated."""
+    value = np.asarray(value)
+    if value.size == 1:
+        return repr(float(value.reshape(-1)[0]))
+    items = [format_number(v, 4) for v in value.reshape(-1)[:max_items]]
+    more = ", …" if value.size > max_items else ""
+    return f"{format_shape(value.shape)} [{', '.join(items)}{more}]"
+
+
+def summary(value: np.ndarray) -> float:
+    """The one number that colours a node: the value itself, or the mean of an array."""
+    value = np.asarray(value)
+    with np.errstate(all="ignore"):
+        return float(value.reshape(-1)[0]) if value.size == 1 else float(np.mean(value))
