@@ -61,12 +61,12 @@ def scaling_figure(raw: np.ndarray, min_max: np.ndarray, z: np.ndarray,
             fig.add_trace(
                 go.Scatter(x=[x[outlier]], y=[0], mode="markers", name="the outlier",
                            marker={"color": PICKED, "size": 18, "symbol": "x"},
-                           showlegend=col == 1, cliponaxis=False),
+                           showlegend=False, cliponaxis=False),
                 row=1, col=col)
     for k in (-3, -2, -1, 1, 2, 3):
         fig.add_vline(x=k, line={"color": EDGE, "dash": "dot", "width": 1.5}, row=1, col=3)
-    fig.update_traces(showlegend=False, selector={"type": "bar"})
-    fig.update_layout(bargap=0, showlegend=outlier is not None)
+    fig.update_layout(bargap=0, showlegend=False)
     fig.update_xaxes(title_text="value")
     fig.update_yaxes(title_text="density", row=1, col=1)
-    return projector_style(fig, "One dataset, three scalings", height=400)
+    title = "One dataset, three scalings" + ("" if outlier is None else " (✖ the outlier)")
+    return projector_style(fig, title, height=400)

@@ -92,6 +92,7 @@ def test_scaling_figure_panels_and_outlier():
     assert len(bars) == 3
     assert [m.x[0] for m in markers] == pytest.approx([500.0, 1.0, z[200]])
     assert all(m.marker.color == PICKED for m in markers)
+    assert "the outlier" in fig.layout.title.text
     assert z.mean() == pytest.approx(0.0, abs=1e-12) and z.std() == pytest.approx(1.0)
     assert [a.text for a in fig.layout.annotations][:3] == [
         "raw", "min–max scaled to [0, 1]", "z-scores"]
