@@ -1,0 +1,60 @@
+"""Time one full run of each Optimizer Lab view through streamlit.testing (no browser): the
+script, the engine work and the figures, as a visitor's first request (empty cache) and again
+(cached). Budget: the default comparison in about a second.
+
+    .venv/bin/python benchmarks/page_optimizer_lab.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+VIEWS = {
+    "Train a network (defaults)": {},
+    "Loss surfaces (quadratic, defaults)": {"view": "surfaces"},
+    "Loss surfaces (Rosenbrock, 1000 steps)": {"view": "surfaces", "surface": "rosenbrock",
+                                               "steps": "1000"},
+}
+
+
+def run_once(params: dict) -> float:
+    """Seconds for one script run of the page with these URL params."""
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
+    at.switch_page("pages/3_Optimizer_Lab.py")
+    for name, value in params.items():
+        at.query_params[name] = value
+    start = time.perf_counter()
+    at.run()
+    spent = time.perf_counter() - start
+    if at.exception or at.error:
+        raise SystemExit(f"the page failed: {[e.value for e in [*at.exception, *at.error]]}")
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    run_once({"view": "surfaces"})  # warm up imports (plotly, numpy) outside the figures
+    print(f"{'view':42} {'empty cache':>12} {'cached':>10}   (median of {args.repeats})")
+    for name, params in VIEWS.items():
+        cold, warm = [], []
+        for _ in range(args.repeats):
+            st.cache_data.clear()
+            cold.append(run_once(params))
+            warm.append(run_once(params))
+        print(f"{name:42} {statistics.median(cold):10.2f} s {statistics.median(warm):8.2f} s")
+
+
+if __name__ == "__main__":
+    main()
