@@ -232,6 +232,7 @@ def show_results(runs, grids, data, train_data) -> None:
                for name in ("train loss", "val loss", "train acc", "val acc")}
     st.dataframe(rows, hide_index=True, column_config=numbers | {
         "run": st.column_config.TextColumn(width="medium"),
+        "diverged": st.column_config.TextColumn(width="medium"),
         "time s": st.column_config.NumberColumn(format="%.2f", width="small"),
     })
     st.caption(f"Averages over seeds. Steps to ≤ {target:g}: the first epoch end at which the "
@@ -339,8 +340,8 @@ def surface_caption(surface, use_optimal: bool) -> None:
         f"(√κ−1)/(√κ+1) = **{rates['momentum']:.4f}**. The loss is quadratic in θ, so the "
         "dotted lines are (f(θ₀) − f*)·rate^(2k). Gradient descent lies exactly on its line; "
         "momentum follows the slope of its line up to a factor growing like k² (its iteration "
-        "has a double eigenvalue). Adam has no such rate: its steps do not scale with the "
-        "gradient."
+        "has a double eigenvalue). Adam has no such rate: it divides each step by a running "
+        "average of the gradient's size."
     )
 
 

@@ -182,8 +182,10 @@ def curves_figure(panels: Sequence[tuple[str, Sequence[Series]]], *, y_title: st
     for col, (_, all_series) in enumerate(panels, start=1):
         for s in all_series:
             _add_series(fig, s, col, x_title, show_legend=show_legend and col == 1)
+        y_range = _y_range(all_series, log_y, from_zero)
+        few_decades = log_y and y_range is not None and y_range[1] - y_range[0] < 2
         fig.update_yaxes(type="log" if log_y else "linear", exponentformat="power",
-                         range=_y_range(all_series, log_y, from_zero), row=1, col=col)
+                         range=y_range, dtick="D2" if few_decades else None, row=1, col=col)
         fig.update_xaxes(title_text=x_title, row=1, col=col)
     fig.update_yaxes(title_text=y_title, row=1, col=1)
     projector_layout(fig, height=height, legend_below=show_legend)
@@ -252,7 +254,7 @@ def summary_rows(runs: Sequence[Run], target_loss: float) -> list[dict]:
             "best val epoch": best,
             f"steps to ≤ {target_loss:g}": (
                 round(float(np.mean(reached))) if None not in reached else None),
-            "diverged": divergence_note(members).removeprefix(": ") or "no",
+            "diverged": divergence_note(members).removeprefix(": diverged ") or "no",
             "time s": sum(r.history.wall_time for r in members),
         })
     return rows

@@ -72,7 +72,7 @@ def test_every_dataset(dataset):
 def test_a_huge_learning_rate_shows_a_divergence_message():
     at = run_page(lr_sgd="10.0", act="relu", **FAST)
     assert "SGD, lr=10: diverged at step" in messages(at)
-    assert summary(at).loc["SGD, lr=10", "diverged"].startswith("diverged at step")
+    assert summary(at).loc["SGD, lr=10", "diverged"].startswith("at step")
     assert len(charts(at)) == 3
 
 
@@ -92,6 +92,8 @@ def test_exceeding_a_cap_names_it():
 def test_a_bad_network_text_is_a_message():
     at = run_page(hidden="32-x")
     assert "Cannot read the network" in messages(at)
+    at = run_page(hidden="32-500")
+    assert "cap" in messages(at) and not charts(at)
 
 
 def test_query_params_round_trip():

@@ -103,7 +103,7 @@ def test_summary_rows():
     assert sgd["steps to ≤ 0.65"] == 5  # seed 0 at step 6, seed 1 at step 4
     assert sgd_drop["steps to ≤ 0.65"] is None
     assert sgd["diverged"] == "no" and sgd["time s"] == pytest.approx(1.0)
-    assert adam["diverged"] == "diverged at step 5 in 1 of 2 seeds"
+    assert adam["diverged"] == "at step 5 in 1 of 2 seeds"
     assert adam["train loss"] == pytest.approx(0.2)  # only the seed that did not diverge
 
 
