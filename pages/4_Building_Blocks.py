@@ -20,7 +20,13 @@ from ui.nav import page_header
 from ui.state import Param, bind, publish, share_link
 from viz.blocks import cross_entropy_loss_figure, gradient_figure, softmax_figure
 from viz.blocks_calculus import difference_error_figure
-from viz.blocks_linalg import descent_figure, dot_product_latex, low_rank_figure, matmul_figure
+from viz.blocks_linalg import (
+    descent_figure,
+    dot_product_latex,
+    low_rank_figure,
+    matmul_figure,
+    matrix_latex,
+)
 from viz.blocks_stats import distribution_figure, scaling_figure
 
 SECTIONS = {
@@ -353,6 +359,7 @@ def conditioning_section() -> None:
     sv_col, gd_col = st.columns(2)
     chart(low_rank_figure(summary.singular_values, *stats.low_rank_errors(a)), sv_col)
     chart(descent_figure(stats.quadratic_descent(a, state("cd_steps")), kappa), gd_col)
+    st.latex("A = " + matrix_latex(a))
     explain(
         [r"A = U \Sigma V^\top,\qquad \kappa = \frac{\sigma_{\max}}{\sigma_{\min}}",
          r"\frac{\|\delta x\|}{\|x\|} \le \kappa\, \frac{\|\delta b\|}{\|b\|}"],

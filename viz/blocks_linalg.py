@@ -68,6 +68,12 @@ def dot_product_latex(a: np.ndarray, b: np.ndarray, row: int, col: int, value: f
             .replace("−", "-"))
 
 
+def matrix_latex(a: np.ndarray, digits: int = 3) -> str:
+    """A matrix as a LaTeX bmatrix with `digits` significant digits."""
+    rows = [" & ".join(f"{x:.{digits}g}" for x in row) for row in a]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
 def low_rank_figure(singular_values: np.ndarray, ks: np.ndarray, spectral: np.ndarray,
                     frobenius: np.ndarray) -> go.Figure:
     """Singular values σ_k as bars and the errors of the best rank-k approximation, log scale."""
@@ -101,7 +107,8 @@ def descent_figure(distances: np.ndarray, kappa: float) -> go.Figure:
         ]
     )
     fig.update_xaxes(title_text="step k")
-    decades = -np.log10(max(float(distances.min()), 1e-17))
+    lowest = max(min(float(distances.min()), 1e-2) / 2, 1e-17)  # a stalled run stays near 1
+    decades = -np.log10(lowest)
     fig.update_yaxes(title_text="‖xₖ − x*‖ / ‖x*‖", type="log", exponentformat="power",
-                     dtick=max(1, int(np.ceil(decades / 6))))
+                     range=[-decades, 0.1], dtick=max(1, int(np.ceil(decades / 6))))
     return projector_style(fig, "Gradient descent on ½xᵀAx − bᵀx")

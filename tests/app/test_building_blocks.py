@@ -61,6 +61,28 @@ def test_switching_section_writes_the_url():
     assert len(charts(at)) == 1 and at.number_input(key="mm_m").value == 2
 
 
+def test_a_sections_settings_survive_visiting_another_section():
+    at = open_page(sm_temp=2.0)
+    at.pills[0].set_value("matmul").run()
+    at.number_input(key="mm_m").set_value(4).run()
+    assert at.query_params["sm_temp"] == "2.0" and at.query_params["mm_m"] == "4"
+    at.pills[0].set_value("softmax").run()
+    assert at.slider(key="sm_temp").value == 2.0
+    assert "section" not in at.query_params  # the default section is left out
+
+
+@pytest.mark.parametrize(
+    "query, key, expected",
+    [({"sm_temp": "99"}, "sm_temp", 1.0), ({"sm_temp": "nan"}, "sm_temp", 1.0),
+     ({"sm_draws": "7"}, "sm_draws", 100), ({"sm_seed": "-3"}, "sm_seed", 0)],
+)
+def test_hostile_url_values_fall_back_to_defaults(query, key, expected):
+    at = open_page(section="softmax", **query)
+    assert errors(at) == []
+    widget = {"sm_temp": at.slider, "sm_draws": at.select_slider, "sm_seed": at.number_input}
+    assert widget[key](key=key).value == expected
+
+
 def test_url_round_trip_sets_the_widgets():
     at = open_page(section="matmul", mm_m=3, mm_n=4, mm_nb=4, mm_p=2, mm_row=2, mm_col=1)
     assert at.number_input(key="mm_m").value == 3
@@ -233,6 +255,7 @@ def test_conditioning_large_kappa_loses_rank_and_accuracy():
     assert calm_metrics["rank"] == "3 of 3"
     assert calm_metrics["condition number κ"] == "1"
     assert wild_metrics["rank"] in ("2 of 4", "3 of 4")
+    assert any(r"\begin{bmatrix}" in latex.value for latex in wild.latex)  # the matrix itself
     assert float(wild_metrics["relative error in x"]) > 1e3 * float(
         calm_metrics["relative error in x"])
     assert errors(wild) == []

@@ -12,7 +12,13 @@ from viz.blocks import (
     softmax_figure,
 )
 from viz.blocks_calculus import difference_error_figure
-from viz.blocks_linalg import descent_figure, dot_product_latex, low_rank_figure, matmul_figure
+from viz.blocks_linalg import (
+    descent_figure,
+    dot_product_latex,
+    low_rank_figure,
+    matmul_figure,
+    matrix_latex,
+)
 from viz.blocks_stats import distribution_figure, histogram_bars, scaling_figure
 from viz.palette import PICKED
 
@@ -130,6 +136,11 @@ def test_dot_product_latex():
     assert r"1\cdot3 + (-2)\cdot4 = -5" in text
 
 
+def test_matrix_latex():
+    assert matrix_latex(np.array([[1.0, -0.25], [1 / 3, 2e-7]])) == (
+        r"\begin{bmatrix}1 & -0.25 \\ 0.333 & 2e-07\end{bmatrix}")
+
+
 def test_difference_error_figure():
     h = np.logspace(-16, 0, 17)
     err = stats.difference_errors(lambda t: t.exp(), 0.5, h)
@@ -156,6 +167,9 @@ def test_low_rank_and_descent_figures():
     fig = descent_figure(distances, 100.0)
     assert list(fig.data[0].y) == pytest.approx(distances)
     assert list(fig.data[1].y) == pytest.approx(0.99 ** np.arange(21))
+    stalled = descent_figure(stats.quadratic_descent(
+        stats.matrix_with_condition(4, 1e16, seed=0), 20), 1e16)
+    assert stalled.layout.yaxis.range[0] <= -2  # a run stuck near 1 is drawn as stuck
 
 
 def test_projector_style_fonts_are_large():
