@@ -267,8 +267,8 @@ def surface_settings() -> None:
     if quadratic:
         st.select_slider("Condition number κ", KAPPAS, format_func="{:g}".format, key="kappa")
     left, right = st.columns(2)
-    left.number_input("Start x", -START_BOUND, START_BOUND, step=0.1, key="x0")
-    right.number_input("Start y", -START_BOUND, START_BOUND, step=0.1, key="y0")
+    left.number_input("Start x", -START_BOUND, START_BOUND, step=0.1, format="%.3f", key="x0")
+    right.number_input("Start y", -START_BOUND, START_BOUND, step=0.1, format="%.3f", key="y0")
     st.slider("Steps", 1, MAX_SURFACE_STEPS, key="steps")
     st.subheader("Optimizers")
     fmt = "{:g}".format
