@@ -16,7 +16,10 @@ from engine.limits import MAX_EPOCHS, MAX_TRAIN_STEPS
 from engine.nn import MLP, MLPSpec
 from engine.train import History, OptimizerSpec, StepRecord, train_steps
 
-__all__ = ["LiveRun"]
+__all__ = ["EPOCHS_PER_UPDATE", "UPDATE_INTERVAL_S", "LiveRun"]
+
+UPDATE_INTERVAL_S = 0.15  # a page's live area asks for an update this often while playing
+EPOCHS_PER_UPDATE = 1  # epochs trained per live update
 
 
 class LiveRun:
@@ -57,7 +60,7 @@ class LiveRun:
         """Completed steps (minibatch updates)."""
         return self.history.steps if self.history else 0
 
-    def advance(self, epochs: int = 1) -> None:
+    def advance(self, epochs: int = EPOCHS_PER_UPDATE) -> None:
         """Train until `epochs` more epochs are complete, or the run ends."""
         target = self.epoch + epochs
         while not self.finished and self.epoch < target:

@@ -2,7 +2,7 @@
 
 The configuration lives in the URL. The model, its optimizer and the training generator live in
 st.session_state (an engine.live.LiveRun); the live area is a fragment that, while playing, reruns
-on its own every LIVE_INTERVAL_S seconds, trains a little and redraws only its charts.
+on its own every UPDATE_INTERVAL_S seconds, trains a little and redraws only its charts.
 """
 
 from dataclasses import replace
@@ -14,31 +14,26 @@ from engine import DATASETS, make_dataset, softmax, train_val_split
 from engine.features import FEATURES, available_features, expand_features
 from engine.lessons import VANISHING, vanishing_gradients
 from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
-from engine.live import LiveRun
+from engine.live import UPDATE_INTERVAL_S, LiveRun
 from engine.network import LayeredSpec, hidden_activations, minibatch_loss, repeated_outputs
 from engine.nn import ACTIVATIONS
 from engine.train import OptimizerSpec, class_probabilities, predict
 from ui.errors import user_errors
 from ui.nav import page_header
 from ui.state import Param, bind, publish, share_link
-from viz.boundary import boundary_figure
 from viz.graph import tensor_graph
 from viz.graph_figure import graph_figure
 from viz.live_charts import (
+    LiveFigures,
     dropout_passes_figure,
-    grad_norm_figure,
     layer_colors,
     layer_norms_figure,
-    loss_figure,
 )
 from viz.neurons import LayerView, neuron_figure
 
 N_POINTS = 200
 VAL_FRACTION = 0.2
 GRAPH_BATCH = 32  # rows of the minibatch in the computation graph
-LIVE_INTERVAL_S = 0.2  # the live area reruns this often while playing
-EPOCHS_PER_UPDATE = 2  # epochs trained per live update
-BOUNDARY_RESOLUTION = 50  # grid points per side of the live decision boundary
 DROPOUT_SAMPLES = 6  # fixed inputs in the train/eval comparison
 DROPOUT_PASSES = 3
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
@@ -194,7 +189,7 @@ def reset() -> None:
 def live_area() -> None:
     """Train a little (while playing), then draw the boundary, the losses and the gradients."""
     if state.nb_playing:
-        run.advance(EPOCHS_PER_UPDATE)
+        run.advance()
         if run.finished:
             state.nb_playing = False
             st.rerun()  # the whole page: stop the timer, redraw neurons and graph
@@ -208,20 +203,12 @@ def live_area() -> None:
             metrics[3].metric("Validation accuracy", f"{history.epoch_val_acc[-1]:.0%}")
     if run.stop_reason:
         st.info(run.stop_reason, icon=":material/flag:")
-    left, middle, right = st.columns([1.1, 1, 1])
-    with left:
-        title = "Decision boundary" if task == "classification" else "Fit"
-        st.plotly_chart(boundary_figure(predictor, raw, title=title,
-                                        resolution=BOUNDARY_RESOLUTION, height=380),
-                        key="nb_boundary", config={"displayModeBar": False})
-    if history is None or not history.epochs:
-        middle.info("Press **Play** or **Step** to train.", icon=":material/play_arrow:")
-        return
-    middle.plotly_chart(loss_figure(history, optimizer.label, height=380), key="nb_loss",
-                        config={"displayModeBar": False})
-    right.plotly_chart(grad_norm_figure(history, height=380), key="nb_grads",
-                       config={"displayModeBar": False})
-
+    figures = state.nb_figures.figures(history, predictor, raw)
+    columns = st.columns([1.1, 1, 1])
+    for column, figure, key in zip(columns, figures, ("nb_boundary", "nb_loss", "nb_grads")):
+        column.plotly_chart(figure, key=key, config={"displayModeBar": False})
+    if len(figures) == 1:
+        columns[1].info("Press **Play** or **Step** to train.", icon=":material/play_arrow:")
 
 
 # ---- what the network is: neurons, the graph of one step, dropout, a lesson ------------------
@@ -349,6 +336,7 @@ with user_errors():
     config = (state.data, state.noise, features, spec, optimizer, state.batch, state.seed)
     if state.get("nb_config") != config:
         state.nb_run = LiveRun(spec, optimizer, train_data, val_data, state.batch, state.seed)
+        state.nb_figures = LiveFigures(optimizer.label)
         state.nb_config, state.nb_playing = config, False
 run: LiveRun = state.nb_run
 task = raw.task
@@ -363,7 +351,7 @@ st.markdown(f"**Network:** {spec} · output: {out_name} · {len(train_data)} tra
 share_link(PARAMS)
 
 controls()
-st.fragment(live_area, run_every=LIVE_INTERVAL_S if state.nb_playing else None)()
+st.fragment(live_area, run_every=UPDATE_INTERVAL_S if state.nb_playing else None)()
 
 neuron_tab, graph_tab, dropout_tab, lesson_tab = st.tabs(
     ["Neurons", "Computation graph of one step", "Dropout: train vs eval",

@@ -12,12 +12,22 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from engine.data import Dataset
 from engine.train import History
+from viz.boundary import boundary_figure
 from viz.curves import projector_layout
 from viz.palette import INK, OPTIMIZER
 
-__all__ = ["dropout_passes_figure", "grad_norm_figure", "layer_norms_figure", "loss_figure"]
+__all__ = [
+    "BOUNDARY_RESOLUTION",
+    "LiveFigures",
+    "dropout_passes_figure",
+    "grad_norm_figure",
+    "layer_norms_figure",
+    "loss_figure",
+]
 
+BOUNDARY_RESOLUTION = 50  # grid points per side of the live decision boundary (cheap to redraw)
 LAYER_SCALE = "Viridis"  # layer 1 (next to the inputs) dark, the output layer light
 VALIDATION_DASH = "dot"  # dashed lines mean dropout elsewhere, so validation is dotted
 
@@ -54,7 +64,7 @@ def grad_norm_figure(history: History, *, height: int = 330) -> go.Figure:
         for i, name in enumerate(history.layer_names)
     ])
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="‖gradient‖", type="log", exponentformat="power")
+    fig.update_yaxes(title_text="‖gradient‖", type="log", exponentformat="power", dtick=1)
     fig.update_layout(title={"text": "Gradient norm per layer", "x": 0.01})
     return projector_layout(fig, height=height)
 
@@ -70,7 +80,7 @@ def layer_norms_figure(norms: Mapping[str, np.ndarray], colors: Mapping[str, str
             line={"color": colors.get(label, INK), "width": 3}, marker={"size": 11},
             hovertemplate=f"{label}<br>layer %{{x}}: %{{y:.3g}}<extra></extra>"))
     fig.update_xaxes(title_text="layer (1 = next to the inputs)", dtick=1)
-    fig.update_yaxes(title_text="mean ‖gradient‖", type="log", exponentformat="power")
+    fig.update_yaxes(title_text="mean ‖gradient‖", type="log", exponentformat="power", dtick=1)
     fig.update_layout(title={"text": "Gradient norm by layer", "x": 0.01})
     return projector_layout(fig, height=height)
 
@@ -86,3 +96,41 @@ def dropout_passes_figure(outputs: np.ndarray, sample_labels: Sequence[str], y_t
     fig.update_yaxes(title_text=y_title)
     fig.update_layout(barmode="group")
     return projector_layout(fig, height=height)
+
+
+class LiveFigures:
+    """What the live area draws on every update while one run trains: the decision boundary (the
+    fit, for regression), then, once an epoch is done, the loss curves and the gradient norms.
+
+    Building a plotly figure costs milliseconds (validation, templates); replacing a trace's data
+    costs microseconds. So the loss and gradient figures are built once per run and afterwards
+    only get their data replaced; the boundary is redrawn from scratch (its grid is small).
+    """
+
+    def __init__(self, optimizer_label: str, *, height: int = 380):
+        self.optimizer_label, self.height = optimizer_label, height
+        self.history: History | None = None
+        self.loss = self.grads = go.Figure()
+
+    def figures(self, history: History | None, predictor, dataset: Dataset) -> list[go.Figure]:
+        """[boundary] before the first epoch, then [boundary, loss, gradient norms]."""
+        title = "Decision boundary" if dataset.task == "classification" else "Fit"
+        boundary = boundary_figure(predictor, dataset, title=title,
+                                   resolution=BOUNDARY_RESOLUTION, height=self.height)
+        if history is None or not history.epochs:
+            return [boundary]
+        if history is not self.history:
+            self.history = history
+            self.loss = loss_figure(history, self.optimizer_label, height=self.height)
+            self.grads = grad_norm_figure(history, height=self.height)
+            return [boundary, self.loss, self.grads]
+        epochs = np.arange(1, history.epochs + 1)
+        with self.loss.batch_update():
+            self.loss.data[0].update(x=epochs, y=history.epoch_train_loss)
+            self.loss.data[1].update(x=epochs, y=history.epoch_val_loss)
+        norms = history.grad_norms
+        steps = np.arange(1, len(norms) + 1)
+        with self.grads.batch_update():
+            for i, trace in enumerate(self.grads.data):
+                trace.update(x=steps, y=norms[:, i])
+        return [boundary, self.loss, self.grads]
