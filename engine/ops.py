@@ -100,6 +100,14 @@ def _matmul_vjp_b(g, out, a, b):
     return gb[..., 0] if b.ndim == 1 else gb
 
 
+def _tanh_vjp(g, out, a):
+    """g · (1 − tanh²), in one buffer."""
+    d = np.multiply(out, out, out=np.empty_like(out))
+    np.subtract(1.0, d, out=d)
+    d *= g
+    return d
+
+
 def _sigmoid(a):
     return 0.5 * (1.0 + np.tanh(0.5 * a))  # stable for huge |a|
 
@@ -111,7 +119,8 @@ def _log_softmax(a, axis=-1):
 
 def _softmax(a, axis=-1):
     e = np.exp(a - a.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
 
 
 def _softmax_vjp(g, out, a, axis=-1):
@@ -123,22 +132,21 @@ def _log_softmax_vjp(g, out, a, axis=-1):
 
 
 def _class_indices(logits, targets):
-    """Targets as integer class indices, one per row of logits."""
+    """Targets as integer class indices, one per row of logits, flattened to (rows,)."""
     idx = np.asarray(targets)
-    rows = logits.shape[:-1]
+    rows, k = logits.shape[:-1], logits.shape[-1]
     if idx.shape != rows:
         raise ValueError(f"targets must have shape {format_shape(rows)}, one class index per row")
+    flat = idx.ravel()
+    if flat.size and flat.min() >= 0 and flat.max() < k:  # nan fails both comparisons
+        ints = flat.astype(np.intp)
+        if not (ints != flat).any():
+            return ints
     if not np.all(np.isfinite(idx)) or np.any(idx != np.round(idx)):
         raise ValueError("targets must be whole numbers (class indices)")
-    if np.any(idx < 0) or np.any(idx >= logits.shape[-1]):
-        raise ValueError(f"targets must be class indices from 0 to {logits.shape[-1] - 1}")
-    return idx.astype(np.intp)
-
-
-def _onehot(logits, targets):
-    onehot = np.zeros_like(logits)
-    np.put_along_axis(onehot, _class_indices(logits, targets)[..., None], 1.0, axis=-1)
-    return onehot
+    if np.any(idx < 0) or np.any(idx >= k):
+        raise ValueError(f"targets must be class indices from 0 to {k - 1}")
+    return flat.astype(np.intp)
 
 
 def _cross_entropy_check(logits, targets):
@@ -149,14 +157,18 @@ def _cross_entropy_check(logits, targets):
 
 def _cross_entropy(logits, targets):
     """Mean over the batch of −log softmax(logits)[target], through log-softmax (stable)."""
-    picked = np.take_along_axis(_log_softmax(logits), _class_indices(logits, targets)[..., None], -1)
-    return np.asarray(-picked.mean())
+    idx = _class_indices(logits, targets)
+    log_probs = _log_softmax(logits).reshape(-1, logits.shape[-1])
+    return np.asarray(-log_probs[np.arange(len(idx)), idx].mean())
 
 
 def _cross_entropy_vjp(g, out, logits, targets):
     """∂L/∂z = (softmax(z) − onehot(y)) / N."""
-    n = logits.size // logits.shape[-1]
-    return g * (_softmax(logits) - _onehot(logits, targets)) / n
+    idx = _class_indices(logits, targets)
+    grad = _softmax(logits)
+    grad.reshape(-1, logits.shape[-1])[np.arange(len(idx)), idx] -= 1.0  # − onehot(y)
+    grad *= g / len(idx)
+    return grad
 
 
 def _mse(pred, target):
@@ -218,7 +230,7 @@ _TABLE = [
     _elementwise("log", "log", "natural logarithm", r"\frac{d}{dx} \ln x = \frac{1}{x}",
                  np.log, lambda g, out, a: g / a),
     _elementwise("tanh", "tanh", "hyperbolic tangent", r"\frac{d}{dx} \tanh x = 1 - \tanh^2 x",
-                 np.tanh, lambda g, out, a: g * (1.0 - out * out)),
+                 np.tanh, _tanh_vjp),
     _elementwise("sigmoid", "σ", "sigmoid",
                  r"\frac{d}{dx} \sigma(x) = \sigma(x)\,(1 - \sigma(x))",
                  _sigmoid, lambda g, out, a: g * out * (1.0 - out)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,6 +12,26 @@ import numpy as np
 
 from engine.errors import PlaygroundError, ShapeError
 from engine.ops import OPS, Op, format_shape
+
+
+def _reuse_freed_memory() -> None:
+    """Ask glibc's malloc to keep freed blocks (up to 4 MB each, 32 MB in all) for reuse.
+
+    Each training step frees a whole graph of arrays of ~100 kB at once. By default glibc hands
+    those pages back to the system and the next step faults them in again: measured ~260 page
+    faults per step of a 2→64→64→2 MLP on a batch of 256, which made the step 1.5-2.5× slower
+    than hand-written NumPy; with this, no faults and ~1.3×. Process-wide, harmless, and a no-op
+    where the C library has no mallopt (macOS, Windows, musl).
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        libc.mallopt(-3, 4 << 20)  # M_MMAP_THRESHOLD: blocks below 4 MB come from the heap
+        libc.mallopt(-1, 32 << 20)  # M_TRIM_THRESHOLD: keep up to 32 MB of free heap
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
+_reuse_freed_memory()
 
 # Per-thread (per Streamlit session) switch: record the graph or not.
 _grad_enabled: ContextVar[bool] = ContextVar("grad_enabled", default=True)
@@ -157,21 +179,25 @@ class Tensor:
             self.grad = g
 
     def _send_to_parents(self, g, pending: dict, observer: Observer | None) -> None:
-        inputs = [p.data for p in self.parents]
-        for parent, vjp in zip(self.parents, self.op.vjps):
+        parents = self.parents
+        inputs = [p.data for p in parents]
+        for parent, vjp in zip(parents, self.op.vjps):
             if vjp is None or not parent.requires_grad:
                 continue
-            contribution = unbroadcast(vjp(g, self.data, *inputs, **self.attrs), parent.shape)
+            contribution = vjp(g, self.data, *inputs, **self.attrs)
+            if contribution.shape != parent.data.shape:
+                contribution = unbroadcast(contribution, parent.data.shape)
             if observer is not None:
                 observer(self, parent, contribution)
-            pending[parent] = pending[parent] + contribution if parent in pending else contribution
+            earlier = pending.get(parent)
+            pending[parent] = contribution if earlier is None else earlier + contribution
 
 
 def apply(op: Op, *operands, **attrs) -> Tensor:
     """Run `op` forward on tensors (numbers and arrays become constants) and record the node."""
-    parents = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in operands)
+    parents = tuple([x if isinstance(x, Tensor) else Tensor(x) for x in operands])
     inputs = [p.data for p in parents]
-    reason = op.check(*inputs) if op.check else None
+    reason = op.check(*inputs) if op.check is not None else None
     if reason is None:
         try:
             with np.errstate(all="ignore"):
@@ -184,9 +210,12 @@ def apply(op: Op, *operands, **attrs) -> Tensor:
     out.data = np.asarray(data, dtype=np.float64)
     out.grad = None
     out.name = None
-    recording = _grad_enabled.get()
-    out.requires_grad = recording and any(p.requires_grad for p in parents)
-    out.op, out.parents, out.attrs = (op, parents, attrs) if recording else (None, (), {})
+    if _grad_enabled.get():
+        out.requires_grad = any([p.requires_grad for p in parents])
+        out.op, out.parents, out.attrs = op, parents, attrs
+    else:
+        out.requires_grad = False
+        out.op, out.parents, out.attrs = None, (), {}
     return out
 
 
