@@ -21,6 +21,7 @@ from engine.limits import (
     check_limit,
 )
 from engine.nn import ACTIVATIONS, MLPSpec
+from engine.optim import OPTIMIZERS
 from engine.surfaces import (
     MAX_KAPPA,
     SURFACES,
@@ -41,7 +42,6 @@ VIEWS = {"train": "Train a network", "surfaces": "Loss surfaces"}
 LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0,
                   5.0, 10.0)
 KAPPAS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, MAX_KAPPA)
-OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
 SURFACE_NAMES = {"quadratic": "Quadratic ½(x² + κy²)", "rosenbrock": "Rosenbrock",
                  "saddle": "Saddle", "himmelblau": "Himmelblau"}
 QUADRATIC = make_surface("quadratic", 20.0)
@@ -108,15 +108,13 @@ def load_data(name: str, n: int, noise: float, val_fraction: float):
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def train_one(data_key: tuple, network: str, optimizer: tuple, dropout_p: float, seed: int,
-              epochs: int, batch: int):
+def train_one(data_key: tuple, network: str, optimizer: OptimizerSpec, dropout_p: float,
+              seed: int, epochs: int, batch: int):
     """One seeded run: the Run with its history but without its model (plain data), and for
     seed 0 the decision-boundary grid of the final model (else None)."""
     _, train_data, val_data = load_data(*data_key)
-    name, lr, momentum, betas = optimizer
-    (run,) = compare(MLPSpec.from_text(network), [OptimizerSpec(name, lr, momentum, betas)],
-                     dropout_p, [seed], train_data, val_data, epochs, batch,
-                     with_dropout=(dropout_p > 0,))
+    (run,) = compare(MLPSpec.from_text(network), [optimizer], dropout_p, [seed], train_data,
+                     val_data, epochs, batch, with_dropout=(dropout_p > 0,))
     grid = boundary_grid(run.history.model, train_data, resolution=60) if seed == 0 else None
     return replace(run, history=replace(run.history, model=None)), grid
 
@@ -151,14 +149,14 @@ def train_settings() -> None:
     st.slider("Seeds", 1, MAX_SEEDS, key="seeds")
 
 
-def chosen_optimizers() -> list[tuple]:
-    """(name, lr, momentum, betas) of each optimizer switched on."""
-    hyper = {
-        "sgd": (state("lr_sgd"), 0.9, (0.9, 0.999)),
-        "momentum": (state("lr_momentum"), state("momentum"), (0.9, 0.999)),
-        "adam": (state("lr_adam"), 0.9, (state("beta1"), state("beta2"))),
+def chosen_optimizers() -> list[OptimizerSpec]:
+    """The optimizers switched on, with their settings."""
+    specs = {
+        "sgd": OptimizerSpec("sgd", state("lr_sgd")),
+        "momentum": OptimizerSpec("momentum", state("lr_momentum"), state("momentum")),
+        "adam": OptimizerSpec("adam", state("lr_adam"), betas=(state("beta1"), state("beta2"))),
     }
-    return [(name, *hyper[name]) for name in OPTIMIZER_LABELS if state(f"use_{name}")]
+    return [spec for name, spec in specs.items() if state(f"use_{name}")]
 
 
 def network_text(data) -> str:
@@ -187,7 +185,7 @@ def train_view() -> None:
     bar = st.empty()  # cached runs come back at once; new ones take a moment each
     runs, grids = [], []
     for done, (opt, p, seed) in enumerate(jobs):
-        label = OPTIMIZER_LABELS[opt[0]] + (f" with dropout {p:g}" if p else "")
+        label = opt.label + (f" with dropout {p:g}" if p else "")
         bar.progress(done / len(jobs), text=f"Training {label}, seed {seed}")
         run, grid = train_one(data_key, network, opt, p, seed, epochs, batch)
         runs.append(run)
@@ -199,7 +197,7 @@ def train_view() -> None:
 
 def show_results(runs, grids, data, train_data) -> None:
     for s in series(runs, "val_loss"):
-        if "diverged" in s.name:
+        if any(s.diverged):
             st.warning(f"{s.name}. Its curve stops there; try a smaller learning rate.",
                        icon=":material/warning:")
     left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
@@ -254,7 +252,7 @@ def reset_surface_settings() -> None:
     surface = make_surface(state("surface"), state("kappa"))
     st.session_state.x0, st.session_state.y0 = surface.start
     st.session_state.steps = surface.steps
-    for name in OPTIMIZER_LABELS:
+    for name in OPTIMIZERS:
         st.session_state[f"s_lr_{name}"] = nearest(LEARNING_RATES, surface.lr[name])
     st.session_state.s_momentum = round(surface.momentum, 2)
 
