@@ -1,0 +1,51 @@
+"""The Network Builder in a real browser: it renders, Play trains live, Pause stops."""
+
+import re
+
+from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
+
+CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+SCREENSHOT = "/tmp/backprop_playground_network_builder.png"
+
+
+def shown_epoch(page) -> int:
+    metric = page.locator("[data-testid='stMetric']", has_text="Epoch")
+    text = metric.locator("[data-testid='stMetricValue']").inner_text()
+    return int(re.match(r"\s*(\d+)\s*/", text).group(1))
+
+
+def test_the_page_renders_and_play_trains_live(page, base_url, console_errors):
+    open_page(page, base_url, "Network_Builder", timeout_ms=120_000)
+
+    assert page.locator("h1", has_text="Network Builder").first.is_visible()
+    page.wait_for_selector(CHART, timeout=30_000)
+    assert page.get_by_text("Hidden 2").first.is_visible()
+    assert shown_epoch(page) == 0
+    assert_no_exception(page)
+
+    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=30_000)
+    page.wait_for_function(  # the live area trains on its own, without further clicks
+        """() => parseInt(document.querySelector("[data-testid='stMetricValue']").innerText)
+                 >= 3""", timeout=60_000)
+    assert shown_epoch(page) >= 3
+    # Loss and gradient-norm charts appear next to the boundary while it trains.
+    assert page.get_by_text("Gradient norm per layer").first.is_visible()
+    page.screenshot(path=SCREENSHOT)
+
+    page.get_by_role("button", name="Pause").click()
+    wait_for_idle(page)
+    paused = shown_epoch(page)
+    page.wait_for_timeout(1500)
+    assert shown_epoch(page) == paused
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+
+def test_a_shared_link_rebuilds_the_network(page, base_url, console_errors):
+    open_page(page, base_url, "Network_Builder?widths=4,3&acts=relu,sigmoid&drops=0.0,0.5",
+              timeout_ms=120_000)
+
+    assert page.get_by_text("2 → 4 relu → 3 sigmoid (dropout 0.5) → 2").first.is_visible()
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
