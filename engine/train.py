@@ -318,15 +318,16 @@ class _StackedDropout(Module):
     very masks that run's own Dropout module would."""
 
     def __init__(self, ps: list[float], rngs: list[np.random.Generator]):
-        self.ps, self.rngs = ps, rngs
+        self.dropping = [r for r, p in enumerate(ps) if p]
+        self.rngs = [rngs[r] for r in self.dropping]
+        self.p = np.array([ps[r] for r in self.dropping])[:, None, None]
 
     def forward(self, x: Tensor) -> Tensor:
         if not self.training:
             return x
+        draws = np.stack([rng.random(x.shape[1:]) for rng in self.rngs])
         mask = np.ones(x.shape)
-        for r, (p, rng) in enumerate(zip(self.ps, self.rngs)):
-            if p:
-                mask[r] = (rng.random(x.shape[1:]) >= p) / (1.0 - p)
+        mask[self.dropping] = (draws >= self.p) / (1.0 - self.p)  # as engine.functional.dropout
         return apply(OPS["dropout"], x, mask=mask)
 
 
@@ -369,6 +370,7 @@ class _Lockstep:
         targets = _targets(data)
         running, limits = np.ones(R, dtype=bool), np.full(R, np.inf)
         step = 0
+        self.net.train()
         for epoch in range(1, self.epochs + 1):
             orders = np.stack([rng.permutation(n) for rng in self.shuffle_rngs])
             for start in range(0, n, B):
@@ -401,7 +403,6 @@ class _Lockstep:
         """Forward and backward on each run's minibatch; (losses (R,), grad norms (R, layers))."""
         for p in self.params:
             p.grad = None
-        self.net.train()
         losses = _run_losses(self.net(X[batch]), targets[batch], self.train_data.task)
         losses.sum().backward()
         squares = [np.square(p.grad).sum(axis=(1, 2)) for p in self.params]
