@@ -36,3 +36,7 @@ MAX_TRAIN_STEPS = 20_000  # minibatch updates in one training run (epochs × bat
 MAX_GRID_STEPS = 60_000  # minibatch updates summed over every run of one comparison grid
 MAX_GRAPH_ELEMENTS = 1_000_000  # elements summed over every tensor of one expression graph
 MAX_LIST_CHARS = 4000  # characters in one typed list of numbers or scores
+
+# Expression Graph page: the gradient check runs the program twice per parameter element.
+MAX_GRADCHECK_ELEMENTS = 200  # parameter elements checked by central differences
+MAX_GRADCHECK_WORK = 5_000_000  # parameter elements × elements in the whole graph

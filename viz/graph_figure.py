@@ -19,7 +19,7 @@ from viz.graph_anim import FILL, RING, Step, animation_steps, gradient_label
 from viz.graph_layout import GraphLayout, layered_layout
 from viz.numbers import full_text
 
-DEFAULT_WIDTH_PX = 1200  # the chart's width at full page width on a 1280-px screen
+DEFAULT_WIDTH_PX = 800  # the chart at full page width on a 1280-px screen, sidebar open
 ROW_PX = 120  # height of one row of nodes: name, node, value and gradient lines
 NODE_PX = 46  # node diameter
 ARROW_PX = 14

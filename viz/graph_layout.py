@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-MAX_COLUMNS = 8  # columns in one band: 150 px each at the default width of 1200 px
+MAX_COLUMNS = 6  # columns in one band: about 130 px each at the default width of 800 px
 SWEEPS = 4  # barycenter sweeps (left to right and back)
 BAND_GAP = 0.6  # vertical space between bands, in rows
 

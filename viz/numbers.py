@@ -48,3 +48,23 @@ def summary(value: np.ndarray) -> float:
     value = np.asarray(value)
     with np.errstate(all="ignore"):
         return float(value.reshape(-1)[0]) if value.size == 1 else float(np.mean(value))
+
+
+MAX_LATEX_SIDE = 8  # rows or columns of the largest array written out as a LaTeX matrix
+
+
+def latex_array(value: np.ndarray, digits: int = 3) -> str:
+    """A value in LaTeX: a number, a column vector or a matrix (bmatrix), or its shape and mean
+    if it is too big to write out."""
+    value = np.asarray(value)
+
+    def number(x: float) -> str:
+        return format_number(x, digits).replace(MINUS, "-").replace("∞", r"\infty")
+
+    if value.size == 1:
+        return number(value.reshape(-1)[0])
+    matrix = value.reshape(-1, 1) if value.ndim == 1 else value
+    if matrix.ndim != 2 or max(matrix.shape) > MAX_LATEX_SIDE:
+        return rf"\text{{{format_shape(value.shape)} array, mean {number(summary(value))}}}"
+    rows = [" & ".join(number(x) for x in row) for row in matrix]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"

@@ -210,7 +210,7 @@ def test_a_deep_chain_wraps_into_bands():
 
 
 def text_width_px(text: str) -> float:
-    return 0.6 * TEXT_FONT * len(text)  # generous for a proportional font
+    return 0.5 * TEXT_FONT * len(text)  # digits are 0.5 em wide; spaces and commas less
 
 
 @pytest.mark.parametrize("output", [neuron()[0], fan_out()[0], chain(149)])

@@ -1,0 +1,81 @@
+"""The inspector of one node of an expression graph: statement, value, gradient, local derivative,
+the contributions it received and, for elementwise ops on small vectors, the Jacobian."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import streamlit as st
+
+from engine import format_shape
+from engine.expr import ExprGraph
+from viz.graph import local_derivative, operands_of, text_name
+from viz.graph_anim import gradient_label
+from viz.numbers import MAX_LATEX_SIDE, full_text, latex_array
+
+
+def tex(name: str) -> str:
+    """A display name (c′, W1, (x × y)) inside LaTeX."""
+    return rf"\text{{{name}}}"
+
+
+def show_inspector(graph: nx.MultiDiGraph, node: int, built: ExprGraph) -> None:
+    attrs = graph.nodes[node]
+    name, op, output = text_name(graph, node), attrs["op"], graph.graph["output"]
+    statement = built.statement_of(attrs["tensor"])
+    if statement is not None:
+        st.markdown(f"**{name}** is computed in line {statement.line}:")
+        st.code(statement.text, language=None)
+    else:
+        role = "a parameter (it gets a gradient)" if attrs["kind"] == "parameter" else "a constant"
+        st.markdown(f"**{name}** is an input, {role}, of shape `{format_shape(attrs['shape'])}`.")
+    st.latex(f"{tex(name)} = {latex_array(attrs['value'])}")
+    if attrs["gradient"] is None:
+        st.caption("No gradient flows to this node: nothing it depends on is a parameter.")
+    else:
+        upstream = gradient_label(graph, node)
+        st.markdown(f"Upstream gradient {upstream}, the same shape as {name}:")
+        st.latex(rf"\frac{{\partial {tex(text_name(graph, output))}}}{{\partial {tex(name)}}}"
+                 f" = {latex_array(attrs['gradient'])}")
+        _contributions(graph, node)
+    if op is not None:
+        st.markdown(f"Local derivative of {op.title} ({op.symbol}):")
+        st.latex(op.latex)
+        _jacobians(graph, node)
+
+
+def _contributions(graph: nx.MultiDiGraph, node: int) -> None:
+    """What each consumer sent back to `node`; their sum is its gradient."""
+    received = [(v, d["contribution"]) for _, v, d in graph.out_edges(node, data=True)
+                if d["contribution"] is not None]
+    if not received:
+        return  # the output: its gradient is the seed 1
+    rows = {"from": [text_name(graph, v) for v, _ in received],
+            "contribution": [full_text(c) for _, c in received]}
+    if len(received) > 1:
+        st.markdown(f"It feeds {len(received)} consumers; the gradient is the sum of what each "
+                    "sent back:")
+    else:
+        st.markdown("What its consumer sent back:")
+    st.dataframe(rows, hide_index=True, width="content")
+
+
+def _jacobians(graph: nx.MultiDiGraph, node: int) -> None:
+    """For an elementwise op on a small vector: each operand's Jacobian, a diagonal matrix."""
+    attrs = graph.nodes[node]
+    name, shape = text_name(graph, node), attrs["shape"]
+    out = tex(text_name(graph, graph.graph["output"]))
+    if attrs["op"].kind != "elementwise" or len(shape) != 1 or shape[0] > MAX_LATEX_SIDE:
+        return
+    for parent, key in operands_of(graph, node):
+        d = local_derivative(graph, node, key)
+        if d is None:
+            continue
+        p = text_name(graph, parent)
+        n = shape[0]
+        st.markdown(f"Jacobian ∂{name}/∂{p}: elementwise, so only the diagonal is non-zero.")
+        st.latex(rf"\frac{{\partial {tex(name)}}}{{\partial {tex(p)}}} = "
+                 f"{latex_array(np.diag(d))}"
+                 rf"\qquad \frac{{\partial {out}}}{{\partial {tex(p)}}} = J^\top "
+                 rf"\frac{{\partial {out}}}{{\partial {tex(name)}}}:\ "
+                 f"({n},) = ({n},{n})^\\top ({n},)")
