@@ -1,0 +1,241 @@
+"""engine.nn: modules, parameters, modes, Linear's initialisation, Dropout, MLPSpec and MLP."""
+
+import math
+
+import numpy as np
+import pytest
+
+from engine import (
+    ACTIVATIONS,
+    MLP,
+    Dropout,
+    LimitError,
+    Linear,
+    MLPSpec,
+    PlaygroundError,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Tanh,
+    Tensor,
+    cross_entropy,
+    gradcheck,
+)
+from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+# ---- Module, Linear, Sequential --------------------------------------------------------------
+def test_linear_shapes_and_initialisation():
+    layer = Linear(3, 5, rng())
+    assert layer.weight.shape == (3, 5) and layer.bias.shape == (5,)
+    bound = math.sqrt(6 / (3 + 5))
+    assert np.abs(layer.weight.data).max() <= bound
+    assert np.abs(layer.weight.data).max() > 0.5 * bound  # really spread over (−a, a)
+    np.testing.assert_array_equal(layer.bias.data, 0.0)
+    x = np.ones((4, 3))
+    np.testing.assert_allclose(layer(x).data, x @ layer.weight.data)
+
+
+def test_linear_gain_scales_the_bound():
+    w1 = Linear(10, 10, rng(), gain=1.0).weight.data
+    w2 = Linear(10, 10, rng(), gain=2.0).weight.data
+    np.testing.assert_allclose(w2, 2.0 * w1)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, MAX_WIDTH + 1])
+def test_linear_rejects_bad_sizes(bad):
+    with pytest.raises(PlaygroundError):
+        Linear(bad, 3, rng())
+
+
+def test_parameters_and_names_in_order():
+    net = Sequential(Linear(2, 3, rng()), Tanh(), Linear(3, 1, rng()))
+    names = [name for name, _ in net.named_parameters()]
+    assert names == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert [p.shape for p in net.parameters()] == [(2, 3), (3,), (3, 1), (1,)]
+    assert all(p.requires_grad for p in net.parameters())
+
+
+def test_train_and_eval_reach_every_submodule():
+    drop = Dropout(0.5, rng())
+    inner = Sequential(Linear(2, 2, rng()), drop)
+    net = Sequential(inner, ReLU())
+    assert net.eval() is net
+    assert not net.training and not inner.training and not drop.training
+    net.train()
+    assert net.training and inner.training and drop.training
+
+
+def test_sequential_is_indexable_and_iterable():
+    a, b = Linear(2, 2, rng()), Sigmoid()
+    net = Sequential(a, b)
+    assert net[0] is a and net[-1] is b and list(net) == [a, b] and len(net) == 2
+    with pytest.raises(PlaygroundError, match="not a Module"):
+        Sequential(a, "tanh")
+
+
+def test_call_accepts_tensor_or_array():
+    layer = Linear(2, 2, rng())
+    x = np.array([[1.0, -2.0]])
+    np.testing.assert_array_equal(layer(x).data, layer(Tensor(x)).data)
+
+
+def test_activations_compute_their_functions():
+    x = np.array([[-2.0, 0.0, 3.0]])
+    np.testing.assert_allclose(Tanh()(x).data, np.tanh(x))
+    np.testing.assert_allclose(Sigmoid()(x).data, 1 / (1 + np.exp(-x)))
+    np.testing.assert_allclose(ReLU()(x).data, [[0.0, 0.0, 3.0]])
+    assert ACTIVATIONS == {"tanh": Tanh, "sigmoid": Sigmoid, "relu": ReLU}
+
+
+def test_repr_is_readable():
+    model = MLP(MLPSpec(n_in=2, hidden=(4,), dropout=0.1, n_out=3), rng())
+    text = repr(model)
+    assert text.splitlines()[0] == "MLP(2 → 4 → 3, tanh, dropout 0.1"
+    assert "(0): Linear(2 → 4)" in text and "(1): Tanh()" in text
+    assert "(2): Dropout(p=0.1)" in text and "(3): Linear(4 → 3)" in text
+
+
+# ---- Dropout ---------------------------------------------------------------------------------
+def test_dropout_zeroes_a_fraction_p_and_keeps_the_mean():
+    p = 0.3
+    x = np.ones((400, 500))
+    out = Dropout(p, rng())(x).data
+    assert np.mean(out == 0.0) == pytest.approx(p, abs=0.005)
+    np.testing.assert_allclose(np.unique(out), [0.0, 1 / (1 - p)])
+    assert out.mean() == pytest.approx(1.0, abs=0.01)
+
+
+def test_dropout_gradient_is_the_mask():
+    x = Tensor(np.ones((50, 40)), requires_grad=True)
+    out = Dropout(0.5, rng())(x)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, out.data)  # mask/(1−p) where kept, 0 where dropped
+
+
+def test_dropout_is_identity_in_eval_mode_and_for_p0():
+    x = np.random.default_rng(1).normal(size=(20, 10))
+    np.testing.assert_array_equal(Dropout(0.5, rng()).eval()(x).data, x)
+    np.testing.assert_array_equal(Dropout(0.0, rng())(x).data, x)
+
+
+def test_dropout_p1_gives_zeros_and_zero_gradient():
+    x = Tensor(np.ones((5, 4)), requires_grad=True)
+    out = Dropout(1.0, rng())(x)
+    np.testing.assert_array_equal(out.data, 0.0)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, 0.0)
+    assert np.isfinite(x.grad).all()
+
+
+def test_dropout_masks_repeat_with_the_seed():
+    x = np.ones((10, 10))
+    assert np.array_equal(Dropout(0.5, rng(3))(x).data, Dropout(0.5, rng(3))(x).data)
+    assert not np.array_equal(Dropout(0.5, rng(3))(x).data, Dropout(0.5, rng(4))(x).data)
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.5, math.nan, "0.5", True])
+def test_dropout_rejects_p_outside_0_1(p):
+    with pytest.raises(PlaygroundError, match="between 0 and 1"):
+        Dropout(p)
+
+
+# ---- MLPSpec ---------------------------------------------------------------------------------
+def test_spec_text_round_trip():
+    spec = MLPSpec(n_in=2, hidden=(16, 8), activation="relu", dropout=0.25, n_out=3)
+    assert spec.to_text() == "2-16-8-3:relu:0.25"
+    assert MLPSpec.from_text(spec.to_text()) == spec
+    assert MLPSpec.from_text("2-5-1") == MLPSpec(n_in=2, hidden=(5,), n_out=1)
+    assert MLPSpec.from_text("2-3:Sigmoid").activation == "sigmoid"
+    assert MLPSpec.from_text("2-2").hidden == ()
+    assert spec.sizes == (2, 16, 8, 3)
+    assert str(spec) == "2 → 16 → 8 → 3, relu, dropout 0.25"
+
+
+@pytest.mark.parametrize("text", ["", "2", "2-x-2", "2-3-2:tanh:lots", "2-3-2:tanh:0:extra",
+                                  "2-3-2:swish", "2-0-2", "2-3-2:tanh:1"])
+def test_spec_from_text_rejects_garbage_with_a_message(text):
+    with pytest.raises(PlaygroundError):
+        MLPSpec.from_text(text)
+
+
+def test_spec_caps():
+    with pytest.raises(LimitError, match="cap"):
+        MLPSpec(n_in=2, hidden=(4,) * (MAX_HIDDEN_LAYERS + 1), n_out=2)
+    with pytest.raises(LimitError, match="cap"):
+        MLPSpec(n_in=2, hidden=(MAX_WIDTH + 1,), n_out=2)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"hidden": "16"}, {"hidden": (4.5,)}, {"activation": "swish"}, {"dropout": 1.0},
+    {"dropout": -0.5}, {"n_in": 0},
+])
+def test_spec_rejects_bad_settings(kwargs):
+    settings = {"n_in": 2, "hidden": (4,), "n_out": 2, **kwargs}
+    with pytest.raises(PlaygroundError):
+        MLPSpec(**settings)
+
+
+def test_spec_is_frozen_and_normalised():
+    spec = MLPSpec(n_in=2, hidden=[3, 3], activation=" ReLU ", n_out=2)
+    assert spec.hidden == (3, 3) and spec.activation == "relu"
+    with pytest.raises(AttributeError):
+        spec.n_in = 3
+
+
+# ---- MLP -------------------------------------------------------------------------------------
+def test_mlp_structure_and_layers():
+    model = MLP(MLPSpec(n_in=2, hidden=(5, 4), dropout=0.2, n_out=3), rng())
+    kinds = [type(m).__name__ for m in model]
+    assert kinds == ["Linear", "Tanh", "Dropout", "Linear", "Tanh", "Dropout", "Linear"]
+    assert [(lin.in_features, lin.out_features) for lin in model.layers] == [(2, 5), (5, 4),
+                                                                            (4, 3)]
+    assert [p.name for p in model.parameters()] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert model(np.zeros((7, 2))).shape == (7, 3)
+    no_dropout = MLP(MLPSpec(n_in=2, hidden=(5,), n_out=1), rng())
+    assert [type(m).__name__ for m in no_dropout] == ["Linear", "Tanh", "Linear"]
+
+
+def test_mlp_weights_do_not_depend_on_dropout():
+    spec = MLPSpec(n_in=2, hidden=(6, 6), n_out=2)
+    plain, dropped = MLP(spec, rng(7)), MLP(spec.with_dropout(0.5), rng(7))
+    for a, b in zip(plain.parameters(), dropped.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_relu_mlp_uses_he_gain():
+    relu = MLP(MLPSpec(n_in=4, hidden=(4,), activation="relu", n_out=4), rng())
+    tanh = MLP(MLPSpec(n_in=4, hidden=(4,), activation="tanh", n_out=4), rng())
+    np.testing.assert_allclose(relu.layers[0].weight.data, math.sqrt(2) * tanh.layers[0].weight.data)
+    np.testing.assert_allclose(relu.layers[1].weight.data, tanh.layers[1].weight.data)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_mlp_gradients_pass_gradcheck(activation):
+    model = MLP(MLPSpec(n_in=2, hidden=(4, 3), activation=activation, n_out=3), rng(2))
+    X = np.random.default_rng(5).normal(size=(6, 2))
+    y = np.array([0, 1, 2, 0, 1, 2])
+    for p in model.parameters():  # non-zero biases, so their gradients are tested too
+        p.data += np.random.default_rng(9).normal(scale=0.1, size=p.shape)
+
+    report = gradcheck(lambda *params: cross_entropy(model(X), y), model.parameters())
+    assert report.passed, [(c.name, c.max_abs_error) for c in report.inputs]
+
+
+def test_mlp_with_relu_passes_gradcheck_away_from_the_kink():
+    model = MLP(MLPSpec(n_in=2, hidden=(5,), activation="relu", n_out=2), rng(4))
+    X = np.random.default_rng(6).normal(size=(8, 2))
+    pre = X @ model.layers[0].weight.data
+    assert np.abs(pre).min() > 1e-3  # no input within eps of relu's kink
+    report = gradcheck(lambda *params: cross_entropy(model(X), np.arange(8) % 2),
+                       model.parameters())
+    assert report.passed
+
+
+def test_mlp_needs_a_spec():
+    with pytest.raises(PlaygroundError, match="MLPSpec"):
+        MLP("2-3-2", rng())
