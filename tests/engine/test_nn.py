@@ -210,8 +210,9 @@ def test_mlp_weights_do_not_depend_on_dropout():
 def test_relu_mlp_uses_he_gain():
     relu = MLP(MLPSpec(n_in=4, hidden=(4,), activation="relu", n_out=4), rng())
     tanh = MLP(MLPSpec(n_in=4, hidden=(4,), activation="tanh", n_out=4), rng())
-    np.testing.assert_allclose(relu.layers[0].weight.data, math.sqrt(2) * tanh.layers[0].weight.data)
-    np.testing.assert_allclose(relu.layers[1].weight.data, tanh.layers[1].weight.data)
+    first, output = relu.layers[0].weight.data, relu.layers[1].weight.data
+    np.testing.assert_allclose(first, math.sqrt(2) * tanh.layers[0].weight.data)
+    np.testing.assert_allclose(output, tanh.layers[1].weight.data)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
