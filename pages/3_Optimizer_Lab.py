@@ -107,16 +107,27 @@ def load_data(name: str, n: int, noise: float, val_fraction: float):
     return data, *train_val_split(data, val_fraction, seed=SPLIT_SEED)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def train_one(data_key: tuple, network: str, optimizer: OptimizerSpec, dropout_p: float,
-              seed: int, epochs: int, batch: int):
-    """One seeded run: the Run with its history but without its model (plain data), and for
-    seed 0 the decision-boundary grid of the final model (else None)."""
+@st.cache_data(max_entries=64, show_spinner=False)
+def run_comparison(data_key: tuple, network: str, optimizers: tuple, dropout_p: float,
+                   with_dropout: tuple, seeds: int, epochs: int, batch: int):
+    """engine.train.compare on these settings: the runs with their histories but without their
+    models (plain data), and (title, decision-boundary grid) of each setting's seed-0 model.
+    A progress bar shows while it trains; it ends empty, so a cache hit shows nothing of it."""
     _, train_data, val_data = load_data(*data_key)
-    (run,) = compare(MLPSpec.from_text(network), [optimizer], dropout_p, [seed], train_data,
-                     val_data, epochs, batch, with_dropout=(dropout_p > 0,))
-    grid = boundary_grid(run.history.model, train_data, resolution=60) if seed == 0 else None
-    return replace(run, history=replace(run.history, model=None)), grid
+    bar = st.progress(0.0, text="Training…")
+    shown = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done / total >= shown[0] + 0.05:  # at most ~20 updates
+            shown[0] = done / total
+            bar.progress(shown[0], text=f"Training: {done} of {total} epochs (all runs)")
+
+    runs = compare(MLPSpec.from_text(network), optimizers, dropout_p, range(seeds), train_data,
+                   val_data, epochs, batch, with_dropout=with_dropout, progress=progress)
+    bar.empty()
+    grids = [(group_title(r), boundary_grid(r.history.model, train_data, resolution=60))
+             for r in runs if r.seed == 0]
+    return [replace(r, history=replace(r.history, model=None)) for r in runs], grids
 
 
 def train_settings() -> None:
@@ -170,28 +181,18 @@ def train_view() -> None:
     data, train_data, _ = load_data(*data_key)
     network = network_text(data)
     MLPSpec.from_text(network)  # a clear message for a bad hidden-layer text, before training
-    optimizers = chosen_optimizers()
-    ps = [p for p, on in ((0.0, state("no_drop")), (state("p"), state("drop"))) if on]
-    if not optimizers or not ps:
+    optimizers = tuple(chosen_optimizers())
+    with_dropout = tuple(flag for flag in (False, True) if state("drop" if flag else "no_drop"))
+    if not optimizers or not with_dropout:
         raise PlaygroundError("Nothing to train: switch on at least one optimizer and at least "
                               "one of 'runs without dropout' / 'runs with dropout'.")
-    groups = [(opt, p) for opt in optimizers for p in ps]
     seeds, epochs, batch = state("seeds"), state("epochs"), state("batch")
     steps_per_epoch = -(-len(train_data) // min(batch, len(train_data)))
     check_limit("The number of training steps in this comparison (runs × epochs × batches)",
-                len(groups) * seeds * epochs * steps_per_epoch, MAX_GRID_STEPS)
-
-    jobs = [(opt, p, seed) for opt, p in groups for seed in range(seeds)]
-    bar = st.empty()  # cached runs come back at once; new ones take a moment each
-    runs, grids = [], []
-    for done, (opt, p, seed) in enumerate(jobs):
-        label = opt.label + (f" with dropout {p:g}" if p else "")
-        bar.progress(done / len(jobs), text=f"Training {label}, seed {seed}")
-        run, grid = train_one(data_key, network, opt, p, seed, epochs, batch)
-        runs.append(run)
-        if grid is not None:
-            grids.append((run, grid))
-    bar.empty()
+                len(optimizers) * len(with_dropout) * seeds * epochs * steps_per_epoch,
+                MAX_GRID_STEPS)
+    runs, grids = run_comparison(data_key, network, optimizers, state("p"), with_dropout, seeds,
+                                 epochs, batch)
     show_results(runs, grids, data, train_data)
 
 
@@ -237,9 +238,8 @@ def show_results(runs, grids, data, train_data) -> None:
                "training loss (dropout off) is at most the target loss, empty if never. Time: "
                "compute seconds, summed over seeds.")
     st.subheader("Decision boundaries" if classification else "Fitted curves")
-    panels = [(group_title(run), grid) for run, grid in grids]
-    cols = len({run.label for run, _ in grids})
-    st.plotly_chart(boundary_small_multiples(panels, train_data, cols=cols), theme=None,
+    cols = len(grids) // len({r.dropout_p for r in runs})
+    st.plotly_chart(boundary_small_multiples(grids, train_data, cols=cols), theme=None,
                     key="boundaries")
     st.caption("The final model of seed 0 of each run, over the training points.")
 

@@ -54,6 +54,14 @@ def test_train_view_defaults():
     assert gap["Momentum, lr=0.05, dropout 0.3"] < gap["Momentum, lr=0.05"]
 
 
+def test_a_rerun_comes_from_the_cache_and_leaves_no_progress_bar():
+    at = run_page(**FAST)
+    first = summary(at)
+    at.run()  # a cache hit replays what the cached function drew: nothing may be left over
+    assert not at.exception and not at.get("progress")
+    assert summary(at).equals(first) and len(charts(at)) == 3
+
+
 def test_with_and_without_dropout_differ():
     table = summary(run_page(**FAST))
     for name in ("SGD, lr=0.1", "Momentum, lr=0.05", "Adam, lr=0.01"):
