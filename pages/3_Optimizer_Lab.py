@@ -71,7 +71,7 @@ PARAMS = {
     "p": Param(0.3, lo=0.05, hi=0.9),
     "no_drop": Param(True),
     "drop": Param(True),
-    "seeds": Param(2, lo=1, hi=MAX_SEEDS),
+    "seeds": Param(3, lo=1, hi=MAX_SEEDS),
     "x_axis": Param("epochs", choices=("epochs", "steps")),
     "log": Param(False),
     "target": Param(0.3, lo=1e-6, hi=100.0),

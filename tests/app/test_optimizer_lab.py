@@ -117,7 +117,7 @@ def test_query_params_round_trip():
     assert dict(at.query_params) == {"data": "circles", "noise": "0.2", "lr_adam": "0.02",
                                      "seeds": "1", "epochs": "6", "x_axis": "steps", "log": "1"}
     # A URL value out of range falls back to the default instead of breaking a widget.
-    assert run_page(seeds="99", epochs="3").slider(key="seeds").value == 2
+    assert run_page(seeds="99", epochs="3").slider(key="seeds").value == 3
 
 
 def test_switching_views_keeps_the_other_views_settings():
