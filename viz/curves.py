@@ -237,15 +237,15 @@ def steps_to_reach(run: Run, target: float) -> int | None:
 
 def summary_rows(runs: Sequence[Run], target_loss: float) -> list[dict]:
     """One row per optimizer × dropout setting, values averaged over seeds (nan if none):
-    final training/validation loss and accuracy, best validation epoch (of the mean curve),
-    steps to reach `target_loss`, divergence, and total compute time."""
+    final training/validation loss and accuracy (classification only), best validation epoch
+    (of the mean curve), steps to reach `target_loss`, divergence, and total compute time."""
     rows = []
     for members in _groups(runs):
         ok = [r.history for r in members if not r.history.diverged]
         reached = [steps_to_reach(r, target_loss) for r in members]
         val = series(members, "val_loss")[0].mean
         best = int(np.nanargmin(val)) + 1 if np.isfinite(val).any() else None
-        rows.append({
+        row = {
             "run": group_title(members[0]),
             "train loss": _mean_or_nan([_last(h.epoch_train_loss) for h in ok]),
             "val loss": _mean_or_nan([_last(h.epoch_val_loss) for h in ok]),
@@ -256,5 +256,8 @@ def summary_rows(runs: Sequence[Run], target_loss: float) -> list[dict]:
                 round(float(np.mean(reached))) if None not in reached else None),
             "diverged": divergence_note(members).removeprefix(": diverged ") or "no",
             "time s": sum(r.history.wall_time for r in members),
-        })
+        }
+        if members[0].history.task != "classification":
+            del row["train acc"], row["val acc"]
+        rows.append(row)
     return rows

@@ -107,6 +107,13 @@ def test_summary_rows():
     assert adam["train loss"] == pytest.approx(0.2)  # only the seed that did not diverge
 
 
+def test_regression_rows_have_no_accuracy():
+    run = fake_run(SGD, 0.0, 0, [1.0, 0.5])
+    run.history.task = "regression"
+    (row,) = summary_rows([run], target_loss=0.1)
+    assert "train acc" not in row and "val acc" not in row and row["train loss"] == 0.5
+
+
 def test_steps_to_reach():
     assert steps_to_reach(RUNS[0], 0.8) == 4
     assert steps_to_reach(RUNS[0], 0.1) is None
