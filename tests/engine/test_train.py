@@ -1,0 +1,314 @@
+"""engine.train: runs, histories, live steps, divergence, comparison grids, prediction helpers."""
+
+import math
+
+import numpy as np
+import pytest
+
+from engine import (
+    MLP,
+    SGD,
+    Adam,
+    LimitError,
+    MLPSpec,
+    OptimizerSpec,
+    PlaygroundError,
+    accuracy,
+    class_probabilities,
+    compare,
+    make_dataset,
+    predict,
+    train,
+    train_steps,
+    train_val_split,
+)
+from engine.limits import MAX_EPOCHS, MAX_SEEDS
+from engine.train import DIVERGENCE_FACTOR
+
+SPEC = MLPSpec(n_in=2, hidden=(8,), n_out=2)
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return train_val_split(make_dataset("moons", n=100, noise=0.1, seed=0), 0.2, seed=0)
+
+
+def same_history(a, b) -> bool:
+    return (a.step_loss == b.step_loss and a.epoch_train_loss == b.epoch_train_loss
+            and a.epoch_val_loss == b.epoch_val_loss and a.epoch_val_acc == b.epoch_val_acc
+            and np.array_equal(a.grad_norms, b.grad_norms) and a.diverged_at == b.diverged_at)
+
+
+# ---- OptimizerSpec ---------------------------------------------------------------------------
+def test_optimizer_spec_labels_titles_and_builds():
+    params = MLP(SPEC, np.random.default_rng(0)).parameters()
+    sgd, momentum, adam = (OptimizerSpec("SGD", 0.1), OptimizerSpec("momentum", 0.05),
+                           OptimizerSpec("adam", 0.01, betas=(0.8, 0.99)))
+    assert [s.label for s in (sgd, momentum, adam)] == ["SGD", "Momentum", "Adam"]
+    assert adam.title == "Adam, lr=0.01"
+    built = sgd.build(params)
+    assert isinstance(built, SGD) and built.momentum == 0.0 and built.lr == 0.1
+    built = momentum.build(params)
+    assert isinstance(built, SGD) and built.momentum == 0.9 and built.lr == 0.05
+    built = adam.build(params)
+    assert isinstance(built, Adam) and built.betas == (0.8, 0.99)
+
+
+@pytest.mark.parametrize("name, lr", [("rmsprop", 0.1), ("sgd", 0.0), ("sgd", -1.0),
+                                      ("adam", math.inf), ("adam", "0.1")])
+def test_optimizer_spec_rejects_bad_settings(name, lr):
+    with pytest.raises(PlaygroundError):
+        OptimizerSpec(name, lr)
+
+
+# ---- one run ---------------------------------------------------------------------------------
+def test_history_has_every_curve_with_a_partial_last_batch(moons):
+    train_data, val_data = moons  # 80 training points: batches of 32, 32, 16
+    h = train(SPEC, OptimizerSpec("sgd", 0.1), train_data, val_data, epochs=4, batch_size=32,
+              seed=0)
+    assert h.steps_per_epoch == 3 and h.steps == 12 and len(h.step_loss) == 12
+    assert h.epochs == 4
+    for curve in (h.epoch_train_loss, h.epoch_train_acc, h.epoch_val_loss, h.epoch_val_acc):
+        assert len(curve) == 4 and np.isfinite(curve).all()
+    assert h.grad_norms.shape == (12, 2) and (h.grad_norms > 0).all()
+    assert h.layer_names == ["Layer 1 (2→8)", "Layer 2 (8→2)"]
+    assert h.epoch_end_steps == [3, 6, 9, 12]
+    assert h.wall_time > 0 and h.diverged_at is None and not h.diverged
+    assert isinstance(h.model, MLP)
+
+
+def test_same_seed_same_history_and_other_seed_other_history(moons):
+    def run(seed):
+        return train(SPEC.with_dropout(0.3), OptimizerSpec("momentum", 0.1), *moons, epochs=3,
+                     batch_size=16, seed=seed)
+
+    assert same_history(run(4), run(4))
+    assert run(4).step_loss != run(5).step_loss
+
+
+def test_weights_come_from_the_seed_or_init_seed(moons):
+    """lr = 1e-300 leaves the weights as they were (biases start at 0 and move to ~1e-300)."""
+    frozen = OptimizerSpec("sgd", 1e-300)
+    initial = MLP(SPEC, np.random.default_rng(3)).parameters()
+    for kwargs in ({"seed": 3}, {"seed": 8, "init_seed": 3}):
+        h = train(SPEC, frozen, *moons, epochs=1, batch_size=16, **kwargs)
+        for p, q in zip(h.model.parameters(), initial):
+            np.testing.assert_allclose(p.data, q.data, rtol=1e-15, atol=1e-250)
+
+
+def test_shuffling_changes_the_batches_but_not_a_full_batch(moons):
+    full, sgd = len(moons[0]), OptimizerSpec("sgd", 0.1)
+    a = train(SPEC, sgd, *moons, epochs=3, batch_size=full, seed=0, init_seed=0)
+    b = train(SPEC, sgd, *moons, epochs=3, batch_size=full, seed=1, init_seed=0)
+    np.testing.assert_allclose(a.step_loss, b.step_loss, rtol=1e-12)  # same data, other order
+    c = train(SPEC, sgd, *moons, epochs=3, batch_size=10, seed=1, init_seed=0)
+    d = train(SPEC, sgd, *moons, epochs=3, batch_size=10, seed=2, init_seed=0)
+    assert c.step_loss[0] != d.step_loss[0]  # other minibatches
+
+
+def test_batch_size_above_the_data_is_one_batch(moons):
+    h = train(SPEC, OptimizerSpec("sgd", 0.1), *moons, epochs=2, batch_size=10_000, seed=0)
+    assert h.steps_per_epoch == 1 and h.steps == 2
+
+
+def test_adam_learns_moons_to_97_percent_within_300_steps():
+    data = make_dataset("moons", n=200, noise=0.1, seed=0)
+    spec = MLPSpec(n_in=2, hidden=(16, 16), activation="tanh", n_out=2)
+    h = train(spec, OptimizerSpec("adam", 0.01), data, None, epochs=42, batch_size=32, seed=0)
+    assert h.steps <= 300
+    assert h.epoch_train_acc[-1] >= 0.97
+    assert accuracy(h.model, data) == h.epoch_train_acc[-1]
+    assert all(math.isnan(v) for v in h.epoch_val_loss)  # no validation data
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_every_activation_trains(activation):
+    data = make_dataset("moons", n=200, noise=0.1, seed=0)
+    spec = MLPSpec(n_in=2, hidden=(16, 16), activation=activation, n_out=2)
+    h = train(spec, OptimizerSpec("adam", 0.01), data, None, epochs=42, batch_size=32, seed=0)
+    assert h.epoch_train_acc[-1] >= 0.95
+
+
+def test_regression_uses_squared_error_and_has_no_accuracy():
+    train_data, val_data = train_val_split(make_dataset("regression", n=120, seed=0), 0.25)
+    spec = MLPSpec(n_in=1, hidden=(16,), n_out=1)
+    h = train(spec, OptimizerSpec("adam", 0.02), train_data, val_data, epochs=40, batch_size=16,
+              seed=0)
+    assert h.task == "regression"
+    assert all(math.isnan(a) for a in h.epoch_train_acc + h.epoch_val_acc)
+    assert h.epoch_val_loss[-1] < 0.5 * h.epoch_val_loss[0]
+    mse = np.mean((predict(h.model, train_data.X) - train_data.y) ** 2)
+    assert mse == pytest.approx(h.epoch_train_loss[-1], rel=1e-9)
+    assert math.isnan(accuracy(h.model, train_data))
+
+
+# ---- divergence ------------------------------------------------------------------------------
+def test_a_huge_learning_rate_diverges_and_stops(moons):
+    h = train(SPEC, OptimizerSpec("sgd", 1e4), *moons, epochs=20, batch_size=16, seed=0)
+    assert h.diverged and h.diverged_at is not None
+    assert len(h.step_loss) == h.diverged_at - 1  # steps before the bad one
+    assert h.steps < 20 * h.steps_per_epoch
+    assert np.isfinite(h.step_loss).all() and np.isfinite(h.grad_norms).all()
+    assert np.isfinite(h.epoch_train_loss).all()
+    assert "loss" in h.diverged_reason or "gradient" in h.diverged_reason
+    if "exploded" in h.diverged_reason:
+        assert str(int(DIVERGENCE_FACTOR)) in h.diverged_reason
+
+
+def test_a_non_finite_loss_is_divergence(moons):
+    h = train(SPEC, OptimizerSpec("sgd", 1e300), *moons, epochs=5, batch_size=16, seed=0)
+    assert h.diverged and np.isfinite(h.step_loss).all()
+
+
+# ---- step by step ----------------------------------------------------------------------------
+def test_train_steps_yields_every_step_and_returns_the_history(moons):
+    args = (SPEC, OptimizerSpec("adam", 0.01), *moons, 3, 32, 0)
+    records = []
+    steps = train_steps(*args)
+    while True:
+        try:
+            records.append(next(steps))
+        except StopIteration as done:
+            history = done.value
+            break
+    assert [r.step for r in records] == list(range(1, 10))
+    assert [r.epoch for r in records] == [1, 1, 1, 2, 2, 2, 3, 3, 3]
+    ends = [r for r in records if r.epoch_end]
+    assert [r.step for r in ends] == [3, 6, 9]
+    assert [r.val_acc for r in ends] == history.epoch_val_acc
+    assert [r.train_loss for r in ends] == history.epoch_train_loss
+    assert [r.loss for r in records] == history.step_loss
+    assert all(r.history is history for r in records)
+    assert records[0].val_loss is None and not records[0].diverged
+    assert same_history(history, train(*args))
+
+
+def test_stopping_early_keeps_what_was_done(moons):
+    steps = train_steps(SPEC, OptimizerSpec("sgd", 0.1), *moons, 5, 16, 0)
+    for record in steps:
+        if record.step == 4:
+            break
+    assert record.history.steps == 4 and record.history.epochs == 0
+
+
+def test_train_steps_reports_divergence_last(moons):
+    records = list(train_steps(SPEC, OptimizerSpec("sgd", 1e4), *moons, 20, 16, 0))
+    assert records[-1].diverged and not any(r.diverged for r in records[:-1])
+    diverged_at = records[-1].history.diverged_at
+    assert records[-1].step == diverged_at
+    # The diverged step's update is not applied: the model keeps the weights of the step before.
+    for record in train_steps(SPEC, OptimizerSpec("sgd", 1e4), *moons, 20, 16, 0):
+        if record.step == diverged_at - 1:
+            break
+    for p, q in zip(records[-1].history.model.parameters(), record.history.model.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_bad_settings_fail_at_the_call(moons):
+    with pytest.raises(PlaygroundError, match="inputs"):
+        train_steps(MLPSpec(n_in=3, hidden=(4,), n_out=2), OptimizerSpec("sgd", 0.1), *moons,
+                    1, 8, 0)
+    with pytest.raises(LimitError):
+        train(SPEC, OptimizerSpec("sgd", 0.1), *moons, MAX_EPOCHS + 1, 8, 0)
+    with pytest.raises(LimitError):
+        train(SPEC, OptimizerSpec("sgd", 0.1), *moons, MAX_EPOCHS, 1, 0)  # too many steps
+    for bad in ({"epochs": 0}, {"batch_size": 0}, {"seed": -1}, {"batch_size": 2.5}):
+        settings = {"epochs": 1, "batch_size": 8, "seed": 0, **bad}
+        with pytest.raises(PlaygroundError):
+            train(SPEC, OptimizerSpec("sgd", 0.1), *moons, **settings)
+
+
+# ---- comparison grid -------------------------------------------------------------------------
+OPTIMIZERS = [OptimizerSpec("sgd", 0.2), OptimizerSpec("momentum", 0.05),
+              OptimizerSpec("adam", 0.01)]
+
+
+@pytest.fixture(scope="module")
+def grid(moons):
+    calls = []
+    runs = compare(SPEC, OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16,
+                   progress=lambda done, total: calls.append((done, total)))
+    return runs, calls
+
+
+def test_grid_has_every_run_in_order_with_titles(grid):
+    runs, _ = grid
+    assert len(runs) == 3 * 2 * 2
+    assert [(r.label, r.dropout_p, r.seed) for r in runs[:4]] == [
+        ("SGD", 0.0, 0), ("SGD", 0.0, 1), ("SGD", 0.3, 0), ("SGD", 0.3, 1)]
+    assert [r.label for r in runs[::4]] == ["SGD", "Momentum", "Adam"]
+    assert runs[-1].title == "Adam, lr=0.01, dropout 0.3, seed 1"
+    assert runs[0].title == "SGD, lr=0.2, no dropout, seed 0"
+
+
+def test_grid_records_validation_curves_and_dropout_changes_the_runs(grid):
+    runs, _ = grid
+    for run in runs:
+        val_loss = run.history.epoch_val_loss
+        assert len(val_loss) == 4 and np.isfinite(val_loss).all()
+        assert run.history.model.spec.dropout == run.dropout_p
+    for plain, dropped in zip(runs[0::4], runs[2::4]):  # same optimizer and seed
+        assert plain.history.step_loss != dropped.history.step_loss
+        assert plain.history.epoch_val_loss != dropped.history.epoch_val_loss
+
+
+def test_grid_runs_are_exactly_single_runs(grid, moons):
+    runs, _ = grid
+    for run in runs:
+        alone = train(SPEC.with_dropout(run.dropout_p), run.optimizer, *moons, 4, 16, run.seed)
+        assert same_history(run.history, alone), run.title
+
+
+def test_grid_is_deterministic_and_reports_progress(grid, moons):
+    runs, calls = grid
+    again = compare(SPEC, OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16)
+    assert all(same_history(a.history, b.history) for a, b in zip(runs, again))
+    dones = [done for done, _ in calls]
+    assert dones == sorted(dones) and calls[-1] == (12 * 4, 12 * 4)
+
+
+def test_every_run_of_a_seed_starts_from_the_same_weights(moons):
+    frozen = [OptimizerSpec("sgd", 1e-300), OptimizerSpec("momentum", 1e-300),
+              OptimizerSpec("adam", 1e-300)]
+    runs = compare(SPEC, frozen, 0.5, [0, 1], *moons, epochs=1, batch_size=16)
+    for seed in (0, 1):
+        initial = MLP(SPEC, np.random.default_rng(seed)).parameters()
+        for run in (r for r in runs if r.seed == seed):
+            for p, q in zip(run.history.model.parameters(), initial):
+                np.testing.assert_allclose(p.data, q.data, rtol=1e-15, atol=1e-250)
+    # The same seed also sees the same first minibatch: equal first losses without dropout.
+    first = {r.history.step_loss[0] for r in runs if r.seed == 0 and not r.dropout_p}
+    assert len(first) == 1
+
+
+def test_a_diverging_run_does_not_disturb_the_others(moons):
+    optimizers = [OptimizerSpec("sgd", 1e4), OptimizerSpec("adam", 0.01)]
+    runs = compare(SPEC, optimizers, 0.2, [0], *moons, epochs=5, batch_size=16)
+    assert all(r.history.diverged for r in runs if r.label == "SGD")
+    for run in (r for r in runs if r.label == "Adam"):
+        assert not run.history.diverged and run.history.epochs == 5
+        alone = train(SPEC.with_dropout(run.dropout_p), run.optimizer, *moons, 5, 16, run.seed)
+        assert same_history(run.history, alone)
+
+
+def test_grid_checks_its_settings(moons):
+    with pytest.raises(LimitError):
+        compare(SPEC, OPTIMIZERS, 0.2, list(range(MAX_SEEDS + 1)), *moons, 1, 16)
+    with pytest.raises(PlaygroundError, match="Nothing to compare"):
+        compare(SPEC, [], 0.2, [0], *moons, 1, 16)
+    with pytest.raises(PlaygroundError, match="OptimizerSpec"):
+        compare(SPEC, ["adam"], 0.2, [0], *moons, 1, 16)
+    with pytest.raises(PlaygroundError):
+        compare(SPEC, OPTIMIZERS, 1.0, [0], *moons, 1, 16)
+
+
+# ---- prediction helpers ----------------------------------------------------------------------
+def test_predictions_use_eval_mode_and_restore_the_mode(moons):
+    train_data, _ = moons
+    model = MLP(SPEC.with_dropout(0.5), np.random.default_rng(0))
+    probs = class_probabilities(model, train_data.X)
+    assert probs.shape == (len(train_data), 2)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(predict(model, train_data.X), predict(model, train_data.X))
+    assert model.training  # put back
+    assert 0.0 <= accuracy(model, train_data) <= 1.0
