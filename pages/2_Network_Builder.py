@@ -333,7 +333,7 @@ with user_errors():
     spec = LayeredSpec.from_layers(len(features), state.widths, state.acts, state.drops,
                                    raw.n_outputs)
     optimizer = OptimizerSpec(state.opt, state.lr)
-    config = (state.data, state.noise, features, spec, optimizer, state.batch, state.seed)
+    config = tuple(state[name] for name in PARAMS)  # plain values: a new run when one changes
     if state.get("nb_config") != config:
         state.nb_run = LiveRun(spec, optimizer, train_data, val_data, state.batch, state.seed)
         state.nb_figures = LiveFigures(optimizer.label)
