@@ -44,14 +44,14 @@ def encode_values(rows) -> str:
                       separators=(",", ":"))
 
 
-def decode_values(text: str) -> dict[str, InputSpec]:
-    """The inputs a URL carries; anything unreadable is left out (its default is used)."""
+def decode_values(text: str) -> dict[str, InputSpec] | None:
+    """The inputs a URL carries (malformed rows left out), or None if it is unreadable."""
     try:
         rows = json.loads(text)
     except ValueError:
-        return {}
+        return None
     if not isinstance(rows, list):
-        return {}
+        return None
     return {row[0]: InputSpec(row[1], row[2]) for row in rows
             if isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)
             and isinstance(row[1], str) and isinstance(row[2], bool)}
@@ -139,6 +139,8 @@ with inputs:
             column.markdown(f"**{title}**", help=INPUT_HELP.get(title))
     if program is not None:
         saved = decode_values(state.vals)
+        if saved is None:
+            saved = decode_values(PARAMS["vals"].default)
         for position, name in enumerate(program.free_names):
             spec = saved.get(name, default_spec(position))
             state.setdefault(f"val_{name}", str(spec.value))

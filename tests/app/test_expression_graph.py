@@ -1,0 +1,206 @@
+"""The Expression Graph page through streamlit.testing (no browser)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.examples import EXAMPLES
+from ui.expr_error import caret_lines
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APP = str(REPO_ROOT / "app.py")
+PAGE = "pages/1_Expression_Graph.py"
+
+
+def open_page(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(PAGE)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return run(at)
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def node_labels(at: AppTest) -> list[str]:
+    """The labels inside the nodes of the graph (the first chart)."""
+    graph = charts(at)[0]
+    return next(trace["text"] for trace in graph["data"] if "customdata" in trace)
+
+
+def url(at: AppTest) -> dict[str, str]:
+    return {k: v if isinstance(v, str) else v[-1] for k, v in at.query_params.items()}
+
+
+def errors(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def node_id(labels: list[str], start: str) -> int:
+    """The node whose label in the node picker starts with `start` (option 0 is "none")."""
+    return next(i for i, label in enumerate(labels) if label.startswith(start)) - 1
+
+
+def dataframe_columns(at: AppTest) -> dict:
+    return at.dataframe[-1].value.to_dict(orient="list")
+
+
+@pytest.mark.parametrize("example", [e.key for e in EXAMPLES])
+def test_every_example_runs(example):
+    at = open_page(example=example)
+    assert not at.error, errors(at)
+    assert charts(at), "no graph"
+    assert at.text_area(key="src").value == next(e.source for e in EXAMPLES if e.key == example)
+    checks = dataframe_columns(at)
+    assert checks["pass"] and all(mark == "✓" for mark in checks["pass"]), checks
+
+
+def test_default_view_is_the_neuron():
+    at = open_page()
+    assert "sigmoid" in at.text_area(key="src").value
+    assert {"w1", "x1", "w2", "x2", "b", "σ"} <= set(node_labels(at))
+    assert at.toggle(key="par_w1").value and not at.toggle(key="par_x1").value
+    assert url(at) == {}  # the defaults are not written into the URL
+
+
+def test_loading_an_example_replaces_program_and_inputs():
+    at = open_page()
+    at.selectbox(key="example_pick").set_value("fanout")
+    run(at)
+    assert at.text_area(key="src").value == "z = x * y + x\n"
+    assert [t.value for t in at.text_input] == ["2.0", "3.0"]
+    assert at.selectbox(key="example_pick").value is None
+    assert url(at)["src"] == "z = x * y + x\n"
+
+
+def test_editing_the_program_changes_the_graph_and_the_inputs():
+    at = open_page()
+    at.text_area(key="src").input("q = exp(a) * a")
+    run(at)
+    assert sorted(node_labels(at)) == sorted(["a", "exp", "×"])
+    assert [t.label for t in at.text_input] == ["value of a"]
+    assert url(at)["src"] == "q = exp(a) * a"
+
+
+def test_a_broken_program_shows_the_error_with_a_caret_and_keeps_the_last_graph():
+    at = open_page()
+    before = node_labels(at)
+    at.text_area(key="src").input("y = sigmoid(w1 * (x1 +)")
+    run(at)
+    assert "Line 1, column" in errors(at)
+    carets = [c.value for c in at.code if c.value.rstrip().endswith("^")]
+    assert carets and carets[0].startswith("y = sigmoid(w1 * (x1 +)")
+    assert node_labels(at) == before
+    assert any("last graph that worked" in c.value for c in at.caption)
+
+
+def test_a_shape_error_points_into_the_program():
+    at = open_page()
+    at.text_area(key="src").input("z = [1, 2] + [1, 2, 3]")
+    run(at)
+    assert "Line 1, column" in errors(at)
+    assert "(2,)" in errors(at) and "(3,)" in errors(at)
+
+
+def test_a_bad_value_points_into_the_value():
+    at = open_page()
+    at.text_input(key="val_w1").input("randn(2,")
+    run(at)
+    assert "Value of w1, line 1" in errors(at)
+    assert any(c.value.startswith("randn(2,\n") for c in at.code)
+
+
+def test_switching_an_input_to_constant_drops_it_from_the_gradient_check():
+    at = open_page()
+    assert dataframe_columns(at)["parameter"] == ["w1", "w2", "b"]
+    at.toggle(key="par_w1").set_value(False)
+    run(at)
+    assert dataframe_columns(at)["parameter"] == ["w2", "b"]
+    assert ["w1", "0.5", False] in json.loads(url(at)["vals"])
+
+
+def test_query_params_round_trip():
+    src = "h = tanh(x * w)\nloss = (h - t) ** 2"
+    vals = json.dumps([["t", "0.5", False], ["w", "randn(3)", True], ["x", "[1, 2, 3]", False]],
+                      separators=(",", ":"))
+    at = open_page(src=src, vals=vals, seed="7", node="3")
+    assert at.text_area(key="src").value == src
+    assert at.text_input(key="val_w").value == "randn(3)"
+    assert not at.toggle(key="par_t").value
+    assert at.number_input(key="seed").value == 7
+    assert at.selectbox(key="node").value == 3
+    assert url(at) == {"src": src, "vals": vals, "seed": "7", "node": "3"}
+    again = open_page(**url(at))
+    assert charts(again)[0]["data"] == charts(at)[0]["data"]
+
+
+def test_the_seed_changes_random_inputs():
+    at = open_page(example="chain")
+    before = charts(at)[0]["data"]
+    at.number_input(key="seed").set_value(3)
+    run(at)
+    assert charts(at)[0]["data"] != before
+
+
+def test_a_hostile_link_falls_back_to_defaults():
+    at = open_page(vals="{not json", seed="-4", node="99999")
+    assert at.number_input(key="seed").value == 0
+    assert at.text_input(key="val_w1").value == "0.5"
+
+
+def test_the_inspector_shows_statement_value_gradient_and_derivative():
+    at = open_page(example="fanout")
+    labels = at.selectbox(key="node").options
+    at.selectbox(key="node").set_value(0)  # x, the input that feeds two consumers
+    run(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "is an input, a parameter" in text
+    assert "the gradient is the sum of what each sent back" in text
+    assert dataframe_columns(at)  # the gradient check is still there
+    contributions = at.dataframe[0].value.to_dict(orient="list")
+    assert sorted(contributions["contribution"]) == ["1.0", "3.0"]
+    assert len(labels) == 5  # "choose a node" and the 4 nodes
+    at.selectbox(key="node").set_value(node_id(labels, "z ="))
+    run(at)
+    assert any(c.value == "z = x * y + x" for c in at.code)
+    assert any(r"\frac{\partial (a+b)}{\partial a}" in latex.value for latex in at.latex)
+
+
+def test_elementwise_vector_ops_show_a_diagonal_jacobian():
+    at = open_page(src="h = tanh(x)\ns = sum(h)", vals=json.dumps([["x", "[0.5, -1, 2]", True]]))
+    at.selectbox(key="node").set_value(node_id(at.selectbox(key="node").options, "h ="))
+    run(at)
+    assert any("Jacobian" in m.value for m in at.markdown)
+    assert any(r"\begin{bmatrix}" in latex.value and "(3,3)" in latex.value for latex in at.latex)
+
+
+def test_the_surface_shows_for_two_scalar_parameters_only():
+    at = open_page(example="partials")
+    assert len(charts(at)) == 2
+    surface = charts(at)[1]
+    names = [trace.get("name", "") for trace in surface["data"]]
+    assert "along x: slope ∂z/∂x = 3" in names and "along y: slope ∂z/∂y = 2" in names
+    assert len(charts(open_page())) == 1  # the neuron: five inputs
+
+
+def test_presenter_mode_is_in_the_url():
+    at = open_page()
+    at.toggle(key="big").set_value(True)
+    run(at)
+    assert url(at)["big"] == "1"
+
+
+def test_caret_lines():
+    assert caret_lines("a = 1\nb = (2", 2, 5) == "b = (2\n    ^"
+    assert caret_lines("", 1, 1) == "\n^"
+    assert caret_lines("x", 9, 1) == "x\n^"  # a line past the end shows the last

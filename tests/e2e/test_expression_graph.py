@@ -1,0 +1,66 @@
+"""The Expression Graph page in a real browser: the graph renders, plays, and a click inspects."""
+
+from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
+
+SCREENSHOT = "/tmp/backprop_playground_expression_graph.png"
+GRAPH = ".js-plotly-plot"
+CURRENT_STEP = ".slider-group > .slider-label"  # the label of the current step
+
+
+def graph_node_centres(page) -> list[tuple[float, float]]:
+    """Screen centres of the graph's nodes (the trace that carries customdata)."""
+    return page.evaluate(
+        """() => {
+            const gd = document.querySelector('.js-plotly-plot');
+            const index = gd.data.findIndex(t => t.customdata);
+            const trace = gd.querySelectorAll('.scatterlayer .trace')[index];
+            return Array.from(trace.querySelectorAll('path.point')).map(p => {
+                const r = p.getBoundingClientRect();
+                return [r.x + r.width / 2, r.y + r.height / 2];
+            });
+        }"""
+    )
+
+
+def test_the_graph_renders_and_plays(page, base_url, console_errors):
+    open_page(page, base_url, "Expression_Graph?example=fanout")
+    graph = page.locator(GRAPH).first
+    graph.scroll_into_view_if_needed()
+    assert graph.is_visible()
+    assert len(graph_node_centres(page)) == 4  # x, y, ×, +
+    step = page.locator(CURRENT_STEP).first
+    assert step.text_content().strip() == "the bare graph"
+
+    page.locator(".updatemenu-button", has_text="fast").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot').layout.sliders[0].active >= 3",
+        timeout=15_000,
+    )
+    assert step.text_content().strip() != "the bare graph"
+    page.screenshot(path=SCREENSHOT)
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+
+def test_clicking_a_node_opens_it_in_the_inspector(page, base_url, console_errors):
+    open_page(page, base_url, "Expression_Graph?example=fanout")
+    page.locator(GRAPH).first.scroll_into_view_if_needed()
+    x, y = graph_node_centres(page)[-1]  # the output, z
+    page.mouse.click(x, y)
+    wait_for_idle(page)
+    assert "node=3" in page.url
+    assert page.get_by_text("z is computed in line 1").first.is_visible()
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+
+def test_a_broken_program_shows_a_caret_and_keeps_the_graph(page, base_url, console_errors):
+    open_page(page, base_url, "Expression_Graph?example=fanout")
+    editor = page.get_by_role("textbox", name="Program")
+    editor.fill("z = x * (y +")
+    editor.press("Control+Enter")
+    wait_for_idle(page)
+    assert page.get_by_text("Line 1, column").first.is_visible()
+    assert page.locator(GRAPH).count() >= 1
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
