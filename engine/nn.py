@@ -236,6 +236,11 @@ class MLPSpec:
         return (self.activation,) * len(self.hidden)
 
     @property
+    def layer_gains(self) -> tuple[float, ...]:
+        """The initialisation gain of each hidden layer (see Linear; a subclass may vary them)."""
+        return tuple(_GAIN[a] for a in self.layer_activations)
+
+    @property
     def layer_dropouts(self) -> tuple[float, ...]:
         """The dropout p after each hidden layer (the same for all; a subclass may vary them)."""
         return (self.dropout,) * len(self.hidden)
@@ -294,7 +299,7 @@ class MLP(Sequential):
             raise PlaygroundError(f"MLP needs an MLPSpec, got {type(spec).__name__}.")
         self.spec = spec
         activations, dropouts = spec.layer_activations, spec.layer_dropouts
-        gains = [_GAIN[a] for a in activations] + [1.0]
+        gains = [*spec.layer_gains, 1.0]
         sizes = spec.sizes
         self.layers = [Linear(a, b, rng, gain=gain)
                        for (a, b), gain in zip(zip(sizes, sizes[1:]), gains)]
