@@ -33,10 +33,12 @@ class LayeredSpec(MLPSpec):
 
     activations: tuple[str, ...] = ()
     dropouts: tuple[float, ...] = ()
+    gains: tuple[float, ...] = ()  # initialisation gain per hidden layer; () = MLP's default
 
     @classmethod
     def from_layers(cls, n_in: int, widths: Sequence[int], activations: Sequence[str],
-                    dropouts: Sequence[float], n_out: int) -> LayeredSpec:
+                    dropouts: Sequence[float], n_out: int,
+                    gains: Sequence[float] = ()) -> LayeredSpec:
         """The spec of n_in → widths[0] → … → n_out, checking every setting."""
         widths, activations, dropouts = tuple(widths), tuple(activations), tuple(dropouts)
         if not len(widths) == len(activations) == len(dropouts):
@@ -47,7 +49,7 @@ class LayeredSpec(MLPSpec):
         return cls(n_in=n_in, hidden=widths, n_out=n_out,
                    activation=activations[0] if activations else "tanh",
                    dropout=dropouts[0] if dropouts else 0.0,
-                   activations=activations, dropouts=dropouts)
+                   activations=activations, dropouts=dropouts, gains=tuple(gains))
 
     def __post_init__(self):
         activations = tuple(str(a).strip().lower() for a in self.activations)
@@ -61,6 +63,9 @@ class LayeredSpec(MLPSpec):
                                       f"[0, 1), got {p!r}.")
         if not len(activations) == len(self.dropouts) == len(tuple(self.hidden)):
             raise PlaygroundError("Give one activation and one dropout p per hidden layer.")
+        if self.gains and (len(self.gains) != len(activations)
+                           or not all(isinstance(g, int | float) and g > 0 for g in self.gains)):
+            raise PlaygroundError("Give one positive initialisation gain per hidden layer.")
         object.__setattr__(self, "activations", activations)
         object.__setattr__(self, "dropouts", tuple(float(p) for p in self.dropouts))
         super().__post_init__()
@@ -72,6 +77,10 @@ class LayeredSpec(MLPSpec):
     @property
     def layer_dropouts(self) -> tuple[float, ...]:
         return self.dropouts
+
+    @property
+    def layer_gains(self) -> tuple[float, ...]:
+        return tuple(float(g) for g in self.gains) or super().layer_gains
 
     def __str__(self) -> str:
         parts = [str(self.n_in)]

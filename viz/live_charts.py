@@ -53,8 +53,11 @@ def loss_figure(history: History, optimizer_label: str, *, height: int = 330) ->
     return projector_layout(fig, height=height)
 
 
-def grad_norm_figure(history: History, *, height: int = 330) -> go.Figure:
-    """The gradient norm of each layer at every step, on a log scale."""
+def grad_norm_figure(history: History, *, title: str = "Gradient norm per layer",
+                     log_range: tuple[float, float] | None = None,
+                     height: int = 330) -> go.Figure:
+    """The gradient norm of each layer at every step, on a log scale (`log_range`: the y axis
+    from 10^a to 10^b, to compare figures side by side)."""
     norms = history.grad_norms
     steps = np.arange(1, len(norms) + 1)
     colors = layer_colors(len(history.layer_names))
@@ -64,8 +67,9 @@ def grad_norm_figure(history: History, *, height: int = 330) -> go.Figure:
         for i, name in enumerate(history.layer_names)
     ])
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="‖gradient‖", type="log", exponentformat="power", dtick=1)
-    fig.update_layout(title={"text": "Gradient norm per layer", "x": 0.01})
+    fig.update_yaxes(title_text="‖gradient‖", type="log", exponentformat="power", dtick=1,
+                     range=log_range)
+    fig.update_layout(title={"text": title, "x": 0.01})
     return projector_layout(fig, height=height)
 
 

@@ -194,9 +194,14 @@ def test_the_neuron_diagram_switches_from_weights_to_gradients():
     assert chart(at, "nb_neurons").data[-1].marker.colorbar.title.text == "gradient"
 
 
-def test_the_vanishing_gradient_lesson_loads_a_deep_sigmoid_network_and_compares():
-    at = click(open_page(), "Run the lesson (also loads the deep sigmoid network above)")
-    assert network_line(at).count("sigmoid") == 6
+def test_the_vanishing_gradient_lesson_compares_deep_sigmoid_and_relu():
+    at = click(open_page(), "Run the lesson")
+    for activation in ("sigmoid", "relu"):
+        per_step = chart(at, f"nb_lesson_{activation}")
+        assert len(per_step.data) == 7  # one line per layer: 6 hidden + output
+        assert per_step.layout.yaxis.type == "log"
     norms = {t.name: values(t.y) for t in chart(at, "nb_lesson_chart").data}
     assert norms["sigmoid"][0] < 1e-2 * norms["sigmoid"][-1]
     assert norms["relu"][0] > 1e-1 * norms["relu"][-1]
+    assert any("smaller" in m.value for m in at.markdown)
+    assert network_line(at).startswith("**Network:** 2 → 8 tanh → 8 tanh → 2")  # untouched

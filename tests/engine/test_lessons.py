@@ -1,7 +1,7 @@
 """The vanishing-gradient lesson: deep sigmoid gradients shrink towards the inputs, ReLU's not."""
 
 from engine.data import make_dataset, train_val_split
-from engine.lessons import VANISHING, vanishing_gradient_spec, vanishing_gradients
+from engine.lessons import CLASSIC_GAIN, VANISHING, vanishing_gradient_spec, vanishing_gradients
 from engine.train import OptimizerSpec
 
 
@@ -9,6 +9,7 @@ def test_the_lesson_network_is_deep_and_uniform():
     spec = vanishing_gradient_spec("sigmoid", 2, 2)
     assert spec.hidden == (VANISHING["width"],) * VANISHING["depth"]
     assert set(spec.activations) == {"sigmoid"}
+    assert spec.layer_gains == (CLASSIC_GAIN["sigmoid"],) * VANISHING["depth"]
 
 
 def test_sigmoid_gradients_vanish_towards_the_inputs_and_relu_gradients_do_not():

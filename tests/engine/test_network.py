@@ -102,3 +102,16 @@ def test_minibatch_loss_records_one_training_step_on_a_copy():
     assert all(p.grad.shape == p.shape for p in twin.parameters())
     mse_loss, _ = minibatch_loss(model, X, np.zeros((4, 2)), "regression")
     assert mse_loss.op.name == "mse"
+
+
+def test_per_layer_initialisation_gains_scale_the_initial_weights():
+    default = LayeredSpec.from_layers(2, (8,), ("sigmoid",), (0.0,), 2)
+    classic = LayeredSpec.from_layers(2, (8,), ("sigmoid",), (0.0,), 2, gains=(1.0,))
+    a, b = MLP(default, np.random.default_rng(0)), MLP(classic, np.random.default_rng(0))
+    assert classic.layer_gains == (1.0,) and default.layer_gains == MLPSpec(
+        n_in=2, hidden=(8,), activation="sigmoid", n_out=2).layer_gains
+    ratio = a.layers[0].weight.data / b.layers[0].weight.data
+    np.testing.assert_allclose(ratio, default.layer_gains[0])
+    np.testing.assert_array_equal(a.layers[1].weight.data, b.layers[1].weight.data)  # output
+    with pytest.raises(PlaygroundError, match="gain"):
+        LayeredSpec.from_layers(2, (8,), ("sigmoid",), (0.0,), 2, gains=(1.0, 2.0))
