@@ -40,3 +40,4 @@ MAX_LIST_CHARS = 4000  # characters in one typed list of numbers or scores
 # Expression Graph page: the gradient check runs the program twice per parameter element.
 MAX_GRADCHECK_ELEMENTS = 200  # parameter elements checked by central differences
 MAX_GRADCHECK_WORK = 5_000_000  # parameter elements × elements in the whole graph
+MAX_GRID_WEIGHT_STEPS = 50_000_000  # comparison grid: run-steps × weights of the network

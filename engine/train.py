@@ -34,7 +34,14 @@ import numpy as np
 from engine.data import Dataset
 from engine.errors import PlaygroundError
 from engine.functional import log_softmax, softmax
-from engine.limits import MAX_EPOCHS, MAX_GRID_STEPS, MAX_SEEDS, MAX_TRAIN_STEPS, check_limit
+from engine.limits import (
+    MAX_EPOCHS,
+    MAX_GRID_STEPS,
+    MAX_GRID_WEIGHT_STEPS,
+    MAX_SEEDS,
+    MAX_TRAIN_STEPS,
+    check_limit,
+)
 from engine.nn import ACTIVATIONS, MLP, MLPSpec, Module, Sequential
 from engine.ops import OPS
 from engine.optim import OPTIMIZERS, Optimizer, make_optimizer
@@ -263,8 +270,11 @@ def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float
     jobs = [_Job(s, opt, seed, seed) for opt in optimizers for s in specs for seed in seeds]
     if not jobs:
         raise PlaygroundError("Nothing to compare: choose at least one optimizer and one seed.")
-    check_limit("The number of training steps in the comparison",
-                len(jobs) * epochs * _steps_per_epoch(train_data, batch_size), MAX_GRID_STEPS)
+    steps = len(jobs) * epochs * _steps_per_epoch(train_data, batch_size)
+    check_limit("The number of training steps in the comparison", steps, MAX_GRID_STEPS)
+    weights = sum(a * b + b for a, b in zip(spec.sizes, spec.sizes[1:]))
+    check_limit("The comparison's work (training steps × network weights)", steps * weights,
+                MAX_GRID_WEIGHT_STEPS)
     widest = max(spec.sizes) * max(len(train_data), len(val_data) if val_data else 0)
     per_stack = max(1, _STACK_ELEMENTS // widest)
     histories, done, total = [], 0, len(jobs) * epochs

@@ -294,6 +294,9 @@ def test_a_diverging_run_does_not_disturb_the_others(moons):
 def test_grid_checks_its_settings(moons):
     with pytest.raises(LimitError):
         compare(SPEC, OPTIMIZERS, 0.2, list(range(MAX_SEEDS + 1)), *moons, 1, 16)
+    with pytest.raises(LimitError, match="weights"):
+        compare(MLPSpec(n_in=2, hidden=(128, 128), n_out=2), OPTIMIZERS, 0.2, [0, 1], *moons,
+                100, 16)
     with pytest.raises(PlaygroundError, match="Nothing to compare"):
         compare(SPEC, [], 0.2, [0], *moons, 1, 16)
     with pytest.raises(PlaygroundError, match="OptimizerSpec"):
