@@ -114,7 +114,8 @@ class History:
     epoch_*: per epoch, on the whole set in evaluation mode; *_acc is nan for regression,
         epoch_val_* nan without validation data.
     grad_norms: (steps, layers) array: the L2 norm of each Linear layer's gradient (W and b).
-    wall_time: seconds spent computing (not waiting for a consumer of train_steps).
+    wall_time: seconds spent computing (not waiting for a consumer of train_steps); runs
+        trained together by compare() share the time equally.
     diverged_at: the step that diverged (1-based), or None; diverged_reason says why.
     """
 
@@ -281,9 +282,11 @@ def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float
     for first in range(0, len(jobs), per_stack):
         lock = _Lockstep(jobs[first:first + per_stack], train_data, val_data, epochs, batch_size)
         for tick in lock.ticks():
-            if tick.epoch_end and progress is not None:
+            if tick.epoch_end and tick.epoch < epochs and progress is not None:
                 progress(done + tick.epoch * len(lock.jobs), total)
-        done += epochs * len(lock.jobs)
+        done += epochs * len(lock.jobs)  # also when every run of the stack diverged early
+        if progress is not None:
+            progress(done, total)
         histories += lock.histories
     return [Run(job.optimizer, job.spec.dropout, job.seed, history)
             for job, history in zip(jobs, histories)]
