@@ -71,7 +71,7 @@ def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
 
     def show_gradient(n: int) -> None:
         state.rings[n] = grad_ring[n]
-        state.gradients[n] = "∂ " + short_text(gradients[n])
+        state.gradients[n] = "∂ " + short_text(gradients[n], shape=False)
 
     for n in nodes:
         if attrs[n]["op"] is None:
@@ -138,7 +138,7 @@ def _backward_steps(graph: nx.MultiDiGraph, state: Step, show_gradient) -> list[
 
 
 def _backward_snapshot(graph, state: Step, label: str, lit: list[Edge]) -> Step:
-    texts = [short_text(graph.edges[e]["contribution"]) for e in lit]
+    texts = [short_text(graph.edges[e]["contribution"], shape=False) for e in lit]
     return _snapshot(state, label, lit, palette.BACKWARD, texts)
 
 

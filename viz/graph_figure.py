@@ -20,8 +20,12 @@ from viz.graph_layout import GraphLayout, layered_layout
 from viz.numbers import full_text
 
 DEFAULT_WIDTH_PX = 800  # the chart at full page width on a 1280-px screen, sidebar open
+MARGIN_PX = 10  # left and right
+PLOT_PX = DEFAULT_WIDTH_PX - 2 * MARGIN_PX
 ROW_PX = 120  # height of one row of nodes: name, node, value and gradient lines
 NODE_PX = 46  # node diameter
+COLUMN_GAP_PX = 8  # least space between the labels of neighbouring columns
+CHAR_EM = 0.5  # average width of a label character, in em
 ARROW_PX = 14
 LABEL_FONT = 18  # symbol or name inside a node
 TEXT_FONT = 15  # value and gradient under a node, edge contributions
@@ -42,11 +46,12 @@ def graph_figure(
 ) -> go.Figure:
     """The figure of a graph from viz.graph.tensor_graph. `selected` draws a ring round a node;
     `shape_labels` writes each op's shape rule above it instead of its name."""
-    layout = layered_layout(graph)
-    xy = {n: (x, -y) for n, (x, y) in layout.positions.items()}
-    paths = _edge_paths(graph, xy)
     steps = animation_steps(graph)
     nodes = sorted(graph.nodes)
+    top_labels = [_top_label(graph, n, shape_labels) for n in nodes]
+    layout = layered_layout(graph, columns_that_fit(graph, steps[-1], top_labels))
+    xy = {n: (x, -y) for n, (x, y) in layout.positions.items()}
+    paths = _edge_paths(graph, xy, layout)
     ring = [xy[selected]] if selected in xy else []
     traces = [
         _lines(list(paths.values()), palette.EDGE, 2),
@@ -57,7 +62,7 @@ def graph_figure(
         _node_trace(graph, nodes, xy),
         _text_trace(nodes, xy, paths),
         _points([xy[n] for n in nodes], "markers+text", marker={"size": NODE_PX, "opacity": 0},
-                text=[_top_label(graph, n, shape_labels) for n in nodes],
+                text=top_labels,
                 textposition="top center", textfont={"size": TEXT_FONT, "color": palette.INK}),
     ]
     for index, data in zip(DYNAMIC, _frame_data(steps[0], paths)):
@@ -67,20 +72,41 @@ def graph_figure(
     return go.Figure(data=traces, layout=_layout(layout, steps), frames=frames)
 
 
-def _edge_paths(graph: nx.MultiDiGraph, xy) -> dict[tuple[int, int, int], list]:
-    """Points of each edge: a straight line, or a gentle bend for repeated operands (x * x)."""
+def text_px(text: str, font_px: float) -> float:
+    """About how wide a line of text is: digits are half an em, most letters a little more."""
+    return CHAR_EM * font_px * len(text)
+
+
+def columns_that_fit(graph: nx.MultiDiGraph, final: Step, top_labels: list[str]) -> int:
+    """How many columns fit side by side at the default width without labels overlapping."""
+    widest = max(
+        [NODE_PX]
+        + [text_px(t, TEXT_FONT) for t in final.values + final.gradients]
+        + [text_px(line, TEXT_FONT) for label in top_labels for line in label.split("<br>")]
+        + [text_px(_inner_label(graph, n), LABEL_FONT) for n in graph.nodes]
+    )
+    return max(2, int(PLOT_PX / (widest + COLUMN_GAP_PX) - 0.2))
+
+
+def _edge_paths(graph: nx.MultiDiGraph, xy, layout: GraphLayout) -> dict[tuple, list]:
+    """Points of each edge: straight, through its lane in each column it passes, or with a gentle
+    bend for a repeated operand (x * x)."""
     paths = {}
     for u, v, key in graph.edges(keys=True):
         (x0, y0), (x1, y1) = xy[u], xy[v]
         twins = graph.number_of_edges(u, v)
-        if twins == 1:
+        if (u, v, key) in layout.bends:
+            lane = [(x, -y) for x, y in layout.bends[u, v, key]]
+            paths[u, v, key] = [(x0, y0), *lane, (x1, y1)]
+        elif twins == 1:
             paths[u, v, key] = [(x0, y0), (x1, y1)]
-            continue
-        rank = sorted(k for k in graph[u][v]).index(key)
-        bend = 0.3 * (rank - (twins - 1) / 2)
-        length = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 1e-9)
-        mid = ((x0 + x1) / 2 - bend * (y1 - y0) / length, (y0 + y1) / 2 + bend * (x1 - x0) / length)
-        paths[u, v, key] = [(x0, y0), mid, (x1, y1)]
+        else:
+            rank = sorted(graph[u][v]).index(key)
+            bend = 0.3 * (rank - (twins - 1) / 2)
+            length = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 1e-9)
+            mid = ((x0 + x1) / 2 - bend * (y1 - y0) / length,
+                   (y0 + y1) / 2 + bend * (x1 - x0) / length)
+            paths[u, v, key] = [(x0, y0), mid, (x1, y1)]
     return paths
 
 
@@ -105,8 +131,7 @@ def _node_trace(graph: nx.MultiDiGraph, nodes: list[int], xy) -> dict:
         "x": [xy[n][0] for n in nodes],
         "y": [xy[n][1] for n in nodes],
         "mode": "markers+text",
-        "text": [attrs[n]["name"] if attrs[n]["op"] is None and attrs[n]["name"]
-                 else attrs[n]["symbol"] or formula(graph, n) for n in nodes],
+        "text": [_inner_label(graph, n) for n in nodes],
         "textposition": "middle center",
         "textfont": {"size": LABEL_FONT, "color": palette.INK},
         "customdata": nodes,
@@ -119,6 +144,14 @@ def _node_trace(graph: nx.MultiDiGraph, nodes: list[int], xy) -> dict:
             "line": {"width": 5, "colorscale": RING.colorscale(), "cmin": 0, "cmax": 1},
         },
     }
+
+
+def _inner_label(graph: nx.MultiDiGraph, node: int) -> str:
+    """The text inside a node: an input's name, an op's symbol, a constant's value."""
+    attrs = graph.nodes[node]
+    if attrs["op"] is None and attrs["name"]:
+        return attrs["name"]
+    return attrs["symbol"] or formula(graph, node)
 
 
 def _text_trace(nodes: list[int], xy, paths) -> dict:
@@ -194,9 +227,11 @@ def _merge(base: dict, update: dict) -> dict:
 
 
 def _middle(path: list) -> tuple[float, float]:
-    if len(path) == 3:
-        return path[1]
-    (x0, y0), (x1, y1) = path
+    """The middle of a path: its middle point, or the middle of its middle segment."""
+    half = len(path) // 2
+    if len(path) % 2:
+        return path[half]
+    (x0, y0), (x1, y1) = path[half - 1], path[half]
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
@@ -205,7 +240,7 @@ def _arrowheads(paths, layout: GraphLayout) -> dict:
 
     Each head follows an invisible point on its edge; angleref="previous" turns it along the edge.
     """
-    px_x, px_y = DEFAULT_WIDTH_PX / (layout.columns + 0.2), ROW_PX  # pixels per unit
+    px_x, px_y = PLOT_PX / (layout.columns + 0.2), ROW_PX  # pixels per unit
     points = []
     for path in paths.values():
         (x0, y0), (x1, y1) = path[-2], path[-1]
@@ -235,7 +270,7 @@ def _layout(layout: GraphLayout, steps: list[Step]) -> dict:
     ]
     return {
         "height": round((layout.rows + 0.2) * ROW_PX + 40 + CONTROLS_PX),
-        "margin": {"l": 10, "r": 10, "t": 40, "b": CONTROLS_PX},
+        "margin": {"l": MARGIN_PX, "r": MARGIN_PX, "t": 40, "b": CONTROLS_PX},
         "showlegend": False,
         "hovermode": "closest",
         "dragmode": False,

@@ -3,8 +3,10 @@
 Each op sits one column right of its deepest operand (topological generations); each leaf sits
 just left of its first consumer, so a constant used late does not draw a long edge. The order
 inside a column comes from barycenter sweeps (each node moves towards the mean height of its
-neighbours), keeping the order with the fewest crossings. A graph deeper than `max_columns` is cut
-into bands of columns stacked top to bottom, read like lines of text, so labels keep their room.
+neighbours), keeping the order with the fewest crossings; an edge that spans several columns gets
+a lane in each column it passes, so it goes round the nodes. A graph deeper than `max_columns` is
+cut into bands of columns stacked top to bottom, read like lines of text, so labels keep their
+room.
 """
 
 from __future__ import annotations
@@ -14,37 +16,55 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-MAX_COLUMNS = 6  # columns in one band: about 130 px each at the default width of 800 px
+MAX_COLUMNS = 6  # columns in one band unless the caller knows more fit
 SWEEPS = 4  # barycenter sweeps (left to right and back)
 BAND_GAP = 0.6  # vertical space between bands, in rows
+LANE_HEIGHT = 0.45  # rows a long edge takes where it passes a column
 
 
 @dataclass(frozen=True)
 class GraphLayout:
     positions: dict[int, tuple[float, float]]  # node -> (column, row); rows grow downwards
+    bends: dict[tuple[int, int, int], list[tuple[float, float]]]  # a long edge's waypoints
     columns: int  # columns in the widest band
     rows: float  # total height in rows
 
 
 def layered_layout(graph: nx.MultiDiGraph, max_columns: int = MAX_COLUMNS) -> GraphLayout:
+    """Positions of the nodes, and waypoints for edges that span several columns: such an edge
+    gets a lane of its own (a "dummy node" in every column it passes) so it goes round nodes."""
     layers = _layers(graph)
-    order = _order_layers(graph, layers)
+    routed, lanes = _with_lanes(graph, layers)
+    order = _order_layers(routed, layers)
     n_bands = math.ceil(len(order) / max_columns)
     per_band = math.ceil(len(order) / n_bands)
-    positions: dict[int, tuple[float, float]] = {}
+    points: dict = {}
     top = 0.0
     for band in range(n_bands):
         columns = order[band * per_band : (band + 1) * per_band]
-        height = max(len(column) for column in columns)
+        height = max(_height(column) for column in columns)
         for x, column in enumerate(columns):
-            for i, node in enumerate(column):
-                positions[node] = (float(x), top + (height - 1) / 2 + i - (len(column) - 1) / 2)
+            y = top + (height - _height(column)) / 2
+            for item in column:
+                size = _size(item)
+                points[item] = (float(x), y + size / 2 - 0.5)
+                y += size
         top += height + BAND_GAP
-    return GraphLayout(positions, min(per_band, len(order)), top - BAND_GAP)
+    positions = {n: points[n] for n in graph.nodes}
+    bends = {edge: [points[lane] for lane in lane_nodes] for edge, lane_nodes in lanes.items()}
+    return GraphLayout(positions, bends, min(per_band, len(order)), top - BAND_GAP)
 
 
-def _layers(graph: nx.MultiDiGraph) -> dict[int, int]:
-    layer: dict[int, int] = {}
+def _size(item) -> float:
+    return LANE_HEIGHT if isinstance(item, tuple) else 1.0
+
+
+def _height(column: list) -> float:
+    return sum(_size(item) for item in column)
+
+
+def _layers(graph: nx.MultiDiGraph) -> dict:
+    layer: dict = {}
     for depth, generation in enumerate(nx.topological_generations(graph)):
         layer.update(dict.fromkeys(generation, depth))
     for node in graph.nodes:
@@ -54,9 +74,25 @@ def _layers(graph: nx.MultiDiGraph) -> dict[int, int]:
     return layer
 
 
-def _order_layers(graph: nx.MultiDiGraph, layer: dict[int, int]) -> list[list[int]]:
-    order: list[list[int]] = [[] for _ in range(max(layer.values()) + 1)]
-    for node in sorted(graph.nodes):
+def _with_lanes(graph: nx.MultiDiGraph, layer: dict) -> tuple[nx.DiGraph, dict]:
+    """The graph with each long edge cut into one-column steps through lane nodes (tuples),
+    and each long edge's lane nodes; `layer` gains the lanes' columns."""
+    routed = nx.DiGraph()
+    routed.add_nodes_from(sorted(graph.nodes))
+    lanes = {}
+    for u, v, key in graph.edges(keys=True):
+        lane = [("lane", u, v, key, i) for i in range(layer[u] + 1, layer[v])]
+        layer.update({item: item[-1] for item in lane})
+        path = [u, *lane, v]
+        routed.add_edges_from(zip(path, path[1:]))
+        if lane:
+            lanes[u, v, key] = lane
+    return routed, lanes
+
+
+def _order_layers(graph: nx.DiGraph, layer: dict) -> list[list]:
+    order: list[list] = [[] for _ in range(max(layer.values()) + 1)]
+    for node in graph.nodes:
         order[layer[node]].append(node)
     best, best_crossings = [list(c) for c in order], crossings(graph, order)
     for _ in range(SWEEPS):
@@ -71,17 +107,17 @@ def _order_layers(graph: nx.MultiDiGraph, layer: dict[int, int]) -> list[list[in
     return best
 
 
-def _ranks(order: list[list[int]]) -> dict[int, float]:
+def _ranks(order: list[list]) -> dict:
     """Each node's height in its column, centred on 0 so columns of any size compare."""
     return {n: i - (len(col) - 1) / 2 for col in order for i, n in enumerate(col)}
 
 
-def _barycenter(node: int, neighbours, rank: dict[int, float]) -> float:
+def _barycenter(node, neighbours, rank: dict) -> float:
     around = [rank[n] for n in neighbours(node)]
     return sum(around) / len(around) if around else rank[node]
 
 
-def crossings(graph: nx.MultiDiGraph, order: list[list[int]]) -> int:
+def crossings(graph: nx.DiGraph, order: list[list]) -> int:
     """Pairs of edges between the same two adjacent columns that cross each other."""
     where = {n: (c, i) for c, col in enumerate(order) for i, n in enumerate(col)}
     spans: dict[int, list[tuple[int, int]]] = {}

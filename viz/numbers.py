@@ -23,14 +23,16 @@ def format_number(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}".replace("-", MINUS)
 
 
-def short_text(value: np.ndarray, max_items: int = 2) -> str:
-    """A value in a few characters, for the text under a node: 0.731, [1, −2], (3,4) μ 0.5."""
+def short_text(value: np.ndarray, max_items: int = 2, shape: bool = True) -> str:
+    """A value in a few characters, for the text under a node: 0.731, [1, −2], (3,4) μ 0.5
+    (without `shape`: μ 0.5)."""
     value = np.asarray(value)
     if value.size == 1:
         return format_number(value.reshape(-1)[0])
     if value.size <= max_items:
         return "[" + ", ".join(format_number(v, 2) for v in value.reshape(-1)) + "]"
-    return f"{format_shape(value.shape)} μ {format_number(summary(value), 2)}"
+    mean = f"μ {format_number(summary(value), 2)}"
+    return f"{format_shape(value.shape)} {mean}" if shape else mean
 
 
 def full_text(value: np.ndarray, max_items: int = 6) -> str:

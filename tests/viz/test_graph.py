@@ -15,15 +15,17 @@ from viz.coded_scale import CodedScale
 from viz.graph import formula, local_derivative, shape_rule, tensor_graph
 from viz.graph_anim import FILL, RING, animation_steps
 from viz.graph_figure import (
-    DEFAULT_WIDTH_PX,
     DYNAMIC,
     NODE_PX,
     NODES,
+    PLOT_PX,
     ROW_PX,
     TEXT_FONT,
     TEXTS,
+    columns_that_fit,
     graph_figure,
     hover_text,
+    text_px,
 )
 from viz.graph_layout import MAX_COLUMNS, crossings, layered_layout
 from viz.numbers import format_number, full_text, short_text
@@ -209,19 +211,16 @@ def test_a_deep_chain_wraps_into_bands():
     assert layout.rows > 1
 
 
-def text_width_px(text: str) -> float:
-    return 0.5 * TEXT_FONT * len(text)  # digits are 0.5 em wide; spaces and commas less
-
-
 @pytest.mark.parametrize("output", [neuron()[0], fan_out()[0], chain(149)])
 def test_labels_do_not_overlap_at_the_default_size(output):
     graph = tensor_graph(output)
     fig = graph_figure(graph)
-    layout = layered_layout(graph)
-    px_x = DEFAULT_WIDTH_PX / (layout.columns + 0.2)
     final = animation_steps(graph)[-1]
-    widths = {n: max(text_width_px(final.values[n]), text_width_px(final.gradients[n]), NODE_PX)
-              for n in graph.nodes}
+    layout = layered_layout(graph, columns_that_fit(graph, final, [""] * len(final.values)))
+    assert fig.data[NODES].x == tuple(layout.positions[n][0] for n in sorted(graph.nodes))
+    px_x = PLOT_PX / (layout.columns + 0.2)
+    widths = {n: max(text_px(final.values[n], TEXT_FONT), text_px(final.gradients[n], TEXT_FONT),
+                     NODE_PX) for n in graph.nodes}
     for a in graph.nodes:
         for b in graph.nodes:
             (xa, ya), (xb, yb) = layout.positions[a], layout.positions[b]
@@ -230,6 +229,15 @@ def test_labels_do_not_overlap_at_the_default_size(output):
             if a < b and xa == xb:
                 assert abs(ya - yb) * ROW_PX >= NODE_PX + 3.5 * TEXT_FONT  # name, node, 2 lines
     assert fig.layout.height >= layout.rows * ROW_PX
+
+
+def test_a_shallow_graph_stays_in_one_band_when_its_labels_fit():
+    output, names = neuron()
+    graph = tensor_graph(output, names)
+    final = animation_steps(graph)[-1]
+    fit = columns_that_fit(graph, final, [""] * 9)
+    assert fit >= 6  # the graph is 6 columns deep
+    assert layered_layout(graph, fit).rows <= 2  # one band, two nodes high
 
 
 # ---- animation ----------------------------------------------------------------------------------
@@ -348,3 +356,16 @@ def test_number_formatting():
     assert short_text(np.ones((3, 4))) == "(3,4) μ 1"
     assert full_text(np.array(0.1)) == "0.1"
     assert full_text(np.arange(10.0)).endswith(", …]")
+
+
+def test_a_long_edge_goes_round_the_nodes_in_a_lane():
+    x = Tensor(0.5, requires_grad=True, name="x")
+    out = x.tanh().tanh().tanh() * x  # x also feeds the last op, three columns to the right
+    graph = tensor_graph(out, {"x": x})
+    layout = layered_layout(graph)
+    x_node, product = node_named(graph, "x"), graph.graph["output"]
+    assert layout.positions[product][0] - layout.positions[x_node][0] == 4
+    lane = layout.bends[x_node, product, 1]
+    assert [x for x, _ in lane] == [1.0, 2.0, 3.0]
+    assert not set(lane) & set(layout.positions.values())
+    assert len(layout.bends) == 1  # every other edge joins neighbouring columns
