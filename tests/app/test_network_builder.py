@@ -150,6 +150,15 @@ def test_training_stops_at_the_epoch_cap_and_says_so():
     assert button(at, "Play").disabled and button(at, "Step").disabled
 
 
+def test_playing_into_the_epoch_cap_stops_and_says_so():
+    at = open_page(batch="64")
+    at.session_state["nb_run"].advance(MAX_EPOCHS - 1)
+    click(at, "Play")
+    assert metric(at, "Epoch") == f"{MAX_EPOCHS} / {MAX_EPOCHS}"
+    assert any(f"cap of {MAX_EPOCHS} epochs" in i.value for i in at.info)
+    assert button(at, "Play").disabled  # paused for good: the timer is off
+
+
 def test_the_configuration_round_trips_through_the_url():
     query = {"data": "circles", "noise": "0.2", "features": "x1,x2,x1sq,x2sq",
              "widths": "4,6,3", "acts": "relu,sigmoid,tanh", "drops": "0.0,0.5,0.2",
