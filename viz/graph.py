@@ -123,7 +123,7 @@ def text_name(graph: nx.MultiDiGraph, node: int) -> str:
     attrs = graph.nodes[node]
     if attrs["name"] or attrs["op"] is None:
         return display_label(graph, node)
-    return f"({formula(graph, node)})"
+    return f"({attrs['formula']})"
 
 
 def operands_of(graph: nx.MultiDiGraph, node: int) -> list[tuple[int, int]]:

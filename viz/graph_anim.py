@@ -19,7 +19,7 @@ import networkx as nx
 
 from viz import palette
 from viz.coded_scale import CodedScale
-from viz.graph import formula, text_name
+from viz.graph import text_name
 from viz.numbers import MINUS, short_text, summary
 
 Edge = tuple[int, int, int]  # (parent, child, key)
@@ -82,7 +82,7 @@ def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
             show_value(n)
             lit = list(graph.in_edges(n, keys=True))
             named = f"{attrs[n]['name']} = " if attrs[n]["name"] else ""
-            forward.append(_snapshot(state, named + formula(graph, n), lit, palette.FORWARD))
+            forward.append(_snapshot(state, named + attrs[n]["formula"], lit, palette.FORWARD))
     frames += _numbered("forward", forward)
 
     backward = []

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz import palette
-from viz.graph import formula, local_derivative, operands_of, shape_rule, text_name
+from viz.graph import local_derivative, operands_of, shape_rule, text_name
 from viz.graph_anim import FILL, RING, Step, animation_steps, gradient_label
 from viz.graph_layout import GraphLayout, layered_layout
 from viz.numbers import full_text
@@ -151,7 +151,7 @@ def _inner_label(graph: nx.MultiDiGraph, node: int) -> str:
     attrs = graph.nodes[node]
     if attrs["op"] is None and attrs["name"]:
         return attrs["name"]
-    return attrs["symbol"] or formula(graph, node)
+    return attrs["symbol"] or attrs["formula"]
 
 
 def _text_trace(nodes: list[int], xy, paths) -> dict:
@@ -188,8 +188,8 @@ def hover_text(graph: nx.MultiDiGraph, node: int) -> str:
     """Name, op, shape, value, gradient and local derivatives of a node, for its hover box."""
     attrs = graph.nodes[node]
     op = attrs["op"]
-    lines = [f"<b>{attrs['name'] or formula(graph, node)}</b>"
-             + (f" = {formula(graph, node)}" if attrs["name"] and op else "")]
+    lines = [f"<b>{attrs['name'] or attrs['formula']}</b>"
+             + (f" = {attrs['formula']}" if attrs["name"] and op else "")]
     lines.append(f"{op.title} ({op.symbol})" if op else attrs["kind"])
     lines.append(f"shape {shape_rule(graph, node)}")
     lines.append(f"value {full_text(attrs['value'])}")

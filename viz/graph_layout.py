@@ -96,10 +96,10 @@ def _order_layers(graph: nx.DiGraph, layer: dict) -> list[list]:
         order[layer[node]].append(node)
     best, best_crossings = [list(c) for c in order], crossings(graph, order)
     for _ in range(SWEEPS):
-        for columns, neighbours in ((range(1, len(order)), graph.predecessors),
-                                    (range(len(order) - 2, -1, -1), graph.successors)):
+        for columns, neighbours, side in ((range(1, len(order)), graph.predecessors, -1),
+                                          (range(len(order) - 2, -1, -1), graph.successors, 1)):
             for c in columns:
-                rank = _ranks(order)
+                rank = _ranks([order[c], order[c + side]])  # every edge joins neighbouring columns
                 order[c].sort(key=lambda n: _barycenter(n, neighbours, rank))
             count = crossings(graph, order)
             if count < best_crossings:
