@@ -31,6 +31,7 @@ MAX_EDGES_PER_LAYER = 600  # beyond this only the largest |values| are drawn (th
 SIZE_BINS = 5  # edge widths (per sign)
 MIN_WIDTH, MAX_WIDTH = 0.6, 7.0  # edge line widths in px
 HOVER_EDGES = 400  # edges per figure that get a hover label at their midpoint
+TITLE_LINE_PX = 20  # room above the plot per line of the layer titles
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,11 @@ def neuron_figure(layers: Sequence[LayerView], matrices: Sequence[np.ndarray], *
     edges, hidden = _edge_traces(layers, matrices, scale_max, scale, what)
     fig = go.Figure([*edges, _node_trace(layers), _colorbar_trace(scale, scale_max or 1.0, what)])
 
-    top = max(float(_positions(layer.size)[0]) for layer in layers) + 0.9
+    top = max(float(_positions(layer.size)[0]) for layer in layers) + 0.6
+    title_lines = max(layer.title.count("<br>") + 1 for layer in layers)
     for k, layer in enumerate(layers):
-        fig.add_annotation(x=k, y=top, text=f"<b>{layer.title}</b>", showarrow=False,
-                           font={"size": 15}, yanchor="bottom")
+        fig.add_annotation(x=k, y=1.0, yref="paper", text=f"<b>{layer.title}</b>",
+                           showarrow=False, font={"size": 15}, yanchor="bottom")
         if layer.labels and k in (0, len(layers) - 1):
             side = -1 if k == 0 else 1
             for label, y in zip(layer.labels, _positions(layer.size)):
@@ -159,11 +161,11 @@ def neuron_figure(layers: Sequence[LayerView], matrices: Sequence[np.ndarray], *
                            text=f"{hidden:,} smallest {what}s not drawn",
                            font={"size": 13, "color": INK})
     fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        height=height, margin={"l": 10, "r": 10, "t": 12 + TITLE_LINE_PX * title_lines, "b": 30},
         font={"family": FONT_FAMILY, "size": 15, "color": INK},
         plot_bgcolor="white", paper_bgcolor="white", hovermode="closest",
         xaxis={"visible": False, "range": [-0.6, len(layers) - 0.4], "fixedrange": True},
-        yaxis={"visible": False, "range": [-top + 0.5, top + 0.7], "fixedrange": True},
+        yaxis={"visible": False, "range": [-top, top], "fixedrange": True},
     )
     return fig
 
