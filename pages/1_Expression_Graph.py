@@ -187,6 +187,7 @@ elif "last_good" in state:
     result = state.last_good
     st.caption("Showing the last graph that worked.")
 if result is None:
+    publish(PARAMS)
     st.stop()
 built, graph = result
 
@@ -237,6 +238,8 @@ with check:
                 "pass": ["✓" if c.passed else "✗ fail" for c in report.inputs],
             },
             hide_index=True,
+            column_config={name: st.column_config.TextColumn(width="small")
+                           for name in ("shape", "pass")},
         )
         st.caption("Each parameter's gradient from the backward pass against central "
                    "differences (f(x+ε) − f(x−ε)) / 2ε with ε = 1e-6; errors are the largest "
@@ -273,7 +276,7 @@ if two_scalars:
                     f"{y.name} (north–south) it is ∂{out}/∂{y.name}.")
         st.plotly_chart(surface_figure(*grid, (x0, y0, z0), (x.grad.item(), y.grad.item()),
                                        (x.name, y.name, out)),
-                        key="surface_chart", config={"displayModeBar": False})
+                        key="surface_chart", config={"displayModeBar": False, "scrollZoom": False})
 
 publish(PARAMS)
 share_link(PARAMS)

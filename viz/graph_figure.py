@@ -24,6 +24,7 @@ MARGIN_PX = 10  # left and right
 PLOT_PX = DEFAULT_WIDTH_PX - 2 * MARGIN_PX
 ROW_PX = 120  # height of one row of nodes: name, node, value and gradient lines
 NODE_PX = 46  # node diameter
+RING_PX = NODE_PX + 16  # the ring round the selected node; names sit above it
 COLUMN_GAP_PX = 8  # least space between the labels of neighbouring columns
 CHAR_EM = 0.5  # average width of a label character, in em
 ARROW_PX = 14
@@ -57,11 +58,11 @@ def graph_figure(
         _lines(list(paths.values()), palette.EDGE, 2),
         _arrowheads(paths, layout),
         _lines([], palette.FORWARD, 6),
-        _points(ring, "markers", marker={"size": NODE_PX + 18, "color": "rgba(0,0,0,0)",
+        _points(ring, "markers", marker={"size": RING_PX, "color": "rgba(0,0,0,0)",
                                          "line": {"color": palette.SELECTED, "width": 5}}),
         _node_trace(graph, nodes, xy),
         _text_trace(nodes, xy, paths),
-        _points([xy[n] for n in nodes], "markers+text", marker={"size": NODE_PX, "opacity": 0},
+        _points([xy[n] for n in nodes], "markers+text", marker={"size": RING_PX, "opacity": 0},
                 text=top_labels,
                 textposition="top center", textfont={"size": TEXT_FONT, "color": palette.INK}),
     ]

@@ -204,3 +204,15 @@ def test_caret_lines():
     assert caret_lines("a = 1\nb = (2", 2, 5) == "b = (2\n    ^"
     assert caret_lines("", 1, 1) == "\n^"
     assert caret_lines("x", 9, 1) == "x\n^"  # a line past the end shows the last
+
+
+def test_a_broken_link_shows_the_error_and_keeps_it_in_the_url():
+    at = open_page(src="z = (x")
+    assert "Line 1, column" in errors(at)
+    assert not charts(at)
+    assert url(at)["src"] == "z = (x"
+
+
+def test_a_program_above_the_node_cap_is_refused_with_the_cap_named():
+    at = open_page(src="z = " + " + ".join(["x"] * 200))
+    assert "cap" in errors(at)
