@@ -9,7 +9,7 @@ import streamlit as st
 
 from engine import format_shape
 from engine.expr import ExprGraph
-from viz.graph import local_derivative, operands_of, text_name
+from viz.graph import local_derivative, operands_of, shape_rule, text_name
 from viz.graph_anim import gradient_label
 from viz.numbers import MAX_LATEX_SIDE, full_text, latex_array
 
@@ -41,7 +41,17 @@ def show_inspector(graph: nx.MultiDiGraph, node: int, built: ExprGraph) -> None:
     if op is not None:
         st.markdown(f"Local derivative of {op.title} ({op.symbol}):")
         st.latex(op.latex)
+        _shape_rule(graph, node)
         _jacobians(graph, node)
+
+
+def _shape_rule(graph: nx.MultiDiGraph, node: int) -> None:
+    """The op's shapes forward, and the rule for the gradients' shapes backward."""
+    gradients = [f"{gradient_label(graph, p)} is {format_shape(graph.nodes[p]['shape'])}"
+                 for p, _ in operands_of(graph, node) if graph.nodes[p]["gradient"] is not None]
+    backward = (f" Backward, each gradient has the shape of its operand: {', '.join(gradients)}."
+                if gradients else "")
+    st.markdown(f"Shapes: `{shape_rule(graph, node)}`.{backward}")
 
 
 def _contributions(graph: nx.MultiDiGraph, node: int) -> None:

@@ -216,3 +216,12 @@ def test_a_broken_link_shows_the_error_and_keeps_it_in_the_url():
 def test_a_program_above_the_node_cap_is_refused_with_the_cap_named():
     at = open_page(src="z = " + " + ".join(["x"] * 200))
     assert "cap" in errors(at)
+
+
+def test_the_inspector_gives_the_shape_rule_of_a_matrix_product():
+    at = open_page(example="chain")
+    at.selectbox(key="node").set_value(node_id(at.selectbox(key="node").options, "(W @ x)"))
+    run(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Shapes: `(3,2) @ (2,1) → (3,1)`" in text
+    assert "∂s/∂W is (3,2)" in text and "∂s/∂x" not in text  # x is a constant
