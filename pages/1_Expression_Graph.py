@@ -253,6 +253,8 @@ two_scalars = (
     and all(t.requires_grad and t.size == 1 and t.grad is not None
             for t in built.inputs.values())
     and built.output.size == 1
+    and all(np.isfinite(t.data).all() and np.isfinite(t.grad).all()
+            for t in (*built.inputs.values(), built.output))
 )
 if two_scalars:
     x, y = built.inputs.values()
