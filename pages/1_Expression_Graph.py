@@ -35,7 +35,8 @@ INPUT_HELP = {
     "Value": "A number, a list such as [[1, 2], [3, 4]], or randn(3, 2), rand(3), zeros(3), "
     "ones(2, 2), arange(4), eye(3).",
 }
-PRESENTER_CSS = "<style>html { font-size: 22px; }</style>"
+PRESENTER_CSS = "<style>html { font-size: 22px; }</style>"  # the page's text, in rem, grows
+PRESENTER_SCALE = 1.3  # and the graph's nodes and labels
 
 
 def encode_values(rows) -> str:
@@ -194,7 +195,8 @@ built, graph = result
 # ---- the graph -----------------------------------------------------------------------------
 if not 0 <= state.node < graph.number_of_nodes():
     state.node = -1
-st.plotly_chart(graph_figure(graph, selected=state.node if state.node >= 0 else None),
+selected = state.node if state.node >= 0 else None
+st.plotly_chart(graph_figure(graph, selected, scale=PRESENTER_SCALE if state.big else 1.0),
                 key="graph_chart", on_select=pick_node, selection_mode="points",
                 config={"displayModeBar": False})
 st.caption("Fill: the value (blue negative, red positive). Ring and purple text: the gradient "

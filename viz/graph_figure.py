@@ -9,6 +9,8 @@ of them, so jumping anywhere with the slider shows the same picture as playing u
 
 from __future__ import annotations
 
+from dataclasses import astuple, dataclass
+
 import networkx as nx
 import numpy as np
 import plotly.graph_objects as go
@@ -22,14 +24,8 @@ from viz.numbers import full_text
 DEFAULT_WIDTH_PX = 800  # the chart at full page width on a 1280-px screen, sidebar open
 MARGIN_PX = 10  # left and right
 PLOT_PX = DEFAULT_WIDTH_PX - 2 * MARGIN_PX
-ROW_PX = 120  # height of one row of nodes: name, node, value and gradient lines
-NODE_PX = 46  # node diameter
-RING_PX = NODE_PX + 16  # the ring round the selected node; names sit above it
 COLUMN_GAP_PX = 8  # least space between the labels of neighbouring columns
 CHAR_EM = 0.5  # average width of a label character, in em
-ARROW_PX = 14
-LABEL_FONT = 18  # symbol or name inside a node
-TEXT_FONT = 15  # value and gradient under a node, edge contributions
 CONTROLS_PX = 150  # room under the graph for the buttons and the slider
 SPEEDS = {"▶ Play": 700, "slow": 1500, "fast": 250}  # frame duration in ms
 
@@ -42,35 +38,62 @@ BLANK = " "  # an empty text: plotly's animation loses texts that start out as "
 HALO = "0 0 3px white, 0 0 3px white, 0 0 4px white"  # keeps text legible on a line
 
 
+@dataclass(frozen=True)
+class Sizes:
+    """Sizes in pixels; `scaled` enlarges them all, e.g. for a projector."""
+
+    node: float = 46  # node diameter
+    label_font: float = 18  # symbol or name inside a node, the current step's label
+    text_font: float = 15  # value and gradient under a node, edge contributions
+    row: float = 120  # height of one row of nodes: name, node, value and gradient lines
+    arrow: float = 14
+
+    @property
+    def ring(self) -> float:
+        """The ring round the selected node; names sit above it."""
+        return self.node + 16
+
+    def scaled(self, factor: float) -> Sizes:
+        return Sizes(*(value * factor for value in astuple(self)))
+
+
+SIZES = Sizes()
+
+
 def graph_figure(
-    graph: nx.MultiDiGraph, selected: int | None = None, shape_labels: bool = False
+    graph: nx.MultiDiGraph,
+    selected: int | None = None,
+    shape_labels: bool = False,
+    scale: float = 1.0,
 ) -> go.Figure:
     """The figure of a graph from viz.graph.tensor_graph. `selected` draws a ring round a node;
-    `shape_labels` writes each op's shape rule above it instead of its name."""
+    `shape_labels` writes each op's shape rule above it instead of its name; `scale` enlarges
+    nodes and text (fewer columns then fit side by side)."""
+    size = SIZES.scaled(scale)
     steps = animation_steps(graph)
     nodes = sorted(graph.nodes)
     top_labels = [_top_label(graph, n, shape_labels) for n in nodes]
-    layout = layered_layout(graph, columns_that_fit(graph, steps[-1], top_labels))
+    layout = layered_layout(graph, columns_that_fit(graph, steps[-1], top_labels, size))
     xy = {n: (x, -y) for n, (x, y) in layout.positions.items()}
     paths = _edge_paths(graph, xy, layout)
     ring = [xy[selected]] if selected in xy else []
     traces = [
         _lines(list(paths.values()), palette.EDGE, 2),
-        _arrowheads(paths, layout),
+        _arrowheads(paths, layout, size),
         _lines([], palette.FORWARD, 6),
-        _points(ring, "markers", marker={"size": RING_PX, "color": "rgba(0,0,0,0)",
+        _points(ring, "markers", marker={"size": size.ring, "color": "rgba(0,0,0,0)",
                                          "line": {"color": palette.SELECTED, "width": 5}}),
-        _node_trace(graph, nodes, xy),
-        _text_trace(nodes, xy, paths),
-        _points([xy[n] for n in nodes], "markers+text", marker={"size": RING_PX, "opacity": 0},
-                text=top_labels,
-                textposition="top center", textfont={"size": TEXT_FONT, "color": palette.INK}),
+        _node_trace(graph, nodes, xy, size),
+        _text_trace(nodes, xy, paths, size),
+        _points([xy[n] for n in nodes], "markers+text", marker={"size": size.ring, "opacity": 0},
+                text=top_labels, textposition="top center",
+                textfont={"size": size.text_font, "color": palette.INK}),
     ]
     for index, data in zip(DYNAMIC, _frame_data(steps[0], paths)):
         traces[index] = _merge(traces[index], data)
     frames = [{"name": str(i), "traces": DYNAMIC, "data": _frame_data(step, paths)}
               for i, step in enumerate(steps)]
-    return go.Figure(data=traces, layout=_layout(layout, steps), frames=frames)
+    return go.Figure(data=traces, layout=_layout(layout, steps, size), frames=frames)
 
 
 def text_px(text: str, font_px: float) -> float:
@@ -78,13 +101,15 @@ def text_px(text: str, font_px: float) -> float:
     return CHAR_EM * font_px * len(text)
 
 
-def columns_that_fit(graph: nx.MultiDiGraph, final: Step, top_labels: list[str]) -> int:
+def columns_that_fit(
+    graph: nx.MultiDiGraph, final: Step, top_labels: list[str], size: Sizes = SIZES
+) -> int:
     """How many columns fit side by side at the default width without labels overlapping."""
     widest = max(
-        [NODE_PX]
-        + [text_px(t, TEXT_FONT) for t in final.values + final.gradients]
-        + [text_px(line, TEXT_FONT) for label in top_labels for line in label.split("<br>")]
-        + [text_px(_inner_label(graph, n), LABEL_FONT) for n in graph.nodes]
+        [size.node]
+        + [text_px(t, size.text_font) for t in final.values + final.gradients]
+        + [text_px(line, size.text_font) for label in top_labels for line in label.split("<br>")]
+        + [text_px(_inner_label(graph, n), size.label_font) for n in graph.nodes]
     )
     return max(2, int(PLOT_PX / (widest + COLUMN_GAP_PX) - 0.2))
 
@@ -125,7 +150,7 @@ def _points(points, mode: str, **style) -> dict:
             "mode": mode, "hoverinfo": "skip", **style}
 
 
-def _node_trace(graph: nx.MultiDiGraph, nodes: list[int], xy) -> dict:
+def _node_trace(graph: nx.MultiDiGraph, nodes: list[int], xy, size: Sizes) -> dict:
     attrs = graph.nodes
     return {
         "type": "scatter",
@@ -134,12 +159,12 @@ def _node_trace(graph: nx.MultiDiGraph, nodes: list[int], xy) -> dict:
         "mode": "markers+text",
         "text": [_inner_label(graph, n) for n in nodes],
         "textposition": "middle center",
-        "textfont": {"size": LABEL_FONT, "color": palette.INK},
+        "textfont": {"size": size.label_font, "color": palette.INK},
         "customdata": nodes,
         "hovertext": [hover_text(graph, n) for n in nodes],
         "hoverinfo": "text",
         "marker": {
-            "size": NODE_PX,
+            "size": size.node,
             "symbol": [SYMBOLS[attrs[n]["kind"]] for n in nodes],
             "colorscale": FILL.colorscale(), "cmin": 0, "cmax": 1,
             "line": {"width": 5, "colorscale": RING.colorscale(), "cmin": 0, "cmax": 1},
@@ -155,23 +180,23 @@ def _inner_label(graph: nx.MultiDiGraph, node: int) -> str:
     return attrs["symbol"] or attrs["formula"]
 
 
-def _text_trace(nodes: list[int], xy, paths) -> dict:
+def _text_trace(nodes: list[int], xy, paths, size: Sizes) -> dict:
     """Values (under the nodes), gradients (under those) and edge labels, at fixed points.
 
     A text sits below an invisible marker, so the marker's size sets how far below its point."""
     n, middles = len(nodes), [_middle(path) for path in paths.values()]
-    gradient_offset = NODE_PX + 2.4 * TEXT_FONT
+    gradient_offset = size.node + 2.4 * size.text_font
     return _points(
         [xy[v] for v in nodes] * 2 + middles,
         "markers+text",
         textposition=["bottom center"] * 2 * n + ["middle center"] * len(middles),
         textfont={
-            "size": TEXT_FONT,
+            "size": size.text_font,
             "color": [palette.INK] * n + [palette.BACKWARD] * (n + len(middles)),
             "weight": ["normal"] * 2 * n + ["bold"] * len(middles),
             "shadow": HALO,
         },
-        marker={"size": [NODE_PX] * n + [gradient_offset] * n + [0] * len(middles),
+        marker={"size": [size.node] * n + [gradient_offset] * n + [0] * len(middles),
                 "opacity": 0},
     )
 
@@ -236,24 +261,24 @@ def _middle(path: list) -> tuple[float, float]:
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
-def _arrowheads(paths, layout: GraphLayout) -> dict:
+def _arrowheads(paths, layout: GraphLayout, size: Sizes) -> dict:
     """An arrowhead at the end of every edge, its tip on the child's rim (at the default width).
 
     Each head follows an invisible point on its edge; angleref="previous" turns it along the edge.
     """
-    px_x, px_y = PLOT_PX / (layout.columns + 0.2), ROW_PX  # pixels per unit
+    px_x, px_y = PLOT_PX / (layout.columns + 0.2), size.row  # pixels per unit
     points = []
     for path in paths.values():
         (x0, y0), (x1, y1) = path[-2], path[-1]
         dx, dy = (x1 - x0) * px_x, (y1 - y0) * px_y
-        back = (NODE_PX / 2 + ARROW_PX / 2 + 3) / max((dx * dx + dy * dy) ** 0.5, 1e-9)
+        back = (size.node / 2 + size.arrow / 2 + 3) / max((dx * dx + dy * dy) ** 0.5, 1e-9)
         points += [(x0, y0), (x1 - back * (x1 - x0), y1 - back * (y1 - y0))]
     return _points(points, "markers", marker={
         "symbol": "arrow", "angleref": "previous", "color": palette.EDGE,
-        "size": [0, ARROW_PX] * len(paths)})
+        "size": [0, size.arrow] * len(paths)})
 
 
-def _layout(layout: GraphLayout, steps: list[Step]) -> dict:
+def _layout(layout: GraphLayout, steps: list[Step], size: Sizes) -> dict:
     def play(ms: int) -> list:
         return [None, {"frame": {"duration": ms, "redraw": True}, "fromcurrent": True,
                        "transition": {"duration": 0}, "mode": "immediate"}]
@@ -270,24 +295,25 @@ def _layout(layout: GraphLayout, steps: list[Step]) -> dict:
         for i, step in enumerate(steps)
     ]
     return {
-        "height": round((layout.rows + 0.2) * ROW_PX + 40 + CONTROLS_PX),
+        "height": round((layout.rows + 0.2) * size.row + 40 + CONTROLS_PX),
         "margin": {"l": MARGIN_PX, "r": MARGIN_PX, "t": 40, "b": CONTROLS_PX},
         "showlegend": False,
         "hovermode": "closest",
         "dragmode": False,
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
-        "font": {"family": palette.FONT_FAMILY, "size": TEXT_FONT, "color": palette.INK},
-        "hoverlabel": {"font": {"size": TEXT_FONT}, "align": "left"},
+        "font": {"family": palette.FONT_FAMILY, "size": size.text_font, "color": palette.INK},
+        "hoverlabel": {"font": {"size": size.text_font}, "align": "left"},
         "xaxis": {"visible": False, "range": [-0.6, layout.columns - 0.4], "fixedrange": True},
         "yaxis": {"visible": False, "range": [-layout.rows + 0.4, 0.6], "fixedrange": True},
         "updatemenus": [{"type": "buttons", "direction": "left", "showactive": False,
                          "x": 0, "xanchor": "left", "y": 0, "yanchor": "top",
                          "pad": {"t": 95, "r": 10}, "buttons": buttons,
-                         "font": {"size": TEXT_FONT}}],
+                         "font": {"size": size.text_font}}],
         "sliders": [{"active": 0, "steps": slider_steps, "x": 0, "len": 1, "y": 0,
                      "yanchor": "top", "pad": {"t": 10, "b": 0},
                      "font": {"color": "rgba(0,0,0,0)", "size": 1},
                      "currentvalue": {"prefix": "", "xanchor": "left",
-                                      "font": {"size": LABEL_FONT, "color": palette.INK}}}],
+                                      "font": {"size": size.label_font,
+                                               "color": palette.INK}}}],
     }

@@ -225,3 +225,10 @@ def test_the_inspector_gives_the_shape_rule_of_a_matrix_product():
     text = " ".join(m.value for m in at.markdown)
     assert "Shapes: `(3,2) @ (2,1) → (3,1)`" in text
     assert "∂s/∂W is (3,2)" in text and "∂s/∂x" not in text  # x is a constant
+
+
+def test_presenter_mode_enlarges_the_graph():
+    normal = charts(open_page())[0]
+    big = charts(open_page(big="1"))[0]
+    size = next(t["marker"]["size"] for t in normal["data"] if "customdata" in t)
+    assert next(t["marker"]["size"] for t in big["data"] if "customdata" in t) > size

@@ -16,11 +16,9 @@ from viz.graph import formula, local_derivative, shape_rule, tensor_graph
 from viz.graph_anim import FILL, RING, animation_steps
 from viz.graph_figure import (
     DYNAMIC,
-    NODE_PX,
     NODES,
     PLOT_PX,
-    ROW_PX,
-    TEXT_FONT,
+    SIZES,
     TEXTS,
     columns_that_fit,
     graph_figure,
@@ -219,16 +217,17 @@ def test_labels_do_not_overlap_at_the_default_size(output):
     layout = layered_layout(graph, columns_that_fit(graph, final, [""] * len(final.values)))
     assert fig.data[NODES].x == tuple(layout.positions[n][0] for n in sorted(graph.nodes))
     px_x = PLOT_PX / (layout.columns + 0.2)
-    widths = {n: max(text_px(final.values[n], TEXT_FONT), text_px(final.gradients[n], TEXT_FONT),
-                     NODE_PX) for n in graph.nodes}
+    font = SIZES.text_font
+    widths = {n: max(text_px(final.values[n], font), text_px(final.gradients[n], font),
+                     SIZES.node) for n in graph.nodes}
     for a in graph.nodes:
         for b in graph.nodes:
             (xa, ya), (xb, yb) = layout.positions[a], layout.positions[b]
             if a < b and ya == yb:
                 assert abs(xa - xb) * px_x >= (widths[a] + widths[b]) / 2
             if a < b and xa == xb:
-                assert abs(ya - yb) * ROW_PX >= NODE_PX + 3.5 * TEXT_FONT  # name, node, 2 lines
-    assert fig.layout.height >= layout.rows * ROW_PX
+                assert abs(ya - yb) * SIZES.row >= SIZES.node + 3.5 * font  # name, node, 2 lines
+    assert fig.layout.height >= layout.rows * SIZES.row
 
 
 def test_a_shallow_graph_stays_in_one_band_when_its_labels_fit():
@@ -369,3 +368,11 @@ def test_a_long_edge_goes_round_the_nodes_in_a_lane():
     assert [x for x, _ in lane] == [1.0, 2.0, 3.0]
     assert not set(lane) & set(layout.positions.values())
     assert len(layout.bends) == 1  # every other edge joins neighbouring columns
+
+
+def test_a_larger_scale_enlarges_nodes_and_text_and_fits_fewer_columns():
+    graph = tensor_graph(chain(8))  # 9 columns: one band at scale 1, two at 1.5
+    normal, big = graph_figure(graph), graph_figure(graph, scale=1.5)
+    assert big.data[NODES].marker.size == 1.5 * normal.data[NODES].marker.size
+    assert big.data[TEXTS].textfont.size == 1.5 * normal.data[TEXTS].textfont.size
+    assert big.layout.xaxis.range[1] < normal.layout.xaxis.range[1]
