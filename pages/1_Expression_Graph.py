@@ -203,7 +203,7 @@ st.caption("Fill: the value (blue negative, red positive). Ring and purple text:
            "∂/∂node (green negative, purple positive). Orange: inf or nan. Squares are inputs.")
 
 # ---- inspector and gradient check ----------------------------------------------------------
-inspect, check = st.columns(2, gap="large")
+inspect, check = st.columns([4, 5], gap="large")
 with inspect:
     st.subheader("Inspect a node")
     labels = {n: text_name(graph, n) + (f" = {graph.nodes[n]['formula']}"
