@@ -114,7 +114,7 @@ if state.big:
 # ---- editor and inputs ---------------------------------------------------------------------
 editor, inputs = st.columns(2, gap="medium")
 with editor:
-    st.text_area("Program", key="src", height=160, max_chars=MAX_SOURCE_CHARS,
+    st.text_area("Program", key="src", height=130, max_chars=MAX_SOURCE_CHARS,
                  help="One statement per line: `name = expression`. The last line is the output. "
                  "Ops: + − * / ** @, .T, and functions such as sigmoid, tanh, relu, exp, log, "
                  "sum, mean, softmax, cross_entropy.")
