@@ -1,6 +1,5 @@
 """The Building Blocks page through streamlit.testing: every section, bad inputs, URL state."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine import ShapeError, Tensor
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-APP = str(REPO_ROOT / "app.py")
+from .helpers import open_app
+
 PAGE = "pages/4_Building_Blocks.py"
 SECTIONS = ["softmax", "cross-entropy", "distributions", "normalisation", "matmul",
             "derivatives", "conditioning"]
@@ -17,14 +16,8 @@ CHARTS = {"cross-entropy": 2, "conditioning": 2}
 
 
 def open_page(**query) -> AppTest:
-    """The page as a visitor opening /Building_Blocks?key=value&... sees it."""
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.switch_page(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = str(value)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    """The page as a visitor opening its link with these query params sees it."""
+    return open_app(PAGE, **query)
 
 
 def charts(at: AppTest) -> list:

@@ -1,7 +1,6 @@
 """The Expression Graph page through streamlit.testing (no browser)."""
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -9,23 +8,15 @@ from streamlit.testing.v1 import AppTest
 from engine.examples import EXAMPLES
 from ui.expr_error import caret_lines
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-APP = str(REPO_ROOT / "app.py")
+from .helpers import open_app, run
+
 PAGE = "pages/1_Expression_Graph.py"
 
 
 def open_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(PAGE)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return run(at)
+    """The page as a visitor opening its link with these query params sees it."""
+    return open_app(PAGE, **query)
 
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def charts(at: AppTest) -> list[dict]:

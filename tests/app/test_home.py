@@ -1,21 +1,16 @@
 """The home page through streamlit.testing (no browser), and the page registry in ui.nav."""
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import nav
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-APP = str(REPO_ROOT / "app.py")  # AppTest.from_file resolves relative paths against this file
+from .helpers import open_app
 
 
 def run_home() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app()
 
 
 def test_home_runs_and_shows_the_title():

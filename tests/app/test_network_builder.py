@@ -1,7 +1,6 @@
 """The Network Builder page through streamlit.testing (no browser)."""
 
 import base64
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -10,23 +9,15 @@ from streamlit.testing.v1 import AppTest
 
 from engine.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-APP = str(REPO_ROOT / "app.py")
+from .helpers import open_app, run
+
 PAGE = "pages/2_Network_Builder.py"
 
 
 def open_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(PAGE)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return run(at)
+    """The page as a visitor opening its link with these query params sees it."""
+    return open_app(PAGE, **query)
 
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def button(at: AppTest, label: str):

@@ -1,6 +1,5 @@
 """The Optimizer Lab page through streamlit.testing (no browser)."""
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -8,20 +7,15 @@ from streamlit.testing.v1 import AppTest
 from engine.data import DATASETS
 from engine.surfaces import SURFACES
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-APP = str(REPO_ROOT / "app.py")
+from .helpers import open_app
+
 PAGE = "pages/3_Optimizer_Lab.py"
 FAST = {"epochs": "8", "seeds": "1"}
 
 
-def run_page(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(PAGE)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def run_page(**query) -> AppTest:
+    """The page as a visitor opening its link with these query params sees it."""
+    return open_app(PAGE, **query)
 
 
 def charts(at: AppTest) -> list:
