@@ -171,6 +171,12 @@ def _cross_entropy_vjp(g, out, logits, targets):
     return grad
 
 
+def _mse_check(pred, target):
+    if pred.shape != target.shape and pred.ndim and target.ndim:
+        return "prediction and target must have the same shape"
+    return None
+
+
 def _mse(pred, target):
     return np.asarray(np.mean((pred - target) ** 2))
 
@@ -271,7 +277,7 @@ _TABLE = [
        r"\left(\operatorname{softmax}(z) - \operatorname{onehot}(y)\right)",
        _cross_entropy, (_cross_entropy_vjp, None), "loss", check=_cross_entropy_check),
     Op("mse", "MSE", "mean squared error", r"\frac{\partial L}{\partial \hat y} = \frac{2}{N}(\hat y - y)",
-       _mse, (_mse_vjp_pred, _mse_vjp_target), "loss"),
+       _mse, (_mse_vjp_pred, _mse_vjp_target), "loss", check=_mse_check),
     Op("dropout", "drop", "dropout",
        r"\frac{\partial L}{\partial x} = G \odot \frac{m}{1-p},\ m_i \sim \operatorname{Bernoulli}(1-p)",
        lambda a, mask: a * mask, (lambda g, out, a, mask: g * mask,), "elementwise", attrs=("mask",)),

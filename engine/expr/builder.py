@@ -21,14 +21,11 @@ from engine.expr.functions import bind_call
 from engine.expr.parser import Array, BinOp, Name, Negate, Node, Number, Transpose
 from engine.expr.program import Program, Statement, parse
 from engine.expr.values import InputSpec, Spec, as_input_spec, default_spec, input_value
-from engine.functional import mse
 from engine.limits import MAX_GRAPH_ELEMENTS, MAX_TENSOR_ELEMENTS, check_limit
 from engine.ops import OPS, Op
 from engine.tensor import Tensor, apply
 
 BINARY_OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "@": "matmul"}
-# Ops whose engine function checks more than apply() does (mse: equal shapes, no broadcasting).
-ENGINE_FUNCTIONS = {"mse": mse}
 
 
 @dataclass
@@ -129,8 +126,7 @@ class _Run:
     def apply(self, node: Node, op: Op, *operands: Tensor, **attrs) -> Tensor:
         self.count(_result_size(op, [t.shape for t in operands]), f"the result of {op.name}", node)
         try:
-            function = ENGINE_FUNCTIONS.get(op.name)
-            out = function(*operands, **attrs) if function else apply(op, *operands, **attrs)
+            out = apply(op, *operands, **attrs)
         except PlaygroundError as err:
             raise ExprError(str(err), node.line, node.column) from err
         return self.made(out)

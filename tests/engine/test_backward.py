@@ -11,6 +11,7 @@ from engine import (
     cross_entropy,
     first_nonfinite,
     log_softmax,
+    mse,
     no_grad,
     softmax,
 )
@@ -137,6 +138,8 @@ def test_shape_error_names_the_op_and_both_shapes():
         Tensor(np.ones((2, 3))).reshape(4, 2)
     with pytest.raises(ShapeError, match="class indices"):
         cross_entropy(Tensor(np.ones((2, 3))), [0, 3])
+    with pytest.raises(ShapeError, match=r"mse: \(2,1\), \(2,\): .* same shape"):
+        mse(Tensor(np.ones((2, 1))), Tensor(np.ones(2)))  # would silently broadcast to (2,2)
     assert issubclass(ShapeError, PlaygroundError)
 
 
