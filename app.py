@@ -17,11 +17,13 @@ st.markdown(
     """
 **What you can do here**
 
-- **Type an expression** and see its computation graph.
+- **Type an expression** and see its computation graph, or **build a small network** and watch
+  it learn live.
 - **Watch it compute**: forward values and backward gradients flowing along the edges.
 - **Check gradients numerically** against central finite differences.
 - **Compare optimizers**: SGD, momentum and Adam, with and without dropout.
-- **Explore the building blocks**: ops, activations and losses, each with its local derivative.
+- **Explore the building blocks**: softmax and sampling, cross-entropy, normalisation, matrix
+  shapes, numerical derivatives.
 """
 )
 

@@ -47,8 +47,8 @@ PAGES: tuple[PageInfo, ...] = (
         "pages/2_Network_Builder.py",
         "Network Builder",
         ":material/hub:",
-        "Build a small network layer by layer and check every gradient against "
-        "finite differences.",
+        "Build a small network layer by layer, see its computation graph and every weight, "
+        "and watch it learn live.",
     ),
     PageInfo(
         "pages/3_Optimizer_Lab.py",
@@ -60,7 +60,8 @@ PAGES: tuple[PageInfo, ...] = (
         "pages/4_Building_Blocks.py",
         "Building Blocks",
         ":material/widgets:",
-        "Explore ops, activations and losses: each forward rule and its local derivative.",
+        "Softmax and sampling, cross-entropy, distributions, normalisation, matrix shapes, "
+        "numerical derivatives and conditioning.",
     ),
 )
 
