@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 
 from viz import palette
 from viz.coded_scale import CodedScale
@@ -46,8 +47,14 @@ class Step:
 
 
 def gradient_label(graph: nx.MultiDiGraph, node: int) -> str:
-    """∂s/∂z, with the output's and the node's names (a formula if unnamed)."""
-    return f"∂{text_name(graph, graph.graph['output'])}/∂{text_name(graph, node)}"
+    """∂s/∂z, with the output's and the node's names (a formula if unnamed).
+
+    A non-scalar output h is seeded with ones, so its gradients are those of Σh: the label says so.
+    """
+    output = graph.graph["output"]
+    name = text_name(graph, output)
+    scalar = np.size(graph.nodes[output]["value"]) == 1
+    return f"∂{name if scalar else f'(Σ{name})'}/∂{text_name(graph, node)}"
 
 
 def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:

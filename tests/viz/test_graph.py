@@ -376,3 +376,14 @@ def test_a_larger_scale_enlarges_nodes_and_text_and_fits_fewer_columns():
     assert big.data[NODES].marker.size == 1.5 * normal.data[NODES].marker.size
     assert big.data[TEXTS].textfont.size == 1.5 * normal.data[TEXTS].textfont.size
     assert big.layout.xaxis.range[1] < normal.layout.xaxis.range[1]
+
+
+def test_a_non_scalar_output_is_labelled_as_its_sum():
+    x = Tensor([1.0, 2.0], requires_grad=True, name="x")
+    h = (x * 2).tanh()
+    h.name = "h"
+    labels = [step.label for step in animation_steps(tensor_graph(h))]
+    assert "backward 1/3: ∂(Σh)/∂h = 1" in labels
+    s = (x * x).sum()
+    s.name = "s"
+    assert "backward 1/4: ∂s/∂s = 1" in [step.label for step in animation_steps(tensor_graph(s))]
