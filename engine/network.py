@@ -14,13 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import PlaygroundError
-from engine.functional import cross_entropy, mse
 from engine.nn import ACTIVATIONS, MLP, MLPSpec
 from engine.tensor import Tensor, no_grad
+from engine.train import LOSS_FOR_TASK
 
 __all__ = ["LayeredSpec", "hidden_activations", "minibatch_loss", "repeated_outputs"]
 
-LOSSES = {"classification": cross_entropy, "regression": mse}  # as engine.train trains them
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,8 +123,9 @@ def minibatch_loss(model: MLP, X: np.ndarray, y: np.ndarray, task: str) -> tuple
     copy of the model (in training mode: dropout on) it ran on; the model being trained is
     untouched, so a backward pass from this loss fills the copy's gradients only.
 
-    The inputs are named "X" and the targets "y"; the parameters keep their names (W1, b1, ...).
+    The loss is the one engine.train trains the task on. The inputs are named "X" and the targets
+    "y"; the parameters keep their names (W1, b1, ...).
     """
     twin = copy.deepcopy(model)
     twin.train()
-    return LOSSES[task](twin(Tensor(X, name="X")), Tensor(y, name="y")), twin
+    return LOSS_FOR_TASK[task](twin(Tensor(X, name="X")), Tensor(y, name="y")), twin

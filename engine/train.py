@@ -16,7 +16,8 @@ Divergence: a step whose loss is not finite, or above DIVERGENCE_FACTOR × max(f
 whose gradient is not finite, stops the run before its update. History.diverged_at is that step;
 the recorded curves hold only the finite values before it.
 
-Loss: mean cross-entropy of the logits for classification, mean squared error for regression.
+Loss (LOSS_FOR_TASK): mean cross-entropy of the logits for classification, mean squared error
+for regression.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import numpy as np
 
 from engine.data import Dataset
 from engine.errors import PlaygroundError
-from engine.functional import log_softmax, softmax
+from engine.functional import cross_entropy, log_softmax, mse, softmax
 from engine.limits import (
     MAX_EPOCHS,
     MAX_GRID_STEPS,
@@ -49,6 +50,7 @@ from engine.tensor import Tensor, apply, no_grad
 
 __all__ = [
     "DIVERGENCE_FACTOR",
+    "LOSS_FOR_TASK",
     "History",
     "OptimizerSpec",
     "Run",
@@ -62,6 +64,9 @@ __all__ = [
 ]
 
 DIVERGENCE_FACTOR = 1e3  # a loss above this × max(first loss, 1) counts as diverged
+LOSS_FOR_TASK = {"classification": cross_entropy, "regression": mse}
+"""The loss each task trains on, as loss(outputs, targets); _run_losses computes the same for
+runs stacked along a leading axis."""
 _SHUFFLE_STREAM, _DROPOUT_STREAM = 1, 2
 _LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}  # keys of viz.palette.OPTIMIZER
 _MAX_SEED = 2**32 - 1

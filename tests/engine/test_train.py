@@ -23,7 +23,8 @@ from engine import (
     train_val_split,
 )
 from engine.limits import MAX_EPOCHS, MAX_SEEDS
-from engine.train import DIVERGENCE_FACTOR
+from engine.tensor import Tensor
+from engine.train import DIVERGENCE_FACTOR, LOSS_FOR_TASK
 
 SPEC = MLPSpec(n_in=2, hidden=(8,), n_out=2)
 
@@ -140,6 +141,16 @@ def test_regression_uses_squared_error_and_has_no_accuracy():
     mse = np.mean((predict(h.model, train_data.X) - train_data.y) ** 2)
     assert mse == pytest.approx(h.epoch_train_loss[-1], rel=1e-9)
     assert math.isnan(accuracy(h.model, train_data))
+
+
+@pytest.mark.parametrize("name, spec", [
+    ("moons", SPEC), ("regression", MLPSpec(n_in=1, hidden=(8,), n_out=1))])
+def test_training_minimises_the_loss_for_its_task(name, spec):
+    data = make_dataset(name, n=60, seed=0)
+    h = train(spec, OptimizerSpec("sgd", 0.1), data, None, epochs=1, batch_size=len(data), seed=0)
+    start = MLP(spec, np.random.default_rng(0))  # one full batch: the initial weights' loss
+    expected = LOSS_FOR_TASK[data.task](start(Tensor(data.X)), Tensor(data.y))
+    assert h.step_loss[0] == pytest.approx(expected.item(), rel=1e-12)
 
 
 # ---- divergence ------------------------------------------------------------------------------
