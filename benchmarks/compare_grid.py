@@ -26,7 +26,7 @@ from engine import (  # noqa: E402
     train_val_split,
 )
 
-SPEC = MLPSpec(n_in=2, hidden=(32, 32), activation="tanh", n_out=2)
+SPEC = MLPSpec.uniform(n_in=2, hidden=(32, 32), activation="tanh", n_out=2)
 OPTIMIZERS = [OptimizerSpec("sgd", 0.1), OptimizerSpec("momentum", 0.1),
               OptimizerSpec("adam", 0.01)]
 DROPOUT_P, SEEDS, EPOCHS, BATCH = 0.2, (0, 1, 2), 100, 32

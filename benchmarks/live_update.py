@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from engine import make_dataset, train_val_split  # noqa: E402
 from engine.features import expand_features  # noqa: E402
 from engine.live import EPOCHS_PER_UPDATE, UPDATE_INTERVAL_S, LiveRun  # noqa: E402
-from engine.network import LayeredSpec  # noqa: E402
+from engine.nn import MLPSpec  # noqa: E402
 from engine.train import OptimizerSpec, class_probabilities  # noqa: E402
 from viz.live_charts import LiveFigures  # noqa: E402
 
@@ -48,7 +48,7 @@ def default_run() -> tuple[LiveRun, object, object]:
     raw = make_dataset("moons", n=200, noise=0.1, seed=0)
     expanded = replace(raw, X=expand_features(raw.X, FEATURES))
     train_data, val_data = train_val_split(expanded, 0.2, seed=0)
-    spec = LayeredSpec.from_layers(2, (8, 8), ("tanh", "tanh"), (0.0, 0.0), 2)
+    spec = MLPSpec(n_in=2, hidden=(8, 8), activations=("tanh", "tanh"), n_out=2)
     run = LiveRun(spec, OptimizerSpec("adam", 0.03), train_data, val_data, 32, seed=0)
 
     def predictor(X):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data import Dataset
-from engine.network import LayeredSpec
+from engine.nn import MLPSpec
 from engine.train import History, OptimizerSpec, train
 
 __all__ = ["CLASSIC_GAIN", "VANISHING", "vanishing_gradient_spec", "vanishing_gradients"]
@@ -21,12 +21,12 @@ VANISHING = {"depth": 6, "width": 8, "epochs": 10, "activations": ("sigmoid", "r
 CLASSIC_GAIN = {"sigmoid": 1.0}  # initialisation gains the lesson uses instead of MLP's default
 
 
-def vanishing_gradient_spec(activation: str, n_in: int, n_out: int) -> LayeredSpec:
+def vanishing_gradient_spec(activation: str, n_in: int, n_out: int) -> MLPSpec:
     """The lesson's deep network: VANISHING["depth"] hidden layers of one activation."""
     depth, width = VANISHING["depth"], VANISHING["width"]
     gains = (CLASSIC_GAIN[activation],) * depth if activation in CLASSIC_GAIN else ()
-    return LayeredSpec.from_layers(n_in, (width,) * depth, (activation,) * depth, (0.0,) * depth,
-                                   n_out, gains=gains)
+    return MLPSpec(n_in=n_in, hidden=(width,) * depth, activations=(activation,) * depth,
+                   gains=gains, n_out=n_out)
 
 
 def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, optimizer: OptimizerSpec,

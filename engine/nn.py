@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -201,49 +201,58 @@ class Sequential(Module):
 
 @dataclass(frozen=True, kw_only=True)
 class MLPSpec:
-    """The shape of a multilayer perceptron, e.g. MLPSpec(n_in=2, hidden=(16, 16), n_out=2).
+    """The shape of a multilayer perceptron, with the settings of each hidden layer.
 
-    Each hidden layer is Linear, then the activation, then Dropout(dropout) if dropout > 0; the
-    output layer is Linear alone (logits for classification, values for regression). In a URL it
-    is written as text: ``"2-16-16-2:tanh:0.2"`` (sizes input to output, activation, dropout p).
+    Hidden layer i is Linear, then `activations[i]`, then Dropout(`dropouts[i]`) if that p > 0;
+    the output layer is Linear alone (logits for classification, values for regression).
+    `gains[i]` is hidden layer i's initialisation gain (see Linear). Left empty, `activations`
+    means tanh, `dropouts` no dropout and `gains` the activation's default gain, in every layer:
+    MLPSpec(n_in=2, hidden=(16, 16), n_out=2). MLPSpec.uniform gives every layer one activation
+    and one dropout p. In a URL a spec is written as text (see to_text).
     """
 
     n_in: int
     hidden: tuple[int, ...]
-    activation: str = "tanh"
-    dropout: float = 0.0
+    activations: tuple[str, ...] = ()
+    dropouts: tuple[float, ...] = ()
+    gains: tuple[float, ...] = ()
     n_out: int
+
+    @classmethod
+    def uniform(cls, *, n_in: int, hidden, activation: str = "tanh", dropout: float = 0.0,
+                n_out: int) -> MLPSpec:
+        """Every hidden layer with the same activation and dropout p."""
+        depth = len(_widths(hidden))
+        return cls(n_in=n_in, hidden=hidden, activations=(activation,) * depth,
+                   dropouts=(dropout,) * depth, n_out=n_out)
 
     def __post_init__(self):
         set_ = object.__setattr__.__get__(self)
         set_("n_in", _size("The input size", self.n_in))
         set_("n_out", _size("The output size", self.n_out))
-        if isinstance(self.hidden, str) or not isinstance(self.hidden, tuple | list):
-            raise PlaygroundError(f"hidden must be a list of layer widths, got {self.hidden!r}.")
-        check_limit("The number of hidden layers", len(self.hidden), MAX_HIDDEN_LAYERS)
-        set_("hidden", tuple(_size(f"Hidden layer {i + 1}'s width", w)
-                             for i, w in enumerate(self.hidden)))
-        activation = str(self.activation).strip().lower()
-        if activation not in ACTIVATIONS:
-            raise PlaygroundError(f"Unknown activation {self.activation!r}; choose one of: "
-                                  f"{', '.join(ACTIVATIONS)}.")
-        set_("activation", activation)
-        set_("dropout", _probability("The dropout probability", self.dropout, allow_one=False))
-
-    @property
-    def layer_activations(self) -> tuple[str, ...]:
-        """The activation of each hidden layer (the same for all; a subclass may vary them)."""
-        return (self.activation,) * len(self.hidden)
+        set_("hidden", _widths(self.hidden))
+        depth = len(self.hidden)
+        activations = tuple(self.activations) or ("tanh",) * depth
+        dropouts = tuple(self.dropouts) or (0.0,) * depth
+        if not len(activations) == len(dropouts) == depth:
+            raise PlaygroundError(
+                f"Each hidden layer needs a width, an activation and a dropout p: got {depth} "
+                f"widths, {len(activations)} activations, {len(dropouts)} dropout values.")
+        set_("activations", tuple(_activation(f"Hidden layer {i}", a)
+                                  for i, a in enumerate(activations, start=1)))
+        set_("dropouts", tuple(_probability(f"Hidden layer {i}: the dropout p", p, allow_one=False)
+                               for i, p in enumerate(dropouts, start=1)))
+        gains = tuple(self.gains)
+        if gains and (len(gains) != depth or not all(
+                isinstance(g, Real) and not isinstance(g, bool) and 0 < g < math.inf
+                for g in gains)):
+            raise PlaygroundError("Give one positive initialisation gain per hidden layer.")
+        set_("gains", tuple(float(g) for g in gains))
 
     @property
     def layer_gains(self) -> tuple[float, ...]:
-        """The initialisation gain of each hidden layer (see Linear; a subclass may vary them)."""
-        return tuple(_GAIN[a] for a in self.layer_activations)
-
-    @property
-    def layer_dropouts(self) -> tuple[float, ...]:
-        """The dropout p after each hidden layer (the same for all; a subclass may vary them)."""
-        return (self.dropout,) * len(self.hidden)
+        """The initialisation gain of each hidden layer: `gains`, or each activation's default."""
+        return self.gains or tuple(_GAIN[a] for a in self.activations)
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -251,39 +260,53 @@ class MLPSpec:
         return (self.n_in, *self.hidden, self.n_out)
 
     def with_dropout(self, p: float) -> MLPSpec:
-        """The same network with another dropout probability."""
-        return MLPSpec(n_in=self.n_in, hidden=self.hidden, activation=self.activation,
-                       dropout=p, n_out=self.n_out)
+        """The same network with dropout p after every hidden layer."""
+        p = _probability("The dropout probability", p, allow_one=False)
+        return replace(self, dropouts=(p,) * len(self.hidden))
 
     def to_text(self) -> str:
-        """"2-16-16-2:tanh:0.2"; MLPSpec.from_text reads it back."""
-        return f"{'-'.join(map(str, self.sizes))}:{self.activation}:{self.dropout:g}"
+        """Sizes input to output, then the activations, dropout ps and (if set) gains, each one
+        value for every hidden layer or one per layer: "2-16-16-2:tanh:0.2",
+        "2-4-3-2:tanh,relu:0,0.5", "2-8-8-2:sigmoid:0:1". MLPSpec.from_text reads it back."""
+        sizes = "-".join(map(str, self.sizes))
+        if not self.hidden:
+            return sizes
+        settings = [self.activations, [f"{p:g}" for p in self.dropouts]]
+        if self.gains:
+            settings.append([f"{g:g}" for g in self.gains])
+        return ":".join([sizes, *(values[0] if len(set(values)) == 1 else ",".join(values)
+                                  for values in settings)])
 
     @classmethod
     def from_text(cls, text: str) -> MLPSpec:
-        """Read "2-16-16-2:tanh:0.2" (activation and dropout optional: "2-16-2" is tanh, no
-        dropout). Raises PlaygroundError saying what is wrong."""
+        """Read what to_text writes; activation, dropout and gains are optional ("2-16-2" is
+        tanh, no dropout). Raises PlaygroundError saying what is wrong."""
         parts = str(text).strip().split(":")
-        if len(parts) > 3 or not parts[0]:
+        if len(parts) > 4 or not parts[0]:
             raise PlaygroundError(f"Cannot read the network {text!r}; write it like "
                                   "2-16-16-2:tanh:0.2 (sizes, activation, dropout).")
         try:
             sizes = [int(s) for s in parts[0].split("-")]
-            p = float(parts[2]) if len(parts) == 3 else 0.0
+            numbers = [[float(v) for v in part.split(",")] for part in parts[2:]]
         except ValueError:
             raise PlaygroundError(f"Cannot read the network {text!r}: sizes must be whole "
-                                  "numbers joined by '-', dropout a number.") from None
+                                  "numbers joined by '-', dropout ps and gains numbers.") from None
         if len(sizes) < 2:
             raise PlaygroundError(f"The network {text!r} needs at least an input and an output "
                                   "size, like 2-16-2.")
-        activation = parts[1] if len(parts) >= 2 else "tanh"
-        return cls(n_in=sizes[0], hidden=tuple(sizes[1:-1]), activation=activation, dropout=p,
-                   n_out=sizes[-1])
+        depth = len(sizes) - 2
+        activations = parts[1].split(",") if len(parts) > 1 else ["tanh"]
+        dropouts = numbers[0] if numbers else [0.0]
+        gains = numbers[1] if len(numbers) > 1 else []
+        return cls(n_in=sizes[0], hidden=tuple(sizes[1:-1]), n_out=sizes[-1],
+                   activations=_each_layer(activations, depth),
+                   dropouts=_each_layer(dropouts, depth), gains=_each_layer(gains, depth))
 
     def __str__(self) -> str:
-        arrows = " → ".join(map(str, self.sizes))
-        drop = f", dropout {self.dropout:g}" if self.dropout else ""
-        return f"{arrows}, {self.activation}{drop}"
+        """"2 → 4 tanh → 3 relu (dropout 0.5) → 2"."""
+        layers = [f"{width} {a}" + (f" (dropout {p:g})" if p else "")
+                  for width, a, p in zip(self.hidden, self.activations, self.dropouts)]
+        return " → ".join([str(self.n_in), *layers, str(self.n_out)])
 
 
 class MLP(Sequential):
@@ -298,7 +321,7 @@ class MLP(Sequential):
         if not isinstance(spec, MLPSpec):
             raise PlaygroundError(f"MLP needs an MLPSpec, got {type(spec).__name__}.")
         self.spec = spec
-        activations, dropouts = spec.layer_activations, spec.layer_dropouts
+        activations, dropouts = spec.activations, spec.dropouts
         gains = [*spec.layer_gains, 1.0]
         sizes = spec.sizes
         self.layers = [Linear(a, b, rng, gain=gain)
@@ -325,6 +348,26 @@ def _size(what: str, value) -> int:
         raise PlaygroundError(f"{what} must be at least 1, got {value}.")
     check_limit(what, int(value), MAX_WIDTH)
     return int(value)
+
+
+def _each_layer(values: list, depth: int) -> tuple:
+    """One value stands for every one of `depth` layers; several are one per layer."""
+    return tuple(values * depth if len(values) == 1 else values)
+
+
+def _widths(hidden) -> tuple[int, ...]:
+    if isinstance(hidden, str) or not isinstance(hidden, tuple | list):
+        raise PlaygroundError(f"hidden must be a list of layer widths, got {hidden!r}.")
+    check_limit("The number of hidden layers", len(hidden), MAX_HIDDEN_LAYERS)
+    return tuple(_size(f"Hidden layer {i}'s width", w) for i, w in enumerate(hidden, start=1))
+
+
+def _activation(layer: str, name) -> str:
+    activation = str(name).strip().lower()
+    if activation not in ACTIVATIONS:
+        raise PlaygroundError(f"{layer}: unknown activation {name!r}; choose one of: "
+                              f"{', '.join(ACTIVATIONS)}.")
+    return activation
 
 
 def _probability(what: str, p, allow_one: bool) -> float:

@@ -255,7 +255,8 @@ def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float
             progress: Callable[[int, int], None] | None = None) -> list[Run]:
     """Train every optimizer × {without dropout, with dropout p} × seed on the same data.
 
-    spec.dropout is ignored: runs without dropout use 0, runs with dropout use `dropout_p`.
+    spec's dropouts are ignored: runs without dropout use 0, runs with dropout use `dropout_p`,
+    after every hidden layer; its other settings are kept.
     Runs come ordered by optimizer, then dropout variant (in `with_dropout` order), then seed.
     Each run is exactly what train() gives for its spec, optimizer and seed; for one seed every
     run starts from the same weights. progress(done, total) is called after every epoch, counting
@@ -272,8 +273,9 @@ def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float
         if not isinstance(opt, OptimizerSpec):
             raise PlaygroundError(f"compare() needs OptimizerSpecs, got {type(opt).__name__}.")
     ps = [dropout_p if dropped else 0.0 for dropped in with_dropout]
-    specs = [spec.with_dropout(p) for p in ps]
-    jobs = [_Job(s, opt, seed, seed) for opt in optimizers for s in specs for seed in seeds]
+    specs = {p: spec.with_dropout(p) for p in ps}
+    settings = [(opt, p, seed) for opt in optimizers for p in ps for seed in seeds]
+    jobs = [_Job(specs[p], opt, seed, seed) for opt, p, seed in settings]
     if not jobs:
         raise PlaygroundError("Nothing to compare: choose at least one optimizer and one seed.")
     steps = len(jobs) * epochs * _steps_per_epoch(train_data, batch_size)
@@ -293,8 +295,7 @@ def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float
         if progress is not None:
             progress(done, total)
         histories += lock.histories
-    return [Run(job.optimizer, job.spec.dropout, job.seed, history)
-            for job, history in zip(jobs, histories)]
+    return [Run(opt, p, seed, history) for (opt, p, seed), history in zip(settings, histories)]
 
 
 # ---- training runs in lockstep ---------------------------------------------------------------
@@ -462,7 +463,7 @@ def _stack(models: list[MLP], dropout_rngs) -> tuple[Sequential, list[Tensor]]:
     """
     spec = models[0].spec
     for m in models:
-        if m.spec.sizes != spec.sizes or m.spec.layer_activations != spec.layer_activations:
+        if m.spec.sizes != spec.sizes or m.spec.activations != spec.activations:
             raise PlaygroundError("Runs trained together need the same layers and activations.")
     modules, params = [], []
     for i, layers in enumerate(zip(*(m.layers for m in models))):
@@ -477,8 +478,8 @@ def _stack(models: list[MLP], dropout_rngs) -> tuple[Sequential, list[Tensor]]:
         modules.append(stacked)
         params += [weight, bias]
         if i < len(spec.hidden):
-            modules.append(ACTIVATIONS[spec.layer_activations[i]]())
-            ps = [m.spec.layer_dropouts[i] for m in models]
+            modules.append(ACTIVATIONS[spec.activations[i]]())
+            ps = [m.spec.dropouts[i] for m in models]
             if any(ps):
                 modules.append(_StackedDropout(ps, dropout_rngs))
     return Sequential(*modules), params

@@ -15,8 +15,8 @@ from engine.features import FEATURES, available_features, expand_features
 from engine.lessons import VANISHING, vanishing_gradients
 from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
 from engine.live import UPDATE_INTERVAL_S, LiveRun
-from engine.network import LayeredSpec, hidden_activations, minibatch_loss, repeated_outputs
-from engine.nn import ACTIVATIONS
+from engine.network import hidden_activations, minibatch_loss, repeated_outputs
+from engine.nn import ACTIVATIONS, MLPSpec
 from engine.train import OptimizerSpec, class_probabilities, predict
 from ui.errors import user_errors
 from ui.nav import page_header
@@ -338,8 +338,8 @@ publish(PARAMS)
 with user_errors():
     expanded = replace(raw, X=expand_features(raw.X, features))
     train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=state.seed)
-    spec = LayeredSpec.from_layers(len(features), state.widths, state.acts, state.drops,
-                                   raw.n_outputs)
+    spec = MLPSpec(n_in=len(features), hidden=state.widths, activations=state.acts,
+                   dropouts=state.drops, n_out=raw.n_outputs)
     optimizer = OptimizerSpec(state.opt, state.lr)
     config = tuple(state[name] for name in PARAMS)  # plain values: a new run when one changes
     if state.get("nb_config") != config:

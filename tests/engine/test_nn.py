@@ -93,9 +93,9 @@ def test_activations_compute_their_functions():
 
 
 def test_repr_is_readable():
-    model = MLP(MLPSpec(n_in=2, hidden=(4,), dropout=0.1, n_out=3), rng())
+    model = MLP(MLPSpec.uniform(n_in=2, hidden=(4,), dropout=0.1, n_out=3), rng())
     text = repr(model)
-    assert text.splitlines()[0] == "MLP(2 → 4 → 3, tanh, dropout 0.1"
+    assert text.splitlines()[0] == "MLP(2 → 4 tanh (dropout 0.1) → 3"
     assert "(0): Linear(2 → 4)" in text and "(1): Tanh()" in text
     assert "(2): Dropout(p=0.1)" in text and "(3): Linear(4 → 3)" in text
 
@@ -146,18 +146,41 @@ def test_dropout_rejects_p_outside_0_1(p):
 
 # ---- MLPSpec ---------------------------------------------------------------------------------
 def test_spec_text_round_trip():
-    spec = MLPSpec(n_in=2, hidden=(16, 8), activation="relu", dropout=0.25, n_out=3)
+    spec = MLPSpec.uniform(n_in=2, hidden=(16, 8), activation="relu", dropout=0.25, n_out=3)
     assert spec.to_text() == "2-16-8-3:relu:0.25"
     assert MLPSpec.from_text(spec.to_text()) == spec
     assert MLPSpec.from_text("2-5-1") == MLPSpec(n_in=2, hidden=(5,), n_out=1)
-    assert MLPSpec.from_text("2-3:Sigmoid").activation == "sigmoid"
+    assert MLPSpec.from_text("2-4-3:Sigmoid").activations == ("sigmoid",)
     assert MLPSpec.from_text("2-2").hidden == ()
     assert spec.sizes == (2, 16, 8, 3)
-    assert str(spec) == "2 → 16 → 8 → 3, relu, dropout 0.25"
+    assert str(spec) == "2 → 16 relu (dropout 0.25) → 8 relu (dropout 0.25) → 3"
+
+
+@pytest.mark.parametrize("spec, text", [
+    (MLPSpec(n_in=2, hidden=(4, 3), activations=("tanh", "relu"), dropouts=(0.0, 0.5), n_out=2),
+     "2-4-3-2:tanh,relu:0,0.5"),
+    (MLPSpec(n_in=2, hidden=(8, 8), activations=("sigmoid",) * 2, gains=(1.0, 1.0), n_out=2),
+     "2-8-8-2:sigmoid:0:1"),
+    (MLPSpec(n_in=3, hidden=(5, 6), activations=("relu",) * 2, gains=(1.5, 2.0), n_out=1),
+     "3-5-6-1:relu:0:1.5,2"),
+    (MLPSpec(n_in=2, hidden=(), n_out=4), "2-4"),
+])  # fmt: skip
+def test_per_layer_settings_round_trip_as_text(spec, text):
+    assert spec.to_text() == text
+    assert MLPSpec.from_text(text) == spec
+
+
+def test_the_uniform_text_format_still_reads():
+    assert MLPSpec.from_text("2-16-16-2:tanh:0.2") == MLPSpec.uniform(
+        n_in=2, hidden=(16, 16), activation="tanh", dropout=0.2, n_out=2)
+    assert MLPSpec.from_text("2-4-3-2:relu:0.1,0") == MLPSpec(
+        n_in=2, hidden=(4, 3), activations=("relu", "relu"), dropouts=(0.1, 0.0), n_out=2)
+    assert MLPSpec.from_text("2-2:tanh:0.2") == MLPSpec(n_in=2, hidden=(), n_out=2)
 
 
 @pytest.mark.parametrize("text", ["", "2", "2-x-2", "2-3-2:tanh:lots", "2-3-2:tanh:0:extra",
-                                  "2-3-2:swish", "2-0-2", "2-3-2:tanh:1"])
+                                  "2-3-2:swish", "2-0-2", "2-3-2:tanh:1", "2-3-3-2:tanh,relu,relu",
+                                  "2-3-3-2:tanh:0,0,0", "2-3-2:tanh:0:-1", "2-3-2:tanh:0:1:2"])
 def test_spec_from_text_rejects_garbage_with_a_message(text):
     with pytest.raises(PlaygroundError):
         MLPSpec.from_text(text)
@@ -168,6 +191,10 @@ def test_spec_caps():
         MLPSpec(n_in=2, hidden=(4,) * (MAX_HIDDEN_LAYERS + 1), n_out=2)
     with pytest.raises(LimitError, match="cap"):
         MLPSpec(n_in=2, hidden=(MAX_WIDTH + 1,), n_out=2)
+    with pytest.raises(LimitError, match="hidden layers"):
+        MLPSpec(n_in=2, hidden=(4,) * 7, activations=("tanh",) * 7, dropouts=(0.0,) * 7, n_out=2)
+    with pytest.raises(LimitError, match="width"):
+        MLPSpec(n_in=2, hidden=(129,), activations=("tanh",), dropouts=(0.0,), n_out=2)
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -177,19 +204,32 @@ def test_spec_caps():
 def test_spec_rejects_bad_settings(kwargs):
     settings = {"n_in": 2, "hidden": (4,), "n_out": 2, **kwargs}
     with pytest.raises(PlaygroundError):
-        MLPSpec(**settings)
+        MLPSpec.uniform(**settings)
+
+
+@pytest.mark.parametrize("widths, acts, drops, message", [
+    ((4,), ("tanh", "relu"), (0.0,), "Each hidden layer needs"),
+    ((4,), ("swish",), (0.0,), "Hidden layer 1: unknown activation"),
+    ((4, 4), ("tanh", "tanh"), (0.0, 1.0), r"Hidden layer 2: the dropout p"),
+    ((0,), ("tanh",), (0.0,), "at least 1"),
+])  # fmt: skip
+def test_bad_layers_get_a_clear_message(widths, acts, drops, message):
+    with pytest.raises(PlaygroundError, match=message):
+        MLPSpec(n_in=2, hidden=widths, activations=acts, dropouts=drops, n_out=2)
 
 
 def test_spec_is_frozen_and_normalised():
-    spec = MLPSpec(n_in=2, hidden=[3, 3], activation=" ReLU ", n_out=2)
-    assert spec.hidden == (3, 3) and spec.activation == "relu"
+    spec = MLPSpec.uniform(n_in=2, hidden=[3, 3], activation=" ReLU ", n_out=2)
+    assert spec.hidden == (3, 3) and spec.activations == ("relu", "relu")
+    assert spec.dropouts == (0.0, 0.0) and spec.gains == ()
+    assert MLPSpec(n_in=2, hidden=(3,), n_out=2) == MLPSpec.uniform(n_in=2, hidden=(3,), n_out=2)
     with pytest.raises(AttributeError):
         spec.n_in = 3
 
 
 # ---- MLP -------------------------------------------------------------------------------------
 def test_mlp_structure_and_layers():
-    model = MLP(MLPSpec(n_in=2, hidden=(5, 4), dropout=0.2, n_out=3), rng())
+    model = MLP(MLPSpec.uniform(n_in=2, hidden=(5, 4), dropout=0.2, n_out=3), rng())
     kinds = [type(m).__name__ for m in model]
     assert kinds == ["Linear", "Tanh", "Dropout", "Linear", "Tanh", "Dropout", "Linear"]
     assert [(lin.in_features, lin.out_features) for lin in model.layers] == [(2, 5), (5, 4),
@@ -207,9 +247,21 @@ def test_mlp_weights_do_not_depend_on_dropout():
         np.testing.assert_array_equal(a.data, b.data)
 
 
+def test_with_dropout_keeps_every_other_setting():
+    spec = MLPSpec(n_in=2, hidden=(4, 3), activations=("relu", "sigmoid"), dropouts=(0.1, 0.0),
+                   gains=(1.0, 2.0), n_out=2)
+    dropped = spec.with_dropout(0.5)
+    assert dropped.dropouts == (0.5, 0.5)
+    assert (dropped.n_in, dropped.hidden, dropped.activations, dropped.gains, dropped.n_out) == (
+        2, (4, 3), ("relu", "sigmoid"), (1.0, 2.0), 2)
+    assert spec.with_dropout(0.0).dropouts == (0.0, 0.0)
+    with pytest.raises(PlaygroundError, match="dropout"):
+        spec.with_dropout(1.0)
+
+
 def test_relu_mlp_uses_he_gain():
-    relu = MLP(MLPSpec(n_in=4, hidden=(4,), activation="relu", n_out=4), rng())
-    tanh = MLP(MLPSpec(n_in=4, hidden=(4,), activation="tanh", n_out=4), rng())
+    relu = MLP(MLPSpec.uniform(n_in=4, hidden=(4,), activation="relu", n_out=4), rng())
+    tanh = MLP(MLPSpec.uniform(n_in=4, hidden=(4,), activation="tanh", n_out=4), rng())
     first, output = relu.layers[0].weight.data, relu.layers[1].weight.data
     np.testing.assert_allclose(first, math.sqrt(2) * tanh.layers[0].weight.data)
     np.testing.assert_allclose(output, tanh.layers[1].weight.data)
@@ -217,7 +269,7 @@ def test_relu_mlp_uses_he_gain():
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
 def test_mlp_gradients_pass_gradcheck(activation):
-    model = MLP(MLPSpec(n_in=2, hidden=(4, 3), activation=activation, n_out=3), rng(2))
+    model = MLP(MLPSpec.uniform(n_in=2, hidden=(4, 3), activation=activation, n_out=3), rng(2))
     X = np.random.default_rng(5).normal(size=(6, 2))
     y = np.array([0, 1, 2, 0, 1, 2])
     for p in model.parameters():  # non-zero biases, so their gradients are tested too
@@ -228,7 +280,7 @@ def test_mlp_gradients_pass_gradcheck(activation):
 
 
 def test_mlp_with_relu_passes_gradcheck_away_from_the_kink():
-    model = MLP(MLPSpec(n_in=2, hidden=(5,), activation="relu", n_out=2), rng(4))
+    model = MLP(MLPSpec.uniform(n_in=2, hidden=(5,), activation="relu", n_out=2), rng(4))
     X = np.random.default_rng(6).normal(size=(8, 2))
     pre = X @ model.layers[0].weight.data
     assert np.abs(pre).min() > 1e-3  # no input within eps of relu's kink

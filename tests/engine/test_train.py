@@ -114,7 +114,7 @@ def test_batch_size_above_the_data_is_one_batch(moons):
 
 def test_adam_learns_moons_to_97_percent_within_300_steps():
     data = make_dataset("moons", n=200, noise=0.1, seed=0)
-    spec = MLPSpec(n_in=2, hidden=(16, 16), activation="tanh", n_out=2)
+    spec = MLPSpec.uniform(n_in=2, hidden=(16, 16), activation="tanh", n_out=2)
     h = train(spec, OptimizerSpec("adam", 0.01), data, None, epochs=42, batch_size=32, seed=0)
     assert h.steps <= 300
     assert h.epoch_train_acc[-1] >= 0.97
@@ -125,7 +125,7 @@ def test_adam_learns_moons_to_97_percent_within_300_steps():
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
 def test_every_activation_trains(activation):
     data = make_dataset("moons", n=200, noise=0.1, seed=0)
-    spec = MLPSpec(n_in=2, hidden=(16, 16), activation=activation, n_out=2)
+    spec = MLPSpec.uniform(n_in=2, hidden=(16, 16), activation=activation, n_out=2)
     h = train(spec, OptimizerSpec("adam", 0.01), data, None, epochs=42, batch_size=32, seed=0)
     assert h.epoch_train_acc[-1] >= 0.95
 
@@ -257,7 +257,7 @@ def test_grid_records_validation_curves_and_dropout_changes_the_runs(grid):
     for run in runs:
         val_loss = run.history.epoch_val_loss
         assert len(val_loss) == 4 and np.isfinite(val_loss).all()
-        assert run.history.model.spec.dropout == run.dropout_p
+        assert run.history.model.spec.dropouts == (run.dropout_p,) * len(SPEC.hidden)
     for plain, dropped in zip(runs[0::4], runs[2::4]):  # same optimizer and seed
         assert plain.history.step_loss != dropped.history.step_loss
         assert plain.history.epoch_val_loss != dropped.history.epoch_val_loss
