@@ -173,8 +173,12 @@ def predictor(X: np.ndarray) -> np.ndarray:
 
 
 # ---- Play, Pause, Step, Reset -------------------------------------------------------------------
-def toggle_play() -> None:
-    state.nb_playing = not state.nb_playing and not state.nb_run.finished
+def play() -> None:
+    state.nb_playing = not state.nb_run.finished
+
+
+def pause() -> None:
+    state.nb_playing = False  # idempotent: a click delivered twice must not toggle back
 
 
 def step_epoch() -> None:
@@ -307,7 +311,8 @@ def controls() -> None:
     """Play/Pause, Step and Reset."""
     playing = state.nb_playing
     buttons = st.columns([1, 1, 1, 4])
-    buttons[0].button("Pause" if playing else "Play", on_click=toggle_play, type="primary",
+    buttons[0].button("Pause" if playing else "Play", on_click=pause if playing else play,
+                      type="primary",
                       icon=":material/pause:" if playing else ":material/play_arrow:",
                       width="stretch", disabled=run.finished)
     buttons[1].button("Step", on_click=step_epoch, icon=":material/skip_next:", width="stretch",
