@@ -34,11 +34,16 @@ def test_the_page_renders_and_play_trains_live(page, base_url, console_errors):
     page.get_by_text("Gradient norm per layer").first.wait_for(state="visible", timeout=10_000)
     page.screenshot(path=SCREENSHOT)
 
-    page.get_by_role("button", name="Pause").click()
-    wait_for_idle(page)
-    paused = shown_epoch(page)
-    page.wait_for_timeout(1500)
-    assert shown_epoch(page) == paused
+    for cycle in range(3):  # Pause must hold every time, whenever it lands in a live update
+        if cycle:
+            page.get_by_role("button", name="Play").click()
+            page.wait_for_timeout(700 + 300 * cycle)
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Play").wait_for(timeout=30_000)
+        wait_for_idle(page)
+        paused = shown_epoch(page)
+        page.wait_for_timeout(1500)
+        assert shown_epoch(page) == paused
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
 
