@@ -18,6 +18,7 @@ from engine.live import UPDATE_INTERVAL_S, LiveRun
 from engine.network import hidden_activations, minibatch_loss, repeated_outputs
 from engine.nn import ACTIVATIONS, MLPSpec
 from engine.train import OptimizerSpec, class_probabilities, predict
+from ui.clicks import once
 from ui.errors import user_errors
 from ui.nav import page_header
 from ui.state import Param, bind, publish, share_link
@@ -130,13 +131,13 @@ def layer_editor() -> None:
         row[2].selectbox("activation", list(ACTIVATIONS), key=f"nb_a{i}",
                          label_visibility="collapsed")
         row[3].selectbox("dropout p", DROPOUT_PS, key=f"nb_d{i}", label_visibility="collapsed")
-        row[4].button("", key=f"nb_remove{i}", on_click=remove_layer, args=(i,),
+        row[4].button("", key=f"nb_remove{i}", **once(remove_layer, i),
                       icon=":material/close:", help=f"Remove hidden layer {i + 1}")
     state.widths = tuple(int(state[f"nb_w{i}"]) for i in range(n))
     state.acts = tuple(state[f"nb_a{i}"] for i in range(n))
     state.drops = tuple(float(state[f"nb_d{i}"]) for i in range(n))
     full = n >= MAX_HIDDEN_LAYERS
-    st.button("Add layer", on_click=add_layer, disabled=full, icon=":material/add:")
+    st.button("Add layer", **once(add_layer), disabled=full, icon=":material/add:")
     if full:
         st.caption(f"Depth cap reached: at most {MAX_HIDDEN_LAYERS} hidden layers on this "
                    "public instance.")
@@ -281,7 +282,7 @@ def lesson_view() -> None:
                 "and once with **ReLU**, each trained for "
                 f"{VANISHING['epochs']} epochs on this dataset from the same seed with "
                 f"{optimizer.title}.")
-    st.button("Run the lesson", icon=":material/school:", on_click=show_lesson)
+    st.button("Run the lesson", icon=":material/school:", **once(show_lesson))
     if not state.get("nb_lesson"):
         return
     with user_errors(stop=False):
@@ -311,13 +312,13 @@ def controls() -> None:
     """Play/Pause, Step and Reset."""
     playing = state.nb_playing
     buttons = st.columns([1, 1, 1, 4])
-    buttons[0].button("Pause" if playing else "Play", on_click=pause if playing else play,
+    buttons[0].button("Pause" if playing else "Play", **once(pause if playing else play),
                       type="primary",
                       icon=":material/pause:" if playing else ":material/play_arrow:",
                       width="stretch", disabled=run.finished)
-    buttons[1].button("Step", on_click=step_epoch, icon=":material/skip_next:", width="stretch",
+    buttons[1].button("Step", **once(step_epoch), icon=":material/skip_next:", width="stretch",
                       help="Train one epoch.", disabled=run.finished)
-    buttons[2].button("Reset", on_click=reset, icon=":material/restart_alt:", width="stretch",
+    buttons[2].button("Reset", **once(reset), icon=":material/restart_alt:", width="stretch",
                       help="Start again from the initial weights (same seed).")
 
 

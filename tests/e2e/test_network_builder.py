@@ -55,3 +55,18 @@ def test_a_shared_link_rebuilds_the_network(page, base_url, console_errors):
     assert page.get_by_text("2 → 4 relu → 3 sigmoid (dropout 0.5) → 2").first.is_visible()
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
+
+
+def test_add_layer_while_training_adds_exactly_one(page, base_url, console_errors):
+    """A click beside the live area can reach two runs; its callback must still run once."""
+    for attempt in range(3):
+        open_page(page, base_url, "Network_Builder", timeout_ms=120_000)
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_timeout(1000 + 250 * attempt)
+        page.get_by_role("button", name="Add layer").click()
+        page.get_by_role("button", name="Play").wait_for(timeout=30_000)  # a new net: paused
+        wait_for_idle(page)
+        network = page.locator("p", has_text="Network:").first.inner_text()
+        assert network.startswith("Network: 2 → 8 tanh → 8 tanh → 8 tanh → 2 ·"), network
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
