@@ -63,16 +63,15 @@ def gradcheck(
     checks = []
     with no_grad(), np.errstate(all="ignore"):
         for i, t in enumerate(inputs):
-            numeric = np.zeros_like(t.data)
-            flat, num = t.data.reshape(-1), numeric.reshape(-1)  # views: writes go through
-            for k in range(flat.size):
-                original = flat[k]
-                flat[k] = original + eps
+            numeric = np.zeros(t.shape)
+            for k in np.ndindex(t.shape):  # in place, so views of t.data see the nudges too
+                original = t.data[k]
+                t.data[k] = original + eps
                 f_plus = projected()
-                flat[k] = original - eps
+                t.data[k] = original - eps
                 f_minus = projected()
-                flat[k] = original
-                num[k] = (f_plus - f_minus) / (2 * eps)
+                t.data[k] = original
+                numeric[k] = (f_plus - f_minus) / (2 * eps)
             checks.append(_compare(t.name or f"input {i}", analytic[i], numeric, atol, rtol))
     return GradCheckReport(checks)
 

@@ -57,13 +57,27 @@ def _sum_vjp(g, out, a, axis=None, keepdims=False):
 
 
 def _mean_vjp(g, out, a, axis=None, keepdims=False):
-    return _sum_vjp(g, out, a, axis, keepdims) * (out.size / a.size)
+    """Each of the n averaged entries gets g / n (NumPy division: no error for empty arrays)."""
+    n = a.size // max(out.size, 1)
+    return _sum_vjp(g, out, a, axis, keepdims) / n
 
 
 def _max_vjp(g, out, a, axis=None, keepdims=False):
     """Share the gradient equally among the entries that attain the maximum."""
     winners = a == _expand(out, axis, keepdims)
     return winners * (_expand(g, axis, keepdims) / winners.sum(axis=axis, keepdims=True))
+
+
+def _pow_vjp_exponent(g, out, a, b):
+    """g · aᵇ ln a, taken as 0 where a = 0 and b ≥ 0 (the limit; PyTorch does the same)."""
+    return np.where((a == 0) & (b >= 0), 0.0, g * out * np.log(a))
+
+
+def _broadcast_check(a, b):
+    for m, n in zip(reversed(a.shape), reversed(b.shape)):
+        if m != n and 1 not in (m, n):
+            return f"axis sizes {m} and {n} differ and neither is 1, so they cannot broadcast"
+    return None
 
 
 def _matmul_check(a, b):
@@ -199,7 +213,8 @@ def _elementwise(name, symbol, title, latex, forward, vjp):
 
 
 def _binary(name, symbol, title, latex, forward, vjp_a, vjp_b):
-    return Op(name, symbol, title, latex, forward, (vjp_a, vjp_b), "elementwise", infix=True)
+    return Op(name, symbol, title, latex, forward, (vjp_a, vjp_b), "elementwise", infix=True,
+              check=_broadcast_check)
 
 
 def _reduction(name, symbol, title, latex, forward, vjp):
@@ -223,8 +238,7 @@ _TABLE = [
     _binary("pow", "^", "power",
             r"\frac{\partial a^b}{\partial a} = b\,a^{b-1},\quad "
             r"\frac{\partial a^b}{\partial b} = a^b \ln a",
-            np.power, lambda g, out, a, b: g * b * a ** (b - 1),
-            lambda g, out, a, b: g * out * np.log(a)),
+            np.power, lambda g, out, a, b: g * b * a ** (b - 1), _pow_vjp_exponent),
     Op("matmul", "@", "matrix product",
        r"\frac{\partial L}{\partial A} = G B^\top,\quad \frac{\partial L}{\partial B} = A^\top G",
        np.matmul, (_matmul_vjp_a, _matmul_vjp_b), "matmul", infix=True, aliases=("dot",),

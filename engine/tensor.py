@@ -159,7 +159,14 @@ class Tensor:
                 raise PlaygroundError(f"backward() without a gradient needs a scalar, not {shape}.")
             grad = np.ones_like(self.data)
         else:
-            grad = np.array(np.broadcast_to(np.asarray(grad, dtype=np.float64), self.shape))
+            grad = np.asarray(grad, dtype=np.float64)
+            if grad.shape != self.shape:
+                try:
+                    grad = np.array(np.broadcast_to(grad, self.shape))
+                except ValueError:
+                    raise ShapeError(f"backward: a gradient of shape {format_shape(grad.shape)} "
+                                     f"does not fit a value of shape {format_shape(self.shape)}"
+                                     ) from None
         pending = {self: grad}
         with np.errstate(all="ignore"):
             for node in reversed(topological_order(self, only_requiring_grad=True)):

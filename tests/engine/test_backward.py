@@ -1,5 +1,7 @@
 """The backward pass: fan-out, accumulation, deep graphs, observer, errors, non-finite values."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from engine import (
     Tensor,
     cross_entropy,
     first_nonfinite,
+    gradcheck,
     log_softmax,
     mse,
     no_grad,
@@ -71,6 +74,37 @@ def test_reflected_operators_with_numbers_and_arrays():
     np.testing.assert_allclose((np.ones(2) @ x).data, 3.0)
 
 
+@pytest.mark.parametrize("symbol", ["+", "-", "*", "/", "**", "@"])
+@pytest.mark.parametrize("left", [np.array([[0.5, 2.0], [1.5, 3.0]]), np.float64(1.5), 2.0])
+def test_reflected_operators_with_a_numpy_array_or_number_on_the_left(symbol, left):
+    if symbol == "@" and np.ndim(left) == 0:
+        return  # a scalar has no matrix product
+    fn = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+          "/": lambda a, b: a / b, "**": lambda a, b: a**b, "@": lambda a, b: a @ b}[symbol]
+    x = Tensor([[0.7, 1.2], [0.4, 2.5]], requires_grad=True)
+    out = fn(left, x)
+    assert isinstance(out, Tensor) and out.parents[1] is x  # NumPy deferred to the Tensor
+    np.testing.assert_allclose(out.data, fn(np.asarray(left), x.data))
+    assert gradcheck(lambda t: fn(left, t), [x]).passed
+
+
+def test_grad_is_none_until_a_backward_pass_reaches_it():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    unused = Tensor([[1.0]], requires_grad=True)
+    assert x.grad is None
+    (x * 2).sum().backward()
+    assert unused.grad is None
+    assert x.grad.shape == (2,) and x.grad.dtype == np.float64
+
+
+def test_a_gradient_of_the_wrong_shape_is_a_shape_error():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ShapeError, match=r"backward: .*\(3,\).*\(2,\)"):
+        (x * 2).backward(np.ones(3))
+    (x * 2).backward(1.0)  # a scalar gradient broadcasts
+    np.testing.assert_allclose(x.grad, [2.0, 2.0])
+
+
 def test_chain_of_ten_thousand_ops():
     x = Tensor(0.5, requires_grad=True)
     y = x
@@ -78,6 +112,18 @@ def test_chain_of_ten_thousand_ops():
         y = y * 1.0001
     y.backward()
     assert x.grad == pytest.approx(1.0001**10_000)
+
+
+def test_ten_thousand_diamonds_are_visited_once_each():
+    # Each step reads y twice: a traversal that revisits shared nodes would take 2**10000 steps.
+    x = Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(10_000):
+        y = y * 0.5 + y * 0.5
+    order = engine.topological_order(y, only_requiring_grad=True)
+    assert len(order) == 1 + 3 * 10_000 and len({id(t) for t in order}) == len(order)
+    y.backward()
+    assert x.grad == pytest.approx(1.0)
 
 
 def test_topological_order_puts_parents_first():
@@ -130,7 +176,7 @@ def test_shape_error_names_the_op_and_both_shapes():
     message = r"matmul: \(2,3\) @ \(2,4\): inner dimensions 3 and 2 differ"
     with pytest.raises(ShapeError, match=message):
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((2, 4)))
-    with pytest.raises(ShapeError, match=r"add: \(2,3\) \+ \(4,\)"):
+    with pytest.raises(ShapeError, match=r"add: \(2,3\) \+ \(4,\): axis sizes 3 and 4 differ"):
         Tensor(np.ones((2, 3))) + Tensor(np.ones(4))
     with pytest.raises(ShapeError, match="sum"):
         Tensor(np.ones((2, 3))).sum(axis=2)
@@ -178,6 +224,18 @@ def test_overflow_and_division_by_zero_do_not_raise():
     big = Tensor(1000.0).exp()
     assert np.isposinf(big.data)
     assert np.isposinf((Tensor(1.0) / Tensor(0.0)).data)
+
+
+def test_empty_arrays_and_zero_powers_never_raise():
+    empty = Tensor(np.zeros((0, 3)), requires_grad=True)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NumPy warns about the mean of nothing (nan)
+        empty.mean().backward()
+        empty.mean(axis=0).backward(np.ones(3))
+    assert empty.grad.shape == (0, 3)
+    base, exponent = Tensor(0.0, requires_grad=True), Tensor(2.0, requires_grad=True)
+    (base**exponent).backward()
+    assert base.grad == 0.0 and exponent.grad == 0.0  # the limit of 0**b · ln 0, as in PyTorch
 
 
 def test_no_grad_records_nothing():
