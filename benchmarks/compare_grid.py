@@ -2,7 +2,7 @@
 MLP 2→32→32→2 (tanh) on 400-point moons (320 train / 80 validation), 100 epochs, batch 32.
 Target: under 2 s on a 2-core machine.
 
-    .venv/bin/python benchmarks/compare_grid.py [--repeat 3] [--sequential]
+    .venv/bin/python benchmarks/compare_grid.py [--repeat 3] [--sequential] [--default-malloc]
 
 --sequential also times the same 18 runs trained one after another with train(), for reference.
 """
@@ -25,6 +25,7 @@ from engine import (  # noqa: E402
     train,
     train_val_split,
 )
+from engine.memory import reuse_freed_memory  # noqa: E402
 
 SPEC = MLPSpec.uniform(n_in=2, hidden=(32, 32), activation="tanh", n_out=2)
 OPTIMIZERS = [OptimizerSpec("sgd", 0.1), OptimizerSpec("momentum", 0.1),
@@ -36,7 +37,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sequential", action="store_true")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="do not call engine.memory.reuse_freed_memory()")
     args = parser.parse_args()
+    applied = not args.default_malloc and reuse_freed_memory()
+    print(f"malloc: {'reuse freed memory' if applied else 'glibc defaults'}")
 
     train_data, val_data = train_val_split(make_dataset("moons", n=400, noise=0.1, seed=0))
     args_grid = (SPEC, OPTIMIZERS, DROPOUT_P, SEEDS, train_data, val_data, EPOCHS, BATCH)

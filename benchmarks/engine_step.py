@@ -4,7 +4,10 @@ the engine against a hand-written NumPy forward/backward of the same network, in
 Each step is forward, backward and an update: plain gradient descent, then Adam. The figure is
 the median over many steps. Target: the engine within 1.5× of hand-written NumPy.
 
-    .venv/bin/python benchmarks/engine_step.py [--steps 2000]
+    .venv/bin/python benchmarks/engine_step.py [--steps 2000] [--default-malloc]
+
+Like the app, it first calls engine.memory.reuse_freed_memory(); --default-malloc leaves
+glibc's defaults, to measure what that call is worth.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import MLP, SGD, Adam, MLPSpec, cross_entropy, make_dataset  # noqa: E402
+from engine.memory import reuse_freed_memory  # noqa: E402
 
 SIZES = (2, 64, 64, 2)
 BATCH = 256
@@ -99,7 +103,11 @@ class NumpyMLP:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="do not call engine.memory.reuse_freed_memory()")
     args = parser.parse_args()
+    applied = not args.default_malloc and reuse_freed_memory()
+    print(f"malloc: {'reuse freed memory' if applied else 'glibc defaults'}")
 
     data = make_dataset("moons", n=BATCH, noise=0.1, seed=0)
     X, y = data.X, data.y

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,26 +10,6 @@ import numpy as np
 
 from engine.errors import PlaygroundError, ShapeError
 from engine.ops import OPS, Op, format_shape
-
-
-def _reuse_freed_memory() -> None:
-    """Ask glibc's malloc to keep freed blocks (up to 4 MB each, 32 MB in all) for reuse.
-
-    Each training step frees a whole graph of arrays of ~100 kB at once. By default glibc hands
-    those pages back to the system and the next step faults them in again: measured ~260 page
-    faults per step of a 2→64→64→2 MLP on a batch of 256, which made the step 1.5-2.5× slower
-    than hand-written NumPy; with this, no faults and ~1.3×. Process-wide, harmless, and a no-op
-    where the C library has no mallopt (macOS, Windows, musl).
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
-        libc.mallopt(-3, 4 << 20)  # M_MMAP_THRESHOLD: blocks below 4 MB come from the heap
-        libc.mallopt(-1, 32 << 20)  # M_TRIM_THRESHOLD: keep up to 32 MB of free heap
-    except (OSError, AttributeError, TypeError):
-        pass
-
-
-_reuse_freed_memory()
 
 # Per-thread (per Streamlit session) switch: record the graph or not.
 _grad_enabled: ContextVar[bool] = ContextVar("grad_enabled", default=True)
