@@ -10,8 +10,10 @@ from engine.errors import PlaygroundError
 from engine.optim import OPTIMIZERS, SGD, Adam, Optimizer, make_optimizer
 from engine.tensor import Tensor
 
-# The repo is checked out with shared/ as a sibling: <root>/main/tests/engine/ and <root>/shared/.
-GOLDEN_PATH = Path(__file__).resolve().parents[3] / "shared" / "golden" / "optim.json"
+# torch.optim's trajectories, copied from the team's ../shared/golden/optim.json into the repo so
+# a clean checkout tests against them too (test_golden_copy_matches_the_shared_original).
+GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "optim.json"
+SHARED_GOLDEN_PATH = Path(__file__).resolve().parents[3] / "shared" / "golden" / "optim.json"
 CLASSES = {"SGD": SGD, "Adam": Adam}
 
 
@@ -33,6 +35,12 @@ def test_golden_file_has_cases():
     golden = _load_golden()
     assert {c["optimizer"] for c in golden["cases"]} == set(CLASSES)
     assert len(golden["grads"]) == len(golden["cases"][0]["params_after_each_step"])
+
+
+def test_golden_copy_matches_the_shared_original():
+    if not SHARED_GOLDEN_PATH.is_file():
+        pytest.skip(f"no shared original beside this checkout ({SHARED_GOLDEN_PATH})")
+    assert json.loads(SHARED_GOLDEN_PATH.read_text()) == _load_golden()
 
 
 @pytest.mark.parametrize("case", _golden_cases())
