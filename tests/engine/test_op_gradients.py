@@ -172,3 +172,47 @@ def test_dropout_gradient_uses_the_same_mask():
     assert_gradcheck(lambda t: dropout(t, 0.5, training=True, rng=np.random.default_rng(0)), x)
     mask_source.backward(np.ones((5, 4)))
     np.testing.assert_array_equal(x[0].grad, mask)
+
+
+# ---- the remaining ops on shapes drawn by hypothesis -----------------------------------------
+@st.composite
+def shape_and_axis(draw, min_dims=1):
+    shape = draw(array_shapes(min_dims=min_dims, max_dims=3, max_side=4))
+    return shape, draw(st.integers(-len(shape), len(shape) - 1))
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max"])
+@given(case=shape_and_axis(), keepdims=st.booleans(), whole=st.booleans(), seed=seeds)
+@settings(max_examples=15)
+def test_reductions_on_drawn_shapes(name, case, keepdims, whole, seed):
+    shape, axis = case
+    axis = None if whole else axis
+    x = params(np.random.default_rng(seed).standard_normal(shape))  # ties have probability 0
+    assert_gradcheck(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), x)
+
+
+@pytest.mark.parametrize("fn", [softmax, log_softmax])
+@given(case=shape_and_axis(), seed=seeds)
+@settings(max_examples=15)
+def test_softmax_family_on_drawn_shapes(fn, case, seed):
+    shape, axis = case
+    assert_gradcheck(lambda t: fn(t, axis=axis),
+                     params(np.random.default_rng(seed).standard_normal(shape)))
+
+
+@given(rows=array_shapes(min_dims=0, max_dims=2, max_side=4), classes=st.integers(1, 5),
+       seed=seeds)
+@settings(max_examples=15)
+def test_cross_entropy_on_drawn_shapes(rows, classes, seed):
+    rng = np.random.default_rng(seed)
+    targets = rng.integers(0, classes, size=rows)
+    logits = params(rng.standard_normal((*rows, classes)) * 3)
+    assert_gradcheck(lambda z: cross_entropy(z, targets), logits)
+
+
+@given(shape=shapes, scalar_target=st.booleans(), seed=seeds)
+@settings(max_examples=15)
+def test_mse_on_drawn_shapes(shape, scalar_target, seed):
+    rng = np.random.default_rng(seed)
+    target = rng.standard_normal(() if scalar_target else shape)
+    assert_gradcheck(lambda p, t: mse(p, t), params(rng.standard_normal(shape), target))
