@@ -25,8 +25,9 @@ from ui.expr_error import show_expr_error
 from ui.nav import page_header
 from ui.node_inspector import show_inspector
 from ui.state import Param, bind, publish, share_link
-from viz.graph import tensor_graph, text_name
+from viz.graph import first_nonfinite_node, tensor_graph, text_name
 from viz.graph_figure import NODES, graph_figure
+from viz.numbers import short_text
 from viz.surface import span_around, surface_figure, surface_grid
 
 DEFAULT = EXAMPLES_BY_KEY["neuron"]
@@ -193,6 +194,21 @@ if result is None:
 built, graph = result
 
 # ---- the graph -----------------------------------------------------------------------------
+def warn_nonfinite() -> None:
+    """Name the node where the values, or else the gradients, first stop being finite numbers."""
+    for attribute, what in (("value", "values"), ("gradient", "gradients (backward pass)")):
+        node = first_nonfinite_node(graph, attribute)
+        if node is None:
+            continue
+        statement = built.statement_of(graph.nodes[node]["tensor"])
+        line = f" in line {statement.line}" if statement is not None else ""
+        st.warning(f"The {what} first become inf or nan at **{text_name(graph, node)}**{line}: "
+                   f"{short_text(graph.nodes[node][attribute])}. Nodes holding inf or nan are "
+                   "orange.", icon=":material/warning:")
+        return
+
+
+warn_nonfinite()
 if not 0 <= state.node < graph.number_of_nodes():
     state.node = -1
 selected = state.node if state.node >= 0 else None

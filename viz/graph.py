@@ -149,6 +149,14 @@ def local_derivative(graph: nx.MultiDiGraph, node: int, key: int) -> np.ndarray 
         return np.array(np.broadcast_to(d, parent.shape))
 
 
+def first_nonfinite_node(graph: nx.MultiDiGraph, attribute: str) -> int | None:
+    """The first node whose `attribute` ("value" or "gradient") holds inf or nan, in the order the
+    attribute is computed: values forward (topological order), gradients backward."""
+    order = sorted(graph.nodes, reverse=attribute == "gradient")
+    return next((n for n in order if graph.nodes[n][attribute] is not None
+                 and not np.isfinite(graph.nodes[n][attribute]).all()), None)
+
+
 def shape_rule(graph: nx.MultiDiGraph, node: int) -> str:
     """How an op maps shapes: "(32,2) @ (2,8) → (32,8)", "tanh (3,) → (3,)"."""
     attrs = graph.nodes[node]

@@ -223,3 +223,17 @@ def test_presenter_mode_enlarges_the_graph():
     big = charts(open_page(big="1"))[0]
     size = next(t["marker"]["size"] for t in normal["data"] if "customdata" in t)
     assert next(t["marker"]["size"] for t in big["data"] if "customdata" in t) > size
+
+
+def warnings(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_a_non_finite_value_names_the_node_where_it_first_appears():
+    at = open_page(src="z = log(x - x)\ny = z * w",
+                   vals=json.dumps([["w", "3.0", True], ["x", "2.0", True]]))
+    assert "values first become inf or nan at **z** in line 1: −∞" in warnings(at)
+    assert charts(at)
+    at = open_page(src="y = sqrt(x)", vals=json.dumps([["x", "0", True]]))  # value 0, slope ∞
+    assert "gradients (backward pass) first become inf or nan at **x**: ∞" in warnings(at)
+    assert not open_page().warning

@@ -12,7 +12,7 @@ import pytest
 from engine import LimitError, Tensor
 from viz import palette
 from viz.coded_scale import CodedScale
-from viz.graph import formula, local_derivative, shape_rule, tensor_graph
+from viz.graph import first_nonfinite_node, formula, local_derivative, shape_rule, tensor_graph
 from viz.graph_anim import FILL, RING, animation_steps
 from viz.graph_figure import (
     DYNAMIC,
@@ -166,6 +166,25 @@ def test_hover_text_has_name_op_shape_value_gradient_and_local_derivative():
     x = Tensor(0.1, requires_grad=True, name="x")
     graph = tensor_graph(x * 1.0, {"x": x})
     assert "value 0.1" in hover_text(graph, node_named(graph, "x"))  # scalars in full
+
+
+def test_the_first_non_finite_value_is_found_forward_and_gradient_backward():
+    x = Tensor(0.0, requires_grad=True, name="x")
+    r = x.sqrt()  # finite value 0, infinite gradient 1 / (2 sqrt 0)
+    r.name = "r"
+    s = (r * 2.0).log()  # log 0 = −inf, and its gradient 1/0 = inf
+    s.name = "s"
+    graph = tensor_graph(s.log().exp(), {"x": x, "r": r, "s": s})  # log(−inf) = nan after s
+    assert graph.nodes[first_nonfinite_node(graph, "value")]["name"] == "s"
+    exp = graph.graph["output"]  # exp(nan): its gradient is the seed 1, its operand's is nan
+    assert first_nonfinite_node(graph, "gradient") == next(graph.predecessors(exp))
+    fine, _ = fan_out()
+    graph = tensor_graph(fine)
+    assert first_nonfinite_node(graph, "value") is None
+    assert first_nonfinite_node(graph, "gradient") is None
+    only_gradient = tensor_graph(x.sqrt(), {"x": x})
+    assert only_gradient.nodes[first_nonfinite_node(only_gradient, "gradient")]["name"] == "x"
+    assert first_nonfinite_node(only_gradient, "value") is None
 
 
 # ---- layout -------------------------------------------------------------------------------------
