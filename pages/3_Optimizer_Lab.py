@@ -79,6 +79,8 @@ PARAMS = {
     "surface": Param("quadratic", choices=SURFACES),
     "kappa": Param(20.0, choices=KAPPAS),
     "optimal": Param(True),
+    # The start point, step count and optimizer settings: their defaults are the chosen
+    # surface's (surface_params), these are the quadratic's.
     "x0": Param(QUADRATIC.start[0], lo=-START_BOUND, hi=START_BOUND),
     "y0": Param(QUADRATIC.start[1], lo=-START_BOUND, hi=START_BOUND),
     "steps": Param(QUADRATIC.steps, lo=1, hi=MAX_SURFACE_STEPS),
@@ -87,6 +89,7 @@ PARAMS = {
     "s_momentum": Param(0.9, lo=0.0, hi=0.99),
     "s_lr_adam": Param(QUADRATIC.lr["adam"], choices=LEARNING_RATES),
 }
+SURFACE_KNOBS = ("x0", "y0", "steps", "s_lr_sgd", "s_lr_momentum", "s_momentum", "s_lr_adam")
 
 
 def state(name: str):
@@ -247,14 +250,30 @@ def show_results(runs, grids, data, train_data) -> None:
 # ---- Loss surfaces ----------------------------------------------------------------------------
 
 
+def surface_defaults(name: str) -> dict:
+    """The start point, step count and optimizer settings the surface `name` opens with (the
+    quadratic's manual settings are PARAMS' defaults; its optimal ones depend on κ)."""
+    if name == "quadratic":
+        return {knob: PARAMS[knob].default for knob in SURFACE_KNOBS}
+    surface = make_surface(name)
+    return {"x0": surface.start[0], "y0": surface.start[1], "steps": surface.steps,
+            **{f"s_lr_{opt}": nearest(LEARNING_RATES, surface.lr[opt]) for opt in OPTIMIZERS},
+            "s_momentum": round(surface.momentum, 2)}
+
+
+def page_params() -> dict[str, Param]:
+    """PARAMS with the chosen surface's defaults, so that a link naming only the surface
+    (?surface=saddle) starts where that surface should, and the URL leaves out exactly those."""
+    name = st.session_state.get("surface") or PARAMS["surface"].parse(
+        st.query_params.get("surface", PARAMS["surface"].default))
+    return PARAMS | {knob: replace(PARAMS[knob], default=value)
+                     for knob, value in surface_defaults(name).items()}
+
+
 def reset_surface_settings() -> None:
     """A new surface starts from its own start point, step count and learning rates."""
-    surface = make_surface(state("surface"), state("kappa"))
-    st.session_state.x0, st.session_state.y0 = surface.start
-    st.session_state.steps = surface.steps
-    for name in OPTIMIZERS:
-        st.session_state[f"s_lr_{name}"] = nearest(LEARNING_RATES, surface.lr[name])
-    st.session_state.s_momentum = round(surface.momentum, 2)
+    for knob, value in surface_defaults(state("surface")).items():
+        st.session_state[knob] = value
 
 
 def surface_settings() -> None:
@@ -350,12 +369,13 @@ page_header(
     intro="Compare SGD, momentum and Adam on the same problem, with and without dropout. Every "
     "run is seeded, and for one seed all runs start from the same weights.",
 )
-bind(PARAMS)
+params = page_params()
+bind(params)
 st.segmented_control("View", tuple(VIEWS), format_func=VIEWS.get, key="view", required=True,
                      label_visibility="collapsed")
 with st.sidebar:
-    share_link(PARAMS)
+    share_link(params)
     (train_settings if state("view") == "train" else surface_settings)()
 with user_errors(stop=False):
     (train_view if state("view") == "train" else surface_view)()
-publish(PARAMS)
+publish(params)

@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.data import DATASETS
-from engine.surfaces import SURFACES
+from engine.surfaces import SURFACES, make_surface
 
 from .helpers import open_app
 
@@ -151,3 +151,26 @@ def test_surface_divergence_and_bad_start_are_messages():
     assert not at.error and len(charts(at)) == 2
     at = run_page(view="surfaces", x0="9.0")
     assert "start point must lie in the plotted area" in messages(at)
+
+
+@pytest.mark.parametrize("surface", [s for s in SURFACES if s != "quadratic"])
+def test_a_link_naming_only_the_surface_uses_its_own_start_and_settings(surface):
+    """A hand-typed ?surface=saddle starts at the saddle's start point with its step count and
+    learning rates (not the quadratic's), and no optimizer diverges there."""
+    expected = make_surface(surface)
+    at = run_page(view="surfaces", surface=surface)
+    assert (at.number_input(key="x0").value, at.number_input(key="y0").value) == expected.start
+    assert at.slider(key="steps").value == expected.steps
+    for name in ("sgd", "momentum", "adam"):
+        assert at.select_slider(key=f"s_lr_{name}").value == expected.lr[name]
+    assert "diverged" not in " ".join(at.get("plotly_chart")[1].proto.spec)
+    assert dict(at.query_params) == {"view": "surfaces", "surface": surface}
+
+
+def test_a_surface_link_keeps_a_start_point_equal_to_the_quadratics():
+    at = run_page(view="surfaces", surface="saddle")
+    at.number_input(key="x0").set_value(-1.8).run()
+    assert at.query_params["x0"] == "-1.8"
+    again = run_page(**at.query_params)
+    assert again.number_input(key="x0").value == -1.8
+    assert again.number_input(key="y0").value == make_surface("saddle").start[1]
