@@ -5,6 +5,7 @@ import builtins
 import os
 import re
 import subprocess
+import warnings
 from contextlib import ExitStack, chdir, contextmanager
 from unittest.mock import patch
 
@@ -132,6 +133,16 @@ def test_hostile_programs_give_a_value_or_an_expr_error(source, tmp_path):
     with no_side_effects(tmp_path):
         result = outcome(source)
     assert result in ("value", "error")
+
+
+@pytest.mark.parametrize("empty", ["zeros(0)", "zeros(0, 3)", "zeros(3, 0)", "eye(0)"])
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_every_function_on_an_empty_input_gives_a_value_or_an_expr_error(function, empty):
+    arguments = ", ".join(["e"] * FUNCTIONS[function].arity)
+    extra = {"reshape": ", 0", "transpose": ""}.get(function, "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy: "mean of empty slice"
+        assert outcome(f"{function}({arguments}{extra})", {"e": empty}) in ("value", "error")
 
 
 @pytest.mark.parametrize("source", ["9**9**9", "log(-c)", "0/0", "1e308 * 1e308"])
