@@ -25,7 +25,7 @@ from ui.expr_error import show_expr_error
 from ui.nav import page_header
 from ui.node_inspector import show_inspector
 from ui.state import Param, bind, publish, share_link
-from viz.graph import first_nonfinite_node, tensor_graph, text_name
+from viz.graph import first_nonfinite_node, node_keys, tensor_graph, text_name
 from viz.graph_figure import NODES, graph_figure
 from viz.numbers import short_text
 from viz.surface import span_around, surface_figure, surface_grid
@@ -209,8 +209,14 @@ def warn_nonfinite() -> None:
 
 
 warn_nonfinite()
+keys = node_keys(graph)
+shown = state.get("node_shown")  # (number, key) of the node the inspector showed last run
+if shown is not None and state.node == shown[0] and keys.get(state.node) != shown[1]:
+    # The program changed under the selection: follow the node by its key, not its number.
+    state.node = next((n for n, key in keys.items() if key == shown[1]), -1)
 if not 0 <= state.node < graph.number_of_nodes():
     state.node = -1
+state.node_shown = (state.node, keys.get(state.node))
 selected = state.node if state.node >= 0 else None
 st.plotly_chart(graph_figure(graph, selected, scale=PRESENTER_SCALE if state.big else 1.0),
                 key="graph_chart", on_select=pick_node, selection_mode="points",

@@ -14,12 +14,13 @@ the edge carried backward, or None). graph.graph holds output (its node) and eve
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 import networkx as nx
 import numpy as np
 
-from engine import Tensor, format_shape, topological_order
+from engine import Tensor, format_shape, topological_order, unbroadcast
 from engine.limits import MAX_GRAPH_NODES, check_limit
 from viz.numbers import short_text
 
@@ -126,6 +127,18 @@ def text_name(graph: nx.MultiDiGraph, node: int) -> str:
     return f"({attrs['formula']})"
 
 
+def node_keys(graph: nx.MultiDiGraph) -> dict[int, str]:
+    """A key for each node that survives edits elsewhere in the program (unlike its number): its
+    text name, with " #2", " #3" … on later nodes of the same name."""
+    seen: Counter[str] = Counter()
+    keys = {}
+    for node in sorted(graph.nodes):
+        name = text_name(graph, node)
+        seen[name] += 1
+        keys[node] = name if seen[name] == 1 else f"{name} #{seen[name]}"
+    return keys
+
+
 def operands_of(graph: nx.MultiDiGraph, node: int) -> list[tuple[int, int]]:
     """(parent, key) of each operand of `node`, in operand order."""
     return sorted(((u, k) for u, _, k in graph.in_edges(node, keys=True)), key=lambda e: e[1])
@@ -146,7 +159,7 @@ def local_derivative(graph: nx.MultiDiGraph, node: int, key: int) -> np.ndarray 
     inputs = [p.data for p in tensor.parents]
     with np.errstate(all="ignore"):
         d = op.vjps[key](np.ones_like(tensor.data), tensor.data, *inputs, **tensor.attrs)
-        return np.array(np.broadcast_to(d, parent.shape))
+        return np.array(unbroadcast(np.asarray(d), parent.shape))
 
 
 def first_nonfinite_node(graph: nx.MultiDiGraph, attribute: str) -> int | None:

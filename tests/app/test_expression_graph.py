@@ -237,3 +237,19 @@ def test_a_non_finite_value_names_the_node_where_it_first_appears():
     at = open_page(src="y = sqrt(x)", vals=json.dumps([["x", "0", True]]))  # value 0, slope ∞
     assert "gradients (backward pass) first become inf or nan at **x**: ∞" in warnings(at)
     assert not open_page().warning
+
+
+def test_the_inspected_node_follows_its_name_when_the_program_is_edited():
+    at = open_page(example="chain")
+    at.selectbox(key="node").set_value(node_id(at.selectbox(key="node").options, "h ="))
+    run(at)
+    before = at.selectbox(key="node").value
+    at.text_area(key="src").input("z = W @ x + 2 * b\nh = sigmoid(z)\ns = sum(h) + u.T @ h")
+    run(at)
+    picker = at.selectbox(key="node")
+    assert picker.value != before  # h has another number now
+    assert picker.format_func(picker.value).startswith("h = sigmoid(z)")
+    assert url(at)["node"] == str(picker.value)
+    at.text_area(key="src").input("z = W @ x + b\ns = u.T @ z")  # h is gone: nothing selected
+    run(at)
+    assert at.selectbox(key="node").value == -1

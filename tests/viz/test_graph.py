@@ -12,7 +12,14 @@ import pytest
 from engine import LimitError, Tensor
 from viz import palette
 from viz.coded_scale import CodedScale
-from viz.graph import first_nonfinite_node, formula, local_derivative, shape_rule, tensor_graph
+from viz.graph import (
+    first_nonfinite_node,
+    formula,
+    local_derivative,
+    node_keys,
+    shape_rule,
+    tensor_graph,
+)
 from viz.graph_anim import FILL, RING, animation_steps
 from viz.graph_figure import (
     DYNAMIC,
@@ -138,6 +145,15 @@ def test_a_graph_without_parameters_has_no_gradients():
     assert all(graph.nodes[n]["gradient"] is None for n in graph.nodes)
 
 
+def test_node_keys_are_names_made_unique():
+    x = Tensor(2.0, requires_grad=True, name="x")
+    graph = tensor_graph((x * 3.0) + (x * 3.0), {"x": x})
+    keys = node_keys(graph)
+    assert len(set(keys.values())) == graph.number_of_nodes()
+    assert sorted(keys.values()) == sorted(["x", "3", "3 #2", "(x × 3)", "(x × 3) #2",
+                                            "((x × 3) + (x × 3))"])
+
+
 def test_the_node_cap():
     with pytest.raises(LimitError, match="cap of 10"):
         tensor_graph(chain(20), max_nodes=10)
@@ -154,6 +170,16 @@ def test_local_derivatives():
     total = node_named(graph, "s")
     assert np.allclose(local_derivative(graph, total, 0), [1.0, 1.0])  # scalar output
     assert shape_rule(graph, matmul) == "(2,2) @ (2,) → (2,)"
+
+
+def test_the_local_derivative_of_a_broadcast_operand_into_a_one_element_output():
+    a, B = Tensor(2.0, requires_grad=True), Tensor([[3.0]], requires_grad=True)
+    graph = tensor_graph(a * B)  # () * (1,1) -> (1,1)
+    product = graph.graph["output"]
+    assert local_derivative(graph, product, 0).shape == ()
+    assert local_derivative(graph, product, 0) == 3.0
+    assert local_derivative(graph, product, 1).tolist() == [[2.0]]
+    assert "local" in hover_text(graph, product)
 
 
 def test_hover_text_has_name_op_shape_value_gradient_and_local_derivative():
