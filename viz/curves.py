@@ -20,6 +20,7 @@ from viz.palette import DROPOUT_DASH, FONT_FAMILY, INK, OPTIMIZER
 
 FONT_SIZE = 17  # readable on a projector at 1280×720
 Y_CEILING = 3.0  # the y axis goes at most this × the largest first value above it
+NOTHING_TO_DRAW = "Nothing to draw: every run<br>diverged before the first<br>value was recorded"
 
 # metric -> (History epoch field, title); "train_loss" on a step axis uses the minibatch losses.
 METRICS = {
@@ -183,6 +184,8 @@ def curves_figure(panels: Sequence[tuple[str, Sequence[Series]]], *, y_title: st
         for s in all_series:
             _add_series(fig, s, col, x_title, show_legend=show_legend and col == 1)
         y_range = _y_range(all_series, log_y, from_zero)
+        if not any(np.isfinite(s.ys).any() for s in all_series):
+            _note_nothing_to_draw(fig, col)
         few_decades = log_y and y_range is not None and y_range[1] - y_range[0] < 2
         fig.update_yaxes(type="log" if log_y else "linear", exponentformat="power",
                          range=y_range, dtick="D2" if few_decades else None, row=1, col=col)
@@ -192,6 +195,16 @@ def curves_figure(panels: Sequence[tuple[str, Sequence[Series]]], *, y_title: st
     fig.update_annotations(font_size=FONT_SIZE + 1)
     fig.update_layout(showlegend=show_legend, margin={"t": 40})
     return fig
+
+
+def _note_nothing_to_draw(fig: go.Figure, col: int) -> None:
+    """A panel without a single value (every run diverged before its first epoch ended) says
+    so instead of showing empty axes."""
+    axis = "" if col == 1 else str(col)
+    fig.add_annotation(text=NOTHING_TO_DRAW, showarrow=False, x=0.5, y=0.5,
+                       xref=f"x{axis} domain", yref=f"y{axis} domain", font_size=FONT_SIZE)
+    fig.update_xaxes(showticklabels=False, row=1, col=col)
+    fig.update_yaxes(showticklabels=False, row=1, col=col)
 
 
 def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, show_legend: bool) -> None:

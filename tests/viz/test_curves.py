@@ -127,3 +127,15 @@ def test_real_comparison_with_and_without_dropout_differs():
     plain, dropped = series(runs, "train_loss")
     assert plain.ys.shape == dropped.ys.shape == (2, 3)
     assert not np.allclose(plain.mean, dropped.mean)
+
+
+def test_a_panel_whose_runs_all_diverged_before_the_first_epoch_says_so():
+    early = [fake_run(ADAM, 0.0, 0, [], diverged_at=2), fake_run(SGD, 0.0, 0, [], diverged_at=3)]
+    fig = curves_figure([("Training", series(early, "train_loss")),
+                         ("Validation", series(early, "val_loss"))], y_title="loss")
+    notes = [a for a in fig.layout.annotations if "Nothing to draw" in a.text]
+    assert [(a.xref, a.yref) for a in notes] == [("x domain", "y domain"),
+                                                 ("x2 domain", "y2 domain")]
+    # A panel with values has no such note.
+    fig = curves_figure([("Training", series(RUNS, "train_loss"))], y_title="loss")
+    assert not [a for a in fig.layout.annotations if "Nothing to draw" in (a.text or "")]
