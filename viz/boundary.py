@@ -9,7 +9,9 @@ X (m, d) -> outputs, so a page can put its own feature map in front of the model
 Classification: the predictor gives class probabilities (m, k), rows summing to 1 (a model gets
 softmax applied). The background takes the predicted class's colour (viz.palette.CLASS_COLORS),
 strong where the model is confident and fading to white on the boundary; points are drawn on top.
-Regression (1-D input): the predicted curve over the data.
+Regression (1-D input): the predicted curve over the data, the y axis fitted to the data (a
+wild prediction never squashes the points). A grid with no finite value (say, the model of a run
+that diverged) is drawn as its points only, with a note.
 
 Evaluating the predictor (`boundary_grid`) is separate from drawing, so a page can cache grids
 as plain arrays and draw them later.
@@ -143,16 +145,17 @@ def boundary_figure(source, dataset: Dataset, *, title: str | None = None,
     """One map: `source` (model, function or BoundaryGrid) over `dataset`, its points on top."""
     grid = _grid(source, dataset, resolution)
     fig = go.Figure([*_model_traces(grid), *_point_traces(dataset, show_legend=True)])
-    _axes(fig, grid)
+    _axes(fig, grid, dataset)
     if title:
         fig.update_layout(title={"text": title, "x": 0.01})
     return projector_layout(fig, height=height)
 
 
 def boundary_small_multiples(panels: Sequence[tuple[str, object]], dataset: Dataset, *,
-                             cols: int = 3, resolution: int = 60,
-                             row_height: int = 300) -> go.Figure:
-    """A grid of maps, one per (title, source) in `panels`, row by row, `cols` per row."""
+                             cols: int = 3, resolution: int = 60, row_height: int = 300,
+                             empty_note: str = "no finite prediction") -> go.Figure:
+    """A grid of maps, one per (title, source) in `panels`, row by row, `cols` per row; a
+    panel whose grid has no finite value shows `empty_note` over its points."""
     cols = max(1, min(cols, len(panels)))
     rows = -(-len(panels) // cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[t for t, _ in panels],
@@ -163,7 +166,11 @@ def boundary_small_multiples(panels: Sequence[tuple[str, object]], dataset: Data
         traces = [*_model_traces(grid), *_point_traces(dataset, show_legend=False)]
         for trace in traces:
             fig.add_trace(trace, row=row + 1, col=col + 1)
-        _axes(fig, grid, row=row + 1, col=col + 1)
+        _axes(fig, grid, dataset, row=row + 1, col=col + 1)
+        if not np.isfinite(grid.values).any():
+            fig.add_annotation(text=empty_note, showarrow=False, x=0.5, y=0.5, xref="x domain",
+                               yref="y domain", bgcolor="rgba(255,255,255,0.85)",
+                               row=row + 1, col=col + 1)
     projector_layout(fig, height=row_height * rows + 40)
     fig.update_layout(showlegend=False, margin={"t": 40, "b": 10, "l": 10})
     fig.update_annotations(font_size=FONT_SIZE - 1)
@@ -172,9 +179,11 @@ def boundary_small_multiples(panels: Sequence[tuple[str, object]], dataset: Data
     return fig
 
 
-def _axes(fig: go.Figure, grid: BoundaryGrid, **where) -> None:
+def _axes(fig: go.Figure, grid: BoundaryGrid, dataset: Dataset, **where) -> None:
     fig.update_xaxes(range=[grid.xs[0], grid.xs[-1]], showgrid=False, zeroline=False, **where)
     if grid.ys is None:
-        fig.update_yaxes(showgrid=False, **where)
+        y = np.asarray(dataset.y, dtype=float).reshape(-1)
+        margin = 0.25 * (y.max() - y.min()) or 1.0
+        fig.update_yaxes(range=_span(y, margin), showgrid=False, **where)
         return
     fig.update_yaxes(range=[grid.ys[0], grid.ys[-1]], showgrid=False, zeroline=False, **where)

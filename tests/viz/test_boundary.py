@@ -93,3 +93,18 @@ def test_small_multiples_one_panel_per_source():
 def test_bad_source_is_rejected():
     with pytest.raises(TypeError):
         boundary_grid("not a model", MOONS)
+
+
+def test_a_wild_regression_prediction_does_not_set_the_y_axis():
+    fig = boundary_figure(lambda X: 1e6 * X, LINE, resolution=9)
+    low, high = fig.layout.yaxis.range
+    assert low <= LINE.y.min() and high >= LINE.y.max() and high - low < 10 * np.ptp(LINE.y)
+
+
+def test_a_panel_without_finite_values_shows_only_its_points_and_the_note():
+    good = boundary_grid(left_right, MOONS, resolution=5)
+    empty = BoundaryGrid(good.task, good.xs, good.ys, np.full_like(good.values, np.nan))
+    fig = boundary_small_multiples([("fine", good), ("blown up", empty)], MOONS,
+                                   empty_note="diverged: no model")
+    notes = [a for a in fig.layout.annotations if a.text == "diverged: no model"]
+    assert len(notes) == 1 and (notes[0].xref, notes[0].yref) == ("x2 domain", "y2 domain")
