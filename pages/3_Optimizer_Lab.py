@@ -8,6 +8,7 @@ same weights and sees the same minibatches. Settings live in the sidebar and in 
 import math
 from dataclasses import replace
 
+import numpy as np
 import streamlit as st
 
 from engine.data import DATASETS, MIN_SAMPLES, make_dataset, train_val_split
@@ -34,7 +35,7 @@ from engine.train import OptimizerSpec, compare
 from ui.errors import user_errors
 from ui.nav import page_header
 from ui.state import Param, bind, publish, share_link
-from viz.boundary import boundary_grid, boundary_small_multiples
+from viz.boundary import BoundaryGrid, boundary_grid, boundary_small_multiples
 from viz.curves import curves_figure, group_title, series, summary_rows
 from viz.surface_plot import loss_figure, trajectory_figure
 
@@ -128,9 +129,16 @@ def run_comparison(data_key: tuple, network: str, optimizers: tuple, dropout_p: 
     runs = compare(MLPSpec.from_text(network), optimizers, dropout_p, range(seeds), train_data,
                    val_data, epochs, batch, with_dropout=with_dropout, progress=progress)
     bar.empty()
-    grids = [(group_title(r), boundary_grid(r.history.model, train_data, resolution=60))
-             for r in runs if r.seed == 0]
+    grids = [(group_title(r), final_model_grid(r, train_data)) for r in runs if r.seed == 0]
     return [replace(r, history=replace(r.history, model=None)) for r in runs], grids
+
+
+def final_model_grid(run, train_data) -> BoundaryGrid:
+    """What the run's final model predicts over the data; nothing (nan) if the run diverged."""
+    grid = boundary_grid(run.history.model, train_data, resolution=60)
+    if run.history.diverged:
+        return replace(grid, values=np.full_like(grid.values, np.nan))
+    return grid
 
 
 def train_settings() -> None:
@@ -200,10 +208,10 @@ def train_view() -> None:
 
 
 def show_results(runs, grids, data, train_data) -> None:
-    for s in series(runs, "val_loss"):
-        if any(s.diverged):
-            st.warning(f"{s.name}. Its curve stops there; try a smaller learning rate.",
-                       icon=":material/warning:")
+    diverged = [s.name for s in series(runs, "val_loss") if any(s.diverged)]
+    if diverged:
+        st.warning(f"{'; '.join(diverged)}. A curve stops where its run diverged; try a smaller "
+                   "learning rate.", icon=":material/warning:")
     left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     left.segmented_control("x axis", ("epochs", "steps"), key="x_axis", required=True)
     mid.toggle("Log scale", key="log")
@@ -230,20 +238,24 @@ def show_results(runs, grids, data, train_data) -> None:
     st.subheader("Summary")
     target = state("target")
     rows = summary_rows(runs, target)
-    numbers = {name: st.column_config.NumberColumn(format="%.3f", width="small")
+    # Widths in pixels: every column fits the main column at 1280 px, sidebar open.
+    numbers = {name: st.column_config.NumberColumn(format="%.3f", width=66)
                for name in ("train loss", "val loss", "train acc", "val acc")}
     st.dataframe(rows, hide_index=True, column_config=numbers | {
-        "run": st.column_config.TextColumn(width="medium"),
-        "diverged": st.column_config.TextColumn(width="medium"),
-        "time s": st.column_config.NumberColumn(format="%.2f", width="small"),
+        "run": st.column_config.TextColumn(width=203),
+        "best val epoch": st.column_config.NumberColumn(width=100),
+        f"steps to ≤ {target:g}": st.column_config.NumberColumn(width=93),
+        "diverged": st.column_config.TextColumn(width=72),
+        "time s": st.column_config.NumberColumn(format="%.2f", width=56),
     })
-    st.caption(f"Averages over seeds. Steps to ≤ {target:g}: the first epoch end at which the "
-               "training loss (dropout off) is at most the target loss, empty if never. Time: "
-               "compute seconds, summed over seeds.")
+    st.caption(f"Averages over seeds; None: no value (never reached, or the run diverged). "
+               f"Steps to ≤ {target:g}: the first epoch end at which the training loss (dropout "
+               "off) is at most the target loss. Time: compute seconds, summed over seeds.")
     st.subheader("Decision boundaries" if classification else "Fitted curves")
     cols = len(grids) // len({r.dropout_p for r in runs})
-    st.plotly_chart(boundary_small_multiples(grids, train_data, cols=cols), theme=None,
-                    key="boundaries")
+    st.plotly_chart(boundary_small_multiples(grids, train_data, cols=cols,
+                                             empty_note="diverged: no model"),
+                    theme=None, key="boundaries")
     st.caption("The final model of seed 0 of each run, over the training points.")
 
 

@@ -174,3 +174,14 @@ def test_a_surface_link_keeps_a_start_point_equal_to_the_quadratics():
     again = run_page(**at.query_params)
     assert again.number_input(key="x0").value == -1.8
     assert again.number_input(key="y0").value == make_surface("saddle").start[1]
+
+
+def test_runs_that_all_diverge_at_once_get_one_warning_and_say_so_in_every_chart():
+    at = run_page(lr_sgd="10.0", lr_momentum="10.0", lr_adam="10.0", act="relu", **FAST)
+    assert len(at.warning) == 1
+    assert "Adam, lr=10: diverged at step" in at.warning[0].value
+    assert "SGD, lr=10, dropout 0.3: diverged at step" in at.warning[0].value
+    losses, accuracies, boundaries = (c.proto.spec for c in charts(at))
+    assert "Nothing to draw" in losses and "Nothing to draw" in accuracies
+    assert boundaries.count("diverged: no model") == 6
+    assert summary(at)["diverged"].str.startswith("at step").all()
