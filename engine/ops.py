@@ -74,7 +74,8 @@ def _pow_vjp_exponent(g, out, a, b):
 
 
 def _broadcast_check(a, b):
-    for m, n in zip(reversed(a.shape), reversed(b.shape)):
+    """Why NumPy cannot broadcast a against b (trailing axes paired), or None."""
+    for m, n in zip(a.shape[::-1], b.shape[::-1]):
         if m != n and 1 not in (m, n):
             return f"axis sizes {m} and {n} differ and neither is 1, so they cannot broadcast"
     return None
