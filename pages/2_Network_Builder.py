@@ -43,6 +43,7 @@ LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 DROPOUT_PS = (0.0, 0.1, 0.2, 0.3, 0.5)
 NOISES = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
 BATCH_SIZES = (8, 16, 32, 64)
+LIVE_CHART_HEIGHT = 335  # px: Play and the whole live chart row fit in a 1280×720 window
 
 PARAMS = {
     "data": Param("moons", choices=tuple(DATASETS)),
@@ -58,12 +59,13 @@ PARAMS = {
 }
 LAYER_KEYS = ("nb_w", "nb_a", "nb_d")  # widget keys of hidden layer i: nb_w0, nb_a0, nb_d0
 FEATURE_KEY = "nb_features"
+LAYER_EDITOR = "nb_layers"  # the expander of the layer editor: its key keeps it open while the
+# network's name in its label changes
 
 page_header(
     "pages/2_Network_Builder.py",
-    intro="Build a small network, see the computation of one training step and every weight, "
-    "then press **Play** and watch it learn: the decision boundary, the losses and each "
-    "layer's gradient update live.",
+    intro="Build a network (data and optimizer in the sidebar), press **Play** and watch it "
+    "learn.",
 )
 bind(PARAMS)
 state = st.session_state
@@ -112,12 +114,21 @@ def remove_layer(i: int) -> None:
     forget_layer_widgets()
 
 
-def layer_editor() -> None:
-    """One row per hidden layer (neurons, activation, dropout p, remove), then "Add layer"."""
+def read_layer_widgets() -> None:
+    """The layer tuples from the layer widgets (which hold this run's edits before they are
+    drawn), so the network can be named above its editor."""
     n = len(state.widths)
     for i in range(n):
         for key, values in zip(LAYER_KEYS, (state.widths, state.acts, state.drops)):
             state.setdefault(f"{key}{i}", values[i])
+    state.widths = tuple(int(state[f"nb_w{i}"]) for i in range(n))
+    state.acts = tuple(state[f"nb_a{i}"] for i in range(n))
+    state.drops = tuple(float(state[f"nb_d{i}"]) for i in range(n))
+
+
+def layer_editor() -> None:
+    """One row per hidden layer (neurons, activation, dropout p, remove), then "Add layer"."""
+    n = len(state.widths)
     ratios = [0.8, 1.0, 1.2, 1.0, 0.4, 1.6]
     if n:
         header = st.columns(ratios)
@@ -133,9 +144,6 @@ def layer_editor() -> None:
         row[3].selectbox("dropout p", DROPOUT_PS, key=f"nb_d{i}", label_visibility="collapsed")
         row[4].button("", key=f"nb_remove{i}", **once(remove_layer, i),
                       icon=":material/close:", help=f"Remove hidden layer {i + 1}")
-    state.widths = tuple(int(state[f"nb_w{i}"]) for i in range(n))
-    state.acts = tuple(state[f"nb_a{i}"] for i in range(n))
-    state.drops = tuple(float(state[f"nb_d{i}"]) for i in range(n))
     full = n >= MAX_HIDDEN_LAYERS
     st.button("Add layer", **once(add_layer), disabled=full, icon=":material/add:")
     if full:
@@ -200,13 +208,6 @@ def live_area() -> None:
             state.nb_playing = False
             st.rerun()  # the whole page: stop the timer, redraw neurons and graph
     history = run.history
-    metrics = st.columns(4)
-    metrics[0].metric("Epoch", f"{run.epoch} / {run.max_epochs}")
-    if history is not None and history.epochs:
-        metrics[1].metric("Training loss", f"{history.epoch_train_loss[-1]:.4f}")
-        metrics[2].metric("Validation loss", f"{history.epoch_val_loss[-1]:.4f}")
-        if task == "classification":
-            metrics[3].metric("Validation accuracy", f"{history.epoch_val_acc[-1]:.0%}")
     if run.stop_reason:
         st.info(run.stop_reason, icon=":material/flag:")
     figures = state.nb_figures.figures(history, predictor, raw)
@@ -215,6 +216,13 @@ def live_area() -> None:
         column.plotly_chart(figure, key=key, config={"displayModeBar": False})
     if len(figures) == 1:
         columns[1].info("Press **Play** or **Step** to train.", icon=":material/play_arrow:")
+    metrics = st.columns(4)
+    metrics[0].metric("Epoch", f"{run.epoch} / {run.max_epochs}")
+    if history is not None and history.epochs:
+        metrics[1].metric("Training loss", f"{history.epoch_train_loss[-1]:.4f}")
+        metrics[2].metric("Validation loss", f"{history.epoch_val_loss[-1]:.4f}")
+        if task == "classification":
+            metrics[3].metric("Validation accuracy", f"{history.epoch_val_acc[-1]:.0%}")
 
 
 # ---- what the network is: neurons, the graph of one step, dropout, a lesson ------------------
@@ -323,23 +331,22 @@ def controls() -> None:
 
 
 # ---- the page ----------------------------------------------------------------------------------
+# At 1280×720 the controls and the live charts fit on one screen: settings in the sidebar, the
+# layer editor folded under the network's name, Play right above the charts.
 normalise_layers()
-with st.container(border=True):
-    top = st.columns([1.2, 1.1, 1.1, 1.3, 1.1, 0.9])
-    top[0].selectbox("Dataset", list(DATASETS), key="data")
-    top[1].select_slider("Noise", NOISES, key="noise")
-    top[2].selectbox("Optimizer", list(OPTIMIZER_LABELS), key="opt",
-                     format_func=OPTIMIZER_LABELS.get)
-    top[3].select_slider("Learning rate", LEARNING_RATES, key="lr")
-    top[4].select_slider("Batch size", BATCH_SIZES, key="batch")
-    top[5].number_input("Seed", min_value=0, max_value=9999, key="seed",
-                        help="Seeds the data, the initial weights, the batches and dropout.")
+read_layer_widgets()
+with st.sidebar:
+    share_slot = st.container()
+    st.selectbox("Dataset", list(DATASETS), key="data")
+    st.select_slider("Noise", NOISES, key="noise")
     with user_errors():
         raw = make_dataset(state.data, n=N_POINTS, noise=state.noise, seed=state.seed)
     features = feature_picker(raw.n_features)
-st.markdown("#### Hidden layers")
-layer_editor()
-publish(PARAMS)
+    st.selectbox("Optimizer", list(OPTIMIZER_LABELS), key="opt", format_func=OPTIMIZER_LABELS.get)
+    st.select_slider("Learning rate", LEARNING_RATES, key="lr")
+    st.select_slider("Batch size", BATCH_SIZES, key="batch")
+    st.number_input("Seed", min_value=0, max_value=9999, key="seed",
+                    help="Seeds the data, the initial weights, the batches and dropout.")
 
 with user_errors():
     expanded = replace(raw, X=expand_features(raw.X, features))
@@ -347,22 +354,28 @@ with user_errors():
     spec = MLPSpec(n_in=len(features), hidden=state.widths, activations=state.acts,
                    dropouts=state.drops, n_out=raw.n_outputs)
     optimizer = OptimizerSpec(state.opt, state.lr)
-    config = tuple(state[name] for name in PARAMS)  # plain values: a new run when one changes
-    if state.get("nb_config") != config:
-        state.nb_run = LiveRun(spec, optimizer, train_data, val_data, state.batch, state.seed)
-        state.nb_figures = LiveFigures(optimizer.label)
-        state.nb_config, state.nb_playing = config, False
-run: LiveRun = state.nb_run
 task = raw.task
+out_name = "softmax + cross-entropy" if task == "classification" else "MSE"
+with st.expander(f"**Network:** {spec} · output: {out_name}", key=LAYER_EDITOR,
+                 icon=":material/tune:"):
+    st.caption(f"Edit the hidden layers. {len(train_data)} training and {len(val_data)} "
+               "validation points.")
+    layer_editor()
+publish(PARAMS)
+with share_slot:
+    share_link(PARAMS)
+
+config = tuple(state[name] for name in PARAMS)  # plain values: a new run when one changes
+if state.get("nb_config") != config:
+    with user_errors():
+        state.nb_run = LiveRun(spec, optimizer, train_data, val_data, state.batch, state.seed)
+    state.nb_figures = LiveFigures(optimizer.label, height=LIVE_CHART_HEIGHT)
+    state.nb_config, state.nb_playing = config, False
+run: LiveRun = state.nb_run
 step_batch = np.arange(min(GRAPH_BATCH, len(train_data)))  # the minibatch shown step by step
 step_loss, step_model = minibatch_loss(run.model, train_data.X[step_batch],
                                        train_data.y[step_batch], task)
 step_loss.backward()
-
-out_name = "softmax + cross-entropy" if task == "classification" else "MSE"
-st.markdown(f"**Network:** {spec} · output: {out_name} · {len(train_data)} training and "
-            f"{len(val_data)} validation points")
-share_link(PARAMS)
 
 controls()
 st.fragment(live_area, run_every=UPDATE_INTERVAL_S if state.nb_playing else None)()

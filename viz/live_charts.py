@@ -30,6 +30,8 @@ __all__ = [
 BOUNDARY_RESOLUTION = 50  # grid points per side of the live decision boundary (cheap to redraw)
 LAYER_SCALE = "Viridis"  # layer 1 (next to the inputs) dark, the output layer light
 VALIDATION_DASH = "dot"  # dashed lines mean dropout elsewhere, so validation is dotted
+MARKED_EPOCHS = 30  # loss points get markers up to this many epochs (one epoch is one point)
+LEGEND_Y = -0.3  # the legend under the x axis title even in a short (335 px) live chart
 
 
 def layer_colors(n: int) -> list[str]:
@@ -37,20 +39,27 @@ def layer_colors(n: int) -> list[str]:
     return sample_colorscale(LAYER_SCALE, [0.0] if n == 1 else list(np.linspace(0, 0.85, n)))
 
 
+def loss_mode(epochs: int) -> str:
+    """Lines with markers while there are few epochs (a single epoch draws no line), then lines."""
+    return "lines+markers" if epochs <= MARKED_EPOCHS else "lines"
+
+
 def loss_figure(history: History, optimizer_label: str, *, height: int = 330) -> go.Figure:
     """Training and validation loss after each epoch (evaluation mode, whole sets)."""
     color = OPTIMIZER.get(optimizer_label, INK)
     epochs = np.arange(1, history.epochs + 1)
+    mode = loss_mode(history.epochs)
     fig = go.Figure([
-        go.Scatter(x=epochs, y=history.epoch_train_loss, mode="lines", name="training",
-                   line={"color": color, "width": 3}),
-        go.Scatter(x=epochs, y=history.epoch_val_loss, mode="lines", name="validation",
-                   line={"color": color, "width": 3, "dash": VALIDATION_DASH}),
+        go.Scatter(x=epochs, y=history.epoch_train_loss, mode=mode, name="training",
+                   line={"color": color, "width": 3}, marker={"size": 10}),
+        go.Scatter(x=epochs, y=history.epoch_val_loss, mode=mode, name="validation",
+                   line={"color": color, "width": 3, "dash": VALIDATION_DASH},
+                   marker={"size": 10, "symbol": "circle-open"}),
     ])
     fig.update_xaxes(title_text="epoch", rangemode="tozero")
     fig.update_yaxes(title_text="loss", rangemode="tozero")
     fig.update_layout(title={"text": "Loss", "x": 0.01})
-    return projector_layout(fig, height=height)
+    return projector_layout(fig, height=height).update_layout(legend_y=LEGEND_Y)
 
 
 def grad_norm_figure(history: History, *, title: str = "Gradient norm per layer",
@@ -70,7 +79,7 @@ def grad_norm_figure(history: History, *, title: str = "Gradient norm per layer"
     fig.update_yaxes(title_text="‖gradient‖", type="log", exponentformat="power", dtick=1,
                      range=log_range)
     fig.update_layout(title={"text": title, "x": 0.01})
-    return projector_layout(fig, height=height)
+    return projector_layout(fig, height=height).update_layout(legend_y=LEGEND_Y)
 
 
 def layer_norms_figure(norms: Mapping[str, np.ndarray], colors: Mapping[str, str], *,
@@ -130,8 +139,9 @@ class LiveFigures:
             return [boundary, self.loss, self.grads]
         epochs = np.arange(1, history.epochs + 1)
         with self.loss.batch_update():
-            self.loss.data[0].update(x=epochs, y=history.epoch_train_loss)
-            self.loss.data[1].update(x=epochs, y=history.epoch_val_loss)
+            mode = loss_mode(history.epochs)
+            self.loss.data[0].update(x=epochs, y=history.epoch_train_loss, mode=mode)
+            self.loss.data[1].update(x=epochs, y=history.epoch_val_loss, mode=mode)
         norms = history.grad_norms
         steps = np.arange(1, len(norms) + 1)
         with self.grads.batch_update():

@@ -8,6 +8,7 @@ import plotly.io as pio
 from streamlit.testing.v1 import AppTest
 
 from engine.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
+from viz.live_charts import MARKED_EPOCHS
 
 from .helpers import open_app, run
 
@@ -29,7 +30,8 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def network_line(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("**Network:**"))
+    """The network's name: the label of the expander that holds the layer editor."""
+    return next(e.label for e in at.expander if e.label.startswith("**Network:**"))
 
 
 def values(array) -> np.ndarray:
@@ -86,6 +88,14 @@ def test_play_trains_on_every_live_update_and_pause_stops():
     paused = metric(at, "Epoch")
     run(at)
     assert metric(at, "Epoch") == paused
+
+
+def test_the_loss_of_the_first_epochs_is_drawn_with_markers():
+    at = click(open_page(), "Step")  # one epoch: one point per curve, which a line cannot show
+    assert [t.mode for t in chart(at, "nb_loss").data] == ["lines+markers"] * 2
+    at.session_state["nb_run"].advance(MARKED_EPOCHS)
+    click(at, "Step")
+    assert [t.mode for t in chart(at, "nb_loss").data] == ["lines"] * 2
 
 
 def test_reset_starts_again_from_the_same_weights():

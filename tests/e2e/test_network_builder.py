@@ -14,11 +14,18 @@ def shown_epoch(page) -> int:
     return int(re.match(r"\s*(\d+)\s*/", text).group(1))
 
 
+def open_layer_editor(page) -> None:
+    """Unfold the layer editor (folded under the network's name so the live charts fit)."""
+    page.locator("[data-testid='stExpander'] summary", has_text="Network:").first.click()
+    page.get_by_role("button", name="Add layer").wait_for(timeout=10_000)
+
+
 def test_the_page_renders_and_play_trains_live(page, base_url, console_errors):
     open_page(page, base_url, "Network_Builder", timeout_ms=120_000)
 
     assert page.locator("h1", has_text="Network Builder").first.is_visible()
     page.wait_for_selector(CHART, timeout=30_000)
+    open_layer_editor(page)
     assert page.get_by_text("Hidden 2").first.is_visible()
     assert shown_epoch(page) == 0
     assert_no_exception(page)
@@ -61,6 +68,7 @@ def test_add_layer_while_training_adds_exactly_one(page, base_url, console_error
     """A click beside the live area can reach two runs; its callback must still run once."""
     for attempt in range(3):
         open_page(page, base_url, "Network_Builder", timeout_ms=120_000)
+        open_layer_editor(page)
         page.get_by_role("button", name="Play").click()
         page.wait_for_timeout(1000 + 250 * attempt)
         page.get_by_role("button", name="Add layer").click()
@@ -68,5 +76,29 @@ def test_add_layer_while_training_adds_exactly_one(page, base_url, console_error
         wait_for_idle(page)
         network = page.locator("p", has_text="Network:").first.inner_text()
         assert network.startswith("Network: 2 → 8 tanh → 8 tanh → 8 tanh → 2 ·"), network
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+
+def test_play_and_the_live_charts_fit_one_1280x720_screen(page, base_url, console_errors):
+    """A teacher presses Play and sees the boundary, loss and gradients learn without scrolling."""
+    open_page(page, base_url, "Network_Builder", timeout_ms=120_000)
+    assert page.viewport_size == {"width": 1280, "height": 720}
+    page.get_by_role("button", name="Play").click()
+    page.get_by_text("Gradient norm per layer").first.wait_for(state="visible", timeout=30_000)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)
+    wait_for_idle(page)
+
+    def on_screen(locator) -> bool:
+        box = locator.bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720
+
+    assert on_screen(page.get_by_role("button", name="Play"))
+    charts = page.locator("[data-testid='stPlotlyChart']")
+    titles = ("Decision boundary", "Loss", "Gradient norm per layer")
+    for title in titles:
+        chart = charts.filter(has_text=title).first
+        assert on_screen(chart), f"the {title} chart is not fully on screen at 1280×720"
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
