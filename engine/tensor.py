@@ -127,7 +127,8 @@ class Tensor:
 
         Without `grad`, self must be a scalar (the loss) and is seeded with 1. `observer`, if
         given, is called as observer(child, parent, contribution) for every edge, in the order
-        of the pass; a node's gradient is the sum of the contributions into it.
+        of the pass; a node's gradient is the sum of the contributions into it. A `grad` that
+        does not broadcast to self's shape is a ShapeError.
         """
         if not self.requires_grad:
             raise PlaygroundError("backward(): this value does not depend on any parameter.")
@@ -138,13 +139,12 @@ class Tensor:
             grad = np.ones_like(self.data)
         else:
             grad = np.asarray(grad, dtype=np.float64)
-            if grad.shape != self.shape:
-                try:
-                    grad = np.array(np.broadcast_to(grad, self.shape))
-                except ValueError:
-                    raise ShapeError(f"backward: a gradient of shape {format_shape(grad.shape)} "
-                                     f"does not fit a value of shape {format_shape(self.shape)}"
-                                     ) from None
+            try:
+                grad = np.array(np.broadcast_to(grad, self.shape))  # a copy: never the caller's
+            except ValueError:
+                raise ShapeError(f"backward: a gradient of shape {format_shape(grad.shape)} "
+                                 f"does not fit a value of shape {format_shape(self.shape)}"
+                                 ) from None
         pending = {self: grad}
         with np.errstate(all="ignore"):
             for node in reversed(topological_order(self, only_requiring_grad=True)):

@@ -255,3 +255,13 @@ def test_constants_are_recorded_for_display_but_get_no_gradient():
     assert c.parents[0] is a and not c.requires_grad
     out.backward()
     assert a.grad is None and c.grad is None and b.grad == 1.0
+
+
+def test_backward_never_keeps_the_callers_gradient_array():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x + 1
+    seed = np.ones(2)
+    (h + 0).backward(seed)
+    seed[:] = 100.0
+    np.testing.assert_array_equal(h.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
