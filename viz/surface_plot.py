@@ -143,7 +143,8 @@ def loss_figure(surface: Surface, runs: Sequence[Trajectory],
         tops.append(gap[0])
         k = np.arange(len(gap))
         fig.add_trace(go.Scatter(
-            x=k, y=np.where(gap > GAP_FLOOR, gap, np.nan), mode="lines", name=legend_name(run),
+            x=k, y=np.where(gap > GAP_FLOOR, gap, np.nan), mode="lines",
+            name=legend_name(run).replace(": diverged", ":<br>diverged"),  # fits a narrow plot
             line={"color": color, "width": 3},
             hovertemplate=f"{run.optimizer.label}<br>step %{{x}}: %{{y:.3g}}<extra></extra>",
         ))

@@ -63,6 +63,7 @@ def test_divergence_is_named_and_keeps_the_axes():
     wild = descend(SURFACE, OptimizerSpec("sgd", lr=5.0), SURFACE.start, 200)
     assert legend_name(wild) == f"SGD, lr=5: diverged at step {wild.diverged_at}"
     fig = loss_figure(SURFACE, [wild, RUNS[1]])
+    assert fig.data[0].name == f"SGD, lr=5:<br>diverged at step {wild.diverged_at}"  # 2 lines
     top = fig.layout.yaxis.range[1]
     assert top == pytest.approx(np.log10(RUNS[1].losses[0]) + 1.0)
     contour = trajectory_figure(SURFACE, [wild, RUNS[1]])
