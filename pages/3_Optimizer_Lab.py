@@ -376,6 +376,22 @@ def surface_caption(surface, use_optimal: bool) -> None:
 
 # ---- page -------------------------------------------------------------------------------------
 
+
+def over_the_cap(params: dict[str, Param]) -> list[str]:
+    """"epochs=5000 (at most 500)" for each number in the URL above its param's maximum: such a
+    value falls back to the default, and the visitor should know why."""
+    over = []
+    for name, param in params.items():
+        text = st.query_params.get(name)
+        try:
+            too_big = param.hi is not None and text is not None and float(text) > param.hi
+        except ValueError:
+            continue
+        if too_big:
+            over.append(f"{name}={text[:12]} (at most {param.hi:g})")
+    return over
+
+
 page_header(
     "pages/3_Optimizer_Lab.py",
     intro="Compare SGD, momentum and Adam on the same problem, with and without dropout. Every "
@@ -383,6 +399,9 @@ page_header(
 )
 params = page_params()
 bind(params)
+if over := over_the_cap(params):
+    st.info(f"This link asks for more than the caps allow, so defaults are used instead: "
+            f"{', '.join(over)}.", icon=":material/info:")
 st.segmented_control("View", tuple(VIEWS), format_func=VIEWS.get, key="view", required=True,
                      label_visibility="collapsed")
 with st.sidebar:

@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.data import DATASETS
+from engine.limits import MAX_EPOCHS
 from engine.surfaces import SURFACES, make_surface
 
 from .helpers import open_app
@@ -185,3 +186,11 @@ def test_runs_that_all_diverge_at_once_get_one_warning_and_say_so_in_every_chart
     assert "Nothing to draw" in losses and "Nothing to draw" in accuracies
     assert boundaries.count("diverged: no model") == 6
     assert summary(at)["diverged"].str.startswith("at step").all()
+
+
+def test_a_link_above_a_cap_says_which_cap_and_uses_the_default():
+    at = run_page(epochs="5000", seeds="1")
+    assert at.slider(key="epochs").value == 60
+    notice = " ".join(i.value for i in at.info)
+    assert f"epochs=5000 (at most {MAX_EPOCHS})" in notice and "seeds" not in notice
+    assert not run_page(**FAST).info
