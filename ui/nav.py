@@ -17,6 +17,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from engine.memory import reuse_freed_memory
+
+reuse_freed_memory()  # once per server process (modules import once): training steps run faster
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Backprop Playground"
 APP_ICON = "🧠"  # favicon: a material icon would be fetched from fonts.gstatic.com
