@@ -1,6 +1,6 @@
 """The Optimizer Lab in a real browser: both views render their charts; the animation plays."""
 
-from .helpers import assert_no_console_errors, assert_no_exception, open_page
+from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
 
 CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 SCREENSHOT = "/tmp/backprop_playground_optimizer_lab_{}.png"
@@ -34,3 +34,28 @@ def test_surface_view_renders_and_plays(page, base_url, console_errors):
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format("surfaces"))
+
+
+def test_the_share_link_reproduces_the_view_in_a_fresh_page(page, base_url, browser):
+    """A teacher sets up a view with the controls, copies the share link, and a fresh browser
+    (a new session) opening it sees the same settings."""
+    open_page(page, base_url, "Optimizer_Lab?view=surfaces", timeout_ms=120_000)
+    page.get_by_role("combobox", name="Function").click()
+    page.get_by_role("option", name="Himmelblau").click()
+    wait_for_idle(page)
+    page.get_by_role("slider", name="Steps").focus()
+    page.keyboard.press("ArrowRight")  # steps: Himmelblau's 200 -> 201
+    wait_for_idle(page)
+    page.get_by_text("Share this view").click()
+    link = page.get_by_test_id("stCode").inner_text().strip()
+    assert "surface=himmelblau" in link and "steps=201" in link
+
+    fresh = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    fresh.goto(link, wait_until="domcontentloaded")
+    wait_for_idle(fresh, timeout_ms=120_000)
+    assert_no_exception(fresh)
+    assert fresh.get_by_role("combobox", name="Function").input_value() == "Himmelblau"
+    assert fresh.get_by_role("slider", name="Steps").get_attribute("aria-valuetext") == "201"
+    assert float(fresh.get_by_label("Start x").input_value()) == -0.5  # Himmelblau's start
+    assert fresh.locator(CHART).count() == 2
+    fresh.context.close()
