@@ -154,7 +154,7 @@ def _arrivals_text(graph: nx.MultiDiGraph, edges: list[Edge], expected: int) -> 
     scalars = all(graph.edges[e]["contribution"].size == 1 for e in edges)
     if scalars and expected <= MAX_SUM_TERMS:
         return _sum_text(graph, edges)
-    return f"{len(edges)} of {expected} in"
+    return f"{len(edges)}/{expected} in"  # short: it must fit in the node's column
 
 
 def _sum_text(graph: nx.MultiDiGraph, edges: list[Edge]) -> str:

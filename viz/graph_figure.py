@@ -24,7 +24,6 @@ from viz.numbers import full_text
 DEFAULT_WIDTH_PX = 800  # the chart at full page width on a 1280-px screen, sidebar open
 MARGIN_PX = 10  # left and right
 PLOT_PX = DEFAULT_WIDTH_PX - 2 * MARGIN_PX
-COLUMN_GAP_PX = 8  # least space between the labels of neighbouring columns
 CHAR_EM = 0.5  # average width of a label character, in em
 CONTROLS_PX = 150  # room under the graph for the buttons and the slider
 SPEEDS = {"▶ Play": 700, "slow": 1500, "fast": 250}  # frame duration in ms
@@ -35,6 +34,7 @@ EDGES, ARROWS, LIT_EDGES, SELECTION, NODES, TEXTS, NAMES = range(7)
 DYNAMIC = [LIT_EDGES, NODES, TEXTS]
 SYMBOLS = {"op": "circle", "parameter": "square", "input": "square", "constant": "square"}
 BLANK = " "  # an empty text: plotly's animation loses texts that start out as ""
+LABEL_AT = 0.6  # an edge label's place along a straight edge, from the parent
 HALO = "0 0 3px white, 0 0 3px white, 0 0 4px white"  # keeps text legible on a line
 
 
@@ -45,8 +45,9 @@ class Sizes:
     node: float = 46  # node diameter
     label_font: float = 18  # symbol or name inside a node, the current step's label
     text_font: float = 15  # value and gradient under a node, edge contributions
-    row: float = 120  # height of one row of nodes: name, node, value and gradient lines
+    row: float = 128  # height of one row of nodes: name, node, value and gradient lines
     arrow: float = 14
+    column_gap: float = 6  # least space between the labels of neighbouring columns
 
     @property
     def ring(self) -> float:
@@ -111,7 +112,7 @@ def columns_that_fit(
         + [text_px(line, size.text_font) for label in top_labels for line in label.split("<br>")]
         + [text_px(_inner_label(graph, n), size.label_font) for n in graph.nodes]
     )
-    return max(2, int(PLOT_PX / (widest + COLUMN_GAP_PX) - 0.2))
+    return max(2, int(PLOT_PX / (widest + size.column_gap) - 0.2))
 
 
 def _edge_paths(graph: nx.MultiDiGraph, xy, layout: GraphLayout) -> dict[tuple, list]:
@@ -253,12 +254,13 @@ def _merge(base: dict, update: dict) -> dict:
 
 
 def _middle(path: list) -> tuple[float, float]:
-    """The middle of a path: its middle point, or the middle of its middle segment."""
+    """Where an edge's label goes: its middle point, or on its middle segment a little nearer
+    the child (the parent's value and gradient lines sit under the parent)."""
     half = len(path) // 2
     if len(path) % 2:
         return path[half]
     (x0, y0), (x1, y1) = path[half - 1], path[half]
-    return (x0 + x1) / 2, (y0 + y1) / 2
+    return x0 + LABEL_AT * (x1 - x0), y0 + LABEL_AT * (y1 - y0)
 
 
 def _arrowheads(paths, layout: GraphLayout, size: Sizes) -> dict:

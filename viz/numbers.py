@@ -45,11 +45,19 @@ def full_text(value: np.ndarray, max_items: int = 6) -> str:
     return f"{format_shape(value.shape)} [{', '.join(items)}{more}]"
 
 
+ROUNDING = 1e-12  # a mean this small relative to the array's largest |element| is shown as 0
+
+
 def summary(value: np.ndarray) -> float:
-    """The one number that colours a node: the value itself, or the mean of an array."""
+    """The one number that colours a node: the value itself, or the mean of an array (0 where it
+    is 0 up to rounding, as the mean of a softmax gradient is: not 7.4e−18)."""
     value = np.asarray(value)
+    if value.size == 1:
+        return float(value.reshape(-1)[0])
     with np.errstate(all="ignore"):
-        return float(value.reshape(-1)[0]) if value.size == 1 else float(np.mean(value))
+        mean = float(np.mean(value))
+        tiny = math.isfinite(mean) and abs(mean) <= ROUNDING * np.abs(value).max()
+        return 0.0 if tiny else mean
 
 
 MAX_LATEX_SIDE = 8  # rows or columns of the largest array written out as a LaTeX matrix

@@ -64,3 +64,30 @@ def test_a_broken_program_shows_a_caret_and_keeps_the_graph(page, base_url, cons
     assert page.locator(GRAPH).count() >= 1
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
+
+
+OVERLAPS = """() => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const boxes = Array.from(gd.querySelectorAll('.scatterlayer text'))
+        .filter(t => t.textContent.trim())
+        .map(t => [t.textContent, t.getBoundingClientRect()]);
+    const found = [];
+    boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+        if (Math.min(p.right, q.right) > Math.max(p.left, q.left)
+            && Math.min(p.bottom, q.bottom) > Math.max(p.top, q.top)) found.push([a, b]);
+    }));
+    return found;
+}"""
+
+
+def test_no_two_texts_overlap_in_the_final_frame_of_the_largest_example(page, base_url):
+    open_page(page, base_url, "Expression_Graph?example=micrograd")
+    page.evaluate(
+        """() => { const gd = document.querySelector('.js-plotly-plot');
+            const last = String(gd._transitionData._frames.length - 1);
+            return Plotly.animate(gd, [last], {frame: {duration: 0}, mode: 'immediate'}); }"""
+    )
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot').textContent.includes('24.7')"
+    )
+    assert page.evaluate(OVERLAPS) == []

@@ -23,6 +23,7 @@ from viz.graph import (
 from viz.graph_anim import FILL, RING, animation_steps
 from viz.graph_figure import (
     DYNAMIC,
+    EDGES,
     NODES,
     PLOT_PX,
     SIZES,
@@ -275,6 +276,24 @@ def test_labels_do_not_overlap_at_the_default_size(output):
     assert fig.layout.height >= layout.rows * SIZES.row
 
 
+def test_micrograds_example_fits_in_one_band_without_long_edges_back():
+    from engine.examples import EXAMPLES_BY_KEY
+    from engine.expr import build
+
+    example = EXAMPLES_BY_KEY["micrograd"]
+    built = build(example.source, example.values)
+    graph = tensor_graph(built.output, {**built.inputs, **built.nodes})
+    fig = graph_figure(graph)
+    assert len(set(fig.data[NODES].x)) == 13  # 13 columns deep: one band
+    path: list[float] = []  # the edges' x coordinates, each edge ended by None
+    for x in fig.data[EDGES].x:
+        if x is None:
+            assert path == sorted(path)  # no edge runs back to the left
+            path = []
+        else:
+            path.append(x)
+
+
 def test_a_shallow_graph_stays_in_one_band_when_its_labels_fit():
     output, names = neuron()
     graph = tensor_graph(output, names)
@@ -311,6 +330,14 @@ def test_fan_out_shows_each_contribution_then_the_sum():
     assert shown[7] == "∂ 4"  # the sum
     steps = animation_steps(graph)
     assert steps[7].edge_texts == ["1", "3"]  # both contributions lit in the sum frame
+
+
+def test_many_contributions_arriving_are_counted_in_a_short_text():
+    x = Tensor(2.0, requires_grad=True, name="x")
+    graph = tensor_graph(x.exp() + x.sin() + x.cos() + x.tanh(), {"x": x})
+    shown = [step.gradients[node_named(graph, "x")] for step in animation_steps(graph)]
+    assert [t for t in shown if t.endswith(" in")] == [f"∂ {k}/4 in" for k in range(1, 5)]
+    assert shown[-1] == "∂ " + short_text(graph.nodes[node_named(graph, "x")]["gradient"])
 
 
 def test_repeated_operand_both_contributions_arrive():
@@ -398,6 +425,9 @@ def test_number_formatting():
     assert format_number(float("inf")) == "∞" and format_number(float("nan")) == "nan"
     assert short_text(np.array([1.0, -2.0])) == "[1, −2]"
     assert short_text(np.ones((3, 4))) == "(3,4) μ 1"
+    assert short_text(np.array([0.1, 0.2, -0.3])) == "(3,) μ 0"  # not μ 2.8e−17
+    assert short_text(np.array([1e-20, 1e-20, 1e-20]), shape=False) == "μ 1e−20"
+    assert short_text(np.array([np.inf, 1.0, 2.0]), shape=False) == "μ ∞"
     assert full_text(np.array(0.1)) == "0.1"
     assert full_text(np.arange(10.0)).endswith(", …]")
 
