@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import PlaygroundError
+from engine.functional import softmax
 from engine.limits import (
     MAX_DRAWS,
     MAX_MATRIX_DIM,
@@ -68,6 +69,17 @@ def parse_labelled_scores(text: str, cap: int) -> tuple[list[str], np.ndarray]:
 
 
 # ---- sampling -------------------------------------------------------------------------------
+
+
+def tempered_softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(z / T), computed as softmax((z − max z) / T) with the engine's softmax: the same
+    probabilities, and no overflow even for scores near the float64 limit (a gap that
+    overflows to −∞ gets probability 0)."""
+    if not temperature > 0:
+        raise PlaygroundError(f"The temperature must be > 0, not {temperature:g}.")
+    with np.errstate(over="ignore"):
+        shifted = (scores - scores.max()) / temperature
+    return softmax(Tensor(shifted)).data
 
 
 def draw_counts(probs: np.ndarray, n: int, seed: int) -> np.ndarray:

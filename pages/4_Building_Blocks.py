@@ -117,6 +117,26 @@ def chart(fig, where=st) -> None:
 # ---- sections -------------------------------------------------------------------------------
 
 
+def signed(x: float) -> str:
+    """A number for a formula: "2.5", or "(−1)" with a real minus sign if negative."""
+    return f"(−{-x:g})" if x < 0 else f"{x:g}"
+
+
+def likelihood_ratio(top: float, other: float) -> tuple[str, str]:
+    """How many times as likely score `top` is as `other`, e^((z₁ − z₂)/T), evaluated, then
+    written out: a power of 10 when it is too big for a float (scores like 1000 and −1000)."""
+    temp = state("sm_temp")
+    with np.errstate(over="ignore"):
+        exponent = (top - other) / temp
+    if exponent < 700:
+        ratio = f"{np.exp(exponent):.3g}"
+    elif np.isfinite(exponent):
+        ratio = f"about 10^{exponent / np.log(10):.1f}"
+    else:
+        ratio = "more than 10^308"
+    return f"{ratio} times as likely as", f"e^(({signed(top)} − {signed(other)}) / {temp:g})"
+
+
 def softmax_section() -> None:
     words, temp, draws, seed = st.columns([5, 3, 3, 2])
     words.text_input("Candidate next words and their scores", key="sm_scores",
@@ -126,16 +146,13 @@ def softmax_section() -> None:
     seed.number_input("Random seed", 0, SEED_MAX, step=1, key="sm_seed")
     with user_errors(stop=False):
         labels, scores = stats.parse_labelled_scores(state("sm_scores"), MAX_SCORES)
-        probs = softmax(Tensor(scores) / state("sm_temp")).data
+        probs = stats.tempered_softmax(scores, state("sm_temp"))
         counts = stats.draw_counts(probs, state("sm_draws"), state("sm_seed"))
         chart(softmax_figure(labels, probs, counts))
         if len(scores) > 1:
-            first, second = np.argsort(-probs)[:2]
-            st.markdown(
-                f"**{labels[first]}** is {probs[first] / probs[second]:.3g} times as likely as "
-                f"**{labels[second]}**: e^(({scores[first]:g} − {scores[second]:g}) / "
-                f"{state('sm_temp'):g})."
-            )
+            first, second = np.argsort(-scores, kind="stable")[:2]
+            ratio, formula = likelihood_ratio(scores[first], scores[second])
+            st.markdown(f"**{labels[first]}** is {ratio} **{labels[second]}**: {formula}.")
     explain(
         [r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"],
         "Softmax turns any scores into probabilities: exponentiate, then divide by the total. "

@@ -105,6 +105,16 @@ def test_softmax_is_stable_with_huge_scores():
     assert "nan" not in charts(at)[0].proto.spec
 
 
+def test_softmax_survives_scores_near_the_float_limit_at_a_low_temperature():
+    at = open_page(section="softmax", sm_scores="a 1e308, b -1e308, c 1000, d -1000",
+                   sm_temp=0.05)
+    assert errors(at) == [] and len(charts(at)) == 1
+    assert "nan" not in charts(at)[0].proto.spec
+    assert "**a** is more than 10^308 times as likely as **c**" in text(at)
+    at = open_page(section="softmax", sm_scores="a 1000, b -1000")
+    assert "**a** is about 10^868.6 times as likely as **b**: e^((1000 − (−1000)) / 1)" in text(at)
+
+
 def test_softmax_bad_scores_say_what_is_wrong_and_the_page_stays_alive():
     at = open_page(section="softmax", sm_scores="cat 2, dog abc")
     assert errors(at) == ["‘abc’ is not a number."]

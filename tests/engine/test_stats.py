@@ -153,3 +153,16 @@ def test_quadratic_descent_is_slow_when_kappa_is_large():
     assert slow[-1] > 0.1
     with pytest.raises(LimitError):
         stats.quadratic_descent(np.eye(2), 10_000)
+
+
+def test_tempered_softmax_matches_softmax_of_z_over_t_and_never_overflows():
+    z = np.array([3.0, 2.2, 1.9, -1.0])
+    for t in (0.05, 1.0, 5.0):
+        expected = np.exp(z / t) / np.exp(z / t).sum()
+        np.testing.assert_allclose(stats.tempered_softmax(z, t), expected, rtol=1e-12)
+    # (1e308 − (−1e308)) / 0.05 overflows: that class gets probability 0, not nan.
+    np.testing.assert_array_equal(stats.tempered_softmax(np.array([1e308, -1e308]), 0.05),
+                                  [1.0, 0.0])
+    np.testing.assert_allclose(stats.tempered_softmax(np.array([1e308, 1e308]), 0.05), [0.5, 0.5])
+    with pytest.raises(PlaygroundError, match="temperature"):
+        stats.tempered_softmax(z, 0.0)
