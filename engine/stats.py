@@ -158,9 +158,19 @@ def sample_mean_std(x: np.ndarray) -> tuple[float, float]:
 # ---- scaling --------------------------------------------------------------------------------
 
 
+def _check_finite(value: float, what: str) -> None:
+    """A clear message instead of inf/nan when numbers near the float64 limit overflow."""
+    if not math.isfinite(value):
+        raise PlaygroundError(
+            f"These numbers are too large: {what} overflows float64 (whose largest number is "
+            "about 1.8·10³⁰⁸). Use numbers below 10¹⁵⁰ in size.")
+
+
 def min_max_scale(x: np.ndarray) -> np.ndarray:
     """(x − min) / (max − min): the smallest value goes to 0, the largest to 1."""
-    spread = x.max() - x.min()
+    with np.errstate(over="ignore"):
+        spread = x.max() - x.min()
+    _check_finite(spread, "max − min")
     if spread == 0:
         raise PlaygroundError(
             f"All the numbers equal {x[0]:g}, so max − min = 0 and min–max scaling would divide "
@@ -170,7 +180,9 @@ def min_max_scale(x: np.ndarray) -> np.ndarray:
 
 def z_scores(x: np.ndarray) -> np.ndarray:
     """(x − mean) / std with the population std, so the z-scores have mean 0 and std 1."""
-    std = x.std()
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = x.std()
+    _check_finite(std, "the standard deviation")
     if std == 0:
         raise PlaygroundError(
             f"All the numbers equal {x[0]:g}, so their standard deviation is 0 and z-scores "

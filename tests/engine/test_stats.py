@@ -166,3 +166,11 @@ def test_tempered_softmax_matches_softmax_of_z_over_t_and_never_overflows():
     np.testing.assert_allclose(stats.tempered_softmax(np.array([1e308, 1e308]), 0.05), [0.5, 0.5])
     with pytest.raises(PlaygroundError, match="temperature"):
         stats.tempered_softmax(z, 0.0)
+
+
+@pytest.mark.parametrize("scale", [stats.min_max_scale, stats.z_scores])
+def test_numbers_near_the_float_limit_are_a_clear_error(scale):
+    with pytest.raises(PlaygroundError, match="too large"):
+        scale(np.array([1e308, -1e308, 0.0]))
+    with pytest.raises(PlaygroundError, match="too large"):
+        scale(np.array([1.0, np.inf]))
