@@ -173,10 +173,11 @@ def cross_entropy_section() -> None:
                            key="ce_true")
         y = state("ce_true")
         z = Tensor(scores[None, :], requires_grad=True, name="z")
-        cross_entropy(z, np.array([y])).backward()
+        loss = cross_entropy(z, np.array([y]))
+        loss.backward()
         probs = softmax(Tensor(scores)).data
         loss_col, grad_col = st.columns(2)
-        chart(cross_entropy_loss_figure(probs[y], labels[y]), loss_col)
+        chart(cross_entropy_loss_figure(probs[y], labels[y], loss.item()), loss_col)
         chart(gradient_figure(labels, z.grad[0], y), grad_col)
     explain(
         [r"L = -\ln p_y,\qquad p = \operatorname{softmax}(z)",

@@ -60,23 +60,34 @@ def softmax_figure(labels: Sequence[str], probs: np.ndarray, counts: np.ndarray)
     return projector_style(fig, "Softmax probabilities and what sampling picks")
 
 
-def cross_entropy_loss_figure(p_true: float, label: str) -> go.Figure:
-    """The loss −ln p as the probability p of the true class moves, with the current p marked."""
+LOSS_TOP = 7.2  # the loss axis ends here; a larger loss is marked at the top edge
+
+
+def cross_entropy_loss_figure(p_true: float, label: str, loss: float | None = None) -> go.Figure:
+    """The loss −ln p as the probability p of the true class moves, with the current p marked.
+
+    `loss`: the current loss as the engine computed it (default −ln p); one too large for the
+    axis (p rounds to 0 for scores like 1000 vs −1000) is marked at the top edge with its value.
+    """
+    loss = -np.log(p_true) if loss is None else loss
     p = np.geomspace(1e-3, 1.0, 300)
+    off_chart = not loss < LOSS_TOP
     fig = go.Figure(
         [
             go.Scatter(x=p, y=-np.log(p), mode="lines", name="loss = −ln p",
                        line={"color": THEORY, "width": 3}, showlegend=False),
-            go.Scatter(x=[p_true], y=[-np.log(p_true)], mode="markers+text", name="now",
-                       marker={"color": PICKED, "size": 16},
-                       text=[f"p = {p_true:.3f}, loss = {-np.log(p_true):.3f}"],
-                       textposition="top right" if p_true < 0.5 else "top left",
-                       showlegend=False),
+            go.Scatter(x=[p_true], y=[min(loss, LOSS_TOP - 0.2)], mode="markers+text",
+                       name="now", showlegend=False,
+                       marker={"color": PICKED, "size": 16,
+                               "symbol": "triangle-up" if off_chart else "circle"},
+                       text=[f"p = {p_true:.3g}, loss = {loss:.4g}" + (" ↑" if off_chart else "")],
+                       textposition="middle right" if off_chart else (
+                           "top right" if p_true < 0.5 else "top left")),
         ]
     )
     fig.update_xaxes(title_text=f"predicted probability of the true class “{label}”",
                      range=[0, 1.02])
-    fig.update_yaxes(title_text="loss", range=[0, 7.2])
+    fig.update_yaxes(title_text="loss", range=[0, LOSS_TOP])
     return projector_style(fig, "Cross-entropy loss −ln p")
 
 

@@ -262,3 +262,14 @@ def test_conditioning_large_kappa_loses_rank_and_accuracy():
     assert float(wild_metrics["relative error in x"]) > 1e3 * float(
         calm_metrics["relative error in x"])
     assert errors(wild) == []
+
+
+def test_cross_entropy_with_huge_scores_shows_the_engines_loss():
+    at = open_page(section="cross-entropy", ce_scores="a 1000, b -1000", ce_true=1)
+    assert errors(at) == [] and len(charts(at)) == 2
+    assert "loss = 2000" in charts(at)[0].proto.spec  # −ln p with p = e^−2000, off the axis
+
+
+def test_pasted_numbers_near_the_float_limit_are_a_message():
+    at = open_page(section="normalisation", nm_source="pasted", nm_numbers="1e308, -1e308")
+    assert len(errors(at)) == 1 and "too large" in errors(at)[0] and charts(at) == []

@@ -178,3 +178,10 @@ def test_projector_style_fonts_are_large():
     assert fig.layout.font.size >= 14
     assert fig.layout.xaxis.tickfont.size >= 14 and fig.layout.yaxis.tickfont.size >= 14
     assert FONT_SIZE >= 14
+
+
+def test_a_loss_too_large_for_the_axis_is_marked_at_the_top_with_its_value():
+    fig = cross_entropy_loss_figure(0.0, "b", loss=2000.0)  # scores a 1000, b −1000, true b
+    marker = fig.data[1]
+    assert marker.y[0] < fig.layout.yaxis.range[1] and marker.marker.symbol == "triangle-up"
+    assert "loss = 2000" in marker.text[0]
