@@ -18,6 +18,7 @@ Targets: at least 5 live updates a second (one update well under UPDATE_INTERVAL
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
 import subprocess
@@ -81,8 +82,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def browser_rate(seconds: float) -> tuple[int, float]:
-    """(epochs, seconds) shown by the real page while playing."""
+LONG_TASKS = """() => { window.longTasks = [];
+    new PerformanceObserver(list => list.getEntries().forEach(
+        e => window.longTasks.push([e.startTime, e.duration]))).observe({type: "longtask"}); }"""
+
+
+def browser_rate(seconds: float) -> tuple[int, float, float]:
+    """(epochs, seconds) shown by the real page while playing, and the share of that time the
+    page's main thread spent in long tasks (> 50 ms: mostly plotly redrawing the charts)."""
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -103,6 +110,7 @@ def browser_rate(seconds: float) -> tuple[int, float]:
                     time.sleep(0.5)
             page.wait_for_selector(idle, timeout=60_000)
             page.wait_for_timeout(1000)
+            page.evaluate(LONG_TASKS)
             page.get_by_role("button", name="Play").click()
             epoch = page.locator("[data-testid='stMetric']", has_text="Epoch")
 
@@ -115,10 +123,12 @@ def browser_rate(seconds: float) -> tuple[int, float]:
             while shown() == start_epoch:
                 page.wait_for_timeout(20)
             start_epoch, start = shown(), time.perf_counter()
+            page_start = page.evaluate("performance.now()")
             page.wait_for_timeout(seconds * 1000)
             epochs, spent = shown() - start_epoch, time.perf_counter() - start
+            busy = sum(d for t, d in page.evaluate("window.longTasks") if t >= page_start)
             browser.close()
-            return epochs, spent
+            return epochs, spent, busy / 1000 / spent
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -143,9 +153,11 @@ def main() -> None:
           "epochs/s of live training")
     print(f"Target: >= 5 updates/s: {'met' if rate >= 5 - 1e-9 else 'NOT met'} (server side)")
     if args.browser:
-        epochs, spent = browser_rate(args.seconds)
+        epochs, spent, busy = browser_rate(args.seconds)
         print(f"In Chromium: {epochs} epochs in {spent:.1f} s = {epochs / spent:.1f} epochs/s, "
-              f"{epochs / EPOCHS_PER_UPDATE / spent:.1f} live updates/s")
+              f"{epochs / EPOCHS_PER_UPDATE / spent:.1f} live updates/s; the page's main thread "
+              f"was busy drawing {busy:.0%} of the time (load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ __all__ = [
 BOUNDARY_RESOLUTION = 50  # grid points per side of the live decision boundary (cheap to redraw)
 LAYER_SCALE = "Viridis"  # layer 1 (next to the inputs) dark, the output layer light
 VALIDATION_DASH = "dot"  # dashed lines mean dropout elsewhere, so validation is dotted
-MARKED_EPOCHS = 30  # loss points get markers up to this many epochs (one epoch is one point)
+MARKED_EPOCHS = 15  # loss points get markers up to this many epochs (one epoch is one point)
 LEGEND_Y = -0.3  # the legend under the x axis title even in a short (335 px) live chart
 
 
