@@ -71,21 +71,24 @@ def _contributions(graph: nx.MultiDiGraph, node: int) -> None:
 
 
 def _jacobians(graph: nx.MultiDiGraph, node: int) -> None:
-    """For an elementwise op on a small vector: each operand's Jacobian, a diagonal matrix."""
+    """For an elementwise op on a small vector (a column or row too): each operand's Jacobian, a
+    diagonal matrix."""
     attrs = graph.nodes[node]
     name, shape = text_name(graph, node), attrs["shape"]
     out = tex(text_name(graph, graph.graph["output"]))
-    if attrs["op"].kind != "elementwise" or len(shape) != 1 or shape[0] > MAX_LATEX_SIDE:
+    n = int(np.prod(shape))
+    if attrs["op"].kind != "elementwise" or not 1 < n <= MAX_LATEX_SIDE or max(shape) != n:
         return
+    flat = "" if len(shape) == 1 else f" ({format_shape(shape)} read as a vector of {n})"
     for parent, key in operands_of(graph, node):
         d = local_derivative(graph, node, key)
         if d is None:
             continue
         p = text_name(graph, parent)
-        n = shape[0]
-        st.markdown(f"Jacobian ∂{name}/∂{p}: elementwise, so only the diagonal is non-zero.")
+        st.markdown(f"Jacobian ∂{name}/∂{p}{flat}: elementwise, so only the diagonal is "
+                    "non-zero.")
         st.latex(rf"\frac{{\partial {tex(name)}}}{{\partial {tex(p)}}} = "
-                 f"{latex_array(np.diag(d))}"
+                 f"{latex_array(np.diag(d.reshape(-1)))}"
                  rf"\qquad \frac{{\partial {out}}}{{\partial {tex(p)}}} = J^\top "
                  rf"\frac{{\partial {out}}}{{\partial {tex(name)}}}:\ "
                  f"({n},) = ({n},{n})^\\top ({n},)")

@@ -253,3 +253,11 @@ def test_the_inspected_node_follows_its_name_when_the_program_is_edited():
     at.text_area(key="src").input("z = W @ x + b\ns = u.T @ z")  # h is gone: nothing selected
     run(at)
     assert at.selectbox(key="node").value == -1
+
+
+def test_a_column_vector_gets_its_diagonal_jacobian_too():
+    at = open_page(example="chain")  # h = sigmoid(z) with z of shape (3,1)
+    at.selectbox(key="node").set_value(node_id(at.selectbox(key="node").options, "h ="))
+    run(at)
+    assert any("Jacobian ∂h/∂z ((3,1) read as a vector of 3)" in m.value for m in at.markdown)
+    assert any(r"\begin{bmatrix}" in latex.value and "(3,3)" in latex.value for latex in at.latex)

@@ -193,6 +193,8 @@ def test_hover_text_has_name_op_shape_value_gradient_and_local_derivative():
     x = Tensor(0.1, requires_grad=True, name="x")
     graph = tensor_graph(x * 1.0, {"x": x})
     assert "value 0.1" in hover_text(graph, node_named(graph, "x"))  # scalars in full
+    hover = graph_figure(graph).layout.hoverlabel  # dark text on white, whatever the fill
+    assert (hover.bgcolor, hover.font.color) == ("white", palette.INK)
 
 
 def test_the_first_non_finite_value_is_found_forward_and_gradient_backward():
