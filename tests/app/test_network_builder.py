@@ -215,3 +215,14 @@ def test_the_vanishing_gradient_lesson_compares_deep_sigmoid_and_relu():
     assert norms["relu"][0] > 1e-1 * norms["relu"][-1]
     assert any("smaller" in m.value for m in at.markdown)
     assert network_line(at).startswith("**Network:** 2 → 8 tanh → 8 tanh → 2")  # untouched
+
+
+def test_the_graph_of_one_step_labels_every_op_with_its_shapes_and_animates():
+    at = open_page(drops="0.5,0.0")
+    graph = chart(at, "nb_graph")
+    texts = {str(x) for trace in graph.data if trace.text is not None
+             for x in ([trace.text] if isinstance(trace.text, str) else trace.text)}
+    assert {"(32,2) @ (2,8)<br>→ (32,8)", "(32,8) + (8,)<br>→ (32,8)", "tanh (32,8)<br>→ (32,8)",
+            "drop (32,8)<br>→ (32,8)", "(32,8) @ (8,2)<br>→ (32,2)",
+            "CE (32,2), (32,)<br>→ ()"} <= texts
+    assert len(graph.frames) > 10  # the forward and backward passes, played in the browser
