@@ -25,34 +25,84 @@ LANE_HEIGHT = 0.45  # rows a long edge takes where it passes a column
 @dataclass(frozen=True)
 class GraphLayout:
     positions: dict[int, tuple[float, float]]  # node -> (column, row); rows grow downwards
-    bends: dict[tuple[int, int, int], list[tuple[float, float]]]  # a long edge's waypoints
+    bends: dict[tuple[int, int, int], list[tuple[float, float]]]  # waypoints of long edges
     columns: int  # columns in the widest band
     rows: float  # total height in rows
 
 
 def layered_layout(graph: nx.MultiDiGraph, max_columns: int = MAX_COLUMNS) -> GraphLayout:
     """Positions of the nodes, and waypoints for edges that span several columns: such an edge
-    gets a lane of its own (a "dummy node" in every column it passes) so it goes round nodes."""
+    gets a lane of its own (a "dummy node" in every column it passes) so it goes round nodes.
+    An edge into the next band leaves its band to the right, runs back left through the gap
+    under it, and enters the next band from the left, never across other nodes."""
     layers = _layers(graph)
     routed, lanes = _with_lanes(graph, layers)
     order = _order_layers(routed, layers)
     n_bands = math.ceil(len(order) / max_columns)
-    per_band = math.ceil(len(order) / n_bands)
+    starts = _band_starts(_cut_sizes(routed, layers, len(order)), n_bands, max_columns)
+    bands = list(zip(starts, [*starts[1:], len(order)]))
     points: dict = {}
+    band_of: dict = {}
+    returns = []  # per band, the two turns of an edge into the next band
     top = 0.0
-    for band in range(n_bands):
-        columns = order[band * per_band : (band + 1) * per_band]
+    for band, (start, end) in enumerate(bands):
+        columns = order[start:end]
         height = max(_height(column) for column in columns)
         for x, column in enumerate(columns):
             y = top + (height - _height(column)) / 2
             for item in column:
                 size = _size(item)
                 points[item] = (float(x), y + size / 2 - 0.5)
+                band_of[item] = band
                 y += size
+        gap = top + height - 0.5 + BAND_GAP / 2
+        returns.append([(end - start - 0.5, gap), (-0.5, gap)])
         top += height + BAND_GAP
+    bends = {}
+    for u, v, key in graph.edges(keys=True):
+        path = [u, *lanes.get((u, v, key), []), v]
+        waypoints = []
+        for a, b in zip(path, path[1:]):
+            if band_of[a] != band_of[b]:  # down the left side to b's height, then into b
+                waypoints += [*returns[band_of[a]], (-0.5, points[b][1])]
+            if b != v:
+                waypoints.append(points[b])
+        if waypoints:
+            bends[u, v, key] = waypoints
     positions = {n: points[n] for n in graph.nodes}
-    bends = {edge: [points[lane] for lane in lane_nodes] for edge, lane_nodes in lanes.items()}
-    return GraphLayout(positions, bends, min(per_band, len(order)), top - BAND_GAP)
+    widest = max(end - start for start, end in bands)
+    return GraphLayout(positions, bends, widest, top - BAND_GAP)
+
+
+def _cut_sizes(routed: nx.DiGraph, layer: dict, n_columns: int) -> list[int]:
+    """How many edges (lanes included) run from each column into the next."""
+    sizes = [0] * n_columns
+    for u, _ in routed.edges():
+        sizes[layer[u]] += 1
+    return sizes
+
+
+def _band_starts(cut_sizes: list[int], n_bands: int, max_columns: int) -> list[int]:
+    """The first column of each of `n_bands` bands of at most `max_columns` columns, cut where
+    the fewest edges have to run from the end of one band to the start of the next (those are
+    the long edges back), then with the widest band as narrow as can be."""
+    n = len(cut_sizes)
+    best: dict = {(0, 0): ((0, 0), 0)}  # (bands, columns) -> ((edges cut, widest band), start)
+    for bands in range(1, n_bands + 1):
+        for end in range(1, n + 1):
+            options = []
+            for start in range(max(0, end - max_columns), end):
+                if (bands - 1, start) in best:
+                    (cut, widest), _ = best[bands - 1, start]
+                    cut += cut_sizes[start - 1] if start else 0
+                    options.append(((cut, max(widest, end - start)), start))
+            if options:
+                best[bands, end] = min(options)
+    starts, end = [], n
+    for bands in range(n_bands, 0, -1):
+        end = best[bands, end][1]
+        starts.append(end)
+    return starts[::-1]
 
 
 def _size(item) -> float:

@@ -33,7 +33,7 @@ from viz.graph_figure import (
     hover_text,
     text_px,
 )
-from viz.graph_layout import MAX_COLUMNS, crossings, layered_layout
+from viz.graph_layout import MAX_COLUMNS, _band_starts, crossings, layered_layout
 from viz.numbers import format_number, full_text, short_text
 
 
@@ -294,6 +294,26 @@ def test_micrograds_example_fits_in_one_band_without_long_edges_back():
             path = []
         else:
             path.append(x)
+
+
+def test_bands_are_cut_where_fewest_edges_cross():
+    # Columns 0..5; 1 edge runs from column 1 into 2, 5 from each other column into the next.
+    assert _band_starts([5, 1, 5, 5, 5, 0], n_bands=2, max_columns=4) == [0, 2]
+    assert _band_starts([1, 1, 1, 1, 1, 0], n_bands=2, max_columns=4) == [0, 3]  # tie: even
+    assert _band_starts([1] * 13, n_bands=1, max_columns=13) == [0]
+
+
+def test_an_edge_into_the_next_band_runs_back_through_the_gap_between_bands():
+    graph = tensor_graph(chain(11))  # 12 columns: bands of 6
+    layout = layered_layout(graph, 6)
+    first, last = graph.graph["output"] - 6, graph.graph["output"] - 5  # columns 5 and 6
+    (x0, y0), (x1, y1) = layout.positions[first], layout.positions[last]
+    assert (x0, x1) == (5, 0) and y1 > y0
+    path = layout.bends[first, last, 0]
+    assert path[0][0] == 5.5 and path[-1] == (-0.5, y1)  # out to the right, in from the left
+    gap = {y for _, y in path[:2]}
+    assert len(gap) == 1 and y0 < gap.pop() < y1  # back left under the first band
+    assert len(layout.bends) == 1
 
 
 def test_a_shallow_graph_stays_in_one_band_when_its_labels_fit():
