@@ -199,7 +199,7 @@ def chosen_distribution() -> stats.Distribution:
 
 
 def distributions_section() -> None:
-    kind_col, first, second, size, seed = st.columns([4, 3, 3, 3, 2])
+    kind_col, first, second, size, seed = st.columns([6, 3, 3, 3, 2])  # all three pills fit
     kind_col.pills("Distribution", DISTRIBUTIONS, key="ds_dist", required=True)
     if state("ds_dist") == "uniform":
         first.slider("Low a", -10.0, 10.0, step=0.5, key="ds_low")
@@ -247,7 +247,7 @@ def normalisation_data() -> tuple[np.ndarray, int | None]:
 
 
 def normalisation_section() -> None:
-    source_col, data_col, outlier_col = st.columns([4, 4, 3])
+    source_col, data_col, outlier_col = st.columns([11, 8, 6])  # all three pills fit
     source_col.pills("Data", tuple(DATA_SOURCES), format_func=DATA_SOURCES.get, key="nm_source",
                      required=True)
     if state("nm_source") == "pasted":

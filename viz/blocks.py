@@ -25,19 +25,35 @@ from viz.palette import (
 FONT_SIZE = 16  # body text; titles and tick labels are derived from it (all ≥ 14)
 
 
-def projector_style(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    """Large fonts, a title, a legend above the plot, white background: readable at 1280×720."""
+LEGEND_PLACES = {  # where the legend goes -> the top margin it needs
+    "above": 80,         # its own row between the title and the plot
+    "beside title": 50,  # right-aligned in the title's row (full-width charts with short titles)
+    "none": 50,          # no legend
+}
+
+
+def projector_style(fig: go.Figure, title: str, height: int = 420,
+                    legend: str = "above") -> go.Figure:
+    """Large fonts, a title, the legend above the plot (see LEGEND_PLACES), white background:
+    readable at 1280×720, with no empty rows above the plot."""
+    if legend not in LEGEND_PLACES:
+        raise ValueError(f"legend must be one of {', '.join(LEGEND_PLACES)}, not {legend!r}")
     fig.update_layout(
         title={"text": title, "font": {"size": FONT_SIZE + 4}, "x": 0.0, "xanchor": "left",
                "yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}},
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": INK},
         template="plotly_white",
         height=height,
-        margin={"l": 70, "r": 20, "t": 80, "b": 60},
+        margin={"l": 70, "r": 20, "t": LEGEND_PLACES[legend], "b": 60},
         legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom",
                 "font": {"size": FONT_SIZE - 1}},
         hoverlabel={"font": {"size": FONT_SIZE - 1}},
     )
+    if legend == "beside title":
+        fig.update_layout(legend={"yref": "container", "y": 1.0, "yanchor": "top",
+                                  "valign": "top"})
+    if legend == "none":
+        fig.update_layout(showlegend=False)
     fig.update_xaxes(tickfont={"size": FONT_SIZE - 1}, title_font={"size": FONT_SIZE + 1})
     fig.update_yaxes(tickfont={"size": FONT_SIZE - 1}, title_font={"size": FONT_SIZE + 1})
     fig.update_annotations(font_size=FONT_SIZE)
@@ -57,7 +73,8 @@ def softmax_figure(labels: Sequence[str], probs: np.ndarray, counts: np.ndarray)
     )
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="probability", range=[0, 1.12])
-    return projector_style(fig, "Softmax probabilities and what sampling picks")
+    return projector_style(fig, "Softmax probabilities and what sampling picks", height=340,
+                           legend="beside title")
 
 
 LOSS_TOP = 7.2  # the loss axis ends here; a larger loss is marked at the top edge
@@ -88,7 +105,7 @@ def cross_entropy_loss_figure(p_true: float, label: str, loss: float | None = No
     fig.update_xaxes(title_text=f"predicted probability of the true class “{label}”",
                      range=[0, 1.02])
     fig.update_yaxes(title_text="loss", range=[0, LOSS_TOP])
-    return projector_style(fig, "Cross-entropy loss −ln p")
+    return projector_style(fig, "Cross-entropy loss −ln p", height=350, legend="none")
 
 
 def gradient_figure(labels: Sequence[str], grad: np.ndarray, true_index: int) -> go.Figure:
@@ -102,4 +119,4 @@ def gradient_figure(labels: Sequence[str], grad: np.ndarray, true_index: int) ->
     )
     fig.update_yaxes(title_text="∂L/∂z", range=[-1.15, 1.15], zeroline=True,
                      zerolinecolor=INK)
-    return projector_style(fig, "Gradient ∂L/∂z = softmax − onehot")
+    return projector_style(fig, "Gradient ∂L/∂z = softmax − onehot", height=350, legend="none")

@@ -46,7 +46,8 @@ def distribution_figure(dist: Distribution, samples: np.ndarray) -> go.Figure:
     fig.update_layout(barmode="overlay", bargap=0)
     fig.update_xaxes(title_text="x")
     fig.update_yaxes(title_text=y_title)
-    return projector_style(fig, f"{n:,} samples from a {dist.name} distribution")
+    return projector_style(fig, f"{n:,} samples from a {dist.name} distribution", height=340,
+                           legend="beside title")
 
 
 def scaling_figure(raw: np.ndarray, min_max: np.ndarray, z: np.ndarray,
@@ -69,4 +70,4 @@ def scaling_figure(raw: np.ndarray, min_max: np.ndarray, z: np.ndarray,
     fig.update_xaxes(title_text="value")
     fig.update_yaxes(title_text="density", row=1, col=1)
     title = "One dataset, three scalings" + ("" if outlier is None else " (✖ the outlier)")
-    return projector_style(fig, title, height=400)
+    return projector_style(fig, title, height=360)  # the legend row holds the panel titles

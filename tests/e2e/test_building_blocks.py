@@ -56,3 +56,32 @@ def test_bad_input_is_a_message_and_the_page_stays_alive(page, base_url, console
     assert parse_qs(urlsplit(page.url).query)["nm_numbers"] == ["1, 2, 3, 10"]  # kept in the URL
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
+
+
+# Each choice pill's right edge and the right edge of the column holding its group.
+PILL_EDGES = """group => {
+  const column = group.closest("[data-testid='stColumn']").getBoundingClientRect().right;
+  return [...group.querySelectorAll("button")].map(b => [b.innerText,
+                                                          b.getBoundingClientRect().right, column]);
+}"""
+
+
+@pytest.mark.parametrize("section", ["distributions", "normalisation"])
+def test_every_choice_pill_fits_its_column_at_1280(page, base_url, section):
+    """The pills of a section (not the section menu) are not clipped by their column: at
+    1280 px 'Bernoulli' and 'pasted' were cut off."""
+    open_page(page, base_url, f"Building_Blocks?section={section}")
+    pills = page.get_by_test_id("stButtonGroup").nth(1).evaluate(PILL_EDGES)
+    assert len(pills) == 3
+    for name, right, column in pills:
+        assert right <= column, f"the pill {name!r} is cut off by its column"
+
+
+@pytest.mark.parametrize("section", ["softmax", "distributions", "cross-entropy"])
+def test_the_first_chart_fits_the_projector_screen(page, base_url, section):
+    open_page(page, base_url, f"Building_Blocks?section={section}")
+    page.locator(CHART).first.wait_for(timeout=30_000)
+    ticks = page.locator(CHART).first.locator(".xtick")
+    assert ticks.count() > 0
+    bottom = max(b["y"] + b["height"] for b in (t.bounding_box() for t in ticks.all()))
+    assert bottom <= 720, "the chart's x axis labels are below the fold at 1280×720"

@@ -185,3 +185,15 @@ def test_a_loss_too_large_for_the_axis_is_marked_at_the_top_with_its_value():
     marker = fig.data[1]
     assert marker.y[0] < fig.layout.yaxis.range[1] and marker.marker.symbol == "triangle-up"
     assert "loss = 2000" in marker.text[0]
+
+
+def test_the_legend_takes_a_row_of_its_own_only_when_asked():
+    def styled(legend):
+        return projector_style(softmax_figure(["a", "b"], np.array([0.5, 0.5]), np.array([1, 1])),
+                               "T", legend=legend)
+    above, beside, none = styled("above"), styled("beside title"), styled("none")
+    assert above.layout.margin.t > beside.layout.margin.t == none.layout.margin.t
+    assert beside.layout.legend.yref == "container" and beside.layout.legend.y == 1.0
+    assert none.layout.showlegend is False
+    with pytest.raises(ValueError, match="legend"):
+        styled("left")
