@@ -239,6 +239,11 @@ with inspect:
 with check:
     st.subheader("Gradient check")
     parameters = built.parameters
+    if parameters and not built.output.requires_grad:
+        unused = ", ".join(p.name for p in parameters)
+        st.info(f"{built.program.output_name} does not depend on any parameter ({unused}): there "
+                "is no gradient to check.")
+        parameters = []
     try:
         elements = sum(p.size for p in parameters)
         check_limit("The number of parameter elements to check", elements,

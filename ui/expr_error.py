@@ -17,5 +17,8 @@ def caret_lines(source: str, line: int, column: int) -> str:
 def show_expr_error(err: ExprError, source: str, where: str = "") -> None:
     """The message, then the offending line of `source` in monospace with a caret under it."""
     place = f"{where}, line" if where else "Line"
-    st.error(f"{place} {err.line}, column {err.column}: {err.message}", icon=":material/error:")
+    message = err.message
+    if where and message.lower().startswith(f"{where.lower()}: "):
+        message = message[len(where) + 2 :]  # said once is enough
+    st.error(f"{place} {err.line}, column {err.column}: {message}", icon=":material/error:")
     st.code(caret_lines(source, err.line, err.column), language=None)

@@ -261,3 +261,15 @@ def test_a_column_vector_gets_its_diagonal_jacobian_too():
     run(at)
     assert any("Jacobian ∂h/∂z ((3,1) read as a vector of 3)" in m.value for m in at.markdown)
     assert any(r"\begin{bmatrix}" in latex.value and "(3,3)" in latex.value for latex in at.latex)
+
+
+def test_an_output_that_depends_on_no_parameter_skips_the_check_without_a_traceback():
+    at = open_page(src="k = w * 2\ny = x * 3",
+                   vals=json.dumps([["w", "1.0", True], ["x", "2.0", False]]))
+    assert any("y does not depend on any parameter (w)" in i.value for i in at.info)
+    assert charts(at)
+
+
+def test_a_value_over_the_element_cap_names_the_input_once():
+    at = open_page(src="y = sum(x)", vals=json.dumps([["x", "zeros(1000, 1000)", True]]))
+    assert errors(at).startswith("Value of x, line 1, column 1: zeros would make 1,000,000")
