@@ -243,6 +243,24 @@ def integer_matrix(rows: int, cols: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(-3, 4, size=(rows, cols)).astype(np.float64)
 
 
+def parse_matrix(text: str, max_dim: int = MAX_MATRIX_DIM, max_abs: float = 1e100) -> np.ndarray:
+    """A matrix typed row by row, rows separated by ';' or new lines: "4 1; 1 3". Entries
+    above `max_abs` in size are refused (its SVD would overflow float64)."""
+    rows = [row for row in re.split(r"[;\n]+", text) if row.strip()]
+    if not rows:
+        raise PlaygroundError("Type a matrix, rows separated by ';', e.g. “4 1; 1 3”.")
+    check_limit("The number of matrix rows", len(rows), max_dim)
+    matrix = [parse_numbers(row, f"row {i} of the matrix", cap=max_dim)
+              for i, row in enumerate(rows, start=1)]
+    for i, row in enumerate(matrix[1:], start=2):
+        if len(row) != len(matrix[0]):
+            raise PlaygroundError(f"Row {i} of the matrix has {len(row)} number(s) but row 1 "
+                                  f"has {len(matrix[0])}; every row needs the same count.")
+    if np.abs(matrix).max() > max_abs:
+        raise PlaygroundError(f"Use matrix entries of at most {max_abs:g} in size.")
+    return np.array(matrix)
+
+
 # ---- conditioning ---------------------------------------------------------------------------
 
 

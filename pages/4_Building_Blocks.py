@@ -83,6 +83,8 @@ PARAMS = {
     "mm_col": Param(0, lo=0, hi=MAX_MATRIX_DIM - 1),
     "nd_f": Param("sin", choices=tuple(FUNCTIONS)),
     "nd_x": Param(1.0, lo=-3.0, hi=3.0),
+    "cd_own": Param(False),
+    "cd_matrix": Param("4 1; 1 3", max_len=MAX_LIST_CHARS),
     "cd_n": Param(3, lo=2, hi=6),
     "cd_log_kappa": Param(2.0, lo=0.0, hi=16.0),
     "cd_noise": Param(-6, lo=-12, hi=-1),
@@ -357,27 +359,56 @@ def derivatives_section() -> None:
     )
 
 
+def chosen_matrix() -> np.ndarray:
+    """The typed matrix (square), or a random symmetric one with the chosen condition number."""
+    if not state("cd_own"):
+        return stats.matrix_with_condition(state("cd_n"), 10.0 ** state("cd_log_kappa"),
+                                           state("cd_seed"))
+    a = stats.parse_matrix(state("cd_matrix"), max_dim=6)
+    if a.shape[0] != a.shape[1]:
+        raise PlaygroundError(f"A is {format_shape(a.shape)}; this section needs a square "
+                              "matrix (n×n) to solve Ax = b.")
+    return a
+
+
 def conditioning_section() -> None:
-    cols = st.columns(5)
-    cols[0].slider("Size n of A (n×n)", 2, 6, key="cd_n")
-    cols[1].slider("log₁₀ of κ", 0.0, 16.0, step=0.5, key="cd_log_kappa")
-    cols[2].slider("log₁₀ of the error in b", -12, -1, key="cd_noise")
-    cols[3].slider("Descent steps", 10, MAX_QUADRATIC_STEPS, step=10, key="cd_steps")
-    cols[4].number_input("Seed", 0, SEED_MAX, step=1, key="cd_seed")
-    kappa = 10.0 ** state("cd_log_kappa")
-    a = stats.matrix_with_condition(state("cd_n"), kappa, state("cd_seed"))
-    summary = stats.svd_summary(a)
-    solve = stats.solve_sensitivity(a, 10.0 ** state("cd_noise"), state("cd_seed"))
-    cols = st.columns(4)
-    cols[0].metric("rank", f"{summary.rank} of {state('cd_n')}")
-    cols[1].metric("condition number κ", f"{summary.condition_number:.3g}")
-    cols[2].metric("relative error in b", f"{solve.b_change:.1e}")
-    cols[3].metric("relative error in x", f"{solve.x_change:.1e}",
-                   help=f"At most κ × the error in b = {solve.bound:.1e}.")
-    sv_col, gd_col = st.columns(2)
-    chart(low_rank_figure(summary.singular_values, *stats.low_rank_errors(a)), sv_col)
-    chart(descent_figure(stats.quadratic_descent(a, state("cd_steps")), kappa), gd_col)
-    st.latex("A = " + matrix_latex(a))
+    own = st.session_state.cd_own
+    cols = st.columns([2, 5, 3, 3, 2] if own else [2, 3, 3, 3, 3, 2])
+    cols[0].toggle("Type A", key="cd_own")
+    if own:
+        cols[1].text_input("A, rows separated by ‘;’", key="cd_matrix", max_chars=MAX_LIST_CHARS)
+    else:
+        cols[1].slider("Size n of A (n×n)", 2, 6, key="cd_n")
+        cols[2].slider("log₁₀ of κ", 0.0, 16.0, step=0.5, key="cd_log_kappa")
+    cols[-3].slider("log₁₀ of the error in b", -12, -1, key="cd_noise")
+    cols[-2].slider("Descent steps", 10, MAX_QUADRATIC_STEPS, step=10, key="cd_steps")
+    cols[-1].number_input("Seed", 0, SEED_MAX, step=1, key="cd_seed")
+    with user_errors(stop=False):
+        a = chosen_matrix()
+        n = a.shape[0]
+        summary = stats.svd_summary(a)
+        cols = st.columns(4)
+        cols[0].metric("rank", f"{summary.rank} of {n}")
+        cols[1].metric("condition number κ", f"{summary.condition_number:.3g}")
+        try:
+            solve = stats.solve_sensitivity(a, 10.0 ** state("cd_noise"), state("cd_seed"))
+        except np.linalg.LinAlgError:  # exactly singular
+            cols[2].metric("relative error in b", "—")
+            cols[3].metric("relative error in x", "—", help="A is singular: Ax = b has no "
+                           "unique solution.")
+        else:
+            cols[2].metric("relative error in b", f"{solve.b_change:.1e}")
+            cols[3].metric("relative error in x", f"{solve.x_change:.1e}",
+                           help=f"At most κ × the error in b = {solve.bound:.1e}.")
+        sv_col, gd_col = st.columns(2)
+        chart(low_rank_figure(summary.singular_values, *stats.low_rank_errors(a)), sv_col)
+        if np.allclose(a, a.T) and np.linalg.eigvalsh(a)[0] > 0:
+            chart(descent_figure(stats.quadratic_descent(a, state("cd_steps")),
+                                 summary.condition_number), gd_col)
+        else:
+            gd_col.info("Gradient descent on ½xᵀAx − bᵀx needs a symmetric positive definite A "
+                        "(symmetric, all eigenvalues > 0), and this A is not.")
+        st.latex("A = " + matrix_latex(a))
     explain(
         [r"A = U \Sigma V^\top,\qquad \kappa = \frac{\sigma_{\max}}{\sigma_{\min}}",
          r"\frac{\|\delta x\|}{\|x\|} \le \kappa\, \frac{\|\delta b\|}{\|b\|}"],

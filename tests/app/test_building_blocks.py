@@ -273,3 +273,22 @@ def test_cross_entropy_with_huge_scores_shows_the_engines_loss():
 def test_pasted_numbers_near_the_float_limit_are_a_message():
     at = open_page(section="normalisation", nm_source="pasted", nm_numbers="1e308, -1e308")
     assert len(errors(at)) == 1 and "too large" in errors(at)[0] and charts(at) == []
+
+
+def test_conditioning_of_a_typed_matrix():
+    at = open_page(section="conditioning", cd_own="1", cd_matrix="4 1; 1 3")
+    assert errors(at) == [] and len(charts(at)) == 2
+    metrics = [m.value for m in at.metric]
+    kappa = np.linalg.cond(np.array([[4.0, 1.0], [1.0, 3.0]]))
+    assert metrics[:2] == ["2 of 2", f"{kappa:.3g}"]
+    # Singular: no solve, and not positive definite: no descent chart, each said plainly.
+    at = open_page(section="conditioning", cd_own="1", cd_matrix="1 2; 2 4")
+    assert [m.value for m in at.metric][0] == "1 of 2" and len(charts(at)) == 1
+    assert "symmetric positive definite" in at.info[0].value
+    # Bad matrices are messages naming the problem.
+    at = open_page(section="conditioning", cd_own="1", cd_matrix="1 2 3; 4 5 6")
+    assert errors(at) == ["A is (2,3); this section needs a square matrix (n×n) to solve Ax = b."]
+    at = open_page(section="conditioning", cd_own="1", cd_matrix="1 2; 3")
+    assert "Row 2 of the matrix has 1" in errors(at)[0] and charts(at) == []
+    at.toggle(key="cd_own").set_value(False).run()
+    assert errors(at) == [] and len(charts(at)) == 2

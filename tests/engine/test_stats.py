@@ -174,3 +174,14 @@ def test_numbers_near_the_float_limit_are_a_clear_error(scale):
         scale(np.array([1e308, -1e308, 0.0]))
     with pytest.raises(PlaygroundError, match="too large"):
         scale(np.array([1.0, np.inf]))
+
+
+def test_parse_matrix():
+    np.testing.assert_array_equal(stats.parse_matrix("4 1; 1 3"), [[4, 1], [1, 3]])
+    np.testing.assert_array_equal(stats.parse_matrix("1, 2\n3, 4\n"), [[1, 2], [3, 4]])
+    for text, message in [("", "Type a matrix"), ("1 2; 3", "Row 2 of the matrix has 1"),
+                          ("1 x", "‘x’ is not a number"), ("1e308 0; 0 1", r"at most 1e\+100")]:
+        with pytest.raises(PlaygroundError, match=message):
+            stats.parse_matrix(text)
+    with pytest.raises(LimitError, match="rows"):
+        stats.parse_matrix("1; 2; 3", max_dim=2)
