@@ -31,6 +31,7 @@ BOUNDARY_RESOLUTION = 50  # grid points per side of the live decision boundary (
 LAYER_SCALE = "Viridis"  # layer 1 (next to the inputs) dark, the output layer light
 VALIDATION_DASH = "dot"  # dashed lines mean dropout elsewhere, so validation is dotted
 MARKED_EPOCHS = 15  # loss points get markers up to this many epochs (one epoch is one point)
+MAX_LINE_POINTS = 400  # steps drawn per gradient line; beyond that every k-th step and the last
 LEGEND_Y = -0.3  # the legend under the x axis title even in a short (335 px) live chart
 
 
@@ -62,13 +63,23 @@ def loss_figure(history: History, optimizer_label: str, *, height: int = 330) ->
     return projector_layout(fig, height=height).update_layout(legend_y=LEGEND_Y)
 
 
+def drawn_norms(history: History) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, norms) a gradient-norm chart draws: every step up to MAX_LINE_POINTS, then every
+    k-th step and the last (thousands of points per line blur on a small chart and slow every
+    live redraw). Steps count from 1."""
+    n = len(history.grad_norms)
+    drawn = np.arange(n)
+    if n > MAX_LINE_POINTS:
+        drawn = np.unique(np.append(drawn[::-(-n // MAX_LINE_POINTS)], n - 1))
+    return drawn + 1, history.grad_norms[drawn]
+
+
 def grad_norm_figure(history: History, *, title: str = "Gradient norm per layer",
                      log_range: tuple[float, float] | None = None,
                      height: int = 330) -> go.Figure:
     """The gradient norm of each layer at every step, on a log scale (`log_range`: the y axis
     from 10^a to 10^b, to compare figures side by side)."""
-    norms = history.grad_norms
-    steps = np.arange(1, len(norms) + 1)
+    steps, norms = drawn_norms(history)
     colors = layer_colors(len(history.layer_names))
     fig = go.Figure([
         go.Scatter(x=steps, y=norms[:, i], mode="lines", name=name,
@@ -142,8 +153,7 @@ class LiveFigures:
             mode = loss_mode(history.epochs)
             self.loss.data[0].update(x=epochs, y=history.epoch_train_loss, mode=mode)
             self.loss.data[1].update(x=epochs, y=history.epoch_val_loss, mode=mode)
-        norms = history.grad_norms
-        steps = np.arange(1, len(norms) + 1)
+        steps, norms = drawn_norms(history)
         with self.grads.batch_update():
             for i, trace in enumerate(self.grads.data):
                 trace.update(x=steps, y=norms[:, i])

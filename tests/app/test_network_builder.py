@@ -8,7 +8,7 @@ import plotly.io as pio
 from streamlit.testing.v1 import AppTest
 
 from engine.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
-from viz.live_charts import MARKED_EPOCHS
+from viz.live_charts import MARKED_EPOCHS, MAX_LINE_POINTS
 
 from .helpers import open_app, run
 
@@ -226,3 +226,17 @@ def test_the_graph_of_one_step_labels_every_op_with_its_shapes_and_animates():
             "drop (32,8)<br>→ (32,8)", "(32,8) @ (8,2)<br>→ (32,2)",
             "CE (32,2), (32,)<br>→ ()"} <= texts
     assert len(graph.frames) > 10  # the forward and backward passes, played in the browser
+
+
+def test_a_long_run_draws_at_most_max_line_points_per_gradient_line_up_to_the_last_step():
+    at = click(open_page(), "Step")
+    steps = len(values(chart(at, "nb_grads").data[0].x))
+    assert steps == at.session_state["nb_run"].step  # a short run: every step
+    at.session_state["nb_run"].advance(300)
+    click(at, "Step")
+    run_steps = at.session_state["nb_run"].step
+    assert run_steps > 2 * MAX_LINE_POINTS
+    for trace in chart(at, "nb_grads").data:
+        x = values(trace.x)
+        assert len(x) <= MAX_LINE_POINTS + 1
+        assert x[0] == 1 and x[-1] == run_steps
