@@ -7,6 +7,14 @@ GRAPH = ".js-plotly-plot"
 CURRENT_STEP = ".slider-group > .slider-label"  # the label of the current step
 
 
+def wait_for_graph(page) -> None:
+    """Wait until plotly has drawn the graph with its frames (it renders after the script ran)."""
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot')?._transitionData?._frames?.length > 0",
+        timeout=30_000,
+    )
+
+
 def graph_node_centres(page) -> list[tuple[float, float]]:
     """Screen centres of the graph's nodes (the trace that carries customdata)."""
     return page.evaluate(
@@ -24,6 +32,7 @@ def graph_node_centres(page) -> list[tuple[float, float]]:
 
 def test_the_graph_renders_and_plays(page, base_url, console_errors):
     open_page(page, base_url, "Expression_Graph?example=fanout")
+    wait_for_graph(page)
     graph = page.locator(GRAPH).first
     graph.scroll_into_view_if_needed()
     assert graph.is_visible()
@@ -44,11 +53,12 @@ def test_the_graph_renders_and_plays(page, base_url, console_errors):
 
 def test_clicking_a_node_opens_it_in_the_inspector(page, base_url, console_errors):
     open_page(page, base_url, "Expression_Graph?example=fanout")
+    wait_for_graph(page)
     page.locator(GRAPH).first.scroll_into_view_if_needed()
     x, y = graph_node_centres(page)[-1]  # the output, z
     page.mouse.click(x, y)
+    page.wait_for_function("() => location.search.includes('node=3')", timeout=15_000)
     wait_for_idle(page)
-    assert "node=3" in page.url
     assert page.get_by_text("z is computed in line 1").first.is_visible()
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
@@ -82,6 +92,7 @@ OVERLAPS = """() => {
 
 def test_no_two_texts_overlap_in_the_final_frame_of_the_largest_example(page, base_url):
     open_page(page, base_url, "Expression_Graph?example=micrograd")
+    wait_for_graph(page)
     page.evaluate(
         """() => { const gd = document.querySelector('.js-plotly-plot');
             const last = String(gd._transitionData._frames.length - 1);
