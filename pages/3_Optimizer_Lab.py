@@ -34,7 +34,7 @@ from engine.surfaces import (
 from engine.train import OptimizerSpec, compare
 from ui.errors import user_errors
 from ui.nav import page_header
-from ui.state import Param, bind, publish, share_link
+from ui.state import Param, bind, explain_over_cap, publish, share_link
 from viz.boundary import BoundaryGrid, boundary_grid, boundary_small_multiples
 from viz.curves import curves_figure, group_title, series, summary_rows
 from viz.surface_plot import loss_figure, trajectory_figure
@@ -377,21 +377,6 @@ def surface_caption(surface, use_optimal: bool) -> None:
 # ---- page -------------------------------------------------------------------------------------
 
 
-def over_the_cap(params: dict[str, Param]) -> list[str]:
-    """"epochs=5000 (at most 500)" for each number in the URL above its param's maximum: such a
-    value falls back to the default, and the visitor should know why."""
-    over = []
-    for name, param in params.items():
-        text = st.query_params.get(name)
-        try:
-            too_big = param.hi is not None and text is not None and float(text) > param.hi
-        except ValueError:
-            continue
-        if too_big:
-            over.append(f"{name}={text[:12]} (at most {param.hi:g})")
-    return over
-
-
 page_header(
     "pages/3_Optimizer_Lab.py",
     intro="Compare SGD, momentum and Adam on the same problem, with and without dropout. Every "
@@ -399,9 +384,7 @@ page_header(
 )
 params = page_params()
 bind(params)
-if over := over_the_cap(params):
-    st.info(f"This link asks for more than the caps allow, so defaults are used instead: "
-            f"{', '.join(over)}.", icon=":material/info:")
+explain_over_cap(params)
 st.segmented_control("View", tuple(VIEWS), format_func=VIEWS.get, key="view", required=True,
                      label_visibility="collapsed")
 with st.sidebar:

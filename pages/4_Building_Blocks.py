@@ -17,7 +17,7 @@ from engine.limits import (
 )
 from ui.errors import show_user_error, user_errors
 from ui.nav import page_header
-from ui.state import Param, bind, publish, share_link
+from ui.state import Param, bind, explain_over_cap, publish, share_link
 from viz.blocks import cross_entropy_loss_figure, gradient_figure, softmax_figure
 from viz.blocks_calculus import difference_error_figure
 from viz.blocks_linalg import (
@@ -434,6 +434,7 @@ page_header("pages/4_Building_Blocks.py",
             intro="The pieces the rest is made of, one at a time. The address bar keeps the "
             "section and its settings.")
 bind(PARAMS)
+explain_over_cap(PARAMS)
 with st.sidebar:
     share_link(PARAMS)
 st.pills("Section", tuple(SECTIONS), format_func=SECTIONS.get, key="section", required=True,

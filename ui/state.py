@@ -88,6 +88,27 @@ def bind(params: Mapping[str, Param]) -> None:
             st.session_state[name] = param.default if text is None else param.parse(text)
 
 
+def over_cap(params: Mapping[str, Param]) -> list[str]:
+    """"epochs=5000 (at most 500)" for each number in the URL above its param's maximum."""
+    over = []
+    for name, param in params.items():
+        text = st.query_params.get(name)
+        try:
+            too_big = param.hi is not None and text is not None and float(text) > param.hi
+        except ValueError:
+            continue
+        if too_big:
+            over.append(f"{name}={text[:12]} (at most {param.hi:g})")
+    return over
+
+
+def explain_over_cap(params: Mapping[str, Param]) -> None:
+    """Say which values of the link were above a cap (they fell back to their defaults)."""
+    if over := over_cap(params):
+        st.info(f"This link asks for more than the caps allow, so defaults are used instead: "
+                f"{', '.join(over)}.", icon=":material/info:")
+
+
 def current(params: Mapping[str, Param]) -> dict[str, Any]:
     """The params' current values (after `bind` and the widgets)."""
     return {name: st.session_state.get(name, param.default) for name, param in params.items()}

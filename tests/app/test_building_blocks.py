@@ -292,3 +292,10 @@ def test_conditioning_of_a_typed_matrix():
     assert "Row 2 of the matrix has 1" in errors(at)[0] and charts(at) == []
     at.toggle(key="cd_own").set_value(False).run()
     assert errors(at) == [] and len(charts(at)) == 2
+
+
+def test_a_value_above_its_cap_says_which_cap():
+    at = open_page(section="softmax", sm_temp="99")
+    notes = " ".join(i.value for i in at.info)
+    assert "sm_temp=99 (at most 5)" in notes
+    assert at.slider(key="sm_temp").value == 1.0
