@@ -65,5 +65,5 @@ OBSERVED = "#e08214"  # also forward differences
 CENTRAL = "#1b7837"  # central differences
 PICKED = "#c51b7d"
 SELECTED = "#f2b701"  # ring round the node chosen for the inspector
-TANGENT_X = "#e08214"  # the tangent line along x on a surface z = f(x, y) (walking east-west)
+TANGENT_X = "#6a3d9a"  # tangent along x on z = f(x, y), east-west; not orange (orange = inf/nan)
 TANGENT_Y = "#1b7837"  # the tangent line along y (walking north-south)
