@@ -24,7 +24,7 @@ from ui.errors import show_user_error
 from ui.expr_error import show_expr_error
 from ui.nav import page_header
 from ui.node_inspector import show_inspector
-from ui.state import Param, bind, publish, share_link
+from ui.state import Param, bind, explain_over_cap, publish, share_link
 from viz.graph import first_nonfinite_node, node_keys, tensor_graph, text_name
 from viz.graph_figure import NODES, graph_figure
 from viz.numbers import short_text
@@ -82,6 +82,7 @@ if "src" not in state and "src" not in st.query_params and opened in EXAMPLES_BY
     state.src = EXAMPLES_BY_KEY[opened].source
     state.vals = encode_values(example_rows(EXAMPLES_BY_KEY[opened]))
 bind(PARAMS)
+explain_over_cap(PARAMS)
 
 
 def forget_inputs() -> None:

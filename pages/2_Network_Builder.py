@@ -21,7 +21,7 @@ from engine.train import OptimizerSpec, class_probabilities, predict
 from ui.clicks import once
 from ui.errors import user_errors
 from ui.nav import page_header
-from ui.state import Param, bind, publish, share_link
+from ui.state import Param, bind, explain_over_cap, publish, share_link
 from viz.graph import tensor_graph
 from viz.graph_figure import graph_figure
 from viz.live_charts import (
@@ -68,6 +68,7 @@ page_header(
     "learn.",
 )
 bind(PARAMS)
+explain_over_cap(PARAMS)
 state = st.session_state
 
 

@@ -89,15 +89,17 @@ def bind(params: Mapping[str, Param]) -> None:
 
 
 def over_cap(params: Mapping[str, Param]) -> list[str]:
-    """"epochs=5000 (at most 500)" for each number in the URL above its param's maximum."""
+    """"epochs=5000 (at most 500)" for each URL value (or list entry) above its param's maximum."""
     over = []
     for name, param in params.items():
         text = st.query_params.get(name)
+        if param.hi is None or text is None:
+            continue
         try:
-            too_big = param.hi is not None and text is not None and float(text) > param.hi
+            numbers = [float(part) for part in text.split(",") if part.strip()]
         except ValueError:
             continue
-        if too_big:
+        if any(number > param.hi for number in numbers):
             over.append(f"{name}={text[:12]} (at most {param.hi:g})")
     return over
 

@@ -240,3 +240,9 @@ def test_a_long_run_draws_at_most_max_line_points_per_gradient_line_up_to_the_la
         x = values(trace.x)
         assert len(x) <= MAX_LINE_POINTS + 1
         assert x[0] == 1 and x[-1] == run_steps
+
+
+def test_a_link_above_the_width_cap_says_which_cap():
+    at = open_page(widths=f"{MAX_WIDTH + 72},4", acts="tanh,tanh", drops="0,0")
+    notes = " ".join(i.value for i in at.info)
+    assert f"widths={MAX_WIDTH + 72},4 (at most {MAX_WIDTH})" in notes
