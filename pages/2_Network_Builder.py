@@ -22,6 +22,7 @@ from ui.clicks import once
 from ui.errors import user_errors
 from ui.nav import page_header
 from ui.state import Param, bind, explain_over_cap, publish, share_link
+from ui.steady_chart import steady_plotly_chart
 from viz.graph import tensor_graph
 from viz.graph_figure import graph_figure
 from viz.live_charts import (
@@ -214,7 +215,8 @@ def live_area() -> None:
     figures = state.nb_figures.figures(history, predictor, raw)
     columns = st.columns([1.1, 1, 1])
     for column, figure, key in zip(columns, figures, ("nb_boundary", "nb_loss", "nb_grads")):
-        column.plotly_chart(figure, key=key, config={"displayModeBar": False})
+        with column:
+            steady_plotly_chart(key, figure, config={"displayModeBar": False})
     if len(figures) == 1:
         columns[1].info("Press **Play** or **Step** to train.", icon=":material/play_arrow:")
     metrics = st.columns(4)
