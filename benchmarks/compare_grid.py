@@ -25,7 +25,7 @@ from engine import (  # noqa: E402
     train,
     train_val_split,
 )
-from engine.memory import reuse_freed_memory  # noqa: E402
+from ui.process import reuse_freed_memory  # noqa: E402
 
 SPEC = MLPSpec.uniform(n_in=2, hidden=(32, 32), activation="tanh", n_out=2)
 OPTIMIZERS = [OptimizerSpec("sgd", 0.1), OptimizerSpec("momentum", 0.1),
@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sequential", action="store_true")
     parser.add_argument("--default-malloc", action="store_true",
-                        help="do not call engine.memory.reuse_freed_memory()")
+                        help="do not call ui.process.reuse_freed_memory()")
     args = parser.parse_args()
     applied = not args.default_malloc and reuse_freed_memory()
     print(f"malloc: {'reuse freed memory' if applied else 'glibc defaults'}")

@@ -6,7 +6,7 @@ the median over many steps. Target: the engine within 1.5× of hand-written NumP
 
     .venv/bin/python benchmarks/engine_step.py [--steps 2000] [--default-malloc]
 
-Like the app, it first calls engine.memory.reuse_freed_memory(); --default-malloc leaves
+Like the app, it first calls ui.process.reuse_freed_memory(); --default-malloc leaves
 glibc's defaults, to measure what that call is worth.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import MLP, SGD, Adam, MLPSpec, cross_entropy, make_dataset  # noqa: E402
-from engine.memory import reuse_freed_memory  # noqa: E402
+from ui.process import reuse_freed_memory  # noqa: E402
 
 SIZES = (2, 64, 64, 2)
 BATCH = 256
@@ -104,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--default-malloc", action="store_true",
-                        help="do not call engine.memory.reuse_freed_memory()")
+                        help="do not call ui.process.reuse_freed_memory()")
     args = parser.parse_args()
     applied = not args.default_malloc and reuse_freed_memory()
     print(f"malloc: {'reuse freed memory' if applied else 'glibc defaults'}")

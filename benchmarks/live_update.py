@@ -1,7 +1,7 @@
 """Benchmark: one live update of the Network Builder at its default size, and live epochs/second.
 
 A live update is what the page's fragment does on every tick while playing: train
-EPOCHS_PER_UPDATE epochs (engine.live.LiveRun.advance), build the boundary, loss and
+EPOCHS_PER_UPDATE epochs (page_models.live.LiveRun.advance), build the boundary, loss and
 gradient-norm figures (viz.live_charts.LiveFigures) and serialise them to JSON (what
 st.plotly_chart sends). Default size: moons, 200 points (160 for training), x₁ x₂ → 8 tanh →
 8 tanh → 2, Adam, batch 32.
@@ -33,10 +33,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from engine import make_dataset, train_val_split  # noqa: E402
-from engine.features import expand_features  # noqa: E402
-from engine.live import EPOCHS_PER_UPDATE, UPDATE_INTERVAL_S, LiveRun  # noqa: E402
 from engine.nn import MLPSpec  # noqa: E402
 from engine.train import OptimizerSpec, class_probabilities  # noqa: E402
+from page_models.features import expand_features  # noqa: E402
+from page_models.live import EPOCHS_PER_UPDATE, UPDATE_INTERVAL_S, LiveRun  # noqa: E402
 from viz.live_charts import LiveFigures  # noqa: E402
 
 FEATURES = ("x1", "x2")

@@ -1,4 +1,6 @@
-"""Caps that keep one request on the shared public instance small (one module, used by every page).
+"""The engine's caps, which keep one request on the shared public instance small.
+
+The pages' own caps (typed lists, matrix demos, gradient-check budgets) are in page_models.limits.
 
 Exceeding a cap raises LimitError naming the cap, never a hang.
 """
@@ -16,7 +18,10 @@ MAX_HIDDEN_LAYERS = 6
 MAX_WIDTH = 128  # neurons in one hidden layer
 MAX_EPOCHS = 500
 MAX_SEEDS = 5
-MAX_SURFACE_STEPS = 1000  # optimizer steps on a 2-D loss surface
+MAX_TRAIN_STEPS = 20_000  # minibatch updates in one training run (epochs × batches per epoch)
+MAX_GRID_STEPS = 60_000  # minibatch updates summed over every run of one comparison grid
+MAX_GRAPH_ELEMENTS = 1_000_000  # elements summed over every tensor of one expression graph
+MAX_GRID_WEIGHT_STEPS = 50_000_000  # comparison grid: run-steps × weights of the network
 
 
 def check_limit(what: str, value: int, cap: int) -> None:
@@ -25,19 +30,3 @@ def check_limit(what: str, value: int, cap: int) -> None:
         raise LimitError(f"{what} is {value:,}, above the cap of {cap:,} on this public instance.")
 
 
-# Building Blocks page
-MAX_SCORES = 20  # scores (classes, candidate words) in one softmax or cross-entropy list
-MAX_TYPED_NUMBERS = 1000  # numbers pasted into one list
-MAX_DRAWS = 100_000  # random draws in one sampling demo
-MAX_MATRIX_DIM = 8  # rows or columns of a matrix in the matrix demos
-MAX_QUADRATIC_STEPS = 500  # gradient-descent steps on a quadratic
-
-MAX_TRAIN_STEPS = 20_000  # minibatch updates in one training run (epochs × batches per epoch)
-MAX_GRID_STEPS = 60_000  # minibatch updates summed over every run of one comparison grid
-MAX_GRAPH_ELEMENTS = 1_000_000  # elements summed over every tensor of one expression graph
-MAX_LIST_CHARS = 4000  # characters in one typed list of numbers or scores
-
-# Expression Graph page: the gradient check runs the program twice per parameter element.
-MAX_GRADCHECK_ELEMENTS = 200  # parameter elements checked by central differences
-MAX_GRADCHECK_WORK = 5_000_000  # parameter elements × elements in the whole graph
-MAX_GRID_WEIGHT_STEPS = 50_000_000  # comparison grid: run-steps × weights of the network

@@ -11,15 +11,10 @@ import numpy as np
 import streamlit as st
 
 from engine import ExprError, LimitError, PlaygroundError, Tensor, format_shape, gradcheck, no_grad
-from engine.examples import EXAMPLES, EXAMPLES_BY_KEY
 from engine.expr import InputSpec, build, default_spec, input_value, parse
-from engine.limits import (
-    MAX_GRADCHECK_ELEMENTS,
-    MAX_GRADCHECK_WORK,
-    MAX_GRAPH_NODES,
-    MAX_SOURCE_CHARS,
-    check_limit,
-)
+from engine.limits import MAX_GRAPH_NODES, MAX_SOURCE_CHARS, check_limit
+from page_models.examples import EXAMPLES, EXAMPLES_BY_KEY
+from page_models.limits import MAX_GRADCHECK_ELEMENTS, MAX_GRADCHECK_WORK
 from ui.errors import show_user_error
 from ui.expr_error import show_expr_error
 from ui.nav import page_header

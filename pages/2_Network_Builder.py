@@ -1,8 +1,8 @@
 """Network Builder: build a small network, see its graph and its neurons, and watch it learn.
 
 The configuration lives in the URL. The model, its optimizer and the training generator live in
-st.session_state (an engine.live.LiveRun); the live area is a fragment that, while playing, reruns
-on its own every UPDATE_INTERVAL_S seconds, trains a little and redraws only its charts.
+st.session_state (a page_models.live.LiveRun); the live area is a fragment that, while playing,
+reruns on its own every UPDATE_INTERVAL_S seconds, trains a little and redraws only its charts.
 """
 
 from dataclasses import replace
@@ -11,13 +11,13 @@ import numpy as np
 import streamlit as st
 
 from engine import DATASETS, make_dataset, softmax, train_val_split
-from engine.features import FEATURES, available_features, expand_features
-from engine.lessons import VANISHING, vanishing_gradients
 from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
-from engine.live import UPDATE_INTERVAL_S, LiveRun
-from engine.network import hidden_activations, minibatch_loss, repeated_outputs
 from engine.nn import ACTIVATIONS, MLPSpec
 from engine.train import OptimizerSpec, class_probabilities, predict
+from page_models.features import FEATURES, available_features, expand_features
+from page_models.lessons import VANISHING, vanishing_gradients
+from page_models.live import UPDATE_INTERVAL_S, LiveRun
+from page_models.network import hidden_activations, minibatch_loss, repeated_outputs
 from ui.clicks import once
 from ui.errors import user_errors
 from ui.nav import page_header

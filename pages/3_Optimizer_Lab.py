@@ -13,17 +13,12 @@ import streamlit as st
 
 from engine.data import DATASETS, MIN_SAMPLES, make_dataset, train_val_split
 from engine.errors import PlaygroundError
-from engine.limits import (
-    MAX_EPOCHS,
-    MAX_GRID_STEPS,
-    MAX_SAMPLES,
-    MAX_SEEDS,
-    MAX_SURFACE_STEPS,
-    check_limit,
-)
+from engine.limits import MAX_EPOCHS, MAX_GRID_STEPS, MAX_SAMPLES, MAX_SEEDS, check_limit
 from engine.nn import ACTIVATIONS, MLPSpec
 from engine.optim import OPTIMIZERS
-from engine.surfaces import (
+from engine.train import OptimizerSpec, compare
+from page_models.limits import MAX_SURFACE_STEPS
+from page_models.surfaces import (
     MAX_KAPPA,
     SURFACES,
     descend,
@@ -31,7 +26,6 @@ from engine.surfaces import (
     optimal_settings,
     theoretical_rates,
 )
-from engine.train import OptimizerSpec, compare
 from ui.errors import user_errors
 from ui.nav import page_header
 from ui.state import Param, bind, explain_over_cap, publish, share_link

@@ -7,8 +7,9 @@ controls, a plot, the formula and a few sentences, and every control lives in th
 import numpy as np
 import streamlit as st
 
-from engine import PlaygroundError, ShapeError, Tensor, cross_entropy, format_shape, softmax, stats
-from engine.limits import (
+from engine import PlaygroundError, ShapeError, Tensor, cross_entropy, format_shape, softmax
+from page_models import stats
+from page_models.limits import (
     MAX_DRAWS,
     MAX_LIST_CHARS,
     MAX_MATRIX_DIM,

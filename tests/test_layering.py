@@ -1,6 +1,8 @@
-"""Keep the layers honest (see DESIGN.md): each layer imports only the layers below it.
+"""Keep the layers honest (docs/ARCHITECTURE.md): each layer imports only the layers below it.
 
-    app.py, pages/  ->  ui/  ->  viz/  ->  engine/  (NumPy and the standard library only)
+    app.py, pages/  ->  ui/  ->  viz/  ->  page_models/  ->  engine/  (NumPy and the stdlib only)
+
+and pages stay recipes: at most 200 lines, no NumPy; viz never runs the backward pass.
 """
 
 import ast
@@ -54,8 +56,32 @@ def test_engine_imports_only_numpy_and_the_standard_library():
     assert violations("engine", allowed=allowed) == []
 
 
+def test_page_models_import_no_streamlit_figures_ui_or_pages():
+    forbidden = {"streamlit", "plotly", "networkx", "viz", "ui", "pages", "app"}
+    assert python_files("page_models")
+    assert violations("page_models", forbidden=forbidden) == []
+
+
 def test_viz_imports_no_streamlit_ui_or_pages():
     assert violations("viz", forbidden={"streamlit", "ui", "pages", "app"}) == []
+
+
+def test_viz_never_runs_the_backward_pass():
+    assert [p.name for p in python_files("viz") if ".backward(" in p.read_text("utf-8")] == []
+
+
+PAGE_FILES = [REPO_ROOT / "app.py", *python_files("pages")]
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.name)
+def test_a_page_is_a_recipe_of_at_most_200_lines(path):
+    lines = path.read_text("utf-8").count("\n")
+    assert lines <= 200, f"{path.name} has {lines} lines"
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.name)
+def test_a_page_does_no_numpy_arithmetic(path):
+    assert "numpy" not in imported_modules(path)
 
 
 def test_ui_imports_no_pages():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from engine.memory import reuse_freed_memory
+from ui.process import reuse_freed_memory
 
 reuse_freed_memory()  # once per server process (modules import once): training steps run faster
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from engine.stats import EPS, DifferenceErrors
+from page_models.stats import EPS, DifferenceErrors
 from viz.blocks import projector_style
 from viz.palette import CENTRAL, EDGE, OBSERVED
 

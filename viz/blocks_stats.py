@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from engine.stats import Distribution
+from page_models.stats import Distribution
 from viz.blocks import projector_style
 from viz.palette import EDGE, OBSERVED, PICKED, THEORY
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from engine.surfaces import Surface, Trajectory
+from page_models.surfaces import Surface, Trajectory
 from viz.curves import FONT_SIZE, projector_layout
 from viz.palette import INK, OPTIMIZER
 

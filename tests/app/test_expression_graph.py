@@ -5,7 +5,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.examples import EXAMPLES
+from page_models.examples import EXAMPLES
 from ui.expr_error import caret_lines
 
 from .helpers import open_app, run

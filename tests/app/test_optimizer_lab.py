@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.data import DATASETS
 from engine.limits import MAX_EPOCHS
-from engine.surfaces import SURFACES, make_surface
+from page_models.surfaces import SURFACES, make_surface
 
 from .helpers import open_app
 

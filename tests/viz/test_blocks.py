@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from engine import Tensor, cross_entropy, softmax, stats
+from engine import Tensor, cross_entropy, softmax
+from page_models import stats
 from viz.blocks import (
     FONT_SIZE,
     cross_entropy_loss_figure,

@@ -279,8 +279,8 @@ def test_labels_do_not_overlap_at_the_default_size(output):
 
 
 def test_micrograds_example_fits_in_one_band_without_long_edges_back():
-    from engine.examples import EXAMPLES_BY_KEY
     from engine.expr import build
+    from page_models.examples import EXAMPLES_BY_KEY
 
     example = EXAMPLES_BY_KEY["micrograd"]
     built = build(example.source, example.values)

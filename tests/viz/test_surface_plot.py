@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from engine.surfaces import descend, make_surface, optimal_settings, theoretical_rates
 from engine.train import OptimizerSpec
+from page_models.surfaces import descend, make_surface, optimal_settings, theoretical_rates
 from viz.palette import OPTIMIZER
 from viz.surface_plot import drawn_indices, legend_name, loss_figure, trajectory_figure
 

@@ -7,9 +7,9 @@ import pytest
 
 from engine import make_dataset, train_val_split
 from engine.errors import PlaygroundError
-from engine.features import FEATURES, available_features, expand_features
 from engine.nn import MLPSpec
 from engine.train import OptimizerSpec, train
+from page_models.features import FEATURES, available_features, expand_features
 
 X = np.array([[1.0, 2.0], [-0.5, 3.0], [0.0, -1.0]])
 

@@ -1,4 +1,4 @@
-"""Per-layer activation and dropout, built by MLP and trained by engine.train; engine.network's
+"""Per-layer activation and dropout, built by MLP and trained by engine.train; page_models.network's
 views into a network."""
 
 import numpy as np
@@ -6,10 +6,10 @@ import pytest
 
 from engine.data import make_dataset, train_val_split
 from engine.errors import PlaygroundError
-from engine.network import hidden_activations, minibatch_loss, repeated_outputs
 from engine.nn import MLP, Dropout, Linear, MLPSpec, ReLU, Sigmoid, Tanh
 from engine.tensor import topological_order
 from engine.train import OptimizerSpec, compare, train
+from page_models.network import hidden_activations, minibatch_loss, repeated_outputs
 
 
 def layered(widths, activations, dropouts, gains=()) -> MLPSpec:

@@ -21,9 +21,10 @@ from functools import partial
 import numpy as np
 
 from engine.errors import PlaygroundError
-from engine.limits import MAX_SURFACE_STEPS, check_limit
+from engine.limits import check_limit
 from engine.tensor import Tensor, no_grad
 from engine.train import OptimizerSpec
+from page_models.limits import MAX_SURFACE_STEPS
 
 __all__ = [
     "MAX_KAPPA",

@@ -1,11 +1,12 @@
-"""engine.stats: typed numbers, sampling, scaling, finite differences, conditioning."""
+"""page_models.stats: typed numbers, sampling, scaling, finite differences, conditioning."""
 
 import math
 
 import numpy as np
 import pytest
 
-from engine import LimitError, PlaygroundError, stats
+from engine import LimitError, PlaygroundError
+from page_models import stats
 
 
 def test_parse_numbers_accepts_commas_semicolons_and_whitespace():

@@ -1,8 +1,13 @@
 """The vanishing-gradient lesson: deep sigmoid gradients shrink towards the inputs, ReLU's not."""
 
 from engine.data import make_dataset, train_val_split
-from engine.lessons import CLASSIC_GAIN, VANISHING, vanishing_gradient_spec, vanishing_gradients
 from engine.train import OptimizerSpec
+from page_models.lessons import (
+    CLASSIC_GAIN,
+    VANISHING,
+    vanishing_gradient_spec,
+    vanishing_gradients,
+)
 
 
 def test_the_lesson_network_is_deep_and_uniform():

@@ -7,8 +7,10 @@ import pytest
 
 from engine.errors import LimitError, PlaygroundError
 from engine.gradcheck import gradcheck
-from engine.limits import MAX_SURFACE_STEPS
-from engine.surfaces import (
+from engine.tensor import Tensor
+from engine.train import OptimizerSpec
+from page_models.limits import MAX_SURFACE_STEPS
+from page_models.surfaces import (
     SURFACES,
     default_optimizers,
     descend,
@@ -16,8 +18,6 @@ from engine.surfaces import (
     optimal_settings,
     theoretical_rates,
 )
-from engine.tensor import Tensor
-from engine.train import OptimizerSpec
 
 
 @pytest.mark.parametrize("name", SURFACES)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from engine import gradcheck
-from engine.examples import EXAMPLES, EXAMPLES_BY_KEY
 from engine.expr import build, parse
+from page_models.examples import EXAMPLES, EXAMPLES_BY_KEY
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.key)

@@ -4,9 +4,9 @@ import numpy as np
 
 from engine.data import make_dataset, train_val_split
 from engine.limits import MAX_EPOCHS
-from engine.live import LiveRun
 from engine.nn import MLPSpec
 from engine.train import OptimizerSpec, train
+from page_models.live import LiveRun
 
 SPEC = MLPSpec(n_in=2, hidden=(6,), activations=("tanh",), dropouts=(0.0,), n_out=2)
 TRAIN, VAL = train_val_split(make_dataset("moons", n=60, seed=0), 0.25, seed=0)

@@ -15,15 +15,10 @@ import numpy as np
 
 from engine.errors import PlaygroundError
 from engine.functional import softmax
-from engine.limits import (
-    MAX_DRAWS,
-    MAX_MATRIX_DIM,
-    MAX_QUADRATIC_STEPS,
-    MAX_TYPED_NUMBERS,
-    check_limit,
-)
+from engine.limits import check_limit
 from engine.optim import SGD
 from engine.tensor import Tensor, no_grad
+from page_models.limits import MAX_DRAWS, MAX_MATRIX_DIM, MAX_QUADRATIC_STEPS, MAX_TYPED_NUMBERS
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16: the spacing of float64 numbers near 1
 

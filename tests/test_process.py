@@ -1,10 +1,10 @@
-"""engine.memory: the allocator setting is opt-in (importing the engine changes nothing)."""
+"""ui.process: the allocator setting is opt-in (importing the engine changes nothing)."""
 
 import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_python(code: str) -> str:
@@ -24,7 +24,7 @@ def test_importing_the_engine_never_calls_mallopt():
         "        return super().__getattr__(name)\n"
         "ctypes.CDLL = Spy\n"
         "import engine, engine.expr, engine.train\n"
-        "print('mallopt' in calls, 'engine.memory' in sys.modules)\n"
+        "print('mallopt' in calls, 'ui.process' in sys.modules)\n"
     )
     assert run_python(code) == "False False"
 
@@ -32,7 +32,7 @@ def test_importing_the_engine_never_calls_mallopt():
 def test_reuse_freed_memory_is_idempotent_and_says_whether_it_applied():
     code = (
         "import platform\n"
-        "from engine.memory import reuse_freed_memory\n"
+        "from ui.process import reuse_freed_memory\n"
         "first, second = reuse_freed_memory(), reuse_freed_memory()\n"
         "glibc = platform.libc_ver()[0] == 'glibc'\n"
         "print(first == second == glibc)\n"

@@ -1,4 +1,5 @@
-"""An opt-in allocator setting for processes that train networks: call it from an entry point.
+"""Process-wide setup of the app's server, done once per process from `ui.nav` (every page
+imports it): an allocator setting for processes that train networks.
 
 Each training step frees a whole graph of ~100 kB arrays at once. By default glibc hands those
 pages back to the system and the next step faults them in again (measured: ~260 page faults per
@@ -7,8 +8,8 @@ them: blocks below 4 MB come from the heap, and up to 32 MB of free heap is kept
 benchmarks/engine_step.py measured the engine's step 1.4-1.5× faster with it (hand-written NumPy
 gains too).
 
-It changes malloc for the whole process (every library in it), so importing the engine never
-calls it: the benchmarks and the app's entry point do. Both values lie within the range glibc's
+It changes malloc for the whole process (every library in it), so the engine never calls it:
+the benchmarks and the app's pages do. Both values lie within the range glibc's
 own dynamic thresholds reach (it raises them up to 32 MB / 64 MB as large blocks are freed); the
 cost is at most a few MB of freed memory kept by the process. Calling it again is harmless.
 """

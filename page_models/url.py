@@ -1,0 +1,103 @@
+"""A page's state as a table of named, typed params, and its URL form in both directions.
+
+Each page model declares its state as `Param`s (default and allowed values); `ui.state` binds
+them to widgets and to the address bar. Anything unreadable or out of range in a URL falls back
+to the default, so a hostile link cannot break a widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Param:
+    """One piece of page state: its default, and optionally its range or its choices.
+
+    The default's type is the param's type: str, bool, int, float, or a tuple of ints/floats.
+    """
+
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    choices: Sequence[Any] | None = None
+    max_len: int = 4000  # strings and tuples longer than this fall back to the default
+
+    def parse(self, text: str) -> Any:
+        """The value `text` stands for, or the default if it is unreadable or out of range."""
+        try:
+            value = _decode(text, self.default)
+        except (ValueError, TypeError):
+            return self.default
+        return value if self.allows(value) else self.default
+
+    def allows(self, value: Any) -> bool:
+        if self.choices is not None:
+            return value in self.choices
+        if isinstance(value, str | tuple) and len(value) > self.max_len:
+            return False
+        items = value if isinstance(value, tuple) else (value,)
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, int | float):
+                continue
+            if item != item or (self.lo is not None and item < self.lo):
+                return False
+            if self.hi is not None and item > self.hi:
+                return False
+        return True
+
+
+def _decode(text: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if text not in ("0", "1", "true", "false"):
+            raise ValueError(text)
+        return text in ("1", "true")
+    if isinstance(default, int):
+        return int(text)
+    if isinstance(default, float):
+        return float(text)
+    if isinstance(default, tuple):
+        kind = type(default[0]) if default else int
+        return tuple(kind(part) for part in text.split(",") if part.strip()) if text else ()
+    return text
+
+
+def encode(value: Any) -> str:
+    """The URL text of a value (the inverse of Param.parse)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, tuple | list):
+        return ",".join(encode(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def parse_query(params: Mapping[str, Param], query: Mapping[str, str]) -> dict[str, Any]:
+    """Every param's value from a query (a URL's params): its text parsed, else its default."""
+    return {name: param.default if query.get(name) is None else param.parse(query[name])
+            for name, param in params.items()}
+
+
+def to_query(params: Mapping[str, Param], values: Mapping[str, Any]) -> dict[str, str]:
+    """The query (as a dict) of `values`, defaults left out."""
+    return {name: encode(values[name]) for name, param in params.items()
+            if name in values and values[name] != param.default}
+
+
+def over_cap(params: Mapping[str, Param], query: Mapping[str, str]) -> list[str]:
+    """"epochs=5000 (at most 500)" for each query value (or list entry) above its param's cap."""
+    over = []
+    for name, param in params.items():
+        text = query.get(name)
+        if param.hi is None or text is None:
+            continue
+        try:
+            numbers = [float(part) for part in text.split(",") if part.strip()]
+        except ValueError:
+            continue
+        if any(number > param.hi for number in numbers):
+            over.append(f"{name}={text[:12]} (at most {param.hi:g})")
+    return over
