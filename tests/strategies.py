@@ -9,7 +9,8 @@
   from the op table: a new op is drawn as soon as it exists) with axis=, keepdims= and shape /
   axes arguments.
 - input_values(): one input's value: a spec string ("2.5", "[[1, 2], [3, 4]]", "randn(3, 3)",
-  "zeros(0)", "-1e308" ...) or a Python number or nested list (nan, inf, 1e-308, [2.0] ...).
+  "zeros(0)", "-1e308" ...) or a Python number or nested list (nan, inf, 1e-308, 10**400,
+  [2.0] ...).
   Shapes come from SHAPES, whose sizes broadcast and multiply with each other often enough for
   programs to get past the shape checks and reach the backward pass.
 - input_specs(): an InputSpec: a value, as a parameter (mostly) or as a constant.
@@ -41,8 +42,10 @@ NODE_KINDS = ("name",) * 4 + ("call",) * 4 + ("binary",) * 3 + ("number", "list"
 
 
 # ---- values -------------------------------------------------------------------------------------
-def _floats():
-    return st.one_of(st.floats(-10, 10), st.sampled_from(SPECIAL_FLOATS), st.floats())
+def _numbers():
+    """Python numbers: floats (finite, huge, tiny, inf, nan) and ints (beyond float64 too)."""
+    return st.one_of(st.floats(-10, 10), st.sampled_from(SPECIAL_FLOATS), st.floats(),
+                     st.integers(-3, 3), st.sampled_from((10**400, -(10**400))))
 
 
 def _number_texts():
@@ -79,8 +82,8 @@ def _constructor_calls():
 
 
 def input_values():
-    """One input's value: a spec string or a Python number / nested list of floats."""
-    python_values = _shapes().flatmap(lambda shape: _nested(shape, _floats()))
+    """One input's value: a spec string or a Python number / nested list of numbers."""
+    python_values = _shapes().flatmap(lambda shape: _nested(shape, _numbers()))
     return st.one_of(_constructor_calls(), _list_literals(), _number_texts(), python_values)
 
 

@@ -170,6 +170,12 @@ def test_hostile_input_specs(spec, tmp_path):
         assert value.dtype == np.float64
 
 
+@pytest.mark.parametrize("value", [10**400, [1.0, -(10**400)], [[1, 2], [3]], [1, "a"], 1 + 2j])
+def test_python_values_that_are_not_float64_numbers(value):
+    with pytest.raises(ExprError, match="value of x: not a number"):
+        input_value("x", value)
+
+
 def test_megabytes_are_rejected_before_tokenizing():
     huge = "(" * (MAX_SOURCE_CHARS * 1000)
     with pytest.raises(ExprError, match="characters"):
