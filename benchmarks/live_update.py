@@ -34,9 +34,10 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from engine import make_dataset, train_val_split  # noqa: E402
 from engine.nn import MLPSpec  # noqa: E402
-from engine.train import OptimizerSpec, class_probabilities  # noqa: E402
+from engine.train import class_probabilities  # noqa: E402
 from page_models.features import expand_features  # noqa: E402
 from page_models.live import EPOCHS_PER_UPDATE, UPDATE_INTERVAL_S, LiveRun  # noqa: E402
+from page_models.optimizers import OptimizerChoice  # noqa: E402
 from viz.live_charts import LiveFigures  # noqa: E402
 
 FEATURES = ("x1", "x2")
@@ -50,7 +51,7 @@ def default_run() -> tuple[LiveRun, object, object]:
     expanded = replace(raw, X=expand_features(raw.X, FEATURES))
     train_data, val_data = train_val_split(expanded, 0.2, seed=0)
     spec = MLPSpec(n_in=2, hidden=(8, 8), activations=("tanh", "tanh"), n_out=2)
-    run = LiveRun(spec, OptimizerSpec("adam", 0.03), train_data, val_data, 32, seed=0)
+    run = LiveRun(spec, OptimizerChoice.of("adam", lr=0.03), train_data, val_data, 32, seed=0)
 
     def predictor(X):
         return class_probabilities(run.model, expand_features(X, FEATURES))

@@ -24,7 +24,6 @@ import numpy as np
 from engine.errors import PlaygroundError
 
 __all__ = [
-    "OPTIMIZERS",
     "SGD",
     "Adagrad",
     "Adam",
@@ -36,7 +35,6 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "StepLR",
-    "make_optimizer",
 ]
 
 
@@ -402,6 +400,18 @@ class LinearLR(LRScheduler):
     def lr_at(self, t):
         s, e, total = self.start_factor, self.end_factor, self.total_iters
         return self.base_lr * (s + (e - s) * min(t, total) / total)
+
+
+def _flag(name: str, value) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise PlaygroundError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def _whole(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise PlaygroundError(f"{name} must be a whole number of at least 1, got {value!r}.")
+    return int(value)
 
 
 def _flag(name: str, value) -> bool:

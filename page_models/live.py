@@ -14,7 +14,7 @@ import numpy as np
 from engine.data import Dataset
 from engine.limits import MAX_EPOCHS, MAX_TRAIN_STEPS
 from engine.nn import MLP, MLPSpec
-from engine.train import History, OptimizerSpec, StepRecord, train_steps
+from engine.train import History, OptimizerRecipe, StepRecord, train_steps
 
 __all__ = ["EPOCHS_PER_UPDATE", "UPDATE_INTERVAL_S", "LiveRun"]
 
@@ -25,7 +25,7 @@ EPOCHS_PER_UPDATE = 1  # epochs trained per live update
 class LiveRun:
     """One network training on one dataset, advanced by `advance(epochs)`."""
 
-    def __init__(self, spec: MLPSpec, optimizer: OptimizerSpec, train_data: Dataset,
+    def __init__(self, spec: MLPSpec, optimizer: OptimizerRecipe, train_data: Dataset,
                  val_data: Dataset | None, batch_size: int, seed: int):
         steps_per_epoch = math.ceil(len(train_data) / min(batch_size, len(train_data)))
         by_steps = MAX_TRAIN_STEPS // steps_per_epoch

@@ -66,6 +66,11 @@ class Knob:
     log: bool = False  # log scale: the slider steps through 1, 2, 5 × powers of ten
     integer: bool = False
     step: float = 0.01  # the slider's step on a linear scale
+    symbol: str = ""  # short name in a title ("μ"); the name if empty
+
+    @property
+    def short(self) -> str:
+        return self.symbol or self.name
 
     def check(self, value) -> float | int:
         """`value` as this knob's type, or PlaygroundError naming the knob and its range."""
@@ -99,12 +104,13 @@ def _lr(default: float) -> Knob:
     return Knob("lr", LR, 1e-4, 10.0, default, log=True)
 
 
-BETA1 = Knob("beta1", "β₁ (momentum of the mean)", 0.0, 0.99, 0.9)
-BETA2 = Knob("beta2", "β₂ (momentum of the square)", 0.9, 0.9999, 0.999, step=0.0001)
+BETA1 = Knob("beta1", "β₁ (momentum of the mean)", 0.0, 0.99, 0.9, symbol="β₁")
+BETA2 = Knob("beta2", "β₂ (momentum of the square)", 0.9, 0.9999, 0.999, step=0.0001,
+             symbol="β₂")
 
 
 def _momentum(default: float = 0.9) -> Knob:
-    return Knob("momentum", "momentum μ", 0.0, 0.99, default)
+    return Knob("momentum", "momentum μ", 0.0, 0.99, default, symbol="μ")
 
 
 @dataclass(frozen=True)
@@ -150,12 +156,13 @@ _ENTRIES = (
         about="b ← μb + ∇,  θ ← θ − γb"),
     OptimizerEntry(
         "nesterov", "Nesterov", "#d62728", SGD, (_lr(0.05), _momentum()), {"nesterov": True},
-        surfaces={"quadratic": {"lr": 0.05}, "rosenbrock": {"lr": 5e-4},
+        surfaces={"quadratic": {"lr": 0.01}, "rosenbrock": {"lr": 5e-4},
                   "saddle": {"lr": 0.02}, "himmelblau": {"lr": 0.002}, "beale": {"lr": 0.002}},
         about="b ← μb + ∇,  θ ← θ − γ(∇ + μb)"),
     OptimizerEntry(
         "rmsprop", "RMSprop", "#9467bd", RMSprop,
-        (_lr(0.01), Knob("alpha", "α (momentum of the square)", 0.5, 0.999, 0.99, step=0.001)),
+        (_lr(0.01), Knob("alpha", "α (momentum of the square)", 0.5, 0.999, 0.99, step=0.001,
+                          symbol="α")),
         surfaces={"quadratic": {"lr": 0.02}, "rosenbrock": {"lr": 0.01},
                   "saddle": {"lr": 0.01}, "himmelblau": {"lr": 0.05}, "beale": {"lr": 0.01}},
         about="v ← αv + (1 − α)∇²,  θ ← θ − γ∇ / (√v + ε)"),
@@ -176,7 +183,7 @@ _ENTRIES = (
         about="Adam with v̂ the largest v so far: the step size never grows"),
     OptimizerEntry(
         "adamw", "AdamW", "#e377c2", AdamW,
-        (_lr(0.01), Knob("weight_decay", "weight decay λ", 0.0, 0.5, 0.01, step=0.01)),
+        (_lr(0.01), Knob("weight_decay", "weight decay λ", 0.0, 0.5, 0.01, symbol="λ")),
         surfaces={"quadratic": {"lr": 0.1}, "rosenbrock": {"lr": 0.05},
                   "saddle": {"lr": 0.05}, "himmelblau": {"lr": 0.1}, "beale": {"lr": 0.05}},
         about="θ ← θ(1 − γλ), then Adam's step (decoupled weight decay)"),
@@ -226,7 +233,7 @@ def _values(knobs: tuple[Knob, ...], given: Mapping[str, float], owner: str) -> 
 
 
 def _describe(knobs: tuple[Knob, ...], values: tuple, skip: tuple[str, ...] = ()) -> str:
-    return ", ".join(f"{name}={value:.3g}" for knob, (name, value) in zip(knobs, values)
+    return ", ".join(f"{knob.short}={value:.3g}" for knob, (name, value) in zip(knobs, values)
                      if name not in skip and value != knob.default)
 
 
@@ -301,7 +308,7 @@ class OptimizerChoice:
     @property
     def title(self) -> str:
         """"Momentum, lr=0.05", with every other knob that is not at its default and the
-        schedule: "Momentum, lr=0.05, momentum=0.8, Cosine annealing (T_max=300)"."""
+        schedule: "Momentum, lr=0.05, μ=0.8, Cosine annealing (T_max=300)"."""
         parts = [f"{self.label}, lr={self.lr:.3g}",
                  _describe(self.entry.knobs, self.values, skip=("lr",)),
                  self.schedule.title if self.schedule else ""]

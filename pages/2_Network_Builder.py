@@ -13,11 +13,12 @@ import streamlit as st
 from engine import DATASETS, make_dataset, softmax, train_val_split
 from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
 from engine.nn import ACTIVATIONS, MLPSpec
-from engine.train import OptimizerSpec, class_probabilities, predict
+from engine.train import class_probabilities, predict
 from page_models.features import FEATURES, available_features, expand_features
 from page_models.lessons import VANISHING, vanishing_gradients
 from page_models.live import UPDATE_INTERVAL_S, LiveRun
 from page_models.network import hidden_activations, minibatch_loss, repeated_outputs
+from page_models.optimizers import OPTIMIZERS, OptimizerChoice
 from ui.clicks import once
 from ui.errors import user_errors
 from ui.nav import page_header
@@ -39,7 +40,6 @@ VAL_FRACTION = 0.2
 GRAPH_BATCH = 32  # rows of the minibatch in the computation graph
 DROPOUT_SAMPLES = 6  # fixed inputs in the train/eval comparison
 DROPOUT_PASSES = 3
-OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 DROPOUT_PS = (0.0, 0.1, 0.2, 0.3, 0.5)
 NOISES = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
@@ -53,7 +53,7 @@ PARAMS = {
     "widths": Param((8, 8), lo=1, hi=MAX_WIDTH),
     "acts": Param(("tanh", "tanh")),
     "drops": Param((0.0, 0.0), lo=0.0, hi=0.9),
-    "opt": Param("adam", choices=tuple(OPTIMIZER_LABELS)),
+    "opt": Param("adam", choices=tuple(OPTIMIZERS)),
     "lr": Param(0.03, choices=LEARNING_RATES),
     "batch": Param(32, choices=BATCH_SIZES),
     "seed": Param(0, lo=0, hi=9999),
@@ -345,7 +345,8 @@ with st.sidebar:
     with user_errors():
         raw = make_dataset(state.data, n=N_POINTS, noise=state.noise, seed=state.seed)
     features = feature_picker(raw.n_features)
-    st.selectbox("Optimizer", list(OPTIMIZER_LABELS), key="opt", format_func=OPTIMIZER_LABELS.get)
+    st.selectbox("Optimizer", list(OPTIMIZERS), key="opt",
+                 format_func=lambda key: OPTIMIZERS[key].name)
     st.select_slider("Learning rate", LEARNING_RATES, key="lr")
     st.select_slider("Batch size", BATCH_SIZES, key="batch")
     st.number_input("Seed", min_value=0, max_value=9999, key="seed",
@@ -356,7 +357,7 @@ with user_errors():
     train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=state.seed)
     spec = MLPSpec(n_in=len(features), hidden=state.widths, activations=state.acts,
                    dropouts=state.drops, n_out=raw.n_outputs)
-    optimizer = OptimizerSpec(state.opt, state.lr)
+    optimizer = OptimizerChoice.of(state.opt, lr=state.lr)
 task = raw.task
 out_name = "softmax + cross-entropy" if task == "classification" else "MSE"
 with st.expander(f"**Network:** {spec} · output: {out_name}", key=LAYER_EDITOR,
@@ -372,7 +373,7 @@ config = tuple(state[name] for name in PARAMS)  # plain values: a new run when o
 if state.get("nb_config") != config:
     with user_errors():
         state.nb_run = LiveRun(spec, optimizer, train_data, val_data, state.batch, state.seed)
-    state.nb_figures = LiveFigures(optimizer.label, height=LIVE_CHART_HEIGHT)
+    state.nb_figures = LiveFigures(optimizer.colour, height=LIVE_CHART_HEIGHT)
     state.nb_config, state.nb_playing = config, False
 run: LiveRun = state.nb_run
 step_batch = np.arange(min(GRAPH_BATCH, len(train_data)))  # the minibatch shown step by step

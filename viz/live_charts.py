@@ -16,7 +16,7 @@ from engine.data import Dataset
 from engine.train import History
 from viz.boundary import boundary_figure
 from viz.curves import projector_layout
-from viz.palette import INK, OPTIMIZER
+from viz.palette import INK
 
 __all__ = [
     "BOUNDARY_RESOLUTION",
@@ -45,9 +45,9 @@ def loss_mode(epochs: int) -> str:
     return "lines+markers" if epochs <= MARKED_EPOCHS else "lines"
 
 
-def loss_figure(history: History, optimizer_label: str, *, height: int = 330) -> go.Figure:
-    """Training and validation loss after each epoch (evaluation mode, whole sets)."""
-    color = OPTIMIZER.get(optimizer_label, INK)
+def loss_figure(history: History, color: str, *, height: int = 330) -> go.Figure:
+    """Training and validation loss after each epoch (evaluation mode, whole sets), in the
+    optimizer's colour."""
     epochs = np.arange(1, history.epochs + 1)
     mode = loss_mode(history.epochs)
     fig = go.Figure([
@@ -131,8 +131,8 @@ class LiveFigures:
     only get their data replaced; the boundary is redrawn from scratch (its grid is small).
     """
 
-    def __init__(self, optimizer_label: str, *, height: int = 380):
-        self.optimizer_label, self.height = optimizer_label, height
+    def __init__(self, optimizer_color: str, *, height: int = 380):
+        self.optimizer_color, self.height = optimizer_color, height
         self.history: History | None = None
         self.loss = self.grads = go.Figure()
 
@@ -145,7 +145,7 @@ class LiveFigures:
             return [boundary]
         if history is not self.history:
             self.history = history
-            self.loss = loss_figure(history, self.optimizer_label, height=self.height)
+            self.loss = loss_figure(history, self.optimizer_color, height=self.height)
             self.grads = grad_norm_figure(history, height=self.height)
             return [boundary, self.loss, self.grads]
         epochs = np.arange(1, history.epochs + 1)

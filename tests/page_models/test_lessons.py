@@ -1,13 +1,13 @@
 """The vanishing-gradient lesson: deep sigmoid gradients shrink towards the inputs, ReLU's not."""
 
 from engine.data import make_dataset, train_val_split
-from engine.train import OptimizerSpec
 from page_models.lessons import (
     CLASSIC_GAIN,
     VANISHING,
     vanishing_gradient_spec,
     vanishing_gradients,
 )
+from page_models.optimizers import OptimizerChoice
 
 
 def test_the_lesson_network_is_deep_and_uniform():
@@ -19,7 +19,8 @@ def test_the_lesson_network_is_deep_and_uniform():
 
 def test_sigmoid_gradients_vanish_towards_the_inputs_and_relu_gradients_do_not():
     train_data, val_data = train_val_split(make_dataset("moons", n=120, seed=0), 0.25, seed=0)
-    result = vanishing_gradients(train_data, val_data, OptimizerSpec("sgd", 0.1), 30, seed=0)
+    sgd = OptimizerChoice.of("sgd", lr=0.1)
+    result = vanishing_gradients(train_data, val_data, sgd, 30, seed=0)
     assert list(result) == ["sigmoid", "relu"]
     sigmoid, relu = result["sigmoid"][1], result["relu"][1]
     assert len(sigmoid) == len(relu) == VANISHING["depth"] + 1

@@ -5,15 +5,16 @@ import numpy as np
 from engine.data import make_dataset, train_val_split
 from engine.limits import MAX_EPOCHS
 from engine.nn import MLPSpec
-from engine.train import OptimizerSpec, train
+from engine.train import train
 from page_models.live import LiveRun
+from page_models.optimizers import OptimizerChoice
 
 SPEC = MLPSpec(n_in=2, hidden=(6,), activations=("tanh",), dropouts=(0.0,), n_out=2)
 TRAIN, VAL = train_val_split(make_dataset("moons", n=60, seed=0), 0.25, seed=0)
 
 
 def live(lr=0.05, batch_size=15):
-    return LiveRun(SPEC, OptimizerSpec("adam", lr), TRAIN, VAL, batch_size, seed=3)
+    return LiveRun(SPEC, OptimizerChoice.of("adam", lr=lr), TRAIN, VAL, batch_size, seed=3)
 
 
 def test_before_the_first_step_the_model_has_the_runs_initial_weights():
@@ -21,7 +22,7 @@ def test_before_the_first_step_the_model_has_the_runs_initial_weights():
     before = [p.data.copy() for p in run.model.parameters()]
     assert run.epoch == run.step == 0 and run.history is None
     run.advance(1)
-    first = train(SPEC, OptimizerSpec("adam", 0.05), TRAIN, VAL, 1, 15, seed=3)
+    first = train(SPEC, OptimizerChoice.of("adam", lr=0.05), TRAIN, VAL, 1, 15, seed=3)
     # The same start and the same steps as a plain engine.train run.
     for p, q in zip(run.model.parameters(), first.model.parameters(), strict=True):
         np.testing.assert_array_equal(p.data, q.data)
@@ -48,12 +49,14 @@ def test_the_epoch_cap_ends_the_run_and_names_the_cap():
 
 
 def test_a_small_batch_is_capped_by_the_training_steps_cap():
-    run = LiveRun(SPEC, OptimizerSpec("sgd", 0.1), TRAIN, VAL, 1, seed=0)  # 45 steps per epoch
+    sgd = OptimizerChoice.of("sgd", lr=0.1)
+    run = LiveRun(SPEC, sgd, TRAIN, VAL, 1, seed=0)  # 45 steps per epoch
     assert run.max_epochs < MAX_EPOCHS and "training steps" in run.cap_name
 
 
 def test_divergence_ends_the_run_with_advice():
-    run = live(lr=1e6)
+    huge = OptimizerChoice("adam", (("lr", 1e6), ("beta1", 0.9), ("beta2", 0.999)))  # past the cap
+    run = LiveRun(SPEC, huge, TRAIN, VAL, 15, seed=3)
     run.advance(50)
     assert run.finished and run.history.diverged
     assert "diverged" in run.stop_reason and "learning rate" in run.stop_reason

@@ -71,7 +71,7 @@ def test_labels_titles_and_colours():
                                                            OPTIMIZERS["momentum"].colour)
     other = OptimizerChoice.of("momentum", ScheduleChoice.of("cosine", T_max=200), lr=0.05,
                                momentum=0.5)
-    assert other.title == "Momentum, lr=0.05, momentum=0.5, Cosine annealing (T_max=200)"
+    assert other.title == "Momentum, lr=0.05, μ=0.5, Cosine annealing (T_max=200)"
 
 
 def test_a_schedule_drives_the_built_optimizer():
