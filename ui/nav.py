@@ -17,9 +17,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.process import reuse_freed_memory
+from ui.process import set_up_process
 
-reuse_freed_memory()  # once per server process (modules import once): training steps run faster
+set_up_process()  # once per server process, before any page builds a figure or trains
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Backprop Playground"

@@ -1,0 +1,207 @@
+"""A class opens the teacher's link at once: N browser sessions on one page of a fresh server.
+
+    .venv/bin/python benchmarks/classroom.py --n 20                # cold: a just-started server
+    .venv/bin/python benchmarks/classroom.py --n 40 --warm         # one visit first, then the class
+    .venv/bin/python benchmarks/classroom.py --n 10 --url-path "/Optimizer_Lab?view=surfaces"
+
+Starts `streamlit run app.py` on a free port, opens N Chromium contexts (separate sessions) on
+the link together and waits until every one is done: the script is idle and every chart on the
+page is drawn, or the page shows an exception. Prints the time until the last one, the sessions
+that showed an exception (with the messages), the server's CPU-seconds during the class (from
+/proc, its children included) and its peak RSS.
+
+Targets (issue 13), N = 20 on the Optimizer Lab default: 0 exceptions (also cold), server CPU
+<= 5 s, peak RSS <= 600 MB. Chromium shares the machine's cores with the server, so wall times
+move with N and the machine's load; CPU-seconds and RSS are the server's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.async_api import Browser, async_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+EXCEPTION = "[data-testid='stException']"
+# Done: idle, no element still waiting for its first run ("stale"), and every plotly chart
+# holds its drawn SVG; or an exception box is shown.
+DONE_JS = """() => {
+  if (document.querySelector("[data-testid='stException']")) return true;
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+  if (!charts.length && !document.querySelector("[data-testid='stMain'] h1")) return false;
+  return charts.every(c => c.querySelector('.main-svg'));
+}"""
+TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=2) as response:
+            return response.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its waited-for children (utime, stime, cutime, cstime), plus
+    any live children's own."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = sum(int(v) for v in fields[11:15]) / TICKS
+    for child in children(pid):
+        total += cpu_seconds(child)
+    return total
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory now (MB), the process and its children."""
+    pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return pages * PAGE_SIZE_KB / 1024 + sum(rss_mb(c) for c in children(pid))
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    base: str
+    log: Path
+    peak_rss_mb: float = 0.0
+    samples: list[float] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, timeout_s: float = 60) -> Server:
+        port = free_port()
+        log = Path(tempfile.mkstemp(prefix="classroom-", suffix=".log")[1])
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(port),
+               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+        with log.open("w") as out:
+            proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT)
+        server = cls(proc, f"http://127.0.0.1:{port}", log)
+        deadline = time.monotonic() + timeout_s
+        while not healthy(f"{server.base}/_stcore/health"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                sys.exit(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        return server
+
+    async def watch_memory(self) -> None:
+        while True:
+            self.peak_rss_mb = max(self.peak_rss_mb, rss_mb(self.proc.pid))
+            await asyncio.sleep(0.1)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.unlink(missing_ok=True)
+
+
+@dataclass
+class Visit:
+    seconds: float
+    exceptions: list[str]
+
+
+async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> Visit:
+    """One student: a fresh browser context (its own session) opens `url` and waits until done."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = await context.new_page()
+        await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
+        await page.wait_for_timeout(300)  # the first run starts after the websocket opens
+        await page.wait_for_function(DONE_JS, timeout=timeout_s * 1000, polling=100)
+        seconds = time.monotonic() - start
+        boxes = page.locator(EXCEPTION)
+        exceptions = [(await boxes.nth(i).inner_text())[:4000] for i in range(await boxes.count())]
+        return Visit(seconds, exceptions)
+    except Exception as error:  # a timeout is a failed visit, reported as such
+        return Visit(time.monotonic() - start, [f"{type(error).__name__}: {error}"[:600]])
+    finally:
+        await context.close()
+
+
+async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s: float) -> None:
+    url = server.base + "/" + url_path.lstrip("/")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        if warm:
+            first = await visit(browser, url, time.monotonic(), timeout_s)
+            print(f"warm-up visit: {first.seconds:.1f} s, exceptions: {len(first.exceptions)}")
+        memory = asyncio.create_task(server.watch_memory())
+        cpu0 = cpu_seconds(server.proc.pid)
+        start = time.monotonic()
+        visits = await asyncio.gather(*(visit(browser, url, start, timeout_s) for _ in range(n)))
+        cpu = cpu_seconds(server.proc.pid) - cpu0
+        memory.cancel()
+        await browser.close()
+    failed = [v for v in visits if v.exceptions]
+    times = sorted(v.seconds for v in visits)
+    print(f"{'warm' if warm else 'cold'} server, {n} sessions on {url_path}")
+    print(f"  all done after      {times[-1]:.1f} s (first {times[0]:.1f} s, "
+          f"median {times[len(times) // 2]:.1f} s)")
+    print(f"  sessions with an exception: {len(failed)} of {n}")
+    for message in sorted({m for v in failed for m in v.exceptions}):  # with the traceback
+        print("    " + message.replace("\n", "\n    "))
+    print(f"  server CPU          {cpu:.1f} s")
+    print(f"  server peak RSS     {server.peak_rss_mb:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20, help="browser sessions (default 20)")
+    parser.add_argument("--url-path", default="/Optimizer_Lab", help="the shared link's path")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--cold", dest="warm", action="store_false", default=False,
+                      help="the class is the server's first visitors (default)")
+    mode.add_argument("--warm", dest="warm", action="store_true",
+                      help="one visit first (imports done, caches filled), then the class")
+    parser.add_argument("--timeout", type=float, default=300, help="per session, seconds")
+    args = parser.parse_args()
+    server = Server.start()
+    try:
+        asyncio.run(run_class(server, args.url_path, args.n, args.warm, args.timeout))
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
