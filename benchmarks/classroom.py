@@ -3,12 +3,14 @@
     .venv/bin/python benchmarks/classroom.py --n 20                # cold: a just-started server
     .venv/bin/python benchmarks/classroom.py --n 40 --warm         # one visit first, then the class
     .venv/bin/python benchmarks/classroom.py --n 10 --url-path "/Optimizer_Lab?view=surfaces"
+    .venv/bin/python benchmarks/classroom.py --n 20 --profile /tmp/class.txt   # needs py-spy
 
 Starts `streamlit run app.py` on a free port, opens N Chromium contexts (separate sessions) on
 the link together and waits until every one is done: the script is idle and every chart on the
 page is drawn, or the page shows an exception. Prints the time until the last one, the sessions
 that showed an exception (with the messages), the server's CPU-seconds during the class (from
-/proc, its children included) and its peak RSS.
+/proc, its children included) and its peak RSS. --profile samples the server with py-spy
+during the class and prints where its time went (functions by share of samples).
 
 Targets (issue 13), N = 20 on the Optimizer Lab default: 0 exceptions (also cold), server CPU
 <= 5 s, peak RSS <= 600 MB. Chromium shares the machine's cores with the server, so wall times
@@ -20,12 +22,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,7 +164,8 @@ async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> V
         await context.close()
 
 
-async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s: float) -> None:
+async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s: float,
+                    profile: Path | None) -> None:
     url = server.base + "/" + url_path.lstrip("/")
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -167,11 +173,15 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
             first = await visit(browser, url, time.monotonic(), timeout_s)
             print(f"warm-up visit: {first.seconds:.1f} s, exceptions: {len(first.exceptions)}")
         memory = asyncio.create_task(server.watch_memory())
+        spy = start_py_spy(server.proc.pid, profile) if profile else None
         cpu0 = cpu_seconds(server.proc.pid)
         start = time.monotonic()
         visits = await asyncio.gather(*(visit(browser, url, start, timeout_s) for _ in range(n)))
         cpu = cpu_seconds(server.proc.pid) - cpu0
         memory.cancel()
+        if spy:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            spy.wait(timeout=60)
         await browser.close()
     failed = [v for v in visits if v.exceptions]
     times = sorted(v.seconds for v in visits)
@@ -183,6 +193,45 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
         print("    " + message.replace("\n", "\n    "))
     print(f"  server CPU          {cpu:.1f} s")
     print(f"  server peak RSS     {server.peak_rss_mb:.0f} MB")
+    if profile:
+        print_profile(profile)
+
+
+def start_py_spy(pid: int, out: Path) -> subprocess.Popen:
+    """Sample the server into `out` as collapsed stacks: only the thread holding the GIL, so
+    the samples show where its Python CPU time goes."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--format", "raw",
+                             "--rate", "50", "--output", str(out), "--gil"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def print_profile(collapsed: Path, top: int = 25) -> None:
+    """Functions by share of samples in which they are on the stack (inclusive), and the
+    places by share in which they are the innermost frame (self time)."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [short_frame(f) for f in stack.split(";")]
+        total += int(count)
+        own[frames[-1]] += int(count)
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+    print(f"  py-spy: {total} samples at 50 Hz ({collapsed})")
+    for title, counts in (("on the stack", inclusive), ("self", own)):
+        print(f"  top {top}, {title}:")
+        for frame, count in counts.most_common(top):
+            print(f"    {100 * count / total:5.1f} %  {frame}")
+
+
+def short_frame(frame: str) -> str:
+    """'to_json (plotly/io/_json.py:173)' with the site-packages prefix and line dropped."""
+    name, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    path = path.split("site-packages/")[-1].replace(str(REPO_ROOT) + "/", "")
+    return f"{name} ({path})"
 
 
 def main() -> None:
@@ -195,10 +244,12 @@ def main() -> None:
     mode.add_argument("--warm", dest="warm", action="store_true",
                       help="one visit first (imports done, caches filled), then the class")
     parser.add_argument("--timeout", type=float, default=300, help="per session, seconds")
+    parser.add_argument("--profile", type=Path, help="record the server with py-spy to this file")
     args = parser.parse_args()
     server = Server.start()
     try:
-        asyncio.run(run_class(server, args.url_path, args.n, args.warm, args.timeout))
+        asyncio.run(run_class(server, args.url_path, args.n, args.warm, args.timeout,
+                              args.profile))
     finally:
         server.stop()
 
