@@ -14,7 +14,8 @@ during the class and prints where its time went (functions by share of samples).
 
 Targets (issue 13), N = 20 on the Optimizer Lab default: 0 exceptions (also cold), server CPU
 <= 5 s, peak RSS <= 600 MB. Chromium shares the machine's cores with the server, so wall times
-move with N and the machine's load; CPU-seconds and RSS are the server's own.
+move with N and the machine's load; CPU-seconds and RSS are the server's own. Exits with 1
+if any session showed an exception or timed out (tests/e2e/test_classroom.py relies on it).
 """
 
 from __future__ import annotations
@@ -165,7 +166,8 @@ async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> V
 
 
 async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s: float,
-                    profile: Path | None) -> None:
+                    profile: Path | None) -> int:
+    """Open the class, print the figures; returns how many sessions failed."""
     url = server.base + "/" + url_path.lstrip("/")
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -195,6 +197,7 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
     print(f"  server peak RSS     {server.peak_rss_mb:.0f} MB")
     if profile:
         print_profile(profile)
+    return len(failed)
 
 
 def start_py_spy(pid: int, out: Path) -> subprocess.Popen:
@@ -248,10 +251,11 @@ def main() -> None:
     args = parser.parse_args()
     server = Server.start()
     try:
-        asyncio.run(run_class(server, args.url_path, args.n, args.warm, args.timeout,
-                              args.profile))
+        failed = asyncio.run(run_class(server, args.url_path, args.n, args.warm, args.timeout,
+                                       args.profile))
     finally:
         server.stop()
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
