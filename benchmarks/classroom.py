@@ -32,7 +32,7 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.async_api import Browser, async_playwright
@@ -42,10 +42,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
-# Done: idle, no element still waiting for its first run ("stale"), and every plotly chart
-# holds its drawn SVG; or an exception box is shown.
+# Done: the script ran ('initial' before the first run, then 'running') and every plotly chart
+# holds its drawn SVG (a page without charts: its title is shown); or an exception box is shown.
 DONE_JS = """() => {
   if (document.querySelector("[data-testid='stException']")) return true;
   const app = document.querySelector("[data-testid='stApp']");
@@ -55,7 +54,6 @@ DONE_JS = """() => {
   return charts.every(c => c.querySelector('.main-svg'));
 }"""
 TICKS = os.sysconf("SC_CLK_TCK")
-PAGE_SIZE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def free_port() -> int:
@@ -93,10 +91,11 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory now (MB), the process and its children."""
-    pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-    return pages * PAGE_SIZE_KB / 1024 + sum(rss_mb(c) for c in children(pid))
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM, MB) of the process, plus its live children's."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    return kb / 1024 + sum(peak_rss_mb(c) for c in children(pid))
 
 
 @dataclass
@@ -104,8 +103,6 @@ class Server:
     proc: subprocess.Popen
     base: str
     log: Path
-    peak_rss_mb: float = 0.0
-    samples: list[float] = field(default_factory=list)
 
     @classmethod
     def start(cls, timeout_s: float = 60) -> Server:
@@ -125,11 +122,6 @@ class Server:
                 sys.exit(f"streamlit did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
         return server
-
-    async def watch_memory(self) -> None:
-        while True:
-            self.peak_rss_mb = max(self.peak_rss_mb, rss_mb(self.proc.pid))
-            await asyncio.sleep(0.1)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -153,7 +145,6 @@ async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> V
     try:
         page = await context.new_page()
         await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
-        await page.wait_for_timeout(300)  # the first run starts after the websocket opens
         await page.wait_for_function(DONE_JS, timeout=timeout_s * 1000, polling=100)
         seconds = time.monotonic() - start
         boxes = page.locator(EXCEPTION)
@@ -174,13 +165,12 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
         if warm:
             first = await visit(browser, url, time.monotonic(), timeout_s)
             print(f"warm-up visit: {first.seconds:.1f} s, exceptions: {len(first.exceptions)}")
-        memory = asyncio.create_task(server.watch_memory())
         spy = start_py_spy(server.proc.pid, profile) if profile else None
         cpu0 = cpu_seconds(server.proc.pid)
         start = time.monotonic()
         visits = await asyncio.gather(*(visit(browser, url, start, timeout_s) for _ in range(n)))
         cpu = cpu_seconds(server.proc.pid) - cpu0
-        memory.cancel()
+        peak_mb = peak_rss_mb(server.proc.pid)
         if spy:
             spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
             spy.wait(timeout=60)
@@ -194,7 +184,7 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
     for message in sorted({m for v in failed for m in v.exceptions}):  # with the traceback
         print("    " + message.replace("\n", "\n    "))
     print(f"  server CPU          {cpu:.1f} s")
-    print(f"  server peak RSS     {server.peak_rss_mb:.0f} MB")
+    print(f"  server peak RSS     {peak_mb:.0f} MB")
     if profile:
         print_profile(profile)
     return len(failed)

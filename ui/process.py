@@ -60,6 +60,8 @@ def reuse_freed_memory() -> bool:
 
 
 # The layers below ui/, imported whole: the libraries they import at module level come with them.
+# (Not ui/ itself: the warm-up runs inside ui.nav's import, and a ui module importing ui.nav
+# while another thread imports it could deadlock on the two module locks.)
 APP_PACKAGES = ("engine", "page_models", "viz")
 # Modules that libraries import only inside functions, on a session's first use:
 LAZY_IMPORTS = (
