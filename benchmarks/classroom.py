@@ -133,6 +133,21 @@ class Server:
         self.log.unlink(missing_ok=True)
 
 
+BUSY_TICK_S, BUSY_SHARE = 0.25, 0.1
+
+
+async def track_busy(pid: int, start: float, busy: list[float]) -> None:
+    """Append to `busy` each time (seconds after `start`) the server used more than BUSY_SHARE
+    of a core: the browsers, on the same cores, go on drawing after the server is done."""
+    last = cpu_seconds(pid)
+    while True:
+        await asyncio.sleep(BUSY_TICK_S)
+        now = cpu_seconds(pid)
+        if now - last > BUSY_SHARE * BUSY_TICK_S:
+            busy.append(time.monotonic() - start)
+        last = now
+
+
 @dataclass
 class Visit:
     seconds: float
@@ -168,8 +183,11 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
         spy = start_py_spy(server.proc.pid, profile) if profile else None
         cpu0 = cpu_seconds(server.proc.pid)
         start = time.monotonic()
+        busy = [0.0]
+        tracker = asyncio.create_task(track_busy(server.proc.pid, start, busy))
         visits = await asyncio.gather(*(visit(browser, url, start, timeout_s) for _ in range(n)))
         cpu = cpu_seconds(server.proc.pid) - cpu0
+        tracker.cancel()
         peak_mb = peak_rss_mb(server.proc.pid)
         if spy:
             spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
@@ -180,6 +198,8 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
     print(f"{'warm' if warm else 'cold'} server, {n} sessions on {url_path}")
     print(f"  all done after      {times[-1]:.1f} s (first {times[0]:.1f} s, "
           f"median {times[len(times) // 2]:.1f} s)")
+    print(f"  server busy until   {busy[-1]:.1f} s (last {BUSY_TICK_S} s with > "
+          f"{BUSY_SHARE:.0%} of a core)")
     print(f"  sessions with an exception: {len(failed)} of {n}")
     for message in sorted({m for v in failed for m in v.exceptions}):  # with the traceback
         print("    " + message.replace("\n", "\n    "))
