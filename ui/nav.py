@@ -17,10 +17,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.process import reuse_freed_memory
+from ui.process import set_up_process
 from ui.state import bind
 
-reuse_freed_memory()  # once per server process (modules import once): training steps run faster
+set_up_process()  # once per server process, before any page builds a figure or trains
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Backprop Playground"
