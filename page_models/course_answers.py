@@ -113,11 +113,17 @@ def _tensor(built, name: str | None) -> Tensor:
     return found
 
 
-def _grad(query: Query, args: Args) -> float:
+def _node(query: Query, args: Args) -> Tensor:
+    """The program's value named `node` (default: the output), forward pass only."""
+    return _tensor(_program(query, backward=False), args.get("node"))
+
+
+def _gradient(query: Query, args: Args) -> np.ndarray:
+    """∂output/∂wrt from the backward pass."""
     t = _tensor(_program(query), _need(args, "wrt"))
     if t.grad is None:
         raise LessonError(f"‘{args['wrt']}’ gets no gradient: make it a parameter.")
-    return _element(t.grad, args)
+    return t.grad
 
 
 def _difference(query: Query, args: Args, central: bool) -> float:
@@ -239,14 +245,13 @@ def _dropout_scale(query: Query, args: Args) -> float:
 
 ANSWERS: dict[str, AnswerKind] = {
     "grad": AnswerKind(EXPRESSION_GRAPH, "∂output/∂wrt from the backward pass (at=i: element i)",
-                       _grad),
+                       lambda q, a: _element(_gradient(q, a), a)),
     "value": AnswerKind(EXPRESSION_GRAPH, "the value of node (default: the output; at=i)",
-                        lambda q, a: _element(_tensor(_program(q, False), a.get("node")).data, a)),
+                        lambda q, a: _element(_node(q, a).data, a)),
     "shape": AnswerKind(EXPRESSION_GRAPH, "the shape of node's value, e.g. (3,1)",
-                        lambda q, a: format_shape(_tensor(_program(q, False), a.get("node")).shape)),
+                        lambda q, a: format_shape(_node(q, a).shape)),
     "grad_shape": AnswerKind(EXPRESSION_GRAPH, "the shape of ∂output/∂wrt",
-                             lambda q, a: format_shape(_tensor(_program(q), _need(a, "wrt"))
-                                                       .grad.shape)),
+                             lambda q, a: format_shape(_gradient(q, a).shape)),
     "central_difference": AnswerKind(EXPRESSION_GRAPH,
                                      "(f(x+h) − f(x−h)) / 2h along input wrt, step h",
                                      lambda q, a: _difference(q, a, central=True)),
