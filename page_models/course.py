@@ -48,7 +48,9 @@ import json
 import re
 import zlib
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 from engine.errors import PlaygroundError
 
@@ -350,12 +352,14 @@ def unpack(text: str) -> Lesson:
 # ---- the built-in course ----------------------------------------------------------------------
 
 
-def builtin_lessons(folder: Path = COURSE_DIR) -> dict[str, Lesson]:
-    """The built-in course: key -> lesson, in COURSE order; each file is named <key>.md."""
+@cache
+def builtin_lessons(folder: Path = COURSE_DIR) -> MappingProxyType[str, Lesson]:
+    """The built-in course: key -> lesson, in COURSE order; each file is named <key>.md.
+    Read once per process."""
     lessons = {}
     for key in COURSE:
         lesson = parse_markdown((folder / f"{key}.md").read_text(encoding="utf-8"))
         if lesson.key != key:
             raise LessonError(f"{key}.md declares the key {lesson.key!r}.")
         lessons[key] = lesson
-    return lessons
+    return MappingProxyType(lessons)

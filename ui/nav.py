@@ -17,6 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.lesson_draft import add_view_button
 from ui.process import reuse_freed_memory
 
 reuse_freed_memory()  # once per server process (modules import once): training steps run faster
@@ -67,6 +68,13 @@ PAGES: tuple[PageInfo, ...] = (
         "Softmax and sampling, cross-entropy, distributions, normalisation, matrix shapes, "
         "numerical derivatives and conditioning.",
     ),
+    PageInfo(
+        "pages/5_Lessons.py",
+        "Lessons",
+        ":material/school:",
+        "Guided tours, step by step over live views, with questions the engine answers; "
+        "write your own and share it as a link.",
+    ),
 )
 
 
@@ -111,6 +119,7 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
         layout="wide",
     )
     sidebar_nav()
+    add_view_button(page.path, page.label)
     st.title(title)
     if intro:
         st.markdown(intro)
