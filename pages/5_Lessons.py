@@ -17,7 +17,8 @@ from ui.lesson_step import show_step, view_url
 from ui.nav import page_header
 from ui.state import bind, explain_over_cap, publish
 
-PRESENTER_CSS = "<style>html { font-size: 22px; }</style>"  # the page's text, in rem, grows
+# Presenter mode: the page's text (in rem) grows; the page title gives its room to the step.
+PRESENTER_CSS = "<style>html { font-size: 22px; } h1 { display: none; }</style>"
 state = st.session_state
 
 page_header("pages/5_Lessons.py")
@@ -57,7 +58,7 @@ def copy_to_draft() -> None:
 
 
 # ---- the controls: lesson, Back, counter, Next ---------------------------------------------------
-pick, back, counter, forward, link = st.columns([12, 4, 4, 4, 1], vertical_alignment="center")
+pick, back, counter, forward, link = st.columns([9, 4, 4, 4, 1], vertical_alignment="center")
 pick.selectbox("Lesson", list(lessons), key="lesson", label_visibility="collapsed",
                format_func=lambda k: f"✎ {lessons[k].title}" if k == DRAFT else lessons[k].title,
                on_change=lambda: state.update(step=1, revealed=None))

@@ -1,0 +1,72 @@
+"""The Lessons page in a real browser: a step opens from its link, Next/Back and the arrow keys
+move the counter, the step's view appears (the embedded page draws its chart), and the main
+visual lies within the first 1280×720 screen, in normal and presenter mode."""
+
+import pytest
+
+from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
+
+COUNTER = ".st-key-lesson-counter"
+MAIN_VISUAL = ".st-key-main-visual"
+VIEW = "iframe[title^='Lesson view']"
+
+
+def counter(page) -> str:
+    return page.locator(COUNTER).inner_text().strip()
+
+
+def wait_for_counter(page, text: str) -> None:
+    page.wait_for_function(
+        f"() => document.querySelector('{COUNTER}')?.innerText.trim() === '{text}'",
+        timeout=30_000)
+    wait_for_idle(page)
+
+
+def assert_on_first_screen(page, selector: str) -> None:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not drawn"
+    assert box["x"] >= 0 and box["y"] >= 0, box
+    assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720, box
+
+
+def test_buttons_and_arrow_keys_move_through_the_steps(page, base_url, console_errors):
+    open_page(page, base_url, "Lessons?lesson=chain-rule&step=2")
+    assert counter(page) == "Step 2 of 4"
+    assert "Multiply along the path" in page.locator(MAIN_VISUAL).inner_text()
+
+    page.get_by_role("button", name="Next").click()
+    wait_for_counter(page, "Step 3 of 4")
+    assert "step=3" in page.url
+    page.get_by_role("button", name="Back").click()
+    wait_for_counter(page, "Step 2 of 4")
+
+    page.locator(MAIN_VISUAL).get_by_text("Question.").click()  # focus on the page, not the view
+    page.keyboard.press("ArrowRight")
+    wait_for_counter(page, "Step 3 of 4")
+    page.keyboard.press("ArrowLeft")
+    wait_for_counter(page, "Step 2 of 4")
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "presenter"])
+def test_the_view_appears_within_the_first_screen(page, base_url, present):
+    open_page(page, base_url, "Lessons?lesson=chain-rule&step=2" + ("&present=1" if present
+                                                                   else ""))
+    assert_on_first_screen(page, MAIN_VISUAL)
+    assert_on_first_screen(page, VIEW)
+    view = page.frame_locator(VIEW)
+    view.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # the graph, drawn
+    assert "embed=true" in page.locator(VIEW).get_attribute("src")
+    assert ("present=1" in page.locator(VIEW).get_attribute("src")) == present
+    page.wait_for_function(  # scrolled so the graph's top is inside the frame
+        f"""() => {{
+            const frame = document.querySelector("{VIEW}");
+            const chart = frame.contentDocument.querySelector('.js-plotly-plot');
+            const top = chart.getBoundingClientRect().top;
+            const scrolled = frame.dataset.scrolledFor === frame.src;
+            return scrolled && top >= 0 && top < frame.clientHeight / 2;
+        }}""", timeout=30_000)
+    page.screenshot(path=f"/tmp/backprop_playground_lessons_{'presenter' if present else 'normal'}"
+                         ".png")
+    assert_no_exception(page)
