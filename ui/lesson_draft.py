@@ -43,5 +43,6 @@ def add_view_button(path: str, label: str) -> None:
                   help="Adds what this page shows now as a step of your own lesson; write its "
                   "text and question on the Lessons page.")
         if draft() is not None:
-            st.page_link(LESSONS_PAGE, label=f"Open my lesson ({len(draft().steps)} steps)",
+            n = len(draft().steps)
+            st.page_link(LESSONS_PAGE, label=f"Open my lesson ({n} step{'s' * (n != 1)})",
                          icon=":material/school:", query_params={"lesson": DRAFT})

@@ -123,3 +123,13 @@ def test_author_a_lesson_from_a_page_and_share_it():
 
     fresh = open_app(LESSONS_PAGE, lesson="draft", packed=param(at, "packed"))
     assert "##### The neuron's gradient" in texts(fresh)
+
+
+def test_a_builtin_lesson_can_be_copied_into_the_draft():
+    at = open_app(LESSONS_PAGE, lesson="adam", step=2)
+    labelled(at.button, "Edit a copy of this lesson").click()
+    run(at)
+    assert at.session_state.lesson_draft == LESSONS["adam"]
+    assert param(at, "lesson") == "draft" and param(at, "edit") == "1"
+    assert unpack(param(at, "packed")) == LESSONS["adam"]
+    assert labelled(at.text_input, "Step title").value == LESSONS["adam"].steps[1].title
