@@ -8,7 +8,6 @@ the arguments. Nothing typed by an author is evaluated: arguments are names and 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -65,12 +64,9 @@ def _need(query: Query, name: str) -> str:
 
 def _number(text: str, what: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        raise LessonError(f"{what} must be a number, got {text[:20]!r}.") from None
-    if not math.isfinite(value):
-        raise LessonError(f"{what} must be a finite number, got {text[:20]!r}.")
-    return value
+        return stats.parse_number(text)
+    except PlaygroundError as err:
+        raise LessonError(f"{what}: {err}") from None
 
 
 def _index(text: str, what: str) -> int:

@@ -231,6 +231,9 @@ def test_every_answer_kind_is_used_by_the_course_or_tested_here():
      {"sm_scores": "dog 1, bird 2", "sm_temp": "1"}, "not one of"),
     ("first_step optimizer=sgd coord=y", OPTIMIZER_LAB, {"optimal": "1"}, "optimal=0"),
     ("dropout_scale layer=3", NETWORK_BUILDER, {"drops": "0.5"}, "layer must be"),
+    ("rate optimizer=sgd", OPTIMIZER_LAB, {"kappa": "lots"}, "kappa: ‘lots’ is not a number"),
+    ("rate optimizer=sgd", OPTIMIZER_LAB, {"kappa": "inf"}, "not a finite number"),
+    ("rate optimizer=nag", OPTIMIZER_LAB, {"kappa": "2"}, "sgd, momentum or adam"),
 ])
 def test_a_question_without_an_answer_says_why(answer, page, query, message):
     step = Step("s", page, query, question=Question("Q?", answer))
