@@ -79,6 +79,7 @@ MAX_MARKDOWN_CHARS = 60_000  # a lesson file (and an unpacked link) at most this
 MAX_STEPS = 30
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+PAGE_PATTERN = re.compile(r"pages/[0-9]+_[A-Za-z0-9_]{1,60}\.py")  # a file in the pages folder
 DEFAULT_TOLERANCE = 1e-3
 
 
@@ -138,6 +139,9 @@ class Step:
     def __post_init__(self):
         object.__setattr__(self, "title", _one_line("A step's title", self.title))
         object.__setattr__(self, "page", _one_line("A step's page", self.page))
+        if not PAGE_PATTERN.fullmatch(self.page):
+            raise LessonError(f"A step's view is a page of this app, such as "
+                              f"pages/1_Expression_Graph.py, not {self.page[:60]!r}.")
         object.__setattr__(self, "text", _block(self.text))
         query = dict(self.query)
         for name, value in query.items():

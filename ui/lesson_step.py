@@ -10,6 +10,7 @@ from page_models.course import LessonError, Step
 from page_models.course_answers import is_right, solve
 from page_models.course_page import view_address
 from ui.lesson_browser import VIEW_TITLE
+from ui.nav import available_pages
 
 VIEW_HEIGHT = {False: 420, True: 400}  # px, by presenter mode: the view fits a 1280×720 screen
 
@@ -23,6 +24,7 @@ def show_step(step: Step, where: str, present: bool) -> None:
     """The step's text and question (left) beside its view (right), in the main-visual box.
     `where` names the step uniquely (lesson and number), for its widgets' keys."""
     url = view_url(step, present)
+    known = any(page.path == step.page for page in available_pages())
     with st.container(key="main-visual"):
         text, view = st.columns([2, 3], gap="medium")
         with text, st.container(height=VIEW_HEIGHT[present], border=False):
@@ -31,6 +33,10 @@ def show_step(step: Step, where: str, present: bool) -> None:
             if step.question is not None:
                 show_question(step, where)
         with view:
+            if not known:
+                st.warning(f"This step shows {step.page}, a page this app does not have.",
+                           icon=":material/web_asset_off:")
+                return
             st.iframe(url, height=VIEW_HEIGHT[present], alt=f"{VIEW_TITLE}: {step.title}")
 
 

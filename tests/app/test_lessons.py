@@ -4,7 +4,15 @@ answer is revealed, hostile links are explained, and an authored lesson goes fro
 
 import pytest
 
-from page_models.course import builtin_lessons, format_markdown, parse_markdown, unpack
+from page_models.course import (
+    Lesson,
+    Step,
+    builtin_lessons,
+    format_markdown,
+    pack,
+    parse_markdown,
+    unpack,
+)
 from page_models.course_answers import solve
 from page_models.course_page import LESSONS_PAGE
 
@@ -84,6 +92,7 @@ def test_a_typed_answer_is_judged_when_revealed():
     ({"lesson": "sgd", "step": "99"}, None),
 ])
 def test_hostile_links_are_explained(query, message):
+    """Unreadable or unknown parts of a link are said on the page; the page still works."""
     at = open_app(LESSONS_PAGE, **query)
     if message:
         assert message in texts(at)
@@ -133,3 +142,9 @@ def test_a_builtin_lesson_can_be_copied_into_the_draft():
     assert param(at, "lesson") == "draft" and param(at, "edit") == "1"
     assert unpack(param(at, "packed")) == LESSONS["adam"]
     assert labelled(at.text_input, "Step title").value == LESSONS["adam"].steps[1].title
+
+
+def test_a_step_showing_a_page_the_app_lacks_says_so():
+    lesson = Lesson("x", "X", (Step("Nowhere", "pages/9_Nowhere.py", {"a": "1"}, "Text."),))
+    at = open_app(LESSONS_PAGE, lesson="draft", packed=pack(lesson))
+    assert "This step shows pages/9_Nowhere.py, a page this app does not have." in texts(at)
