@@ -27,10 +27,11 @@ explain_over_cap(PARAMS)
 COURSE_LESSONS = builtin_lessons()
 
 # ---- which lesson: a shared link's, the author's draft, or one of the course -------------------
-if state.packed and not state.get("packed_read"):
+link = st.query_params.get("packed")  # read as sent: a link too long for the param is said so
+if link and not state.get("packed_read"):
     state.packed_read = True  # a link is read once per session; the draft then lives here
     try:
-        set_draft(unpack(state.packed))
+        set_draft(unpack(link))
         state.lesson = DRAFT
     except LessonError as err:
         st.error(str(err), icon=":material/link_off:")

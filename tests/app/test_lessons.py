@@ -89,6 +89,7 @@ def test_a_typed_answer_is_judged_when_revealed():
     ({"lesson": "no-such-lesson"}, "There is no lesson named ‘no-such-lesson’"),
     ({"lesson": "draft"}, "Your own lesson has no steps yet"),
     ({"lesson": "draft", "packed": "garbage!!"}, "This lesson link is damaged"),
+    ({"lesson": "draft", "packed": "A" * 20_000}, "at most 12,000 are accepted"),
     ({"lesson": "sgd", "step": "99"}, None),
 ])
 def test_hostile_links_are_explained(query, message):
