@@ -149,3 +149,18 @@ def test_a_step_showing_a_page_the_app_lacks_says_so():
     lesson = Lesson("x", "X", (Step("Nowhere", "pages/9_Nowhere.py", {"a": "1"}, "Text."),))
     at = open_app(LESSONS_PAGE, lesson="draft", packed=pack(lesson))
     assert "This step shows pages/9_Nowhere.py, a page this app does not have." in texts(at)
+
+
+VIEWS = sorted({(step.page, tuple(sorted(step.query.items())))
+                for lesson in LESSONS.values() for step in lesson.steps})
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: f"{v[0][6:-3]}:{dict(v[1])}"[:80])
+def test_every_steps_view_opens_on_its_page_without_an_error(view):
+    """No exception, no cap exceeded, and no error but the one the matrices lesson shows on
+    purpose (shapes that do not fit)."""
+    page, query = view
+    at = open_app(page, **dict(query))
+    errors = [e.value for e in at.error]
+    assert all("inner dimensions 3 and 2 differ" in e for e in errors), errors
+    assert not any("link asks for more than the caps allow" in e.value for e in at.info)
