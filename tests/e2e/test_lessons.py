@@ -2,7 +2,12 @@
 move the counter, the step's view appears (the embedded page draws its chart), and the main
 visual lies within the first 1280×720 screen, in normal and presenter mode."""
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
+
+from page_models.course import builtin_lessons, format_markdown, parse_markdown
 
 from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
 
@@ -69,4 +74,30 @@ def test_the_view_appears_within_the_first_screen(page, base_url, present):
         }}""", timeout=30_000)
     page.screenshot(path=f"/tmp/backprop_playground_lessons_{'presenter' if present else 'normal'}"
                          ".png")
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("link", ["lesson=softmax-sampling&step=1", "lesson=sgd&step=2",
+                                  "lesson=dropout&step=1"])
+def test_each_pages_view_draws_its_chart_in_the_frame(page, base_url, link):
+    open_page(page, base_url, f"Lessons?{link}")
+    page.frame_locator(VIEW).locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert_on_first_screen(page, VIEW)
+    assert_no_exception(page)
+
+
+def test_a_lesson_file_uploads_and_downloads_unchanged(page, base_url, tmp_path):
+    lesson = builtin_lessons()["chain-rule"]
+    source = tmp_path / "mine.md"
+    source.write_text(format_markdown(replace(lesson, key="mine", title="My chain rule")))
+    open_page(page, base_url, "Lessons")
+    page.get_by_text("Write your own lesson").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(source)
+    wait_for_counter(page, "Step 1 of 4")
+    assert "lesson=draft" in page.url and "packed=" in page.url
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as Markdown").click()
+    assert download.value.suggested_filename == "mine.md"
+    assert parse_markdown(Path(download.value.path()).read_text()) == parse_markdown(
+        source.read_text())
     assert_no_exception(page)
