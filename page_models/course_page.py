@@ -11,7 +11,7 @@ from page_models.course_views import page_url_path
 from page_models.url import Param
 
 __all__ = ["DRAFT", "LESSONS_PAGE", "PARAMS", "add_step", "move_step", "remove_step",
-           "replace_step", "view_address"]
+           "replace_step", "step_within", "view_address"]
 
 LESSONS_PAGE = "pages/5_Lessons.py"
 DRAFT = "draft"  # ?lesson=draft: the author's own lesson (in the session, and in ?packed=…)
@@ -24,6 +24,11 @@ PARAMS = {
     "edit": Param(False),
     "present": Param(False),
 }
+
+
+def step_within(lesson: Lesson, number: int) -> int:
+    """`number` moved into the lesson's steps, 1 … len(steps)."""
+    return min(max(number, 1), len(lesson.steps))
 
 
 def view_address(step: Step, present: bool = False) -> str:

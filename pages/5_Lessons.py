@@ -9,7 +9,7 @@ mode; edit=1 shows the editor of the draft.
 import streamlit as st
 
 from page_models.course import COURSE, LessonError, builtin_lessons, pack, unpack
-from page_models.course_page import DRAFT, PARAMS
+from page_models.course_page import DRAFT, PARAMS, step_within
 from ui.lesson_browser import lesson_browser
 from ui.lesson_draft import draft, set_draft
 from ui.lesson_editor import share_and_files, step_editor
@@ -45,11 +45,11 @@ if state.lesson not in lessons:
                    f"{', '.join(COURSE)}.", icon=":material/search_off:")
     state.lesson = COURSE[0]
 lesson = lessons[state.lesson]
-state.step = min(max(state.step, 1), len(lesson.steps))
+state.step = step_within(lesson, state.step)
 
 
 def move(delta: int) -> None:
-    state.step = min(max(state.step + delta, 1), len(lessons[state.lesson].steps))
+    state.step = step_within(lessons[state.lesson], state.step + delta)
     state.pop("revealed", None)
 
 
@@ -59,7 +59,7 @@ def copy_to_draft() -> None:
 
 
 # ---- the controls: lesson, Back, counter, Next ---------------------------------------------------
-pick, back, counter, forward, link = st.columns([9, 4, 4, 4, 1], vertical_alignment="center")
+pick, back, counter, forward, open_view = st.columns([9, 4, 4, 4, 1], vertical_alignment="center")
 pick.selectbox("Lesson", list(lessons), key="lesson", label_visibility="collapsed",
                format_func=lambda k: f"✎ {lessons[k].title}" if k == DRAFT else lessons[k].title,
                on_change=lambda: state.update(step=1, revealed=None))
@@ -79,7 +79,7 @@ if state.present:
     st.html(PRESENTER_CSS)
 
 step = lesson.steps[state.step - 1]
-link.link_button("", view_url(step, state.present), icon=":material/open_in_new:",
+open_view.link_button("", view_url(step, state.present), icon=":material/open_in_new:",
                  help="Open this view on its own page: full size, and yours to change.")
 show_step(step, f"{state.lesson}-{state.step}", state.present)
 

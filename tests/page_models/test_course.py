@@ -33,6 +33,7 @@ from page_models.course_page import (
     move_step,
     remove_step,
     replace_step,
+    step_within,
     view_address,
 )
 from page_models.course_views import (
@@ -372,5 +373,6 @@ def test_draft_edits():
     assert [s.title for s in move_step(lesson, 2, -2).steps] == ["C", "A", "B"]
     assert [s.title for s in remove_step(lesson, 1).steps] == ["A", "C"]
     assert remove_step(remove_step(remove_step(lesson, 0), 0), 0) is None
+    assert [step_within(lesson, k) for k in (-5, 0, 1, 3, 4, 99)] == [1, 1, 1, 3, 3, 3]
     edited = replace_step(lesson, 1, "B2", "text", None)
     assert edited.steps[1] == Step("B2", EXPRESSION_GRAPH, {"src": "b"}, "text")
