@@ -3,7 +3,7 @@ ArrowLeft / ArrowRight report "back" / "next" as a trigger value, and each embed
 scrolled, once per address, so its main visual (`.st-key-main-visual`, else its first chart) is
 at the top of the frame.
 
-Keys typed into an input, a text area or a select are left alone. While the embedded view has
+Keys typed into an input, a text area, a select, a slider or a list are left alone. While the embedded view has
 the focus its keys are its own: click the lesson's text to take them back.
 """
 
@@ -21,8 +21,10 @@ export default function (component) {
   const onKey = (event) => {
     const target = event.target;
     const tag = target && target.tagName ? target.tagName.toLowerCase() : "";
-    if (["input", "textarea", "select"].includes(tag) || (target && target.isContentEditable)) {
-      return;
+    const own = "[role='slider'], [role='listbox'], [role='tablist'], [role='radiogroup']";
+    if (["input", "textarea", "select"].includes(tag) || (target && target.isContentEditable)
+        || (target && target.closest && target.closest(own))) {
+      return;  // the arrows belong to the field, slider or list that has the focus
     }
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     const move = { ArrowLeft: "back", ArrowRight: "next" }[event.key];
