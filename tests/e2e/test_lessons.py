@@ -34,6 +34,19 @@ def assert_on_first_screen(page, selector: str) -> None:
     assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720, box
 
 
+def wait_until_the_chart_is_in_view(page) -> None:
+    """The view was scrolled so that its first chart's top is in the upper half of the frame."""
+    page.frame_locator(VIEW).locator(".js-plotly-plot").first.wait_for(timeout=90_000)
+    page.wait_for_function(
+        f"""() => {{
+            const frame = document.querySelector("{VIEW}");
+            const chart = frame.contentDocument.querySelector('.js-plotly-plot');
+            const top = chart.getBoundingClientRect().top;
+            const scrolled = frame.dataset.scrolledFor === frame.src;
+            return scrolled && top >= 0 && top < frame.clientHeight / 2;
+        }}""", timeout=30_000)
+
+
 def test_buttons_and_arrow_keys_move_through_the_steps(page, base_url, console_errors):
     open_page(page, base_url, "Lessons?lesson=chain-rule&step=2")
     assert counter(page) == "Step 2 of 4"
@@ -60,28 +73,21 @@ def test_the_view_appears_within_the_first_screen(page, base_url, present):
                                                                    else ""))
     assert_on_first_screen(page, MAIN_VISUAL)
     assert_on_first_screen(page, VIEW)
-    view = page.frame_locator(VIEW)
-    view.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # the graph, drawn
     assert "embed=true" in page.locator(VIEW).get_attribute("src")
     assert ("present=1" in page.locator(VIEW).get_attribute("src")) == present
-    page.wait_for_function(  # scrolled so the graph's top is inside the frame
-        f"""() => {{
-            const frame = document.querySelector("{VIEW}");
-            const chart = frame.contentDocument.querySelector('.js-plotly-plot');
-            const top = chart.getBoundingClientRect().top;
-            const scrolled = frame.dataset.scrolledFor === frame.src;
-            return scrolled && top >= 0 && top < frame.clientHeight / 2;
-        }}""", timeout=30_000)
+    wait_until_the_chart_is_in_view(page)
     page.screenshot(path=f"/tmp/backprop_playground_lessons_{'presenter' if present else 'normal'}"
                          ".png")
     assert_no_exception(page)
 
 
-@pytest.mark.parametrize("link", ["lesson=softmax-sampling&step=1", "lesson=sgd&step=2",
-                                  "lesson=dropout&step=1"])
-def test_each_pages_view_draws_its_chart_in_the_frame(page, base_url, link):
+@pytest.mark.parametrize("link", [  # one step per page and section the course shows
+    "lesson=softmax-sampling&step=1", "lesson=cross-entropy&step=1", "lesson=normalisation&step=1",
+    "lesson=matrices&step=1", "lesson=gradient-check&step=3", "lesson=sgd&step=2",
+    "lesson=momentum&step=4", "lesson=dropout&step=3", "lesson=dropout&step=1"])
+def test_each_views_chart_is_scrolled_into_the_frame(page, base_url, link):
     open_page(page, base_url, f"Lessons?{link}")
-    page.frame_locator(VIEW).locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    wait_until_the_chart_is_in_view(page)
     assert_on_first_screen(page, VIEW)
     assert_no_exception(page)
 
