@@ -3,8 +3,8 @@ ArrowLeft / ArrowRight report "back" / "next" as a trigger value, and each embed
 scrolled, once per address, so its main visual (`.st-key-main-visual`, else its first chart) is
 at the top of the frame.
 
-Keys typed into an input, a text area, a select, a slider or a list are left alone. While the embedded view has
-the focus its keys are its own: click the lesson's text to take them back.
+Keys typed into an input, a text area, a select, a slider or a list are left alone. While the
+embedded view has the focus its keys are its own: click the lesson's text to take them back.
 """
 
 from __future__ import annotations
