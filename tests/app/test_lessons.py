@@ -102,8 +102,7 @@ def test_hostile_links_are_explained(query, message):
 
 def test_author_a_lesson_from_a_page_and_share_it():
     at = open_app("pages/1_Expression_Graph.py")
-    assert at.sidebar.button[0].label == "Add this view to my lesson"
-    at.sidebar.button[0].click()
+    labelled(at.sidebar.button, "Add this view to my lesson").click()
     run(at)
     draft = at.session_state.lesson_draft
     assert [s.page for s in draft.steps] == ["pages/1_Expression_Graph.py"]
