@@ -22,7 +22,6 @@ PARAMS = {
     "step": Param(1, lo=1, hi=MAX_STEPS),
     "packed": Param("", max_len=MAX_LINK_CHARS),
     "edit": Param(False),
-    "present": Param(False),
 }
 
 

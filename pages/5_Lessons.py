@@ -14,11 +14,11 @@ from ui.lesson_browser import lesson_browser
 from ui.lesson_draft import draft, set_draft
 from ui.lesson_editor import share_and_files, step_editor
 from ui.lesson_step import show_step, view_url
-from ui.nav import page_header
+from ui.nav import page_header, presenting
 from ui.state import bind, explain_over_cap, publish
 
-# Presenter mode: the page's text (in rem) grows; the page title gives its room to the step.
-PRESENTER_CSS = "<style>html { font-size: 22px; } h1 { display: none; }</style>"
+# Presenter mode (ui.nav): the page title gives its room to the step.
+PRESENTER_CSS = "<style>h1 { display: none; }</style>"
 state = st.session_state
 
 page_header("pages/5_Lessons.py")
@@ -72,16 +72,13 @@ forward.button("Next", icon=":material/arrow_forward:", width="stretch",
                key="lesson_next")
 lesson_browser(move)
 
-with st.sidebar:
-    st.toggle("Presenter mode", key="present", help="Bigger text for a projector; the views "
-              "open in presenter mode too.")
-if state.present:
+if presenting():
     st.html(PRESENTER_CSS)
 
 step = lesson.steps[state.step - 1]
-open_view.link_button("", view_url(step, state.present), icon=":material/open_in_new:",
+open_view.link_button("", view_url(step, presenting()), icon=":material/open_in_new:",
                  help="Open this view on its own page: full size, and yours to change.")
-show_step(step, f"{state.lesson}-{state.step}", state.present)
+show_step(step, f"{state.lesson}-{state.step}", presenting())
 
 # ---- authoring ---------------------------------------------------------------------------------
 with st.expander("Write your own lesson", icon=":material/edit_note:", expanded=state.edit):
