@@ -44,6 +44,7 @@ __all__ = [
     "PARAMS",
     "SOURCES",
     "add_point",
+    "canvas_range",
     "check_trainable",
     "empty",
     "formula_dataset",
@@ -72,6 +73,7 @@ PARAMS = {
 """The "Your data" state of a page, in its URL (page_models.url)."""
 
 FORMULA_DOMAIN = (-2.0, 2.0)  # formula datasets draw x1 and x2 uniformly from this interval
+DRAW_VIEW = (-2.5, 2.5)  # the drawing canvas shows at least this square
 LINK_PRECISION = 1 / 65534  # largest move of a coordinate in a link, as a fraction of its range
 _MIN_SPAN = 2.0**-16  # a column's range counts as at least this (constant columns)
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -220,6 +222,19 @@ def remove_nearest(dataset: Dataset, x: float, y: float) -> Dataset:
     keep = np.arange(len(dataset)) != np.argmin(np.hypot(*(points - [x, y]).T))
     labels = dataset.y[keep] if dataset.task == "classification" else None
     return _dataset(points[keep], labels, dataset.n_classes, dataset.name)
+
+
+def canvas_range(dataset: Dataset, at_least: tuple[float, float] | None = DRAW_VIEW
+                 ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The (x, y) ranges that show every point with a margin, and at least `at_least` on both
+    axes (so a canvas does not jump when its first points are drawn)."""
+    ranges = []
+    for column in plot_points(dataset).T:
+        values = np.concatenate([column, at_least or ()])
+        low, high = (values.min(), values.max()) if len(values) else (-1.0, 1.0)
+        pad = 0.05 * (high - low) or 1.0
+        ranges.append((low - pad, high + pad))
+    return ranges[0], ranges[1]
 
 
 def _plot_coordinate(what: str, value) -> float:
