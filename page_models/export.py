@@ -149,8 +149,8 @@ class Training:
         """The run of engine.train.train with these arguments (no validation data)."""
         engine_optimizer = optimizer.build([Tensor(np.zeros(1), requires_grad=True)])
         name = type(engine_optimizer).__name__.lower()
-        return cls(spec, data, name, engine_optimizer.hyperparameters(), epochs,
-                   min(batch_size, len(data)), seed, init_seed, source=source)
+        return cls(spec, data, name, engine_optimizer.hyperparameters(), epochs, batch_size,
+                   seed, init_seed, source=source)
 
 
 # ---- training scripts ----------------------------------------------------------------------

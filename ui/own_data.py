@@ -98,7 +98,7 @@ def _usable(data: Dataset) -> Dataset | None:
 # ---- CSV -----------------------------------------------------------------------------------
 def _csv() -> Dataset | None:
     st.file_uploader("Upload a CSV file", type=["csv", "txt"], key="my_csv_file",
-                     on_change=_uploaded)
+                     on_change=_uploaded, max_upload_size=1)
     text = st.text_area("…or paste it here", key="my_csv_text", height=140,
                         placeholder="x1,x2,class\n0.5,-1.2,0\n-0.3,0.8,1\n…", **_SESSION)
     st.session_state["my_points"] = ""
@@ -208,7 +208,7 @@ def _keep(data: Dataset) -> None:
 
 # ---- formula -------------------------------------------------------------------------------
 def _formula() -> Dataset | None:
-    st.text_input("Class 1 where y > f(x), with f(x) =", key="my_fx",
+    st.text_input("Class 1 above the curve x2 = f(x1), with f(x) =", key="my_fx",
                   help="Any expression of x in the expression language: 0.5 * x**2 - 1, "
                        "sin(3 * x), abs(x) - 1 …", **_SESSION)
     n, noise, seed = st.columns(3)

@@ -44,4 +44,6 @@ def data_canvas(dataset: Dataset, *, clickable: bool, height: int = 420) -> go.F
     fig.update_yaxes(range=[y0, y1], zeroline=False, title="x2" if dataset.task ==
                      "classification" else "y")
     fig.update_layout(dragmode=False, clickmode="event+select", hovermode="closest")
-    return projector_layout(fig, height=height)
+    projector_layout(fig, height=height)
+    fig.update_layout(margin={"t": 10})
+    return fig
