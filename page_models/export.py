@@ -145,12 +145,14 @@ class Training:
 
     @classmethod
     def of(cls, spec: MLPSpec, optimizer: OptimizerSpec, data: Dataset, epochs: int,
-           batch_size: int, seed: int, init_seed: int | None = None, source: str = "") -> Training:
-        """The run of engine.train.train with these arguments (no validation data)."""
+           batch_size: int, seed: int, init_seed: int | None = None, source: str = "",
+           schedule: tuple[str, Mapping] | None = None) -> Training:
+        """The run of engine.train.train with these arguments (no validation data): the
+        optimizer's template is its engine class's name in lower case ("sgd", "adam", ...)."""
         engine_optimizer = optimizer.build([Tensor(np.zeros(1), requires_grad=True)])
         name = type(engine_optimizer).__name__.lower()
         return cls(spec, data, name, engine_optimizer.hyperparameters(), epochs, batch_size,
-                   seed, init_seed, source=source)
+                   seed, init_seed, schedule, source)
 
 
 # ---- training scripts ----------------------------------------------------------------------
@@ -434,8 +436,7 @@ def network_from_json(text: str | bytes) -> tuple[MLP, dict]:
 # ---- expression programs as PyTorch --------------------------------------------------------
 _TORCH_FUNCTIONS = {"add", "sub", "mul", "div", "pow", "matmul", "neg", "exp", "log", "tanh",
                     "sigmoid", "relu", "sin", "cos", "sqrt", "abs"}
-_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "@": "@"}
-_TAKEN = {"torch", "t", "T", "math", "np", "name", "value"}
+_TAKEN = {"torch", "t", "T", "out_"}  # names the snippet uses itself: a typed one gets a "_"
 
 
 def pytorch_snippet(built: ExprGraph) -> str:
@@ -452,7 +453,6 @@ def pytorch_snippet(built: ExprGraph) -> str:
         grad = ", requires_grad=True" if tensor.requires_grad else ""
         lines.append(f"{rename[name]} = torch.tensor({_literal(tensor.data)}, "
                      f"dtype=torch.float64{grad})")
-    out = "out"
     for statement in built.program.statements:
         code = _torch(statement.value, rename)
         out = rename[statement.target] if statement.target else "out_"
@@ -480,7 +480,7 @@ def _torch(node: Node, rename: dict[str, str]) -> str:
     if isinstance(node, Transpose):
         return f"T({_torch(node.operand, rename)})"
     if isinstance(node, BinOp):
-        return f"({_torch(node.left, rename)} {_INFIX[node.op]} {_torch(node.right, rename)})"
+        return f"({_torch(node.left, rename)} {node.op} {_torch(node.right, rename)})"
     assert isinstance(node, Call)
     call = bind_call(node)
     args = [_torch(arg, rename) for arg in call.args]
