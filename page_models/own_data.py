@@ -47,7 +47,9 @@ __all__ = [
     "canvas_range",
     "check_trainable",
     "empty",
+    "formula_curve",
     "formula_dataset",
+    "formula_line",
     "from_csv",
     "from_link",
     "on_link_grid",
@@ -249,25 +251,16 @@ def formula_dataset(f: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> 
     """n points uniform on FORMULA_DOMAIN², class 1 where x2 > f(x1), then Gaussian jitter of
     standard deviation `noise` (labels come from the clean points, as in engine.data).
 
-    f is a program of the expression language whose only input is x, evaluated on all the
-    points at once; raise ExprError / PlaygroundError for anything else.
+    f is a program of the expression language whose only input is x (see formula_curve); raise
+    ExprError / PlaygroundError for anything else, or if f is not finite at a point.
     """
-    program = parse(f)
-    others = [name for name in program.free_names if name != "x"]
-    if others:
-        raise PlaygroundError(f"f(x) can use only the name x, but it uses {others[0]} (which "
-                              "has no value here). Example: 0.5 * x**2 - 1.")
     n = _whole("The number of points", n, MIN_SAMPLES, MAX_OWN_POINTS)
     seed = _whole("The seed", seed, 0, MAX_SEED)
     if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= noise <= MAX_NOISE:
         raise PlaygroundError(f"The noise must be a number from 0 to {MAX_NOISE:g}, got {noise!r}.")
     rng = np.random.default_rng(seed)
     X = rng.uniform(*FORMULA_DOMAIN, size=(n, 2))
-    fx = build(program, {"x": InputSpec(X[:, 0], parameter=False)}).output.data
-    if fx.shape not in ((), (n,)):
-        raise PlaygroundError(f"f(x) must give one number for each x; it gives shape "
-                              f"{format_shape(fx.shape)}.")
-    fx = np.broadcast_to(fx, (n,))
+    fx = formula_curve(f, X[:, 0])
     if not np.isfinite(fx).all():
         where = X[np.argmin(np.isfinite(fx)), 0]
         raise PlaygroundError(f"f(x) is not a finite number at x = {where:.3g}; use a formula "
@@ -279,6 +272,28 @@ def formula_dataset(f: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> 
     dataset = _dataset(X, y, 2, "formula")
     check_trainable(dataset)
     return dataset
+
+
+def formula_curve(f: str, xs: np.ndarray) -> np.ndarray:
+    """f(x) at every x of `xs` at once (nan or inf where f is not defined); f is a program of
+    the expression language whose only input is x. ExprError / PlaygroundError otherwise."""
+    program = parse(f)
+    others = [name for name in program.free_names if name != "x"]
+    if others:
+        raise PlaygroundError(f"f(x) can use only the name x, but it uses {others[0]} (which "
+                              "has no value here). Example: 0.5 * x**2 - 1.")
+    with np.errstate(all="ignore"):
+        fx = build(program, {"x": InputSpec(xs, parameter=False)}).output.data
+    if fx.shape not in ((), xs.shape):
+        raise PlaygroundError(f"f(x) must give one number for each x; it gives shape "
+                              f"{format_shape(fx.shape)}.")
+    return np.broadcast_to(fx, xs.shape)
+
+
+def formula_line(f: str, points: int = 201) -> tuple[np.ndarray, np.ndarray]:
+    """(x, f(x)) at `points` evenly spaced x over FORMULA_DOMAIN: the curve to draw."""
+    xs = np.linspace(*FORMULA_DOMAIN, points)
+    return xs, formula_curve(f, xs)
 
 
 def _whole(what: str, value, low: int, high: int) -> int:

@@ -24,6 +24,7 @@ from page_models.own_data import (
     check_trainable,
     empty,
     formula_dataset,
+    formula_line,
     from_csv,
     from_link,
     on_link_grid,
@@ -227,5 +228,6 @@ def _formula() -> Dataset | None:
     except PlaygroundError as err:
         show_user_error(err)
         return None
-    st.plotly_chart(data_canvas(data, clickable=False, height=320), key="my_fx_chart")
+    st.plotly_chart(data_canvas(data, clickable=False, height=320,
+                                curve=formula_line(state["my_fx"])), key="my_fx_chart")
     return data

@@ -15,10 +15,11 @@ from viz.palette import CLASS_COLORS, INK
 CLICK_GRID = 60  # click targets per axis: a click lands within half a grid step of the cursor
 
 
-def data_canvas(dataset: Dataset, *, clickable: bool, height: int = 420) -> go.Figure:
-    """The dataset's points (x1, x2 by class; or x, y for regression); with `clickable`, the
-    last trace is the grid of invisible click targets over the view (the points themselves take
-    no clicks, so a click always reports the grid point under the cursor)."""
+def data_canvas(dataset: Dataset, *, clickable: bool, curve=None, height: int = 420) -> go.Figure:
+    """The dataset's points (x1, x2 by class; or x, y for regression), and the line through
+    `curve` = (xs, ys) if given; with `clickable`, the last trace is the grid of invisible click
+    targets over the view (the points themselves take no clicks, so a click always reports the
+    grid point under the cursor)."""
     (x0, x1), (y0, y1) = canvas_range(dataset, at_least=(-2.5, 2.5) if clickable else None)
     points = plot_points(dataset)
     labels = dataset.y if dataset.task == "classification" else np.zeros(len(dataset), int)
@@ -31,6 +32,10 @@ def data_canvas(dataset: Dataset, *, clickable: bool, height: int = 420) -> go.F
                    unselected={"marker": {"opacity": 1}}, hoverinfo="skip")
         for c in range(max(dataset.n_classes, 1))
     ]
+    if curve is not None:
+        traces.append(go.Scatter(x=curve[0], y=curve[1], mode="lines", name="x2 = f(x1)",
+                                 line={"color": INK, "width": 2, "dash": "dash"},
+                                 hoverinfo="skip"))
     if clickable:
         gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
         traces.append(go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", name="click grid",

@@ -96,6 +96,15 @@ def test_drawn_points_come_back_from_a_link_and_need_enough_points():
     assert len(at.session_state.result) == 40
 
 
+def test_a_damaged_or_hostile_link_says_so_and_falls_back():
+    for source in ("csv", "draw"):
+        at = open_panel(my_data=source, my_points="eNpjZGBi4Pn0HwwuO5")
+        assert at.session_state.result is None
+        assert any("cannot be read" in e for e in errors(at))
+    at = open_panel(my_data="<script>", my_fx_n="99999999")
+    assert at.session_state.result.name == "moons"
+
+
 def test_formula_data_and_its_mistakes():
     at = open_panel(my_data="formula", my_fx="x**2 - 1", my_fx_n="100")
     assert len(at.session_state.result) == 100 and at.session_state.result.name == "formula"

@@ -16,6 +16,7 @@ from page_models.own_data import (
     check_trainable,
     empty,
     formula_dataset,
+    formula_line,
     from_csv,
     from_link,
     on_link_grid,
@@ -175,6 +176,17 @@ def test_drawing_on_regression_and_builtin_data():
     same(remove_nearest(more, 0.0, 0.0), moons)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), coordinate, coordinate, st.integers(0, 3)),
+                max_size=30), st.sampled_from(["classification", "regression"]))
+def test_drawn_points_travel_in_the_link(edits, task):
+    data = empty(task)
+    for add, x, y, cls in edits:  # each edit kept as the link gives it back, as the panel does
+        data = on_link_grid(add_point(data, x, y, cls) if add else remove_nearest(data, x, y))
+        same(from_link(to_link(data)), data)
+    assert len(data) <= sum(add for add, *_ in edits)
+
+
 def test_drawing_mistakes():
     with pytest.raises(PlaygroundError, match="class must be a whole number from 0 to 7"):
         add_point(empty(), 0, 0, MAX_OWN_CLASSES)
@@ -218,6 +230,14 @@ def test_formula_labels_points_above_the_curve():
 def test_formula_mistakes(f, error, message):
     with pytest.raises(error, match=message):
         formula_dataset(f, n=50)
+
+
+def test_formula_line_is_the_curve():
+    xs, ys = formula_line("0.5 * x**2 - 1", points=5)
+    np.testing.assert_array_equal(xs, [-2, -1, 0, 1, 2])
+    np.testing.assert_allclose(ys, 0.5 * xs**2 - 1)
+    assert np.isnan(formula_line("log(x)", points=5)[1][0])
+    np.testing.assert_array_equal(formula_line("1", points=3)[1], [1, 1, 1])
 
 
 def test_formula_constant_and_caps():
