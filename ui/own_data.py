@@ -122,7 +122,8 @@ def _csv() -> Dataset | None:
                 f"{MAX_LINK_POINTS}): share the CSV file instead.", icon=":material/link_off:")
         st.download_button("Download the data as CSV", to_csv(data), "data.csv", "text/csv",
                            on_click="ignore", icon=":material/download:")
-    classes = ", ".join(f"{i} = {label}" for i, label in enumerate(labels))
+    renamed = any(label != str(i) for i, label in enumerate(labels))
+    classes = ", ".join(f"{i} = {label}" for i, label in enumerate(labels)) if renamed else ""
     st.caption(f"{len(data):,} points, {data.task}" + (f"; classes {classes}" if classes else ""))
     st.plotly_chart(data_canvas(data, clickable=False, height=320), key="my_csv_chart")
     return _usable(data)
