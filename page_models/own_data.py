@@ -24,7 +24,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from engine.data import MAX_NOISE, MIN_SAMPLES, Dataset
+from engine.data import MAX_NOISE, MAX_SEED, MIN_SAMPLES, Dataset
 from engine.errors import PlaygroundError
 from engine.expr import InputSpec, build, parse
 from engine.limits import MAX_SOURCE_CHARS, check_limit
@@ -63,7 +63,6 @@ SOURCES = {"builtin": "Built-in", "csv": "Paste or upload CSV", "draw": "Draw",
            "formula": "Formula y > f(x)"}
 """Where a page's data comes from: URL value -> label."""
 
-MAX_SEED = 2**32 - 1
 PARAMS = {
     "my_data": Param("builtin", choices=tuple(SOURCES)),
     "my_points": Param("", max_len=8 * MAX_LINK_POINTS),  # to_link's text (csv and draw)

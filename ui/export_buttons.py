@@ -51,7 +51,7 @@ def export_buttons(training: Training, model: MLP | None) -> None:
 def network_uploader(key: str = "network_file") -> tuple[MLP, dict] | None:
     """A file uploader for a network JSON; the network and the file's other facts, or None
     (with the reason shown if the file is not one)."""
-    file = st.file_uploader("Load a network (JSON)", type=["json"], key=key)
+    file = st.file_uploader("Load a network (JSON)", type=["json"], key=key, max_upload_size=5)
     if file is None:
         return None
     try:

@@ -20,7 +20,7 @@ def data_canvas(dataset: Dataset, *, clickable: bool, curve=None, height: int = 
     `curve` = (xs, ys) if given; with `clickable`, the last trace is the grid of invisible click
     targets over the view (the points themselves take no clicks, so a click always reports the
     grid point under the cursor)."""
-    (x0, x1), (y0, y1) = canvas_range(dataset, at_least=(-2.5, 2.5) if clickable else None)
+    (x0, x1), (y0, y1) = canvas_range(dataset) if clickable else canvas_range(dataset, None)
     points = plot_points(dataset)
     labels = dataset.y if dataset.task == "classification" else np.zeros(len(dataset), int)
     traces = [
