@@ -196,7 +196,7 @@ def _p():
         (lambda: Adam(_p(), betas=(0.9, -0.1)), "beta2"),
         (lambda: Adam(_p(), betas=0.9), "betas"),
         (lambda: Adam(_p(), betas=(0.9, 0.99, 0.9)), "betas"),
-        (lambda: Adam(_p(), eps=0.0), "eps"),
+        (lambda: Adam(_p(), eps=-1e-8), "eps"),
         (lambda: Adam(_p(), weight_decay=-0.01), "weight_decay"),
         (lambda: SGD([], lr=0.1), "no parameters"),
         (lambda: SGD([np.zeros(2)], lr=0.1), "Parameter 0"),
