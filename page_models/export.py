@@ -11,7 +11,8 @@ each checks the other.
 
 Optimizers and learning-rate schedules are registries of small templates named as in PyTorch
 (OPTIMIZERS, SCHEDULES): an entry holds the torch.optim class and the NumPy code of PyTorch's
-documented update rule. A schedule steps once per epoch, as PyTorch's examples do.
+documented update rule. A schedule steps once per optimizer step, as the engine's do
+(engine.optim.LRScheduler).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from engine.expr.functions import bind_call
 from engine.expr.parser import Array, BinOp, Call, Name, Negate, Node, Number, Transpose
 from engine.nn import MLP, MLPSpec
 from engine.tensor import Tensor
-from engine.train import DIVERGENCE_FACTOR, OptimizerSpec
+from engine.train import DIVERGENCE_FACTOR
 
 __all__ = [
     "OPTIMIZERS",
@@ -102,15 +103,16 @@ theta -= lr / (1 + (t - 1) * H["lr_decay"]) * g / (np.sqrt(s["sum"]) + H["eps"])
 """Optimizer name -> its template. Hyperparameters are torch.optim's keyword arguments."""
 
 SCHEDULES: dict[str, tuple[str, str]] = {
-    "steplr": ("StepLR", 'LR * S["gamma"] ** (epoch // S["step_size"])'),
-    "exponentiallr": ("ExponentialLR", 'LR * S["gamma"] ** epoch'),
+    "steplr": ("StepLR", 'LR * S["gamma"] ** (t // S["step_size"])'),
+    "exponentiallr": ("ExponentialLR", 'LR * S["gamma"] ** t'),
     "cosineannealinglr": ("CosineAnnealingLR", 'S["eta_min"] + (LR - S["eta_min"]) * '
-                          '(1 + math.cos(math.pi * epoch / S["T_max"])) / 2'),
+                          '(1 + math.cos(math.pi * t / S["T_max"])) / 2'),
     "linearlr": ("LinearLR", 'LR * (S["start_factor"] + (S["end_factor"] - S["start_factor"]) '
-                 '* min(epoch, S["total_iters"]) / S["total_iters"])'),
+                 '* min(t, S["total_iters"]) / S["total_iters"])'),
 }
-"""Schedule name -> (torch.optim.lr_scheduler class, the learning rate after `epoch` epochs as a
-Python expression of LR (the initial rate) and the settings S, PyTorch's closed form)."""
+"""Schedule name (its engine and torch class's name in lower case) -> (torch.optim.lr_scheduler
+class, the learning rate after t optimizer steps as a Python expression of LR (the initial rate)
+and the settings S: PyTorch's closed form)."""
 
 
 @dataclass(frozen=True)
@@ -144,15 +146,21 @@ class Training:
         object.__setattr__(self, "weights", [p.data.copy() for p in model.parameters()])
 
     @classmethod
-    def of(cls, spec: MLPSpec, optimizer: OptimizerSpec, data: Dataset, epochs: int,
-           batch_size: int, seed: int, init_seed: int | None = None, source: str = "",
-           schedule: tuple[str, Mapping] | None = None) -> Training:
-        """The run of engine.train.train with these arguments (no validation data): the
-        optimizer's template is its engine class's name in lower case ("sgd", "adam", ...)."""
-        engine_optimizer = optimizer.build([Tensor(np.zeros(1), requires_grad=True)])
-        name = type(engine_optimizer).__name__.lower()
-        return cls(spec, data, name, engine_optimizer.hyperparameters(), epochs, batch_size,
-                   seed, init_seed, schedule, source)
+    def of(cls, spec: MLPSpec, optimizer, data: Dataset, epochs: int, batch_size: int,
+           seed: int, init_seed: int | None = None, source: str = "") -> Training:
+        """The run of engine.train.train with these arguments (no validation data).
+
+        `optimizer` is what train takes (an engine.train.OptimizerSpec or a
+        page_models.optimizers.OptimizerChoice): its build(params) gives the engine optimizer
+        and, if it has one, build_schedule(optimizer) the schedule; the templates are their
+        engine classes' names in lower case ("sgd", "adam", "steplr" ...), with their settings.
+        """
+        built = optimizer.build([Tensor(np.zeros(1), requires_grad=True)])
+        hyperparameters = built.hyperparameters()  # before a schedule changes lr
+        scheduler = getattr(optimizer, "build_schedule", lambda _: None)(built)
+        schedule = scheduler and (type(scheduler).__name__.lower(), scheduler.hyperparameters())
+        return cls(spec, data, type(built).__name__.lower(), hyperparameters, epochs,
+                   batch_size, seed, init_seed, schedule, source)
 
 
 # ---- training scripts ----------------------------------------------------------------------
@@ -216,6 +224,7 @@ def train_step(batch):
     grads = backward(params, inputs, kept, d_out)
     if diverged(value, all(np.isfinite(g).all() for g in grads)):
         return False
+    lr = learning_rate(step - 1)
     for theta, grad, s in zip(params, grads, states):
         update(theta, grad, s, lr)
     return True
@@ -277,6 +286,8 @@ def train_step(batch):
     if diverged(value.item(), all(torch.isfinite(p.grad).all() for p in params)):
         return False
     optimizer.step()
+    if scheduler is not None:
+        scheduler.step()
     return True
 '''
 
@@ -297,13 +308,12 @@ def diverged(value, finite_gradients):
 
 step = 0
 for epoch in range(1, EPOCHS + 1):
-    lr = learning_rate(epoch - 1)
     order = shuffling.permutation(len(X))
     for start in range(0, len(X), BATCH_SIZE):
         step += 1
         if not train_step(order[start:start + BATCH_SIZE]):
             raise SystemExit(f"diverged at step {{step}}")
-    {end_of_epoch}print(f"epoch {{epoch}} train_loss {{epoch_loss():.17g}}")
+    print(f"epoch {{epoch}} train_loss {{epoch_loss():.17g}}")
 '''
 
 
@@ -314,20 +324,20 @@ def numpy_script(training: Training) -> str:
               f'one parameter, in place (PyTorch\'s update rule)."""\n'
               f'{_indent(template.numpy_update, 4)}\n\n')
     return (_header(training, "NumPy") + _NUMPY_MODEL + update + _NUMPY_LOOP
-            + _MAIN.format(factor=DIVERGENCE_FACTOR, end_of_epoch=""))
+            + _MAIN.format(factor=DIVERGENCE_FACTOR))
 
 
 def pytorch_script(training: Training) -> str:
     """A Python file that trains the run with PyTorch (torch.autograd and torch.optim)."""
     torch_class = OPTIMIZERS[training.optimizer].torch_class
     optimizer = f"optimizer = torch.optim.{torch_class}(params, **H)\n"
-    end = ""
-    if training.schedule is not None:
+    if training.schedule is None:
+        optimizer += "scheduler = None\n"
+    else:
         optimizer += (f"scheduler = torch.optim.lr_scheduler."
                       f"{SCHEDULES[training.schedule[0]][0]}(optimizer, **S)\n")
-        end = "scheduler.step()\n    "
     return (_header(training, "PyTorch and NumPy") + _TORCH_MODEL + optimizer + _TORCH_LOOP
-            + _MAIN.format(factor=DIVERGENCE_FACTOR, end_of_epoch=end))
+            + _MAIN.format(factor=DIVERGENCE_FACTOR))
 
 
 def _header(training: Training, framework: str) -> str:
@@ -368,8 +378,8 @@ S = {None if schedule is None else dict(schedule[1])!r}  # the learning-rate sch
 LR = H["lr"]
 
 
-def learning_rate(epoch):
-    """The learning rate during epoch `epoch` + 1."""
+def learning_rate(t):
+    """The learning rate of step t + 1 (after t optimizer steps)."""
     return {rate}
 
 

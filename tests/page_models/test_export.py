@@ -15,6 +15,7 @@ from engine.data import make_dataset
 from engine.errors import PlaygroundError
 from engine.expr import InputSpec, build
 from engine.nn import MLPSpec
+from engine.tensor import Tensor
 from engine.train import OptimizerSpec, predict, train
 from page_models.export import (
     OPTIMIZERS,
@@ -26,6 +27,8 @@ from page_models.export import (
     pytorch_script,
     pytorch_snippet,
 )
+from page_models.optimizers import OPTIMIZERS as REGISTRY
+from page_models.optimizers import OptimizerChoice, ScheduleChoice
 from page_models.own_data import formula_dataset
 
 LINE = re.compile(r"epoch (\d+) train_loss (\S+)")
@@ -123,14 +126,14 @@ TORCH_RUNS = {  # name -> (optimizer, hyperparameters, schedule)
                                                       "centered": True}, None),
     "adagrad": ("adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01,
                             "initial_accumulator_value": 0.1, "eps": 1e-10}, None),
-    "steplr": ("sgd", SGD, ("steplr", {"step_size": 2, "gamma": 0.5})),
-    "exponentiallr": ("adam", ADAM, ("exponentiallr", {"gamma": 0.8})),
+    "steplr": ("sgd", SGD, ("steplr", {"step_size": 7, "gamma": 0.5})),
+    "exponentiallr": ("adam", ADAM, ("exponentiallr", {"gamma": 0.95})),
     "cosineannealinglr": ("sgd", {**SGD, "momentum": 0.9}, ("cosineannealinglr",
-                                                            {"T_max": 3, "eta_min": 0.001})),
+                                                            {"T_max": 12, "eta_min": 0.001})),
     "linearlr": ("rmsprop", {"lr": 0.01, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0,
                              "momentum": 0.0, "centered": False},
-                 ("linearlr", {"start_factor": 0.25, "end_factor": 1.0, "total_iters": 3})),
-}
+                 ("linearlr", {"start_factor": 0.25, "end_factor": 1.0, "total_iters": 20})),
+}  # 6 epochs of 5 steps: each schedule changes the rate several times within the run
 
 
 def test_every_template_is_tested_against_torch():
@@ -138,16 +141,37 @@ def test_every_template_is_tested_against_torch():
     assert {run[2][0] for run in TORCH_RUNS.values() if run[2]} == set(SCHEDULES)
 
 
+SPIRAL = make_dataset("spiral", n=45, arms=3, seed=1)
+SPEC = MLPSpec(n_in=2, hidden=(6, 5), activations=("tanh", "relu"), dropouts=(0.2, 0.0), n_out=3)
+
+
 @pytest.mark.parametrize("name", TORCH_RUNS)
 def test_pytorch_script_trains_as_the_numpy_script(name, tmp_path):
+    optimizer, hyper, schedule = TORCH_RUNS[name]
+    training = Training(SPEC, SPIRAL, optimizer, hyper, epochs=6, batch_size=10, seed=4,
+                        schedule=schedule)
+    scripts_agree(training, tmp_path)
+
+
+REGISTRY_RUNS = [*[OptimizerChoice.of(key) for key in REGISTRY],
+                 *[OptimizerChoice.of("momentum", ScheduleChoice.of(key, **small))
+                   for key, small in (("step", {"step_size": 4}), ("exponential", {}),
+                                      ("cosine", {"T_max": 9}), ("linear", {"total_iters": 9}))]]
+
+
+@pytest.mark.parametrize("choice", REGISTRY_RUNS, ids=lambda choice: choice.title)
+def test_every_optimizer_and_schedule_of_the_registry_exports(choice, tmp_path):
+    training = Training.of(SPEC, choice, SPIRAL, 3, 10, 4)
+    built = choice.build([Tensor(np.zeros(1), requires_grad=True)])
+    assert training.hyperparameters == built.hyperparameters()
+    assert (training.schedule is None) == (choice.schedule is None)
+    scripts_agree(training, tmp_path)
+
+
+def scripts_agree(training: Training, tmp_path) -> None:
     torch = pytest.importorskip(
         "torch", reason="PyTorch is not a dependency of the app; install it to check the "
                         "exported PyTorch scripts against the NumPy ones")
-    optimizer, hyper, schedule = TORCH_RUNS[name]
-    spec = MLPSpec(n_in=2, hidden=(6, 5), activations=("tanh", "relu"), dropouts=(0.2, 0.0),
-                   n_out=3)
-    training = Training(spec, make_dataset("spiral", n=45, arms=3, seed=1), optimizer, hyper,
-                        epochs=6, batch_size=10, seed=4, schedule=schedule)
     numpy_losses = losses_of(run_subprocess(numpy_script(training), tmp_path).stdout)
     default = torch.get_default_dtype()
     out = io.StringIO()
@@ -156,7 +180,7 @@ def test_pytorch_script_trains_as_the_numpy_script(name, tmp_path):
             runpy.run_path(_write(tmp_path, pytorch_script(training)))
     finally:
         torch.set_default_dtype(default)
-    assert len(numpy_losses) == 6
+    assert len(numpy_losses) == training.epochs
     np.testing.assert_allclose(losses_of(out.getvalue()), numpy_losses, rtol=1e-9)
 
 
