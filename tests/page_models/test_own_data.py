@@ -1,6 +1,9 @@
 """Your own data: CSV, drawn points, formula datasets and their share links."""
 
+import base64
 import math
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -244,3 +247,40 @@ def test_formula_constant_and_caps():
     assert formula_dataset("0.25", n=50).y.sum() > 0
     with pytest.raises(PlaygroundError, match="from 10 to 2,000"):
         formula_dataset("x", n=MAX_OWN_POINTS + 1)
+
+
+# ---- anything a visitor can type or a link can hold ----------------------------------------
+cells = st.one_of(st.text(max_size=6), st.floats().map(repr), st.integers().map(str))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200),
+                 st.lists(st.lists(cells, max_size=4), max_size=12).map(
+                     lambda rows: "\n".join(",".join(row) for row in rows))))
+def test_any_csv_text_gives_a_dataset_or_a_playground_error(text):
+    try:
+        data, labels = from_csv(text)
+    except PlaygroundError:
+        return
+    assert len(data) and np.isfinite(plot_points(data)).all()
+    assert data.task == "regression" or 2 <= data.n_classes == len(labels)
+
+
+def packed(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(zlib.compress(raw)).decode()
+
+
+link_bodies = st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 12),
+                        st.integers(0, 6), st.binary(max_size=80)).map(
+    lambda h: struct.pack(">BBBH", *h[:4]) + h[4])  # a plausible header, then anything
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.binary(max_size=200).map(packed),
+                 link_bodies.map(packed)))
+def test_any_link_text_gives_a_dataset_or_a_playground_error(text):
+    try:
+        data = from_link(text)
+    except PlaygroundError:
+        return
+    same(on_link_grid(data), data)
