@@ -3,6 +3,7 @@ to the same predictions, and an expression program's PyTorch snippet gives the s
 
 import contextlib
 import io
+import json
 import re
 import runpy
 import subprocess
@@ -10,6 +11,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.data import make_dataset
 from engine.errors import PlaygroundError
@@ -267,3 +270,20 @@ def test_pytorch_snippet_gives_the_gradients_shown(program):
             assert f"/d{name} =" in printed.getvalue()
         else:
             assert exported.grad is None
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(
+    max_size=8), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    st.sampled_from(["W1", "b1", "W2", "b2", "x"]), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["2-3-2", "1-1", "2-2-2:relu:0.5", "x", "2-0-2"]), json_values)
+def test_any_network_file_gives_a_network_or_a_playground_error(spec, weights):
+    text = json.dumps({"format": "backprop-playground-network", "spec": spec,
+                       "weights": weights})
+    try:
+        model, _ = network_from_json(text)
+    except PlaygroundError:
+        return
+    assert np.isfinite(predict(model, np.zeros((1, model.spec.n_in)))).all()
