@@ -150,8 +150,8 @@ class Training:
            seed: int, init_seed: int | None = None, source: str = "") -> Training:
         """The run of engine.train.train with these arguments (no validation data).
 
-        `optimizer` is what train takes (an engine.train.OptimizerSpec or a
-        page_models.optimizers.OptimizerChoice): its build(params) gives the engine optimizer
+        `optimizer` is what train takes (a page_models.optimizers.OptimizerChoice or any
+        engine.train.OptimizerRecipe): its build(params) gives the engine optimizer
         and, if it has one, build_schedule(optimizer) the schedule; the templates are their
         engine classes' names in lower case ("sgd", "adam", "steplr" ...), with their settings.
         """

@@ -20,12 +20,13 @@ def panel_script():
 def export_script():
     from engine.data import make_dataset
     from engine.nn import MLPSpec
-    from engine.train import OptimizerSpec, train
+    from engine.train import train
     from page_models.export import Training
+    from page_models.optimizers import OptimizerChoice
     from ui.export_buttons import export_buttons, network_uploader
 
     data, spec = make_dataset("xor", n=30), MLPSpec(n_in=2, hidden=(4,), n_out=2)
-    optimizer = OptimizerSpec("adam", 0.01)
+    optimizer = OptimizerChoice.of("adam", lr=0.01)
     history = train(spec, optimizer, data, None, 2, 10, 0)
     export_buttons(Training.of(spec, optimizer, data, 2, 10, 0), history.model)
     network_uploader()

@@ -19,7 +19,7 @@ from engine.errors import PlaygroundError
 from engine.expr import InputSpec, build
 from engine.nn import MLPSpec
 from engine.tensor import Tensor
-from engine.train import OptimizerSpec, predict, train
+from engine.train import predict, train
 from page_models.export import (
     OPTIMIZERS,
     SCHEDULES,
@@ -57,17 +57,18 @@ ENGINE_RUNS = {  # name -> (data, spec, optimizer, epochs, batch size, seed)
     "adam, dropout, relu": (make_dataset("moons", n=60, seed=1),
                             MLPSpec.uniform(n_in=2, hidden=(8, 5), activation="relu",
                                             dropout=0.3, n_out=2),
-                            OptimizerSpec("adam", 0.02), 4, 16, 3),
+                            OptimizerChoice.of("adam", lr=0.02), 4, 16, 3),
     "momentum, three classes, sigmoid": (make_dataset("blobs", n=45, seed=2, k=3),
                                          MLPSpec(n_in=2, hidden=(6,), activations=("sigmoid",),
                                                  dropouts=(0.5,), n_out=3),
-                                         OptimizerSpec("momentum", 0.1, momentum=0.8), 3, 7, 0),
+                                         OptimizerChoice.of("momentum", lr=0.1, momentum=0.8),
+                                         3, 7, 0),
     "sgd, regression, tanh": (make_dataset("regression", n=50, seed=4),
                               MLPSpec(n_in=1, hidden=(10, 10), n_out=1),
-                              OptimizerSpec("sgd", 0.05), 3, 50, 9),
+                              OptimizerChoice.of("sgd", lr=0.05), 3, 50, 9),
     "adam, formula data": (formula_dataset("x**2 - 1", n=40, seed=1),
                            MLPSpec(n_in=2, hidden=(4,), n_out=2),
-                           OptimizerSpec("adam", 0.05, betas=(0.8, 0.99)), 3, 32, 2),
+                           OptimizerChoice.of("adam", lr=0.05, beta1=0.8, beta2=0.99), 3, 32, 2),
 }
 
 
@@ -84,7 +85,7 @@ def test_numpy_script_trains_as_the_engine(name, tmp_path):
 
 def test_a_diverging_run_stops_where_the_engine_stops(tmp_path):
     data = make_dataset("regression", n=40, seed=0)
-    spec, optimizer = MLPSpec(n_in=1, hidden=(16,), n_out=1), OptimizerSpec("sgd", 3.0)
+    spec, optimizer = MLPSpec(n_in=1, hidden=(16,), n_out=1), OptimizerChoice.of("sgd", lr=3.0)
     history = train(spec, optimizer, data, None, 6, 8, 0)
     assert history.diverged_at is not None
     done = run_subprocess(numpy_script(Training.of(spec, optimizer, data, 6, 8, 0)), tmp_path)
