@@ -16,12 +16,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
-import numpy as np
 
 from viz import palette
 from viz.coded_scale import CodedScale
 from viz.graph import text_name
-from viz.numbers import MINUS, short_text, summary
+from viz.graph_arithmetic import backward_line, forward_line, gradient_label, sum_line
+from viz.numbers import MINUS, node_text, short_text, summary
 
 Edge = tuple[int, int, int]  # (parent, child, key)
 FILL = CodedScale(
@@ -44,17 +44,7 @@ class Step:
     lit: list[Edge] = field(default_factory=list)  # edges highlighted in this step
     lit_colour: str = palette.FORWARD
     edge_texts: list[str] = field(default_factory=list)  # a label per lit edge (or none)
-
-
-def gradient_label(graph: nx.MultiDiGraph, node: int) -> str:
-    """∂s/∂z, with the output's and the node's names (a formula if unnamed).
-
-    A non-scalar output h is seeded with ones, so its gradients are those of Σh: the label says so.
-    """
-    output = graph.graph["output"]
-    name = text_name(graph, output)
-    scalar = np.size(graph.nodes[output]["value"]) == 1
-    return f"∂{name if scalar else f'(Σ{name})'}/∂{text_name(graph, node)}"
+    lines: list[str] = field(default_factory=list)  # the step's arithmetic, with numbers
 
 
 def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
@@ -74,11 +64,11 @@ def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
 
     def show_value(n: int) -> None:
         state.fills[n] = value_fill[n]
-        state.values[n] = short_text(attrs[n]["value"])
+        state.values[n] = node_text(attrs[n]["value"])
 
     def show_gradient(n: int) -> None:
         state.rings[n] = grad_ring[n]
-        state.gradients[n] = "∂ " + short_text(gradients[n], shape=False)
+        state.gradients[n] = "∂ " + node_text(gradients[n])
 
     for n in nodes:
         if attrs[n]["op"] is None:
@@ -89,7 +79,9 @@ def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
             show_value(n)
             lit = list(graph.in_edges(n, keys=True))
             named = f"{attrs[n]['name']} = " if attrs[n]["name"] else ""
-            forward.append(_snapshot(state, named + attrs[n]["formula"], lit, palette.FORWARD))
+            step = _snapshot(state, named + attrs[n]["formula"], lit, palette.FORWARD)
+            step.lines = [forward_line(graph, n)]
+            forward.append(step)
     frames += _numbered("forward", forward)
 
     backward = []
@@ -129,7 +121,9 @@ def _backward_steps(graph: nx.MultiDiGraph, state: Step, show_gradient) -> list[
                     completed.append(parent)
         targets = ", ".join(dict.fromkeys(text_name(graph, e[0]) for e in lit))
         label = f"{gradient_label(graph, child)} flows into {targets}"
-        steps.append(_backward_snapshot(graph, state, label, lit))
+        step = _backward_snapshot(graph, state, label, lit)
+        step.lines = [backward_line(graph, edge, expected[edge[0]]) for edge in lit]
+        steps.append(step)
         for parent in completed:
             show_gradient(parent)
             total = short_text(graph.nodes[parent]["gradient"])
@@ -140,7 +134,9 @@ def _backward_steps(graph: nx.MultiDiGraph, state: Step, show_gradient) -> list[
                 else f"sum of {len(terms)} contributions"
             )
             label = f"{gradient_label(graph, parent)} = {added} = {total}"
-            steps.append(_backward_snapshot(graph, state, label, terms))
+            step = _backward_snapshot(graph, state, label, terms)
+            step.lines = [sum_line(graph, parent, terms)]
+            steps.append(step)
     return steps
 
 
