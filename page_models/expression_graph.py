@@ -31,6 +31,11 @@ from page_models.url import Param
 DEFAULT_EXAMPLE = EXAMPLES_BY_KEY["neuron"]
 EPS_EXPONENTS = tuple(range(2, 11))  # the gradient check's ε = 1e-2 … 1e-10
 DEFAULT_EPS_EXPONENT = 6
+PROGRAM_HELP = ("One statement per line: `name = expression`; the last line is the output. "
+                "`a = -4.0` or `W = randn(3, 2)` makes a parameter. Ops: + − * / ** @, .T, "
+                "sigmoid, tanh, relu, exp, log, sum, mean, softmax, cross_entropy …")
+VALUE_HELP = ("A number, a list such as [[1, 2], [3, 4]], or randn(3, 2), rand(3), zeros(3), "
+              "ones(2, 2), arange(4), eye(3).")
 
 
 def encode_values(rows: Iterable[tuple[str, str, bool]]) -> str:

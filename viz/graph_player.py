@@ -1,0 +1,103 @@
+"""The data the graph player (ui.graph_player) draws: positions once, then each step's colours
+and texts. Plain JSON, so the same data can drive a standalone HTML export.
+
+    data = player_data(graph, graph_id="…", frame=0, selected=None)
+
+Coordinates are SVG pixels at scale 1; the browser scales the drawing to its column.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+from viz import palette
+from viz.graph_anim import FILL, RING, Step, animation_steps
+from viz.graph_figure import hover_text
+from viz.graph_layout import layered_layout
+
+CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
+MIN_COLUMN_PX, MAX_COLUMN_PX = 96, 230
+ROW_PX = 112  # a row: name above, node, value and gradient under it
+MARGIN_PX = 48
+WIDTH_PX = 900  # the drawing's width at scale 1 (the main column at 1280 px, sidebar open)
+NODE_R = 21
+TWIN_BEND = 0.35  # how far the edges of a repeated operand (x * x) bow apart, in columns
+
+
+def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
+                selected: int | None = None, scale: float = 1.0) -> dict:
+    """Everything the player needs, as JSON-ready lists."""
+    steps = animation_steps(graph)
+    nodes = sorted(graph.nodes)
+    final = steps[-1]
+    widest = max([len(t) for t in final.values + final.gradients]
+                 + [len(graph.nodes[n]["name"] or "") for n in nodes] + [6])
+    column_px = min(max(widest * CHAR_PX + 16, MIN_COLUMN_PX), MAX_COLUMN_PX)
+    max_columns = max(2, int((WIDTH_PX - 2 * MARGIN_PX) / column_px) + 1)
+    layout = layered_layout(graph, max_columns)
+
+    def at(col: float, row: float) -> tuple[float, float]:
+        return round(MARGIN_PX + col * column_px, 1), round(MARGIN_PX + 10 + row * ROW_PX, 1)
+
+    xy = {n: at(*layout.positions[n]) for n in nodes}
+    edges = list(graph.edges(keys=True))
+    paths = []
+    for u, v, key in edges:
+        points = [xy[u], *(at(*p) for p in layout.bends.get((u, v, key), [])), xy[v]]
+        twins = graph.number_of_edges(u, v)
+        if twins > 1 and len(points) == 2:
+            rank = sorted(graph[u][v]).index(key) - (twins - 1) / 2
+            (x0, y0), (x1, y1) = points
+            length = max(math.hypot(x1 - x0, y1 - y0), 1e-9)
+            bend = TWIN_BEND * column_px * rank
+            points.insert(1, ((x0 + x1) / 2 - bend * (y1 - y0) / length,
+                              (y0 + y1) / 2 + bend * (x1 - x0) / length))
+        paths.append([list(p) for p in points])
+    width = MARGIN_PX * 2 + (layout.columns - 1) * column_px
+    height = MARGIN_PX * 2 + 20 + (layout.rows - 1) * ROW_PX
+    return {
+        "graph_id": graph_id,
+        "frame": min(max(frame, 0), len(steps) - 1),
+        "selected": -1 if selected is None else selected,
+        "scale": scale,
+        "width": round(max(width, 2 * MARGIN_PX + column_px), 1),
+        "height": round(height, 1),
+        "node_r": NODE_R,
+        "nodes": [_node(graph, n, xy[n]) for n in nodes],
+        "edges": [{"points": p, "from": u, "to": v} for p, (u, v, _) in zip(paths, edges)],
+        "frames": [_frame(step, edges) for step in steps],
+        "colours": {"ink": palette.INK, "edge": palette.EDGE, "selected": palette.SELECTED,
+                    "forward": palette.FORWARD, "backward": palette.BACKWARD},
+    }
+
+
+def _node(graph: nx.MultiDiGraph, n: int, xy) -> dict:
+    attrs = graph.nodes[n]
+    inner = attrs["name"] if attrs["op"] is None and attrs["name"] else (
+        attrs["symbol"] or attrs["formula"])
+    return {"x": xy[0], "y": xy[1], "label": inner,
+            "top": attrs["name"] if attrs["op"] is not None and attrs["name"] else "",
+            "square": attrs["op"] is None,
+            "hover": hover_text(graph, n).replace("<br>", "\n").replace("<b>", "")
+            .replace("</b>", "")}
+
+
+def _frame(step: Step, edges: list) -> dict:
+    index = {e: i for i, e in enumerate(edges)}
+    return {
+        "label": step.label,
+        "lines": step.lines,
+        "fills": [_colour(FILL, c, palette.NEUTRAL) for c in step.fills],
+        "rings": [_colour(RING, c, palette.EDGE) for c in step.rings],
+        "values": step.values,
+        "grads": step.gradients,
+        "lit": [index[e] for e in step.lit],
+        "lit_colour": step.lit_colour,
+        "edge_texts": {str(index[e]): t for e, t in zip(step.lit, step.edge_texts)},
+    }
+
+
+def _colour(scale, code: float | None, missing: str) -> str:
+    return missing if code is None else scale.colour(code)
