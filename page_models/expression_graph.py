@@ -3,7 +3,7 @@ what the page shows next to the graph (gradient check, surface, accumulation, pa
 
     state = parse_query(PARAMS, query)
     program = parse(state["src"])                       # ExprError -> shown under the editor
-    specs = input_specs(program, decode_values(state["vals"]))
+    specs = input_specs(program, state["vals"])
     view = build_view(program, specs, state["seed"])    # runs forward and backward once
 
 Everything here is plain Python, unit-tested without Streamlit (tests/page_models).
@@ -80,10 +80,13 @@ def example_state(key: str | None) -> dict[str, str] | None:
     return {"src": example.source, "vals": example_values(example)}
 
 
-def input_specs(program: Program, saved: Mapping[str, InputSpec] | None) -> dict[str, InputSpec]:
-    """A spec for each free name of `program`: the saved one, else a default whose shape fits
-    the name's use (page_models.free_names)."""
-    saved = saved or {}
+def input_specs(program: Program, vals: str) -> dict[str, InputSpec]:
+    """A spec for each free name of `program`: the one `vals` (the URL form) saved (an
+    unreadable `vals` counts as the default's), else a default whose shape fits the name's use
+    (page_models.free_names)."""
+    saved = decode_values(vals)
+    if saved is None:
+        saved = decode_values(PARAMS["vals"].default)
     defaults = default_specs(program)
     return {name: saved.get(name, defaults[name]) for name in program.free_names}
 

@@ -76,7 +76,7 @@ except ExprError as err:
 specs = {}
 with inputs:
     if program is not None:
-        for name, spec in model.input_specs(program, model.decode_values(state.vals)).items():
+        for name, spec in model.input_specs(program, state.vals).items():
             state.setdefault(f"val_{name}", str(spec.value))
             state.setdefault(f"par_{name}", spec.parameter)
             label, value, kind = st.columns([2, 5, 3], vertical_alignment="center")

@@ -19,7 +19,7 @@ from viz.graph_layout import layered_layout
 
 CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
 MIN_COLUMN_PX, MAX_COLUMN_PX = 96, 230
-ROW_PX = 112  # a row: name above, node, value and gradient under it
+ROW_PX = 100  # a row: name above, node, value and gradient under it
 MARGIN_PX = 48
 WIDTH_PX = 900  # the drawing's width at scale 1 (the main column at 1280 px, sidebar open)
 NODE_R = 21

@@ -99,12 +99,12 @@ def entries_text(value: np.ndarray, max_entries: int = MAX_WRITTEN_ENTRIES) -> s
 
 
 def node_text(value: np.ndarray) -> str:
-    """A value under a graph node: a number, up to 3 entries, else its shape and largest |entry|
-    (a mean would read 0 for a softmax gradient that is not zero)."""
+    """A value under a graph node: a number, up to 3 entries, else its shape and ± its largest
+    |entry|, "(4,3) ±0.25" (a mean would read 0 for a softmax gradient that is not zero)."""
     value = np.asarray(value)
     if value.size <= 3:
         return short_text(value, max_items=3)
-    return f"{format_shape(value.shape)} max|·| {_largest(value)}"
+    return f"{format_shape(value.shape)} ±{_largest(value)}"
 
 
 def _largest(value: np.ndarray) -> str:

@@ -6,6 +6,7 @@ const players = new Map(); // component key -> {graphId, frame, playing, timer, 
 const listeners = new Map(); // component key -> function that removes its page-wide listeners
 const SVG = "http://www.w3.org/2000/svg";
 const SPEEDS = { slow: 1600, normal: 800, fast: 300 };
+const MAX_HEIGHT_PX = 330; // the graph and its controls fit the first 1280x720 screen
 
 function el(name, attrs, parent) {
   const node = document.createElementNS(SVG, name);
@@ -35,11 +36,11 @@ function writeUrl(frame) {
 function build(root, data, state, setTriggerValue) {
   root.innerHTML = `
     <div class="gp-bar">
-      <button class="gp-first" title="First step (Home)">⏮</button>
-      <button class="gp-back" title="Step back (←)">◀</button>
+      <button class="gp-first" title="First step (Home)">|◀</button>
+      <button class="gp-back" title="Step back (←)">◀ Step</button>
       <button class="gp-play" title="Play / pause (Space)">▶ Play</button>
-      <button class="gp-next" title="Step forward (→)">▶▏</button>
-      <button class="gp-last" title="Last step (End)">⏭</button>
+      <button class="gp-next" title="Step forward (→)">Step ▶</button>
+      <button class="gp-last" title="Last step (End)">▶|</button>
       <select class="gp-speed" title="Speed">
         <option value="slow">slow</option><option value="normal">normal</option>
         <option value="fast">fast</option></select>
@@ -54,7 +55,7 @@ function build(root, data, state, setTriggerValue) {
   root.querySelector(".gp-speed").value = state.speed;
   const svg = el("svg", { viewBox: `0 0 ${data.width} ${data.height}`, class: "gp-svg",
                           role: "img", "aria-label": "computation graph" });
-  svg.style.maxWidth = `${data.width * data.scale}px`;
+  svg.style.height = `${Math.min(data.height * data.scale, MAX_HEIGHT_PX * data.scale)}px`;
   root.querySelector(".gp-graph").appendChild(svg);
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "gp-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
@@ -78,7 +79,7 @@ function build(root, data, state, setTriggerValue) {
                                         litLayer));
   const edgeTexts = data.edges.map((e) => {
     const [x, y] = middle(e.points);
-    return el("text", { x, y, class: "gp-edge-text", "dominant-baseline": "middle" }, labelLayer);
+    return el("text", { x, y: y - 7, class: "gp-edge-text" }, labelLayer); // above its line
   });
   const shapes = [], values = [], grads = [], rings = [];
   data.nodes.forEach((node, i) => {
