@@ -114,14 +114,26 @@ class View:
         return {**self.built.inputs, **self.built.nodes}
 
 
+def graph_id(program: Program, specs: Mapping[str, InputSpec], seed: int) -> str:
+    """What identifies a graph and its numbers: the program, the inputs and the seed."""
+    key = json.dumps([program.source, sorted((n, str(s.value), s.parameter)
+                                             for n, s in specs.items()), seed])
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
 def build_view(program: Program, specs: Mapping[str, InputSpec], seed: int) -> View:
     """Build the program and record its backward pass (ExprError / PlaygroundError on bad
     input)."""
     built = build(program, specs, seed=seed)
-    record = record_backward(built.output)
-    key = json.dumps([program.source, sorted((n, str(s.value), s.parameter)
-                                             for n, s in specs.items()), seed])
-    return View(built, record, hashlib.sha1(key.encode()).hexdigest()[:12])
+    return View(built, record_backward(built.output), graph_id(program, specs, seed))
+
+
+def memoised(memo: dict, kind: str, key, compute):
+    """compute(), once per key: a session keeps the last result of each kind, so a rerun that
+    does not change the graph (a node click, the inspector, presenter mode) rebuilds nothing."""
+    if kind not in memo or memo[kind][0] != key:
+        memo[kind] = (key, compute())
+    return memo[kind][1]
 
 
 def follow_node(selected: int, shown: tuple[int, str | None] | None,
@@ -248,6 +260,18 @@ def accumulation(view: View, passes: int = 2) -> dict[str, tuple[np.ndarray, np.
     for p, first in zip(parameters, once):
         result[p.name] = (first, np.array(p.grad))
     return result
+
+
+ACCUMULATION_NOTE = ("`backward()` adds into `.grad`. Run it twice without `zero_grad()` and "
+                     "every gradient doubles; `zero_grad()` clears them (None) before the next "
+                     "pass.")
+
+
+def passes_text(view: View) -> str:
+    forward, reverse = pass_counts(view)
+    return (f"**Reverse mode** (backpropagation) needs one pass per output entry: **{reverse}** "
+            f"for all {forward} parameter entries. **Forward mode** carries one tangent per "
+            f"input entry: **{forward}** passes for the same gradients.")
 
 
 def pass_counts(view: View) -> tuple[int, int]:

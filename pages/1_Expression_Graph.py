@@ -15,7 +15,7 @@ from ui.nav import page_header
 from ui.node_inspector import show_inspector
 from ui.state import bind, explain_over_cap, publish, share_link
 from viz.graph import node_keys, tensor_graph
-from viz.graph_player import player_data
+from viz.graph_player import at_step, player_data
 from viz.graph_tables import accumulation_table, gradcheck_table, node_labels, nonfinite_warning
 from viz.surface import span_around, surface_figure, surface_grid
 
@@ -23,6 +23,7 @@ PARAMS = model.PARAMS
 PRESENTER_CSS = "<style>html { font-size: 22px; }</style>"  # the page's text, in rem, grows
 PRESENTER_SCALE = 1.3
 state = st.session_state
+memo = state.setdefault("memo", {})  # this session's last results (page_models memoised)
 
 page_header("pages/1_Expression_Graph.py",
             intro="Step through the forward and backward passes (Space, ← →); click a node to "
@@ -90,6 +91,10 @@ with inputs:
         state.vals = model.encode_values((n, s.value, s.parameter) for n, s in specs.items())
 
 
+def with_graph(view: model.View):
+    return view, tensor_graph(view.record, view.names)
+
+
 def build_view():
     """The built program and its graph; on a user error, show it under the editor, None."""
     with errors:
@@ -98,8 +103,8 @@ def build_view():
             show_expr_error(err, specs[name].value, where=f"Value of {name}")
             return None
         try:
-            view = model.build_view(program, specs, state.seed)
-            return view, tensor_graph(view.record, view.names)
+            return model.memoised(memo, "view", model.graph_id(program, specs, state.seed),
+                                  lambda: with_graph(model.build_view(program, specs, state.seed)))
         except ExprError as err:
             show_expr_error(err, state.src)
         except PlaygroundError as err:
@@ -127,9 +132,10 @@ if state.get("graph_id") not in (None, view.graph_id):
     state.frame = 0  # a new graph starts at the bare graph
 state.graph_id = view.graph_id
 with main:
-    graph_player(player_data(graph, view.graph_id, state.frame,
-                             state.node if state.node >= 0 else None,
-                             PRESENTER_SCALE if state.big else 1.0),
+    scale = PRESENTER_SCALE if state.big else 1.0
+    data = model.memoised(memo, "player", (view.graph_id, scale),
+                          lambda: player_data(graph, view.graph_id, scale=scale))
+    graph_player(at_step(data, state.frame, state.node if state.node >= 0 else None),
                  key="graph_player", on_click=pick_node)
     blurb = next((e.blurb for e in EXAMPLES if e.source == state.src), None)
     st.caption((f"{blurb} " if blurb else "") + "Fill: the value (blue −, red +); ring and purple "
@@ -155,23 +161,18 @@ with check:
     if parameters:  # ε from 1e-2 to 1e-10
         st.select_slider("ε of (f(x+ε) − f(x−ε)) / 2ε", model.EPS_EXPONENTS, key="eps",
                          format_func=lambda k: f"1e-{k}")
-        checked = model.run_gradcheck(view, parameters, state.eps)
+        checked = model.memoised(memo, "check", (view.graph_id, state.eps),
+                                 lambda: model.run_gradcheck(view, parameters, state.eps))
         st.dataframe(gradcheck_table(checked.checks), hide_index=True)
         for note in checked.notes:
             st.warning(note, icon=":material/info:")
 
     with st.expander("Accumulate vs zero_grad; forward vs reverse mode"):
         if built.output.requires_grad:
-            twice = model.accumulation(view)
-            st.markdown("`backward()` adds into `.grad`. Run it twice without `zero_grad()` and "
-                        "every gradient doubles; `zero_grad()` clears them (None) before the "
-                        "next pass.")
+            twice = model.memoised(memo, "twice", view.graph_id, lambda: model.accumulation(view))
+            st.markdown(model.ACCUMULATION_NOTE)
             st.dataframe(accumulation_table(twice), hide_index=True)
-            forward_passes, reverse_passes = model.pass_counts(view)
-            st.markdown(f"**Reverse mode** (backpropagation) needs one pass per output element: "
-                        f"**{reverse_passes}** for all {forward_passes} parameter entries. "
-                        f"**Forward mode** carries one tangent per input entry: "
-                        f"**{forward_passes}** passes for the same gradients.")
+            st.markdown(model.passes_text(view))
 
 # ---- the surface of a two-input program ----------------------------------------------------
 if (pair := model.surface_inputs(view)) is not None:

@@ -1,7 +1,8 @@
 """The data the graph player (ui.graph_player) draws: positions once, then each step's colours
 and texts. Plain JSON, so the same data can drive a standalone HTML export.
 
-    data = player_data(graph, graph_id="…", frame=0, selected=None)
+    data = player_data(graph, graph_id="…")          # the costly part: once per graph
+    data = at_step(data, frame=3, selected=5)          # then per rerun
 
 Coordinates are SVG pixels at scale 1; the browser scales the drawing to its column.
 """
@@ -24,6 +25,12 @@ MARGIN_PX = 48
 WIDTH_PX = 900  # the drawing's width at scale 1 (the main column at 1280 px, sidebar open)
 NODE_R = 21
 TWIN_BEND = 0.35  # how far the edges of a repeated operand (x * x) bow apart, in columns
+
+
+def at_step(data: dict, frame: int, selected: int | None) -> dict:
+    """`data` opening at step `frame` (clamped to the steps there are), with `selected` ringed."""
+    return {**data, "frame": min(max(frame, 0), len(data["frames"]) - 1),
+            "selected": -1 if selected is None else selected}
 
 
 def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
@@ -57,10 +64,8 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
         paths.append([list(p) for p in points])
     width = MARGIN_PX * 2 + (layout.columns - 1) * column_px
     height = MARGIN_PX * 2 + 20 + (layout.rows - 1) * ROW_PX
-    return {
+    return at_step({
         "graph_id": graph_id,
-        "frame": min(max(frame, 0), len(steps) - 1),
-        "selected": -1 if selected is None else selected,
         "scale": scale,
         "width": round(max(width, 2 * MARGIN_PX + column_px), 1),
         "height": round(height, 1),
@@ -70,7 +75,7 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
         "frames": [_frame(step, edges) for step in steps],
         "colours": {"ink": palette.INK, "edge": palette.EDGE, "selected": palette.SELECTED,
                     "forward": palette.FORWARD, "backward": palette.BACKWARD},
-    }
+    }, frame, selected)
 
 
 def _node(graph: nx.MultiDiGraph, n: int, xy) -> dict:
