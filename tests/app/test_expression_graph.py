@@ -276,3 +276,57 @@ def test_an_output_that_depends_on_no_parameter_skips_the_check_without_a_traceb
 def test_a_value_over_the_element_cap_names_the_input_once():
     at = open_page(src="y = sum(x)", vals=json.dumps([["x", "zeros(1000, 1000)", True]]))
     assert errors(at).startswith("Value of x, line 1, column 1: zeros would make 1,000,000")
+
+
+def test_the_inspector_gives_each_operands_chain_rule_with_numbers():
+    at = open_page()
+    at.selectbox(key="node").set_value(node_id(at.selectbox(key="node").options, "(w1 × x1)"))
+    run(at)
+    code = " ".join(c.value for c in at.code)
+    assert "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492" in code
+    assert "upstream × local = contribution" in " ".join(m.value for m in at.markdown)
+
+
+def test_the_inspector_shows_the_jacobian_of_a_matrix_product():
+    at = open_page(example="chain")
+    at.selectbox(key="node").set_value(node_id(at.selectbox(key="node").options, "(W @ x)"))
+    run(at)
+    assert any("Jacobian ∂(W @ x)/∂x" in m.value and "the matrix W" in m.value
+               for m in at.markdown)
+    assert any(r"\partial\,\text{x}" in latex.value and r"\begin{bmatrix}" in latex.value
+               for latex in at.latex)
+
+
+def test_a_frame_link_is_kept_and_a_new_graph_starts_at_the_bare_graph():
+    at = open_page(frame="11")
+    assert player(at)["frame"] == 11 and url(at)["frame"] == "11"
+    at.toggle(key="big").set_value(True)  # no new graph: the step stays
+    run(at)
+    assert player(at)["frame"] == 11
+    at.text_input(key="val_w1").input("0.7")
+    run(at)
+    assert player(at)["frame"] == 0 and "frame" not in url(at)
+
+
+def test_the_design_cards_program_builds_alone_and_its_values_stay_editable():
+    at = open_page(src="z = W @ x + b; h = sigmoid(z); s = sum(u * h)")
+    assert not at.error, errors(at)
+    assert at.text_input(key="val_W").value == "randn(3, 2)"
+    at.text_input(key="val_W").input("ones(3, 2)")
+    run(at)
+    assert not at.error and ["W", "ones(3, 2)", True] in json.loads(url(at)["vals"])
+
+
+def test_the_gradient_checks_eps_is_adjustable_and_numeric_sits_beside_analytic():
+    at = open_page(src="y = relu(x)", vals=json.dumps([["x", "0.0", True]]))
+    table = dataframe_columns(at)
+    assert table["backward"] == ["0"] and table["central difference"] == ["0.5"]
+    assert any("kink at 0" in w.value for w in at.warning)
+    at.select_slider(key="eps").set_value(10)
+    run(at)
+    assert url(at)["eps"] == "10"
+
+
+def test_each_example_shows_its_explanation():
+    for example in EXAMPLES[:2]:
+        assert any(example.blurb in c.value for c in open_page(example=example.key).caption)
