@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import ExprError, LimitError, Tensor, gradcheck, no_grad
+from engine import ExprError, LimitError, Tensor, gradcheck, no_grad, unbroadcast
 from engine.expr import ExprGraph, InputSpec, Program, build, input_value
 from engine.gradcheck import InputCheck
 from engine.limits import MAX_GRAPH_NODES, MAX_SOURCE_CHARS, check_limit
@@ -69,6 +69,7 @@ PARAMS = {
     "frame": Param(0, lo=0, hi=10 * MAX_GRAPH_NODES),  # the player's step; 0 = the bare graph
     "eps": Param(DEFAULT_EPS_EXPONENT, choices=EPS_EXPONENTS),  # gradient check ε = 10^-eps
     "big": Param(False),  # presenter mode
+    "tangent": Param("", max_len=40),  # forward mode from this input ("": reverse mode)
 }
 
 
@@ -278,3 +279,43 @@ def pass_counts(view: View) -> tuple[int, int]:
     """(forward-mode passes, reverse-mode passes) for every parameter's gradient: one forward
     pass per parameter element, one reverse pass per output element."""
     return sum(p.size for p in view.built.parameters), view.built.output.size
+
+
+def tangents_from(view: View, name: str) -> tuple[Tensor, dict] | None:
+    """(the input, every node's tangent) for forward mode from input `name`; None for ""."""
+    source = view.built.inputs.get(name)
+    return None if source is None else (source, forward_tangents(view, source))
+
+
+MAX_TANGENT_ROWS = 1000  # output entries of one op whose Jacobian forward mode assembles
+
+
+def forward_tangents(view: View, source: Tensor) -> dict[Tensor, np.ndarray]:
+    """Forward mode from one input: each node's tangent, the directional derivative
+    ∂node/∂source · 1 (the input nudged along ones), carried forward in topological order.
+
+    Each op's Jacobian-vector product is assembled from its vector-Jacobian products (one per
+    output entry), so forward mode uses the same op table as the backward pass. Nodes that do
+    not depend on `source` get no tangent."""
+    tangents = {source: np.ones_like(source.data)}
+    for tensor in view.record.order:
+        if tensor.op is None or tensor in tangents:
+            continue
+        inputs = [p.data for p in tensor.parents]
+        check_limit("The entries of one value in forward mode", tensor.size, MAX_TANGENT_ROWS)
+        total = None
+        for parent, vjp in zip(tensor.parents, tensor.op.vjps):
+            if parent not in tangents or vjp is None:
+                continue
+            rows = np.zeros(tensor.size)
+            for i in range(tensor.size):
+                basis = np.zeros(tensor.size)
+                basis[i] = 1.0
+                with np.errstate(all="ignore"):
+                    row = vjp(basis.reshape(tensor.shape), tensor.data, *inputs, **tensor.attrs)
+                rows[i] = np.sum(unbroadcast(np.asarray(row), parent.shape) * tangents[parent])
+            part = rows.reshape(tensor.shape)
+            total = part if total is None else total + part
+        if total is not None:
+            tangents[tensor] = total
+    return tangents

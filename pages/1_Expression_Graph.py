@@ -80,18 +80,18 @@ with inputs:
         for name, spec in model.input_specs(program, state.vals).items():
             state.setdefault(f"val_{name}", str(spec.value))
             state.setdefault(f"par_{name}", spec.parameter)
-            label, value, kind = st.columns([2, 5, 3], vertical_alignment="center")
+            label, value, kind = st.columns([2, 6, 2], vertical_alignment="center")
             label.markdown(f"**{name}**")
             value.text_input(f"value of {name}", key=f"val_{name}", label_visibility="collapsed",
                              max_chars=PARAMS["src"].max_len, help=model.VALUE_HELP)
-            kind.toggle("parameter", key=f"par_{name}", help=f"{name} gets a gradient")
+            kind.toggle(f"{name} is a parameter", key=f"par_{name}", label_visibility="collapsed")
             specs[name] = InputSpec(state[f"val_{name}"], state[f"par_{name}"])
-        st.caption("A parameter gets a gradient; a constant does not." if specs else
+        st.caption("Switched on: a parameter (gets a gradient); off: a constant." if specs else
                    "No free names: every value is set in the program.")
         state.vals = model.encode_values((n, s.value, s.parameter) for n, s in specs.items())
 
 
-def with_graph(view: model.View):
+def with_graph(view: model.View):  # the view and its graph, memoised together
     return view, tensor_graph(view.record, view.names)
 
 
@@ -128,13 +128,16 @@ built = view.built
 keys = node_keys(graph)
 state.node = model.follow_node(state.node, state.get("node_shown"), keys)
 state.node_shown = (state.node, keys.get(state.node))
-if state.get("graph_id") not in (None, view.graph_id):
+if state.tangent not in (names := [p.name for p in built.parameters]):
+    state.tangent = ""  # forward mode from an input that is gone or was never a parameter
+player_id = view.graph_id + state.tangent  # forward mode plays anew
+if state.get("player_id") not in (None, player_id):
     state.frame = 0  # a new graph starts at the bare graph
-state.graph_id = view.graph_id
+state.player_id = player_id
 with main:
     scale = PRESENTER_SCALE if state.big else 1.0
-    data = model.memoised(memo, "player", (view.graph_id, scale),
-                          lambda: player_data(graph, view.graph_id, scale=scale))
+    data = model.memoised(memo, "player", (player_id, scale), lambda: player_data(
+        graph, player_id, scale=scale, tangents=model.tangents_from(view, state.tangent)))
     graph_player(at_step(data, state.frame, state.node if state.node >= 0 else None),
                  key="graph_player", on_click=pick_node)
     blurb = next((e.blurb for e in EXAMPLES if e.source == state.src), None)
@@ -143,18 +146,16 @@ with main:
 if (warning := nonfinite_warning(graph, built.statement_of)) is not None:
     st.warning(warning, icon=":material/warning:")
 
-# ---- inspector and gradient check ----------------------------------------------------------
-inspect, check = st.columns([1, 1], gap="large")
+# ---- inspector, gradient check, accumulation ----------------------------------------------
+inspect, check, accumulate = st.tabs(["Inspect a node", "Gradient check",
+                                      "Accumulate · forward vs reverse mode"])
 with inspect:
-    st.subheader("Inspect a node")
     labels = node_labels(graph)
     st.selectbox("Node", [-1, *labels], key="node", label_visibility="collapsed",
                  format_func=lambda n: labels.get(n, "Choose a node (or click one in the graph)"))
     if state.node >= 0:
         show_inspector(graph, state.node, built)
-
 with check:
-    st.subheader("Gradient check")
     parameters, reason = model.gradcheck_plan(view)
     if reason:
         st.info(reason)
@@ -166,13 +167,14 @@ with check:
         st.dataframe(gradcheck_table(checked.checks), hide_index=True)
         for note in checked.notes:
             st.warning(note, icon=":material/info:")
-
-    with st.expander("Accumulate vs zero_grad; forward vs reverse mode"):
-        if built.output.requires_grad:
-            twice = model.memoised(memo, "twice", view.graph_id, lambda: model.accumulation(view))
-            st.markdown(model.ACCUMULATION_NOTE)
-            st.dataframe(accumulation_table(twice), hide_index=True)
-            st.markdown(model.passes_text(view))
+with accumulate:
+    st.selectbox("Forward mode from", ["", *names], key="tangent",
+                 format_func=lambda name: name or "off (the player shows reverse mode)")
+    if built.output.requires_grad:
+        twice = model.memoised(memo, "twice", view.graph_id, lambda: model.accumulation(view))
+        st.markdown(model.ACCUMULATION_NOTE)
+        st.dataframe(accumulation_table(twice), hide_index=True)
+        st.markdown(model.passes_text(view))
 
 # ---- the surface of a two-input program ----------------------------------------------------
 if (pair := model.surface_inputs(view)) is not None:

@@ -16,11 +16,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 
 from viz import palette
 from viz.coded_scale import CodedScale
 from viz.graph import text_name
-from viz.graph_arithmetic import backward_line, forward_line, gradient_label, sum_line
+from viz.graph_arithmetic import (
+    backward_line,
+    forward_line,
+    gradient_label,
+    sum_line,
+    tangent_line,
+)
 from viz.numbers import MINUS, node_text, short_text, summary
 
 Edge = tuple[int, int, int]  # (parent, child, key)
@@ -188,3 +195,47 @@ def _codes(arrays, coded: CodedScale, headroom: float = 1.0) -> list[float | Non
     finite = [abs(x) for x in numbers if x is not None and math.isfinite(x)]
     top = max(finite, default=0.0) * headroom
     return [None if x is None else coded.code(x, top) for x in numbers]
+
+
+def tangent_steps(graph: nx.MultiDiGraph, tangents: dict[int, np.ndarray], source: int
+                  ) -> list[Step]:
+    """Forward mode from one input: the bare graph, the input's tangent 1, then each op in
+    topological order with its value and its tangent ∂node/∂source (the second line under a
+    node, written "ṫ"), then every value and tangent. `tangents` maps nodes to the tangents
+    page_models.expression_graph.forward_tangents computed."""
+    nodes = sorted(graph.nodes)
+    attrs = graph.nodes
+    value_fill = _codes([attrs[n]["value"] for n in nodes], FILL, FILL_HEADROOM)
+    ring = _codes([tangents.get(n) for n in nodes], RING)
+    state = Step("the bare graph",
+                 [FILL.fixed_code(palette.NODE_KIND[attrs[n]["kind"]]) for n in nodes],
+                 [RING.fixed_code(palette.EDGE)] * len(nodes), [""] * len(nodes),
+                 [""] * len(nodes))
+    frames = [_snapshot(state, state.label)]
+
+    def show(n: int) -> None:
+        state.fills[n] = value_fill[n]
+        state.values[n] = node_text(attrs[n]["value"])
+        if n in tangents:
+            state.rings[n] = ring[n]
+            state.gradients[n] = "ṫ " + node_text(tangents[n])
+
+    for n in nodes:
+        if attrs[n]["op"] is None:
+            show(n)
+    name = text_name(graph, source)
+    steps = [_snapshot(state, f"the inputs; {name} gets the tangent ∂{name}/∂{name} = 1")]
+    for n in nodes:
+        if attrs[n]["op"] is not None:
+            show(n)
+            lit = [e for e in graph.in_edges(n, keys=True) if e[0] in tangents]
+            named = f"{attrs[n]['name']} = " if attrs[n]["name"] else ""
+            step = _snapshot(state, named + attrs[n]["formula"], lit, palette.BACKWARD)
+            if n in tangents:
+                step.lines = [tangent_line(graph, n, tangents, source)]
+            steps.append(step)
+    frames += _numbered("tangent", steps)
+    for n in nodes:
+        show(n)
+    frames.append(_snapshot(state, "every value and tangent"))
+    return frames

@@ -118,3 +118,20 @@ def _cross_entropy_line(graph, child: int, lhs: str, result: str) -> str:
     n = max(onehot.size // classes, 1)
     return (f"{lhs} = (p − onehot({text_name(graph, y)})) / {n} = ({entries_text(p)} − "
             f"{entries_text(onehot)}) / {n} = {result}")
+
+
+def tangent_line(graph: nx.MultiDiGraph, node: int, tangents: dict, source: int) -> str:
+    """Forward mode's chain rule at one node: ∂node/∂x = Σ ∂node/∂operand · ∂operand/∂x."""
+    src = text_name(graph, source)
+    name = text_name(graph, node)
+    terms, numbers = [], []
+    for parent, key in operands_of(graph, node):
+        if parent not in tangents:
+            continue
+        operand = text_name(graph, parent)
+        terms.append(f"∂{name}/∂{operand} · ∂{operand}/∂{src}")
+        d = local_derivative(graph, node, key)
+        if d is not None and d.size == 1 and np.size(tangents[parent]) == 1:
+            numbers.append(f"{entries_text(d)} × {entries_text(tangents[parent])}")
+    written = f" = {' + '.join(numbers)}" if len(numbers) == len(terms) else ""
+    return f"∂{name}/∂{src} = {' + '.join(terms)}{written} = {entries_text(tangents[node])}"

@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 
 import networkx as nx
+import numpy as np
 
+from engine import Tensor
 from viz import palette
-from viz.graph_anim import FILL, RING, Step, animation_steps
+from viz.graph_anim import FILL, RING, Step, animation_steps, tangent_steps
 from viz.graph_figure import hover_text
 from viz.graph_layout import layered_layout
 
@@ -34,9 +36,17 @@ def at_step(data: dict, frame: int, selected: int | None) -> dict:
 
 
 def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
-                selected: int | None = None, scale: float = 1.0) -> dict:
-    """Everything the player needs, as JSON-ready lists."""
-    steps = animation_steps(graph)
+                selected: int | None = None, scale: float = 1.0,
+                tangents: tuple[Tensor, dict[Tensor, np.ndarray]] | None = None) -> dict:
+    """Everything the player needs, as JSON-ready lists. With `tangents` = (source, {tensor:
+    tangent}) from page_models.expression_graph.forward_tangents, the steps are forward
+    mode's (viz.graph_anim.tangent_steps)."""
+    if tangents is None:
+        steps = animation_steps(graph)
+    else:
+        ids = {graph.nodes[n]["tensor"]: n for n in graph.nodes}
+        source, by_tensor = tangents
+        steps = tangent_steps(graph, {ids[t]: v for t, v in by_tensor.items()}, ids[source])
     nodes = sorted(graph.nodes)
     final = steps[-1]
     widest = max([len(t) for t in final.values + final.gradients]

@@ -7,9 +7,14 @@ import networkx as nx
 from engine import format_shape
 from engine.gradcheck import InputCheck
 from viz.graph import first_nonfinite_node, text_name
-from viz.numbers import entries_text, short_text
+from viz.numbers import entries_text, node_text, short_text
 
 TABLE_ENTRIES = 4  # arrays up to this size are written out in a table cell
+
+
+def cell(value) -> str:
+    """A value in a table cell: its entries if few, else its shape and ± its largest |entry|."""
+    return entries_text(value, TABLE_ENTRIES) if value.size <= TABLE_ENTRIES else node_text(value)
 
 
 def node_labels(graph: nx.MultiDiGraph) -> dict[int, str]:
@@ -38,8 +43,8 @@ def gradcheck_table(checks: list[InputCheck]) -> dict[str, list[str]]:
     return {
         "parameter": [c.name for c in checks],
         "shape": [format_shape(c.analytic.shape) for c in checks],
-        "backward": [entries_text(c.analytic, TABLE_ENTRIES) for c in checks],
-        "central difference": [entries_text(c.numeric, TABLE_ENTRIES) for c in checks],
+        "backward": [cell(c.analytic) for c in checks],
+        "central difference": [cell(c.numeric) for c in checks],
         "abs / rel error": [f"{c.max_abs_error:.0e} / {c.max_rel_error:.0e}" for c in checks],
         "pass": ["✓" if c.passed else "✗ fail" for c in checks],
     }
@@ -49,7 +54,7 @@ def accumulation_table(twice: dict) -> dict[str, list[str]]:
     """Gradients after one backward pass, after two without zero_grad, after zero_grad."""
     return {
         "parameter": list(twice),
-        "after 1 backward": [entries_text(a, TABLE_ENTRIES) for a, _ in twice.values()],
-        "after 2, no zero_grad": [entries_text(b, TABLE_ENTRIES) for _, b in twice.values()],
+        "after 1 backward": [cell(a) for a, _ in twice.values()],
+        "after 2, no zero_grad": [cell(b) for _, b in twice.values()],
         "after zero_grad": ["None"] * len(twice),
     }

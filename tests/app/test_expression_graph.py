@@ -330,3 +330,17 @@ def test_the_gradient_checks_eps_is_adjustable_and_numeric_sits_beside_analytic(
 def test_each_example_shows_its_explanation():
     for example in EXAMPLES[:2]:
         assert any(example.blurb in c.value for c in open_page(example=example.key).caption)
+
+
+def test_forward_mode_plays_tangents_and_says_how_many_passes_each_mode_needs():
+    at = open_page(frame="5")
+    at.selectbox(key="tangent").set_value("w1")
+    run(at)
+    data = player(at)
+    assert data["frame"] == 0 and data["frames"][1]["label"].startswith("tangent 1/6")
+    assert url(at)["tangent"] == "w1"
+    text = " ".join(m.value for m in at.markdown)
+    assert "Reverse mode** (backpropagation) needs one pass per output entry: **1**" in text
+    assert "**3** passes" in text  # w1, w2, b
+    at = open_page(tangent="nope")  # not an input: reverse mode
+    assert at.selectbox(key="tangent").value == "" and "tangent" not in url(at)

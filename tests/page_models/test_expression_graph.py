@@ -158,3 +158,23 @@ def test_the_surface_needs_two_scalar_parameters():
     f, elementwise = model.surface_function(view)
     assert elementwise and f(np.array([2.0]), np.array([5.0])) == pytest.approx([10.0])
     assert model.surface_inputs(view_of(DESIGN_CARD)) is None
+
+
+@pytest.mark.parametrize("key", ["neuron", "chain", "mlp", "micrograd"])
+def test_forward_mode_tangents_agree_with_the_backward_pass(key):
+    state = model.example_state(key)
+    program = parse(state["src"])
+    view = model.build_view(program, model.input_specs(program, state["vals"]), 0)
+    for source in view.built.parameters:
+        _, tangents = model.tangents_from(view, source.name)
+        # the output's tangent along ones is ⟨∂output/∂source, ones⟩
+        assert tangents[view.built.output].sum() == pytest.approx(
+            view.record.gradients[source].sum(), rel=1e-12, abs=1e-12)
+    assert model.tangents_from(view, "") is None
+
+
+def test_memoised_computes_once_per_key():
+    memo, calls = {}, []
+    for key in (1, 1, 2, 2, 1):
+        model.memoised(memo, "x", key, lambda k=key: calls.append(k) or k * 10)
+    assert calls == [1, 2, 1] and memo["x"] == (1, 10)

@@ -97,3 +97,20 @@ def test_every_step_of_every_example_has_its_arithmetic(key):
     data = player_data(graph, "id", frame=10_000)
     assert data["frame"] == len(steps) - 1  # a frame past the end shows the last step
     assert len(data["frames"]) == len(steps) and len(data["nodes"]) == graph.number_of_nodes()
+
+
+def test_forward_mode_steps_carry_the_tangent_with_its_chain_rule():
+    from engine.expr import parse
+    from page_models import expression_graph as model
+
+    state = model.example_state("neuron")
+    program = parse(state["src"])
+    view = model.build_view(program, model.input_specs(program, state["vals"]), 0)
+    graph = tensor_graph(view.record, view.names)
+    data = player_data(graph, "id", tangents=model.tangents_from(view, "w1"))
+    labels = [f["label"] for f in data["frames"]]
+    assert labels[1] == "tangent 1/6: the inputs; w1 gets the tangent ∂w1/∂w1 = 1"
+    lines = [line for f in data["frames"] for line in f["lines"]]
+    assert "∂(w1 × x1)/∂w1 = ∂(w1 × x1)/∂w1 · ∂w1/∂w1 = 2 × 1 = 2" in lines
+    assert lines[-1].endswith("= 0.492")  # ∂y/∂w1, reached in one forward pass
+    assert labels[-1] == "every value and tangent"
