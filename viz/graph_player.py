@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 
 from engine import Tensor
+from engine.limits import MAX_GRAPH_NODES
 from viz import palette
 from viz.graph_anim import FILL, RING, Step, animation_steps, tangent_steps
 from viz.graph_figure import hover_text
@@ -24,7 +25,7 @@ CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
 MIN_COLUMN_PX, MAX_COLUMN_PX = 96, 230
 ROW_PX = 100  # a row: name above, node, value and gradient under it
 MARGIN_PX = 48
-WIDTH_PX = 900  # the drawing's width at scale 1 (the main column at 1280 px, sidebar open)
+BOX_PX = (790, 330)  # the room the player gives the drawing at 1280 × 720, sidebar open
 NODE_R = 21
 TWIN_BEND = 0.35  # how far the edges of a repeated operand (x * x) bow apart, in columns
 
@@ -52,8 +53,7 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
     widest = max([len(t) for t in final.values + final.gradients]
                  + [len(graph.nodes[n]["name"] or "") for n in nodes] + [6])
     column_px = min(max(widest * CHAR_PX + 16, MIN_COLUMN_PX), MAX_COLUMN_PX)
-    max_columns = max(2, int((WIDTH_PX - 2 * MARGIN_PX) / column_px) + 1)
-    layout = layered_layout(graph, max_columns)
+    layout = _best_layout(graph, column_px)
 
     def at(col: float, row: float) -> tuple[float, float]:
         return round(MARGIN_PX + col * column_px, 1), round(MARGIN_PX + 10 + row * ROW_PX, 1)
@@ -72,20 +72,39 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
             points.insert(1, ((x0 + x1) / 2 - bend * (y1 - y0) / length,
                               (y0 + y1) / 2 + bend * (x1 - x0) / length))
         paths.append([list(p) for p in points])
-    width = MARGIN_PX * 2 + (layout.columns - 1) * column_px
-    height = MARGIN_PX * 2 + 20 + (layout.rows - 1) * ROW_PX
+    width, height = _size_px(layout, column_px)
     return at_step({
         "graph_id": graph_id,
         "scale": scale,
         "width": round(max(width, 2 * MARGIN_PX + column_px), 1),
         "height": round(height, 1),
         "node_r": NODE_R,
+        "max_height": BOX_PX[1],
         "nodes": [_node(graph, n, xy[n]) for n in nodes],
         "edges": [{"points": p, "from": u, "to": v} for p, (u, v, _) in zip(paths, edges)],
         "frames": [_frame(step, edges) for step in steps],
         "colours": {"ink": palette.INK, "edge": palette.EDGE, "selected": palette.SELECTED,
                     "forward": palette.FORWARD, "backward": palette.BACKWARD},
     }, frame, selected)
+
+
+def _size_px(layout, column_px: float) -> tuple[float, float]:
+    return (MARGIN_PX * 2 + (layout.columns - 1) * column_px,
+            MARGIN_PX * 2 + 20 + (layout.rows - 1) * ROW_PX)
+
+
+def _best_layout(graph: nx.MultiDiGraph, column_px: float):
+    """The layout, in one band or cut into a few, that the box shows largest."""
+    one_band = layered_layout(graph, MAX_GRAPH_NODES)
+    depth = one_band.columns
+    cuts = {math.ceil(depth / bands) for bands in (2, 3)} - {depth}
+    best, best_scale = None, -1.0
+    for layout in [one_band, *(layered_layout(graph, c) for c in sorted(cuts) if c >= 2)]:
+        width, height = _size_px(layout, column_px)
+        scale = min(BOX_PX[0] / width, BOX_PX[1] / height)
+        if scale > best_scale + 1e-9:
+            best, best_scale = layout, scale
+    return best
 
 
 def _node(graph: nx.MultiDiGraph, n: int, xy) -> dict:

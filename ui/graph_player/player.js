@@ -6,7 +6,6 @@ const players = new Map(); // component key -> {graphId, frame, playing, timer, 
 const listeners = new Map(); // component key -> function that removes its page-wide listeners
 const SVG = "http://www.w3.org/2000/svg";
 const SPEEDS = { slow: 1600, normal: 800, fast: 300 };
-const MAX_HEIGHT_PX = 330; // the graph and its controls fit the first 1280x720 screen
 
 function el(name, attrs, parent) {
   const node = document.createElementNS(SVG, name);
@@ -55,7 +54,7 @@ function build(root, data, state, setTriggerValue) {
   root.querySelector(".gp-speed").value = state.speed;
   const svg = el("svg", { viewBox: `0 0 ${data.width} ${data.height}`, class: "gp-svg",
                           role: "img", "aria-label": "computation graph" });
-  svg.style.height = `${Math.min(data.height * data.scale, MAX_HEIGHT_PX * data.scale)}px`;
+  svg.style.height = `${Math.min(data.height * data.scale, data.max_height * data.scale)}px`;
   root.querySelector(".gp-graph").appendChild(svg);
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "gp-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
