@@ -247,7 +247,8 @@ def surface_function(view: View):
 
 def accumulation(view: View, passes: int = 2) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each parameter's gradient after one backward pass and after `passes` passes without
-    zero_grad in between (on a fresh evaluation, so the recorded view is untouched)."""
+    zero_grad in between (on a fresh evaluation, so the recorded view is untouched); parameters
+    the output does not depend on get none and are left out."""
     built = view.built
     parameters = [Tensor(p.data.copy(), requires_grad=True, name=p.name)
                   for p in built.parameters]
@@ -255,11 +256,12 @@ def accumulation(view: View, passes: int = 2) -> dict[str, tuple[np.ndarray, np.
     out = built.evaluate(*parameters)
     seed = np.ones_like(out.data)
     out.backward(seed)
-    once = [np.array(p.grad) for p in parameters]
+    once = [None if p.grad is None else np.array(p.grad) for p in parameters]
     for _ in range(passes - 1):
         built.evaluate(*parameters).backward(seed)
     for p, first in zip(parameters, once):
-        result[p.name] = (first, np.array(p.grad))
+        if first is not None:
+            result[p.name] = (first, np.array(p.grad))
     return result
 
 
@@ -281,10 +283,19 @@ def pass_counts(view: View) -> tuple[int, int]:
     return sum(p.size for p in view.built.parameters), view.built.output.size
 
 
+def tangent_sources(view: View) -> list[str]:
+    """The parameters forward mode can start from: those in the output's graph."""
+    in_graph = set(view.record.order)
+    return [p.name for p in view.built.parameters if p in in_graph]
+
+
 def tangents_from(view: View, name: str) -> tuple[Tensor, dict] | None:
-    """(the input, every node's tangent) for forward mode from input `name`; None for ""."""
-    source = view.built.inputs.get(name)
-    return None if source is None else (source, forward_tangents(view, source))
+    """(the input, every node's tangent) for forward mode from parameter `name`; None if it is
+    not one of tangent_sources (e.g. "")."""
+    if name not in tangent_sources(view):
+        return None
+    source = view.built.inputs[name]
+    return source, forward_tangents(view, source)
 
 
 MAX_TANGENT_ROWS = 1000  # output entries of one op whose Jacobian forward mode assembles

@@ -128,7 +128,7 @@ built = view.built
 keys = node_keys(graph)
 state.node = model.follow_node(state.node, state.get("node_shown"), keys)
 state.node_shown = (state.node, keys.get(state.node))
-if state.tangent not in (names := [p.name for p in built.parameters]):
+if state.tangent not in (names := model.tangent_sources(view)):
     state.tangent = ""  # forward mode from an input that is gone or was never a parameter
 player_id = view.graph_id + state.tangent  # forward mode plays anew
 if state.get("player_id") not in (None, player_id):

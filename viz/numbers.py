@@ -54,6 +54,8 @@ def summary(value: np.ndarray) -> float:
     value = np.asarray(value)
     if value.size == 1:
         return float(value.reshape(-1)[0])
+    if value.size == 0:
+        return 0.0  # nothing to colour by
     with np.errstate(all="ignore"):
         mean = float(np.mean(value))
         tiny = math.isfinite(mean) and abs(mean) <= ROUNDING * np.abs(value).max()

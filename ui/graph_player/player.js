@@ -54,7 +54,7 @@ function build(root, data, state, setTriggerValue) {
   root.querySelector(".gp-speed").value = state.speed;
   const svg = el("svg", { viewBox: `0 0 ${data.width} ${data.height}`, class: "gp-svg",
                           role: "img", "aria-label": "computation graph" });
-  svg.style.height = `${Math.min(data.height * data.scale, data.max_height * data.scale)}px`;
+  svg.style.height = `${Math.min(data.height * data.scale, data.max_height)}px`; // fits the screen
   root.querySelector(".gp-graph").appendChild(svg);
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "gp-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
