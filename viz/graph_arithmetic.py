@@ -68,6 +68,11 @@ def backward_line(graph: nx.MultiDiGraph, edge: Edge, consumers: int) -> str:
         return _matmul_line(graph, edge, lhs, upstream, result)
     if op.name == "cross_entropy":
         return _cross_entropy_line(graph, child, lhs, result)
+    if op.name == "softmax" and np.size(g) <= MAX_WRITTEN_ENTRIES:
+        name = text_name(graph, child)
+        p = f"p = {'' if name == 'p' else f'{name} = '}{entries_text(graph.nodes[child]['value'])}"
+        return (f"{lhs} = p ⊙ (G − Σ G ⊙ p) = {result}, with {p} and G = {upstream} = "
+                f"{entries_text(g)}")
     if d is not None and d.size <= MAX_WRITTEN_ENTRIES:
         return (f"{lhs} = {upstream} ⊙ {local} = {entries_text(g)} ⊙ {entries_text(d)} "
                 f"= {result}")

@@ -114,3 +114,11 @@ def test_forward_mode_steps_carry_the_tangent_with_its_chain_rule():
     assert "∂(w1 × x1)/∂w1 = ∂(w1 × x1)/∂w1 · ∂w1/∂w1 = 2 × 1 = 2" in lines
     assert lines[-1].endswith("= 0.492")  # ∂y/∂w1, reached in one forward pass
     assert labels[-1] == "every value and tangent"
+
+
+def test_the_softmax_step_shows_the_logit_gradient_as_p_minus_t():
+    built, _, steps = steps_of("softmax_ce")
+    p, t = built.nodes["p"].data, built.inputs["t"].data
+    line = next(line for line in lines_of(steps) if line.startswith("∂loss/∂z = "))
+    assert line.startswith(f"∂loss/∂z = p ⊙ (G − Σ G ⊙ p) = {entries_text(p - t)}, with "
+                           f"p = {entries_text(p)} and G = ∂loss/∂p = ")
