@@ -129,3 +129,21 @@ def test_no_two_texts_overlap_in_the_final_step_of_the_largest_example(page, bas
     wait_for_player(page)
     page.locator(".gp-last").click()
     assert page.locator(".gp-svg text").evaluate_all(OVERLAPS) == []
+
+
+def test_a_click_while_playing_plays_on_from_the_same_place(page, base_url, console_errors):
+    open_page(page, base_url, "Expression_Graph?example=micrograd")
+    wait_for_player(page)
+    page.locator(".gp-speed").select_option("slow")
+    page.locator(".gp-play").click()
+    expect(page.locator(STEP)).to_have_text(re.compile("^forward 2/"), timeout=15_000)
+    page.locator(NODES).first.click()
+    page.wait_for_function("() => location.search.includes('node=0')", timeout=15_000)
+    wait_for_idle(page)
+    assert not step_text(page).startswith(("the bare graph", "forward 1/"))  # not restarted
+    values = page.locator(".gp-value")  # the drawing the rerun made still plays on
+    count = "ts => ts.filter(t => t.textContent).length"
+    shown = values.evaluate_all(count)
+    page.wait_for_timeout(4_000)  # two or three steps at the slow speed
+    assert values.evaluate_all(count) > shown
+    assert_no_console_errors(console_errors)

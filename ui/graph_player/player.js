@@ -139,6 +139,7 @@ export default function (component) {
   const view = build(root, data, state, setTriggerValue);
   const playButton = root.querySelector(".gp-play");
   const go = (k) => {
+    if (!root.isConnected) { stop(); return; } // the page changed under a playing player
     state.frame = Math.max(0, Math.min(n - 1, k));
     view.show(state.frame);
     writeUrl(state.frame);
@@ -166,7 +167,7 @@ export default function (component) {
   root.querySelector(".gp-speed").onchange = (e) => {
     state.speed = e.target.value; if (state.playing) start(); };
   view.scrub.oninput = (e) => state.jump(Number(e.target.value));
-  if (state.playing) { playButton.textContent = "❚❚ Pause"; }
+  if (state.playing) start(); // a rerun while playing: play on with the new drawing
   view.show(state.frame);
   writeUrl(state.frame);
   // Keys on the whole page, except while typing in a field.
@@ -180,7 +181,10 @@ export default function (component) {
     if (act) { e.preventDefault(); act(); }
   };
   // Streamlit may rewrite the address bar from a rerun: keep frame=N in it.
-  const keepUrl = setInterval(() => writeUrl(state.frame), 400);
+  const keepUrl = setInterval(() => {
+    if (root.isConnected) writeUrl(state.frame);
+    else if (listeners.has(key)) listeners.get(key)(); // gone (another page): stop, unhook
+  }, 400);
   if (listeners.has(key)) listeners.get(key)();
   document.addEventListener("keydown", onKey);
   const remove = () => {
