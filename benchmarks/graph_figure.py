@@ -1,7 +1,8 @@
 """Benchmark: graph + animated figure of a 100-node program, and its serialised size.
 
 The program (built once with engine.expr) is a residual tanh chain on a 3-vector; the timing
-covers viz.graph.tensor_graph (which runs the backward pass) and viz.graph_figure.graph_figure.
+covers recording the backward pass (page_models.graph_record), viz.graph.tensor_graph and
+viz.graph_figure.graph_figure.
 
     .venv/bin/python benchmarks/graph_figure.py
 
@@ -20,6 +21,7 @@ import plotly.io as pio
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.expr import InputSpec, build  # noqa: E402
+from page_models.graph_record import record_backward  # noqa: E402
 from viz.graph import tensor_graph  # noqa: E402
 from viz.graph_figure import NODES, graph_figure  # noqa: E402
 
@@ -48,7 +50,7 @@ def main() -> None:
     times, fig = [], None
     for _ in range(RUNS):
         start = time.perf_counter()
-        fig = graph_figure(tensor_graph(built.output, names))
+        fig = graph_figure(tensor_graph(record_backward(built.output), names))
         times.append((time.perf_counter() - start) * 1000)
     start = time.perf_counter()
     size_mb = len(pio.to_json(fig, validate=False).encode()) / 1e6

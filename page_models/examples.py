@@ -68,6 +68,8 @@ EXAMPLES: list[Example] = [
     ),
     Example(
         "micrograd", "micrograd's README example",
+        "a = -4.0\n"
+        "b = 2.0\n"
         "c = a + b\n"
         "d = a * b + b**3\n"
         "c += c + 1\n"
@@ -78,9 +80,9 @@ EXAMPLES: list[Example] = [
         "f = e**2\n"
         "g = f / 2.0\n"
         "g += 10.0 / f\n",
-        {"a": InputSpec("-4.0"), "b": InputSpec("2.0")},
-        "Karpathy's micrograd example, typed almost as written: g = 24.7041, "
-        "dg/da = 138.8338, dg/db = 645.5773.",
+        {},
+        "Karpathy's micrograd example as written, with relu(x) for x.relu() and a = -4.0 for "
+        "a = Value(-4.0): g = 24.7041, ∂g/∂a = 138.8338, ∂g/∂b = 645.5773.",
     ),
 ]
 

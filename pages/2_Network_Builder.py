@@ -15,6 +15,7 @@ from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
 from engine.nn import ACTIVATIONS, MLPSpec
 from engine.train import class_probabilities, predict
 from page_models.features import FEATURES, available_features, expand_features
+from page_models.graph_record import record_backward
 from page_models.lessons import VANISHING, vanishing_gradients
 from page_models.live import UPDATE_INTERVAL_S, LiveRun
 from page_models.network import hidden_activations, minibatch_loss, repeated_outputs
@@ -254,7 +255,7 @@ def neuron_view() -> None:
 
 def graph_view() -> None:
     with user_errors(stop=False):
-        st.plotly_chart(graph_figure(tensor_graph(step_loss), shape_labels=True),
+        st.plotly_chart(graph_figure(tensor_graph(record_backward(step_loss)), shape_labels=True),
                         key="nb_graph", config={"displayModeBar": False})
     st.caption(f"One training step on a minibatch of {len(step_batch)} points, in training mode "
                "(dropout on). Each op shows how it maps shapes. Press ▶ Play in the figure to "

@@ -1,5 +1,7 @@
 """The inspector of one node of an expression graph: statement, value, gradient, local derivative,
-the contributions it received and, for elementwise ops on small vectors, the Jacobian."""
+the contributions it received, the chain rule with numbers for each operand ("upstream × local =
+contribution") and, for elementwise ops on small vectors and matrix products, the Jacobian.
+Everything is read from the recorded graph (viz.graph); nothing here runs a pass."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import streamlit as st
 from engine import format_shape
 from engine.expr import ExprGraph
 from viz.graph import local_derivative, operands_of, shape_rule, text_name
-from viz.graph_anim import gradient_label
+from viz.graph_arithmetic import backward_line, gradient_label
 from viz.numbers import MAX_LATEX_SIDE, full_text, latex_array
 
 
@@ -42,7 +44,9 @@ def show_inspector(graph: nx.MultiDiGraph, node: int, built: ExprGraph) -> None:
         st.markdown(f"Local derivative of {op.title} ({op.symbol}):")
         st.latex(op.latex)
         _shape_rule(graph, node)
+        _chain_rule(graph, node)
         _jacobians(graph, node)
+        _matmul_jacobian(graph, node)
 
 
 def _shape_rule(graph: nx.MultiDiGraph, node: int) -> None:
@@ -52,6 +56,39 @@ def _shape_rule(graph: nx.MultiDiGraph, node: int) -> None:
     backward = (f" Backward, each gradient has the shape of its operand: {', '.join(gradients)}."
                 if gradients else "")
     st.markdown(f"Shapes: `{shape_rule(graph, node)}`.{backward}")
+
+
+def _chain_rule(graph: nx.MultiDiGraph, node: int) -> None:
+    """Upstream × local = contribution, with numbers, for each operand that gets a gradient."""
+    lines = []
+    for parent, key in operands_of(graph, node):
+        if graph.edges[parent, node, key]["contribution"] is not None:
+            consumers = sum(d["contribution"] is not None
+                            for _, _, d in graph.out_edges(parent, data=True))
+            lines.append(backward_line(graph, (parent, node, key), consumers))
+    if lines:
+        st.markdown("The chain rule for each operand (upstream × local = contribution):")
+        st.code("\n".join(lines), language=None, wrap_lines=True)
+
+
+def _matmul_jacobian(graph: nx.MultiDiGraph, node: int) -> None:
+    """For A @ v with a vector v (or a row vector u @ B): the Jacobian is the matrix itself,
+    ∂(A @ v)/∂v = A and ∂(u @ B)/∂u = Bᵀ."""
+    if graph.nodes[node]["op"].kind != "matmul":
+        return
+    (a, _), (b, _) = operands_of(graph, node)
+    A, B = graph.nodes[a]["value"], graph.nodes[b]["value"]
+    name = text_name(graph, node)
+    if A.ndim == 2 and (B.ndim == 1 or B.shape[-1] == 1) and max(A.shape) <= MAX_LATEX_SIDE:
+        wrt, matrix, what = b, A, text_name(graph, a)
+    elif B.ndim == 2 and (A.ndim == 1 or A.shape[0] == 1) and max(B.shape) <= MAX_LATEX_SIDE:
+        wrt, matrix, what = a, B.T, f"{text_name(graph, b)}ᵀ"
+    else:
+        return
+    st.markdown(f"Jacobian ∂{name}/∂{text_name(graph, wrt)}: a matrix product is linear in "
+                f"{text_name(graph, wrt)}, so its Jacobian is the matrix {what}.")
+    st.latex(rf"\frac{{\partial\,{tex(name)}}}{{\partial\,{tex(text_name(graph, wrt))}}} = "
+             f"{latex_array(matrix)}")
 
 
 def _contributions(graph: nx.MultiDiGraph, node: int) -> None:

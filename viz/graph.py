@@ -1,8 +1,9 @@
 """A computation graph of engine Tensors as a networkx graph, with the facts a page shows.
 
-`tensor_graph(output, names)` walks everything `output` depends on and runs the backward pass
-with an observer, so each edge knows the gradient contribution it carried. Any Tensor graph works
-(an expression, a network's training step); `viz.graph_figure` draws it.
+`tensor_graph(record_backward(output), names)` turns a recorded backward pass
+(page_models.graph_record) into a graph in which each edge knows the gradient contribution it
+carried. Any Tensor graph works (an expression, a network's training step); `viz.graph_figure`
+and `viz.graph_player` draw it.
 
 Nodes are numbered in topological order (parents first). Node attributes: kind ("input",
 "parameter", "constant", "op"), op (an engine Op or None), symbol, name (display name or None),
@@ -20,32 +21,32 @@ from collections.abc import Mapping
 import networkx as nx
 import numpy as np
 
-from engine import Tensor, format_shape, topological_order, unbroadcast
-from engine.limits import MAX_GRAPH_NODES, check_limit
+from engine import Tensor, format_shape, unbroadcast
+from page_models.graph_record import BackwardRecord
 from viz.numbers import short_text
 
 MAX_FORMULA_CHARS = 28  # longer formulas of unnamed nodes are abbreviated with …
 
 
-def tensor_graph(
-    output: Tensor, names: Mapping[str, Tensor] | None = None, max_nodes: int = MAX_GRAPH_NODES
-) -> nx.MultiDiGraph:
-    """The graph of everything `output` depends on, with values, gradients and contributions.
-
-    `names` maps display names to tensors (a tensor's own .name is the fallback). If `output`
-    depends on a parameter, its gradients are cleared and output.backward() runs once (seeded with
-    ones), filling .grad of every node that needs a gradient.
-    """
-    order = topological_order(output)
-    check_limit("The number of graph nodes", len(order), max_nodes)
-    ids = {tensor: i for i, tensor in enumerate(order)}
+def tensor_graph(record: BackwardRecord, names: Mapping[str, Tensor] | None = None
+                 ) -> nx.MultiDiGraph:
+    """The graph of a recorded backward pass (page_models.graph_record), with values, gradients
+    and contributions. `names` maps display names to tensors (a tensor's own .name is the
+    fallback). Nothing is computed here: gradients and contributions are read from the record."""
+    ids = {tensor: i for i, tensor in enumerate(record.order)}
     display = {tensor: name for name, tensor in (names or {}).items()}
-    graph = nx.MultiDiGraph(output=ids[output], events=[])
-    for tensor in order:
+    graph = nx.MultiDiGraph(output=ids[record.output], events=[])
+    for tensor in record.order:
         for key, parent in enumerate(tensor.parents):
             graph.add_edge(ids[parent], ids[tensor], key=key, contribution=None)
-    if output.requires_grad:
-        _record_backward(output, order, ids, graph)
+    next_operand: dict[Tensor, int] = {}
+    for child, parent, contribution in record.events:  # the k-th report of a (child, parent)
+        start = next_operand.get(child, 0)  # pair belongs to its k-th operand slot
+        key = next(k for k in range(start, len(child.parents)) if child.parents[k] is parent)
+        next_operand[child] = key + 1
+        u, v = ids[parent], ids[child]
+        graph.edges[u, v, key]["contribution"] = contribution
+        graph.graph["events"].append((v, u, key))
     for tensor, i in ids.items():
         name = display.get(tensor, tensor.name)
         graph.add_node(
@@ -56,7 +57,7 @@ def tensor_graph(
             name=name,
             shape=tensor.shape,
             value=tensor.data,
-            gradient=tensor.grad,
+            gradient=record.gradients.get(tensor),
             tensor=tensor,
         )
     for i in graph.nodes:
@@ -70,23 +71,6 @@ def _kind(tensor: Tensor, name: str | None) -> str:
     if tensor.requires_grad:
         return "parameter"
     return "input" if name else "constant"
-
-
-def _record_backward(output: Tensor, order, ids, graph: nx.MultiDiGraph) -> None:
-    """Run the backward pass; store each reported contribution on its edge, in pass order."""
-    next_operand: dict[Tensor, int] = {}
-
-    def observe(child: Tensor, parent: Tensor, contribution: np.ndarray) -> None:
-        start = next_operand.get(child, 0)
-        key = next(k for k in range(start, len(child.parents)) if child.parents[k] is parent)
-        next_operand[child] = key + 1
-        u, v = ids[parent], ids[child]
-        graph.edges[u, v, key]["contribution"] = np.array(contribution)
-        graph.graph["events"].append((v, u, key))
-
-    for tensor in order:
-        tensor.zero_grad()
-    output.backward(np.ones_like(output.data), observer=observe)
 
 
 def display_label(graph: nx.MultiDiGraph, node: int) -> str:

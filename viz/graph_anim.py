@@ -21,7 +21,14 @@ import numpy as np
 from viz import palette
 from viz.coded_scale import CodedScale
 from viz.graph import text_name
-from viz.numbers import MINUS, short_text, summary
+from viz.graph_arithmetic import (
+    backward_line,
+    forward_line,
+    gradient_label,
+    sum_line,
+    tangent_line,
+)
+from viz.numbers import MINUS, node_text, short_text, summary
 
 Edge = tuple[int, int, int]  # (parent, child, key)
 FILL = CodedScale(
@@ -44,17 +51,7 @@ class Step:
     lit: list[Edge] = field(default_factory=list)  # edges highlighted in this step
     lit_colour: str = palette.FORWARD
     edge_texts: list[str] = field(default_factory=list)  # a label per lit edge (or none)
-
-
-def gradient_label(graph: nx.MultiDiGraph, node: int) -> str:
-    """∂s/∂z, with the output's and the node's names (a formula if unnamed).
-
-    A non-scalar output h is seeded with ones, so its gradients are those of Σh: the label says so.
-    """
-    output = graph.graph["output"]
-    name = text_name(graph, output)
-    scalar = np.size(graph.nodes[output]["value"]) == 1
-    return f"∂{name if scalar else f'(Σ{name})'}/∂{text_name(graph, node)}"
+    lines: list[str] = field(default_factory=list)  # the step's arithmetic, with numbers
 
 
 def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
@@ -74,11 +71,11 @@ def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
 
     def show_value(n: int) -> None:
         state.fills[n] = value_fill[n]
-        state.values[n] = short_text(attrs[n]["value"])
+        state.values[n] = node_text(attrs[n]["value"])
 
     def show_gradient(n: int) -> None:
         state.rings[n] = grad_ring[n]
-        state.gradients[n] = "∂ " + short_text(gradients[n], shape=False)
+        state.gradients[n] = "∂ " + node_text(gradients[n])
 
     for n in nodes:
         if attrs[n]["op"] is None:
@@ -89,7 +86,9 @@ def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
             show_value(n)
             lit = list(graph.in_edges(n, keys=True))
             named = f"{attrs[n]['name']} = " if attrs[n]["name"] else ""
-            forward.append(_snapshot(state, named + attrs[n]["formula"], lit, palette.FORWARD))
+            step = _snapshot(state, named + attrs[n]["formula"], lit, palette.FORWARD)
+            step.lines = [forward_line(graph, n)]
+            forward.append(step)
     frames += _numbered("forward", forward)
 
     backward = []
@@ -129,7 +128,9 @@ def _backward_steps(graph: nx.MultiDiGraph, state: Step, show_gradient) -> list[
                     completed.append(parent)
         targets = ", ".join(dict.fromkeys(text_name(graph, e[0]) for e in lit))
         label = f"{gradient_label(graph, child)} flows into {targets}"
-        steps.append(_backward_snapshot(graph, state, label, lit))
+        step = _backward_snapshot(graph, state, label, lit)
+        step.lines = [backward_line(graph, edge, expected[edge[0]]) for edge in lit]
+        steps.append(step)
         for parent in completed:
             show_gradient(parent)
             total = short_text(graph.nodes[parent]["gradient"])
@@ -140,7 +141,9 @@ def _backward_steps(graph: nx.MultiDiGraph, state: Step, show_gradient) -> list[
                 else f"sum of {len(terms)} contributions"
             )
             label = f"{gradient_label(graph, parent)} = {added} = {total}"
-            steps.append(_backward_snapshot(graph, state, label, terms))
+            step = _backward_snapshot(graph, state, label, terms)
+            step.lines = [sum_line(graph, parent, terms)]
+            steps.append(step)
     return steps
 
 
@@ -192,3 +195,47 @@ def _codes(arrays, coded: CodedScale, headroom: float = 1.0) -> list[float | Non
     finite = [abs(x) for x in numbers if x is not None and math.isfinite(x)]
     top = max(finite, default=0.0) * headroom
     return [None if x is None else coded.code(x, top) for x in numbers]
+
+
+def tangent_steps(graph: nx.MultiDiGraph, tangents: dict[int, np.ndarray], source: int
+                  ) -> list[Step]:
+    """Forward mode from one input: the bare graph, the input's tangent 1, then each op in
+    topological order with its value and its tangent ∂node/∂source (the second line under a
+    node, written "ṫ"), then every value and tangent. `tangents` maps nodes to the tangents
+    page_models.expression_graph.forward_tangents computed."""
+    nodes = sorted(graph.nodes)
+    attrs = graph.nodes
+    value_fill = _codes([attrs[n]["value"] for n in nodes], FILL, FILL_HEADROOM)
+    ring = _codes([tangents.get(n) for n in nodes], RING)
+    state = Step("the bare graph",
+                 [FILL.fixed_code(palette.NODE_KIND[attrs[n]["kind"]]) for n in nodes],
+                 [RING.fixed_code(palette.EDGE)] * len(nodes), [""] * len(nodes),
+                 [""] * len(nodes))
+    frames = [_snapshot(state, state.label)]
+
+    def show(n: int) -> None:
+        state.fills[n] = value_fill[n]
+        state.values[n] = node_text(attrs[n]["value"])
+        if n in tangents:
+            state.rings[n] = ring[n]
+            state.gradients[n] = "ṫ " + node_text(tangents[n])
+
+    for n in nodes:
+        if attrs[n]["op"] is None:
+            show(n)
+    name = text_name(graph, source)
+    steps = [_snapshot(state, f"the inputs; {name} gets the tangent ∂{name}/∂{name} = 1")]
+    for n in nodes:
+        if attrs[n]["op"] is not None:
+            show(n)
+            lit = [e for e in graph.in_edges(n, keys=True) if e[0] in tangents]
+            named = f"{attrs[n]['name']} = " if attrs[n]["name"] else ""
+            step = _snapshot(state, named + attrs[n]["formula"], lit, palette.BACKWARD)
+            if n in tangents:
+                step.lines = [tangent_line(graph, n, tangents, source)]
+            steps.append(step)
+    frames += _numbered("tangent", steps)
+    for n in nodes:
+        show(n)
+    frames.append(_snapshot(state, "every value and tangent"))
+    return frames

@@ -54,6 +54,8 @@ def summary(value: np.ndarray) -> float:
     value = np.asarray(value)
     if value.size == 1:
         return float(value.reshape(-1)[0])
+    if value.size == 0:
+        return 0.0  # nothing to colour by
     with np.errstate(all="ignore"):
         mean = float(np.mean(value))
         tiny = math.isfinite(mean) and abs(mean) <= ROUNDING * np.abs(value).max()
@@ -78,3 +80,35 @@ def latex_array(value: np.ndarray, digits: int = 3) -> str:
         return rf"\text{{{format_shape(value.shape)} array, mean {number(summary(value))}}}"
     rows = [" & ".join(number(x) for x in row) for row in matrix]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+MAX_WRITTEN_ENTRIES = 16  # arrays up to this size are written out in the step's arithmetic
+
+
+def entries_text(value: np.ndarray, max_entries: int = MAX_WRITTEN_ENTRIES) -> str:
+    """A value in a line of arithmetic: a number, its entries as nested lists (up to
+    `max_entries`), else its shape and largest |entry|."""
+    value = np.asarray(value)
+    if value.size == 1:
+        return format_number(value.reshape(-1)[0])
+    if value.size <= max_entries:
+        def nested(a) -> str:
+            if a.ndim == 0:
+                return format_number(a)
+            return "[" + ", ".join(nested(x) for x in a) + "]"
+        return nested(value)
+    return f"{format_shape(value.shape)} array, largest |entry| {_largest(value)}"
+
+
+def node_text(value: np.ndarray) -> str:
+    """A value under a graph node: a number, up to 3 entries, else its shape and ± its largest
+    |entry|, "(4,3) ±0.25" (a mean would read 0 for a softmax gradient that is not zero)."""
+    value = np.asarray(value)
+    if value.size <= 3:
+        return short_text(value, max_items=3)
+    return f"{format_shape(value.shape)} ±{_largest(value)}"
+
+
+def _largest(value: np.ndarray) -> str:
+    with np.errstate(all="ignore"):
+        return format_number(np.max(np.abs(value)), 2) if value.size else "—"

@@ -20,7 +20,14 @@ from engine.errors import ExprError, PlaygroundError
 from engine.expr.functions import bind_call
 from engine.expr.parser import Array, BinOp, Name, Negate, Node, Number, Transpose
 from engine.expr.program import Program, Statement, parse
-from engine.expr.values import InputSpec, Spec, as_input_spec, default_spec, input_value
+from engine.expr.values import (
+    InputSpec,
+    Spec,
+    as_input_spec,
+    default_spec,
+    input_value,
+    literal_value,
+)
 from engine.limits import MAX_GRAPH_ELEMENTS, MAX_TENSOR_ELEMENTS, check_limit
 from engine.ops import OPS, Op
 from engine.tensor import Tensor, apply
@@ -34,7 +41,8 @@ class ExprGraph:
 
     program: Program
     output: Tensor
-    inputs: dict[str, Tensor]  # free name -> leaf tensor, in the order of program.free_names
+    inputs: dict[str, Tensor]  # free name -> leaf tensor, in the order of program.free_names,
+    # then each leaf the program assigns (a = -4.0) by its display name, in program order
     nodes: dict[str, Tensor]  # display name (z, c′, out) -> the tensor its statement made
     made_in: dict[Tensor, Statement] = field(repr=False)  # every op result -> its statement
 
@@ -55,9 +63,10 @@ class ExprGraph:
             raise ValueError(f"evaluate() takes {len(self.parameters)} parameters, "
                              f"got {len(parameters)}")
         substitutes = iter(parameters)
-        inputs = {name: next(substitutes) if t.requires_grad else t
+        leaves = {name: next(substitutes) if t.requires_grad else t
                   for name, t in self.inputs.items()}
-        return _Run(inputs).program(self.program).output
+        free = {name: leaves[name] for name in self.program.free_names}
+        return _Run(free, leaves=leaves).program(self.program).output
 
 
 def build(source: str | Program, values: Mapping[str, InputSpec | Spec] | None = None,
@@ -74,18 +83,22 @@ def build(source: str | Program, values: Mapping[str, InputSpec | Spec] | None =
     for position, name in enumerate(program.free_names):
         spec = as_input_spec(values.get(name, default_spec(position)))
         inputs[name] = Tensor(input_value(name, spec.value, seed), spec.parameter, name)
-    run = _Run(inputs)
+    run = _Run(inputs, seed=seed)
     for name, t in inputs.items():
         run.count(t.size, f"the value of {name}", program.statements[0])
     run.program(program)
-    return ExprGraph(program, run.output, inputs, run.nodes, run.made_in)
+    return ExprGraph(program, run.output, {**inputs, **run.leaves}, run.nodes, run.made_in)
 
 
 class _Run:
     """One execution of a program: an environment of names, and what each statement made."""
 
-    def __init__(self, inputs: dict[str, Tensor]):
+    def __init__(self, inputs: dict[str, Tensor], seed: int = 0,
+                 leaves: dict[str, Tensor] | None = None):
         self.env = dict(inputs)
+        self.seed = seed
+        self.given = leaves or {}  # leaves to reuse (evaluate): display name -> tensor
+        self.leaves: dict[str, Tensor] = {}  # the leaves the program's statements assigned
         self.nodes: dict[str, Tensor] = {}
         self.made_in: dict[Tensor, Statement] = {}
         self.output: Tensor | None = None
@@ -95,7 +108,7 @@ class _Run:
     def program(self, program: Program) -> _Run:
         for statement in program.statements:
             self.statement = statement
-            value = self.value(statement.value)
+            value = self.leaf(statement) if statement.leaf else self.value(statement.value)
             if statement.target is not None:
                 self.env[statement.target] = value
             if statement.name is not None:
@@ -104,6 +117,16 @@ class _Run:
                 self.nodes[statement.name] = value
         self.output = value  # the last statement's
         return self
+
+    def leaf(self, statement: Statement) -> Tensor:
+        """The parameter `name = <value spec>` makes (or the one given to reuse)."""
+        name = statement.name
+        if name not in self.given:
+            data = literal_value(statement.value, statement.target, self.seed)
+            self.count(data.size, f"the value of {name}", statement)
+            self.given[name] = Tensor(data, requires_grad=True, name=name)
+        self.leaves[name] = self.made(self.given[name])
+        return self.leaves[name]
 
     def value(self, node: Node) -> Tensor:
         if isinstance(node, Name):

@@ -5,6 +5,9 @@ makes a new node; a name assigned again is shown primed: c, c′, c″, c‴, c�
 (primes and subscript digits cannot occur in a typed name, so display names never collide). The
 last statement is the output; if it is a bare expression its node is called "out" (primed if
 "out" is taken), or, if it is just a name, the output is that name's node.
+
+A name assigned a value spec (`a = -4.0`, `u = [1, 2]`, `W = randn(3, 2)`) is a leaf of the
+graph: a parameter with that value, as in micrograd's `a = Value(-4.0)`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from engine.errors import ExprError
 from engine.expr.functions import FUNCTIONS, bind_call
-from engine.expr.parser import BinOp, Call, Name, Negate, Node, Parser, Transpose
+from engine.expr.parser import Array, BinOp, Call, Name, Negate, Node, Number, Parser, Transpose
 from engine.expr.values import CONSTRUCTORS
 from engine.limits import MAX_SOURCE_CHARS
 
@@ -30,6 +33,7 @@ class Statement:
     text: str  # the statement's source text, as the inspector shows it
     line: int
     column: int
+    leaf: bool = False  # `name = <value spec>`: a parameter leaf, not an op
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,9 @@ def parse(source: str) -> Program:
     free: list[str] = []
     statements = []
     for raw in parser.statements():
-        _check_reads(raw.value, versions, free, parser)
+        leaf = raw.target is not None and is_value_spec(raw.value)
+        if not leaf:
+            _check_reads(raw.value, versions, free, parser)
         name = None
         if raw.target is not None:
             target = raw.target
@@ -72,7 +78,7 @@ def parse(source: str) -> Program:
                                 target.line, target.column)
             name = _new_node_name(target.id, versions)
         statements.append(Statement(raw.target and raw.target.id, name, raw.value, raw.text,
-                                    raw.line, raw.column))
+                                    raw.line, raw.column, leaf))
     if not statements:
         raise ExprError("the program is empty: type an expression such as z = x * y", 1, 1)
     last = statements[-1]
@@ -84,6 +90,12 @@ def parse(source: str) -> Program:
         output = _new_node_name(OUTPUT_NAME, versions)
         statements[-1] = replace(last, name=output)
     return Program(source, tuple(statements), tuple(free), output)
+
+
+def is_value_spec(node: Node) -> bool:
+    """A number, a list literal or a constructor call such as randn(3, 2): a leaf's value."""
+    return isinstance(node, Number | Array) or (isinstance(node, Call)
+                                                 and node.function in CONSTRUCTORS)
 
 
 def _new_node_name(name: str, versions: dict[str, int]) -> str:
@@ -104,8 +116,9 @@ def _check_reads(node: Node, versions: dict[str, int], free: list[str], parser: 
             free.append(node.id)
     elif isinstance(node, Call):
         if node.function in CONSTRUCTORS:
-            raise ExprError(f"{node.function}(…) makes an input's value: use it in the inputs "
-                            "table, as the value of a name", node.line, node.column)
+            raise ExprError(f"{node.function}(…) makes a value: assign it to a name on a line of "
+                            f"its own (W = {node.function}(3, 2)) or use it in the inputs table",
+                            node.line, node.column)
         for arg in bind_call(node).args:
             _check_reads(arg, versions, free, parser)
     elif isinstance(node, Negate | Transpose):

@@ -71,12 +71,13 @@ def input_value(name: str, spec: Spec, seed: int = 0) -> np.ndarray:
         if len(spec) > MAX_SOURCE_CHARS:
             raise ExprError(f"{len(spec):,} characters, above the cap of {MAX_SOURCE_CHARS:,} "
                             "on this public instance")
-        return _from_tree(Parser(spec).single_expression(), name, seed)
+        return literal_value(Parser(spec).single_expression(), name, seed)
     except ExprError as err:
         raise ExprError(f"value of {name}: {err.message}", err.line, err.column) from None
 
 
-def _from_tree(node: Node, name: str, seed: int) -> np.ndarray:
+def literal_value(node: Node, name: str, seed: int) -> np.ndarray:
+    """The array a parsed spec (number, list literal or constructor call) describes."""
     if isinstance(node, Number):
         return np.array(node.value)
     if isinstance(node, Array):

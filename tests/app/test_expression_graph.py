@@ -17,16 +17,20 @@ def open_page(**query) -> AppTest:
     """The page as a visitor opening its link with these query params sees it."""
     return open_app(PAGE, **query)
 
-
-
 def charts(at: AppTest) -> list[dict]:
+    """The plotly charts (the surface)."""
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+def player(at: AppTest) -> dict | None:
+    """The data the graph player was given (viz.graph_player.player_data), or None."""
+    found = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("player")]
+    return json.loads(found[0].proto.json) if found else None
+
+
 def node_labels(at: AppTest) -> list[str]:
-    """The labels inside the nodes of the graph (the first chart)."""
-    graph = charts(at)[0]
-    return next(trace["text"] for trace in graph["data"] if "customdata" in trace)
+    """The labels inside the nodes of the graph."""
+    return [node["label"] for node in player(at)["nodes"]]
 
 
 def url(at: AppTest) -> dict[str, str]:
@@ -43,14 +47,16 @@ def node_id(labels: list[str], start: str) -> int:
 
 
 def dataframe_columns(at: AppTest) -> dict:
-    return at.dataframe[-1].value.to_dict(orient="list")
+    """The gradient check's table."""
+    tables = [d.value.to_dict(orient="list") for d in at.dataframe]
+    return next(t for t in tables if "central difference" in t)
 
 
 @pytest.mark.parametrize("example", [e.key for e in EXAMPLES])
 def test_every_example_runs(example):
     at = open_page(example=example)
     assert not at.error, errors(at)
-    assert charts(at), "no graph"
+    assert player(at), "no graph"
     assert at.text_area(key="src").value == next(e.source for e in EXAMPLES if e.key == example)
     checks = dataframe_columns(at)
     assert checks["pass"] and all(mark == "✓" for mark in checks["pass"]), checks
@@ -132,15 +138,15 @@ def test_query_params_round_trip():
     assert at.selectbox(key="node").value == 3
     assert url(at) == {"src": src, "vals": vals, "seed": "7", "node": "3"}
     again = open_page(**url(at))
-    assert charts(again)[0]["data"] == charts(at)[0]["data"]
+    assert player(again) == player(at)
 
 
 def test_the_seed_changes_random_inputs():
     at = open_page(example="chain")
-    before = charts(at)[0]["data"]
+    before = player(at)
     at.number_input(key="seed").set_value(3)
     run(at)
-    assert charts(at)[0]["data"] != before
+    assert player(at)["frames"] != before["frames"]
 
 
 def test_a_hostile_link_falls_back_to_defaults():
@@ -177,11 +183,11 @@ def test_elementwise_vector_ops_show_a_diagonal_jacobian():
 
 def test_the_surface_shows_for_two_scalar_parameters_only():
     at = open_page(example="partials")
-    assert len(charts(at)) == 2
-    surface = charts(at)[1]
+    assert len(charts(at)) == 1
+    surface = charts(at)[0]
     names = [trace.get("name", "") for trace in surface["data"]]
     assert "along x: slope ∂z/∂x = 3" in names and "along y: slope ∂z/∂y = 2" in names
-    assert len(charts(open_page())) == 1  # the neuron: five inputs
+    assert not charts(open_page())  # the neuron: five inputs
 
 
 def test_presenter_mode_is_in_the_url():
@@ -200,7 +206,7 @@ def test_caret_lines():
 def test_a_broken_link_shows_the_error_and_keeps_it_in_the_url():
     at = open_page(src="z = (x")
     assert "Line 1, column" in errors(at)
-    assert not charts(at)
+    assert not player(at)
     assert url(at)["src"] == "z = (x"
 
 
@@ -219,10 +225,7 @@ def test_the_inspector_gives_the_shape_rule_of_a_matrix_product():
 
 
 def test_presenter_mode_enlarges_the_graph():
-    normal = charts(open_page())[0]
-    big = charts(open_page(big="1"))[0]
-    size = next(t["marker"]["size"] for t in normal["data"] if "customdata" in t)
-    assert next(t["marker"]["size"] for t in big["data"] if "customdata" in t) > size
+    assert player(open_page(big="1"))["scale"] > player(open_page())["scale"]
 
 
 def warnings(at: AppTest) -> str:
@@ -233,7 +236,7 @@ def test_a_non_finite_value_names_the_node_where_it_first_appears():
     at = open_page(src="z = log(x - x)\ny = z * w",
                    vals=json.dumps([["w", "3.0", True], ["x", "2.0", True]]))
     assert "values first become inf or nan at **z** in line 1: −∞" in warnings(at)
-    assert charts(at)
+    assert player(at)
     at = open_page(src="y = sqrt(x)", vals=json.dumps([["x", "0", True]]))  # value 0, slope ∞
     assert "gradients (backward pass) first become inf or nan at **x**: ∞" in warnings(at)
     assert not open_page().warning
@@ -267,9 +270,77 @@ def test_an_output_that_depends_on_no_parameter_skips_the_check_without_a_traceb
     at = open_page(src="k = w * 2\ny = x * 3",
                    vals=json.dumps([["w", "1.0", True], ["x", "2.0", False]]))
     assert any("y does not depend on any parameter (w)" in i.value for i in at.info)
-    assert charts(at)
+    assert player(at)
 
 
 def test_a_value_over_the_element_cap_names_the_input_once():
     at = open_page(src="y = sum(x)", vals=json.dumps([["x", "zeros(1000, 1000)", True]]))
     assert errors(at).startswith("Value of x, line 1, column 1: zeros would make 1,000,000")
+
+
+def test_the_inspector_gives_each_operands_chain_rule_with_numbers():
+    at = open_page()
+    at.selectbox(key="node").set_value(node_id(at.selectbox(key="node").options, "(w1 × x1)"))
+    run(at)
+    code = " ".join(c.value for c in at.code)
+    assert "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492" in code
+    assert "upstream × local = contribution" in " ".join(m.value for m in at.markdown)
+
+
+def test_the_inspector_shows_the_jacobian_of_a_matrix_product():
+    at = open_page(example="chain")
+    at.selectbox(key="node").set_value(node_id(at.selectbox(key="node").options, "(W @ x)"))
+    run(at)
+    assert any("Jacobian ∂(W @ x)/∂x" in m.value and "the matrix W" in m.value
+               for m in at.markdown)
+    assert any(r"\partial\,\text{x}" in latex.value and r"\begin{bmatrix}" in latex.value
+               for latex in at.latex)
+
+
+def test_a_frame_link_is_kept_and_a_new_graph_starts_at_the_bare_graph():
+    at = open_page(frame="11")
+    assert player(at)["frame"] == 11 and url(at)["frame"] == "11"
+    at.toggle(key="big").set_value(True)  # no new graph: the step stays
+    run(at)
+    assert player(at)["frame"] == 11
+    at.text_input(key="val_w1").input("0.7")
+    run(at)
+    assert player(at)["frame"] == 0 and "frame" not in url(at)
+
+
+def test_the_design_cards_program_builds_alone_and_its_values_stay_editable():
+    at = open_page(src="z = W @ x + b; h = sigmoid(z); s = sum(u * h)")
+    assert not at.error, errors(at)
+    assert at.text_input(key="val_W").value == "randn(3, 2)"
+    at.text_input(key="val_W").input("ones(3, 2)")
+    run(at)
+    assert not at.error and ["W", "ones(3, 2)", True] in json.loads(url(at)["vals"])
+
+
+def test_the_gradient_checks_eps_is_adjustable_and_numeric_sits_beside_analytic():
+    at = open_page(src="y = relu(x)", vals=json.dumps([["x", "0.0", True]]))
+    table = dataframe_columns(at)
+    assert table["backward"] == ["0"] and table["central difference"] == ["0.5"]
+    assert any("kink at 0" in w.value for w in at.warning)
+    at.select_slider(key="eps").set_value(10)
+    run(at)
+    assert url(at)["eps"] == "10"
+
+
+def test_each_example_shows_its_explanation():
+    for example in EXAMPLES[:2]:
+        assert any(example.blurb in c.value for c in open_page(example=example.key).caption)
+
+
+def test_forward_mode_plays_tangents_and_says_how_many_passes_each_mode_needs():
+    at = open_page(frame="5")
+    at.selectbox(key="tangent").set_value("w1")
+    run(at)
+    data = player(at)
+    assert data["frame"] == 0 and data["frames"][1]["label"].startswith("tangent 1/6")
+    assert url(at)["tangent"] == "w1"
+    text = " ".join(m.value for m in at.markdown)
+    assert "Reverse mode** (backpropagation) needs one pass per output entry: **1**" in text
+    assert "**3** passes" in text  # w1, w2, b
+    at = open_page(tangent="nope")  # not an input: reverse mode
+    assert at.selectbox(key="tangent").value == "" and "tangent" not in url(at)

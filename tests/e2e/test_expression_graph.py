@@ -1,67 +1,103 @@
-"""The Expression Graph page in a real browser: the graph renders, plays, and a click inspects."""
+"""The Expression Graph page in a real browser: the player steps, plays, keeps its step across
+clicks and reruns, reads its step from the URL, and the programs people type build."""
+
+import re
+from urllib.parse import quote
+
+from playwright.sync_api import expect
 
 from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
 
 SCREENSHOT = "/tmp/backprop_playground_expression_graph.png"
-GRAPH = ".js-plotly-plot"
-CURRENT_STEP = ".slider-group > .slider-label"  # the label of the current step
+STEP = ".gp-step"  # the current step, as text
+LINES = ".gp-lines"  # its arithmetic
+NODES = ".gp-node"
+W1_STEP = 11  # the neuron: bare graph, 6 forward steps, then backward 5/6 is w1's
 
 
-def wait_for_graph(page) -> None:
-    """Wait until plotly has drawn the graph with its frames (it renders after the script ran)."""
-    page.wait_for_function(
-        "() => document.querySelector('.js-plotly-plot')?._transitionData?._frames?.length > 0",
-        timeout=30_000,
-    )
+def wait_for_player(page, nodes: int | None = None) -> None:
+    """Wait until the player has drawn (it lives in a shadow root: use locators, which pierce
+    it, not document.querySelector)."""
+    page.locator(NODES).first.wait_for(timeout=30_000)
+    if nodes is not None:
+        expect(page.locator(NODES)).to_have_count(nodes, timeout=30_000)
 
 
-def graph_node_centres(page) -> list[tuple[float, float]]:
-    """Screen centres of the graph's nodes (the trace that carries customdata)."""
-    return page.evaluate(
-        """() => {
-            const gd = document.querySelector('.js-plotly-plot');
-            const index = gd.data.findIndex(t => t.customdata);
-            const trace = gd.querySelectorAll('.scatterlayer .trace')[index];
-            return Array.from(trace.querySelectorAll('path.point')).map(p => {
-                const r = p.getBoundingClientRect();
-                return [r.x + r.width / 2, r.y + r.height / 2];
-            });
-        }"""
-    )
+def step_text(page) -> str:
+    return page.locator(STEP).first.text_content().strip()
 
 
-def test_the_graph_renders_and_plays(page, base_url, console_errors):
+def frame_in_url(page) -> str:
+    return page.evaluate("() => new URL(location.href).searchParams.get('frame') || '0'")
+
+
+def test_the_player_renders_and_plays(page, base_url, console_errors):
     open_page(page, base_url, "Expression_Graph?example=fanout")
-    wait_for_graph(page)
-    graph = page.locator(GRAPH).first
-    graph.scroll_into_view_if_needed()
-    assert graph.is_visible()
-    assert len(graph_node_centres(page)) == 4  # x, y, ×, +
-    step = page.locator(CURRENT_STEP).first
-    assert step.text_content().strip() == "the bare graph"
-
-    page.locator(".updatemenu-button", has_text="fast").first.click()
-    page.wait_for_function(
-        "() => document.querySelector('.js-plotly-plot').layout.sliders[0].active >= 3",
-        timeout=15_000,
-    )
-    assert step.text_content().strip() != "the bare graph"
+    wait_for_player(page, nodes=4)  # x, y, ×, +
+    assert step_text(page) == "the bare graph"
+    page.locator(".gp-speed").select_option("fast")
+    page.locator(".gp-play").click()
+    expect(page.locator(STEP)).to_have_text(re.compile("^backward"), timeout=15_000)
+    box = page.locator(".st-key-main-visual").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720  # on the first 1280x720 screen
     page.screenshot(path=SCREENSHOT)
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
 
 
-def test_clicking_a_node_opens_it_in_the_inspector(page, base_url, console_errors):
+def test_a_frame_link_opens_that_step_with_its_arithmetic(page, base_url, console_errors):
+    open_page(page, base_url, f"Expression_Graph?frame={W1_STEP}")
+    wait_for_player(page)
+    assert step_text(page) == "backward 5/6: ∂y/∂(w1 × x1) flows into w1"
+    assert page.locator(LINES).first.text_content() == (
+        "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492")
+    assert_no_console_errors(console_errors)
+
+
+def test_arrow_keys_step_and_the_step_goes_into_the_url(page, base_url):
+    open_page(page, base_url, "Expression_Graph")
+    wait_for_player(page)
+    for _ in range(W1_STEP):
+        page.keyboard.press("ArrowRight")
+    assert step_text(page).endswith("flows into w1")
+    assert frame_in_url(page) == str(W1_STEP)
+    page.keyboard.press("ArrowLeft")
+    assert frame_in_url(page) == str(W1_STEP - 1)
+    page.keyboard.press("End")
+    assert step_text(page) == "every value and gradient"
+    page.keyboard.press("Home")
+    assert step_text(page) == "the bare graph" and frame_in_url(page) == "0"
+
+
+def test_clicking_a_node_while_paused_keeps_the_step(page, base_url, console_errors):
     open_page(page, base_url, "Expression_Graph?example=fanout")
-    wait_for_graph(page)
-    page.locator(GRAPH).first.scroll_into_view_if_needed()
-    x, y = graph_node_centres(page)[-1]  # the output, z
-    page.mouse.click(x, y)
+    wait_for_player(page, nodes=4)
+    page.locator(".gp-last").click()
+    page.locator(".gp-back").click()  # paused on the last backward step
+    before = step_text(page)
+    assert before.startswith("backward")
+    page.locator(NODES).last.click()  # the output, z
     page.wait_for_function("() => location.search.includes('node=3')", timeout=15_000)
     wait_for_idle(page)
     assert page.get_by_text("z is computed in line 1").first.is_visible()
+    assert step_text(page) == before
+    page.get_by_text("Presenter mode").click()  # a rerun that changes no graph
+    wait_for_idle(page)
+    assert step_text(page) == before
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
+
+
+def test_the_design_cards_program_and_micrograds_example_build(page, base_url):
+    program = "z = W @ x + b; h = sigmoid(z); s = sum(u * h)"
+    open_page(page, base_url, f"Expression_Graph?src={quote(program)}")
+    wait_for_player(page)
+    assert page.locator(NODES).count() == 9  # W, x, @, b, +, σ, u, ×, Σ
+    assert_no_exception(page)
+    open_page(page, base_url, "Expression_Graph?example=micrograd")
+    wait_for_player(page)
+    page.locator(".gp-last").click()
+    assert "24.7" in page.locator(".gp-svg").text_content()
 
 
 def test_a_broken_program_shows_a_caret_and_keeps_the_graph(page, base_url, console_errors):
@@ -71,34 +107,43 @@ def test_a_broken_program_shows_a_caret_and_keeps_the_graph(page, base_url, cons
     editor.press("Control+Enter")
     wait_for_idle(page)
     assert page.get_by_text("Line 1, column").first.is_visible()
-    assert page.locator(GRAPH).count() >= 1
+    assert page.locator(NODES).count() == 4
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
 
 
-OVERLAPS = """() => {
-    const gd = document.querySelector('.js-plotly-plot');
-    const boxes = Array.from(gd.querySelectorAll('.scatterlayer text'))
-        .filter(t => t.textContent.trim())
+OVERLAPS = """(texts) => {
+    const boxes = texts.filter(t => t.textContent.trim())
         .map(t => [t.textContent, t.getBoundingClientRect()]);
     const found = [];
     boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
-        if (Math.min(p.right, q.right) > Math.max(p.left, q.left)
-            && Math.min(p.bottom, q.bottom) > Math.max(p.top, q.top)) found.push([a, b]);
+        if (Math.min(p.right, q.right) > Math.max(p.left, q.left) + 1
+            && Math.min(p.bottom, q.bottom) > Math.max(p.top, q.top) + 1) found.push([a, b]);
     }));
     return found;
 }"""
 
 
-def test_no_two_texts_overlap_in_the_final_frame_of_the_largest_example(page, base_url):
+def test_no_two_texts_overlap_in_the_final_step_of_the_largest_example(page, base_url):
     open_page(page, base_url, "Expression_Graph?example=micrograd")
-    wait_for_graph(page)
-    page.evaluate(
-        """() => { const gd = document.querySelector('.js-plotly-plot');
-            const last = String(gd._transitionData._frames.length - 1);
-            return Plotly.animate(gd, [last], {frame: {duration: 0}, mode: 'immediate'}); }"""
-    )
-    page.wait_for_function(
-        "() => document.querySelector('.js-plotly-plot').textContent.includes('24.7')"
-    )
-    assert page.evaluate(OVERLAPS) == []
+    wait_for_player(page)
+    page.locator(".gp-last").click()
+    assert page.locator(".gp-svg text").evaluate_all(OVERLAPS) == []
+
+
+def test_a_click_while_playing_plays_on_from_the_same_place(page, base_url, console_errors):
+    open_page(page, base_url, "Expression_Graph?example=micrograd")
+    wait_for_player(page)
+    page.locator(".gp-speed").select_option("slow")
+    page.locator(".gp-play").click()
+    expect(page.locator(STEP)).to_have_text(re.compile("^forward 2/"), timeout=15_000)
+    page.locator(NODES).first.click()
+    page.wait_for_function("() => location.search.includes('node=0')", timeout=15_000)
+    wait_for_idle(page)
+    assert not step_text(page).startswith(("the bare graph", "forward 1/"))  # not restarted
+    values = page.locator(".gp-value")  # the drawing the rerun made still plays on
+    count = "ts => ts.filter(t => t.textContent).length"
+    shown = values.evaluate_all(count)
+    page.wait_for_timeout(4_000)  # two or three steps at the slow speed
+    assert values.evaluate_all(count) > shown
+    assert_no_console_errors(console_errors)

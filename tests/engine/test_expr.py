@@ -285,7 +285,7 @@ def test_evaluate_reruns_with_substituted_parameters_and_keeps_random_draws():
     ("y = sum(axis=0)", 1, 5, "takes 1 tensor argument"),
     ("y = exp + 1", 1, 5, "exp is a function"),
     ("relu = x", 1, 1, "cannot be assigned"),
-    ("y = randn(3)", 1, 5, "inputs table"),
+    ("y = x * randn(3)", 1, 9, "inputs table"),
     ("y = True", 1, 5, "keyword value"),
     ("y = [[1, 2], [3]]", 1, 14, "same shape"),
     ("", 1, 1, "empty"),

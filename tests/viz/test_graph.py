@@ -10,6 +10,7 @@ import plotly.io as pio
 import pytest
 
 from engine import LimitError, Tensor
+from page_models.graph_record import record_backward
 from viz import palette
 from viz.coded_scale import CodedScale
 from viz.graph import (
@@ -35,6 +36,11 @@ from viz.graph_figure import (
 )
 from viz.graph_layout import MAX_COLUMNS, _band_starts, crossings, layered_layout
 from viz.numbers import format_number, full_text, short_text
+
+
+def graph_of(output, names=None):
+    """The graph of `output` after one recorded backward pass."""
+    return tensor_graph(record_backward(output), names)
 
 
 def neuron():
@@ -79,14 +85,14 @@ def chain(n_ops: int):
 
 @pytest.mark.parametrize("build, nodes, edges", [(neuron, 9, 8), (fan_out, 4, 4), (square, 2, 2)])
 def test_node_and_edge_counts(build, nodes, edges):
-    graph = tensor_graph(*build())
+    graph = graph_of(*build())
     assert graph.number_of_nodes() == nodes
     assert graph.number_of_edges() == edges
 
 
 def test_node_attributes():
     output, names = neuron()
-    graph = tensor_graph(output, names)
+    graph = graph_of(output, names)
     kinds = {graph.nodes[n]["name"]: graph.nodes[n]["kind"] for n in graph.nodes}
     assert kinds["W"] == kinds["b"] == "parameter"
     assert kinds["x"] == kinds["u"] == "input"
@@ -101,7 +107,7 @@ def test_node_attributes():
 
 def test_a_literal_is_a_constant():
     x = Tensor(2.0, requires_grad=True, name="x")
-    graph = tensor_graph(x * 3.0, {"x": x})
+    graph = graph_of(x * 3.0, {"x": x})
     constant = next(n for n in graph.nodes if graph.nodes[n]["kind"] == "constant")
     assert graph.nodes[constant]["gradient"] is None
     assert formula(graph, graph.graph["output"]) == "x × 3"
@@ -109,7 +115,7 @@ def test_a_literal_is_a_constant():
 
 def test_edge_contributions_into_each_node_sum_to_its_gradient():
     for build in (neuron, fan_out, square):
-        graph = tensor_graph(*build())
+        graph = graph_of(*build())
         for node in graph.nodes:
             gradient = graph.nodes[node]["gradient"]
             carried = [d["contribution"] for _, _, d in graph.out_edges(node, data=True)]
@@ -123,10 +129,10 @@ def test_edge_contributions_into_each_node_sum_to_its_gradient():
 
 
 def test_fan_out_and_repeated_operands_carry_one_contribution_per_edge():
-    graph = tensor_graph(*fan_out())
+    graph = graph_of(*fan_out())
     x = node_named(graph, "x")
     assert sorted(float(d["contribution"]) for _, _, d in graph.out_edges(x, data=True)) == [1, 3]
-    graph = tensor_graph(*square())
+    graph = graph_of(*square())
     x = node_named(graph, "x")
     assert [float(d["contribution"]) for _, _, d in graph.out_edges(x, data=True)] == [3, 3]
     assert float(graph.nodes[x]["gradient"]) == 6
@@ -134,21 +140,21 @@ def test_fan_out_and_repeated_operands_carry_one_contribution_per_edge():
 
 def test_building_the_graph_twice_does_not_accumulate_gradients():
     output, names = fan_out()
-    tensor_graph(output, names)
-    graph = tensor_graph(output, names)
+    graph_of(output, names)
+    graph = graph_of(output, names)
     assert float(graph.nodes[node_named(graph, "x")]["gradient"]) == 4
 
 
 def test_a_graph_without_parameters_has_no_gradients():
     x = Tensor(2.0, name="x")
-    graph = tensor_graph(x.exp(), {"x": x})
+    graph = graph_of(x.exp(), {"x": x})
     assert graph.graph["events"] == []
     assert all(graph.nodes[n]["gradient"] is None for n in graph.nodes)
 
 
 def test_node_keys_are_names_made_unique():
     x = Tensor(2.0, requires_grad=True, name="x")
-    graph = tensor_graph((x * 3.0) + (x * 3.0), {"x": x})
+    graph = graph_of((x * 3.0) + (x * 3.0), {"x": x})
     keys = node_keys(graph)
     assert len(set(keys.values())) == graph.number_of_nodes()
     assert sorted(keys.values()) == sorted(["x", "3", "3 #2", "(x × 3)", "(x × 3) #2",
@@ -157,12 +163,12 @@ def test_node_keys_are_names_made_unique():
 
 def test_the_node_cap():
     with pytest.raises(LimitError, match="cap of 10"):
-        tensor_graph(chain(20), max_nodes=10)
+        record_backward(chain(20), max_nodes=10)
 
 
 def test_local_derivatives():
     output, names = neuron()
-    graph = tensor_graph(output, names)
+    graph = graph_of(output, names)
     h, z = names["h"].data, node_named(graph, "z")
     assert np.allclose(local_derivative(graph, node_named(graph, "h"), 0), h * (1 - h))
     assert local_derivative(graph, z, 0) is not None  # W @ x + b: same shapes, elementwise
@@ -175,7 +181,7 @@ def test_local_derivatives():
 
 def test_the_local_derivative_of_a_broadcast_operand_into_a_one_element_output():
     a, B = Tensor(2.0, requires_grad=True), Tensor([[3.0]], requires_grad=True)
-    graph = tensor_graph(a * B)  # () * (1,1) -> (1,1)
+    graph = graph_of(a * B)  # () * (1,1) -> (1,1)
     product = graph.graph["output"]
     assert local_derivative(graph, product, 0).shape == ()
     assert local_derivative(graph, product, 0) == 3.0
@@ -185,13 +191,13 @@ def test_the_local_derivative_of_a_broadcast_operand_into_a_one_element_output()
 
 def test_hover_text_has_name_op_shape_value_gradient_and_local_derivative():
     output, names = neuron()
-    graph = tensor_graph(output, names)
+    graph = graph_of(output, names)
     text = hover_text(graph, node_named(graph, "h"))
     for part in ("<b>h</b> = sigmoid(z)", "sigmoid (σ)", "shape σ (2,) → (2,)", "value (2,)",
                  "gradient ∂s/∂h", "local ∂h/∂z"):
         assert part in text
     x = Tensor(0.1, requires_grad=True, name="x")
-    graph = tensor_graph(x * 1.0, {"x": x})
+    graph = graph_of(x * 1.0, {"x": x})
     assert "value 0.1" in hover_text(graph, node_named(graph, "x"))  # scalars in full
     hover = graph_figure(graph).layout.hoverlabel  # dark text on white, whatever the fill
     assert (hover.bgcolor, hover.font.color) == ("white", palette.INK)
@@ -203,15 +209,15 @@ def test_the_first_non_finite_value_is_found_forward_and_gradient_backward():
     r.name = "r"
     s = (r * 2.0).log()  # log 0 = −inf, and its gradient 1/0 = inf
     s.name = "s"
-    graph = tensor_graph(s.log().exp(), {"x": x, "r": r, "s": s})  # log(−inf) = nan after s
+    graph = graph_of(s.log().exp(), {"x": x, "r": r, "s": s})  # log(−inf) = nan after s
     assert graph.nodes[first_nonfinite_node(graph, "value")]["name"] == "s"
     exp = graph.graph["output"]  # exp(nan): its gradient is the seed 1, its operand's is nan
     assert first_nonfinite_node(graph, "gradient") == next(graph.predecessors(exp))
     fine, _ = fan_out()
-    graph = tensor_graph(fine)
+    graph = graph_of(fine)
     assert first_nonfinite_node(graph, "value") is None
     assert first_nonfinite_node(graph, "gradient") is None
-    only_gradient = tensor_graph(x.sqrt(), {"x": x})
+    only_gradient = graph_of(x.sqrt(), {"x": x})
     assert only_gradient.nodes[first_nonfinite_node(only_gradient, "gradient")]["name"] == "x"
     assert first_nonfinite_node(only_gradient, "value") is None
 
@@ -221,7 +227,7 @@ def test_the_first_non_finite_value_is_found_forward_and_gradient_backward():
 
 @pytest.mark.parametrize("output", [neuron()[0], fan_out()[0], square()[0], chain(149)])
 def test_layout_positions_are_finite_and_distinct(output):
-    graph = tensor_graph(output)
+    graph = graph_of(output)
     layout = layered_layout(graph)
     points = list(layout.positions.values())
     assert len(points) == graph.number_of_nodes()
@@ -232,7 +238,7 @@ def test_layout_positions_are_finite_and_distinct(output):
 
 def test_inputs_left_output_right():
     output, names = neuron()
-    graph = tensor_graph(output, names)
+    graph = graph_of(output, names)
     positions = layered_layout(graph).positions
     for u, v in graph.edges():
         assert positions[u][0] < positions[v][0]
@@ -252,14 +258,14 @@ def test_crossings_are_reduced():
 
 
 def test_a_deep_chain_wraps_into_bands():
-    layout = layered_layout(tensor_graph(chain(40)))
+    layout = layered_layout(graph_of(chain(40)))
     assert layout.columns <= MAX_COLUMNS
     assert layout.rows > 1
 
 
 @pytest.mark.parametrize("output", [neuron()[0], fan_out()[0], chain(149)])
 def test_labels_do_not_overlap_at_the_default_size(output):
-    graph = tensor_graph(output)
+    graph = graph_of(output)
     fig = graph_figure(graph)
     final = animation_steps(graph)[-1]
     layout = layered_layout(graph, columns_that_fit(graph, final, [""] * len(final.values)))
@@ -284,7 +290,7 @@ def test_micrograds_example_fits_in_one_band_without_long_edges_back():
 
     example = EXAMPLES_BY_KEY["micrograd"]
     built = build(example.source, example.values)
-    graph = tensor_graph(built.output, {**built.inputs, **built.nodes})
+    graph = graph_of(built.output, {**built.inputs, **built.nodes})
     fig = graph_figure(graph)
     assert len(set(fig.data[NODES].x)) == 13  # 13 columns deep: one band
     path: list[float] = []  # the edges' x coordinates, each edge ended by None
@@ -304,7 +310,7 @@ def test_bands_are_cut_where_fewest_edges_cross():
 
 
 def test_an_edge_into_the_next_band_runs_back_through_the_gap_between_bands():
-    graph = tensor_graph(chain(11))  # 12 columns: bands of 6
+    graph = graph_of(chain(11))  # 12 columns: bands of 6
     layout = layered_layout(graph, 6)
     first, last = graph.graph["output"] - 6, graph.graph["output"] - 5  # columns 5 and 6
     (x0, y0), (x1, y1) = layout.positions[first], layout.positions[last]
@@ -318,7 +324,7 @@ def test_an_edge_into_the_next_band_runs_back_through_the_gap_between_bands():
 
 def test_a_shallow_graph_stays_in_one_band_when_its_labels_fit():
     output, names = neuron()
-    graph = tensor_graph(output, names)
+    graph = graph_of(output, names)
     final = animation_steps(graph)[-1]
     fit = columns_that_fit(graph, final, [""] * 9)
     assert fit >= 6  # the graph is 6 columns deep
@@ -330,7 +336,7 @@ def test_a_shallow_graph_stays_in_one_band_when_its_labels_fit():
 
 def test_frames_are_bare_forward_backward_final():
     output, names = fan_out()
-    steps = animation_steps(tensor_graph(output, names))
+    steps = animation_steps(graph_of(output, names))
     # bare + (inputs + 2 ops) + (seed + 2 nodes sending + 1 sum at x) + final
     assert len(steps) == 1 + 3 + 4 + 1
     labels = [s.label for s in steps]
@@ -344,7 +350,7 @@ def test_frames_are_bare_forward_backward_final():
 
 
 def test_fan_out_shows_each_contribution_then_the_sum():
-    graph = tensor_graph(*fan_out())
+    graph = graph_of(*fan_out())
     x = node_named(graph, "x")
     shown = [s.gradients[x] for s in animation_steps(graph)]
     assert shown[5] == "∂ 1"  # the edge from + arrives: one of two, shown as it is
@@ -356,20 +362,20 @@ def test_fan_out_shows_each_contribution_then_the_sum():
 
 def test_many_contributions_arriving_are_counted_in_a_short_text():
     x = Tensor(2.0, requires_grad=True, name="x")
-    graph = tensor_graph(x.exp() + x.sin() + x.cos() + x.tanh(), {"x": x})
+    graph = graph_of(x.exp() + x.sin() + x.cos() + x.tanh(), {"x": x})
     shown = [step.gradients[node_named(graph, "x")] for step in animation_steps(graph)]
     assert [t for t in shown if t.endswith(" in")] == [f"∂ {k}/4 in" for k in range(1, 5)]
     assert shown[-1] == "∂ " + short_text(graph.nodes[node_named(graph, "x")]["gradient"])
 
 
 def test_repeated_operand_both_contributions_arrive():
-    steps = animation_steps(tensor_graph(*square()))
+    steps = animation_steps(graph_of(*square()))
     assert [s.label for s in steps][-2] == "backward 3/3: ∂f/∂x = 3 + 3 = 6"
 
 
 def test_forward_steps_light_the_incoming_edges():
     output, names = neuron()
-    graph = tensor_graph(output, names)
+    graph = graph_of(output, names)
     steps = animation_steps(graph)
     h = node_named(graph, "h")
     step = next(s for s in steps if s.label.endswith("h = sigmoid(z)"))
@@ -381,7 +387,7 @@ def test_forward_steps_light_the_incoming_edges():
 def test_colours_follow_the_sign_and_flag_non_finite_values():
     x = Tensor(-1.0, requires_grad=True, name="x")
     y = Tensor(2.0, requires_grad=True, name="y")
-    graph = tensor_graph(x.log() + y, {"x": x, "y": y})
+    graph = graph_of(x.log() + y, {"x": x, "y": y})
     final = animation_steps(graph)[-1]
     log = next(n for n in graph.nodes if graph.nodes[n]["symbol"] == "log")
     assert FILL.colour(final.fills[log]) == palette.NONFINITE
@@ -392,7 +398,7 @@ def test_colours_follow_the_sign_and_flag_non_finite_values():
 
 def test_no_parameters_no_backward_frames():
     x = Tensor(2.0, name="x")
-    labels = [s.label for s in animation_steps(tensor_graph(x.exp(), {"x": x}))]
+    labels = [s.label for s in animation_steps(graph_of(x.exp(), {"x": x}))]
     assert not any(label.startswith("backward") for label in labels)
 
 
@@ -401,7 +407,7 @@ def test_no_parameters_no_backward_frames():
 
 def test_figure_frames_update_only_colours_and_text():
     output, names = neuron()
-    graph = tensor_graph(output, names)
+    graph = graph_of(output, names)
     fig = graph_figure(graph)
     steps = animation_steps(graph)
     assert len(fig.frames) == len(steps)
@@ -418,14 +424,14 @@ def test_figure_frames_update_only_colours_and_text():
 
 def test_selected_node_gets_a_ring():
     output, names = neuron()
-    graph = tensor_graph(output, names)
+    graph = graph_of(output, names)
     assert len(graph_figure(graph, selected=3).data[3].x) == 1
     assert len(graph_figure(graph).data[3].x) == 0
 
 
 def test_shape_labels():
     output, names = neuron()
-    fig = graph_figure(tensor_graph(output, names), shape_labels=True)
+    fig = graph_figure(graph_of(output, names), shape_labels=True)
     assert "(2,2) @ (2,)<br>→ (2,)" in fig.data[-1].text
 
 
@@ -457,7 +463,7 @@ def test_number_formatting():
 def test_a_long_edge_goes_round_the_nodes_in_a_lane():
     x = Tensor(0.5, requires_grad=True, name="x")
     out = x.tanh().tanh().tanh() * x  # x also feeds the last op, three columns to the right
-    graph = tensor_graph(out, {"x": x})
+    graph = graph_of(out, {"x": x})
     layout = layered_layout(graph)
     x_node, product = node_named(graph, "x"), graph.graph["output"]
     assert layout.positions[product][0] - layout.positions[x_node][0] == 4
@@ -468,7 +474,7 @@ def test_a_long_edge_goes_round_the_nodes_in_a_lane():
 
 
 def test_a_larger_scale_enlarges_nodes_and_text_and_fits_fewer_columns():
-    graph = tensor_graph(chain(8))  # 9 columns: one band at scale 1, two at 1.5
+    graph = graph_of(chain(8))  # 9 columns: one band at scale 1, two at 1.5
     normal, big = graph_figure(graph), graph_figure(graph, scale=1.5)
     assert big.data[NODES].marker.size == 1.5 * normal.data[NODES].marker.size
     assert big.data[TEXTS].textfont.size == 1.5 * normal.data[TEXTS].textfont.size
@@ -479,8 +485,8 @@ def test_a_non_scalar_output_is_labelled_as_its_sum():
     x = Tensor([1.0, 2.0], requires_grad=True, name="x")
     h = (x * 2).tanh()
     h.name = "h"
-    labels = [step.label for step in animation_steps(tensor_graph(h))]
+    labels = [step.label for step in animation_steps(graph_of(h))]
     assert "backward 1/3: ∂(Σh)/∂h = 1" in labels
     s = (x * x).sum()
     s.name = "s"
-    assert "backward 1/4: ∂s/∂s = 1" in [step.label for step in animation_steps(tensor_graph(s))]
+    assert "backward 1/4: ∂s/∂s = 1" in [step.label for step in animation_steps(graph_of(s))]

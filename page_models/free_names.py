@@ -1,0 +1,123 @@
+"""Default values for a program's free names, with shapes that fit how the program uses them.
+
+`z = W @ x + b; h = sigmoid(z); s = sum(u * h)` typed alone should build: W and x meet in a
+matrix product, so W gets randn(3, 2) and x randn(2, 1); b is added to a (3,1) value and u
+multiplies one, so both get (3,1). A name whose use says nothing about its shape is a scalar
+(engine.expr.default_spec). The shapes are found by walking the program once per statement with
+shapes instead of values (twice, so a use late in the program informs an earlier one).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.errors import PlaygroundError
+from engine.expr import InputSpec, Program, default_spec
+from engine.expr.functions import bind_call
+from engine.expr.parser import Array, BinOp, Call, Name, Negate, Node, Number, Transpose
+
+Shape = tuple[int, ...]
+MATRIX = (3, 2)  # a free name on the left of @ with nothing else known about it
+
+
+def default_specs(program: Program) -> dict[str, InputSpec]:
+    """A spec for every free name: randn(<shape>) where its use fixes a shape, else a scalar."""
+    shapes: dict[str, Shape | None] = dict.fromkeys(program.free_names)
+    for _ in range(2):
+        _Walk(shapes).program(program)
+    specs = {}
+    for position, name in enumerate(program.free_names):
+        shape = shapes[name]
+        specs[name] = (InputSpec(f"randn({', '.join(map(str, shape))})") if shape
+                       else default_spec(position))
+    return specs
+
+
+class _Walk:
+    def __init__(self, shapes: dict[str, Shape | None]):
+        self.shapes = shapes
+        self.env: dict[str, Shape | None] = {}
+
+    def program(self, program: Program) -> None:
+        for statement in program.statements:
+            try:
+                shape = (_literal_shape(statement.value) if statement.leaf
+                         else self.shape(statement.value))
+            except (PlaygroundError, ValueError, TypeError):
+                shape = None
+            if statement.target is not None:
+                self.env[statement.target] = shape
+
+    def shape(self, node: Node) -> Shape | None:
+        if isinstance(node, Name):
+            return self.env[node.id] if node.id in self.env else self.shapes.get(node.id)
+        if isinstance(node, Number | Array):
+            return _literal_shape(node)
+        if isinstance(node, Negate):
+            return self.shape(node.operand)
+        if isinstance(node, Transpose):
+            inner = self.shape(node.operand)
+            return None if inner is None else inner[::-1]
+        if isinstance(node, BinOp):
+            if node.op == "@":
+                return self.matmul(node.left, node.right)
+            return self.elementwise([node.left, node.right])
+        if isinstance(node, Call):
+            call = bind_call(node)
+            kind = call.op.kind
+            if kind == "matmul":
+                return self.matmul(*call.args)
+            if kind == "loss":
+                for arg in call.args:
+                    self.shape(arg)
+                return ()
+            if kind == "elementwise":
+                return self.elementwise(list(call.args))
+            shape = self.shape(call.args[0])
+            if shape is None:
+                return None
+            return np.shape(call.op.forward(np.zeros(shape), **call.attrs))
+        return None
+
+    def fix(self, node: Node, shape: Shape) -> None:
+        """Give an unknown free name the shape its use asks for."""
+        if isinstance(node, Name) and node.id not in self.env and node.id in self.shapes \
+                and self.shapes[node.id] is None:
+            self.shapes[node.id] = shape
+
+    def elementwise(self, operands: list[Node]) -> Shape | None:
+        shapes = [self.shape(a) for a in operands]
+        known = [s for s in shapes if s is not None]
+        if not known:
+            return None
+        result = np.broadcast_shapes(*known)
+        for node, shape in zip(operands, shapes):
+            if shape is None and result:
+                self.fix(node, result)
+        return result
+
+    def matmul(self, left: Node, right: Node) -> Shape | None:
+        a, b = self.shape(left), self.shape(right)
+        if a is None and b is None:
+            a, b = MATRIX, (MATRIX[1], 1)
+            self.fix(left, a)
+            self.fix(right, b)
+        elif a is None and b:
+            a = (MATRIX[0], b[0] if len(b) == 1 else b[-2])
+            self.fix(left, a)
+        elif b is None and a:
+            b = (a[-1], 1)
+            self.fix(right, b)
+        if not a or not b:
+            return None
+        return np.matmul(np.zeros(a), np.zeros(b)).shape
+
+
+def _literal_shape(node: Node) -> Shape | None:
+    if isinstance(node, Number):
+        return ()
+    if isinstance(node, Array):
+        return node.shape
+    if isinstance(node, Call) and node.args:  # randn(3, 2)
+        return tuple(int(a.value) for a in node.args if isinstance(a, Number))
+    return None

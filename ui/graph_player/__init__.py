@@ -1,0 +1,32 @@
+"""The graph player: a custom component (Streamlit components v2, no iframe) that draws a
+computation graph as SVG and plays its forward and backward steps in the browser.
+
+    clicked = graph_player(player_data(graph, graph_id, frame, selected), key="graph_player",
+                           on_click=pick)
+
+API for any page: the data comes from viz.graph_player.player_data (plain JSON). The browser
+owns the step: play/pause, step back/forward, first/last, speed, a scrub bar, and the keys
+Space, ArrowLeft/ArrowRight, Home/End anywhere on the page (not while typing in a field). It
+keeps its step across reruns until data["graph_id"] changes, and writes it to the address bar as
+frame=N (so the URL links to the step). The only message back is a node click: the trigger value
+{"node": i, "frame": k}, read in `on_click` as st.session_state[key].clicked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).parent
+_COMPONENT = st.components.v2.component(
+    "backprop_graph_player",
+    js=(HERE / "player.js").read_text(encoding="utf-8"),
+    css=(HERE / "player.css").read_text(encoding="utf-8"),
+)
+
+
+def graph_player(data: dict, key: str, on_click: Callable[[], None] | None = None):
+    """Mount the player; returns the component's result (its .clicked trigger value)."""
+    return _COMPONENT(data=data, key=key, on_clicked_change=on_click or (lambda: None))

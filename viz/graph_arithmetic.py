@@ -1,0 +1,142 @@
+"""The arithmetic of one animation step, with the numbers in it (three significant digits).
+
+    forward:   w1 × x1 = 0.5 × 2 = 1
+    backward:  ∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492
+    fan-out:   ∂z/∂x = 3 (from x × y) + 1 (from z) = 4
+    tensors:   ∂s/∂W = G xᵀ, G = ∂s/∂(W @ x): (3,1)(1,2) → (3,2) = [[…]]
+
+Every number is read from the recorded graph (viz.graph); nothing here runs a pass.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from engine import format_shape
+from viz.graph import local_derivative, operands_of, text_name
+from viz.numbers import MAX_WRITTEN_ENTRIES, entries_text
+
+Edge = tuple[int, int, int]  # (parent, child, key)
+
+
+def gradient_label(graph: nx.MultiDiGraph, node: int) -> str:
+    """∂s/∂z, with the output's and the node's names (a formula if unnamed).
+
+    A non-scalar output h is seeded with ones, so its gradients are those of Σh: the label says so.
+    """
+    output = graph.graph["output"]
+    name = text_name(graph, output)
+    scalar = np.size(graph.nodes[output]["value"]) == 1
+    return f"∂{name if scalar else f'(Σ{name})'}/∂{text_name(graph, node)}"
+
+
+def forward_line(graph: nx.MultiDiGraph, node: int) -> str:
+    """`w1 × x1 = 0.5 × 2 = 1`; with tensors, the shapes, then the entries (or a summary)."""
+    attrs = graph.nodes[node]
+    op = attrs["op"]
+    operands = [u for u, _ in operands_of(graph, node)]
+    named = f"{attrs['name']} = " if attrs["name"] else ""
+    value = entries_text(attrs["value"])
+    values = [graph.nodes[u]["value"] for u in operands]
+    if all(np.size(v) == 1 for v in values):
+        texts = [entries_text(v) for v in values]
+        numbers = f" {op.symbol} ".join(texts) if op.infix else f"{op.name}({', '.join(texts)})"
+        return f"{named}{attrs['formula']} = {numbers} = {value}"
+    shapes = [format_shape(np.shape(v)) for v in values]
+    rule = f" {op.symbol} ".join(shapes) if op.infix else f"{op.name} {', '.join(shapes)}"
+    return f"{named}{attrs['formula']}: {rule} → {format_shape(attrs['shape'])} = {value}"
+
+
+def backward_line(graph: nx.MultiDiGraph, edge: Edge, consumers: int) -> str:
+    """The chain rule along one edge, with numbers. With several consumers, the line says which
+    contribution this is (their sum comes in its own step)."""
+    parent, child, key = edge
+    contribution = graph.edges[edge]["contribution"]
+    upstream, local = gradient_label(graph, child), _local_label(graph, child, parent)
+    lhs = gradient_label(graph, parent)
+    if consumers > 1:
+        lhs = f"{lhs} (the part from {text_name(graph, child)})"
+    g = graph.nodes[child]["gradient"]
+    d = local_derivative(graph, child, key)
+    result = entries_text(contribution)
+    if d is not None and np.size(g) == 1 and d.size == 1:
+        return (f"{lhs} = {upstream} · {local} = {entries_text(g)} × {entries_text(d)} "
+                f"= {result}")
+    op = graph.nodes[child]["op"]
+    if op.kind == "matmul":
+        return _matmul_line(graph, edge, lhs, upstream, result)
+    if op.name == "cross_entropy":
+        return _cross_entropy_line(graph, child, lhs, result)
+    if op.name == "softmax" and np.size(g) <= MAX_WRITTEN_ENTRIES:
+        name = text_name(graph, child)
+        p = f"p = {'' if name == 'p' else f'{name} = '}{entries_text(graph.nodes[child]['value'])}"
+        return (f"{lhs} = p ⊙ (G − Σ G ⊙ p) = {result}, with {p} and G = {upstream} = "
+                f"{entries_text(g)}")
+    if d is not None and d.size <= MAX_WRITTEN_ENTRIES:
+        return (f"{lhs} = {upstream} ⊙ {local} = {entries_text(g)} ⊙ {entries_text(d)} "
+                f"= {result}")
+    shapes = f"{format_shape(np.shape(g))} → {format_shape(np.shape(contribution))}"
+    return f"{lhs} = {upstream} through {op.title}: {shapes} = {result}"
+
+
+def sum_line(graph: nx.MultiDiGraph, parent: int, edges: list[Edge]) -> str:
+    """A gradient that several consumers sent: each contribution named, then the sum."""
+    terms = [f"{entries_text(graph.edges[e]['contribution'])} (from {text_name(graph, e[1])})"
+             for e in edges]
+    total = entries_text(graph.nodes[parent]["gradient"])
+    return f"{gradient_label(graph, parent)} = {' + '.join(terms)} = {total}"
+
+
+def _local_label(graph: nx.MultiDiGraph, child: int, parent: int) -> str:
+    return f"∂{text_name(graph, child)}/∂{text_name(graph, parent)}"
+
+
+def _matmul_line(graph, edge: Edge, lhs: str, upstream: str, result: str) -> str:
+    """∂L/∂A = G Bᵀ or ∂L/∂B = Aᵀ G, with the shapes of the product."""
+    parent, child, key = edge
+    (a, _), (b, _) = operands_of(graph, child)
+    g = graph.nodes[child]["gradient"]
+    other = graph.nodes[b if key == 0 else a]["value"]
+    other_t = np.swapaxes(other, -1, -2) if np.ndim(other) >= 2 else other
+    name = text_name(graph, b if key == 0 else a)
+    if key == 0:
+        rule, shapes = f"G {name}ᵀ", f"{format_shape(np.shape(g))}{format_shape(np.shape(other_t))}"
+        factors = f"{entries_text(g)} {entries_text(other_t)}"
+    else:
+        rule, shapes = f"{name}ᵀ G", f"{format_shape(np.shape(other_t))}{format_shape(np.shape(g))}"
+        factors = f"{entries_text(other_t)} {entries_text(g)}"
+    written = np.size(g) + np.size(other) <= 2 * MAX_WRITTEN_ENTRIES
+    numbers = f" = {factors}" if written else ""
+    shape = format_shape(graph.nodes[parent]["shape"])
+    return f"{lhs} = {rule}, G = {upstream}: {shapes} → {shape}{numbers} = {result}"
+
+
+def _cross_entropy_line(graph, child: int, lhs: str, result: str) -> str:
+    """∂L/∂z = (softmax(z) − onehot(y)) / N, with p and the one-hot rows written out."""
+    (z, _), (y, _) = operands_of(graph, child)
+    logits, targets = graph.nodes[z]["value"], graph.nodes[y]["value"]
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    p = shifted / shifted.sum(axis=-1, keepdims=True)
+    classes = logits.shape[-1]
+    onehot = np.eye(classes)[np.asarray(targets, dtype=int).reshape(-1)].reshape(logits.shape)
+    n = max(onehot.size // classes, 1)
+    return (f"{lhs} = (p − onehot({text_name(graph, y)})) / {n} = ({entries_text(p)} − "
+            f"{entries_text(onehot)}) / {n} = {result}")
+
+
+def tangent_line(graph: nx.MultiDiGraph, node: int, tangents: dict, source: int) -> str:
+    """Forward mode's chain rule at one node: ∂node/∂x = Σ ∂node/∂operand · ∂operand/∂x."""
+    src = text_name(graph, source)
+    name = text_name(graph, node)
+    terms, numbers = [], []
+    for parent, key in operands_of(graph, node):
+        if parent not in tangents:
+            continue
+        operand = text_name(graph, parent)
+        terms.append(f"∂{name}/∂{operand} · ∂{operand}/∂{src}")
+        d = local_derivative(graph, node, key)
+        if d is not None and d.size == 1 and np.size(tangents[parent]) == 1:
+            numbers.append(f"{entries_text(d)} × {entries_text(tangents[parent])}")
+    written = f" = {' + '.join(numbers)}" if len(numbers) == len(terms) else ""
+    return f"∂{name}/∂{src} = {' + '.join(terms)}{written} = {entries_text(tangents[node])}"
