@@ -17,7 +17,6 @@ from engine import Tensor, cross_entropy, format_shape
 from engine.errors import PlaygroundError, ShapeError
 from engine.expr import build
 from engine.functional import dropout
-from engine.train import OptimizerSpec
 from page_models import stats
 from page_models.course import LessonError, Question, Step
 from page_models.course_views import (
@@ -28,6 +27,7 @@ from page_models.course_views import (
     expression_inputs,
 )
 from page_models.limits import MAX_SCORES
+from page_models.optimizers import OptimizerChoice
 from page_models.surfaces import descend, make_surface, optimal_settings, theoretical_rates
 
 __all__ = ["ANSWERS", "AnswerKind", "Solution", "is_right", "solve"]
@@ -213,8 +213,10 @@ def _first_step(query: Query, args: Args) -> float:
         raise LessonError(f"coord must be x or y, got {coord[:20]!r}.")
     if query.get("optimal", "1") != "0" and name != "adam":
         raise LessonError("first_step reads the manual settings: set optimal=0 in the view.")
-    spec = OptimizerSpec(name, lr=_number(_need(query, f"s_lr_{name}"), "the learning rate"),
-                         momentum=_number(query.get("s_momentum", "0.9"), "s_momentum"))
+    knobs = {"lr": _number(_need(query, f"s_lr_{name}"), "the learning rate")}
+    if name == "momentum":
+        knobs["momentum"] = _number(query.get("s_momentum", "0.9"), "s_momentum")
+    spec = OptimizerChoice.of(name, **knobs)
     surface = make_surface(_need(query, "surface"), _kappa(query))
     start = (_number(_need(query, "x0"), "x0"), _number(_need(query, "y0"), "y0"))
     points = descend(surface, spec, start, 1).points

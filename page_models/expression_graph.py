@@ -68,7 +68,6 @@ PARAMS = {
     "node": Param(-1, lo=-1, hi=MAX_GRAPH_NODES),
     "frame": Param(0, lo=0, hi=10 * MAX_GRAPH_NODES),  # the player's step; 0 = the bare graph
     "eps": Param(DEFAULT_EPS_EXPONENT, choices=EPS_EXPONENTS),  # gradient check ε = 10^-eps
-    "big": Param(False),  # presenter mode
     "tangent": Param("", max_len=40),  # forward mode from this input ("": reverse mode)
 }
 

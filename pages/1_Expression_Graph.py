@@ -11,7 +11,7 @@ from page_models.examples import EXAMPLES, EXAMPLES_BY_KEY
 from ui.errors import show_user_error
 from ui.expr_error import show_expr_error
 from ui.graph_player import graph_player
-from ui.nav import page_header
+from ui.nav import page_header, presenting
 from ui.node_inspector import show_inspector
 from ui.state import bind, explain_over_cap, publish, share_link
 from viz.graph import node_keys, tensor_graph
@@ -20,8 +20,7 @@ from viz.graph_tables import accumulation_table, gradcheck_table, node_labels, n
 from viz.surface import span_around, surface_figure, surface_grid
 
 PARAMS = model.PARAMS
-PRESENTER_CSS = "<style>html { font-size: 22px; }</style>"  # the page's text, in rem, grows
-PRESENTER_SCALE = 1.3
+PRESENTER_SCALE = 1.3  # the graph's nodes and labels in presenter mode
 state = st.session_state
 memo = state.setdefault("memo", {})  # this session's last results (page_models memoised)
 
@@ -49,9 +48,6 @@ def pick_node() -> None:
     state.node, state.frame = clicked.get("node", state.node), clicked.get("frame", state.frame)
 
 
-st.sidebar.toggle("Presenter mode", key="big", help="Bigger text for a projector.")
-if state.big:
-    st.html(PRESENTER_CSS)
 main = st.container(key="main-visual")
 
 # ---- editor and inputs ---------------------------------------------------------------------
@@ -135,7 +131,7 @@ if state.get("player_id") not in (None, player_id):
     state.frame = 0  # a new graph starts at the bare graph
 state.player_id = player_id
 with main:
-    scale = PRESENTER_SCALE if state.big else 1.0
+    scale = PRESENTER_SCALE if presenting() else 1.0
     data = model.memoised(memo, "player", (player_id, scale), lambda: player_data(
         graph, player_id, scale=scale, tangents=model.tangents_from(view, state.tangent)))
     graph_player(at_step(data, state.frame, state.node if state.node >= 0 else None),

@@ -192,9 +192,9 @@ def test_the_surface_shows_for_two_scalar_parameters_only():
 
 def test_presenter_mode_is_in_the_url():
     at = open_page()
-    at.toggle(key="big").set_value(True)
+    at.toggle(key="present").set_value(True)
     run(at)
-    assert url(at)["big"] == "1"
+    assert url(at)["present"] == "1"
 
 
 def test_caret_lines():
@@ -225,7 +225,7 @@ def test_the_inspector_gives_the_shape_rule_of_a_matrix_product():
 
 
 def test_presenter_mode_enlarges_the_graph():
-    assert player(open_page(big="1"))["scale"] > player(open_page())["scale"]
+    assert player(open_page(present="1"))["scale"] > player(open_page())["scale"]
 
 
 def warnings(at: AppTest) -> str:
@@ -300,7 +300,7 @@ def test_the_inspector_shows_the_jacobian_of_a_matrix_product():
 def test_a_frame_link_is_kept_and_a_new_graph_starts_at_the_bare_graph():
     at = open_page(frame="11")
     assert player(at)["frame"] == 11 and url(at)["frame"] == "11"
-    at.toggle(key="big").set_value(True)  # no new graph: the step stays
+    at.toggle(key="present").set_value(True)  # no new graph: the step stays
     run(at)
     assert player(at)["frame"] == 11
     at.text_input(key="val_w1").input("0.7")
