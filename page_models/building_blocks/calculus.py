@@ -92,13 +92,16 @@ def value_and_slope(activation: Activation, x: np.ndarray, alpha: float):
 
 
 def flat_regions(grid: np.ndarray, slopes: np.ndarray) -> str:
-    """Where |f′| < SATURATED × its largest value on the grid, e.g. "x < −3.6 and x > 3.6"."""
+    """Where |f′| < SATURATED × its largest value on the grid, e.g. "x < −4.4 and x > 4.4"
+    (each bound halfway between the last flat and the first steep grid point)."""
     steep = np.abs(slopes) >= SATURATED * np.abs(slopes).max()
     parts = []
     if not steep[0]:
-        parts.append(f"x < {grid[np.argmax(steep)]:.1f}")
+        first = np.argmax(steep)
+        parts.append(f"x < {(grid[first - 1] + grid[first]) / 2:.1f}")
     if not steep[-1]:
-        parts.append(f"x > {grid[len(grid) - 1 - np.argmax(steep[::-1])]:.1f}")
+        last = len(grid) - 1 - np.argmax(steep[::-1])
+        parts.append(f"x > {(grid[last] + grid[last + 1]) / 2:.1f}")
     return " and ".join(parts).replace("-", "−") or "nowhere on this range"
 
 

@@ -200,18 +200,17 @@ def running_mean(x: np.ndarray) -> np.ndarray:
 
 
 def sampling_bias_view(v: Mapping[str, Any]) -> SamplingBiasView:
-    """A population of heights, a simple random sample of it, and a biased sample that picks
-    each person with weight e^(β·z) (z = their z-score): taller people answer more often.
-    For a normal population that tilt moves the mean by exactly β·σ."""
+    """A population of heights, a random sample of it (every draw equally likely to be anyone),
+    and a biased sample that draws each person with weight e^(β·z) (z = their z-score): taller
+    people answer more often. For a normal population that tilt moves the mean by β·σ."""
     n, beta = v["sb_n"], v["sb_bias"]
     check_limit("The sample size", n, MAX_BIAS_POPULATION // 10)
     rng = np.random.default_rng(v["sb_seed"])
     population = rng.normal(POPULATION_MEAN, POPULATION_STD, MAX_BIAS_POPULATION)
     z = (population - population.mean()) / population.std()
     weights = np.exp(beta * z)
-    random_sample = population[rng.choice(population.size, n, replace=False)]
-    biased_sample = population[rng.choice(population.size, n, replace=False,
-                                          p=weights / weights.sum())]
+    random_sample = population[rng.choice(population.size, n)]
+    biased_sample = population[rng.choice(population.size, n, p=weights / weights.sum())]
     return SamplingBiasView(population, random_sample, biased_sample, running_mean(random_sample),
                             running_mean(biased_sample), POPULATION_MEAN + beta * POPULATION_STD)
 
