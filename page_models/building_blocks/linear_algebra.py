@@ -126,6 +126,13 @@ class RegressionView:
     fitted_3d: np.ndarray
 
     @property
+    def equation(self) -> str:
+        """"ŷ = 0.270 + 0.990·x", to 3 decimals, with real minus signs and never "−0.000"."""
+        intercept, slope = (round(float(v), 3) + 0.0 for v in self.w)
+        sign = "+" if slope >= 0 else "−"
+        return f"ŷ = {intercept:.3f} {sign} {abs(slope):.3f}·x".replace("-", "−")
+
+    @property
     def column_dot_residual(self) -> np.ndarray:
         """Xᵀr: zero up to rounding, the residual is orthogonal to every column."""
         return self.design.T @ self.residual

@@ -380,7 +380,7 @@ def test_regression_moving_a_point_refits_and_keeps_the_residual_orthogonal():
     run(at)
     assert at.query_params["rg_points"] == "0 0; 1 1; 2 5"
     assert at.text_input(key="rg_points").value == "0 0; 1 1; 2 5"
-    assert "ŷ = -0.500 + 2.500·x" in text(at) and "zero up to rounding" in text(at)
+    assert "ŷ = −0.500 + 2.500·x" in text(at) and "zero up to rounding" in text(at)
 
 
 @pytest.mark.parametrize(

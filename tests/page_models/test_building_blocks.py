@@ -109,6 +109,12 @@ def test_least_squares_residual_is_orthogonal_to_the_columns(seed):
                        np.linalg.norm(view.design, axis=0))
 
 
+def test_fitted_line_is_written_with_real_minus_signs():
+    assert compute("regression", rg_points="0 0; 1 1; 2 2").equation == "ŷ = 0.000 + 1.000·x"
+    assert compute("regression", rg_points="0 3; 1 1; 2 2").equation == "ŷ = 2.500 − 0.500·x"
+    assert compute("regression", rg_points="0 -1; 1 -2").equation == "ŷ = −1.000 − 1.000·x"
+
+
 def test_move_point_rewrites_one_point():
     assert linear_algebra.move_point("1 2; 3 4", 1, 5.5, -1.0) == "1 2; 5.5 -1"
 

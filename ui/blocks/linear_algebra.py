@@ -107,8 +107,8 @@ def regression(section: Section) -> None:
         with main_visual():
             chart(regression_figure(view, state("rg_pick")))
         orthogonal = ", ".join(f"{v:.1e}" for v in view.column_dot_residual)
-        st.markdown(f"ŷ = {view.w[0]:.3f} + {view.w[1]:.3f}·x. The residual r is orthogonal to "
-                    f"both columns: Xᵀr = ({orthogonal}), zero up to rounding.")
+        st.markdown(f"{view.equation}. The residual r is orthogonal to both columns: "
+                    f"Xᵀr = ({orthogonal.replace('-', '−')}), zero up to rounding.")
     explain(
         [r"X = \begin{bmatrix} 1 & x_1 \\ \vdots & \vdots \\ 1 & x_n \end{bmatrix},\quad "
          r"\hat y = X w",
