@@ -125,14 +125,15 @@ ACTIVATIONS_SECTION = Section("activations", "Activations", {
 TIMING_REPEATS = 3
 
 
-def best_time(fn: Callable[[], Any], repeats: int = TIMING_REPEATS) -> float:
-    """The fastest of `repeats` runs of fn(), in seconds (the least disturbed by other work)."""
+def timed(fn: Callable[[], Any], repeats: int = TIMING_REPEATS) -> tuple[float, Any]:
+    """The fastest of `repeats` runs of fn() in seconds (the least disturbed by other work),
+    and what fn returned."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        fn()
+        result = fn()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return min(times), result
 
 
 def size_ladder(largest: int, count: int) -> np.ndarray:
@@ -181,8 +182,9 @@ def time_gradient(p: int, rng: np.random.Generator) -> tuple[float, float, float
                 grad[k] = (up - down) / (2 * eps)
         return grad
 
-    difference = float(np.abs(by_differences() - by_backward()).max())
-    return best_time(by_differences), best_time(by_backward), difference
+    fd_seconds, numeric = timed(by_differences)
+    bw_seconds, analytic = timed(by_backward)
+    return fd_seconds, bw_seconds, float(np.abs(numeric - analytic).max())
 
 
 def gradient_cost(largest: int, seed: int) -> GradientCost:
@@ -243,10 +245,9 @@ def time_loop(computation: Computation, a: np.ndarray,
               b: np.ndarray) -> tuple[float, float, bool]:
     """Seconds for the loop and for the vectorised call on a, b, and whether they agree."""
     a_list, b_list = a.tolist(), b.tolist()
-    loop_s = best_time(lambda: computation.loop(a_list, b_list))
-    vectorised_s = best_time(lambda: computation.vectorised(a, b))
-    same = np.allclose(computation.loop(a_list, b_list), computation.vectorised(a, b))
-    return loop_s, vectorised_s, bool(same)
+    loop_s, by_loop = timed(lambda: computation.loop(a_list, b_list))
+    vectorised_s, by_call = timed(lambda: computation.vectorised(a, b))
+    return loop_s, vectorised_s, bool(np.allclose(by_loop, by_call))
 
 
 def loop_timing(name: str, largest: int, seed: int) -> LoopTiming:
