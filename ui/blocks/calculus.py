@@ -15,8 +15,8 @@ from page_models.building_blocks.calculus import (
     SATURATED,
     TIMING_REPEATS,
 )
-from page_models.building_blocks.section import SEED_MAX, Section
-from ui.blocks.common import chart, compute, explain, main_visual, metrics, state
+from page_models.building_blocks.section import Section
+from ui.blocks.common import chart, compute, explain, main_visual, metrics, seed_input, state
 from ui.errors import user_errors
 from viz.blocks_calculus import (
     activations_figure,
@@ -77,7 +77,7 @@ def activations(section: Section) -> None:
 def autodiff_cost(section: Section) -> None:
     size, seed = st.columns([4, 1])
     size.select_slider("Largest number of parameters P", options=AUTODIFF_SIZES, key="ad_max")
-    seed.number_input("Seed", 0, SEED_MAX, step=1, key="ad_seed")
+    seed_input(seed, "ad_seed")
     cost = compute(section)
     with main_visual():
         chart(gradient_cost_figure(cost))
@@ -106,7 +106,7 @@ def vectorisation(section: Section) -> None:
     op_col, size, seed = st.columns([4, 4, 1])
     op_col.pills("Computation", tuple(COMPUTATIONS), key="vc_op", required=True)
     size.select_slider("Largest n", options=LOOP_SIZES, key="vc_max")
-    seed.number_input("Seed", 0, SEED_MAX, step=1, key="vc_seed")
+    seed_input(seed, "vc_seed")
     timing = compute(section)
     with main_visual():
         chart(loop_timing_figure(timing))

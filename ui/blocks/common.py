@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from page_models.building_blocks import SECTIONS, Section
+from page_models.building_blocks.section import SEED_MAX
 from ui.state import Param, current
 
 CACHE_ENTRIES = 64  # results of shared sections kept at once (each is a few kB)
@@ -53,6 +54,10 @@ def main_visual() -> Iterator[None]:
     """The section's chart: the one thing that must be on the first 1280×720 screen."""
     with st.container(key="main-visual"):
         yield
+
+
+def seed_input(where, key: str, label: str = "Seed") -> None:
+    where.number_input(label, 0, SEED_MAX, step=1, key=key)
 
 
 def chart(fig, where=st) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from page_models.building_blocks.factorisation import FACTORISATION_DATA, IMAGE_SIZE, TENSOR_OPS
-from page_models.building_blocks.section import SEED_MAX, Section
+from page_models.building_blocks.section import Section
 from page_models.limits import MAX_LIST_CHARS
-from ui.blocks.common import chart, compute, explain, main_visual, state
+from ui.blocks.common import chart, compute, explain, main_visual, seed_input, state
 from ui.errors import user_errors
 from viz.blocks_factorisation import factorisation_figure, parts_figure, tensor_figure
 
@@ -20,7 +20,7 @@ def factorisation(section: Section) -> None:
         matrix_col.text_input("Matrix ≥ 0, rows separated by ‘;’", key="fa_matrix",
                               max_chars=MAX_LIST_CHARS)
     rank_col.slider("Rank k", 1, IMAGE_SIZE, key="fa_rank")
-    seed_col.number_input("Seed", 0, SEED_MAX, step=1, key="fa_seed")
+    seed_input(seed_col, "fa_seed")
     with user_errors(stop=False):
         view = compute(section)
         with main_visual():
@@ -49,7 +49,7 @@ def tensors(section: Section) -> None:
                             "ij,jk->ik (matrix product), ij->ji (transpose), ii-> (trace), "
                             "bij,bjk->bik (a batch of products)")
     shapes_col.text_input("Shapes", key="te_shapes", max_chars=40, help="e.g. “2x3, 3x4”")
-    seed_col.number_input("Seed", 0, SEED_MAX, step=1, key="te_seed")
+    seed_input(seed_col, "te_seed")
     with user_errors(stop=False):
         view = compute(section)
         with main_visual():

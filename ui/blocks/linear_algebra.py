@@ -7,9 +7,18 @@ import streamlit as st
 
 from engine import PlaygroundError
 from page_models.building_blocks.linear_algebra import move_point, parse_points
-from page_models.building_blocks.section import SEED_MAX, Section
+from page_models.building_blocks.section import Section
 from page_models.limits import MAX_LIST_CHARS, MAX_MATRIX_DIM, MAX_QUADRATIC_STEPS
-from ui.blocks.common import chart, compute, explain, keep_index_below, main_visual, metrics, state
+from ui.blocks.common import (
+    chart,
+    compute,
+    explain,
+    keep_index_below,
+    main_visual,
+    metrics,
+    seed_input,
+    state,
+)
 from ui.errors import show_user_error, user_errors
 from viz.blocks_linalg import (
     descent_figure,
@@ -154,7 +163,7 @@ def conditioning(section: Section) -> None:
         cols[2].slider("log₁₀ of κ", 0.0, 16.0, step=0.5, key="cd_log_kappa")
     cols[-3].slider("log₁₀ of the error in b", -12, -1, key="cd_noise")
     cols[-2].slider("Descent steps", 10, MAX_QUADRATIC_STEPS, step=10, key="cd_steps")
-    cols[-1].number_input("Seed", 0, SEED_MAX, step=1, key="cd_seed")
+    seed_input(cols[-1], "cd_seed")
     with user_errors(stop=False):
         view = compute(section)
         with main_visual():

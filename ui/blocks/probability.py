@@ -10,7 +10,7 @@ from page_models.building_blocks.probability import (
     DATA_SOURCES,
     DISTRIBUTION_SLIDERS,
 )
-from page_models.building_blocks.section import SAMPLE_SIZES, SEED_MAX, Section
+from page_models.building_blocks.section import SAMPLE_SIZES, Section
 from page_models.limits import MAX_BIAS_POPULATION, MAX_LIST_CHARS
 from ui.blocks.common import (
     chart,
@@ -19,15 +19,12 @@ from ui.blocks.common import (
     keep_index_below,
     main_visual,
     metrics,
+    seed_input,
     state,
 )
 from ui.errors import user_errors
 from viz.blocks import cross_entropy_loss_figure, gradient_figure, softmax_figure
 from viz.blocks_stats import distribution_figure, sampling_bias_figure, scaling_figure
-
-
-def seed_input(where, key: str, label: str = "Seed") -> None:
-    where.number_input(label, 0, SEED_MAX, step=1, key=key)
 
 
 def softmax(section: Section) -> None:
