@@ -128,6 +128,7 @@ def _arrow(start, end, name: str, color: str, dash: str = "solid", showlegend: b
 
 
 def _arrow_3d(start, end, name: str, color: str, dash: str = "solid") -> go.Scatter3d:
+    """A 3-D arrow: a line with a dot at the end."""
     return go.Scatter3d(x=[start[0], end[0]], y=[start[1], end[1]], z=[start[2], end[2]],
                         mode="lines+markers", name=name,
                         line={"color": color, "width": 7, "dash": dash},
@@ -192,12 +193,12 @@ def rank_figure(view: RankView) -> go.Figure:
 
 
 def regression_figure(view: RegressionView, picked: int) -> go.Figure:
-    """Left: the points, the least-squares line and each residual. Right: the same fit in
-    R^n seen in three dimensions: y, its projection ŷ onto the plane of the columns 1 and x,
-    and the residual r standing straight up from that plane."""
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.04,
-                        specs=[[{"type": "xy"}, {"type": "scene"}]],
-                        subplot_titles=["ŷ = w₀ + w₁x", "y, its projection ŷ, and r ⟂ the plane"])
+    """Left: the points, the least-squares line and each residual. Right: the plane through
+    0, y and ŷ in Rⁿ: ŷ lies in the column space of X (seen edge-on, as the horizontal line)
+    and r = y − ŷ stands on it at a right angle. A short r is drawn taller, by a stated
+    whole factor (stretching one axis keeps the right angle)."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.1,
+                        subplot_titles=["ŷ = w₀ + w₁x", "in Rⁿ: ‖y‖² = ‖ŷ‖² + ‖r‖²"])
     order = np.argsort(view.x)
     for xi, yi, fi in zip(view.x, view.y, view.fitted):
         fig.add_trace(go.Scatter(x=[xi, xi], y=[yi, fi], mode="lines", showlegend=False,
@@ -209,42 +210,40 @@ def regression_figure(view: RegressionView, picked: int) -> go.Figure:
     sizes = [18 if k == picked else 11 for k in range(len(view.x))]
     fig.add_trace(go.Scatter(x=view.x, y=view.y, mode="markers+text", name="points",
                              text=[str(k + 1) for k in range(len(view.x))],
-                             textposition="top center",
+                             textposition="top left",
                              marker={"color": OBSERVED, "size": sizes,
                                      "line": {"color": INK, "width": 1}}), row=1, col=1)
-    in_plane = np.vstack([view.columns_3d[:, :2], view.y_3d[:2], np.zeros(2)])
-    pad = 0.1 * np.ptp(in_plane, axis=0).max()
-    low, high = in_plane.min(axis=0) - pad, in_plane.max(axis=0) + pad
-    s, t = np.meshgrid([low[0], high[0]], [low[1], high[1]])
-    fig.add_trace(go.Surface(x=s, y=t, z=np.zeros_like(s), showscale=False, opacity=0.3,
-                             colorscale=[[0, EDGE], [1, EDGE]], hoverinfo="skip",
-                             name="column space"), row=1, col=2)
-    origin = (0, 0, 0)
-    for start, end, label, color, dash in [
-        (origin, view.columns_3d[0], "1", EDGE, "solid"),
-        (origin, view.columns_3d[1], "x", INK, "solid"),
-        (origin, view.y_3d, "y", OBSERVED, "solid"),
-        (origin, view.fitted_3d, "ŷ", THEORY, "solid"),
-        (view.fitted_3d, view.y_3d, "r", PICKED, "dash"),
-    ]:
-        trace = _arrow_3d(start, end, label, color, dash)
-        trace.update(mode="lines+markers+text", text=["", label], showlegend=False,
-                     textfont={"size": 18, "color": color})
-        fig.add_trace(trace, row=1, col=2)
-    # Only the height is stretched (so the short residual shows): a vertical r still meets the
-    # horizontal plane at a right angle.
-    height = max(float(view.y_3d[2]), 1e-9) * 1.3
-    axis = {"showticklabels": False, "title": ""}
-    fig.update_layout(scene={"xaxis": {**axis, "range": [low[0], high[0]]},
-                             "yaxis": {**axis, "range": [low[1], high[1]]},
-                             "zaxis": {**axis, "range": [0, height]},
-                             "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-                             "camera": {"eye": {"x": 0.5, "y": -1.2, "z": 0.55}}})
+    fitted, residual = float(np.linalg.norm(view.fitted)), float(np.linalg.norm(view.residual))
+    stretch = int(min(max(0.4 * fitted / residual, 1), 20)) if residual > 0 else 1
+    residual *= stretch
+    corner = 0.04 * max(fitted, residual)  # the right-angle mark
+    fig.add_trace(go.Scatter(x=[-0.05 * fitted, 1.15 * fitted], y=[0, 0], mode="lines",
+                             line={"color": EDGE, "width": 8}, opacity=0.5,
+                             hoverinfo="skip"), row=1, col=2)
+    fig.add_trace(go.Scatter(x=[fitted - corner, fitted - corner, fitted],
+                             y=[0, corner, corner], mode="lines", hoverinfo="skip",
+                             line={"color": INK, "width": 1.5}), row=1, col=2)
+    for start, end, label, color, dash in [((0, 0), (fitted, 0), "ŷ = Xw", THEORY, "solid"),
+                                           ((0, 0), (fitted, residual), "y", OBSERVED, "solid"),
+                                           ((fitted, 0), (fitted, residual),
+                                            "r" if stretch == 1 else f"r (×{stretch})",
+                                            PICKED, "dash")]:
+        fig.add_trace(_arrow(start, end, label, color, dash, showlegend=False), row=1, col=2)
+        fig.add_annotation(x=(start[0] + end[0]) / 2, y=(start[1] + end[1]) / 2, text=label,
+                           showarrow=False, font={"color": color, "size": 18},
+                           xanchor="right" if label.startswith("r") else "center",
+                           xshift=-8 if label.startswith("r") else 0,
+                           yshift=0 if label.startswith("r") else 14,
+                           row=1, col=2)
+    fig.add_annotation(x=0.55 * fitted, y=0, text="column space of X", showarrow=False,
+                       yshift=-16, font={"color": EDGE, "size": 14}, row=1, col=2)
     fig.update_xaxes(title_text="x", row=1, col=1)
-    fig.update_yaxes(title_text="y", row=1, col=1)
-    fig = projector_style(fig, "Least squares is a projection", legend="none")
-    fig.update_layout(margin={"r": 0, "t": 70})
-    return fig
+    low, high = min(view.y.min(), view.fitted.min()), max(view.y.max(), view.fitted.max())
+    pad = 0.1 * (high - low or 1.0)
+    fig.update_yaxes(title_text="y", range=[low - pad, high + 2 * pad], row=1, col=1)
+    fig.update_xaxes(visible=False, row=1, col=2)
+    fig.update_yaxes(visible=False, scaleanchor="x2", row=1, col=2)
+    return projector_style(fig, "Least squares is a projection", legend="none")
 
 
 def quadratic_figure(view: QuadraticView) -> go.Figure:

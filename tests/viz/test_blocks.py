@@ -253,8 +253,13 @@ def test_regression_figure_draws_every_residual_and_the_projection():
     residuals = [t for t in fig.data if t.type == "scatter" and t.line.dash == "dot"]
     assert len(residuals) == len(view.x)
     assert [list(r.y) for r in residuals] == [[y, f] for y, f in zip(view.y, view.fitted)]
-    r_arrow = [t for t in fig.data if t.type == "scatter3d" and t.name == "r"][0]
-    assert list(r_arrow.z) == pytest.approx([0, np.linalg.norm(view.residual)])
+    fitted = np.linalg.norm(view.fitted)
+    stretch = int(0.4 * fitted / np.linalg.norm(view.residual))
+    r_arrow = [t for t in fig.data if t.name == f"r (×{stretch})"][0]  # upright on ŷ
+    assert list(r_arrow.x) == pytest.approx([fitted, fitted])
+    assert list(r_arrow.y) == pytest.approx([0, stretch * np.linalg.norm(view.residual)])
+    exact = regression_figure(section_view("regression", rg_points="0 0; 1 5; 2 0"), picked=0)
+    assert [t.name for t in exact.data if t.name and t.name.startswith("r")] == ["r"]
     points = [t for t in fig.data if t.name == "points"][0]
     assert list(points.marker.size) == [11, 18, 11, 11, 11]
 

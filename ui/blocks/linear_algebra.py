@@ -126,7 +126,7 @@ def regression(section: Section) -> None:
         "squares picks the w whose predictions ŷ = Xw lie closest to y: the projection of y "
         "onto the column space of X. The residual r = y − ŷ then meets every column at a right "
         "angle (Xᵀr = 0), which is the normal equations. Move a point and watch r stay "
-        "orthogonal; the right panel draws y, ŷ and r in the 3-D space that contains them.",
+        "orthogonal; the right panel draws y, ŷ and r to scale in the plane that holds them.",
     )
 
 
