@@ -488,3 +488,12 @@ def test_sampling_bias_junk_url_and_a_fair_sample():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["where biased x̄ settles"] == "170.00 cm"
     assert abs(float(metrics["biased sample x̄"].split()[0]) - 170) < 1
+
+
+@pytest.mark.parametrize("junk", ["nan", "-1e309", "1,2,,x", "9" * 5000])
+@pytest.mark.parametrize("section", SECTIONS)
+def test_junk_in_every_param_of_every_section(section, junk):
+    """Every param of the section gets junk at once: defaults or a message, never a crash."""
+    at = open_page(section=section, **dict.fromkeys(SECTIONS[section].params, junk))
+    assert at.pills(key="section").value == section
+    assert len(charts(at)) + len(errors(at)) >= 1
