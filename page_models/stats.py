@@ -230,6 +230,14 @@ class DifferenceErrors:
     central: np.ndarray  # (f(x+h) − f(x−h)) / 2h
     exact: float  # from the engine's backward pass
 
+    @property
+    def best_forward(self) -> float:
+        return float(np.nanmin(self.forward))
+
+    @property
+    def best_central(self) -> float:
+        return float(np.nanmin(self.central))
+
 
 def exact_derivative(f: Callable[[Tensor], Tensor], x: float) -> float:
     """f'(x) by the engine's backward pass."""

@@ -5,6 +5,8 @@ import pytest
 
 from engine import Tensor, cross_entropy, softmax
 from page_models import stats
+from page_models.building_blocks import SECTIONS
+from page_models.building_blocks.calculus import ACTIVATIONS, GradientCost, LoopTiming
 from viz.blocks import (
     FONT_SIZE,
     cross_entropy_loss_figure,
@@ -12,15 +14,29 @@ from viz.blocks import (
     projector_style,
     softmax_figure,
 )
-from viz.blocks_calculus import difference_error_figure
+from viz.blocks_calculus import (
+    activations_figure,
+    difference_error_figure,
+    gradient_cost_figure,
+    loop_timing_figure,
+)
+from viz.blocks_factorisation import factorisation_figure, parts_figure, tensor_figure
 from viz.blocks_linalg import (
     descent_figure,
     dot_product_latex,
     low_rank_figure,
     matmul_figure,
     matrix_latex,
+    quadratic_figure,
+    rank_figure,
+    regression_figure,
 )
-from viz.blocks_stats import distribution_figure, histogram_bars, scaling_figure
+from viz.blocks_stats import (
+    distribution_figure,
+    histogram_bars,
+    sampling_bias_figure,
+    scaling_figure,
+)
 from viz.palette import PICKED
 
 LABELS = ["mat", "floor", "sofa", "moon"]
@@ -204,16 +220,11 @@ def test_the_legend_takes_a_row_of_its_own_only_when_asked():
 
 
 def section_view(key: str, **changes):
-    from page_models.building_blocks import SECTIONS
-
     values = {name: param.default for name, param in SECTIONS[key].params.items()}
     return SECTIONS[key].compute({**values, **changes})
 
 
 def test_activations_figure_draws_each_function_and_slope_once_in_the_legend():
-    from page_models.building_blocks.calculus import ACTIVATIONS
-    from viz.blocks_calculus import activations_figure
-
     view = section_view("activations")
     fig = activations_figure(view)
     assert [t.name for t in fig.data if t.showlegend] == list(ACTIVATIONS)
@@ -222,9 +233,6 @@ def test_activations_figure_draws_each_function_and_slope_once_in_the_legend():
 
 
 def test_timing_figures_use_log_axes_and_show_the_speedup():
-    from page_models.building_blocks.calculus import GradientCost, LoopTiming
-    from viz.blocks_calculus import gradient_cost_figure, loop_timing_figure
-
     timing = LoopTiming(np.array([1, 10, 100]), np.array([1e-6, 1e-5, 1e-4]),
                         np.array([1e-6, 2e-6, 4e-6]), True)
     fig = loop_timing_figure(timing)
@@ -236,8 +244,6 @@ def test_timing_figures_use_log_axes_and_show_the_speedup():
 
 
 def test_rank_figure_dashes_a_vector_that_adds_nothing_and_draws_the_span():
-    from viz.blocks_linalg import rank_figure
-
     fig = rank_figure(section_view("rank", rk_vectors="1 0; 2 0"))
     assert [t.name for t in fig.data] == ["span", "v1", "v2 (adds nothing)"]
     assert fig.data[2].line.dash == "dash" and "rank 1" in fig.layout.title.text
@@ -246,8 +252,6 @@ def test_rank_figure_dashes_a_vector_that_adds_nothing_and_draws_the_span():
 
 
 def test_regression_figure_draws_every_residual_and_the_projection():
-    from viz.blocks_linalg import regression_figure
-
     view = section_view("regression")
     fig = regression_figure(view, picked=1)
     residuals = [t for t in fig.data if t.type == "scatter" and t.line.dash == "dot"]
@@ -265,8 +269,6 @@ def test_regression_figure_draws_every_residual_and_the_projection():
 
 
 def test_quadratic_figure_has_surface_contours_eigenvectors_and_descent():
-    from viz.blocks_linalg import quadratic_figure
-
     view = section_view("quadratic-forms", qf_a=1.0, qf_b=0.0, qf_c=-1.0)
     fig = quadratic_figure(view)
     assert [t.type for t in fig.data][:2] == ["surface", "contour"]
@@ -275,8 +277,6 @@ def test_quadratic_figure_has_surface_contours_eigenvectors_and_descent():
 
 
 def test_factorisation_figures():
-    from viz.blocks_factorisation import factorisation_figure, parts_figure
-
     view = section_view("factorisation", fa_rank=2)
     fig = factorisation_figure(view)
     assert [t.type for t in fig.data] == ["heatmap"] * 3 + ["scatter"] * 2
@@ -286,8 +286,6 @@ def test_factorisation_figures():
 
 
 def test_tensor_figure_titles_carry_the_shapes():
-    from viz.blocks_factorisation import tensor_figure
-
     fig = tensor_figure(section_view("tensors", te_spec="bij,bjk->bik",
                                      te_shapes="2x2x3, 2x3x2"))
     assert [a.text for a in fig.layout.annotations] == ["A: 2×2×3", "B: 2×3×2", "R: 2×2×2"]
@@ -295,8 +293,6 @@ def test_tensor_figure_titles_carry_the_shapes():
 
 
 def test_sampling_bias_figure_draws_both_running_means():
-    from viz.blocks_stats import sampling_bias_figure
-
     view = section_view("sampling-bias", sb_n=100)
     fig = sampling_bias_figure(view)
     running = [t for t in fig.data if t.xaxis == "x2"]
