@@ -71,7 +71,7 @@ def activations_figure(view: ActivationsView) -> go.Figure:
     fig.update_xaxes(title_text="x", zeroline=True, zerolinecolor=EDGE)
     fig.update_yaxes(range=[-1.5, 3.2], row=1, col=1)
     fig.update_yaxes(range=[-0.15, 1.2], row=1, col=2)
-    fig = projector_style(fig, "Activations and their slopes", legend="beside title")
+    fig = projector_style(fig, "Activations", legend="beside title")
     fig.update_annotations(yshift=-6)
     return fig
 

@@ -111,19 +111,24 @@ def test_distribution_sliders_show_what_is_plotted(page, base_url, console_error
         section_pills(page).first.get_by_text(kind, exact=True).click()
         wait_for_idle(page)
 
-    arrow_right(0, 4)  # mean 0 → 2
+    arrow_right(0, 4)  # the mean moves up from 0 (each press is one step of 0.5)
+    mean = slider_values(page)["Mean μ"]
     choose("uniform")
-    arrow_right(1, 2)  # high 1 → 2
+    arrow_right(1, 2)  # the high end moves up from 1
+    high = slider_values(page)["High b"]
     choose("normal")
-    arrow_right(1, 3)  # std 1 → 1.3
+    arrow_right(1, 3)  # the standard deviation moves up from 1
+    std = slider_values(page)["Standard deviation σ"]
+    assert "0.00" != mean and "1.00" != high and "1.00" != std  # the sliders did move
     choose("uniform")
-    assert slider_values(page)["High b"] == "2.00" and population_mean(page) == "1.000"
+    assert slider_values(page)["High b"] == high
+    assert population_mean(page) == f"{float(high) / 2:.3f}"  # (a + b) / 2 with a = 0
     choose("normal")
     shown = slider_values(page)
-    assert shown["Mean μ"] == "2.00" and shown["Standard deviation σ"] == "1.30"
-    assert population_mean(page) == "2.000"
+    assert shown["Mean μ"] == mean and shown["Standard deviation σ"] == std
+    assert population_mean(page) == f"{float(mean):.3f}"
     query = parse_qs(urlsplit(page.url).query)
-    assert query["ds_mean"] == ["2.0"] and query["ds_high"] == ["2.0"]
+    assert float(query["ds_mean"][0]) == float(mean) and float(query["ds_high"][0]) == float(high)
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
 
