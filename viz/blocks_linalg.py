@@ -167,7 +167,11 @@ def rank_figure(view: RankView) -> go.Figure:
         fig.update_yaxes(range=[-reach, reach], zeroline=True, zerolinecolor=INK,
                          scaleanchor="x")
         fig.update_xaxes(constrain="domain")
-        return projector_style(fig, title)
+        fig = projector_style(fig, title, legend="none")
+        # The square plot leaves room on its right for a vertical legend.
+        return fig.update_layout(showlegend=True, legend={"orientation": "v", "x": 0.72,
+                                                          "xanchor": "left", "y": 0.95,
+                                                          "yanchor": "top"})
     traces = []
     if rank == 1:
         direction = independent[0] / np.linalg.norm(independent[0])
