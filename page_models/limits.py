@@ -9,6 +9,13 @@ MAX_DRAWS = 100_000  # random draws in one sampling demo
 MAX_MATRIX_DIM = 8  # rows or columns of a matrix in the matrix demos
 MAX_QUADRATIC_STEPS = 500  # gradient-descent steps on a quadratic
 MAX_LIST_CHARS = 4000  # characters in one typed list of numbers or scores
+MAX_BIAS_POPULATION = 50_000  # people in the sampling-bias population (a sample is at most 1/10)
+MAX_REGRESSION_POINTS = 30  # points in the least-squares demo
+MAX_TENSOR_ELEMENTS = 4096  # elements of one operand or result in the tensor-operations demo
+MAX_TENSOR_DIM = 6  # length of one axis there, so every operand can be drawn
+MAX_NMF_ITERATIONS = 500  # multiplicative updates per rank in the factorisation demo
+MAX_LOOP_SIZE = 100_000  # elements a Python loop runs over in the vectorisation timing
+MAX_FD_PARAMETERS = 1000  # parameters whose gradient finite differences time (2 passes each)
 
 # Expression Graph page: the gradient check runs the program twice per parameter element.
 MAX_GRADCHECK_ELEMENTS = 200  # parameter elements checked by central differences

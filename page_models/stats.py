@@ -49,18 +49,41 @@ def parse_labelled_scores(text: str, cap: int) -> tuple[list[str], np.ndarray]:
     """Labels and scores from items separated by commas or new lines: "cat 2.1, dog 0.5".
 
     Each item is a label followed by a number ("cat 2.1", "cat: 2.1", "cat=2.1") or just a
-    number, which gets the label "#k" (its 1-based position).
+    number, which gets the label "#k" (its 1-based position); an item of numbers only ("1 2 3")
+    is that many unlabelled scores. A repeated label gets its count appended ("cat", "cat (2)"),
+    so every score keeps its own bar.
     """
     items = [item.strip() for item in re.split(r"[,;\n]+", text) if item.strip()]
     if not items:
         raise PlaygroundError("Type at least one score, e.g. “cat 2.1, dog 0.5”.")
-    check_limit("The count of scores", len(items), cap)
-    labels, scores = [], []
-    for k, item in enumerate(items, start=1):
-        *label, number = [part for part in re.split(r"[\s:=]+", item) if part]
-        labels.append(" ".join(label) or f"#{k}")
-        scores.append(parse_number(number))
-    return labels, np.array(scores)
+    pairs = []  # (label or None, number text)
+    for item in items:
+        *label, number = parts = [part for part in re.split(r"[\s:=]+", item) if part]
+        if label and all(_is_number(part) for part in parts):
+            pairs.extend((None, part) for part in parts)
+        else:
+            pairs.append((" ".join(label) or None, number))
+    check_limit("The count of scores", len(pairs), cap)
+    labels = [label or f"#{k}" for k, (label, _) in enumerate(pairs, start=1)]
+    return unique_labels(labels), np.array([parse_number(number) for _, number in pairs])
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def unique_labels(labels: list[str]) -> list[str]:
+    """The labels with the k-th repeat of a label renamed "label (k)": ["a", "a (2)"]."""
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return unique
 
 
 # ---- sampling -------------------------------------------------------------------------------
@@ -145,9 +168,9 @@ def draw_samples(dist: Distribution, n: int, seed: int) -> np.ndarray:
     return dist.sample(np.random.default_rng(seed), n)
 
 
-def sample_mean_std(x: np.ndarray) -> tuple[float, float]:
-    """Sample mean and sample standard deviation (with n − 1; 0 for a single value)."""
-    return float(x.mean()), float(x.std(ddof=1)) if x.size > 1 else 0.0
+def sample_mean_std(x: np.ndarray) -> tuple[float, float | None]:
+    """Sample mean and sample standard deviation (with n − 1: None, undefined, for one value)."""
+    return float(x.mean()), float(x.std(ddof=1)) if x.size > 1 else None
 
 
 # ---- scaling --------------------------------------------------------------------------------
@@ -206,6 +229,14 @@ class DifferenceErrors:
     forward: np.ndarray  # (f(x+h) − f(x)) / h
     central: np.ndarray  # (f(x+h) − f(x−h)) / 2h
     exact: float  # from the engine's backward pass
+
+    @property
+    def best_forward(self) -> float:
+        return float(np.nanmin(self.forward))
+
+    @property
+    def best_central(self) -> float:
+        return float(np.nanmin(self.central))
 
 
 def exact_derivative(f: Callable[[Tensor], Tensor], x: float) -> float:

@@ -23,6 +23,7 @@ from viz.palette import (
 )
 
 FONT_SIZE = 16  # body text; titles and tick labels are derived from it (all ≥ 14)
+CHART_HEIGHT = 330  # a section's main chart: fits under the controls on a 1280×720 screen
 
 
 LEGEND_PLACES = {  # where the legend goes -> the top margin it needs
@@ -32,7 +33,7 @@ LEGEND_PLACES = {  # where the legend goes -> the top margin it needs
 }
 
 
-def projector_style(fig: go.Figure, title: str, height: int = 420,
+def projector_style(fig: go.Figure, title: str, height: int = CHART_HEIGHT,
                     legend: str = "above") -> go.Figure:
     """Large fonts, a title, the legend above the plot (see LEGEND_PLACES), white background:
     readable at 1280×720, with no empty rows above the plot."""
@@ -73,7 +74,7 @@ def softmax_figure(labels: Sequence[str], probs: np.ndarray, counts: np.ndarray)
     )
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="probability", range=[0, 1.12])
-    return projector_style(fig, "Softmax probabilities and what sampling picks", height=340,
+    return projector_style(fig, "Softmax probabilities and what sampling picks",
                            legend="beside title")
 
 
@@ -105,7 +106,7 @@ def cross_entropy_loss_figure(p_true: float, label: str, loss: float | None = No
     fig.update_xaxes(title_text=f"predicted probability of the true class “{label}”",
                      range=[0, 1.02])
     fig.update_yaxes(title_text="loss", range=[0, LOSS_TOP])
-    return projector_style(fig, "Cross-entropy loss −ln p", height=350, legend="none")
+    return projector_style(fig, "Cross-entropy loss −ln p", legend="none")
 
 
 def gradient_figure(labels: Sequence[str], grad: np.ndarray, true_index: int) -> go.Figure:
@@ -119,4 +120,4 @@ def gradient_figure(labels: Sequence[str], grad: np.ndarray, true_index: int) ->
     )
     fig.update_yaxes(title_text="∂L/∂z", range=[-1.15, 1.15], zeroline=True,
                      zerolinecolor=INK)
-    return projector_style(fig, "Gradient ∂L/∂z = softmax − onehot", height=350, legend="none")
+    return projector_style(fig, "Gradient ∂L/∂z = softmax − onehot", legend="none")

@@ -1,5 +1,6 @@
-"""Building Blocks figures: a matrix product cell by cell, singular values, and how gradient
-descent crawls on an ill-conditioned quadratic."""
+"""Building Blocks figures on linear algebra: a matrix product cell by cell, vectors and their
+span, least squares as a projection, quadratic forms, singular values, and how gradient descent
+crawls on an ill-conditioned quadratic."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.blocks import projector_style
+from page_models.building_blocks.linear_algebra import QuadraticView, RankView, RegressionView
+from viz.blocks import CHART_HEIGHT, projector_style
 from viz.palette import EDGE, INK, OBSERVED, PICKED, THEORY, VALUE_SCALE
 
 
@@ -50,7 +52,7 @@ def matmul_figure(a: np.ndarray, b: np.ndarray, c: np.ndarray | None, row: int,
         fig.update_yaxes(tickvals=list(range(rows)), ticktext=[str(i + 1) for i in range(rows)],
                          showgrid=False, zeroline=False, autorange="reversed",
                          scaleanchor=f"x{'' if k == 1 else k}", row=1, col=k)
-    height = 190 + 50 * max(m.shape[0] for _, m, _ in panels)
+    height = min(190 + 50 * max(m.shape[0] for _, m, _ in panels), 2 * CHART_HEIGHT)
     fig = projector_style(fig, "Which row and column make the picked cell", height=height,
                           legend="none")
     fig.update_annotations(yshift=24)  # subplot titles above the top column numbers
@@ -113,3 +115,168 @@ def descent_figure(distances: np.ndarray, kappa: float) -> go.Figure:
     fig.update_yaxes(title_text="‖xₖ − x*‖ / ‖x*‖", type="log", exponentformat="power",
                      range=[-decades, 0.1], dtick=max(1, int(np.ceil(decades / 6))))
     return projector_style(fig, "Gradient descent on ½xᵀAx − bᵀx")
+
+
+def _arrow(start, end, name: str, color: str, dash: str = "solid", showlegend: bool = True,
+           **extra) -> go.Scatter:
+    """A 2-D arrow from `start` to `end` as a line with an arrowhead at the end."""
+    return go.Scatter(x=[start[0], end[0]], y=[start[1], end[1]], mode="lines+markers",
+                      name=name, showlegend=showlegend,
+                      line={"color": color, "width": 4, "dash": dash},
+                      marker={"symbol": "arrow", "size": [0, 16], "angleref": "previous",
+                              "color": color}, **extra)
+
+
+def _arrow_3d(start, end, name: str, color: str, dash: str = "solid") -> go.Scatter3d:
+    """A 3-D arrow: a line with a dot at the end."""
+    return go.Scatter3d(x=[start[0], end[0]], y=[start[1], end[1]], z=[start[2], end[2]],
+                        mode="lines+markers", name=name,
+                        line={"color": color, "width": 7, "dash": dash},
+                        marker={"size": [0, 5], "color": color})
+
+
+VECTOR_COLORS = (THEORY, OBSERVED, "#1b7837", "#762a83", "#35978f", "#8c510a", INK, EDGE)
+
+
+def rank_figure(view: RankView) -> go.Figure:
+    """The vectors as arrows from the origin and their span (a line, a plane, or everything);
+    a vector that adds no direction is dashed."""
+    vectors, rank = view.vectors, view.rank
+    reach = 1.2 * max(float(np.abs(vectors).max()), 1.0)
+    independent = [vec for vec, combo in zip(vectors, view.combinations) if combo is None]
+    names = [f"v{k + 1}" + ("" if combo is None else " (adds nothing)")
+             for k, combo in enumerate(view.combinations)]
+    dashes = ["solid" if combo is None else "dash" for combo in view.combinations]
+    span_title = {0: "only the origin", 1: "a line", 2: "a plane", 3: "all of 3-D space"}
+    title = f"rank {rank}: the vectors span {span_title[rank]}"
+    if vectors.shape[1] == 2:
+        if rank == 2:
+            title = "rank 2: the vectors span the whole plane"
+        traces = []
+        if rank == 1:
+            direction = independent[0] / np.linalg.norm(independent[0])
+            ends = np.outer([-3 * reach, 3 * reach], direction)
+            traces.append(go.Scatter(x=ends[:, 0], y=ends[:, 1], mode="lines", name="span",
+                                     line={"color": EDGE, "width": 10}, opacity=0.4))
+        traces += [_arrow((0, 0), vec, name, color, dash)
+                   for vec, name, color, dash in zip(vectors, names, VECTOR_COLORS, dashes)]
+        fig = go.Figure(traces)
+        if rank == 2:
+            fig.update_layout(plot_bgcolor="#e8eef6")
+        fig.update_xaxes(range=[-reach, reach], zeroline=True, zerolinecolor=INK)
+        fig.update_yaxes(range=[-reach, reach], zeroline=True, zerolinecolor=INK,
+                         scaleanchor="x")
+        fig.update_xaxes(constrain="domain")
+        fig = projector_style(fig, title, legend="none")
+        # The square plot leaves room on its right for a vertical legend.
+        return fig.update_layout(showlegend=True, legend={"orientation": "v", "x": 0.72,
+                                                          "xanchor": "left", "y": 0.95,
+                                                          "yanchor": "top"})
+    traces = []
+    if rank == 1:
+        direction = independent[0] / np.linalg.norm(independent[0])
+        ends = np.outer([-reach, reach], direction)
+        traces.append(go.Scatter3d(x=ends[:, 0], y=ends[:, 1], z=ends[:, 2], mode="lines",
+                                   name="span", line={"color": EDGE, "width": 14}, opacity=0.5))
+    if rank == 2:
+        s, t = np.meshgrid(np.linspace(-1, 1, 2), np.linspace(-1, 1, 2))
+        q, _ = np.linalg.qr(np.array(independent).T)
+        plane = reach * (s[..., None] * q[:, 0] + t[..., None] * q[:, 1])
+        traces.append(go.Surface(x=plane[..., 0], y=plane[..., 1], z=plane[..., 2],
+                                 showscale=False, opacity=0.35, name="span",
+                                 colorscale=[[0, EDGE], [1, EDGE]], hoverinfo="skip"))
+    traces += [_arrow_3d((0, 0, 0), vec, name, color, dash)
+               for vec, name, color, dash in zip(vectors, names, VECTOR_COLORS, dashes)]
+    fig = go.Figure(traces)
+    axis = {"range": [-reach, reach]}
+    fig.update_layout(scene={"xaxis": axis, "yaxis": axis, "zaxis": axis,
+                             "aspectmode": "cube"})
+    fig = projector_style(fig, title)
+    fig.update_layout(margin={"l": 0, "r": 0, "b": 0})
+    return fig
+
+
+def regression_figure(view: RegressionView, picked: int) -> go.Figure:
+    """Left: the points, the least-squares line and each residual. Right: the plane through
+    0, y and ŷ in Rⁿ: ŷ lies in the column space of X (seen edge-on, as the horizontal line)
+    and r = y − ŷ stands on it at a right angle. A short r is drawn taller, by a stated
+    whole factor (stretching one axis keeps the right angle)."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.1,
+                        subplot_titles=["ŷ = w₀ + w₁x", "in Rⁿ: ‖y‖² = ‖ŷ‖² + ‖r‖²"])
+    order = np.argsort(view.x)
+    for xi, yi, fi in zip(view.x, view.y, view.fitted):
+        fig.add_trace(go.Scatter(x=[xi, xi], y=[yi, fi], mode="lines", showlegend=False,
+                                 line={"color": PICKED, "width": 2, "dash": "dot"},
+                                 hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=view.x[order], y=view.fitted[order], mode="lines",
+                             name="least-squares line", line={"color": THEORY, "width": 3}),
+                  row=1, col=1)
+    sizes = [18 if k == picked else 11 for k in range(len(view.x))]
+    fig.add_trace(go.Scatter(x=view.x, y=view.y, mode="markers+text", name="points",
+                             text=[str(k + 1) for k in range(len(view.x))],
+                             textposition="top left",
+                             marker={"color": OBSERVED, "size": sizes,
+                                     "line": {"color": INK, "width": 1}}), row=1, col=1)
+    fitted, residual = float(np.linalg.norm(view.fitted)), float(np.linalg.norm(view.residual))
+    stretch = int(min(max(0.4 * fitted / residual, 1), 20)) if residual > 0 else 1
+    residual *= stretch
+    corner = 0.04 * max(fitted, residual)  # the right-angle mark
+    fig.add_trace(go.Scatter(x=[-0.05 * fitted, 1.15 * fitted], y=[0, 0], mode="lines",
+                             line={"color": EDGE, "width": 8}, opacity=0.5,
+                             hoverinfo="skip"), row=1, col=2)
+    fig.add_trace(go.Scatter(x=[fitted - corner, fitted - corner, fitted],
+                             y=[0, corner, corner], mode="lines", hoverinfo="skip",
+                             line={"color": INK, "width": 1.5}), row=1, col=2)
+    for start, end, label, color, dash in [((0, 0), (fitted, 0), "ŷ = Xw", THEORY, "solid"),
+                                           ((0, 0), (fitted, residual), "y", OBSERVED, "solid"),
+                                           ((fitted, 0), (fitted, residual),
+                                            "r" if stretch == 1 else f"r (×{stretch})",
+                                            PICKED, "dash")]:
+        fig.add_trace(_arrow(start, end, label, color, dash, showlegend=False), row=1, col=2)
+        fig.add_annotation(x=(start[0] + end[0]) / 2, y=(start[1] + end[1]) / 2, text=label,
+                           showarrow=False, font={"color": color, "size": 18},
+                           xanchor="right" if label.startswith("r") else "center",
+                           xshift=-8 if label.startswith("r") else 0,
+                           yshift=0 if label.startswith("r") else 14,
+                           row=1, col=2)
+    fig.add_annotation(x=0.55 * fitted, y=0, text="column space of X", showarrow=False,
+                       yshift=-16, font={"color": EDGE, "size": 14}, row=1, col=2)
+    fig.update_xaxes(title_text="x", row=1, col=1)
+    low, high = min(view.y.min(), view.fitted.min()), max(view.y.max(), view.fitted.max())
+    pad = 0.1 * (high - low or 1.0)
+    fig.update_yaxes(title_text="y", range=[low - pad, high + 2 * pad], row=1, col=1)
+    fig.update_xaxes(visible=False, row=1, col=2)
+    fig.update_yaxes(visible=False, scaleanchor="x2", row=1, col=2)
+    return projector_style(fig, "Least squares is a projection", legend="none")
+
+
+def quadratic_figure(view: QuadraticView) -> go.Figure:
+    """xᵀAx as a surface (left) and as contours with A's eigenvectors and a gradient-descent
+    path (right)."""
+    fig = make_subplots(rows=1, cols=2, specs=[[{"type": "scene"}, {"type": "xy"}]],
+                        horizontal_spacing=0.02, column_widths=[0.55, 0.45],
+                        subplot_titles=[f"a {view.shape}", "contours, eigenvectors, descent"])
+    g = view.grid
+    fig.add_trace(go.Surface(x=g, y=g, z=view.surface, colorscale=VALUE_SCALE, showscale=False,
+                             cmid=0, name="xᵀAx"), row=1, col=1)
+    fig.add_trace(go.Contour(x=g, y=g, z=view.surface, colorscale=VALUE_SCALE, showscale=False,
+                             zmid=0, ncontours=16, line={"width": 1}, name="xᵀAx",
+                             contours={"coloring": "heatmap"}), row=1, col=2)
+    for k in range(2):
+        vec = 1.9 * view.eigenvectors[:, k]
+        fig.add_trace(_arrow((0, 0), vec, f"λ{k + 1} = {view.eigenvalues[k]:.3g}",
+                             (INK, PICKED)[k], showlegend=True), row=1, col=2)
+    path = view.descent
+    fig.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers",
+                             name="gradient descent", line={"color": OBSERVED, "width": 3},
+                             marker={"size": 6}), row=1, col=2)
+    fig.update_xaxes(range=[g[0], g[-1]], title_text="x₁", row=1, col=2)
+    fig.update_yaxes(range=[g[0], g[-1]], title_text="x₂", scaleanchor="x", row=1, col=2)
+    small = {"tickfont": {"size": 11}}
+    fig.update_layout(scene={"xaxis": {**small, "title": "x₁"}, "yaxis": {**small, "title": "x₂"},
+                             "zaxis": {**small, "title": ""}, "aspectmode": "manual",
+                             "aspectratio": {"x": 1, "y": 1, "z": 0.7},
+                             "camera": {"eye": {"x": 1.1, "y": -1.1, "z": 0.7}}})
+    fig = projector_style(fig, "xᵀAx", legend="beside title")
+    fig.update_layout(margin={"l": 0})
+    return fig

@@ -1,4 +1,5 @@
-"""Building Blocks figures: samples against their distribution, and three scalings of a dataset."""
+"""Building Blocks figures: samples against their distribution, three scalings of a dataset,
+and a random sample against a biased one."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from page_models.building_blocks.probability import SamplingBiasView
 from page_models.stats import Distribution
 from viz.blocks import projector_style
-from viz.palette import EDGE, OBSERVED, PICKED, THEORY
+from viz.palette import EDGE, INK, OBSERVED, PICKED, THEORY
 
 
 def histogram_bars(x: np.ndarray, name: str, color: str, bins: int | None = None) -> go.Bar:
@@ -46,7 +48,7 @@ def distribution_figure(dist: Distribution, samples: np.ndarray) -> go.Figure:
     fig.update_layout(barmode="overlay", bargap=0)
     fig.update_xaxes(title_text="x")
     fig.update_yaxes(title_text=y_title)
-    return projector_style(fig, f"{n:,} samples from a {dist.name} distribution", height=340,
+    return projector_style(fig, f"{n:,} samples from a {dist.name} distribution",
                            legend="beside title")
 
 
@@ -70,4 +72,32 @@ def scaling_figure(raw: np.ndarray, min_max: np.ndarray, z: np.ndarray,
     fig.update_xaxes(title_text="value")
     fig.update_yaxes(title_text="density", row=1, col=1)
     title = "One dataset, three scalings" + ("" if outlier is None else " (✖ the outlier)")
-    return projector_style(fig, title, height=360)  # the legend row holds the panel titles
+    return projector_style(fig, title)  # the legend row holds the panel titles
+
+
+def sampling_bias_figure(view: SamplingBiasView) -> go.Figure:
+    """Left: the population against a random and a biased sample. Right: each sample's mean
+    as it grows, against the population mean and where the biased one settles."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=["who is in the sample", "the estimate as n grows"])
+    fig.add_trace(histogram_bars(view.population, "population", EDGE, bins=40), row=1, col=1)
+    for sample, name, color in [(view.random_sample, "random sample", THEORY),
+                                (view.biased_sample, "biased sample", OBSERVED)]:
+        density, edges = np.histogram(sample, bins=30, density=True)
+        fig.add_trace(go.Scatter(x=(edges[:-1] + edges[1:]) / 2, y=density, mode="lines",
+                                 name=name, line={"color": color, "width": 3, "shape": "hvh"}),
+                      row=1, col=1)
+    n = np.arange(1, view.random_running_mean.size + 1)
+    for running, color in [(view.random_running_mean, THEORY),
+                           (view.biased_running_mean, OBSERVED)]:
+        fig.add_trace(go.Scatter(x=n, y=running, mode="lines", showlegend=False,
+                                 line={"color": color, "width": 3}), row=1, col=2)
+    fig.add_hline(y=float(view.population.mean()), line={"color": INK, "dash": "dot"},
+                  row=1, col=2)
+    fig.update_layout(barmode="overlay", bargap=0)
+    fig.update_xaxes(title_text="height (cm)", row=1, col=1)
+    fig.update_xaxes(title_text="sample size n (log scale)", type="log", dtick=1, row=1, col=2)
+    fig.update_yaxes(title_text="mean of the first n", row=1, col=2)
+    fig = projector_style(fig, "A random sample against a biased one", legend="beside title")
+    fig.update_annotations(yshift=-6)
+    return fig

@@ -1,18 +1,18 @@
 """The Building Blocks page through streamlit.testing: every section, bad inputs, URL state."""
 
+import json
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine import ShapeError, Tensor
+from page_models.building_blocks import SECTIONS
 
-from .helpers import open_app
+from .helpers import open_app, run
 
 PAGE = "pages/4_Building_Blocks.py"
-SECTIONS = ["softmax", "cross-entropy", "distributions", "normalisation", "matmul",
-            "derivatives", "conditioning"]
-CHARTS = {"cross-entropy": 2, "conditioning": 2}
+CHARTS = {"cross-entropy": 2, "conditioning": 2, "factorisation": 2}  # else one chart
 
 
 def open_page(**query) -> AppTest:
@@ -37,29 +37,30 @@ def test_every_section_runs_with_a_chart_formula_and_sentences(section):
     at = open_page(section=section)
     assert errors(at) == []
     assert len(charts(at)) == CHARTS.get(section, 1)
+    assert text(at), "no sentences"
     assert at.latex, "no formula"
-    assert at.pills[0].value == section
+    assert at.pills(key="section").value == section
     assert [t.value for t in at.title] == ["Building Blocks"]
 
 
 def test_default_section_is_softmax_and_a_bad_section_falls_back():
-    assert open_page().pills[0].value == "softmax"
-    assert open_page(section="nope").pills[0].value == "softmax"
+    assert open_page().pills(key="section").value == "softmax"
+    assert open_page(section="nope").pills(key="section").value == "softmax"
 
 
 def test_switching_section_writes_the_url():
     at = open_page()
-    at.pills[0].set_value("matmul").run()
+    at.pills(key="section").set_value("matmul").run()
     assert at.query_params["section"] == "matmul"
     assert len(charts(at)) == 1 and at.number_input(key="mm_m").value == 2
 
 
 def test_a_sections_settings_survive_visiting_another_section():
     at = open_page(sm_temp=2.0)
-    at.pills[0].set_value("matmul").run()
+    at.pills(key="section").set_value("matmul").run()
     at.number_input(key="mm_m").set_value(4).run()
     assert at.query_params["sm_temp"] == "2.0" and at.query_params["mm_m"] == "4"
-    at.pills[0].set_value("softmax").run()
+    at.pills(key="section").set_value("softmax").run()
     assert at.slider(key="sm_temp").value == 2.0
     assert "section" not in at.query_params  # the default section is left out
 
@@ -299,3 +300,200 @@ def test_a_value_above_its_cap_says_which_cap():
     notes = " ".join(i.value for i in at.info)
     assert "sm_temp=99 (at most 5)" in notes
     assert at.slider(key="sm_temp").value == 1.0
+
+
+# ---- issue 18: fixes ------------------------------------------------------------------------
+
+
+def test_space_separated_scores_are_one_bar_each():
+    at = open_page(section="softmax", sm_scores="1 2 3")
+    assert errors(at) == []
+    bars = charts(at)[0].proto.spec
+    assert all(f'"#{k}"' in bars for k in (1, 2, 3))
+    assert "**#3** is 2.72 times as likely as **#2**" in text(at)
+
+
+def test_duplicate_labels_keep_their_own_bars():
+    at = open_page(section="softmax", sm_scores="cat 1, cat 2, dog 0")
+    assert '"cat (2)"' in charts(at)[0].proto.spec
+    assert "**cat (2)** is 2.72 times as likely as **cat**" in text(at)
+    at = open_page(section="cross-entropy", ce_scores="cat 1, cat 2")
+    assert at.selectbox(key="ce_true").options == ["cat", "cat (2)"]
+
+
+def test_a_single_class_has_loss_zero_not_minus_zero():
+    at = open_page(section="cross-entropy", ce_scores="cat 2")
+    spec = charts(at)[0].proto.spec
+    assert "loss = 0" in spec and "loss = -0" not in spec and "loss = −0" not in spec
+    assert "add a second class" in at.info[0].value
+
+
+def test_a_sample_of_one_has_no_standard_deviation():
+    at = open_page(section="distributions", ds_n=1)
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["sample std s"].value == "undefined"
+    assert "n − 1 = 0" in metrics["sample std s"].help
+
+
+def test_distribution_sliders_keep_their_values_when_the_distribution_changes():
+    """Moving a slider, switching the distribution and back: every slider shows the value that
+    is plotted (Streamlit used to forget the hidden sliders' values)."""
+    at = open_page(section="distributions")
+    at.slider(key="ds_mean").set_value(2.0).run()
+    at.pills(key="ds_dist").set_value("uniform").run()
+    at.slider(key="ds_high").set_value(3.0).run()
+    at.pills(key="ds_dist").set_value("normal").run()
+    at.slider(key="ds_std").set_value(1.5).run()
+    at.pills(key="ds_dist").set_value("uniform").run()
+    at.pills(key="ds_dist").set_value("normal").run()
+    assert at.slider(key="ds_mean").value == 2.0 and at.slider(key="ds_std").value == 1.5
+    assert {m.label: m.value for m in at.metric}["population mean μ"] == "2.000"
+    at.pills(key="ds_dist").set_value("uniform").run()
+    assert at.slider(key="ds_high").value == 3.0
+    assert {m.label: m.value for m in at.metric}["population mean μ"] == "1.500"
+    assert at.query_params["ds_high"] == "3.0" and at.query_params["ds_mean"] == "2.0"
+
+
+# ---- issue 18: new sections -----------------------------------------------------------------
+
+
+def test_activations_table_has_every_function_at_the_point():
+    at = open_page(section="activations", ac_x=-2.0, ac_alpha=0.2)
+    table = text(at)
+    for name in ("sigmoid", "tanh", "ReLU", "leaky ReLU", "softplus", "GELU"):
+        assert f"| {name} |" in table
+    assert "| leaky ReLU | $\\max(\\alpha x, x)$ | -0.400 | 0.200 |" in table
+
+
+def test_activations_junk_url_falls_back():
+    at = open_page(section="activations", ac_x="abc", ac_alpha="9")
+    assert errors(at) == [] and at.slider(key="ac_x").value == 1.0
+    assert "ac_alpha=9 (at most 0.5)" in " ".join(i.value for i in at.info)
+
+
+def test_regression_moving_a_point_refits_and_keeps_the_residual_orthogonal():
+    at = open_page(section="regression", rg_points="0 0; 1 1; 2 2")
+    assert "ŷ = 0.000 + 1.000·x" in text(at)
+    at.selectbox(key="rg_pick").set_value(2)
+    run(at)
+    at.number_input(key="rg_move_y").set_value(5.0)
+    run(at)
+    assert at.query_params["rg_points"] == "0 0; 1 1; 2 5"
+    assert at.text_input(key="rg_points").value == "0 0; 1 1; 2 5"
+    assert "ŷ = −0.500 + 2.500·x" in text(at) and "zero up to rounding" in text(at)
+
+
+@pytest.mark.parametrize(
+    "points, message",
+    [("1 2; 3", "Row 2 of the matrix has 1"), ("1 1; 1 2", "two different x values"),
+     ("a b", "‘a’ is not a number"), ("1 2 3; 4 5 6", "two numbers “x y”"),
+     ("", "Type a matrix")],
+)
+def test_regression_bad_points_are_messages(points, message):
+    at = open_page(section="regression", rg_points=points)
+    assert len(errors(at)) == 1 and message in errors(at)[0] and charts(at) == []
+
+
+def test_rank_names_the_vector_that_adds_nothing():
+    at = open_page(section="rank", rk_vectors="1 0; 2 0")
+    assert "**rank 1** of 2 vectors in 2-D" in text(at)
+    assert "v2 = 2·v1: it adds no new direction." in text(at)
+    at = open_page(section="rank", rk_vectors="1 0 0; 0 1 0; 1 1 0; 0 0 1")
+    assert "**rank 3** of 4 vectors in 3-D" in text(at) and "v3 = 1·v1 + 1·v2" in text(at)
+
+
+@pytest.mark.parametrize("vectors, message", [("1 2 3 4", "2 or 3 numbers"),
+                                              ("1; 2", "2 or 3 numbers"), ("x", "not a number")])
+def test_rank_bad_vectors_are_messages(vectors, message):
+    at = open_page(section="rank", rk_vectors=vectors)
+    assert len(errors(at)) == 1 and message in errors(at)[0] and charts(at) == []
+
+
+@pytest.mark.parametrize("a, b, c, shape", [(2.0, 0.5, 1.0, "bowl"), (-1.0, 0.0, 1.0, "saddle"),
+                                            (-1.0, 0.0, -2.0, "dome"), (1.0, 1.0, 1.0, "trough")])
+def test_quadratic_form_shape_follows_the_eigenvalue_signs(a, b, c, shape):
+    at = open_page(section="quadratic-forms", qf_a=a, qf_b=b, qf_c=c)
+    assert errors(at) == [] and {m.label: m.value for m in at.metric}["shape"] == shape
+
+
+def test_quadratic_form_junk_url_falls_back():
+    at = open_page(section="quadratic-forms", qf_a="zz", qf_b="nan", qf_c="7")
+    assert [at.slider(key=k).value for k in ("qf_a", "qf_b", "qf_c")] == [2.0, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("matrix, message", [("1 -2; 3 4", "negative"), ("0 0; 0 0", "Every entry"),
+                                             ("1 2; 3", "Row 2")])
+def test_factorisation_bad_typed_matrices_are_messages(matrix, message):
+    at = open_page(section="factorisation", fa_data="typed", fa_matrix=matrix)
+    assert len(errors(at)) == 1 and message in errors(at)[0] and charts(at) == []
+
+
+def test_factorisation_typed_matrix_and_rank():
+    at = open_page(section="factorisation", fa_data="typed", fa_rank=2)
+    assert errors(at) == [] and len(charts(at)) == 2
+    assert "NMF part 2" in charts(at)[1].proto.spec and "NMF part 3" not in charts(at)[1].proto.spec
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [({"te_spec": "ij,jk->ikk"}, "The result's index k appears twice."),
+     ({"te_spec": "ij,jk=>ik"}, "not an einsum spec"),
+     ({"te_spec": "__import__('os')"}, "not an einsum spec"),
+     ({"te_shapes": "2x3, 4x4"}, "Index j has size 3 in one place and 4"),
+     ({"te_spec": "ij->k"}, "names 1 operand(s) but 2 shape(s)"),
+     ({"te_shapes": "2x3x", "te_spec": "ij->ji"}, None),
+     ({"te_shapes": "abc, 3x4"}, "‘abc’ is not a shape"),
+     ({"te_shapes": "2x9, 9x4"}, "1 to 6 entries"),
+     ({"te_op": "add", "te_shapes": "2x3, 4"}, "Broadcasting pairs the axes from the right")],
+)
+def test_tensors_bad_specs_and_shapes_are_messages(query, message):
+    at = open_page(section="tensors", **query)
+    if message is None:
+        assert errors(at) == [] and len(charts(at)) == 1
+    else:
+        assert len(errors(at)) == 1 and message in errors(at)[0] and charts(at) == []
+
+
+def test_tensors_broadcast_shapes_are_shown():
+    at = open_page(section="tensors", te_op="add", te_shapes="3x1, 1x4")
+    titles = [a["text"] for a in json.loads(charts(at)[0].proto.spec)["layout"]["annotations"]]
+    assert titles == ["A: 3×1", "B: 1×4", "R: 3×4"]
+
+
+@pytest.mark.parametrize("op", ["dot product", "ReLU", "a·x + b"])
+def test_vectorisation_times_each_computation(op):
+    at = open_page(section="vectorisation", vc_op=op, vc_max=1000)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["n"] == "1,000" and metrics["same result"] == "yes"
+    assert "Timed live on this server" in at.caption[0].value
+
+
+def test_timed_sections_refuse_sizes_above_their_caps():
+    at = open_page(section="vectorisation", vc_max="10000000")
+    assert at.select_slider(key="vc_max").value == 10_000
+    at = open_page(section="autodiff-cost", ad_max="5000", ad_seed="-1")
+    assert at.select_slider(key="ad_max").value == 300 and errors(at) == []
+
+
+def test_autodiff_cost_gradients_agree():
+    at = open_page(section="autodiff-cost", ad_max=30)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["parameters P"] == "30" and float(metrics["largest |difference|"]) < 1e-6
+
+
+def test_sampling_bias_junk_url_and_a_fair_sample():
+    at = open_page(section="sampling-bias", sb_bias="-1", sb_n="3")
+    assert at.slider(key="sb_bias").value == 0.5 and at.select_slider(key="sb_n").value == 500
+    at = open_page(section="sampling-bias", sb_bias=0.0, sb_n=5000)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["where biased x̄ settles"] == "170.00 cm"
+    assert abs(float(metrics["biased sample x̄"].split()[0]) - 170) < 1
+
+
+@pytest.mark.parametrize("junk", ["nan", "-1e309", "1,2,,x", "9" * 5000])
+@pytest.mark.parametrize("section", SECTIONS)
+def test_junk_in_every_param_of_every_section(section, junk):
+    """Every param of the section gets junk at once: defaults or a message, never a crash."""
+    at = open_page(section=section, **dict.fromkeys(SECTIONS[section].params, junk))
+    assert at.pills(key="section").value == section
+    assert len(charts(at)) + len(errors(at)) >= 1

@@ -39,6 +39,19 @@ def test_parse_labelled_scores():
         stats.parse_labelled_scores("1, 2, 3", cap=2)
 
 
+def test_parse_labelled_scores_reads_bare_numbers_and_keeps_repeated_labels_apart():
+    assert stats.parse_labelled_scores("1 2 3", cap=10)[0] == ["#1", "#2", "#3"]
+    labels, scores = stats.parse_labelled_scores("1 2, dog 3, dog 4", cap=10)
+    assert labels == ["#1", "#2", "dog", "dog (2)"] and scores.tolist() == [1, 2, 3, 4]
+    with pytest.raises(LimitError):
+        stats.parse_labelled_scores("1 2 3", cap=2)  # the cap counts the scores, not the items
+
+
+def test_sample_std_is_undefined_for_one_value():
+    assert stats.sample_mean_std(np.array([4.0])) == (4.0, None)
+    assert stats.sample_mean_std(np.array([1.0, 3.0])) == (2.0, math.sqrt(2))
+
+
 def test_draw_counts_are_seeded_and_follow_the_probabilities():
     probs = np.array([0.7, 0.2, 0.1])
     counts = stats.draw_counts(probs, 20_000, seed=3)

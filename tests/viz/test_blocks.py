@@ -5,6 +5,8 @@ import pytest
 
 from engine import Tensor, cross_entropy, softmax
 from page_models import stats
+from page_models.building_blocks import SECTIONS
+from page_models.building_blocks.calculus import ACTIVATIONS, GradientCost, LoopTiming
 from viz.blocks import (
     FONT_SIZE,
     cross_entropy_loss_figure,
@@ -12,15 +14,29 @@ from viz.blocks import (
     projector_style,
     softmax_figure,
 )
-from viz.blocks_calculus import difference_error_figure
+from viz.blocks_calculus import (
+    activations_figure,
+    difference_error_figure,
+    gradient_cost_figure,
+    loop_timing_figure,
+)
+from viz.blocks_factorisation import factorisation_figure, parts_figure, tensor_figure
 from viz.blocks_linalg import (
     descent_figure,
     dot_product_latex,
     low_rank_figure,
     matmul_figure,
     matrix_latex,
+    quadratic_figure,
+    rank_figure,
+    regression_figure,
 )
-from viz.blocks_stats import distribution_figure, histogram_bars, scaling_figure
+from viz.blocks_stats import (
+    distribution_figure,
+    histogram_bars,
+    sampling_bias_figure,
+    scaling_figure,
+)
 from viz.palette import PICKED
 
 LABELS = ["mat", "floor", "sofa", "moon"]
@@ -198,3 +214,88 @@ def test_the_legend_takes_a_row_of_its_own_only_when_asked():
     assert none.layout.showlegend is False
     with pytest.raises(ValueError, match="legend"):
         styled("left")
+
+
+# ---- the sections of issue 18 ---------------------------------------------------------------
+
+
+def section_view(key: str, **changes):
+    values = {name: param.default for name, param in SECTIONS[key].params.items()}
+    return SECTIONS[key].compute({**values, **changes})
+
+
+def test_activations_figure_draws_each_function_and_slope_once_in_the_legend():
+    view = section_view("activations")
+    fig = activations_figure(view)
+    assert [t.name for t in fig.data if t.showlegend] == list(ACTIVATIONS)
+    slopes = [t for t in fig.data if t.xaxis == "x2" and t.mode == "lines"]
+    assert list(slopes[0].y) == pytest.approx(view.curves["sigmoid"].slopes)
+
+
+def test_timing_figures_use_log_axes_and_show_the_speedup():
+    timing = LoopTiming(np.array([1, 10, 100]), np.array([1e-6, 1e-5, 1e-4]),
+                        np.array([1e-6, 2e-6, 4e-6]), True)
+    fig = loop_timing_figure(timing)
+    assert list(fig.data[2].y) == pytest.approx([1, 5, 25])
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    cost = GradientCost(np.array([1, 10]), np.array([1e-4, 1e-3]), np.array([5e-5, 5e-5]), 0.0)
+    fig = gradient_cost_figure(cost)
+    assert [list(t.y) for t in fig.data] == [[1e-4, 1e-3], [5e-5, 5e-5]]
+
+
+def test_rank_figure_dashes_a_vector_that_adds_nothing_and_draws_the_span():
+    fig = rank_figure(section_view("rank", rk_vectors="1 0; 2 0"))
+    assert [t.name for t in fig.data] == ["span", "v1", "v2 (adds nothing)"]
+    assert fig.data[2].line.dash == "dash" and "rank 1" in fig.layout.title.text
+    fig = rank_figure(section_view("rank", rk_vectors="1 0 0; 0 1 0; 1 1 0"))
+    assert fig.data[0].type == "surface" and "a plane" in fig.layout.title.text
+
+
+def test_regression_figure_draws_every_residual_and_the_projection():
+    view = section_view("regression")
+    fig = regression_figure(view, picked=1)
+    residuals = [t for t in fig.data if t.type == "scatter" and t.line.dash == "dot"]
+    assert len(residuals) == len(view.x)
+    assert [list(r.y) for r in residuals] == [[y, f] for y, f in zip(view.y, view.fitted)]
+    fitted = np.linalg.norm(view.fitted)
+    stretch = int(0.4 * fitted / np.linalg.norm(view.residual))
+    r_arrow = [t for t in fig.data if t.name == f"r (×{stretch})"][0]  # upright on ŷ
+    assert list(r_arrow.x) == pytest.approx([fitted, fitted])
+    assert list(r_arrow.y) == pytest.approx([0, stretch * np.linalg.norm(view.residual)])
+    exact = regression_figure(section_view("regression", rg_points="0 0; 1 5; 2 0"), picked=0)
+    assert [t.name for t in exact.data if t.name and t.name.startswith("r")] == ["r"]
+    points = [t for t in fig.data if t.name == "points"][0]
+    assert list(points.marker.size) == [11, 18, 11, 11, 11]
+
+
+def test_quadratic_figure_has_surface_contours_eigenvectors_and_descent():
+    view = section_view("quadratic-forms", qf_a=1.0, qf_b=0.0, qf_c=-1.0)
+    fig = quadratic_figure(view)
+    assert [t.type for t in fig.data][:2] == ["surface", "contour"]
+    assert "a saddle" in [a.text for a in fig.layout.annotations]
+    assert fig.data[-1].name == "gradient descent"
+
+
+def test_factorisation_figures():
+    view = section_view("factorisation", fa_rank=2)
+    fig = factorisation_figure(view)
+    assert [t.type for t in fig.data] == ["heatmap"] * 3 + ["scatter"] * 2
+    assert list(fig.data[4].y) == pytest.approx(view.nmf_errors)
+    parts = parts_figure(view)
+    assert len(parts.data) == 4 and min(np.min(t.z) for t in parts.data[:2]) >= 0
+
+
+def test_tensor_figure_titles_carry_the_shapes():
+    fig = tensor_figure(section_view("tensors", te_spec="bij,bjk->bik",
+                                     te_shapes="2x2x3, 2x3x2"))
+    assert [a.text for a in fig.layout.annotations] == ["A: 2×2×3", "B: 2×3×2", "R: 2×2×2"]
+    assert np.shape(fig.data[0].z) == (4, 3)  # the first two axes stacked as rows
+
+
+def test_sampling_bias_figure_draws_both_running_means():
+    view = section_view("sampling-bias", sb_n=100)
+    fig = sampling_bias_figure(view)
+    running = [t for t in fig.data if t.xaxis == "x2"]
+    assert [list(t.y) for t in running] == [list(view.random_running_mean),
+                                            list(view.biased_running_mean)]
+
