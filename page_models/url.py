@@ -96,13 +96,22 @@ def over_cap(params: Mapping[str, Param], query: Mapping[str, str]) -> list[str]
     """"epochs=5000 (at most 500)" for each query value (or list entry) above its param's cap."""
     over = []
     for name, param in params.items():
-        text = query.get(name)
-        if param.hi is None or text is None:
+        text, cap = query.get(name), _cap(param)
+        if cap is None or text is None:
             continue
         try:
             numbers = [float(part) for part in text.split(",") if part.strip()]
         except ValueError:
             continue
-        if any(number > param.hi for number in numbers):
-            over.append(f"{name}={text[:12]} (at most {param.hi:g})")
+        if any(number > cap for number in numbers):
+            over.append(f"{name}={text[:12]} (at most {cap:g})")
     return over
+
+
+def _cap(param: Param) -> float | None:
+    """The largest value a param allows: its `hi`, or its largest choice if they are numbers."""
+    if param.hi is not None:
+        return param.hi
+    numbers = [c for c in param.choices or () if isinstance(c, int | float)
+               and not isinstance(c, bool)]
+    return max(numbers) if numbers and len(numbers) == len(param.choices) else None

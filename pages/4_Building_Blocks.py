@@ -10,14 +10,13 @@ import streamlit as st
 
 from page_models.building_blocks import PARAMS, SECTIONS
 from ui.blocks import RECIPES
-from ui.blocks.common import keep_widget_state, state
+from ui.blocks.common import state
 from ui.nav import page_header
 from ui.state import bind, explain_over_cap, publish, share_link
 
 page_header("pages/4_Building_Blocks.py",
             intro="The pieces the rest is made of, one at a time; the address bar keeps them.")
 bind(PARAMS)
-keep_widget_state(PARAMS)
 explain_over_cap(PARAMS)
 with st.sidebar:
     st.pills("Section", tuple(SECTIONS), format_func=lambda key: SECTIONS[key].title,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from page_models.url import SHARED_PARAMS
 from ui.lesson_draft import add_view_button
 from ui.process import set_up_process
 from ui.state import bind
@@ -134,8 +135,7 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
     """
     page = find_page(path)
     title = APP_TITLE if page is HOME else page.label
-    bind({})  # the params every page carries: present=1
-    st.session_state.present = presenting()  # keep the toggle's value across pages
+    bind(SHARED_PARAMS)  # the params every page carries: present=1
     st.set_page_config(
         page_title=title if page is HOME else f"{page.label} · {APP_TITLE}",
         page_icon=APP_ICON,

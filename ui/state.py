@@ -24,11 +24,15 @@ __all__ = ["Param", "bind", "current", "explain_over_cap", "publish", "share_lin
 def bind(params: Mapping[str, Param]) -> None:
     """Seed st.session_state[name] for each param not yet there: from the URL, else the default.
 
-    The params every page carries (page_models.url.SHARED_PARAMS) are bound too."""
-    for name, param in {**SHARED_PARAMS, **params}.items():
+    A param already there is assigned again: Streamlit forgets the state of a widget left out of
+    a run (another tab's, a hidden slider, another page's), and its value would then differ from
+    what the page computes with. ui.nav.page_header binds the params every page carries."""
+    for name, param in params.items():
         if name not in st.session_state:
             text = st.query_params.get(name)
             st.session_state[name] = param.default if text is None else param.parse(text)
+        else:
+            st.session_state[name] = st.session_state[name]
 
 
 def explain_over_cap(params: Mapping[str, Param]) -> None:

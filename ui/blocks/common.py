@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -10,7 +10,7 @@ import streamlit as st
 
 from page_models.building_blocks import SECTIONS, Section
 from page_models.building_blocks.section import SEED_MAX
-from ui.state import Param, current
+from ui.state import current
 
 CACHE_ENTRIES = 64  # results of shared sections kept at once (each is a few kB)
 CACHE_SECONDS = 300  # and for how long: a timing is redone at most every five minutes
@@ -18,15 +18,6 @@ CACHE_SECONDS = 300  # and for how long: a timing is redone at most every five m
 
 def state(name: str) -> Any:
     return st.session_state[name]
-
-
-def keep_widget_state(params: Mapping[str, Param]) -> None:
-    """Keep the values of widgets that are not drawn in this run (another section's, or the
-    normal distribution's sliders while uniform is shown): Streamlit forgets the state of a
-    widget left out of a run, and the sliders then showed values other than those plotted."""
-    for name in params:
-        if name in st.session_state:
-            st.session_state[name] = st.session_state[name]
 
 
 def keep_index_below(name: str, size: int) -> None:
