@@ -208,7 +208,7 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
         print("    " + message.replace("\n", "\n    "))
     print(f"  server CPU          {cpu:.1f} s")
     print(f"  server peak RSS     {peak_mb:.0f} MB")
-    files = max((v.files for v in visits), key=len)
+    files = sorted(set().union(*(v.files for v in visits)))
     megabytes, seconds = serve_files_again(server, files)
     print(f"  of the CPU, serving Streamlit's frontend files to a new browser (measured again "
           f"after: {len(files)} files, {megabytes:.1f} MB): {seconds:.2f} s per session")
