@@ -161,7 +161,7 @@ async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> V
     try:
         page = await context.new_page()
         files: list[str] = []
-        page.on("requestfinished", lambda r: files.append(r.url) if "/static/" in r.url else None)
+        page.on("request", lambda r: files.append(r.url) if "/static/" in r.url else None)
         await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
         await page.wait_for_function(DONE_JS, timeout=timeout_s * 1000, polling=100)
         seconds = time.monotonic() - start
