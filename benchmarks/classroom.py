@@ -152,6 +152,7 @@ async def track_busy(pid: int, start: float, busy: list[float]) -> None:
 class Visit:
     seconds: float
     exceptions: list[str]
+    files: list[str]  # the frontend's static files the browser fetched
 
 
 async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> Visit:
@@ -159,14 +160,16 @@ async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> V
     context = await browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         page = await context.new_page()
+        files: list[str] = []
+        page.on("request", lambda r: files.append(r.url) if "/static/" in r.url else None)
         await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
         await page.wait_for_function(DONE_JS, timeout=timeout_s * 1000, polling=100)
         seconds = time.monotonic() - start
         boxes = page.locator(EXCEPTION)
         exceptions = [(await boxes.nth(i).inner_text())[:4000] for i in range(await boxes.count())]
-        return Visit(seconds, exceptions)
+        return Visit(seconds, exceptions, files)
     except Exception as error:  # a timeout is a failed visit, reported as such
-        return Visit(time.monotonic() - start, [f"{type(error).__name__}: {error}"[:600]])
+        return Visit(time.monotonic() - start, [f"{type(error).__name__}: {error}"[:600]], [])
     finally:
         await context.close()
 
@@ -205,9 +208,24 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
         print("    " + message.replace("\n", "\n    "))
     print(f"  server CPU          {cpu:.1f} s")
     print(f"  server peak RSS     {peak_mb:.0f} MB")
+    files = sorted(set().union(*(v.files for v in visits)))
+    megabytes, seconds = serve_files_again(server, files)
+    print(f"  of the CPU, serving Streamlit's frontend files to a new browser (measured again "
+          f"after: {len(files)} files, {megabytes:.1f} MB): {seconds:.2f} s per session")
     if profile:
         print_profile(profile)
     return len(failed)
+
+
+def serve_files_again(server: Server, urls: list[str], repeats: int = 3) -> tuple[float, float]:
+    """(MB, server CPU-seconds) per fetch of these static files, fetched `repeats` times."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    cpu0, size = cpu_seconds(server.proc.pid), 0
+    for _ in range(repeats):
+        for url in urls:
+            with opener.open(url) as response:
+                size += len(response.read())
+    return size / repeats / 1e6, (cpu_seconds(server.proc.pid) - cpu0) / repeats
 
 
 def start_py_spy(pid: int, out: Path) -> subprocess.Popen:
