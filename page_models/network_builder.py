@@ -1,0 +1,118 @@
+"""The Network Builder's model: its state (one URL param table), the network it builds from that
+state, and the edits of the layer editor.
+
+The network has one URL form, engine.nn.MLPSpec's text ("2-8-8-2:tanh:0"); its input and output
+sizes always follow the chosen features and the dataset. `epoch` is how far the shown run has
+trained: a link with epoch=N retrains to epoch N (the run is deterministic) and opens paused there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from engine import DATASETS, make_dataset, train_val_split
+from engine.data import Dataset
+from engine.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS
+from engine.nn import MLPSpec
+from engine.optim import OPTIMIZERS
+from engine.train import OptimizerSpec
+from page_models.features import expand_features
+from page_models.url import Param
+
+__all__ = [
+    "BATCH_SIZES", "DROPOUT_PS", "LEARNING_RATES", "NOISES", "OPTIMIZER_LABELS", "PARAMS",
+    "Setup", "add_layer", "build", "remove_layer", "set_layers",
+]
+
+N_POINTS = 200
+VAL_FRACTION = 0.2
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+DROPOUT_PS = (0.0, 0.1, 0.2, 0.3, 0.5)
+NOISES = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+BATCH_SIZES = (8, 16, 32, 64)
+# Seam for the optimizer registry (issue 15): today the engine's optimizers, named by OptimizerSpec.
+OPTIMIZER_LABELS = {name: OptimizerSpec(name, 1.0).label for name in OPTIMIZERS}
+DEFAULT_NETWORK = MLPSpec(n_in=2, hidden=(8, 8), n_out=2)
+
+PARAMS = {
+    "data": Param("moons", choices=tuple(DATASETS)),
+    "noise": Param(0.1, choices=NOISES),
+    "features": Param(("x1", "x2")),
+    "net": Param(DEFAULT_NETWORK.to_text(), max_len=400),
+    "opt": Param("adam", choices=tuple(OPTIMIZER_LABELS)),
+    "lr": Param(0.03, choices=LEARNING_RATES),
+    "batch": Param(32, choices=BATCH_SIZES),
+    "seed": Param(0, lo=0, hi=9999),
+    "epoch": Param(0, lo=0, hi=MAX_EPOCHS),
+}
+TRAINING = tuple(name for name in PARAMS if name != "epoch")  # a change starts a new run
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the settings build: the data (raw and as features), the network and the optimizer."""
+
+    raw: Dataset  # the dataset's own inputs (x₁, x₂): what the boundary is drawn over
+    features: tuple[str, ...]
+    train_data: Dataset  # inputs expanded to the features
+    val_data: Dataset
+    spec: MLPSpec
+    optimizer: OptimizerSpec
+    batch_size: int
+    seed: int
+
+    @property
+    def task(self) -> str:
+        return self.raw.task
+
+    @property
+    def max_epochs(self) -> int:
+        """The epoch cap (with N_POINTS points even batch 8 stays under MAX_TRAIN_STEPS)."""
+        return MAX_EPOCHS
+
+    @property
+    def loss_name(self) -> str:
+        return "softmax + cross-entropy" if self.task == "classification" else "MSE"
+
+    def expand(self, X):
+        """Raw inputs (x₁, x₂) -> the network's inputs (the chosen features)."""
+        return expand_features(X, self.features)
+
+
+def build(values: Mapping[str, Any]) -> Setup:
+    """The Setup of these settings (PARAMS' names); PlaygroundError if one cannot be built.
+
+    The network text's input and output sizes are replaced by the features' and the dataset's.
+    """
+    raw = make_dataset(values["data"], n=N_POINTS, noise=values["noise"], seed=values["seed"])
+    features = tuple(values["features"])
+    expanded = replace(raw, X=expand_features(raw.X, features))
+    train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=values["seed"])
+    spec = replace(MLPSpec.from_text(values["net"]), n_in=len(features), n_out=raw.n_outputs)
+    return Setup(raw, features, train_data, val_data, spec,
+                 OptimizerSpec(values["opt"], values["lr"]), values["batch"], values["seed"])
+
+
+def set_layers(spec: MLPSpec, widths, activations, dropouts) -> MLPSpec:
+    """The network with these hidden layers (one width, activation and dropout p each)."""
+    return replace(spec, hidden=tuple(widths), activations=tuple(activations),
+                   dropouts=tuple(dropouts), gains=())
+
+
+def add_layer(spec: MLPSpec) -> MLPSpec:
+    """One more hidden layer like the last one (8 tanh if there is none), without dropout;
+    unchanged at the depth cap."""
+    if len(spec.hidden) >= MAX_HIDDEN_LAYERS:
+        return spec
+    width, act = (spec.hidden[-1], spec.activations[-1]) if spec.hidden else (8, "tanh")
+    return set_layers(spec, (*spec.hidden, width), (*spec.activations, act),
+                      (*spec.dropouts, 0.0))
+
+
+def remove_layer(spec: MLPSpec, i: int) -> MLPSpec:
+    """The network without hidden layer i (0-based)."""
+    def drop(values):
+        return values[:i] + values[i + 1:]
+    return set_layers(spec, drop(spec.hidden), drop(spec.activations), drop(spec.dropouts))
