@@ -15,7 +15,8 @@ from engine.data import Dataset
 from engine.nn import MLPSpec
 from engine.train import History, OptimizerSpec, train
 
-__all__ = ["CLASSIC_GAIN", "VANISHING", "vanishing_gradient_spec", "vanishing_gradients"]
+__all__ = ["CLASSIC_GAIN", "VANISHING", "log_norm_range", "vanishing_gradient_spec",
+           "vanishing_gradients"]
 
 VANISHING = {"depth": 6, "width": 8, "epochs": 10, "activations": ("sigmoid", "relu")}
 CLASSIC_GAIN = {"sigmoid": 1.0}  # initialisation gains the lesson uses instead of MLP's default
@@ -42,3 +43,11 @@ def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, optimizer
                         seed)
         out[activation] = (history, history.grad_norms.mean(axis=0))
     return out
+
+
+def log_norm_range(histories) -> tuple[float, float]:
+    """(a, b): a log10 axis from 10^a to 10^b holding every positive gradient norm of the runs,
+    so their charts can be compared side by side."""
+    every = np.concatenate([h.grad_norms.ravel() for h in histories])
+    every = every[every > 0]
+    return float(np.log10(every.min())) - 0.2, float(np.log10(every.max())) + 0.2

@@ -7,11 +7,12 @@ import copy
 
 import numpy as np
 
+from engine.functional import softmax
 from engine.nn import ACTIVATIONS, MLP
 from engine.tensor import Tensor, no_grad
 from engine.train import LOSS_FOR_TASK
 
-__all__ = ["hidden_activations", "minibatch_loss", "repeated_outputs"]
+__all__ = ["dropout_passes", "hidden_activations", "one_training_step", "repeated_outputs"]
 
 
 def hidden_activations(model: MLP, x: np.ndarray) -> list[np.ndarray]:
@@ -44,14 +45,26 @@ def repeated_outputs(model: MLP, X: np.ndarray, passes: int, training: bool) -> 
         return np.stack([twin(X).data for _ in range(passes)])
 
 
-def minibatch_loss(model: MLP, X: np.ndarray, y: np.ndarray, task: str) -> tuple[Tensor, MLP]:
-    """The loss of one training step on the minibatch (X, y) with its graph recorded, and the
-    copy of the model (in training mode: dropout on) it ran on; the model being trained is
-    untouched, so a backward pass from this loss fills the copy's gradients only.
+def dropout_passes(model: MLP, X: np.ndarray, y: np.ndarray, task: str, passes: int,
+                   training: bool) -> tuple[np.ndarray, str]:
+    """(passes, n) what a dropout comparison shows of each pass on the inputs X, and its name:
+    the probability of the true class y for classification, the prediction for regression."""
+    outputs = repeated_outputs(model, X, passes, training)
+    if task == "classification":
+        return softmax(outputs).data[:, np.arange(len(X)), y], "P(true class)"
+    return outputs[..., 0], "prediction ŷ"
+
+
+def one_training_step(model: MLP, X: np.ndarray, y: np.ndarray, task: str) -> tuple[Tensor, MLP]:
+    """The loss of one training step on the minibatch (X, y), with its graph recorded and the
+    backward pass done, and the copy of the model (in training mode: dropout on) it ran on; the
+    model being trained is untouched, only the copy's gradients are filled.
 
     The loss is the one engine.train trains the task on. The inputs are named "X" and the targets
     "y"; the parameters keep their names (W1, b1, ...).
     """
     twin = copy.deepcopy(model)
     twin.train()
-    return LOSS_FOR_TASK[task](twin(Tensor(X, name="X")), Tensor(y, name="y")), twin
+    loss = LOSS_FOR_TASK[task](twin(Tensor(X, name="X")), Tensor(y, name="y"))
+    loss.backward()
+    return loss, twin

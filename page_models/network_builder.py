@@ -23,7 +23,7 @@ from page_models.url import Param
 
 __all__ = [
     "BATCH_SIZES", "DROPOUT_PS", "LEARNING_RATES", "NOISES", "OPTIMIZER_LABELS", "PARAMS",
-    "Setup", "add_layer", "build", "remove_layer", "set_layers",
+    "Setup", "add_layer", "build", "dataset", "editor_values", "remove_layer", "set_layers",
 ]
 
 N_POINTS = 200
@@ -81,12 +81,17 @@ class Setup:
         return expand_features(X, self.features)
 
 
+def dataset(values: Mapping[str, Any]) -> Dataset:
+    """The dataset these settings choose, with its own inputs (before the features)."""
+    return make_dataset(values["data"], n=N_POINTS, noise=values["noise"], seed=values["seed"])
+
+
 def build(values: Mapping[str, Any]) -> Setup:
     """The Setup of these settings (PARAMS' names); PlaygroundError if one cannot be built.
 
     The network text's input and output sizes are replaced by the features' and the dataset's.
     """
-    raw = make_dataset(values["data"], n=N_POINTS, noise=values["noise"], seed=values["seed"])
+    raw = dataset(values)
     features = tuple(values["features"])
     expanded = replace(raw, X=expand_features(raw.X, features))
     train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=values["seed"])
@@ -116,3 +121,10 @@ def remove_layer(spec: MLPSpec, i: int) -> MLPSpec:
     def drop(values):
         return values[:i] + values[i + 1:]
     return set_layers(spec, drop(spec.hidden), drop(spec.activations), drop(spec.dropouts))
+
+
+def editor_values(spec: MLPSpec) -> list[tuple[int, str, float]]:
+    """(width, activation, dropout p) of each hidden layer as the layer editor offers them: each
+    p snapped to the nearest of DROPOUT_PS."""
+    return [(width, act, min(DROPOUT_PS, key=lambda c: abs(c - p)))
+            for width, act, p in zip(spec.hidden, spec.activations, spec.dropouts)]

@@ -15,7 +15,7 @@ from plotly.colors import sample_colorscale
 
 from engine.train import History
 from page_models.features import FEATURES
-from page_models.live import Frame, boundary_axes
+from page_models.live import Frame, Playback, boundary_axes
 from page_models.network_builder import Setup
 from viz.boundary import class_fill_table, winner_and_confidence
 from viz.curves import projector_layout
@@ -25,6 +25,7 @@ __all__ = [
     "dropout_passes_figure",
     "grad_norm_figure",
     "layer_norms_figure",
+    "PlayerFeed",
     "player_frames",
     "player_setup",
 ]
@@ -111,7 +112,7 @@ def _rounded(values, digits: int = 4) -> list[float | None]:
     return [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in map(float, values)]
 
 
-def player_setup(setup: Setup, stop_reason: str | None = None) -> dict:
+def player_setup(setup: Setup) -> dict:
     """What stays the same for the whole run: data points, axes, colours, layer names."""
     raw, spec = setup.raw, setup.spec
     xs, ys = boundary_axes(setup)
@@ -142,7 +143,6 @@ def player_setup(setup: Setup, stop_reason: str | None = None) -> dict:
         "columnNotes": [", ".join(FEATURES[k].label for k in setup.features), *hidden,
                         "softmax" if classification else "ŷ"],
         "weightColors": [VALUE_SCALE[0][1], VALUE_SCALE[-1][1]],
-        "stopReason": stop_reason,
     }
 
 
@@ -175,3 +175,25 @@ def player_frames(frames: Sequence[Frame]) -> list[dict]:
                       for rows, cols, values in frame.edges],
         })
     return out
+
+
+class PlayerFeed:
+    """The frames of one Playback in the player's form, made on demand and kept, so a request
+    the browser repeats costs nothing."""
+
+    def __init__(self, playback: Playback):
+        self.playback = playback
+        self.made: list[dict] = []
+
+    def frames(self, first: int, last: int) -> list[dict]:
+        """Frames first..last (as far as the run goes), training the run as far as needed."""
+        while len(self.made) <= last and not self.playback.finished:
+            self.made += player_frames(self.playback.frames(last + 1 - len(self.made)))
+        return self.made[first:last + 1]
+
+    @property
+    def end(self) -> dict | None:
+        """{"epoch": the last epoch, "reason": why the run stopped} once it has, else None."""
+        if not self.playback.finished:
+            return None
+        return {"epoch": len(self.made) - 1, "reason": self.playback.stop_reason}
