@@ -46,13 +46,18 @@ def repeated_outputs(model: MLP, X: np.ndarray, passes: int, training: bool) -> 
 
 
 def dropout_passes(model: MLP, X: np.ndarray, y: np.ndarray, task: str, passes: int,
-                   training: bool) -> tuple[np.ndarray, str]:
-    """(passes, n) what a dropout comparison shows of each pass on the inputs X, and its name:
-    the probability of the true class y for classification, the prediction for regression."""
+                   training: bool) -> tuple[np.ndarray, str, str]:
+    """(passes, n) what a dropout comparison shows of each pass on the inputs X, its name (the
+    probability of the true class y for classification, the prediction for regression) and a
+    caption saying what the passes show."""
     outputs = repeated_outputs(model, X, passes, training)
+    mode = ("training mode: every pass drops different neurons, so the same input gives "
+            "different outputs" if training else
+            "evaluation mode: dropout is switched off, so every pass gives the same output")
+    caption = f"The same {len(X)} inputs, {passes} forward passes, {mode}."
     if task == "classification":
-        return softmax(outputs).data[:, np.arange(len(X)), y], "P(true class)"
-    return outputs[..., 0], "prediction ŷ"
+        return softmax(outputs).data[:, np.arange(len(X)), y], "P(true class)", caption
+    return outputs[..., 0], "prediction ŷ", caption
 
 
 def one_training_step(model: MLP, X: np.ndarray, y: np.ndarray, task: str) -> tuple[Tensor, MLP]:

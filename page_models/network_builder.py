@@ -14,7 +14,7 @@ from typing import Any
 
 from engine import DATASETS, make_dataset, train_val_split
 from engine.data import Dataset
-from engine.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS
+from engine.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
 from engine.nn import MLPSpec
 from engine.optim import OPTIMIZERS
 from engine.train import OptimizerSpec
@@ -23,7 +23,8 @@ from page_models.url import Param
 
 __all__ = [
     "BATCH_SIZES", "DROPOUT_PS", "LEARNING_RATES", "NOISES", "OPTIMIZER_LABELS", "PARAMS",
-    "Setup", "add_layer", "build", "dataset", "editor_values", "remove_layer", "set_layers",
+    "Setup", "add_layer", "build", "dataset", "editor_notes", "editor_values", "remove_layer",
+    "set_layers",
 ]
 
 N_POINTS = 200
@@ -128,3 +129,18 @@ def editor_values(spec: MLPSpec) -> list[tuple[int, str, float]]:
     p snapped to the nearest of DROPOUT_PS."""
     return [(width, act, min(DROPOUT_PS, key=lambda c: abs(c - p)))
             for width, act, p in zip(spec.hidden, spec.activations, spec.dropouts)]
+
+
+def editor_notes(spec: MLPSpec) -> list[str]:
+    """What the layer editor says under its rows: a cap reached, or what no hidden layer means."""
+    notes = []
+    if len(spec.hidden) >= MAX_HIDDEN_LAYERS:
+        notes.append(f"Depth cap reached: at most {MAX_HIDDEN_LAYERS} hidden layers on this "
+                     "public instance.")
+    elif not spec.hidden:
+        notes.append("No hidden layer: this is logistic (softmax) regression, or linear "
+                     "regression.")
+    if MAX_WIDTH in spec.hidden:
+        notes.append(f"Width cap reached: at most {MAX_WIDTH} neurons per layer on this public "
+                     "instance.")
+    return notes

@@ -11,9 +11,9 @@ from engine import DATASETS
 from engine.errors import PlaygroundError
 from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
 from engine.nn import ACTIVATIONS, MLPSpec
+from page_models import lessons
 from page_models import network_builder as nb
 from page_models.features import FEATURES, available_features
-from page_models.lessons import VANISHING, log_norm_range, vanishing_gradients
 from page_models.live import Playback, model_at
 from page_models.network import dropout_passes, hidden_activations, one_training_step
 from ui.clicks import once
@@ -21,16 +21,9 @@ from ui.errors import show_user_error, user_errors
 from ui.live_player import live_player, paused_at, requested
 from ui.nav import page_header
 from ui.state import bind, current, explain_over_cap, publish, share_link
+from viz import live_charts
 from viz.graph import tensor_graph
 from viz.graph_figure import graph_figure
-from viz.live_charts import (
-    PlayerFeed,
-    dropout_passes_figure,
-    grad_norm_figure,
-    layer_colors,
-    layer_norms_figure,
-    player_setup,
-)
 from viz.neurons import network_layers, neuron_figure
 
 GRAPH_BATCH = 32  # rows of the minibatch in the computation graph
@@ -80,18 +73,10 @@ def layer_editor(spec) -> None:
                          label_visibility="collapsed", format_func=lambda p: f"dropout {p:g}")
         row[4].button("", key=f"nb_remove{i}", **once(edit_network, nb.remove_layer, i),
                       icon=":material/close:", help=f"Remove hidden layer {i + 1}")
-    full = len(spec.hidden) >= MAX_HIDDEN_LAYERS
-    st.button("Add layer", **once(edit_network, nb.add_layer), disabled=full,
-              icon=":material/add:")
-    if full:
-        st.caption(f"Depth cap reached: at most {MAX_HIDDEN_LAYERS} hidden layers on this "
-                   "public instance.")
-    elif not spec.hidden:
-        st.caption("No hidden layer: this is logistic (softmax) regression, or linear "
-                   "regression.")
-    if MAX_WIDTH in spec.hidden:
-        st.caption(f"Width cap reached: at most {MAX_WIDTH} neurons per layer on this public "
-                   "instance.")
+    st.button("Add layer", **once(edit_network, nb.add_layer), icon=":material/add:",
+              disabled=len(spec.hidden) >= MAX_HIDDEN_LAYERS)
+    for note in nb.editor_notes(spec):
+        st.caption(note)
 
 
 def feature_picker(n_inputs: int) -> None:
@@ -107,11 +92,11 @@ def feature_picker(n_inputs: int) -> None:
 @st.fragment
 def live_area() -> None:
     key = f"nb_player_{state.nb_run}"
-    feed: PlayerFeed = state.nb_feed
+    feed: live_charts.PlayerFeed = state.nb_feed
     asked = requested(key)
     frames = feed.frames(*asked) if asked else []
-    live_player(key, run=str(state.nb_run), start=state.epoch, setup=player_setup(setup),
-                frames=frames, end=feed.end)
+    live_player(key, run=str(state.nb_run), start=state.epoch,
+                setup=live_charts.player_setup(setup), frames=frames, end=feed.end)
     paused = paused_at(key)
     if paused is not None and paused != state.epoch:
         state.epoch = paused
@@ -156,7 +141,7 @@ if state.get("nb_config") != config:
     if "nb_config" in state:
         state.epoch = 0
     state.nb_config, state.nb_run = config, state.get("nb_run", 0) + 1
-    state.nb_feed = PlayerFeed(Playback(setup))
+    state.nb_feed = live_charts.PlayerFeed(Playback(setup))
 publish(nb.PARAMS)
 with share_slot:
     share_link(nb.PARAMS)
@@ -195,37 +180,21 @@ with tabs[2]:
     if not any(setup.spec.dropouts):
         st.info("No hidden layer has dropout: set a layer's dropout p above 0 to see the "
                 "difference.", icon=":material/info:")
-    values, y_title = dropout_passes(model, X[:DROPOUT_SAMPLES], y[:DROPOUT_SAMPLES],
-                                     setup.task, DROPOUT_PASSES, training)
+    values, y_title, caption = dropout_passes(model, X[:DROPOUT_SAMPLES], y[:DROPOUT_SAMPLES],
+                                              setup.task, DROPOUT_PASSES, training)
     labels = [f"point {i + 1}" for i in range(len(values[0]))]
-    st.plotly_chart(dropout_passes_figure(values, labels, y_title), key="nb_dropout", **PLAIN)
-    mode = ("training mode: every pass drops different neurons, so the same input gives "
-            "different outputs" if training else
-            "evaluation mode: dropout is switched off, so every pass gives the same output")
-    st.caption(f"The same {len(labels)} inputs, {DROPOUT_PASSES} forward passes, {mode}.")
+    st.plotly_chart(live_charts.dropout_passes_figure(values, labels, y_title), key="nb_dropout",
+                    **PLAIN)
+    st.caption(caption)
 with tabs[3]:
-    depth, width = VANISHING["depth"], VANISHING["width"]
-    st.markdown(f"The same deep network, {depth} hidden layers of {width}, once with **sigmoid** "
-                f"and once with **ReLU**, each trained for {VANISHING['epochs']} epochs on this "
-                f"dataset from the same seed with {setup.optimizer.title}.")
+    st.markdown(lessons.lesson_intro(setup.optimizer.title))
     if st.button("Run the lesson", icon=":material/school:") or state.get("nb_lesson"):
         state.nb_lesson = True
         with user_errors(stop=False):
-            results = vanishing_gradients(setup.train_data, setup.val_data, setup.optimizer,
-                                          setup.batch_size, setup.seed)
-            log_range = log_norm_range([h for h, _ in results.values()])
-            for column, (act, (history, _)) in zip(st.columns(2), results.items()):
-                column.plotly_chart(grad_norm_figure(history, title=f"{depth} × {act}",
-                                                     log_range=log_range, height=380),
-                                    key=f"nb_lesson_{act}", **PLAIN)
-            norms = {a: mean for a, (_, mean) in results.items()}
-            colors = dict(zip(VANISHING["activations"], layer_colors(2)))
-            st.plotly_chart(layer_norms_figure(norms, colors), key="nb_lesson_chart", **PLAIN)
-            ratio = norms["sigmoid"][-1] / norms["sigmoid"][0]
-            st.markdown(f"With sigmoid, layer 1 gets a gradient **{ratio:,.0f}× smaller** than "
-                        "the output layer: on the way back every sigmoid multiplies the gradient "
-                        "by σ′ ≤ ¼, so the layers next to the inputs hardly learn. ReLU passes "
-                        "the gradient through unchanged wherever it is active.")
-            st.caption("The sigmoid network starts from the classic Glorot initialisation "
-                       "(gain 1); this page's own sigmoid layers start with gain 4, which makes "
-                       "up for the ¼.")
+            results = lessons.vanishing_gradients(setup.train_data, setup.val_data,
+                                                  setup.optimizer, setup.batch_size, setup.seed)
+            per_step, by_layer = live_charts.lesson_figures(results)
+            for column, (activation, figure) in zip(st.columns(2), per_step.items()):
+                column.plotly_chart(figure, key=f"nb_lesson_{activation}", **PLAIN)
+            st.plotly_chart(by_layer, key="nb_lesson_chart", **PLAIN)
+            st.markdown(lessons.lesson_conclusion(results["sigmoid"][1]))

@@ -15,6 +15,7 @@ from plotly.colors import sample_colorscale
 
 from engine.train import History
 from page_models.features import FEATURES
+from page_models.lessons import VANISHING, log_norm_range
 from page_models.live import Frame, Playback, boundary_axes
 from page_models.network_builder import Setup
 from viz.boundary import class_fill_table, winner_and_confidence
@@ -197,3 +198,15 @@ class PlayerFeed:
         if not self.playback.finished:
             return None
         return {"epoch": len(self.made) - 1, "reason": self.playback.stop_reason}
+
+
+def lesson_figures(results: Mapping[str, tuple[History, np.ndarray]]) -> tuple[
+        dict[str, go.Figure], go.Figure]:
+    """The vanishing-gradient lesson (page_models.lessons.vanishing_gradients): each network's
+    gradient norms per step on one shared log axis, and every network's mean norm per layer."""
+    log_range = log_norm_range([history for history, _ in results.values()])
+    per_step = {activation: grad_norm_figure(history, title=f"{VANISHING['depth']} × {activation}",
+                                             log_range=log_range, height=380)
+                for activation, (history, _) in results.items()}
+    colors = dict(zip(results, layer_colors(len(results))))
+    return per_step, layer_norms_figure({a: mean for a, (_, mean) in results.items()}, colors)
