@@ -104,8 +104,8 @@ class Playback:
         for record in self._records:
             if record.diverged:
                 self._stop(f"Training diverged at step {record.step} (in epoch {record.epoch}): "
-                           f"{record.history.diverged_reason}. Lower the learning rate and "
-                           "press Reset.")
+                           f"{record.history.diverged_reason}. Lower the learning rate to "
+                           "train again.")
                 return None
             rows.append(record.grad_norms)
             if record.epoch_end:

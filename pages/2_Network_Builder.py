@@ -1,9 +1,7 @@
 """Network Builder: build a small network, watch it learn, and look inside it.
 
 Settings live in the URL (page_models.network_builder.PARAMS). Training plays in the browser
-(ui.live_player): the server trains ahead when the player asks, and hears back where it paused;
-the tabs below show the network at that epoch.
-"""
+(ui.live_player): the server trains when the player asks, and hears where it paused (the tabs)."""
 
 import streamlit as st
 
@@ -29,6 +27,7 @@ from viz.neurons import network_layers, neuron_figure
 GRAPH_BATCH = 32  # rows of the minibatch in the computation graph
 DROPOUT_SAMPLES, DROPOUT_PASSES = 6, 3  # fixed inputs and passes in the train/eval comparison
 PLAIN = {"config": {"displayModeBar": False}}
+CHUNK_BUDGET_S = 0.3  # training time per request of the player: a slow network streams in parts
 
 page_header("pages/2_Network_Builder.py",
             intro="Build a network (data and optimizer in the sidebar), press **Play**, watch it "
@@ -94,7 +93,7 @@ def live_area() -> None:
     key = f"nb_player_{state.nb_run}"
     feed: live_charts.PlayerFeed = state.nb_feed
     asked = requested(key)
-    frames = feed.frames(*asked) if asked else []
+    frames = feed.frames(*asked, budget_s=CHUNK_BUDGET_S) if asked else []
     live_player(key, run=str(state.nb_run), start=state.epoch,
                 setup=live_charts.player_setup(setup), frames=frames, end=feed.end)
     paused = paused_at(key)

@@ -22,6 +22,7 @@ import streamlit as st
 __all__ = ["live_player", "paused_at", "requested"]
 
 _STATIC = Path(__file__).parent / "static"
+_SENT = "_live_player_sent"
 _player = st.components.v2.component(
     "live_player",
     css=(_STATIC / "live_player.css").read_text(encoding="utf-8"),
@@ -58,7 +59,15 @@ def _ignore() -> None:
 
 def live_player(key: str, *, run: str, start: int, setup: dict, frames: list[dict],
                 end: dict | None) -> None:
-    """Draw the player (see the module doc for the data)."""
+    """Draw the player (see the module doc for the data).
+
+    Every draw is numbered ("sent"), so no two messages are the same: Streamlit sends a repeated
+    large message (this one holds the player's code) as a reference to the browser's cache, and
+    after fragment runs the two caches disagree ("Cached ForwardMsg MISS", which ends the
+    session; seen when a pause reran the page).
+    """
+    sent = st.session_state.get(_SENT, 0) + 1
+    st.session_state[_SENT] = sent
     _player(key=key, data={"run": run, "start": start, "setup": setup, "frames": frames,
-                           "end": end},
+                           "end": end, "sent": sent},
             on_need_change=_ignore, on_paused_at_change=_ignore)

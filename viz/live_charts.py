@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import math
+import time
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -186,10 +187,14 @@ class PlayerFeed:
         self.playback = playback
         self.made: list[dict] = []
 
-    def frames(self, first: int, last: int) -> list[dict]:
-        """Frames first..last (as far as the run goes), training the run as far as needed."""
-        while len(self.made) <= last and not self.playback.finished:
-            self.made += player_frames(self.playback.frames(last + 1 - len(self.made)))
+    def frames(self, first: int, last: int, budget_s: float = math.inf) -> list[dict]:
+        """Frames first..last (as far as the run goes), training the run as far as needed; after
+        `budget_s` seconds of training it stops early (with at least one new frame), so the
+        player gets the first frames of a slow network soon and asks again for the rest."""
+        start = time.perf_counter()
+        while (len(self.made) <= last and not self.playback.finished
+               and (len(self.made) <= first or time.perf_counter() - start < budget_s)):
+            self.made += player_frames(self.playback.frames(1))
         return self.made[first:last + 1]
 
     @property

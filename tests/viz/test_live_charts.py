@@ -73,3 +73,10 @@ def test_the_feed_says_where_and_why_a_run_ended():
     frames = feed.frames(0, 100)
     assert feed.end == {"epoch": frames[-1]["epoch"], "reason": feed.playback.stop_reason}
     assert "diverged" in feed.end["reason"]
+
+
+def test_a_request_stops_after_its_time_budget_with_at_least_one_new_frame():
+    feed = PlayerFeed(Playback(build(DEFAULTS)))
+    assert [f["epoch"] for f in feed.frames(0, 50, budget_s=0.0)] == [0]
+    assert [f["epoch"] for f in feed.frames(1, 50, budget_s=0.0)] == [1]
+    assert len(feed.frames(0, 50)) == 51

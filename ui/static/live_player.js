@@ -95,7 +95,7 @@ class Panel {
       if (t < xr[0]) continue;
       c.fillText(fmt(t), sx(t), box.y + box.h + 3);
     }
-    c.fillText(xLabel, box.x + box.w / 2, box.y + box.h + 17);
+    c.fillText(xLabel, box.x + box.w / 2, box.y + box.h + 19);
     c.strokeStyle = "#999";
     c.strokeRect(box.x, box.y, box.w, box.h);
     return [sx, sy];
@@ -114,12 +114,15 @@ class Player {
         <button class="lp-reset" title="Back to the start (R)">Reset</button>
         <label class="lp-speed">speed <select>${SPEEDS.map((s) =>
           `<option value="${s}">${s} epochs/s</option>`).join("")}</select></label>
+        <span class="lp-views">
+          <button class="lp-view lp-on" data-view="curves">Loss &amp; gradients</button><button
+            class="lp-view" data-view="neurons" title="One edge per weight: red +, blue −, width = size">Neurons</button>
+        </span>
         <span class="lp-epoch" data-testid="live-epoch">Epoch 0</span>
         <span class="lp-metrics"></span>
       </div>
       <div class="lp-note"></div>
-      <div class="lp-row"></div>
-      <div class="lp-neurons-title">Neurons: one edge per weight (red +, blue −, width = size)</div>`;
+      <div class="lp-row"><div class="lp-side"></div></div>`;
     parent.appendChild(this.root);
     const q = (s) => this.root.querySelector(s);
     this.playButton = q(".lp-play");
@@ -129,11 +132,22 @@ class Player {
     this.note = q(".lp-note");
     this.speedSelect = q("select");
     this.speedSelect.value = "25";
-    const row = q(".lp-row");
+    const row = q(".lp-row"), side = q(".lp-side");
     this.boundary = new Panel(row, "lp-panel");
-    this.loss = new Panel(row, "lp-panel");
-    this.grads = new Panel(row, "lp-panel");
-    this.neurons = new Panel(this.root, "lp-neurons");
+    row.insertBefore(this.boundary.canvas, side);
+    this.loss = new Panel(side, "lp-panel lp-curves");
+    this.grads = new Panel(side, "lp-panel lp-curves");
+    this.neurons = new Panel(side, "lp-panel lp-neurons");
+    this.view = "curves";
+    this.root.querySelectorAll(".lp-view").forEach((b) => {
+      b.onclick = () => {
+        this.view = b.dataset.view;
+        this.root.querySelectorAll(".lp-view").forEach((o) => o.classList.toggle("lp-on", o === b));
+        side.dataset.view = this.view;
+        this.draw();
+      };
+    });
+    side.dataset.view = this.view;
     this.playButton.onclick = () => (this.playing ? this.pause() : this.play());
     this.stepButton.onclick = () => this.step(1);
     q(".lp-reset").onclick = () => this.reset();
@@ -271,13 +285,17 @@ class Player {
     }
     this.metrics.textContent = metrics;
     this.note.textContent = ended ? this.end.reason
+      : !frame ? `Training to epoch ${this.shown}…`
       : this.shown === 0 && !this.playing ? "Press Play or Step to train." : "";
     this.note.classList.toggle("lp-stop", ended);
     if (!frame) return; // frames on their way: keep the last picture
     this.drawBoundary(frame);
-    this.drawLoss();
-    this.drawGrads();
-    this.drawNeurons(frame);
+    if (this.view === "curves") {
+      this.drawLoss();
+      this.drawGrads();
+    } else {
+      this.drawNeurons(frame);
+    }
   }
 
   drawBoundary(frame) {
@@ -316,20 +334,22 @@ class Player {
       c.fill();
       if (pts.c) { c.strokeStyle = "#fff"; c.lineWidth = 1; c.stroke(); }
     }
-    if (s.task !== "classification") { // the fit: finite values only, clipped to the box
-      c.save();
-      c.beginPath(); c.rect(box.x, box.y, box.w, box.h); c.clip();
+    if (s.task !== "classification") { // the fit, where it lies within the chart
       c.strokeStyle = INK; c.lineWidth = 3; c.beginPath();
-      let drawing = false;
+      let drawing = false, outside = false;
       frame.boundary.forEach((v, i) => {
-        const x = s.x[0] + (i / (frame.boundary.length - 1)) * (s.x[1] - s.x[0]);
-        if (v === null) { drawing = false; return; }
-        const y = Math.max(Math.min(sy(v), box.y + box.h + 10), box.y - 10);
-        if (drawing) c.lineTo(sx(x), y); else c.moveTo(sx(x), y);
+        const inside = v !== null && v >= s.y[0] && v <= s.y[1];
+        outside = outside || !inside;
+        if (!inside) { drawing = false; return; }
+        const x = sx(s.x[0] + (i / (frame.boundary.length - 1)) * (s.x[1] - s.x[0]));
+        if (drawing) c.lineTo(x, sy(v)); else c.moveTo(x, sy(v));
         drawing = true;
       });
       c.stroke();
-      c.restore();
+      if (outside) {
+        c.fillStyle = "#7a4b00"; c.textAlign = "center"; c.textBaseline = "top";
+        c.fillText("the prediction leaves the chart", box.x + box.w / 2, box.y + 4);
+      }
     }
     c.strokeStyle = "#999"; c.lineWidth = 1;
     c.strokeRect(box.x, box.y, box.w, box.h);
@@ -344,7 +364,7 @@ class Player {
     let yMax = 0;
     for (const f of frames) for (const v of f.loss) if (v !== null && v > yMax) yMax = v;
     yMax = yMax * 1.05 || 1;
-    const box = { x: 44, y: 24, w: w - 52, h: h - 62 };
+    const box = { x: 44, y: 24, w: w - 60, h: h - 64 };
     const [sx, sy] = p.axes(box, [0, xMax], [0, yMax], "epoch", niceTicks(0, yMax, 4), fmt);
     const lines = [[0, [], "training"], [1, [4, 4], "validation"]];
     for (const [k, dash] of lines) {
@@ -375,7 +395,7 @@ class Player {
     p.title("Gradient norm per layer");
     const rows = [];
     for (let e = 1; e <= this.shown; e++) if (this.frames[e]) rows.push(...this.frames[e].norms);
-    const box = { x: 44, y: 24, w: w - 52, h: h - 76 };
+    const box = { x: 44, y: 24, w: w - 60, h: h - 78 };
     let lo = Infinity, hi = -Infinity;
     for (const r of rows) for (const v of r) if (v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
     if (!rows.length || !isFinite(lo)) { lo = 0.01; hi = 10; }
