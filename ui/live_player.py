@@ -9,7 +9,8 @@ drawing the player (`requested`, `paused_at`) and passes the frames asked for.
 Data (viz.live_charts builds `setup` and `frames`):
     run    an id; a new id resets the player (new settings, new run)
     start  the epoch to open paused at (a link's epoch=N)
-    setup  what stays the same during the run; frames: the frames sent this time
+    setup  what stays the same during the run; frames: the frames sent this time, each as JSON
+           text
     end    {"epoch": last epoch, "reason": text} once the run has ended, else None
 """
 
@@ -57,7 +58,7 @@ def _ignore() -> None:
     """Requests and pauses are read with `requested` and `paused_at` before the next draw."""
 
 
-def live_player(key: str, *, run: str, start: int, setup: dict, frames: list[dict],
+def live_player(key: str, *, run: str, start: int, setup: dict, frames: list[str],
                 end: dict | None) -> None:
     """Draw the player (see the module doc for the data).
 

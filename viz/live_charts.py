@@ -6,6 +6,7 @@ the outputs of repeated forward passes (dropout).
 from __future__ import annotations
 
 import base64
+import json
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -180,21 +181,22 @@ def player_frames(frames: Sequence[Frame]) -> list[dict]:
 
 
 class PlayerFeed:
-    """The frames of one Playback in the player's form, made on demand and kept, so a request
-    the browser repeats costs nothing."""
+    """The frames of one Playback in the player's form, made on demand and kept as JSON text (one
+    string per frame: few objects for the server's garbage collector to walk after every run),
+    so a request the browser repeats costs nothing."""
 
     def __init__(self, playback: Playback):
         self.playback = playback
-        self.made: list[dict] = []
+        self.made: list[str] = []
 
-    def frames(self, first: int, last: int, budget_s: float = math.inf) -> list[dict]:
+    def frames(self, first: int, last: int, budget_s: float = math.inf) -> list[str]:
         """Frames first..last (as far as the run goes), training the run as far as needed; after
-        `budget_s` seconds of training it stops early (with at least one new frame), so the
-        player gets the first frames of a slow network soon and asks again for the rest."""
-        start = time.perf_counter()
+        `budget_s` seconds of this thread's CPU it stops early (with at least one new frame), so
+        the player gets the first frames of a slow network soon and asks again for the rest."""
+        start = time.thread_time()
         while (len(self.made) <= last and not self.playback.finished
-               and (len(self.made) <= first or time.perf_counter() - start < budget_s)):
-            self.made += player_frames(self.playback.frames(1))
+               and (len(self.made) <= first or time.thread_time() - start < budget_s)):
+            self.made += map(json.dumps, player_frames(self.playback.frames(1)))
         return self.made[first:last + 1]
 
     @property

@@ -28,7 +28,9 @@ def open_page(**query) -> AppTest:
 def player(at: AppTest) -> tuple[str, dict]:
     """The live player's key and the data this run sent it."""
     element = at.get("bidi_component")[0]
-    return element.proto.id.rsplit("-", 1)[-1], json.loads(element.proto.json)
+    data = json.loads(element.proto.json)
+    data["frames"] = [json.loads(frame) for frame in data["frames"]]  # each sent as JSON text
+    return element.proto.id.rsplit("-", 1)[-1], data
 
 
 def browser_says(at: AppTest, **values) -> dict:

@@ -1,6 +1,7 @@
 """viz.live_charts' player data: what the browser decodes is what the frames hold."""
 
 import base64
+import json
 
 import numpy as np
 
@@ -58,12 +59,17 @@ def test_a_regression_frame_sends_its_curve_and_nothing_for_non_finite_values():
     assert player_setup(setup)["fill"] is None
 
 
+def epochs(frames) -> list[int]:
+    return [json.loads(frame)["epoch"] for frame in frames]
+
+
 def test_the_feed_trains_on_demand_and_a_repeated_request_costs_nothing():
     feed = PlayerFeed(Playback(build(DEFAULTS)))
     first = feed.frames(0, 4)
-    assert [f["epoch"] for f in first] == [0, 1, 2, 3, 4] and feed.end is None
+    assert epochs(first) == [0, 1, 2, 3, 4] and feed.end is None
     assert feed.frames(2, 3) == first[2:4] and feed.playback.made == 5
-    assert [f["epoch"] for f in feed.frames(4, 6)] == [4, 5, 6]
+    assert epochs(feed.frames(4, 6)) == [4, 5, 6]
+    assert json.loads(first[3]) == player_frames(Playback(build(DEFAULTS)).frames(4))[3]
 
 
 def test_the_feed_says_where_and_why_a_run_ended():
@@ -71,12 +77,12 @@ def test_the_feed_says_where_and_why_a_run_ended():
                    "opt": "sgd", "lr": 1.0})
     feed = PlayerFeed(Playback(setup))
     frames = feed.frames(0, 100)
-    assert feed.end == {"epoch": frames[-1]["epoch"], "reason": feed.playback.stop_reason}
+    assert feed.end == {"epoch": epochs(frames)[-1], "reason": feed.playback.stop_reason}
     assert "diverged" in feed.end["reason"]
 
 
 def test_a_request_stops_after_its_time_budget_with_at_least_one_new_frame():
     feed = PlayerFeed(Playback(build(DEFAULTS)))
-    assert [f["epoch"] for f in feed.frames(0, 50, budget_s=0.0)] == [0]
-    assert [f["epoch"] for f in feed.frames(1, 50, budget_s=0.0)] == [1]
+    assert epochs(feed.frames(0, 50, budget_s=0.0)) == [0]
+    assert epochs(feed.frames(1, 50, budget_s=0.0)) == [1]
     assert len(feed.frames(0, 50)) == 51

@@ -173,7 +173,10 @@ class Player {
     }
     this.setup = data.setup;
     this.fill = data.setup.fill ? data.setup.fill.map(rgb) : null;
-    for (const f of data.frames) this.frames[f.epoch] = f;
+    for (const text of data.frames) { // each frame as JSON text
+      const f = JSON.parse(text);
+      this.frames[f.epoch] = f;
+    }
     this.end = data.end; // {epoch, reason} once the server's run has ended, else null
     if (this.pending !== null && this.frames[this.pending.from]) this.pending = null;
     if (this.shown > this.available() && this.available() >= 0 && this.end !== null) {
