@@ -29,6 +29,13 @@ def mse(pred, target) -> Tensor:
     return apply(OPS["mse"], pred, target)
 
 
+def dropout_mask(shape: tuple[int, ...], p: float, rng: np.random.Generator) -> np.ndarray:
+    """What dropout multiplies by: 0 with probability p, else 1/(1−p) (one uniform draw per
+    entry from `rng`). The scaling keeps every entry's expected value."""
+    keep = rng.random(shape) >= p
+    return keep / (1.0 - p) if p < 1.0 else np.zeros(shape)
+
+
 def dropout(x, p: float, training: bool = True, rng: np.random.Generator | None = None) -> Tensor:
     """Zero each entry with probability p and scale the rest by 1/(1−p); identity when not training.
 
@@ -40,6 +47,4 @@ def dropout(x, p: float, training: bool = True, rng: np.random.Generator | None 
     if not training or p == 0.0:
         return x
     rng = rng if rng is not None else np.random.default_rng()
-    keep = rng.random(x.shape) >= p
-    mask = keep / (1.0 - p) if p < 1.0 else np.zeros(x.shape)
-    return apply(OPS["dropout"], x, mask=mask)
+    return apply(OPS["dropout"], x, mask=dropout_mask(x.shape, p, rng))

@@ -7,15 +7,16 @@ they were assigned, so ``parameters()`` is always in the same order.
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from numbers import Integral, Real
 
 import numpy as np
 
 from engine.errors import PlaygroundError
-from engine.functional import dropout
+from engine.functional import dropout, dropout_mask
 from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH, check_limit
 from engine.ops import OPS
 from engine.tensor import Tensor, apply
@@ -30,7 +31,9 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "StackedDropout",
     "Tanh",
+    "stack_models",
 ]
 
 
@@ -339,6 +342,54 @@ class MLP(Sequential):
 
     def extra_repr(self) -> str:
         return str(self.spec)
+
+
+class StackedDropout(Module):
+    """Dropout on R runs stacked along the leading axis (see stack_models): run r's slice is
+    dropped with its own p and random stream, so it gets exactly the masks its own Dropout
+    module would draw (none where its p is 0)."""
+
+    def __init__(self, ps: Sequence[float], rngs: Sequence[np.random.Generator | None]):
+        self.runs = [(r, p, rng) for r, (p, rng) in enumerate(zip(ps, rngs, strict=True)) if p]
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training or not self.runs:
+            return x
+        mask = np.ones(x.shape)
+        for r, p, rng in self.runs:
+            mask[r] = dropout_mask(x.shape[1:], p, rng)
+        return apply(OPS["dropout"], x, mask=mask)
+
+
+def stack_models(models: Sequence[MLP]) -> Sequential:
+    """One network computing R MLPs with the same sizes and activations at once, on inputs
+    stacked along a leading axis: (R, N, in) -> (R, N, out), or (N, in) shared by every run.
+
+    Its layers are the same modules: Linear with weight (R, in, out) and bias (R, 1, out), so
+    x @ W + b acts run by run; the activations; StackedDropout. Each model's own parameters
+    become views of its slice of the stacked ones, so they follow the stack's training, and the
+    backward pass of the sum of the runs' losses gives each slice exactly its own run's gradient.
+    """
+    spec = models[0].spec
+    if any((m.spec.sizes, m.spec.activations) != (spec.sizes, spec.activations) for m in models):
+        raise PlaygroundError("Runs trained together need the same layers and activations.")
+    dropout_rngs = [next((d.rng for d in m if isinstance(d, Dropout)), None) for m in models]
+    modules: list[Module] = []
+    for i, layers in enumerate(zip(*(m.layers for m in models))):
+        stacked = copy.copy(layers[0])
+        stacked.weight = Tensor(np.stack([lin.weight.data for lin in layers]),
+                                requires_grad=True, name=layers[0].weight.name)
+        stacked.bias = Tensor(np.stack([lin.bias.data[None] for lin in layers]),
+                              requires_grad=True, name=layers[0].bias.name)
+        for r, lin in enumerate(layers):
+            lin.weight.data, lin.bias.data = stacked.weight.data[r], stacked.bias.data[r, 0]
+        modules.append(stacked)
+        if i < len(spec.hidden):
+            modules.append(ACTIVATIONS[spec.activations[i]]())
+            ps = [m.spec.dropouts[i] for m in models]
+            if any(ps):
+                modules.append(StackedDropout(ps, dropout_rngs))
+    return Sequential(*modules)
 
 
 def _size(what: str, value) -> int:

@@ -1,11 +1,16 @@
 """Training runs: one network, one optimizer, one dataset; and grids of runs to compare.
 
+The training loop is plain: forward through the MLP's modules, the loss from the op table
+(LOSS_FOR_TASK), backward, optimizer step (and the learning-rate schedule's step, if any). The
+graph a page shows for one step is the graph that trains.
+
 A run is reproducible from its seed. Three independent random streams come from it:
   weights       np.random.default_rng(init_seed if given, else seed)   (MLP's rng)
   shuffling     np.random.default_rng([seed, 1])                        (a new order every epoch)
   dropout masks np.random.default_rng([seed, 2])
 so for one seed every optimizer, with or without dropout, starts from the same weights and sees
-the minibatches in the same order: the comparison is honest.
+the minibatches in the same order: the comparison is honest. Each epoch draws one permutation of
+the training points; the masks are drawn layer by layer, one uniform number per activation.
 
 Steps are counted from 1: step k is the k-th minibatch update, its loss is step_loss[k − 1].
 Each epoch visits every training point once, in batches of `batch_size` (the last one smaller if
@@ -16,25 +21,25 @@ Divergence: a step whose loss is not finite, or above DIVERGENCE_FACTOR × max(f
 whose gradient is not finite, stops the run before its update. History.diverged_at is that step;
 the recorded curves hold only the finite values before it.
 
-Loss (LOSS_FOR_TASK): mean cross-entropy of the logits for classification, mean squared error
-for regression.
+An optimizer is given as a recipe (OptimizerRecipe, e.g. page_models.optimizers.OptimizerChoice)
+that builds the engine optimizer and its schedule for a list of parameters.
 """
 
 from __future__ import annotations
 
-import copy
 import math
-import time
 from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from functools import partial
+from numbers import Integral
+from typing import Protocol
 
 import numpy as np
 
 from engine.data import Dataset
 from engine.errors import PlaygroundError
-from engine.functional import cross_entropy, log_softmax, mse, softmax
+from engine.functional import softmax
 from engine.limits import (
     MAX_EPOCHS,
     MAX_GRID_STEPS,
@@ -43,72 +48,52 @@ from engine.limits import (
     MAX_TRAIN_STEPS,
     check_limit,
 )
-from engine.nn import ACTIVATIONS, MLP, MLPSpec, Module, Sequential
+from engine.nn import MLP, MLPSpec, Module, stack_models
 from engine.ops import OPS
-from engine.optim import OPTIMIZERS, Optimizer, make_optimizer
-from engine.tensor import Tensor, apply, no_grad
+from engine.optim import LRScheduler, Optimizer
+from engine.tensor import apply, no_grad
 
 __all__ = [
     "DIVERGENCE_FACTOR",
     "LOSS_FOR_TASK",
+    "LOSS_OPS",
     "History",
-    "OptimizerSpec",
+    "OptimizerRecipe",
     "Run",
     "StepRecord",
     "accuracy",
+    "check_comparison",
     "class_probabilities",
     "compare",
+    "evaluate",
     "predict",
+    "steps_per_epoch",
     "train",
     "train_steps",
 ]
 
 DIVERGENCE_FACTOR = 1e3  # a loss above this × max(first loss, 1) counts as diverged
-LOSS_FOR_TASK = {"classification": cross_entropy, "regression": mse}
-"""The loss each task trains on, as loss(outputs, targets); _run_losses computes the same for
-runs stacked along a leading axis."""
+LOSS_OPS = {"classification": OPS["cross_entropy"], "regression": OPS["mse"]}
+"""The op of the loss each task trains on: mean cross-entropy of the logits against class
+indices, or mean squared error."""
+LOSS_FOR_TASK = {task: partial(apply, op) for task, op in LOSS_OPS.items()}
+"""The same losses as functions on tensors: loss(outputs, targets)."""
 _SHUFFLE_STREAM, _DROPOUT_STREAM = 1, 2
-_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}  # keys of viz.palette.OPTIMIZER
 _MAX_SEED = 2**32 - 1
 
 
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """An optimizer to build later: name "sgd", "momentum" (SGD with momentum) or "adam".
-
-    `momentum` is used only by "momentum", `betas` only by "adam".
-    """
-
-    name: str
-    lr: float
-    momentum: float = 0.9
-    betas: tuple[float, float] = (0.9, 0.999)
-
-    def __post_init__(self):
-        name = str(self.name).strip().lower()
-        if name not in OPTIMIZERS:
-            raise PlaygroundError(
-                f"Unknown optimizer {self.name!r}; choose one of: {', '.join(OPTIMIZERS)}.")
-        object.__setattr__(self, "name", name)
-        if isinstance(self.lr, bool) or not isinstance(self.lr, Real) or not (
-                0 < self.lr < math.inf):
-            raise PlaygroundError(f"The learning rate must be a positive number, got {self.lr!r}.")
-        object.__setattr__(self, "betas", tuple(self.betas))
+class OptimizerRecipe(Protocol):
+    """What training needs of an optimizer: build it (and its schedule) for parameters."""
 
     @property
-    def label(self) -> str:
-        """"SGD", "Momentum" or "Adam" (the keys of viz.palette.OPTIMIZER)."""
-        return _LABELS[self.name]
+    def label(self) -> str: ...
 
     @property
-    def title(self) -> str:
-        """"Adam, lr=0.01"."""
-        return f"{self.label}, lr={self.lr:g}"
+    def title(self) -> str: ...
 
-    def build(self, params) -> Optimizer:
-        """The optimizer, over `params`."""
-        hyper = {"momentum": {"momentum": self.momentum}, "adam": {"betas": self.betas}}
-        return make_optimizer(self.name, params, lr=self.lr, **hyper.get(self.name, {}))
+    def build(self, params) -> Optimizer: ...
+
+    def build_schedule(self, optimizer: Optimizer) -> LRScheduler | None: ...
 
 
 @dataclass(eq=False)
@@ -119,8 +104,6 @@ class History:
     epoch_*: per epoch, on the whole set in evaluation mode; *_acc is nan for regression,
         epoch_val_* nan without validation data.
     grad_norms: (steps, layers) array: the L2 norm of each Linear layer's gradient (W and b).
-    wall_time: seconds spent computing (not waiting for a consumer of train_steps); runs
-        trained together by compare() share the time equally.
     diverged_at: the step that diverged (1-based), or None; diverged_reason says why.
     """
 
@@ -134,7 +117,6 @@ class History:
     epoch_val_loss: list[float] = field(default_factory=list)
     epoch_val_acc: list[float] = field(default_factory=list)
     grad_norm_rows: list[np.ndarray] = field(default_factory=list, repr=False)
-    wall_time: float = 0.0
     diverged_at: int | None = None
     diverged_reason: str = ""
 
@@ -145,7 +127,7 @@ class History:
 
     @property
     def steps(self) -> int:
-        """Number of completed steps."""
+        """Number of completed steps (minibatch updates)."""
         return len(self.step_loss)
 
     @property
@@ -161,6 +143,21 @@ class History:
     def epoch_end_steps(self) -> list[int]:
         """The step at which each completed epoch ended (to draw epoch metrics on a step axis)."""
         return [min((e + 1) * self.steps_per_epoch, self.steps) for e in range(self.epochs)]
+
+    def record_step(self, loss: float, grad_norms: np.ndarray) -> None:
+        self.step_loss.append(loss)
+        self.grad_norm_rows.append(grad_norms)
+
+    def record_epoch(self, train: tuple[float, float], val: tuple[float, float]) -> None:
+        """Append one epoch's (loss, accuracy) on the training and validation sets."""
+        self.epoch_train_loss.append(train[0])
+        self.epoch_train_acc.append(train[1])
+        self.epoch_val_loss.append(val[0])
+        self.epoch_val_acc.append(val[1])
+
+    def record_divergence(self, step: int, loss: float) -> None:
+        self.diverged_at = step
+        self.diverged_reason = _loss_problem(loss, self.step_loss)
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,14 +185,14 @@ class StepRecord:
 class Run:
     """One run of a comparison grid."""
 
-    optimizer: OptimizerSpec
+    optimizer: OptimizerRecipe
     dropout_p: float
     seed: int
     history: History
 
     @property
     def label(self) -> str:
-        """The optimizer's label: "SGD", "Momentum" or "Adam"."""
+        """The optimizer's display name: "SGD", "Adam", ..."""
         return self.optimizer.label
 
     @property
@@ -205,38 +202,89 @@ class Run:
         return f"{self.optimizer.title}, {drop}, seed {self.seed}"
 
 
-def train_steps(spec: MLPSpec, optimizer: OptimizerSpec, train_data: Dataset,
+@dataclass(frozen=True)
+class _Job:
+    """One run to train: its network, optimizer, seed (shuffling, dropout) and weights seed."""
+
+    spec: MLPSpec
+    optimizer: OptimizerRecipe
+    seed: int
+    weights_seed: int
+
+    def model(self) -> MLP:
+        """A fresh network with this run's initial weights and dropout stream."""
+        return MLP(self.spec, np.random.default_rng(self.weights_seed),
+                   dropout_rng=np.random.default_rng([self.seed, _DROPOUT_STREAM]))
+
+    def shuffling(self) -> np.random.Generator:
+        return np.random.default_rng([self.seed, _SHUFFLE_STREAM])
+
+
+# ---- the training loop -------------------------------------------------------------------------
+def train_steps(spec: MLPSpec, optimizer: OptimizerRecipe, train_data: Dataset,
                 val_data: Dataset | None, epochs: int, batch_size: int, seed: int,
                 init_seed: int | None = None) -> Generator[StepRecord, None, History]:
-    """Train step by step: yield a StepRecord after every step; return the History at the end.
+    """Train a fresh MLP(spec) step by step: yield a StepRecord after every step; return the
+    History at the end.
 
     Stop early by simply no longer iterating; the last record's `history` holds what was done.
     Bad settings raise PlaygroundError at the call, before the first step.
     """
     epochs, batch_size = _check_run(spec, train_data, val_data, epochs, batch_size)
+    _check_recipe(optimizer)
     seed = _seed(seed)
     job = _Job(spec, optimizer, seed, seed if init_seed is None else _seed(init_seed))
     check_limit("The number of training steps (epochs × batches)",
-                epochs * _steps_per_epoch(train_data, batch_size), MAX_TRAIN_STEPS)
-    return _records(_Lockstep([job], train_data, val_data, epochs, batch_size))
+                epochs * steps_per_epoch(len(train_data), batch_size), MAX_TRAIN_STEPS)
+    return _train_loop(job, train_data, val_data, epochs, batch_size)
 
 
-def _records(lock: _Lockstep) -> Generator[StepRecord, None, History]:
-    history = lock.histories[0]
-    for tick in lock.ticks():
-        diverged = bool(tick.diverged[0])
-        metrics = {}
-        if tick.epoch_end and not diverged:
-            metrics = {"train_loss": history.epoch_train_loss[-1],
-                       "train_acc": history.epoch_train_acc[-1],
-                       "val_loss": history.epoch_val_loss[-1],
-                       "val_acc": history.epoch_val_acc[-1]}
-        yield StepRecord(tick.step, tick.epoch, float(tick.losses[0]), tick.grad_norms[0],
-                         history, epoch_end=bool(metrics), diverged=diverged, **metrics)
+def _train_loop(job: _Job, train_data: Dataset, val_data: Dataset | None, epochs: int,
+                batch_size: int) -> Generator[StepRecord, None, History]:
+    model = job.model()
+    optimizer = job.optimizer.build(model.parameters())
+    schedule = job.optimizer.build_schedule(optimizer)
+    shuffling = job.shuffling()
+    loss_of = LOSS_FOR_TASK[train_data.task]
+    history = History(model, train_data.task, steps_per_epoch(len(train_data), batch_size),
+                      _layer_names(model))
+    X, y, n = train_data.X, train_data.y, len(train_data)
+    limit, step = math.inf, 0
+    model.train()
+    for epoch in range(1, epochs + 1):
+        order = shuffling.permutation(n)
+        for start in range(0, n, batch_size):
+            step += 1
+            batch = order[start:start + batch_size]
+            model.zero_grad()
+            with np.errstate(all="ignore"):
+                loss = loss_of(model(X[batch]), y[batch])
+                loss.backward()
+                norms = _layer_grad_norms(model.layers)
+                value = loss.item()
+                if step == 1:
+                    limit = _divergence_limit(value)
+                if not _healthy(value, limit, norms):
+                    history.record_divergence(step, value)
+                    yield StepRecord(step, epoch, value, norms, history, diverged=True)
+                    return history
+                optimizer.step()
+                if schedule is not None:
+                    schedule.step()
+            history.record_step(value, norms)
+            if start + batch_size < n:
+                yield StepRecord(step, epoch, value, norms, history)
+                continue
+            train_metrics = evaluate(model, train_data)
+            val_metrics = evaluate(model, val_data) if val_data is not None else _NO_DATA
+            history.record_epoch(train_metrics, val_metrics)
+            yield StepRecord(step, epoch, value, norms, history, epoch_end=True,
+                             train_loss=train_metrics[0], train_acc=train_metrics[1],
+                             val_loss=val_metrics[0], val_acc=val_metrics[1])
     return history
 
 
-def train(spec: MLPSpec, optimizer: OptimizerSpec, train_data: Dataset,
+def train(spec: MLPSpec, optimizer: OptimizerRecipe, train_data: Dataset,
           val_data: Dataset | None, epochs: int, batch_size: int, seed: int,
           init_seed: int | None = None) -> History:
     """Train a fresh MLP(spec) for `epochs` epochs and return its History (see the module doc)."""
@@ -249,7 +297,8 @@ def train(spec: MLPSpec, optimizer: OptimizerSpec, train_data: Dataset,
             return done.value
 
 
-def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float,
+# ---- comparison grids --------------------------------------------------------------------------
+def compare(spec: MLPSpec, optimizers: Sequence[OptimizerRecipe], dropout_p: float,
             seeds: Sequence[int], train_data: Dataset, val_data: Dataset | None, epochs: int,
             batch_size: int, with_dropout: Sequence[bool] = (False, True),
             progress: Callable[[int, int], None] | None = None) -> list[Run]:
@@ -258,58 +307,55 @@ def compare(spec: MLPSpec, optimizers: Sequence[OptimizerSpec], dropout_p: float
     spec's dropouts are ignored: runs without dropout use 0, runs with dropout use `dropout_p`,
     after every hidden layer; its other settings are kept.
     Runs come ordered by optimizer, then dropout variant (in `with_dropout` order), then seed.
-    Each run is exactly what train() gives for its spec, optimizer and seed; for one seed every
-    run starts from the same weights. progress(done, total) is called after every epoch, counting
-    epochs summed over all runs. Deterministic: the same arguments give identical histories.
+    Each run is what train() gives for its spec, optimizer and seed (to rounding: the tests hold
+    them to 1e-12); for one seed every run starts from the same weights. progress(done, total)
+    is called after every epoch, counting epochs summed over all runs.
 
-    The runs are trained in lockstep, stacked along a leading axis, so one forward and backward
-    pass serves them all (much faster than one run after another).
+    The runs are trained stacked along a leading axis (engine.nn.stack_models), so one forward
+    and backward pass of the same modules and loss serves them all.
     """
     epochs, batch_size = _check_run(spec, train_data, val_data, epochs, batch_size)
     seeds = [_seed(s) for s in seeds]
     check_limit("The number of seeds", len(seeds), MAX_SEEDS)
     optimizers = list(optimizers)
     for opt in optimizers:
-        if not isinstance(opt, OptimizerSpec):
-            raise PlaygroundError(f"compare() needs OptimizerSpecs, got {type(opt).__name__}.")
+        _check_recipe(opt)
     ps = [dropout_p if dropped else 0.0 for dropped in with_dropout]
     specs = {p: spec.with_dropout(p) for p in ps}
     settings = [(opt, p, seed) for opt in optimizers for p in ps for seed in seeds]
-    jobs = [_Job(specs[p], opt, seed, seed) for opt, p, seed in settings]
-    if not jobs:
+    if not settings:
         raise PlaygroundError("Nothing to compare: choose at least one optimizer and one seed.")
-    steps = len(jobs) * epochs * _steps_per_epoch(train_data, batch_size)
-    check_limit("The number of training steps in the comparison", steps, MAX_GRID_STEPS)
-    weights = sum(a * b + b for a, b in zip(spec.sizes, spec.sizes[1:]))
-    check_limit("The comparison's work (training steps × network weights)", steps * weights,
-                MAX_GRID_WEIGHT_STEPS)
+    check_comparison(spec, len(settings), train_data, epochs, batch_size)
+    jobs = [_Job(specs[p], opt, seed, seed) for opt, p, seed in settings]
     widest = max(spec.sizes) * max(len(train_data), len(val_data) if val_data else 0)
     per_stack = max(1, _STACK_ELEMENTS // widest)
     histories, done, total = [], 0, len(jobs) * epochs
     for first in range(0, len(jobs), per_stack):
-        lock = _Lockstep(jobs[first:first + per_stack], train_data, val_data, epochs, batch_size)
-        for tick in lock.ticks():
-            if tick.epoch_end and tick.epoch < epochs and progress is not None:
-                progress(done + tick.epoch * len(lock.jobs), total)
-        done += epochs * len(lock.jobs)  # also when every run of the stack diverged early
+        stack = _Stack(jobs[first:first + per_stack], train_data, val_data, batch_size)
+        for epoch in range(1, epochs + 1):
+            if not stack.train_epoch():
+                break
+            if progress is not None and epoch < epochs:
+                progress(done + epoch * len(stack.jobs), total)
+        done += epochs * len(stack.jobs)  # also when every run of the stack diverged early
         if progress is not None:
             progress(done, total)
-        histories += lock.histories
+        histories += stack.histories
     return [Run(opt, p, seed, history) for (opt, p, seed), history in zip(settings, histories)]
 
 
-# ---- training runs in lockstep ---------------------------------------------------------------
+def check_comparison(spec: MLPSpec, runs: int, train_data: Dataset, epochs: int,
+                     batch_size: int) -> None:
+    """LimitError if `runs` runs of this network, epochs and batch size are too much work."""
+    steps = runs * epochs * steps_per_epoch(len(train_data), min(batch_size, len(train_data)))
+    check_limit("The number of training steps in this comparison (runs × epochs × batches)",
+                steps, MAX_GRID_STEPS)
+    weights = sum(a * b + b for a, b in zip(spec.sizes, spec.sizes[1:]))
+    check_limit("The comparison's work (training steps × network weights)", steps * weights,
+                MAX_GRID_WEIGHT_STEPS)
+
+
 _STACK_ELEMENTS = 2_000_000  # at most this many activations (runs × points × width) at once
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One run to train: its network, optimizer, seed (shuffling, dropout) and weights seed."""
-
-    spec: MLPSpec
-    optimizer: OptimizerSpec
-    seed: int
-    weights_seed: int
 
 
 @dataclass(eq=False)
@@ -320,169 +366,92 @@ class _Slice:
     grad: np.ndarray | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class _Tick:
-    """After one lockstep step: per run, the loss, the layer gradient norms, divergence now."""
-
-    step: int
-    epoch: int
-    epoch_end: bool
-    losses: np.ndarray
-    grad_norms: np.ndarray
-    diverged: np.ndarray
-
-
-class _StackedDropout(Module):
-    """Dropout on R stacked runs: slice r uses run r's own p and random stream, so it draws the
-    very masks that run's own Dropout module would."""
-
-    def __init__(self, ps: list[float], rngs: list[np.random.Generator]):
-        self.dropping = [r for r, p in enumerate(ps) if p]
-        self.rngs = [rngs[r] for r in self.dropping]
-        self.p = np.array([ps[r] for r in self.dropping])[:, None, None]
-
-    def forward(self, x: Tensor) -> Tensor:
-        if not self.training:
-            return x
-        draws = np.stack([rng.random(x.shape[1:]) for rng in self.rngs])
-        mask = np.ones(x.shape)
-        mask[self.dropping] = (draws >= self.p) / (1.0 - self.p)  # as engine.functional.dropout
-        return apply(OPS["dropout"], x, mask=mask)
-
-
-class _Lockstep:
-    """R runs of one architecture on the same data, trained together.
-
-    Layer i's weights of all runs form one (R, in, out) tensor, its biases one (R, 1, out)
-    tensor; the batch is (R, B, in), each run drawing its own minibatch. Matrix products, biases
-    and activations act slice by slice, and the loss is the sum of the runs' losses, so the
-    backward pass gives each slice exactly its own run's gradient. Every run keeps its own MLP
-    whose parameters are views of its slices (always current), and consecutive runs with the same
-    optimizer share one optimizer over their slices (its updates are elementwise). A diverged
-    run's slice is frozen at its last good weights while the others go on.
+class _Stack:
+    """R runs of one architecture on the same data, trained together by the training loop's
+    steps on stacked tensors: each run draws its own minibatch (its own shuffling stream), the
+    stacked network (engine.nn.stack_models) runs the same modules, the loss is the task's loss
+    of all runs' outputs scaled by R (so each run's gradient is its own mean loss's gradient),
+    and consecutive runs with the same optimizer share one optimizer (and schedule) over their
+    slices: every update rule is elementwise. A diverged run's slice is frozen at its last good
+    weights while the others go on.
     """
 
     def __init__(self, jobs: list[_Job], train_data: Dataset, val_data: Dataset | None,
-                 epochs: int, batch_size: int):
+                 batch_size: int):
         self.jobs, self.train_data, self.val_data = jobs, train_data, val_data
-        self.epochs, self.batch_size = epochs, batch_size
-        self.shuffle_rngs = [np.random.default_rng([j.seed, _SHUFFLE_STREAM]) for j in jobs]
-        dropout_rngs = [np.random.default_rng([j.seed, _DROPOUT_STREAM]) for j in jobs]
-        models = [MLP(j.spec, np.random.default_rng(j.weights_seed), dropout_rng=rng)
-                  for j, rng in zip(jobs, dropout_rngs)]
-        self.net, self.params = _stack(models, dropout_rngs)
+        self.batch_size = batch_size
+        self.shufflings = [job.shuffling() for job in jobs]
+        models = [job.model() for job in jobs]
+        self.net = stack_models(models)
+        self.params = self.net.parameters()
         self.optimizers = []
         for a, b in _equal_runs([j.optimizer for j in jobs]):
             slices = [_Slice(p.data[a:b]) for p in self.params]
-            self.optimizers.append((a, b, slices, jobs[a].optimizer.build(slices)))
-        steps_per_epoch = _steps_per_epoch(train_data, batch_size)
-        layer_names = [f"Layer {i} ({lin.in_features}→{lin.out_features})"
-                       for i, lin in enumerate(models[0].layers, start=1)]
-        self.histories = [History(m, train_data.task, steps_per_epoch, list(layer_names))
-                          for m in models]
+            optimizer = jobs[a].optimizer.build(slices)
+            self.optimizers.append((a, b, slices, optimizer,
+                                    jobs[a].optimizer.build_schedule(optimizer)))
+        per_epoch = steps_per_epoch(len(train_data), batch_size)
+        names = _layer_names(models[0])
+        self.histories = [History(m, train_data.task, per_epoch, list(names)) for m in models]
+        self.running = np.ones(len(jobs), dtype=bool)
+        self.limits = np.full(len(jobs), math.inf)
         self.frozen: dict[int, list[np.ndarray]] = {}
+        self.step = 0
 
-    def ticks(self) -> Generator[_Tick, None, None]:
-        """Train, yielding a _Tick after every step; stop when done or when every run diverged."""
+    def train_epoch(self) -> bool:
+        """Train one epoch; False once every run has diverged."""
         data, B = self.train_data, self.batch_size
         n, R = len(data), len(self.jobs)
-        targets = _targets(data)
-        running, limits = np.ones(R, dtype=bool), np.full(R, np.inf)
-        step = 0
+        orders = np.stack([rng.permutation(n) for rng in self.shufflings])
         self.net.train()
-        for epoch in range(1, self.epochs + 1):
-            orders = np.stack([rng.permutation(n) for rng in self.shuffle_rngs])
-            for start in range(0, n, B):
-                clock = time.perf_counter()
-                step += 1
-                with np.errstate(all="ignore"):
-                    losses, norms = self._gradients(data.X, targets, orders[:, start:start + B])
-                    if step == 1:
-                        limits = np.where(np.isfinite(losses),
-                                          DIVERGENCE_FACTOR * np.maximum(losses, 1.0), np.inf)
-                    healthy = np.isfinite(losses) & (losses <= limits) & np.isfinite(norms).all(1)
-                    diverged = running & ~healthy
-                    self._record_divergence(np.flatnonzero(diverged), step, losses)
-                    running &= ~diverged
-                    self._update()
-                    for r in np.flatnonzero(running):
-                        self.histories[r].step_loss.append(float(losses[r]))
-                        self.histories[r].grad_norm_rows.append(norms[r])
-                    epoch_end = start + B >= n
-                    if epoch_end:
-                        self._evaluate(running)
-                share = (time.perf_counter() - clock) / R
-                for h in self.histories:
-                    h.wall_time += share
-                yield _Tick(step, epoch, epoch_end, losses, norms, diverged)
-                if not running.any():
-                    return
-
-    def _gradients(self, X, targets, batch) -> tuple[np.ndarray, np.ndarray]:
-        """Forward and backward on each run's minibatch; (losses (R,), grad norms (R, layers))."""
-        for p in self.params:
-            p.grad = None
-        losses = _run_losses(self.net(X[batch]), targets[batch], self.train_data.task)
-        losses.sum().backward()
-        squares = [np.square(p.grad).sum(axis=(1, 2)) for p in self.params]
-        norms = np.sqrt(np.add(squares[0::2], squares[1::2])).T
-        return losses.data.copy(), norms
+        for start in range(0, n, B):
+            self.step += 1
+            batch = orders[:, start:start + B]
+            for p in self.params:
+                p.grad = None
+            with np.errstate(all="ignore"):
+                out = self.net(data.X[batch])
+                LOSS_FOR_TASK[data.task](out, data.y[batch]).backward(np.float64(R))
+                losses = _losses(out.data, data.y[batch], data.task)
+                squares = [np.square(p.grad).sum(axis=(1, 2)) for p in self.params]
+                norms = np.sqrt(np.add(squares[0::2], squares[1::2])).T
+                if self.step == 1:
+                    self.limits = np.array([_divergence_limit(v) for v in losses])
+                for r in np.flatnonzero(self.running):
+                    if not _healthy(losses[r], self.limits[r], norms[r]):
+                        self._freeze(r, losses[r])
+                self._update()
+            for r in np.flatnonzero(self.running):
+                self.histories[r].record_step(float(losses[r]), norms[r])
+            if not self.running.any():
+                return False
+        self._evaluate()
+        return True
 
     def _update(self) -> None:
-        for a, b, slices, optimizer in self.optimizers:
+        for a, b, slices, optimizer, schedule in self.optimizers:
             for s, p in zip(slices, self.params):
                 s.grad = p.grad[a:b]
             optimizer.step()
+            if schedule is not None:
+                schedule.step()
         for r, weights in self.frozen.items():
             for p, w in zip(self.params, weights):
                 p.data[r] = w
 
-    def _record_divergence(self, runs, step: int, losses: np.ndarray) -> None:
-        for r in runs:
-            reason = _loss_problem(float(losses[r]), self.histories[r].step_loss)
-            self.histories[r].diverged_at = step
-            self.histories[r].diverged_reason = reason
-            self.frozen[r] = [p.data[r].copy() for p in self.params]
+    def _freeze(self, r: int, loss: float) -> None:
+        self.histories[r].record_divergence(self.step, float(loss))
+        self.running[r] = False
+        self.frozen[r] = [p.data[r].copy() for p in self.params]
 
-    def _evaluate(self, running: np.ndarray) -> None:
-        """Append each running run's epoch metrics (evaluation mode, whole sets)."""
+    def _evaluate(self) -> None:
+        """Record each running run's epoch metrics (evaluation mode, whole sets)."""
         train = _stack_metrics(self.net, self.train_data)
         val = _stack_metrics(self.net, self.val_data) if self.val_data is not None else None
-        for r in np.flatnonzero(running):
-            h = self.histories[r]
-            h.epoch_train_loss.append(float(train[0][r]))
-            h.epoch_train_acc.append(float(train[1][r]))
-            h.epoch_val_loss.append(float(val[0][r]) if val else math.nan)
-            h.epoch_val_acc.append(float(val[1][r]) if val else math.nan)
-
-
-def _stack(models: list[MLP], dropout_rngs) -> tuple[Sequential, list[Tensor]]:
-    """One network computing every model at once, and its stacked parameters W1, b1, W2, ...
-
-    Each model's own parameters become views of its slice of the stacked ones.
-    """
-    spec = models[0].spec
-    for m in models:
-        if m.spec.sizes != spec.sizes or m.spec.activations != spec.activations:
-            raise PlaygroundError("Runs trained together need the same layers and activations.")
-    modules, params = [], []
-    for i, layers in enumerate(zip(*(m.layers for m in models))):
-        weight = Tensor(np.stack([lin.weight.data for lin in layers]), requires_grad=True,
-                        name=layers[0].weight.name)
-        bias = Tensor(np.stack([lin.bias.data[None] for lin in layers]), requires_grad=True,
-                      name=layers[0].bias.name)
-        for r, lin in enumerate(layers):
-            lin.weight.data, lin.bias.data = weight.data[r], bias.data[r, 0]
-        stacked = copy.copy(layers[0])
-        stacked.weight, stacked.bias = weight, bias
-        modules.append(stacked)
-        params += [weight, bias]
-        if i < len(spec.hidden):
-            modules.append(ACTIVATIONS[spec.activations[i]]())
-            ps = [m.spec.dropouts[i] for m in models]
-            if any(ps):
-                modules.append(_StackedDropout(ps, dropout_rngs))
-    return Sequential(*modules), params
+        for r in np.flatnonzero(self.running):
+            self.histories[r].record_epoch(
+                (float(train[0][r]), float(train[1][r])),
+                (float(val[0][r]), float(val[1][r])) if val else _NO_DATA)
 
 
 def _equal_runs(items: list) -> list[tuple[int, int]]:
@@ -491,27 +460,36 @@ def _equal_runs(items: list) -> list[tuple[int, int]]:
     return list(zip([0, *bounds], [*bounds, len(items)]))
 
 
-def _targets(data: Dataset) -> np.ndarray:
-    """One-hot rows for classification, the (n, 1) values for regression."""
-    return np.eye(data.n_classes)[data.y] if data.task == "classification" else data.y
-
-
-def _run_losses(out: Tensor, targets: np.ndarray, task: str) -> Tensor:
-    """(R,) each run's mean loss: cross-entropy −Σ onehot · log softmax(z), or squared error."""
-    if task == "classification":
-        return -(log_softmax(out) * targets).sum(axis=2).mean(axis=1)
-    diff = out - targets
-    return (diff * diff).mean(axis=(1, 2))
+def _losses(outputs: np.ndarray, targets: np.ndarray, task: str) -> np.ndarray:
+    """(R,): each run's loss: the task's loss op on that run's outputs (forward only)."""
+    loss = LOSS_OPS[task].forward
+    return np.array([loss(out, t) for out, t in zip(outputs, targets)])
 
 
 def _stack_metrics(net: Module, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Each run's (loss, accuracy) on the whole dataset, in evaluation mode."""
     with _evaluating(net):
-        out = net(data.X)
-        losses = _run_losses(out, _targets(data), data.task).data
+        out = net(data.X).data
+    targets = np.broadcast_to(data.y, (len(out), *data.y.shape))
+    losses = _losses(out, targets, data.task)
     if data.task != "classification":
         return losses, np.full(len(losses), np.nan)
-    return losses, (np.argmax(out.data, axis=2) == data.y).mean(axis=1)
+    return losses, (np.argmax(out, axis=2) == data.y).mean(axis=1)
+
+
+# ---- evaluation --------------------------------------------------------------------------------
+_NO_DATA = (math.nan, math.nan)
+
+
+def evaluate(model: Module, dataset: Dataset) -> tuple[float, float]:
+    """(loss, accuracy) of the model on the whole dataset in evaluation mode; accuracy is nan
+    for regression."""
+    with _evaluating(model):
+        out = model(dataset.X)
+        loss = LOSS_FOR_TASK[dataset.task](out, dataset.y).item()
+    if dataset.task != "classification":
+        return loss, math.nan
+    return loss, float(np.mean(np.argmax(out.data, axis=1) == dataset.y))
 
 
 def predict(model: Module, X) -> np.ndarray:
@@ -533,7 +511,12 @@ def accuracy(model: Module, dataset: Dataset) -> float:
     return float(np.mean(np.argmax(predict(model, dataset.X), axis=1) == dataset.y))
 
 
-# ---- helpers ---------------------------------------------------------------------------------
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    """Minibatches in one epoch over n points (the last one smaller if needed)."""
+    return -(-n // batch_size)
+
+
+# ---- helpers -----------------------------------------------------------------------------------
 @contextmanager
 def _evaluating(model: Module):
     """Evaluation mode and no graph, restoring the previous mode afterwards."""
@@ -546,6 +529,25 @@ def _evaluating(model: Module):
         model.train(was_training)
 
 
+def _layer_names(model: MLP) -> list[str]:
+    return [f"Layer {i} ({lin.in_features}→{lin.out_features})"
+            for i, lin in enumerate(model.layers, start=1)]
+
+
+def _layer_grad_norms(layers: Sequence) -> np.ndarray:
+    """The L2 norm of each Linear layer's gradient, W and b together."""
+    return np.array([math.sqrt(np.square(lin.weight.grad).sum() + np.square(lin.bias.grad).sum())
+                     for lin in layers])
+
+
+def _divergence_limit(first_loss: float) -> float:
+    return DIVERGENCE_FACTOR * max(first_loss, 1.0) if math.isfinite(first_loss) else math.inf
+
+
+def _healthy(loss: float, limit: float, grad_norms: np.ndarray) -> bool:
+    return math.isfinite(loss) and loss <= limit and bool(np.isfinite(grad_norms).all())
+
+
 def _loss_problem(loss: float, earlier_losses: list[float]) -> str:
     """Why a step counts as diverged (called only for a step that did)."""
     if not math.isfinite(loss):
@@ -555,6 +557,12 @@ def _loss_problem(loss: float, earlier_losses: list[float]) -> str:
     return "a gradient became infinite or nan"
 
 
+def _check_recipe(optimizer) -> None:
+    if not all(callable(getattr(optimizer, name, None)) for name in ("build", "build_schedule")):
+        raise PlaygroundError("Training needs an optimizer choice (with build and "
+                              f"build_schedule), got {type(optimizer).__name__}.")
+
+
 def _check_run(spec: MLPSpec, train_data: Dataset, val_data: Dataset | None, epochs,
                batch_size) -> tuple[int, int]:
     """Check a run's settings; return (epochs, batch size capped at the number of points)."""
@@ -562,10 +570,6 @@ def _check_run(spec: MLPSpec, train_data: Dataset, val_data: Dataset | None, epo
     epochs = _whole("epochs", epochs, 1)
     check_limit("The number of epochs", epochs, MAX_EPOCHS)
     return epochs, min(_whole("The batch size", batch_size, 1), len(train_data))
-
-
-def _steps_per_epoch(data: Dataset, batch_size: int) -> int:
-    return -(-len(data) // batch_size)
 
 
 def _check_data(spec: MLPSpec, train_data: Dataset, val_data: Dataset | None) -> None:

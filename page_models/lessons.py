@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.data import Dataset
 from engine.nn import MLPSpec
-from engine.train import History, OptimizerSpec, train
+from engine.train import History, OptimizerRecipe, train
 
 __all__ = ["CLASSIC_GAIN", "VANISHING", "lesson_conclusion", "lesson_intro", "log_norm_range",
            "vanishing_gradient_spec", "vanishing_gradients"]
@@ -30,7 +30,7 @@ def vanishing_gradient_spec(activation: str, n_in: int, n_out: int) -> MLPSpec:
                    gains=gains, n_out=n_out)
 
 
-def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, optimizer: OptimizerSpec,
+def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, optimizer: OptimizerRecipe,
                         batch_size: int, seed: int) -> dict[str, tuple[History, np.ndarray]]:
     """Train the deep network with each activation from the same seed, briefly.
 

@@ -2,8 +2,10 @@
 state, and the edits of the layer editor.
 
 The network has one URL form, engine.nn.MLPSpec's text ("2-8-8-2:tanh:0"); its input and output
-sizes always follow the chosen features and the dataset. `epoch` is how far the shown run has
-trained: a link with epoch=N retrains to epoch N (the run is deterministic) and opens paused there.
+sizes always follow the chosen features and the dataset. The optimizer has the registry's
+(page_models.optimizers): "adam:lr=0.03", "sgd:lr=0.1~cosine:T_max=300". `epoch` is how far the
+shown run has trained: a link with epoch=N retrains to epoch N (the run is deterministic) and
+opens paused there.
 """
 
 from __future__ import annotations
@@ -14,36 +16,38 @@ from typing import Any
 
 from engine import DATASETS, make_dataset, train_val_split
 from engine.data import Dataset
+from engine.errors import PlaygroundError
 from engine.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
 from engine.nn import MLPSpec
-from engine.optim import OPTIMIZERS
-from engine.train import OptimizerSpec
 from page_models.features import expand_features
+from page_models.optimizers import OptimizerChoice, format_choices, parse_choices
 from page_models.url import Param
 
 __all__ = [
-    "BATCH_SIZES", "DROPOUT_PS", "LEARNING_RATES", "NOISES", "OPTIMIZER_LABELS", "PARAMS",
-    "Setup", "add_layer", "build", "dataset", "editor_notes", "editor_values", "remove_layer",
-    "set_layers",
+    "BATCH_SIZES", "DROPOUT_PS", "NOISES", "PARAMS", "Setup", "add_layer", "build", "dataset",
+    "default_optimizer", "editor_notes", "editor_values", "remove_layer", "set_layers",
 ]
 
 N_POINTS = 200
 VAL_FRACTION = 0.2
-LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 DROPOUT_PS = (0.0, 0.1, 0.2, 0.3, 0.5)
 NOISES = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
 BATCH_SIZES = (8, 16, 32, 64)
-# Seam for the optimizer registry (issue 15): today the engine's optimizers, named by OptimizerSpec.
-OPTIMIZER_LABELS = {name: OptimizerSpec(name, 1.0).label for name in OPTIMIZERS}
+DEFAULT_LR = 0.03  # a rate at which every registry optimizer learns the default network quickly
 DEFAULT_NETWORK = MLPSpec(n_in=2, hidden=(8, 8), n_out=2)
+
+
+def default_optimizer(key: str) -> OptimizerChoice:
+    """Optimizer `key` as this page starts it: its registry defaults at DEFAULT_LR."""
+    return OptimizerChoice.of(key, lr=DEFAULT_LR)
+
 
 PARAMS = {
     "data": Param("moons", choices=tuple(DATASETS)),
     "noise": Param(0.1, choices=NOISES),
     "features": Param(("x1", "x2")),
     "net": Param(DEFAULT_NETWORK.to_text(), max_len=400),
-    "opt": Param("adam", choices=tuple(OPTIMIZER_LABELS)),
-    "lr": Param(0.03, choices=LEARNING_RATES),
+    "opt": Param(format_choices([default_optimizer("adam")]), max_len=400),
     "batch": Param(32, choices=BATCH_SIZES),
     "seed": Param(0, lo=0, hi=9999),
     "epoch": Param(0, lo=0, hi=MAX_EPOCHS),
@@ -60,7 +64,7 @@ class Setup:
     train_data: Dataset  # inputs expanded to the features
     val_data: Dataset
     spec: MLPSpec
-    optimizer: OptimizerSpec
+    optimizer: OptimizerChoice
     batch_size: int
     seed: int
 
@@ -97,8 +101,13 @@ def build(values: Mapping[str, Any]) -> Setup:
     expanded = replace(raw, X=expand_features(raw.X, features))
     train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=values["seed"])
     spec = replace(MLPSpec.from_text(values["net"]), n_in=len(features), n_out=raw.n_outputs)
-    return Setup(raw, features, train_data, val_data, spec,
-                 OptimizerSpec(values["opt"], values["lr"]), values["batch"], values["seed"])
+    optimizers = parse_choices(values["opt"])
+    if len(optimizers) != 1:
+        raise PlaygroundError(f"The Network Builder trains with one optimizer, not "
+                              f"{len(optimizers)}.")
+    return Setup(raw, features, train_data, val_data, spec, optimizers[0], values["batch"],
+                 values["seed"])
+
 
 
 def set_layers(spec: MLPSpec, widths, activations, dropouts) -> MLPSpec:

@@ -1,8 +1,10 @@
 """Two-variable loss surfaces and optimizers descending them.
 
 Each surface f(x, y) is written with engine Tensor ops, so the gradient an optimizer follows is
-the one the engine's backward pass computes. `descend` runs one optimizer from engine.optim for
-a number of steps and records where it went and the loss on the way.
+the one the engine's backward pass computes. `descend` runs one optimizer (a registry choice,
+page_models.optimizers, with its schedule if it has one) for a number of steps and records where
+it went and the loss on the way. Each optimizer's default settings on each surface are in its
+registry entry; on the quadratic, SGD and momentum start from the optimal ones below.
 
 On the quadratic f = ½(x² + κy²) (Hessian diag(1, κ): μ = 1, L = κ, condition number κ) the
 classical rates hold:
@@ -23,15 +25,15 @@ import numpy as np
 from engine.errors import PlaygroundError
 from engine.limits import check_limit
 from engine.tensor import Tensor, no_grad
-from engine.train import OptimizerSpec
 from page_models.limits import MAX_SURFACE_STEPS
+from page_models.optimizers import OptimizerChoice
 
 __all__ = [
     "MAX_KAPPA",
     "SURFACES",
     "Surface",
     "Trajectory",
-    "default_optimizers",
+    "default_choice",
     "descend",
     "make_surface",
     "optimal_settings",
@@ -62,14 +64,18 @@ def himmelblau(x, y):
     return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
 
 
+def beale(x, y):
+    """(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²: flat plateaus and steep walls;
+    minimum 0 at (3, 0.5)."""
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
 @dataclass(frozen=True)
 class Surface:
     """A loss surface f(x, y) with the view and settings that show it well.
 
     f: takes and returns engine Tensors (or arrays, evaluated by engine ops all the same).
     f_min: the global minimum value; plots show f − f_min on a log scale.
-    lr: a default learning rate per optimizer name, chosen so all three make progress;
-    momentum: the default momentum.
     """
 
     name: str
@@ -81,10 +87,8 @@ class Surface:
     start: tuple[float, float]
     minima: tuple[tuple[float, float], ...]
     f_min: float
-    lr: dict[str, float]
     steps: int
     kappa: float | None = None
-    momentum: float = 0.9
 
     def grid(self, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(xs, ys, Z) with Z[i, j] = f(xs[j], ys[i]), evaluated by engine ops without a graph."""
@@ -102,7 +106,6 @@ def _quadratic(kappa: float) -> Surface:
     ):
         raise PlaygroundError(f"κ (condition number) must be between 1 and {MAX_KAPPA:g}.")
     kappa = float(kappa)
-    best = optimal_settings(kappa)
     return Surface(
         name="quadratic",
         title=f"Quadratic ½(x² + κy²), κ = {kappa:g}",
@@ -113,8 +116,6 @@ def _quadratic(kappa: float) -> Surface:
         start=(-1.8, 1.0),
         minima=((0.0, 0.0),),
         f_min=0.0,
-        lr={"sgd": best["sgd"]["lr"], "momentum": best["momentum"]["lr"], "adam": 0.1},
-        momentum=best["momentum"]["momentum"],
         steps=150,
         kappa=kappa,
     )
@@ -133,7 +134,6 @@ _FIXED: dict[str, Surface] = {
             start=(-1.2, 1.0),
             minima=((1.0, 1.0),),
             f_min=0.0,
-            lr={"sgd": 1e-3, "momentum": 5e-4, "adam": 0.05},
             steps=1000,
         ),
         Surface(
@@ -146,7 +146,6 @@ _FIXED: dict[str, Surface] = {
             start=(1.8, 0.001),
             minima=((0.0, 1.0), (0.0, -1.0)),
             f_min=-0.25,
-            lr={"sgd": 0.1, "momentum": 0.02, "adam": 0.05},
             steps=150,
         ),
         Surface(
@@ -160,8 +159,19 @@ _FIXED: dict[str, Surface] = {
             minima=((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
                     (3.584428, -1.848126)),
             f_min=0.0,
-            lr={"sgd": 0.01, "momentum": 0.002, "adam": 0.1},
             steps=200,
+        ),
+        Surface(
+            name="beale",
+            title="Beale",
+            latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+            f=beale,
+            x_range=(-4.5, 4.5),
+            y_range=(-4.5, 4.5),
+            start=(1.0, 1.4),
+            minima=((3.0, 0.5),),
+            f_min=0.0,
+            steps=500,
         ),
     )
 }
@@ -181,11 +191,13 @@ def make_surface(name: str, kappa: float = 10.0) -> Surface:
 
 
 def optimal_settings(kappa: float) -> dict[str, dict[str, float]]:
-    """The step sizes (and momentum) that reach the best rates on ½(x² + κy²) (μ = 1, L = κ)."""
+    """The step sizes (and momentum) that reach the best rates on ½(x² + κy²) (μ = 1, L = κ),
+    by registry key; for Nesterov, the classical setting γ = 1/L, μ = (√κ − 1)/(√κ + 1)."""
     root = math.sqrt(kappa)
     return {
         "sgd": {"lr": 2.0 / (kappa + 1.0)},
         "momentum": {"lr": 4.0 / (root + 1.0) ** 2, "momentum": ((root - 1.0) / (root + 1.0)) ** 2},
+        "nesterov": {"lr": 1.0 / kappa, "momentum": (root - 1.0) / (root + 1.0)},
     }
 
 
@@ -203,28 +215,32 @@ class Trajectory:
     DIVERGED_RADIUS); the arrays stop at the last good point. None if it never diverged.
     """
 
-    optimizer: OptimizerSpec
+    optimizer: OptimizerChoice
     points: np.ndarray
     losses: np.ndarray
     diverged_at: int | None
 
 
-def default_optimizers(surface: Surface) -> list[OptimizerSpec]:
-    """SGD, momentum and Adam with the surface's default settings."""
-    return [OptimizerSpec(name, lr=surface.lr[name], momentum=surface.momentum)
-            for name in ("sgd", "momentum", "adam")]
+def default_choice(surface: Surface, key: str, optimal: bool = True) -> OptimizerChoice:
+    """The optimizer `key` with its registry defaults for this surface; on the quadratic, with
+    `optimal`, SGD and momentum take the optimal settings for its κ."""
+    choice = OptimizerChoice.on_surface(key, surface.name)
+    if optimal and surface.kappa is not None:
+        choice = choice.replace(**optimal_settings(surface.kappa).get(choice.key, {}))
+    return choice
 
 
-def descend(surface: Surface, optimizer: OptimizerSpec, start: tuple[float, float],
+def descend(surface: Surface, optimizer: OptimizerChoice, start: tuple[float, float],
             steps: int) -> Trajectory:
-    """Run `optimizer` on `surface` from `start` for `steps` steps, with the gradients of the
-    engine's backward pass."""
+    """Run `optimizer` (and its schedule) on `surface` from `start` for `steps` steps, with the
+    gradients of the engine's backward pass."""
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise PlaygroundError(f"The number of steps must be a whole number ≥ 1, got {steps!r}.")
     check_limit("The number of optimizer steps", steps, MAX_SURFACE_STEPS)
     x = Tensor(float(start[0]), requires_grad=True, name="x")
     y = Tensor(float(start[1]), requires_grad=True, name="y")
     opt = optimizer.build([x, y])
+    schedule = optimizer.build_schedule(opt)
     points, losses, diverged_at = [], [], None
     for k in range(steps + 1):
         opt.zero_grad()
@@ -238,4 +254,6 @@ def descend(surface: Surface, optimizer: OptimizerSpec, start: tuple[float, floa
         if k < steps:
             loss.backward()
             opt.step()
+            if schedule is not None:
+                schedule.step()
     return Trajectory(optimizer, np.array(points).reshape(-1, 2), np.array(losses), diverged_at)

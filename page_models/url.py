@@ -75,6 +75,11 @@ def encode(value: Any) -> str:
     return str(value)
 
 
+SHARED_PARAMS = {"present": Param(False)}
+"""Params every page carries, bound and published with the page's own: present=1 is presenter
+mode (larger type, controls folded away) on any page."""
+
+
 def parse_query(params: Mapping[str, Param], query: Mapping[str, str]) -> dict[str, Any]:
     """Every param's value from a query (a URL's params): its text parsed, else its default."""
     return {name: param.default if query.get(name) is None else param.parse(query[name])

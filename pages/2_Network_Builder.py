@@ -18,6 +18,7 @@ from ui.clicks import once
 from ui.errors import show_user_error, user_errors
 from ui.live_player import live_player, paused_at, requested
 from ui.nav import page_header
+from ui.optimizer_picker import optimizer_picker
 from ui.state import bind, current, explain_over_cap, publish, share_link
 from viz import live_charts
 from viz.graph import tensor_graph
@@ -112,9 +113,7 @@ with st.sidebar:
     share_slot = st.container()
     st.selectbox("Dataset", list(DATASETS), key="data")
     st.select_slider("Noise", nb.NOISES, key="noise")
-    st.selectbox("Optimizer", list(nb.OPTIMIZER_LABELS), key="opt",
-                 format_func=nb.OPTIMIZER_LABELS.get)
-    st.select_slider("Learning rate", nb.LEARNING_RATES, key="lr")
+    optimizer_picker("opt", nb.default_optimizer, nb.PARAMS["opt"].default, single=True)
     st.select_slider("Batch size", nb.BATCH_SIZES, key="batch")
     st.number_input("Seed", min_value=0, max_value=9999, key="seed",
                     help="Seeds the data, the initial weights, the batches and dropout.")

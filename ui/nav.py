@@ -17,9 +17,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.process import reuse_freed_memory
+from ui.process import set_up_process
+from ui.state import bind
 
-reuse_freed_memory()  # once per server process (modules import once): training steps run faster
+set_up_process()  # once per server process, before any page builds a figure or trains
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Backprop Playground"
@@ -98,20 +99,47 @@ def sidebar_nav() -> None:
             st.page_link(page.path, label=page.label, icon=page.icon)
 
 
+HEADER_CSS = """
+[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 2rem; }
+[data-testid="stHeader"] { background: transparent; height: 2.5rem; }
+[data-testid="stSidebarHeader"] { height: 1rem; padding: 0; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.75rem; padding: 0 0 0.15rem 0; }
+.st-key-page-intro p { margin: 0 0 0.3rem 0; color: #3d434b; }
+"""
+PRESENTER_CSS = """
+html { font-size: 19px; }
+[data-testid="stMainBlockContainer"] { padding-left: 3.5rem; padding-right: 2rem; }
+"""
+
+
+def presenting() -> bool:
+    """Presenter mode (`present=1` in the URL, or the sidebar toggle): larger type, controls
+    folded away. Figures read it to draw bigger text and thicker lines."""
+    return bool(st.session_state.get("present", False))
+
+
 def page_header(path: str, intro: str | None = None) -> PageInfo:
-    """Set up a page from its registry entry: page config, sidebar menu, title, intro.
+    """Set up a page from its registry entry: page config, sidebar menu, presenter mode, and a
+    compact header (the title and one line), so the page's main visual starts high on the screen.
 
     Call it first thing in every page, e.g. `page_header("pages/3_Optimizer_Lab.py")`.
     """
     page = find_page(path)
     title = APP_TITLE if page is HOME else page.label
+    bind({})  # the params every page carries: present=1
+    st.session_state.present = presenting()  # keep the toggle's value across pages
     st.set_page_config(
         page_title=title if page is HOME else f"{page.label} · {APP_TITLE}",
         page_icon=APP_ICON,
         layout="wide",
+        initial_sidebar_state="collapsed" if presenting() else "auto",
     )
     sidebar_nav()
-    st.title(title)
+    st.sidebar.toggle("Presenter mode", key="present",
+                      help="Larger type for a projector; the sidebar's controls fold away. "
+                      "The link carries it as present=1.")
+    st.html(f"<style>{HEADER_CSS}{PRESENTER_CSS if presenting() else ''}</style>")
+    st.title(title, anchor=False)
     if intro:
-        st.markdown(intro)
+        st.container(key="page-intro").markdown(intro)
     return page

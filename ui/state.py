@@ -16,14 +16,16 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from page_models.url import Param, over_cap, to_query
+from page_models.url import SHARED_PARAMS, Param, over_cap, to_query
 
 __all__ = ["Param", "bind", "current", "explain_over_cap", "publish", "share_link", "url_query"]
 
 
 def bind(params: Mapping[str, Param]) -> None:
-    """Seed st.session_state[name] for each param not yet there: from the URL, else the default."""
-    for name, param in params.items():
+    """Seed st.session_state[name] for each param not yet there: from the URL, else the default.
+
+    The params every page carries (page_models.url.SHARED_PARAMS) are bound too."""
+    for name, param in {**SHARED_PARAMS, **params}.items():
         if name not in st.session_state:
             text = st.query_params.get(name)
             st.session_state[name] = param.default if text is None else param.parse(text)
@@ -42,8 +44,10 @@ def current(params: Mapping[str, Param]) -> dict[str, Any]:
 
 
 def url_query(params: Mapping[str, Param]) -> dict[str, str]:
-    """The query string (as a dict) of the current values, defaults left out."""
-    return to_query(params, current(params))
+    """The query string (as a dict) of the current values, defaults left out; the params every
+    page carries included."""
+    every = {**SHARED_PARAMS, **params}
+    return to_query(every, current(every))
 
 
 def publish(params: Mapping[str, Param]) -> None:

@@ -20,7 +20,7 @@ as plain arrays and draw them later.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -78,6 +78,11 @@ def boundary_grid(predictor, dataset: Dataset, *, resolution: int = 80,
     X, Y = np.meshgrid(xs, ys)
     probs = np.asarray(fn(np.column_stack([X.ravel(), Y.ravel()])))
     return BoundaryGrid(dataset.task, xs, ys, probs.reshape(len(ys), len(xs), -1))
+
+
+def blank_grid(grid: BoundaryGrid) -> BoundaryGrid:
+    """The same grid without a prediction (nan everywhere): a small multiple shows its note."""
+    return replace(grid, values=np.full_like(grid.values, np.nan))
 
 
 def _lighten(color: str, strength: float) -> str:

@@ -1,9 +1,9 @@
 """Training curves of a comparison grid: one line per optimizer × dropout setting.
 
 Each line is the mean over seeds with a min–max band around it; the colour is the optimizer's
-(viz.palette.OPTIMIZER) and runs with dropout are dashed. A run that diverged is named in the
-legend ("Adam, lr=5: diverged at step 12") and its curve simply stops: the y range is chosen
-from the sane part of the data, so a blow-up never flattens the other curves.
+(its registry entry, page_models.optimizers) and runs with dropout are dashed. A run that
+diverged is named in the legend ("Adam, lr=5: diverged at step 12") and its curve simply stops:
+the y range is chosen from the sane part of the data, so a blow-up never flattens the others.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.train import Run
-from viz.palette import DROPOUT_DASH, FONT_FAMILY, INK, OPTIMIZER
+from viz.palette import DROPOUT_DASH, FONT_FAMILY, INK
 
 FONT_SIZE = 17  # readable on a projector at 1280×720
 Y_CEILING = 3.0  # the y axis goes at most this × the largest first value above it
@@ -70,6 +70,7 @@ class Series:
     """
 
     label: str
+    colour: str
     dashed: bool
     name: str
     x: np.ndarray
@@ -122,15 +123,16 @@ def series(runs: Sequence[Run], metric: str, x_axis: str = "epochs") -> list[Ser
         raise ValueError(f"unknown metric {metric!r} or x axis {x_axis!r}")
     out = []
     for members in _groups(runs):
-        label, p = members[0].label, members[0].dropout_p
+        first = members[0]
         pairs = [_values(r, metric, x_axis) for r in members]
         x = max((x for x, _ in pairs), key=len)
         ys = np.full((len(pairs), len(x)), np.nan)
         for row, (_, y) in zip(ys, pairs):
             row[: len(y)] = y
-        name = group_title(members[0]) + divergence_note(members)
+        name = group_title(first) + divergence_note(members)
         diverged = tuple(r.history.diverged for r in members)
-        out.append(Series(label, bool(p), name, x, ys, diverged))
+        out.append(Series(first.label, first.optimizer.colour, bool(first.dropout_p), name, x,
+                          ys, diverged))
     return out
 
 
@@ -208,7 +210,7 @@ def _note_nothing_to_draw(fig: go.Figure, col: int) -> None:
 
 
 def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, show_legend: bool) -> None:
-    color = OPTIMIZER.get(s.label, INK)
+    color = s.colour
     where = {"row": 1, "col": col}
     if s.ys.shape[0] > 1:
         fig.add_trace(go.Scatter(x=s.x, y=s.high, mode="lines", line={"width": 0},
@@ -251,7 +253,7 @@ def steps_to_reach(run: Run, target: float) -> int | None:
 def summary_rows(runs: Sequence[Run], target_loss: float) -> list[dict]:
     """One row per optimizer × dropout setting, values averaged over seeds (nan if none):
     final training/validation loss and accuracy (classification only), best validation epoch
-    (of the mean curve), steps to reach `target_loss`, divergence, and total compute time."""
+    (of the mean curve), steps to reach `target_loss`, and divergence."""
     rows = []
     for members in _groups(runs):
         ok = [r.history for r in members if not r.history.diverged]
@@ -268,7 +270,6 @@ def summary_rows(runs: Sequence[Run], target_loss: float) -> list[dict]:
             f"steps to ≤ {target_loss:g}": (
                 round(float(np.mean(reached))) if None not in reached else None),
             "diverged": divergence_note(members).removeprefix(": diverged ") or "no",
-            "time s": sum(r.history.wall_time for r in members),
         }
         if members[0].history.task != "classification":
             del row["train acc"], row["val acc"]

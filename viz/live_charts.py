@@ -22,7 +22,7 @@ from page_models.live import Frame, Playback, boundary_axes
 from page_models.network_builder import Setup
 from viz.boundary import class_fill_table, winner_and_confidence
 from viz.curves import projector_layout
-from viz.palette import CLASS_COLORS, INK, OPTIMIZER, VALUE_SCALE
+from viz.palette import CLASS_COLORS, INK, VALUE_SCALE
 
 __all__ = [
     "dropout_passes_figure",
@@ -138,7 +138,7 @@ def player_setup(setup: Setup) -> dict:
         "classColors": CLASS_COLORS[:max(raw.n_classes, 1)],
         "fill": class_fill_table(raw.n_outputs, CONFIDENCE_LEVELS) if classification else None,
         "levels": CONFIDENCE_LEVELS,
-        "lossColor": OPTIMIZER.get(setup.optimizer.label, INK),
+        "lossColor": setup.optimizer.colour,
         "layers": [f"Layer {i} ({a}→{b})" for i, (a, b) in enumerate(zip(sizes, sizes[1:]), 1)],
         "layerColors": layer_colors(len(sizes) - 1),
         "columns": list(sizes),

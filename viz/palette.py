@@ -2,7 +2,8 @@
 
 Values and gradients use diverging scales, because the sign matters: blue is negative, red is
 positive, white-ish is zero. Non-finite numbers are drawn in an alarm colour. Each optimizer has
-one colour everywhere; runs with dropout use the same colour with a dashed line.
+one colour everywhere (in its registry entry, page_models.optimizers); runs with dropout use the
+same colour with a dashed line.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ NODE_KIND = {  # fill of a node before any value is shown
     "op": "#dbe9f6",
 }
 
-OPTIMIZER = {"SGD": "#1f77b4", "Momentum": "#ff7f0e", "Adam": "#2ca02c"}
 DROPOUT_DASH = "dash"  # line dash of a run with dropout; runs without are solid
 CLASS_COLORS = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#35978f"]
 

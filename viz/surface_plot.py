@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from page_models.surfaces import Surface, Trajectory
 from viz.curves import FONT_SIZE, projector_layout
-from viz.palette import INK, OPTIMIZER
+from viz.palette import INK
 
 CONTOUR_SCALE = [[0.0, "#ffffff"], [1.0, "#c4c4c4"]]  # light greys: trajectories stand out
 MAX_DRAWN_POINTS = 300  # points of a trajectory drawn; the first half of them unthinned
@@ -23,11 +23,10 @@ GAP_FLOOR = 1e-300  # f − f* at or below this is not drawn on a log axis
 
 
 def legend_name(run: Trajectory) -> str:
-    """"SGD, lr=0.1", "Momentum, lr=0.0331, β=0.669", or "SGD, lr=5: diverged at step 12"."""
-    opt = run.optimizer
-    beta = f", β={opt.momentum:.3g}" if opt.name == "momentum" else ""
+    """"SGD, lr=0.1", "Momentum, lr=0.0331, momentum=0.669", or "SGD, lr=5: diverged at step
+    12"."""
     note = f": diverged at step {run.diverged_at}" if run.diverged_at is not None else ""
-    return f"{opt.label}, lr={opt.lr:.3g}{beta}{note}"
+    return f"{run.optimizer.title}{note}"
 
 
 def drawn_indices(n: int, max_points: int = MAX_DRAWN_POINTS) -> np.ndarray:
@@ -75,7 +74,7 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
     ))
     first_run_trace = len(traces)
     for run, pts in zip(runs, shown):
-        color = OPTIMIZER.get(run.optimizer.label, INK)
+        color = run.optimizer.colour
         traces.append(go.Scatter(
             x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=legend_name(run),
             line={"color": color, "width": 2}, marker={"size": 4, "color": color},
@@ -138,7 +137,7 @@ def loss_figure(surface: Surface, runs: Sequence[Trajectory],
     fig = go.Figure()
     tops = []
     for run in runs:
-        color = OPTIMIZER.get(run.optimizer.label, INK)
+        color = run.optimizer.colour
         gap = run.losses - surface.f_min
         tops.append(gap[0])
         k = np.arange(len(gap))
@@ -148,7 +147,7 @@ def loss_figure(surface: Surface, runs: Sequence[Trajectory],
             line={"color": color, "width": 3},
             hovertemplate=f"{run.optimizer.label}<br>step %{{x}}: %{{y:.3g}}<extra></extra>",
         ))
-        rate = (rates or {}).get(run.optimizer.name)
+        rate = (rates or {}).get(run.optimizer.key)
         if rate is not None:
             steps = np.arange(max(len(r.losses) for r in runs))
             fig.add_trace(go.Scatter(

@@ -111,11 +111,11 @@ def test_a_link_with_an_epoch_opens_the_player_paused_there():
 def test_a_new_setting_starts_a_new_run_from_epoch_zero():
     at = open_page(epoch="5")
     key, first = player(at)
-    at.select_slider(key="lr").set_value(0.1)
+    at.number_input(key="seed").set_value(4)
     run(at)
     new_key, data = player(at)
     assert new_key != key and data["run"] != first["run"] and data["start"] == 0
-    assert url(at) == {"lr": "0.1"}
+    assert url(at) == {"seed": "4"}
 
 
 def test_removing_every_hidden_layer_leaves_logistic_regression():
@@ -152,11 +152,12 @@ def test_a_layer_widget_edits_the_network_in_the_url():
 
 def test_the_configuration_round_trips_through_the_url():
     query = {"data": "circles", "noise": "0.2", "features": "x1,x2,x1sq,x2sq",
-             "net": "4-4-6-2:relu,sigmoid:0,0.5", "opt": "momentum", "lr": "0.1",
+             "net": "4-4-6-2:relu,sigmoid:0,0.5", "opt": "momentum:lr=0.1~cosine:T_max=300",
              "batch": "16", "seed": "7"}
     at = open_page(**query)
     assert url(at) == query
-    assert at.selectbox(key="opt").value == "momentum"
+    assert at.selectbox(key="opt0_key").value == "momentum"
+    assert at.selectbox(key="opt0_schedule").value == "cosine"
     assert url(open_page()) == {}
 
 
@@ -179,7 +180,7 @@ def test_regression_gets_one_mse_output_and_only_features_of_x1():
 
 
 def test_a_diverging_run_ends_with_one_message_and_its_last_epoch():
-    at = open_page(data="regression", opt="sgd", lr="1.0", net="1-8-1")
+    at = open_page(data="regression", opt="sgd:lr=1", net="1-8-1")
     data = browser_says(at, need={"from": 0, "to": 60})
     assert data["end"]["epoch"] == data["frames"][-1]["epoch"] < 60
     assert data["end"]["reason"].startswith("Training diverged at step")

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.data import DATASETS
 from engine.limits import MAX_EPOCHS
+from page_models.optimizers import OPTIMIZERS
 from page_models.surfaces import SURFACES, make_surface
 
 from .helpers import open_app
@@ -73,16 +74,16 @@ def test_every_dataset(dataset):
 
 
 def test_a_huge_learning_rate_shows_a_divergence_message():
-    at = run_page(lr_sgd="10.0", act="relu", **FAST)
+    at = run_page(opt="sgd:lr=10.0 momentum adam", act="relu", **FAST)
     assert "SGD, lr=10: diverged at step" in messages(at)
     assert summary(at).loc["SGD, lr=10", "diverged"].startswith("at step")
     assert len(charts(at)) == 3
 
 
-def test_toggles_choose_the_runs():
-    at = run_page(use_sgd="0", use_momentum="0", drop="0", **FAST)
+def test_the_link_chooses_the_runs():
+    at = run_page(opt="adam", drop="0", **FAST)
     assert list(summary(at).index) == ["Adam, lr=0.01"]
-    at = run_page(use_sgd="0", use_momentum="0", use_adam="0", **FAST)
+    at = run_page(opt="", **FAST)
     assert "Nothing to train" in messages(at)
 
 
@@ -100,17 +101,18 @@ def test_a_bad_network_text_is_a_message():
 
 
 def test_query_params_round_trip():
-    at = run_page(data="circles", noise="0.2", lr_adam="0.02", seeds="1", epochs="5",
+    at = run_page(data="circles", noise="0.2", opt="sgd adam:lr=0.02", seeds="1", epochs="5",
                   x_axis="steps", log="1")
     assert at.selectbox(key="data").value == "circles"
     assert at.slider(key="noise").value == 0.2
-    assert at.select_slider(key="lr_adam").value == 0.02
+    assert at.select_slider(key="opt1_lr").value == 0.02
     assert at.toggle(key="log").value is True
     assert "Adam, lr=0.02" in summary(at).index
     at.slider(key="epochs").set_value(6).run()
     assert not at.exception
-    assert dict(at.query_params) == {"data": "circles", "noise": "0.2", "lr_adam": "0.02",
-                                     "seeds": "1", "epochs": "6", "x_axis": "steps", "log": "1"}
+    assert dict(at.query_params) == {"data": "circles", "noise": "0.2",
+                                     "opt": "sgd adam:lr=0.02", "seeds": "1", "epochs": "6",
+                                     "x_axis": "steps", "log": "1"}
     # A URL value out of range falls back to the default instead of breaking a widget.
     assert run_page(seeds="99", epochs="3").slider(key="seeds").value == 3
 
@@ -142,13 +144,13 @@ def test_every_surface(surface):
 
 
 def test_surface_settings_without_the_optimal_step_sizes():
-    at = run_page(view="surfaces", optimal="0", s_lr_sgd="0.05")
-    assert at.select_slider(key="s_lr_sgd").value == 0.05
+    at = run_page(view="surfaces", optimal="0", sopt="sgd:lr=0.05 adam")
+    assert at.select_slider(key="sopt0_lr").value == 0.05
     assert "optimal settings" in " ".join(c.value for c in at.caption).lower()
 
 
 def test_surface_divergence_and_bad_start_are_messages():
-    at = run_page(view="surfaces", optimal="0", s_lr_sgd="10.0")
+    at = run_page(view="surfaces", optimal="0", sopt="sgd:lr=10.0")
     assert not at.error and len(charts(at)) == 2
     at = run_page(view="surfaces", x0="9.0")
     assert "start point must lie in the plotted area" in messages(at)
@@ -162,8 +164,8 @@ def test_a_link_naming_only_the_surface_uses_its_own_start_and_settings(surface)
     at = run_page(view="surfaces", surface=surface)
     assert (at.number_input(key="x0").value, at.number_input(key="y0").value) == expected.start
     assert at.slider(key="steps").value == expected.steps
-    for name in ("sgd", "momentum", "adam"):
-        assert at.select_slider(key=f"s_lr_{name}").value == expected.lr[name]
+    for i, key in enumerate(("sgd", "momentum", "adam")):
+        assert at.select_slider(key=f"sopt{i}_lr").value == OPTIMIZERS[key].surfaces[surface]["lr"]
     assert "diverged" not in " ".join(at.get("plotly_chart")[1].proto.spec)
     assert dict(at.query_params) == {"view": "surfaces", "surface": surface}
 
@@ -178,7 +180,7 @@ def test_a_surface_link_keeps_a_start_point_equal_to_the_quadratics():
 
 
 def test_runs_that_all_diverge_at_once_get_one_warning_and_say_so_in_every_chart():
-    at = run_page(lr_sgd="10.0", lr_momentum="10.0", lr_adam="10.0", act="relu", **FAST)
+    at = run_page(opt="sgd:lr=10.0 momentum:lr=10.0 adam:lr=10.0", act="relu", **FAST)
     assert len(at.warning) == 1
     assert "Adam, lr=10: diverged at step" in at.warning[0].value
     assert "SGD, lr=10, dropout 0.3: diverged at step" in at.warning[0].value
@@ -194,3 +196,50 @@ def test_a_link_above_a_cap_says_which_cap_and_uses_the_default():
     notice = " ".join(i.value for i in at.info)
     assert f"epochs=5000 (at most {MAX_EPOCHS})" in notice and "seeds" not in notice
     assert not run_page(**FAST).info
+
+
+SIX = "sgd nesterov:lr=0.02 rmsprop adagrad adam~cosine:T_max=40 adamw"
+
+
+def test_a_six_optimizer_comparison():
+    at = run_page(opt=SIX, no_drop="1", drop="0", **FAST)
+    assert not at.error, messages(at)
+    table = summary(at)
+    assert list(table.index) == [
+        "SGD, lr=0.1", "Nesterov, lr=0.02", "RMSprop, lr=0.01", "Adagrad, lr=0.1",
+        "Adam, lr=0.01, Cosine annealing (T_max=40)", "AdamW, lr=0.01"]
+    losses, accuracies, boundaries = (c.proto.spec for c in charts(at))
+    for name in ("Nesterov, lr=0.02", "AdamW, lr=0.01"):
+        assert name in losses and name in boundaries
+    assert "opt_add_button" not in [b.key for b in at.button]  # six: no more can be added
+
+
+def test_the_picker_adds_switches_and_removes_optimizers():
+    at = run_page(opt="sgd adam", drop="0", **FAST)
+    at.selectbox(key="opt_add").set_value("rmsprop")
+    at.button(key="opt_add_button").click().run()
+    assert at.query_params["opt"] == "sgd adam rmsprop"
+    at.selectbox(key="opt0_key").set_value("nesterov").run()  # starts from Nesterov's defaults
+    assert at.query_params["opt"] == "nesterov adam rmsprop"
+    at.selectbox(key="opt1_schedule").set_value("step").run()
+    assert at.query_params["opt"] == "nesterov adam~step:step_size=100,gamma=0.5 rmsprop"
+    at.button(key="opt0_remove").click().run()
+    assert at.query_params["opt"] == "adam~step:step_size=100,gamma=0.5 rmsprop"
+    assert list(summary(at).index) == ["Adam, lr=0.01, Step decay (step_size=100, gamma=0.5)",
+                                       "RMSprop, lr=0.01"]
+    assert not at.exception
+
+
+def test_an_unreadable_optimizer_list_falls_back_to_the_defaults():
+    at = run_page(opt="sgd:lr=abc", **FAST)
+    assert "Cannot read" in messages(at)
+    assert list(summary(at).index)[::2] == ["SGD, lr=0.1", "Momentum, lr=0.05", "Adam, lr=0.01"]
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_every_surface_shows_six_trajectories(surface):
+    at = run_page(view="surfaces", surface=surface, sopt=SIX)
+    assert not at.error, messages(at)
+    paths, gaps = (c.proto.spec for c in charts(at))
+    for name in ("SGD", "Nesterov", "RMSprop", "Adagrad", "Adam", "AdamW"):
+        assert f'"name":"{name}, lr=' in paths and f'"name":"{name}, lr=' in gaps

@@ -89,8 +89,8 @@ def test_the_live_view_and_its_controls_fit_one_1280x720_screen(page, base_url, 
 
 
 def test_a_diverging_run_says_one_thing(page, base_url, console_errors):
-    open_page(page, base_url, "Network_Builder?data=regression&features=x1&net=1-8-1&opt=sgd"
-              "&lr=1.0", timeout_ms=120_000)
+    open_page(page, base_url, "Network_Builder?data=regression&features=x1&net=1-8-1&opt=sgd:lr=1",
+              timeout_ms=120_000)
     play(page, 1)
     note = page.get_by_text(re.compile("Training diverged at step"))
     note.wait_for(timeout=30_000)

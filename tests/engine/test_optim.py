@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine.errors import PlaygroundError
-from engine.optim import OPTIMIZERS, SGD, Adam, Optimizer, make_optimizer
+from engine.optim import SGD, Adam, Optimizer
 from engine.tensor import Tensor
 
 # torch.optim's trajectories, copied from the team's ../shared/golden/optim.json into the repo so
@@ -56,18 +56,6 @@ def test_matches_torch_trajectory(case):
         opt.step()
         np.testing.assert_allclose(p.data, expected, rtol=0, atol=1e-12, err_msg=f"step {k}")
     assert p.data is data  # updated in place, never rebound
-
-
-@pytest.mark.parametrize("case", _golden_cases())
-def test_make_optimizer_reproduces_golden(case):
-    golden = _load_golden()
-    assert case is not None
-    p = Tensor(golden["p0"], requires_grad=True)
-    opt = make_optimizer(case["optimizer"], [p], **case["kwargs"])
-    for grad in golden["grads"]:
-        p.grad = np.array(grad)
-        opt.step()
-    np.testing.assert_allclose(p.data, case["params_after_each_step"][-1], rtol=0, atol=1e-12)
 
 
 # ---- behaviour -------------------------------------------------------------------------------
@@ -156,20 +144,11 @@ def test_works_with_a_plain_object_with_data_and_grad():
 
 
 def test_hyperparameters_and_repr():
-    opt = make_optimizer("momentum", [Tensor([1.0], requires_grad=True)], lr=0.05)
+    opt = SGD([Tensor([1.0], requires_grad=True)], lr=0.05, momentum=0.9)
     assert isinstance(opt, SGD) and isinstance(opt, Optimizer)
     assert opt.hyperparameters() == {
         "lr": 0.05, "momentum": 0.9, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}
     assert repr(opt).startswith("SGD(lr=0.05, momentum=0.9")
-
-
-def test_make_optimizer_names():
-    p = Tensor([1.0], requires_grad=True)
-    assert set(OPTIMIZERS) == {"sgd", "momentum", "adam"}
-    assert type(make_optimizer("sgd", [p], lr=0.1)) is SGD
-    assert make_optimizer("SGD", [p], lr=0.1).momentum == 0.0
-    assert make_optimizer("momentum", [p], lr=0.1, momentum=0.5).momentum == 0.5
-    assert type(make_optimizer(" Adam ", [p])) is Adam
 
 
 # ---- argument validation ---------------------------------------------------------------------
@@ -196,12 +175,10 @@ def _p():
         (lambda: Adam(_p(), betas=(0.9, -0.1)), "beta2"),
         (lambda: Adam(_p(), betas=0.9), "betas"),
         (lambda: Adam(_p(), betas=(0.9, 0.99, 0.9)), "betas"),
-        (lambda: Adam(_p(), eps=0.0), "eps"),
+        (lambda: Adam(_p(), eps=-1e-8), "eps"),
         (lambda: Adam(_p(), weight_decay=-0.01), "weight_decay"),
         (lambda: SGD([], lr=0.1), "no parameters"),
         (lambda: SGD([np.zeros(2)], lr=0.1), "Parameter 0"),
-        (lambda: make_optimizer("rmsprop", _p()), "Unknown optimizer"),
-        (lambda: make_optimizer("adam", _p(), momentum=0.9), "no setting momentum"),
     ],
 )
 def test_bad_arguments_raise_a_clear_error(build, match):

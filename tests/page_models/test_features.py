@@ -8,8 +8,9 @@ import pytest
 from engine import make_dataset, train_val_split
 from engine.errors import PlaygroundError
 from engine.nn import MLPSpec
-from engine.train import OptimizerSpec, train
+from engine.train import train
 from page_models.features import FEATURES, available_features, expand_features
+from page_models.optimizers import OptimizerChoice
 
 X = np.array([[1.0, 2.0], [-0.5, 3.0], [0.0, -1.0]])
 
@@ -62,7 +63,7 @@ def test_squared_features_let_a_network_without_hidden_layers_separate_circles()
         data = replace(circles, X=expand_features(circles.X, keys))
         train_data, val_data = train_val_split(data, 0.2, seed=0)
         spec = MLPSpec(n_in=len(keys), hidden=(), activations=(), n_out=2)
-        history = train(spec, OptimizerSpec("adam", 0.03), train_data, val_data, 60, 32, 0)
+        history = train(spec, OptimizerChoice.of("adam", lr=0.03), train_data, val_data, 60, 32, 0)
         accuracy[keys] = history.epoch_val_acc[-1]
     assert accuracy[("x1", "x2")] < 0.7  # a straight line cannot separate two rings
     assert accuracy[("x1", "x2", "x1sq", "x2sq")] > 0.95  # x₁² + x₂² = r² is linear in them

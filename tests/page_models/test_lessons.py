@@ -3,7 +3,6 @@
 import numpy as np
 
 from engine.data import make_dataset, train_val_split
-from engine.train import OptimizerSpec
 from page_models.lessons import (
     CLASSIC_GAIN,
     VANISHING,
@@ -13,6 +12,7 @@ from page_models.lessons import (
     vanishing_gradient_spec,
     vanishing_gradients,
 )
+from page_models.optimizers import OptimizerChoice
 
 
 def test_the_lesson_network_is_deep_and_uniform():
@@ -24,7 +24,8 @@ def test_the_lesson_network_is_deep_and_uniform():
 
 def test_sigmoid_gradients_vanish_towards_the_inputs_and_relu_gradients_do_not():
     train_data, val_data = train_val_split(make_dataset("moons", n=120, seed=0), 0.25, seed=0)
-    result = vanishing_gradients(train_data, val_data, OptimizerSpec("sgd", 0.1), 30, seed=0)
+    sgd = OptimizerChoice.of("sgd", lr=0.1)
+    result = vanishing_gradients(train_data, val_data, sgd, 30, seed=0)
     assert list(result) == ["sigmoid", "relu"]
     sigmoid, relu = result["sigmoid"][1], result["relu"][1]
     assert len(sigmoid) == len(relu) == VANISHING["depth"] + 1
@@ -36,7 +37,8 @@ def test_sigmoid_gradients_vanish_towards_the_inputs_and_relu_gradients_do_not()
 
 def test_the_log_range_holds_every_positive_norm_of_every_run():
     train_data, val_data = train_val_split(make_dataset("moons", n=60, seed=0), 0.25, seed=0)
-    results = vanishing_gradients(train_data, val_data, OptimizerSpec("sgd", 0.1), 15, seed=0)
+    results = vanishing_gradients(train_data, val_data, OptimizerChoice.of("sgd", lr=0.1), 15,
+                                  seed=0)
     histories = [h for h, _ in results.values()]
     low, high = log_norm_range(histories)
     every = np.concatenate([h.grad_norms.ravel() for h in histories])

@@ -27,8 +27,8 @@ def grid_points(setup):
 
 @pytest.mark.parametrize("changes", [
     {},
-    {"net": "2-6-5-2:relu,tanh:0.3,0", "opt": "momentum", "batch": 16, "seed": 4},
-    {"data": "circles", "features": ("x1", "x2", "x1sq"), "opt": "sgd", "lr": 0.1},
+    {"net": "2-6-5-2:relu,tanh:0.3,0", "opt": "momentum:lr=0.03", "batch": 16, "seed": 4},
+    {"data": "circles", "features": ("x1", "x2", "x1sq"), "opt": "sgd:lr=0.1~cosine:T_max=20"},
 ])
 def test_each_frame_is_the_plain_loop_after_that_many_epochs(changes):
     setup = setup_of(**changes)
@@ -97,7 +97,7 @@ def test_a_wide_network_keeps_only_its_strongest_weights_per_layer():
 
 
 def test_divergence_ends_the_run_with_the_step_and_the_advice():
-    setup = setup_of(data="regression", features=("x1",), net="1-8-1", opt="sgd", lr=1.0)
+    setup = setup_of(data="regression", features=("x1",), net="1-8-1", opt="sgd:lr=1")
     run = Playback(setup)
     frames = run.frames(50)
     assert run.finished and len(frames) < 50

@@ -8,8 +8,9 @@ from engine.data import make_dataset, train_val_split
 from engine.errors import PlaygroundError
 from engine.nn import MLP, Dropout, Linear, MLPSpec, ReLU, Sigmoid, Tanh
 from engine.tensor import topological_order
-from engine.train import OptimizerSpec, compare, train
+from engine.train import compare, train
 from page_models.network import hidden_activations, one_training_step, repeated_outputs
+from page_models.optimizers import OptimizerChoice
 
 
 def layered(widths, activations, dropouts, gains=()) -> MLPSpec:
@@ -44,7 +45,7 @@ def test_no_hidden_layers_is_logistic_regression():
 def test_engine_train_trains_it_and_the_loss_falls():
     train_data, val_data = train_val_split(make_dataset("moons", n=120, seed=0), 0.25, seed=0)
     spec = layered((8, 8), ("tanh", "sigmoid"), (0.1, 0.0))
-    history = train(spec, OptimizerSpec("adam", 0.05), train_data, val_data, epochs=15,
+    history = train(spec, OptimizerChoice.of("adam", lr=0.05), train_data, val_data, epochs=15,
                     batch_size=30, seed=1)
     assert isinstance(history.model[4], Sigmoid)
     assert history.epoch_train_loss[-1] < 0.7 * history.epoch_train_loss[0]
@@ -53,7 +54,8 @@ def test_engine_train_trains_it_and_the_loss_falls():
 def test_compare_keeps_each_layers_activation_and_gain():
     train_data, val_data = train_val_split(make_dataset("moons", n=80, seed=0), 0.25, seed=0)
     spec = layered((4, 3), ("relu", "sigmoid"), (0.0, 0.5), gains=(1.0, 1.0))
-    runs = compare(spec, [OptimizerSpec("adam", 0.01)], 0.2, [0], train_data, val_data, 1, 20)
+    adam = OptimizerChoice.of("adam", lr=0.01)
+    runs = compare(spec, [adam], 0.2, [0], train_data, val_data, 1, 20)
     for run in runs:
         trained = run.history.model.spec
         assert (trained.activations, trained.gains) == (("relu", "sigmoid"), (1.0, 1.0))

@@ -19,7 +19,7 @@ def test_the_default_network_in_the_url_is_mlpspecs_text():
 
 def test_a_query_round_trips_and_defaults_are_left_out():
     query = {"data": "circles", "noise": "0.2", "features": "x1,x2,x1sq",
-             "net": "3-4-6-2:relu,sigmoid:0,0.5", "opt": "momentum", "lr": "0.1",
+             "net": "3-4-6-2:relu,sigmoid:0,0.5", "opt": "momentum:lr=0.1~cosine:T_max=300",
              "batch": "16", "seed": "7", "epoch": "40"}
     values = parse_query(nb.PARAMS, query)
     assert values["features"] == ("x1", "x2", "x1sq") and values["epoch"] == 40
@@ -77,5 +77,11 @@ def test_the_editor_notes_name_the_caps_and_logistic_regression():
     assert f"at most {MAX_WIDTH} neurons" in notes
 
 
-def test_every_optimizer_of_the_engine_is_offered_with_its_label():
-    assert nb.OPTIMIZER_LABELS == {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
+def test_the_optimizer_is_one_registry_choice_with_its_schedule():
+    assert nb.PARAMS["opt"].default == "adam:lr=0.03"
+    setup = nb.build({**DEFAULTS, "opt": "rmsprop:lr=0.01~step:step_size=10"})
+    assert setup.optimizer.key == "rmsprop" and setup.optimizer.schedule.key == "step"
+    with pytest.raises(PlaygroundError):
+        nb.build({**DEFAULTS, "opt": "adam,sgd"})
+    with pytest.raises(PlaygroundError):
+        nb.build({**DEFAULTS, "opt": "newton"})

@@ -8,11 +8,11 @@ import pytest
 from engine.errors import LimitError, PlaygroundError
 from engine.gradcheck import gradcheck
 from engine.tensor import Tensor
-from engine.train import OptimizerSpec
 from page_models.limits import MAX_SURFACE_STEPS
+from page_models.optimizers import OPTIMIZERS, OptimizerChoice
 from page_models.surfaces import (
     SURFACES,
-    default_optimizers,
+    default_choice,
     descend,
     make_surface,
     optimal_settings,
@@ -53,10 +53,10 @@ def test_grid_is_the_function_on_a_mesh():
 
 
 @pytest.mark.parametrize("name", SURFACES)
-@pytest.mark.parametrize("which", range(3))
-def test_default_settings_make_progress_without_diverging(name, which):
+@pytest.mark.parametrize("key", list(OPTIMIZERS))
+def test_default_settings_make_progress_without_diverging(name, key):
     surface = make_surface(name, kappa=100.0)
-    optimizer = default_optimizers(surface)[which]
+    optimizer = default_choice(surface, key)
     run = descend(surface, optimizer, surface.start, surface.steps)
     assert run.diverged_at is None
     assert run.points.shape == (surface.steps + 1, 2) and run.losses.shape == (surface.steps + 1,)
@@ -68,7 +68,8 @@ def test_default_settings_make_progress_without_diverging(name, which):
 def test_gradient_descent_at_the_optimal_step_meets_its_rate_exactly(kappa):
     # Both coordinates contract by |1 − γλ| = (κ − 1)/(κ + 1), so f_k = f_0 · q^(2k).
     surface = make_surface("quadratic", kappa=kappa)
-    run = descend(surface, OptimizerSpec("sgd", **optimal_settings(kappa)["sgd"]), (1.5, -0.8), 60)
+    sgd = OptimizerChoice.of("sgd", **optimal_settings(kappa)["sgd"])
+    run = descend(surface, sgd, (1.5, -0.8), 60)
     q = theoretical_rates(kappa)["sgd"]
     expected = run.losses[0] * q ** (2 * np.arange(61))
     np.testing.assert_allclose(run.losses, expected, rtol=1e-9, atol=1e-300)
@@ -78,20 +79,20 @@ def test_heavy_ball_at_the_optimal_settings_meets_its_rate():
     kappa = 100.0
     surface = make_surface("quadratic", kappa=kappa)
     best = optimal_settings(kappa)
-    run = descend(surface, OptimizerSpec("momentum", **best["momentum"]), (1.5, -0.8), 400)
+    run = descend(surface, OptimizerChoice.of("momentum", **best["momentum"]), (1.5, -0.8), 400)
     q = theoretical_rates(kappa)["momentum"]
     # The iteration matrix has a double eigenvalue q, so the error is ~ k·qᵏ: the measured
     # per-step loss ratio over a late window approaches q² from above.
     measured = (run.losses[300] / run.losses[200]) ** (1 / 100)
     assert q**2 <= measured <= q**2 * 1.01
-    gd = descend(surface, OptimizerSpec("sgd", **best["sgd"]), (1.5, -0.8), 400)
+    gd = descend(surface, OptimizerChoice.of("sgd", **best["sgd"]), (1.5, -0.8), 400)
     assert run.losses[-1] < 1e-6 * gd.losses[-1]
 
 
 def test_momentum_is_the_heavy_ball_recursion():
     surface = make_surface("quadratic", kappa=20.0)
     lr, beta = 0.05, 0.8
-    run = descend(surface, OptimizerSpec("momentum", lr=lr, momentum=beta), (1.0, 1.0), 30)
+    run = descend(surface, OptimizerChoice.of("momentum", lr=lr, momentum=beta), (1.0, 1.0), 30)
     hessian = np.array([1.0, 20.0])
     theta, previous = np.array([1.0, 1.0]), np.array([1.0, 1.0])
     for k in range(30):
@@ -101,13 +102,13 @@ def test_momentum_is_the_heavy_ball_recursion():
 
 def test_adam_first_step_has_length_lr_in_each_coordinate():
     surface = make_surface("himmelblau")
-    run = descend(surface, OptimizerSpec("adam", lr=0.1), (0.0, 0.0), 1)
+    run = descend(surface, OptimizerChoice.of("adam", lr=0.1), (0.0, 0.0), 1)
     np.testing.assert_allclose(np.abs(run.points[1] - run.points[0]), [0.1, 0.1], rtol=1e-6)
 
 
 def test_a_huge_learning_rate_diverges_and_stops_at_the_last_finite_point():
     surface = make_surface("quadratic", kappa=100.0)
-    run = descend(surface, OptimizerSpec("sgd", lr=5.0), surface.start, 500)
+    run = descend(surface, OptimizerChoice.of("sgd", lr=5.0), surface.start, 500)
     assert run.diverged_at is not None and 1 < run.diverged_at < 500
     assert len(run.points) == len(run.losses) == run.diverged_at
     assert np.isfinite(run.points).all() and np.isfinite(run.losses).all()
@@ -131,8 +132,8 @@ def test_bad_requests_are_user_errors():
         make_surface("quadratic", kappa=math.nan)
     surface = make_surface("saddle")
     with pytest.raises(LimitError, match="cap"):
-        descend(surface, OptimizerSpec("sgd", lr=0.1), (1.0, 1.0), MAX_SURFACE_STEPS + 1)
+        descend(surface, OptimizerChoice.of("sgd", lr=0.1), (1.0, 1.0), MAX_SURFACE_STEPS + 1)
     with pytest.raises(PlaygroundError, match="steps"):
-        descend(surface, OptimizerSpec("sgd", lr=0.1), (1.0, 1.0), 0)
+        descend(surface, OptimizerChoice.of("sgd", lr=0.1), (1.0, 1.0), 0)
     with pytest.raises(PlaygroundError, match="momentum"):
-        descend(surface, OptimizerSpec("momentum", lr=0.1, momentum=-1.0), (1.0, 1.0), 5)
+        descend(surface, OptimizerChoice.of("momentum", lr=0.1, momentum=-1.0), (1.0, 1.0), 5)

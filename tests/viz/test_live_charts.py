@@ -74,7 +74,7 @@ def test_the_feed_trains_on_demand_and_a_repeated_request_costs_nothing():
 
 def test_the_feed_says_where_and_why_a_run_ended():
     setup = build({**DEFAULTS, "data": "regression", "features": ("x1",), "net": "1-8-1",
-                   "opt": "sgd", "lr": 1.0})
+                   "opt": "sgd:lr=1"})
     feed = PlayerFeed(Playback(setup))
     frames = feed.frames(0, 100)
     assert feed.end == {"epoch": epochs(frames)[-1], "reason": feed.playback.stop_reason}

@@ -3,16 +3,16 @@
 import numpy as np
 import pytest
 
-from engine.train import OptimizerSpec
+from page_models.optimizers import OptimizerChoice
 from page_models.surfaces import descend, make_surface, optimal_settings, theoretical_rates
-from viz.palette import OPTIMIZER
 from viz.surface_plot import drawn_indices, legend_name, loss_figure, trajectory_figure
 
 KAPPA = 20.0
 SURFACE = make_surface("quadratic", KAPPA)
 BEST = optimal_settings(KAPPA)
-OPTIMIZERS = [OptimizerSpec("sgd", **BEST["sgd"]), OptimizerSpec("momentum", **BEST["momentum"]),
-              OptimizerSpec("adam", lr=0.1)]
+OPTIMIZERS = [OptimizerChoice.of("sgd", **BEST["sgd"]),
+              OptimizerChoice.of("momentum", **BEST["momentum"]),
+              OptimizerChoice.of("adam", lr=0.1)]
 RUNS = [descend(SURFACE, opt, SURFACE.start, 60) for opt in OPTIMIZERS]
 
 
@@ -21,7 +21,7 @@ def test_trajectory_figure_has_contour_minima_start_and_one_path_per_run():
     kinds = [t.type for t in fig.data]
     assert kinds[0] == "contour" and kinds.count("scatter") == 2 + len(RUNS)
     paths = fig.data[3:]
-    assert [p.line.color for p in paths] == [OPTIMIZER[o.label] for o in OPTIMIZERS]
+    assert [p.line.color for p in paths] == [o.colour for o in OPTIMIZERS]
     np.testing.assert_allclose(paths[0].x, RUNS[0].points[:, 0])  # opens on the full path
     assert list(fig.layout.xaxis.range) == list(SURFACE.x_range)
 
@@ -60,7 +60,7 @@ def test_loss_figure_draws_theory_lines_for_given_rates():
 
 
 def test_divergence_is_named_and_keeps_the_axes():
-    wild = descend(SURFACE, OptimizerSpec("sgd", lr=5.0), SURFACE.start, 200)
+    wild = descend(SURFACE, OptimizerChoice.of("sgd", lr=5.0), SURFACE.start, 200)
     assert legend_name(wild) == f"SGD, lr=5: diverged at step {wild.diverged_at}"
     fig = loss_figure(SURFACE, [wild, RUNS[1]])
     assert fig.data[0].name == f"SGD, lr=5:<br>diverged at step {wild.diverged_at}"  # 2 lines
@@ -72,12 +72,12 @@ def test_divergence_is_named_and_keeps_the_axes():
 
 def test_saddle_plots_the_gap_above_its_negative_minimum():
     saddle = make_surface("saddle")
-    run = descend(saddle, OptimizerSpec("sgd", lr=0.1), saddle.start, 150)
+    run = descend(saddle, OptimizerChoice.of("sgd", lr=0.1), saddle.start, 150)
     fig = loss_figure(saddle, [run])
     np.testing.assert_allclose(fig.data[0].y[:5], run.losses[:5] + 0.25)
 
 
 def test_legend_names_show_the_settings_briefly():
     assert legend_name(RUNS[0]) == "SGD, lr=0.0952"
-    assert legend_name(RUNS[1]) == "Momentum, lr=0.134, β=0.403"
+    assert legend_name(RUNS[1]) == "Momentum, lr=0.134, μ=0.403"
     assert legend_name(RUNS[2]) == "Adam, lr=0.1"
