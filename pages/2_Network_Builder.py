@@ -121,9 +121,9 @@ with st.sidebar:
         feature_picker(nb.dataset(current(nb.PARAMS)).n_features)
 try:
     setup = nb.build(current(nb.PARAMS))
-except PlaygroundError as error:  # a link's network text: say why, use the default network
+except PlaygroundError as error:  # a link's network or optimizer text: say why, use defaults
     show_user_error(error)
-    state.net = nb.PARAMS["net"].default
+    state.net, state.opt = nb.PARAMS["net"].default, nb.PARAMS["opt"].default
     setup = nb.build(current(nb.PARAMS))
 with user_errors():
     state.net = edited_network(setup.spec).to_text()
