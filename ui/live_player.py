@@ -1,6 +1,6 @@
 """The live player: a browser component (custom component v2, canvas drawing) that plays
 recorded training frames at a steady rate, with Play, Pause, Step, Reset, speed and keys
-(Space, ←, →, R) acting in the browser at once.
+(Space, ←, →, R; ? shows them) acting in the browser at once.
 
 The server answers requests: the browser asks for frames {from, to} (a trigger) while its buffer
 plays, and reports the epoch it paused at (a state, None while playing). A page reads both before

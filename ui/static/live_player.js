@@ -2,7 +2,7 @@
 // steady rate. Play, Pause, Step and speed act here at once; the server is asked for more frames
 // (trigger "need" = {from, to}) while the buffered ones play, and told where playback paused
 // (state "paused_at": the epoch, or null while playing).
-// Keys: Space play/pause, ArrowRight/ArrowLeft one epoch on/back, R reset.
+// Keys: Space play/pause, ArrowRight/ArrowLeft one epoch on/back, R reset, ? shows the keys.
 
 const players = window.__livePlayers || (window.__livePlayers = new Map()); // key -> player
 const SPEEDS = [5, 10, 25, 50]; // epochs per second
@@ -95,7 +95,7 @@ class Panel {
       if (t < xr[0]) continue;
       c.fillText(fmt(t), sx(t), box.y + box.h + 3);
     }
-    c.fillText(xLabel, box.x + box.w / 2, box.y + box.h + 19);
+    c.fillText(xLabel, box.x + box.w / 2, box.y + box.h + 21);
     c.strokeStyle = "#999";
     c.strokeRect(box.x, box.y, box.w, box.h);
     return [sx, sy];
@@ -120,7 +120,10 @@ class Player {
         </span>
         <span class="lp-epoch" data-testid="live-epoch">Epoch 0</span>
         <span class="lp-metrics"></span>
+        <button class="lp-help" title="Keys (?)">?</button>
       </div>
+      <div class="lp-keys" hidden>Keys: Space play / pause · → one epoch on · ← one epoch back ·
+        R back to the start · ? these keys</div>
       <div class="lp-note"></div>
       <div class="lp-row"><div class="lp-side"></div></div>`;
     parent.appendChild(this.root);
@@ -151,6 +154,8 @@ class Player {
     this.playButton.onclick = () => (this.playing ? this.pause() : this.play());
     this.stepButton.onclick = () => this.step(1);
     q(".lp-reset").onclick = () => this.reset();
+    this.keys = q(".lp-keys");
+    q(".lp-help").onclick = () => this.toggleKeys();
     this.speedSelect.onchange = () => this.request();
     this.resize = new ResizeObserver(() => this.draw());
     this.resize.observe(this.root);
@@ -159,6 +164,8 @@ class Player {
   }
 
   get speed() { return Number(this.speedSelect.value); }
+
+  toggleKeys() { this.keys.hidden = !this.keys.hidden; }
 
   // New data from the server: a new run resets the player; frames are merged by epoch.
   update(data) {
@@ -367,7 +374,7 @@ class Player {
     let yMax = 0;
     for (const f of frames) for (const v of f.loss) if (v !== null && v > yMax) yMax = v;
     yMax = yMax * 1.05 || 1;
-    const box = { x: 44, y: 24, w: w - 60, h: h - 64 };
+    const box = { x: 44, y: 24, w: w - 60, h: h - 66 };
     const [sx, sy] = p.axes(box, [0, xMax], [0, yMax], "epoch", niceTicks(0, yMax, 4), fmt);
     const lines = [[0, [], "training"], [1, [4, 4], "validation"]];
     for (const [k, dash] of lines) {
@@ -398,7 +405,7 @@ class Player {
     p.title("Gradient norm per layer");
     const rows = [];
     for (let e = 1; e <= this.shown; e++) if (this.frames[e]) rows.push(...this.frames[e].norms);
-    const box = { x: 44, y: 24, w: w - 60, h: h - 78 };
+    const box = { x: 44, y: 24, w: w - 60, h: h - 84 };
     let lo = Infinity, hi = -Infinity;
     for (const r of rows) for (const v of r) if (v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
     if (!rows.length || !isFinite(lo)) { lo = 0.01; hi = 10; }
@@ -426,7 +433,7 @@ class Player {
       c.stroke();
     });
     // legend: one short coloured label per layer under the axis title
-    let x = box.x, y = box.y + box.h + 32;
+    let x = box.x, y = box.y + box.h + 44;
     c.textAlign = "left"; c.textBaseline = "middle";
     s.layers.forEach((name, layer) => {
       const label = name.replace("Layer ", "L");
@@ -492,6 +499,7 @@ function onKey(event) {
     ArrowLeft: () => player.step(-1),
     r: () => player.reset(),
     R: () => player.reset(),
+    "?": () => player.toggleKeys(),
   };
   if (actions[event.key] && !event.ctrlKey && !event.metaKey && !event.altKey) {
     event.preventDefault();
