@@ -16,10 +16,11 @@ from engine.nn import MLP
 from engine.train import class_probabilities, predict, train, train_steps
 from page_models.network_builder import Setup
 
-__all__ = ["BOUNDARY_RESOLUTION", "LIVE_EDGES", "Frame", "Playback", "boundary_axes",
-           "model_at"]
+__all__ = ["LIVE_EDGES", "Frame", "Playback", "boundary_axes", "boundary_resolution", "model_at"]
 
-BOUNDARY_RESOLUTION = 40  # grid points per side of the live decision boundary
+BOUNDARY_RESOLUTION = 40  # grid points per side of the live decision boundary...
+WIDE_RESOLUTION = 24  # ...and of a network with more than WIDE_WEIGHTS weights, whose pass over
+WIDE_WEIGHTS = 10_000  # a 40 × 40 grid would cost more than its epoch of training
 LIVE_EDGES = 300  # strongest weights of each layer the live neuron view draws
 MARGIN = 0.5  # the boundary extends this far beyond the data
 
@@ -44,10 +45,17 @@ class Frame:
     edges: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
 
 
+def boundary_resolution(setup: Setup) -> int:
+    """Grid points per side of the live boundary: fewer for a wide network."""
+    sizes = setup.spec.sizes
+    weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return WIDE_RESOLUTION if weights > WIDE_WEIGHTS else BOUNDARY_RESOLUTION
+
+
 def boundary_axes(setup: Setup) -> tuple[np.ndarray, np.ndarray | None]:
     """The boundary grid over the raw inputs: (xs, ys), ys None for a 1-D (regression) input."""
-    X = setup.raw.X
-    axes = [np.linspace(X[:, d].min() - MARGIN, X[:, d].max() + MARGIN, BOUNDARY_RESOLUTION)
+    X, n = setup.raw.X, boundary_resolution(setup)
+    axes = [np.linspace(X[:, d].min() - MARGIN, X[:, d].max() + MARGIN, n)
             for d in range(X.shape[1])]
     return axes[0], (axes[1] if len(axes) > 1 else None)
 

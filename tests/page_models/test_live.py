@@ -9,7 +9,15 @@ import pytest
 
 from engine.limits import MAX_EPOCHS, MAX_TRAIN_STEPS
 from engine.train import class_probabilities, predict, train
-from page_models.live import LIVE_EDGES, Playback, boundary_axes, model_at
+from page_models.live import (
+    BOUNDARY_RESOLUTION,
+    LIVE_EDGES,
+    WIDE_RESOLUTION,
+    Playback,
+    boundary_axes,
+    boundary_resolution,
+    model_at,
+)
 from page_models.network_builder import BATCH_SIZES, PARAMS, build
 
 DEFAULTS = {name: param.default for name, param in PARAMS.items()}
@@ -120,3 +128,10 @@ def test_the_epoch_cap_stays_within_the_step_cap_for_every_batch_size():
     one_epoch = train(setup.spec, setup.optimizer, setup.train_data, setup.val_data, 1,
                       setup.batch_size, setup.seed)
     assert setup.max_epochs * one_epoch.steps_per_epoch <= MAX_TRAIN_STEPS
+
+
+def test_a_wide_network_gets_a_coarser_boundary_grid():
+    assert boundary_resolution(setup_of()) == BOUNDARY_RESOLUTION
+    wide = setup_of(net="2-128-128-2:relu:0")
+    assert boundary_resolution(wide) == WIDE_RESOLUTION < BOUNDARY_RESOLUTION
+    assert Playback(wide).frames(1)[0].predictions.shape == (WIDE_RESOLUTION,) * 2 + (2,)
