@@ -226,3 +226,15 @@ def test_the_graph_of_one_step_labels_every_op_with_its_shapes_and_animates():
             "drop (32,8)<br>→ (32,8)", "(32,8) @ (8,2)<br>→ (32,2)",
             "CE (32,2), (32,)<br>→ ()"} <= texts
     assert len(graph.frames) > 10
+
+
+def test_every_registry_optimizer_and_schedule_can_be_chosen_for_the_one_run():
+    at = open_page()
+    assert not any(b.label in ("Add", "✕") for b in at.button)  # one optimizer, always
+    at.selectbox(key="opt0_key").set_value("rmsprop")
+    run(at)
+    at.selectbox(key="opt0_schedule").set_value("cosine")
+    run(at)
+    assert url(at)["opt"].startswith("rmsprop:lr=0.03~cosine")
+    _, data = player(at)
+    assert data["setup"]["lossColor"] == "#9467bd"  # the registry's RMSprop colour
