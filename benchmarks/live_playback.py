@@ -6,6 +6,7 @@ Prints, for the default network (moons, x₁ x₂ → 8 tanh → 8 tanh → 2, A
 6×128 relu network:
   server work per epoch   training one epoch and making its frame (boundary grid, weights),
                           encoded and serialised as the player receives it, in this process
+                          (OpenBLAS on one thread, as ui.process sets it for the app)
   epochs/s shown          epochs the page shows per second while playing in headless Chromium
   server CPU per epoch    CPU seconds of the `streamlit run` process per epoch shown
   Pause                   time from the click to the button showing Play again (after the next
@@ -35,6 +36,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from page_models.live import Playback  # noqa: E402
 from page_models.network_builder import PARAMS, build  # noqa: E402
+from ui.process import single_threaded_blas  # noqa: E402
 from viz.live_charts import player_frames  # noqa: E402
 
 NETWORKS = {"default 2-8-8-2 tanh": "", "6×128 relu": "2-128-128-128-128-128-128-2:relu:0"}
@@ -155,8 +157,8 @@ def main() -> None:
     parser.add_argument("--screenshots", type=int, default=100)
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
-    print(f"load average before: {load()}  OPENBLAS_NUM_THREADS="
-          f"{os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}")
+    print(f"load average before: {load()}; OpenBLAS on one thread, as the app sets it: "
+          f"{single_threaded_blas()}")
     for name, net in NETWORKS.items():
         epochs = 40 if not net else 10
         print(f"{name}: server work per epoch (in process) "
