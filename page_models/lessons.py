@@ -15,7 +15,8 @@ from engine.data import Dataset
 from engine.nn import MLPSpec
 from engine.train import History, OptimizerRecipe, train
 
-__all__ = ["CLASSIC_GAIN", "VANISHING", "vanishing_gradient_spec", "vanishing_gradients"]
+__all__ = ["CLASSIC_GAIN", "VANISHING", "lesson_conclusion", "lesson_intro", "log_norm_range",
+           "vanishing_gradient_spec", "vanishing_gradients"]
 
 VANISHING = {"depth": 6, "width": 8, "epochs": 10, "activations": ("sigmoid", "relu")}
 CLASSIC_GAIN = {"sigmoid": 1.0}  # initialisation gains the lesson uses instead of MLP's default
@@ -42,3 +43,30 @@ def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, optimizer
                         seed)
         out[activation] = (history, history.grad_norms.mean(axis=0))
     return out
+
+
+def log_norm_range(histories) -> tuple[float, float]:
+    """(a, b): a log10 axis from 10^a to 10^b holding every positive gradient norm of the runs,
+    so their charts can be compared side by side."""
+    every = np.concatenate([h.grad_norms.ravel() for h in histories])
+    every = every[every > 0]
+    return float(np.log10(every.min())) - 0.2, float(np.log10(every.max())) + 0.2
+
+
+def lesson_intro(optimizer_title: str) -> str:
+    """What the lesson runs, in one sentence (Markdown)."""
+    return (f"The same deep network, {VANISHING['depth']} hidden layers of {VANISHING['width']}, "
+            "once with **sigmoid** and once with **ReLU**, each trained for "
+            f"{VANISHING['epochs']} epochs on this dataset from the same seed with "
+            f"{optimizer_title}.")
+
+
+def lesson_conclusion(sigmoid_norms: np.ndarray) -> str:
+    """What the sigmoid run's mean gradient norms per layer show (Markdown)."""
+    ratio = sigmoid_norms[-1] / sigmoid_norms[0]
+    return (f"With sigmoid, layer 1 gets a gradient **{ratio:,.0f}× smaller** than the output "
+            "layer: on the way back every sigmoid multiplies the gradient by σ′ ≤ ¼, so the "
+            "layers next to the inputs hardly learn. ReLU passes the gradient through unchanged "
+            "wherever it is active. (The sigmoid network starts from the classic Glorot "
+            "initialisation, gain 1; this page's own sigmoid layers start with gain 4, which "
+            "makes up for the ¼.)")

@@ -85,3 +85,18 @@ def test_after_the_set_up_running_every_page_imports_no_more_library_modules():
         "print(new)\n"
     )
     assert run_python(code) == "[]"
+
+
+def test_blas_runs_matrix_products_on_one_thread():
+    import ctypes
+
+    from ui.process import single_threaded_blas
+
+    assert single_threaded_blas()  # NumPy's wheels bundle OpenBLAS (Linux here and in CI)
+    maps = open("/proc/self/maps").read().splitlines()
+    path = next(line.split()[-1] for line in maps if "openblas" in line.lower())
+    library = ctypes.CDLL(path)
+    getter = next(getattr(library, name.replace("set", "get"))
+                  for name in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads")
+                  if hasattr(library, name.replace("set", "get")))
+    assert getter() == 1

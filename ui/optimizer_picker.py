@@ -64,12 +64,13 @@ def _knob(knob: Knob, key: str) -> None:
 
 
 def optimizer_picker(prefix: str, default_for: Default, fallback: str,
-                     fixed: Mapping[str, Mapping[str, float]] | None = None) -> None:
+                     fixed: Mapping[str, Mapping[str, float]] | None = None,
+                     single: bool = False) -> None:
     """Draw the list in st.session_state[prefix] and write back what the widgets say.
 
     default_for(key): a new or switched slot's settings; fallback: the list's text when the
     link's cannot be read; fixed: registry key -> knob values imposed from outside (shown as
-    text instead of sliders).
+    text instead of sliders); single: exactly one optimizer (no add or remove).
     """
     try:
         shown = _shown(prefix)
@@ -83,12 +84,14 @@ def optimizer_picker(prefix: str, default_for: Default, fallback: str,
     for i, choice in enumerate(shown):
         slot = f"{prefix}{i}_"
         with st.container(border=True):
-            left, right = st.columns([5, 1], vertical_alignment="center")
+            left, right = (st, None) if single else st.columns([5, 1],
+                                                               vertical_alignment="center")
             left.selectbox("Optimizer", list(names), format_func=names.get, key=slot + "key",
                            on_change=_changed, args=(prefix, default_for),
                            label_visibility="collapsed")
-            right.button("✕", key=slot + "remove", on_click=_remove, args=(prefix, i),
-                         help="Remove this optimizer.")
+            if not single:
+                right.button("✕", key=slot + "remove", on_click=_remove, args=(prefix, i),
+                             help="Remove this optimizer.")
             imposed = (fixed or {}).get(choice.key, {})
             for knob in choice.entry.knobs:
                 if knob.name in imposed:
@@ -100,7 +103,7 @@ def optimizer_picker(prefix: str, default_for: Default, fallback: str,
             if choice.schedule:
                 for knob in SCHEDULES[choice.schedule.key].knobs:
                     _knob(knob, slot + "s_" + knob.name)
-    if len(shown) < MAX_CHOSEN:
+    if len(shown) < MAX_CHOSEN and not single:
         left, right = st.columns([3, 2], vertical_alignment="bottom")
         left.selectbox("Add an optimizer", list(OPTIMIZERS), format_func=names.get,
                        key=f"{prefix}_add")

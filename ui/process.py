@@ -1,6 +1,12 @@
 """Process-wide setup of the app's server, done once per process from `ui.nav` (every page
 imports it, before it builds anything): `set_up_process()` warms up the libraries and sets the
-allocator for processes that train networks.
+allocator and the BLAS threads for processes that train networks.
+
+BLAS threads. OpenBLAS runs a matrix product on as many threads as there are cores; with the
+server's own threads and other processes on a small shared machine those threads wait for each
+other: a 32×128 @ 128×128 product took 21-53 ms, and 0.03 ms on one thread. The Network
+Builder's 6×128 network trained an epoch in 328 ms, and in 19 ms on one thread
+(benchmarks/live_playback.py). single_threaded_blas() sets OpenBLAS to one thread.
 
 Warm-up. Streamlit runs each session's script in its own thread, and a cold deep link runs only
 its page (never app.py), so a class opening one link on a fresh server makes many threads do
@@ -38,6 +44,7 @@ import gc
 import importlib
 import pkgutil
 import threading
+from pathlib import Path
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h>
 MMAP_THRESHOLD_BYTES = 4 << 20
@@ -57,6 +64,30 @@ def reuse_freed_memory() -> bool:
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(
         mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
+
+
+# The function that sets OpenBLAS's thread count, by build (NumPy's wheels bundle scipy-openblas).
+BLAS_THREAD_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+                       "openblas_set_num_threads64_", "openblas_set_num_threads")
+
+
+def single_threaded_blas() -> bool:
+    """One thread for the OpenBLAS that NumPy loaded; True if one was found and set, False
+    elsewhere (another BLAS, or no /proc: macOS, Windows)."""
+    import numpy  # noqa: F401  (loads its BLAS)
+
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return False
+    paths = {line.split()[-1] for line in maps.splitlines() if "openblas" in line.lower()}
+    for path in sorted(paths):
+        library = ctypes.CDLL(path)
+        for name in BLAS_THREAD_SETTERS:
+            if hasattr(library, name):
+                getattr(library, name)(1)
+                return True
+    return False
 
 
 # The layers below ui/, imported whole: the libraries they import at module level come with them.
@@ -89,6 +120,7 @@ def set_up_process() -> None:
     with _set_up_lock:
         if not _set_up:
             reuse_freed_memory()
+            single_threaded_blas()
             warm_up()
             gc.freeze()
             _set_up = True

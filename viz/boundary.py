@@ -102,14 +102,33 @@ def class_colorscale(k: int) -> list[list]:
     return scale
 
 
+def winner_and_confidence(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The predicted class of each row of class probabilities (..., k), and how sure the model
+    is of it: 0 when every class is equally likely, 1 when one class has it all."""
+    k = probs.shape[-1]
+    winner = probs.argmax(axis=-1)
+    if k == 1:
+        return winner, np.ones(winner.shape)
+    confidence = (probs.max(axis=-1) - 1.0 / k) / (1.0 - 1.0 / k)
+    return winner, np.clip(np.nan_to_num(confidence), 0.0, 1.0)
+
+
+def class_fill_table(k: int, levels: int) -> list[str]:
+    """Colours "#rrggbb" of code c * levels + q: class c at confidence q / (levels - 1), from
+    white to class c's lightened colour (the colours class_colorscale draws)."""
+    table = []
+    for c in range(k):
+        full = _lighten(CLASS_COLORS[c % len(CLASS_COLORS)], FILL_STRENGTH)
+        table += [_lighten(full, q / (levels - 1)) for q in range(levels)]
+    return table
+
+
 def _class_heatmap(grid: BoundaryGrid) -> go.Heatmap:
     probs = grid.values
     k = probs.shape[-1]
-    winner = probs.argmax(axis=-1)
-    confidence = (probs.max(axis=-1) - 1.0 / k) / (1.0 - 1.0 / k) if k > 1 else np.ones(
-        winner.shape)
+    winner, confidence = winner_and_confidence(probs)
     return go.Heatmap(
-        x=grid.xs, y=grid.ys, z=winner + 0.999 * np.clip(confidence, 0.0, 1.0),
+        x=grid.xs, y=grid.ys, z=winner + 0.999 * confidence,
         zmin=0, zmax=k, colorscale=class_colorscale(k), showscale=False,
         customdata=winner, hovertemplate="predicted class %{customdata}<extra></extra>",
     )

@@ -1,36 +1,39 @@
-"""Charts of one network being trained: its loss curves and each layer's gradient norm,
-the vanishing-gradient comparison, and the outputs of repeated forward passes (dropout).
-
-Kept small (few traces, no frames) so the live area can redraw them several times a second.
+"""Charts of networks being trained: what the live player draws (as compact data for the
+browser, see ui.live_player), each layer's gradient norm, the vanishing-gradient comparison, and
+the outputs of repeated forward passes (dropout).
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import math
+import time
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from engine.data import Dataset
 from engine.train import History
-from viz.boundary import boundary_figure
+from page_models.features import FEATURES
+from page_models.lessons import VANISHING, log_norm_range
+from page_models.live import Frame, Playback, boundary_axes
+from page_models.network_builder import Setup
+from viz.boundary import class_fill_table, winner_and_confidence
 from viz.curves import projector_layout
-from viz.palette import INK
+from viz.palette import CLASS_COLORS, INK, VALUE_SCALE
 
 __all__ = [
-    "BOUNDARY_RESOLUTION",
-    "LiveFigures",
     "dropout_passes_figure",
     "grad_norm_figure",
     "layer_norms_figure",
-    "loss_figure",
+    "PlayerFeed",
+    "player_frames",
+    "player_setup",
 ]
 
-BOUNDARY_RESOLUTION = 50  # grid points per side of the live decision boundary (cheap to redraw)
 LAYER_SCALE = "Viridis"  # layer 1 (next to the inputs) dark, the output layer light
-VALIDATION_DASH = "dot"  # dashed lines mean dropout elsewhere, so validation is dotted
-MARKED_EPOCHS = 15  # loss points get markers up to this many epochs (one epoch is one point)
 MAX_LINE_POINTS = 400  # steps drawn per gradient line; beyond that every k-th step and the last
 LEGEND_Y = -0.3  # the legend under the x axis title even in a short (335 px) live chart
 
@@ -38,29 +41,6 @@ LEGEND_Y = -0.3  # the legend under the x axis title even in a short (335 px) li
 def layer_colors(n: int) -> list[str]:
     """One colour per layer, from the input side to the output side."""
     return sample_colorscale(LAYER_SCALE, [0.0] if n == 1 else list(np.linspace(0, 0.85, n)))
-
-
-def loss_mode(epochs: int) -> str:
-    """Lines with markers while there are few epochs (a single epoch draws no line), then lines."""
-    return "lines+markers" if epochs <= MARKED_EPOCHS else "lines"
-
-
-def loss_figure(history: History, color: str, *, height: int = 330) -> go.Figure:
-    """Training and validation loss after each epoch (evaluation mode, whole sets), in the
-    optimizer's colour."""
-    epochs = np.arange(1, history.epochs + 1)
-    mode = loss_mode(history.epochs)
-    fig = go.Figure([
-        go.Scatter(x=epochs, y=history.epoch_train_loss, mode=mode, name="training",
-                   line={"color": color, "width": 3}, marker={"size": 10}),
-        go.Scatter(x=epochs, y=history.epoch_val_loss, mode=mode, name="validation",
-                   line={"color": color, "width": 3, "dash": VALIDATION_DASH},
-                   marker={"size": 10, "symbol": "circle-open"}),
-    ])
-    fig.update_xaxes(title_text="epoch", rangemode="tozero")
-    fig.update_yaxes(title_text="loss", rangemode="tozero")
-    fig.update_layout(title={"text": "Loss", "x": 0.01})
-    return projector_layout(fig, height=height).update_layout(legend_y=LEGEND_Y)
 
 
 def drawn_norms(history: History) -> tuple[np.ndarray, np.ndarray]:
@@ -122,39 +102,118 @@ def dropout_passes_figure(outputs: np.ndarray, sample_labels: Sequence[str], y_t
     return projector_layout(fig, height=height)
 
 
-class LiveFigures:
-    """What the live area draws on every update while one run trains: the decision boundary (the
-    fit, for regression), then, once an epoch is done, the loss curves and the gradient norms.
+# ---- the live player's data (ui.live_player draws it in the browser) -------------------------
+CONFIDENCE_LEVELS = 32  # shades per class in the live boundary (a code is one byte)
 
-    Building a plotly figure costs milliseconds (validation, templates); replacing a trace's data
-    costs microseconds. So the loss and gradient figures are built once per run and afterwards
-    only get their data replaced; the boundary is redrawn from scratch (its grid is small).
-    """
 
-    def __init__(self, optimizer_color: str, *, height: int = 380):
-        self.optimizer_color, self.height = optimizer_color, height
-        self.history: History | None = None
-        self.loss = self.grads = go.Figure()
+def _b64(array: np.ndarray, dtype) -> str:
+    return base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
 
-    def figures(self, history: History | None, predictor, dataset: Dataset) -> list[go.Figure]:
-        """[boundary] before the first epoch, then [boundary, loss, gradient norms]."""
-        title = "Decision boundary" if dataset.task == "classification" else "Fit"
-        boundary = boundary_figure(predictor, dataset, title=title,
-                                   resolution=BOUNDARY_RESOLUTION, height=self.height)
-        if history is None or not history.epochs:
-            return [boundary]
-        if history is not self.history:
-            self.history = history
-            self.loss = loss_figure(history, self.optimizer_color, height=self.height)
-            self.grads = grad_norm_figure(history, height=self.height)
-            return [boundary, self.loss, self.grads]
-        epochs = np.arange(1, history.epochs + 1)
-        with self.loss.batch_update():
-            mode = loss_mode(history.epochs)
-            self.loss.data[0].update(x=epochs, y=history.epoch_train_loss, mode=mode)
-            self.loss.data[1].update(x=epochs, y=history.epoch_val_loss, mode=mode)
-        steps, norms = drawn_norms(history)
-        with self.grads.batch_update():
-            for i, trace in enumerate(self.grads.data):
-                trace.update(x=steps, y=norms[:, i])
-        return [boundary, self.loss, self.grads]
+
+def _rounded(values, digits: int = 4) -> list[float | None]:
+    """Floats with `digits` significant digits; None for a value that is not finite."""
+    return [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in map(float, values)]
+
+
+def player_setup(setup: Setup) -> dict:
+    """What stays the same for the whole run: data points, axes, colours, layer names."""
+    raw, spec = setup.raw, setup.spec
+    xs, ys = boundary_axes(setup)
+    classification = setup.task == "classification"
+    y = np.asarray(raw.y, dtype=float).reshape(-1)
+    y_margin = 0.25 * (y.max() - y.min()) or 1.0
+    sizes = spec.sizes
+    hidden = [f"{a}" + (f" · drop {p:g}" if p else "")
+              for a, p in zip(spec.activations, spec.dropouts)]
+    return {
+        "task": setup.task,
+        "maxEpochs": setup.max_epochs,
+        "x": [float(xs[0]), float(xs[-1])],
+        "y": [float(ys[0]), float(ys[-1])] if ys is not None else
+             [float(y.min() - y_margin), float(y.max() + y_margin)],
+        "resolution": len(xs),
+        "points": {"x": _rounded(raw.X[:, 0]),
+                   "y": _rounded(raw.X[:, 1] if classification else y),
+                   "c": raw.y.tolist() if classification else None},
+        "classColors": CLASS_COLORS[:max(raw.n_classes, 1)],
+        "fill": class_fill_table(raw.n_outputs, CONFIDENCE_LEVELS) if classification else None,
+        "levels": CONFIDENCE_LEVELS,
+        "lossColor": setup.optimizer.colour,
+        "layers": [f"Layer {i} ({a}→{b})" for i, (a, b) in enumerate(zip(sizes, sizes[1:]), 1)],
+        "layerColors": layer_colors(len(sizes) - 1),
+        "columns": list(sizes),
+        "columnTitles": ["Input", *(f"Hidden {i}" for i in range(1, len(sizes) - 1)), "Output"],
+        "columnNotes": [", ".join(FEATURES[k].label for k in setup.features), *hidden,
+                        "softmax" if classification else "ŷ"],
+        "weightColors": [VALUE_SCALE[0][1], VALUE_SCALE[-1][1]],
+    }
+
+
+def player_frames(frames: Sequence[Frame]) -> list[dict]:
+    """Each frame as the browser needs it: numbers rounded, the boundary as one byte per cell
+    (class × CONFIDENCE_LEVELS + confidence level), the weights as bytes (row, column, value
+    scaled to ±127 by the frame's largest)."""
+    out = []
+    for frame in frames:
+        if frame.predictions.ndim == 3:
+            winner, confidence = winner_and_confidence(frame.predictions)
+            codes = winner * CONFIDENCE_LEVELS + np.rint(confidence * (CONFIDENCE_LEVELS - 1))
+            boundary = _b64(codes, np.uint8)
+        else:
+            boundary = _rounded(frame.predictions)
+        weights = np.concatenate([values for _, _, values in frame.edges])
+        finite = np.abs(weights[np.isfinite(weights)])
+        scale = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+        out.append({
+            "epoch": frame.epoch,
+            "loss": None if frame.train_loss is None else _rounded(
+                [frame.train_loss, frame.val_loss]),
+            "acc": None if frame.val_acc is None else round(frame.val_acc, 4),
+            "norms": [_rounded(row) for row in frame.grad_norms],
+            "boundary": boundary,
+            "scale": _rounded([scale])[0],
+            "edges": [[_b64(rows, np.uint8), _b64(cols, np.uint8),  # widths <= MAX_WIDTH = 128
+                       _b64(np.clip(np.rint(np.nan_to_num(values / scale) * 127), -127, 127),
+                            np.int8)]
+                      for rows, cols, values in frame.edges],
+        })
+    return out
+
+
+class PlayerFeed:
+    """The frames of one Playback in the player's form, made on demand and kept as JSON text (one
+    string per frame: few objects for the server's garbage collector to walk after every run),
+    so a request the browser repeats costs nothing."""
+
+    def __init__(self, playback: Playback):
+        self.playback = playback
+        self.made: list[str] = []
+
+    def frames(self, first: int, last: int, budget_s: float = math.inf) -> list[str]:
+        """Frames first..last (as far as the run goes), training the run as far as needed; after
+        `budget_s` seconds of this thread's CPU it stops early (with at least one new frame), so
+        the player gets the first frames of a slow network soon and asks again for the rest."""
+        start = time.thread_time()
+        while (len(self.made) <= last and not self.playback.finished
+               and (len(self.made) <= first or time.thread_time() - start < budget_s)):
+            self.made += map(json.dumps, player_frames(self.playback.frames(1)))
+        return self.made[first:last + 1]
+
+    @property
+    def end(self) -> dict | None:
+        """{"epoch": the last epoch, "reason": why the run stopped} once it has, else None."""
+        if not self.playback.finished:
+            return None
+        return {"epoch": len(self.made) - 1, "reason": self.playback.stop_reason}
+
+
+def lesson_figures(results: Mapping[str, tuple[History, np.ndarray]]) -> tuple[
+        dict[str, go.Figure], go.Figure]:
+    """The vanishing-gradient lesson (page_models.lessons.vanishing_gradients): each network's
+    gradient norms per step on one shared log axis, and every network's mean norm per layer."""
+    log_range = log_norm_range([history for history, _ in results.values()])
+    per_step = {activation: grad_norm_figure(history, title=f"{VANISHING['depth']} × {activation}",
+                                             log_range=log_range, height=380)
+                for activation, (history, _) in results.items()}
+    colors = dict(zip(results, layer_colors(len(results))))
+    return per_step, layer_norms_figure({a: mean for a, (_, mean) in results.items()}, colors)

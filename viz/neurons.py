@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from engine.data import Dataset
+from engine.nn import MLPSpec
+from page_models.features import FEATURES
 from viz.palette import (
     FONT_FAMILY,
     GRADIENT_SCALE,
@@ -25,7 +28,7 @@ from viz.palette import (
     diverging,
 )
 
-__all__ = ["LayerView", "MAX_EDGES_PER_LAYER", "neuron_figure"]
+__all__ = ["LayerView", "MAX_EDGES_PER_LAYER", "network_layers", "neuron_figure"]
 
 MAX_EDGES_PER_LAYER = 600  # beyond this only the largest |values| are drawn (the rest is noise)
 SIZE_BINS = 5  # edge widths (per sign)
@@ -169,3 +172,17 @@ def neuron_figure(layers: Sequence[LayerView], matrices: Sequence[np.ndarray], *
     )
     return fig
 
+
+
+def network_layers(spec: MLPSpec, features: Sequence[str], dataset: Dataset,
+                   hidden: Sequence[np.ndarray]) -> list[LayerView]:
+    """The columns of an MLP on `dataset` for neuron_figure: the input features, each hidden
+    layer (filled with its activations `hidden`), and the outputs."""
+    layers = [LayerView("Input", len(features), [FEATURES[k].label for k in features])]
+    for i, (width, act, p) in enumerate(zip(spec.hidden, spec.activations, spec.dropouts)):
+        drop = f"<br>dropout {p:g}" if p else ""
+        layers.append(LayerView(f"Hidden {i + 1}<br>{act}{drop}", width, values=hidden[i]))
+    if dataset.task == "classification":
+        return [*layers, LayerView("Output<br>softmax", dataset.n_classes,
+                                   [f"class {c}" for c in range(dataset.n_classes)])]
+    return [*layers, LayerView("Output", 1, ["ŷ"])]

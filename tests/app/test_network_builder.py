@@ -1,112 +1,121 @@
-"""The Network Builder page through streamlit.testing (no browser)."""
+"""The Network Builder page through streamlit.testing (no browser).
+
+The live player is a browser component; here its requests (the frames it asks for) and its
+pauses are written into its session state, as the browser would send them.
+"""
 
 import base64
+import json
 
 import numpy as np
-import plotly.graph_objects as go
 import plotly.io as pio
 from streamlit.testing.v1 import AppTest
 
-from engine.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
-from viz.live_charts import MARKED_EPOCHS, MAX_LINE_POINTS
+from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
+from page_models.live import model_at
+from page_models.network_builder import PARAMS, build
 
 from .helpers import open_app, run
 
 PAGE = "pages/2_Network_Builder.py"
+DEFAULTS = {name: param.default for name, param in PARAMS.items()}
 
 
 def open_page(**query) -> AppTest:
-    """The page as a visitor opening its link with these query params sees it."""
     return open_app(PAGE, **query)
 
+
+def player(at: AppTest) -> tuple[str, dict]:
+    """The live player's key and the data this run sent it."""
+    element = at.get("bidi_component")[0]
+    data = json.loads(element.proto.json)
+    data["frames"] = [json.loads(frame) for frame in data["frames"]]  # each sent as JSON text
+    return element.proto.id.rsplit("-", 1)[-1], data
+
+
+def browser_says(at: AppTest, **values) -> dict:
+    """The player reports (need={"from", "to"} or paused_at=N); the page reruns."""
+    key, _ = player(at)
+    at.session_state[key] = values
+    run(at)
+    return player(at)[1]
 
 
 def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
 def network_line(at: AppTest) -> str:
-    """The network's name: the label of the expander that holds the layer editor."""
     return next(e.label for e in at.expander if e.label.startswith("**Network:**"))
 
 
-def values(array) -> np.ndarray:
-    """A trace's data array; plotly sends NumPy arrays as base64 ({"dtype", "bdata"})."""
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
-    return np.asarray(array)
-
-
 def url(at: AppTest) -> dict[str, str]:
-    """The page's query string as a plain dict."""
     return {k: v if isinstance(v, str) else v[-1] for k, v in at.query_params.items()}
 
 
-def click(at: AppTest, label: str, times: int = 1) -> AppTest:
-    for _ in range(times):
-        button(at, label).click()
-        run(at)
-    return at
-
-
-def chart(at: AppTest, key_part: str) -> go.Figure:
-    """The plotly figure of the chart whose element id contains `key_part`."""
+def chart(at: AppTest, key_part: str):
     for element in at.get("plotly_chart"):
         if key_part in element.proto.id:
             return pio.from_json(element.proto.spec)
     raise AssertionError(f"no chart with {key_part!r} in its id")
 
 
-def test_the_page_builds_the_default_network():
+def values(array) -> np.ndarray:
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)
+
+
+def test_the_page_builds_the_default_network_and_an_idle_player():
     at = open_page()
     assert [t.value for t in at.title] == ["Network Builder"]
     assert network_line(at).startswith("**Network:** 2 → 8 tanh → 8 tanh → 2")
-    assert metric(at, "Epoch") == f"0 / {MAX_EPOCHS}"
-    assert len(at.get("plotly_chart")) == 4  # boundary, neurons, graph, dropout bars
+    _, data = player(at)
+    assert data["start"] == 0 and data["frames"] == [] and data["end"] is None
+    assert data["setup"]["columns"] == [2, 8, 8, 2]
+    assert len(at.get("plotly_chart")) == 3  # neurons, graph, dropout bars
 
 
-def test_stepping_trains_and_the_loss_falls():
-    at = click(open_page(), "Step")
-    assert metric(at, "Epoch") == f"1 / {MAX_EPOCHS}"
-    first = float(metric(at, "Training loss"))
-    click(at, "Step", times=5)
-    assert metric(at, "Epoch") == f"6 / {MAX_EPOCHS}"
-    assert float(metric(at, "Training loss")) < 0.8 * first
+def test_the_player_gets_the_frames_it_asks_for():
+    at = open_page()
+    data = browser_says(at, need={"from": 0, "to": 6})
+    assert [f["epoch"] for f in data["frames"]] == list(range(7))
+    losses = [f["loss"][0] for f in data["frames"][1:]]
+    assert losses[-1] < 0.8 * losses[0]
+    again = browser_says(at, need={"from": 3, "to": 4})  # a repeated request: the same frames
+    assert again["frames"] == data["frames"][3:5]
+    assert browser_says(at, need={"from": 9, "to": 2})["frames"] == []  # nonsense: nothing
 
 
-def test_play_trains_on_every_live_update_and_pause_stops():
-    at = click(open_page(), "Play")
-    after_one = int(metric(at, "Epoch").split(" / ")[0])
-    assert after_one > 0
-    run(at)  # one more live update
-    assert int(metric(at, "Epoch").split(" / ")[0]) > after_one
-    click(at, "Pause")
-    paused = metric(at, "Epoch")
+def test_a_pause_puts_the_epoch_in_the_url_and_the_tabs_follow_it():
+    at = open_page()
+    browser_says(at, need={"from": 0, "to": 8})
+    browser_says(at, paused_at=8)
+    assert url(at) == {"epoch": "8"}
+    assert any(c.value.startswith("Epoch 8:") for c in at.caption)
+    weight = model_at(build(DEFAULTS), 8).layers[0].weight.data[0, 0]
+    hover = chart(at, "nb_neurons").data[-3].text  # edges, their hover labels, nodes, colour bar
+    assert f"layer 1, 1 → 1<br>weight = {weight:.4g}" in hover  # epoch 8's weights
+    assert any("at epoch 8" in c.value for c in at.caption)
+
+
+def test_a_link_with_an_epoch_opens_the_player_paused_there():
+    at = open_page(epoch="12", seed="3")
+    _, data = player(at)
+    assert data["start"] == 12 and data["frames"] == []  # the player asks for 0..12 itself
+    data = browser_says(at, need={"from": 0, "to": 12})
+    assert data["frames"][-1]["epoch"] == 12
+    assert url(at) == {"epoch": "12", "seed": "3"}
+
+
+def test_a_new_setting_starts_a_new_run_from_epoch_zero():
+    at = open_page(epoch="5")
+    key, first = player(at)
+    at.number_input(key="seed").set_value(4)
     run(at)
-    assert metric(at, "Epoch") == paused
-
-
-def test_the_loss_of_the_first_epochs_is_drawn_with_markers():
-    at = click(open_page(), "Step")  # one epoch: one point per curve, which a line cannot show
-    assert [t.mode for t in chart(at, "nb_loss").data] == ["lines+markers"] * 2
-    at.session_state["nb_run"].advance(MARKED_EPOCHS)
-    click(at, "Step")
-    assert [t.mode for t in chart(at, "nb_loss").data] == ["lines"] * 2
-
-
-def test_reset_starts_again_from_the_same_weights():
-    at = click(open_page(), "Step", times=2)
-    click(at, "Reset")
-    assert metric(at, "Epoch") == f"0 / {MAX_EPOCHS}"
-    click(at, "Step")
-    loss_after_one = metric(at, "Training loss")
-    click(at, "Reset")
-    click(at, "Step")
-    assert metric(at, "Training loss") == loss_after_one
+    new_key, data = player(at)
+    assert new_key != key and data["run"] != first["run"] and data["start"] == 0
+    assert url(at) == {"seed": "4"}
 
 
 def test_removing_every_hidden_layer_leaves_logistic_regression():
@@ -116,78 +125,69 @@ def test_removing_every_hidden_layer_leaves_logistic_regression():
         run(at)
     assert network_line(at).startswith("**Network:** 2 → 2 ·")
     assert any("logistic" in c.value for c in at.caption)
-    click(at, "Step", times=3)
-    assert metric(at, "Epoch") == f"3 / {MAX_EPOCHS}"
-    assert url(at)["widths"] == ""
+    assert url(at)["net"] == "2-2"
+    assert browser_says(at, need={"from": 0, "to": 3})["frames"][-1]["epoch"] == 3
 
 
 def test_adding_layers_stops_at_the_depth_cap_and_names_it():
     at = open_page()
     for _ in range(MAX_HIDDEN_LAYERS + 2):
         if not button(at, "Add layer").disabled:
-            click(at, "Add layer")
+            button(at, "Add layer").click()
+            run(at)
     assert button(at, "Add layer").disabled
     assert network_line(at).count("tanh") == MAX_HIDDEN_LAYERS
     assert any(f"at most {MAX_HIDDEN_LAYERS} hidden layers" in c.value for c in at.caption)
 
 
-def test_a_link_beyond_the_caps_is_cut_to_them_with_the_cap_named():
-    at = open_page(widths=",".join(["4"] * (MAX_HIDDEN_LAYERS + 3)))
-    assert any(f"the cap on this public instance is {MAX_HIDDEN_LAYERS}" in w.value
-               for w in at.warning)
-    assert network_line(at).count("→") == MAX_HIDDEN_LAYERS + 1
-    too_wide = open_page(widths=f"{MAX_WIDTH + 1},4")
-    assert network_line(too_wide).startswith("**Network:** 2 → 8 tanh → 8 tanh")  # the default
-    at_cap = open_page(widths=f"{MAX_WIDTH}")
-    assert any(f"at most {MAX_WIDTH} neurons" in c.value for c in at_cap.caption)
-
-
-def test_training_stops_at_the_epoch_cap_and_says_so():
-    at = open_page(batch="64")
-    at.session_state["nb_run"].advance(MAX_EPOCHS + 1)
+def test_a_layer_widget_edits_the_network_in_the_url():
+    at = open_page(net="2-4-6-3-2:relu,sigmoid,tanh:0,0.5,0.2")
+    assert network_line(at).startswith(
+        "**Network:** 2 → 4 relu → 6 sigmoid (dropout 0.5) → 3 tanh (dropout 0.2) → 2")
+    assert at.number_input(key="nb_w1").value == 6
+    at.selectbox(key="nb_a0").set_value("tanh")
     run(at)
-    assert metric(at, "Epoch") == f"{MAX_EPOCHS} / {MAX_EPOCHS}"
-    assert any(f"cap of {MAX_EPOCHS} epochs" in i.value for i in at.info)
-    assert button(at, "Play").disabled and button(at, "Step").disabled
-
-
-def test_playing_into_the_epoch_cap_stops_and_says_so():
-    at = open_page(batch="64")
-    at.session_state["nb_run"].advance(MAX_EPOCHS - 1)
-    click(at, "Play")
-    assert metric(at, "Epoch") == f"{MAX_EPOCHS} / {MAX_EPOCHS}"
-    assert any(f"cap of {MAX_EPOCHS} epochs" in i.value for i in at.info)
-    assert button(at, "Play").disabled  # paused for good: the timer is off
+    assert url(at)["net"] == "2-4-6-3-2:tanh,sigmoid,tanh:0,0.5,0.2"
 
 
 def test_the_configuration_round_trips_through_the_url():
     query = {"data": "circles", "noise": "0.2", "features": "x1,x2,x1sq,x2sq",
-             "widths": "4,6,3", "acts": "relu,sigmoid,tanh", "drops": "0.0,0.5,0.2",
-             "opt": "momentum", "lr": "0.1", "batch": "16", "seed": "7"}
+             "net": "4-4-6-2:relu,sigmoid:0,0.5", "opt": "momentum:lr=0.1~cosine:T_max=300",
+             "batch": "16", "seed": "7"}
     at = open_page(**query)
     assert url(at) == query
-    assert network_line(at).startswith(
-        "**Network:** 4 → 4 relu → 6 sigmoid (dropout 0.5) → 3 tanh (dropout 0.2) → 2")
-    assert at.selectbox(key="opt").value == "momentum"
-    assert at.number_input(key="nb_w1").value == 6
-    at.selectbox(key="nb_a0").set_value("tanh")
-    run(at)
-    assert url(at)["acts"] == "tanh,sigmoid,tanh"
+    assert at.selectbox(key="opt0_key").value == "momentum"
+    assert at.selectbox(key="opt0_schedule").value == "cosine"
     assert url(open_page()) == {}
+
+
+def test_a_bad_network_in_a_link_is_named_and_the_default_is_used():
+    at = open_page(net="2-banana-2")
+    assert any("Cannot read the network" in e.value for e in at.error)
+    assert network_line(at).startswith("**Network:** 2 → 8 tanh → 8 tanh → 2")
+    wide = open_page(net=f"2-{MAX_WIDTH + 72}-2")
+    assert any(f"{MAX_WIDTH}" in e.value for e in wide.error)
+    assert not wide.exception
 
 
 def test_regression_gets_one_mse_output_and_only_features_of_x1():
     at = open_page(data="regression")
     assert "output: MSE" in network_line(at)
     assert network_line(at).startswith("**Network:** 1 → 8 tanh")
-    assert set(at.get("button_group")[0].proto.options[i].content
-               for i in range(3)) == {"x₁", "x₁²", "sin x₁"}
-    click(at, "Step", times=2)
-    assert metric(at, "Epoch") == f"2 / {MAX_EPOCHS}"
+    assert {at.get("button_group")[0].proto.options[i].content
+            for i in range(3)} == {"x₁", "x₁²", "sin x₁"}
+    assert browser_says(at, need={"from": 0, "to": 2})["frames"][-1]["acc"] is None
+
+
+def test_a_diverging_run_ends_with_one_message_and_its_last_epoch():
+    at = open_page(data="regression", opt="sgd:lr=1", net="1-8-1")
+    data = browser_says(at, need={"from": 0, "to": 60})
+    assert data["end"]["epoch"] == data["frames"][-1]["epoch"] < 60
+    assert data["end"]["reason"].startswith("Training diverged at step")
 
 
 def test_the_dropout_switch_shows_different_outputs_in_training_mode_only():
-    at = open_page(drops="0.5,0.5")
+    at = open_page(net="2-8-8-2:tanh:0.5")
     bars = [values(t.y) for t in chart(at, "nb_dropout").data]
     assert not np.allclose(bars[0], bars[1])
     at.toggle(key="nb_train_mode").set_value(False)
@@ -197,7 +197,7 @@ def test_the_dropout_switch_shows_different_outputs_in_training_mode_only():
 
 
 def test_the_neuron_diagram_switches_from_weights_to_gradients():
-    at = click(open_page(), "Step")
+    at = open_page()
     assert chart(at, "nb_neurons").data[-1].marker.colorbar.title.text == "weight"
     at.toggle(key="nb_show_grads").set_value(True)
     run(at)
@@ -205,44 +205,36 @@ def test_the_neuron_diagram_switches_from_weights_to_gradients():
 
 
 def test_the_vanishing_gradient_lesson_compares_deep_sigmoid_and_relu():
-    at = click(open_page(), "Run the lesson")
+    at = open_page()
+    button(at, "Run the lesson").click()
+    run(at)
     for activation in ("sigmoid", "relu"):
         per_step = chart(at, f"nb_lesson_{activation}")
         assert len(per_step.data) == 7  # one line per layer: 6 hidden + output
         assert per_step.layout.yaxis.type == "log"
     norms = {t.name: values(t.y) for t in chart(at, "nb_lesson_chart").data}
     assert norms["sigmoid"][0] < 1e-2 * norms["sigmoid"][-1]
-    assert norms["relu"][0] > 1e-1 * norms["relu"][-1]
     assert any("smaller" in m.value for m in at.markdown)
-    assert network_line(at).startswith("**Network:** 2 → 8 tanh → 8 tanh → 2")  # untouched
 
 
 def test_the_graph_of_one_step_labels_every_op_with_its_shapes_and_animates():
-    at = open_page(drops="0.5,0.0")
+    at = open_page(net="2-8-8-2:tanh:0.5,0")
     graph = chart(at, "nb_graph")
     texts = {str(x) for trace in graph.data if trace.text is not None
              for x in ([trace.text] if isinstance(trace.text, str) else trace.text)}
     assert {"(32,2) @ (2,8)<br>→ (32,8)", "(32,8) + (8,)<br>→ (32,8)", "tanh (32,8)<br>→ (32,8)",
             "drop (32,8)<br>→ (32,8)", "(32,8) @ (8,2)<br>→ (32,2)",
             "CE (32,2), (32,)<br>→ ()"} <= texts
-    assert len(graph.frames) > 10  # the forward and backward passes, played in the browser
+    assert len(graph.frames) > 10
 
 
-def test_a_long_run_draws_at_most_max_line_points_per_gradient_line_up_to_the_last_step():
-    at = click(open_page(), "Step")
-    steps = len(values(chart(at, "nb_grads").data[0].x))
-    assert steps == at.session_state["nb_run"].step  # a short run: every step
-    at.session_state["nb_run"].advance(300)
-    click(at, "Step")
-    run_steps = at.session_state["nb_run"].step
-    assert run_steps > 2 * MAX_LINE_POINTS
-    for trace in chart(at, "nb_grads").data:
-        x = values(trace.x)
-        assert len(x) <= MAX_LINE_POINTS + 1
-        assert x[0] == 1 and x[-1] == run_steps
-
-
-def test_a_link_above_the_width_cap_says_which_cap():
-    at = open_page(widths=f"{MAX_WIDTH + 72},4", acts="tanh,tanh", drops="0,0")
-    notes = " ".join(i.value for i in at.info)
-    assert f"widths={MAX_WIDTH + 72},4 (at most {MAX_WIDTH})" in notes
+def test_every_registry_optimizer_and_schedule_can_be_chosen_for_the_one_run():
+    at = open_page()
+    assert not any(b.label in ("Add", "✕") for b in at.button)  # one optimizer, always
+    at.selectbox(key="opt0_key").set_value("rmsprop")
+    run(at)
+    at.selectbox(key="opt0_schedule").set_value("cosine")
+    run(at)
+    assert url(at)["opt"].startswith("rmsprop:lr=0.03~cosine")
+    _, data = player(at)
+    assert data["setup"]["lossColor"] == "#9467bd"  # the registry's RMSprop colour

@@ -1,9 +1,14 @@
 """The vanishing-gradient lesson: deep sigmoid gradients shrink towards the inputs, ReLU's not."""
 
+import numpy as np
+
 from engine.data import make_dataset, train_val_split
 from page_models.lessons import (
     CLASSIC_GAIN,
     VANISHING,
+    lesson_conclusion,
+    lesson_intro,
+    log_norm_range,
     vanishing_gradient_spec,
     vanishing_gradients,
 )
@@ -28,3 +33,18 @@ def test_sigmoid_gradients_vanish_towards_the_inputs_and_relu_gradients_do_not()
     assert sigmoid[0] < 1e-2 * sigmoid[-1]
     assert relu[0] > 0.1 * relu[-1]
     assert sigmoid[0] < 1e-2 * relu[0]
+
+
+def test_the_log_range_holds_every_positive_norm_of_every_run():
+    train_data, val_data = train_val_split(make_dataset("moons", n=60, seed=0), 0.25, seed=0)
+    results = vanishing_gradients(train_data, val_data, OptimizerChoice.of("sgd", lr=0.1), 15,
+                                  seed=0)
+    histories = [h for h, _ in results.values()]
+    low, high = log_norm_range(histories)
+    every = np.concatenate([h.grad_norms.ravel() for h in histories])
+    assert 10 ** low < every[every > 0].min() and every.max() < 10 ** high
+
+
+def test_the_conclusion_names_how_much_smaller_layer_one_gets():
+    assert "**1,000× smaller**" in lesson_conclusion(np.array([0.001, 0.1, 1.0]))
+    assert "Adam, lr=0.01" in lesson_intro("Adam, lr=0.01")

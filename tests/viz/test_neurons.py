@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from viz.neurons import MAX_EDGES_PER_LAYER, LayerView, neuron_figure
+from engine.data import make_dataset
+from engine.nn import MLPSpec
+from viz.neurons import MAX_EDGES_PER_LAYER, LayerView, network_layers, neuron_figure
 from viz.palette import GRADIENT_SCALE, NONFINITE, VALUE_SCALE, diverging
 
 
@@ -93,3 +95,20 @@ def test_mismatched_shapes_are_rejected():
         neuron_figure(layers, [matrices[0].T, matrices[1]])
     with pytest.raises(ValueError, match="need 2 matrices"):
         neuron_figure(layers, matrices[:1])
+
+
+def test_network_layers_name_the_features_each_hidden_layer_and_the_outputs():
+    spec = MLPSpec(n_in=3, hidden=(4, 2), activations=("relu", "tanh"), dropouts=(0.5, 0.0),
+                   n_out=2)
+    hidden = [np.arange(4.0), np.arange(2.0)]
+    layers = network_layers(spec, ("x1", "x2", "x1sq"), make_dataset("moons", n=20), hidden)
+    assert [layer.size for layer in layers] == [3, 4, 2, 2]
+    assert layers[0].labels == ["x₁", "x₂", "x₁²"]
+    assert layers[1].title == "Hidden 1<br>relu<br>dropout 0.5" and layers[2].title == (
+        "Hidden 2<br>tanh")
+    np.testing.assert_array_equal(layers[1].values, hidden[0])
+    assert layers[-1].labels == ["class 0", "class 1"]
+    regression = network_layers(MLPSpec(n_in=1, hidden=(), n_out=1), ("x1",),
+                                make_dataset("regression", n=20), [])
+    assert [(layer.title, layer.labels) for layer in regression] == [
+        ("Input", ["x₁"]), ("Output", ["ŷ"])]

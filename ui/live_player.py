@@ -1,0 +1,74 @@
+"""The live player: a browser component (custom component v2, canvas drawing) that plays
+recorded training frames at a steady rate, with Play, Pause, Step, Reset, speed and keys
+(Space, ←, →, R; ? shows them) acting in the browser at once.
+
+The server answers requests: the browser asks for frames {from, to} (a trigger) while its buffer
+plays, and reports the epoch it paused at (a state, None while playing). A page reads both before
+drawing the player (`requested`, `paused_at`) and passes the frames asked for.
+
+Data (viz.live_charts builds `setup` and `frames`):
+    run    an id; a new id resets the player (new settings, new run)
+    start  the epoch to open paused at (a link's epoch=N)
+    setup  what stays the same during the run; frames: the frames sent this time, each as JSON
+           text
+    end    {"epoch": last epoch, "reason": text} once the run has ended, else None
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+__all__ = ["live_player", "paused_at", "requested"]
+
+_STATIC = Path(__file__).parent / "static"
+_SENT = "_live_player_sent"
+_player = st.components.v2.component(
+    "live_player",
+    css=(_STATIC / "live_player.css").read_text(encoding="utf-8"),
+    js=(_STATIC / "live_player.js").read_text(encoding="utf-8"),
+)
+
+
+def _values(key: str) -> dict:
+    value = st.session_state.get(key)
+    return dict(value) if value else {}
+
+
+def requested(key: str) -> tuple[int, int] | None:
+    """The epochs (first, last) whose frames the browser asked for in this run, if it did."""
+    need = _values(key).get("need")
+    if not isinstance(need, dict):
+        return None
+    try:
+        first, last = int(need["from"]), int(need["to"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (first, last) if 0 <= first <= last else None
+
+
+def paused_at(key: str) -> int | None:
+    """The epoch the browser paused at (None while it plays, or before it said)."""
+    epoch = _values(key).get("paused_at")
+    return epoch if isinstance(epoch, int) and epoch >= 0 else None
+
+
+def _ignore() -> None:
+    """Requests and pauses are read with `requested` and `paused_at` before the next draw."""
+
+
+def live_player(key: str, *, run: str, start: int, setup: dict, frames: list[str],
+                end: dict | None) -> None:
+    """Draw the player (see the module doc for the data).
+
+    Every draw is numbered ("sent"), so no two messages are the same: Streamlit sends a repeated
+    large message (this one holds the player's code) as a reference to the browser's cache, and
+    after fragment runs the two caches disagree ("Cached ForwardMsg MISS", which ends the
+    session; seen when a pause reran the page).
+    """
+    sent = st.session_state.get(_SENT, 0) + 1
+    st.session_state[_SENT] = sent
+    _player(key=key, data={"run": run, "start": start, "setup": setup, "frames": frames,
+                           "end": end, "sent": sent},
+            on_need_change=_ignore, on_paused_at_change=_ignore)

@@ -1,0 +1,526 @@
+// The Network Builder's live player (ui/live_player.py): plays recorded training frames at a
+// steady rate. Play, Pause, Step and speed act here at once; the server is asked for more frames
+// (trigger "need" = {from, to}) while the buffered ones play, and told where playback paused
+// (state "paused_at": the epoch, or null while playing).
+// Keys: Space play/pause, ArrowRight/ArrowLeft one epoch on/back, R reset, ? shows the keys.
+
+const players = window.__livePlayers || (window.__livePlayers = new Map()); // key -> player
+const SPEEDS = [5, 10, 25, 50]; // epochs per second
+const AHEAD_S = 3; // ask for frames this far ahead of the shown epoch...
+const LOW_S = 1.5; // ...when fewer than this many seconds are buffered
+const RETRY_MS = 5000; // ask again if a request brought nothing
+const MAX_LINE_POINTS = 400; // steps drawn per gradient line: every k-th step and the last
+const INK = "#222222";
+const FONT = "12px Inter, 'Segoe UI', Helvetica, Arial, sans-serif";
+
+function bytes(b64) {
+  const text = atob(b64);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+function rgb(hex) {
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+}
+
+function niceTicks(lo, hi, count) {
+  const span = hi - lo || 1;
+  const step0 = span / count;
+  const mag = Math.pow(10, Math.floor(Math.log10(step0)));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0);
+  const ticks = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * span; t += step) ticks.push(t);
+  return ticks;
+}
+
+function fmt(v) {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  return a >= 1000 || a < 0.01 ? v.toExponential(0) : String(+v.toPrecision(3));
+}
+
+const SUPER = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+function power(k) {
+  return "10" + String(k).split("").map((c) => SUPER[c]).join("");
+}
+
+class Panel {
+  constructor(parent, cls) {
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = cls;
+    parent.appendChild(this.canvas);
+    this.ctx = this.canvas.getContext("2d");
+  }
+  // Size the canvas to its box; returns [width, height] in CSS pixels.
+  begin() {
+    const r = window.devicePixelRatio || 1;
+    const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
+    if (this.canvas.width !== Math.round(w * r) || this.canvas.height !== Math.round(h * r)) {
+      this.canvas.width = Math.round(w * r);
+      this.canvas.height = Math.round(h * r);
+    }
+    this.ctx.setTransform(r, 0, 0, r, 0, 0);
+    this.ctx.clearRect(0, 0, w, h);
+    this.ctx.font = FONT;
+    return [w, h];
+  }
+  title(text) {
+    const c = this.ctx;
+    c.fillStyle = INK;
+    c.font = "600 14px Inter, 'Segoe UI', Helvetica, Arial, sans-serif";
+    c.textAlign = "left";
+    c.textBaseline = "top";
+    c.fillText(text, 4, 2);
+    c.font = FONT;
+  }
+  // Axes box with ticks; sx/sy map data to pixels.
+  axes(box, xr, yr, xLabel, yTicks, yFormat) {
+    const c = this.ctx;
+    const sx = (x) => box.x + ((x - xr[0]) / (xr[1] - xr[0] || 1)) * box.w;
+    const sy = (y) => box.y + box.h - ((y - yr[0]) / (yr[1] - yr[0] || 1)) * box.h;
+    c.strokeStyle = "#e6e6e6";
+    c.fillStyle = "#555";
+    c.lineWidth = 1;
+    c.textAlign = "right";
+    c.textBaseline = "middle";
+    for (const t of yTicks) {
+      const y = sy(t);
+      c.beginPath(); c.moveTo(box.x, y); c.lineTo(box.x + box.w, y); c.stroke();
+      c.fillText(yFormat(t), box.x - 4, y);
+    }
+    c.textAlign = "center";
+    c.textBaseline = "top";
+    for (const t of niceTicks(xr[0], xr[1], 4)) {
+      if (t < xr[0]) continue;
+      c.fillText(fmt(t), sx(t), box.y + box.h + 3);
+    }
+    c.fillText(xLabel, box.x + box.w / 2, box.y + box.h + 21);
+    c.strokeStyle = "#999";
+    c.strokeRect(box.x, box.y, box.w, box.h);
+    return [sx, sy];
+  }
+}
+
+class Player {
+  constructor(parent, api) {
+    this.api = api;
+    this.root = document.createElement("div");
+    this.root.className = "lp";
+    this.root.innerHTML = `
+      <div class="lp-bar">
+        <button class="lp-play" title="Play / Pause (Space)">▶ Play</button>
+        <button class="lp-step" title="One epoch (→)">Step</button>
+        <button class="lp-reset" title="Back to the start (R)">Reset</button>
+        <label class="lp-speed">speed <select>${SPEEDS.map((s) =>
+          `<option value="${s}">${s} epochs/s</option>`).join("")}</select></label>
+        <span class="lp-views">
+          <button class="lp-view lp-on" data-view="curves">Loss &amp; gradients</button><button
+            class="lp-view" data-view="neurons" title="One edge per weight: red +, blue −, width = size">Neurons</button>
+        </span>
+        <span class="lp-epoch" data-testid="live-epoch">Epoch 0</span>
+        <span class="lp-metrics"></span>
+        <button class="lp-help" title="Keys (?)">?</button>
+      </div>
+      <div class="lp-keys" hidden>Keys: Space play / pause · → one epoch on · ← one epoch back ·
+        R back to the start · ? these keys</div>
+      <div class="lp-note"></div>
+      <div class="lp-row"><div class="lp-side"></div></div>`;
+    parent.appendChild(this.root);
+    const q = (s) => this.root.querySelector(s);
+    this.playButton = q(".lp-play");
+    this.stepButton = q(".lp-step");
+    this.epochText = q(".lp-epoch");
+    this.metrics = q(".lp-metrics");
+    this.note = q(".lp-note");
+    this.speedSelect = q("select");
+    this.speedSelect.value = "25";
+    const row = q(".lp-row"), side = q(".lp-side");
+    this.boundary = new Panel(row, "lp-panel");
+    row.insertBefore(this.boundary.canvas, side);
+    this.loss = new Panel(side, "lp-panel lp-curves");
+    this.grads = new Panel(side, "lp-panel lp-curves");
+    this.neurons = new Panel(side, "lp-panel lp-neurons");
+    this.view = "curves";
+    this.root.querySelectorAll(".lp-view").forEach((b) => {
+      b.onclick = () => {
+        this.view = b.dataset.view;
+        this.root.querySelectorAll(".lp-view").forEach((o) => o.classList.toggle("lp-on", o === b));
+        side.dataset.view = this.view;
+        this.draw();
+      };
+    });
+    side.dataset.view = this.view;
+    this.playButton.onclick = () => (this.playing ? this.pause() : this.play());
+    this.stepButton.onclick = () => this.step(1);
+    q(".lp-reset").onclick = () => this.reset();
+    this.keys = q(".lp-keys");
+    q(".lp-help").onclick = () => this.toggleKeys();
+    this.speedSelect.onchange = () => this.request();
+    this.resize = new ResizeObserver(() => this.draw());
+    this.resize.observe(this.root);
+    this.run = null;
+    this.tick = this.tick.bind(this);
+  }
+
+  get speed() { return Number(this.speedSelect.value); }
+
+  toggleKeys() { this.keys.hidden = !this.keys.hidden; }
+
+  // New data from the server: a new run resets the player; frames are merged by epoch.
+  update(data) {
+    if (data.run !== this.run) {
+      this.run = data.run;
+      this.frames = [];
+      this.start = data.start; // a link's epoch: shown, paused, once its frames are here
+      this.shown = data.start;
+      this.playing = false;
+      this.pending = null;
+      this.cache = {};
+    }
+    this.setup = data.setup;
+    this.fill = data.setup.fill ? data.setup.fill.map(rgb) : null;
+    for (const text of data.frames) { // each frame as JSON text
+      const f = JSON.parse(text);
+      this.frames[f.epoch] = f;
+    }
+    this.end = data.end; // {epoch, reason} once the server's run has ended, else null
+    if (this.pending !== null && this.frames[this.pending.from]) this.pending = null;
+    if (this.shown > this.available() && this.available() >= 0 && this.end !== null) {
+      this.shown = this.available(); // a link past the end of a run that stopped early
+    }
+    this.request();
+    this.draw();
+  }
+
+  available() { // the last epoch with every frame before it
+    let e = -1;
+    while (this.frames[e + 1]) e++;
+    return e;
+  }
+
+  atEnd() { return this.end !== null && this.shown >= this.end.epoch; }
+
+  // Ask for the frames up to the shown epoch (and, while playing, AHEAD_S seconds beyond it once
+  // fewer than LOW_S seconds are buffered); one request at a time.
+  request() {
+    const have = this.available();
+    if (this.end !== null && have >= this.end.epoch) return;
+    const ahead = this.playing ? Math.ceil(this.speed * LOW_S) : this.stepWanted ? 1 : 0;
+    if (have >= Math.max(this.start, this.shown + ahead)) return;
+    const now = performance.now();
+    if (this.pending !== null && now - this.pending.at < RETRY_MS) return;
+    const to = Math.max(this.start, this.shown + (this.playing ? Math.ceil(this.speed * AHEAD_S) : ahead));
+    this.pending = { from: have + 1, at: now };
+    this.api.setTriggerValue("need", { from: have + 1, to });
+  }
+
+  play() {
+    if (this.atEnd()) return;
+    this.playing = true;
+    this.last = performance.now();
+    this.debt = 0;
+    this.api.setStateValue("paused_at", null);
+    requestAnimationFrame(this.tick);
+    this.draw();
+  }
+
+  pause() {
+    this.playing = false;
+    this.api.setStateValue("paused_at", this.shown);
+    this.draw();
+  }
+
+  step(delta) {
+    this.playing = false;
+    const target = Math.max(0, this.shown + delta);
+    if (this.end !== null && target > this.end.epoch) return;
+    if (this.frames[target]) {
+      this.shown = target;
+      this.api.setStateValue("paused_at", this.shown);
+    } else {
+      this.stepWanted = true;
+      this.request();
+    }
+    this.draw();
+  }
+
+  reset() {
+    this.playing = false;
+    this.shown = 0;
+    this.api.setStateValue("paused_at", 0);
+    this.draw();
+  }
+
+  tick(now) {
+    if (!this.playing || !this.root.isConnected) return;
+    this.debt += ((now - this.last) / 1000) * this.speed;
+    this.last = now;
+    const steps = Math.floor(this.debt);
+    if (steps > 0) {
+      this.debt -= steps;
+      const next = Math.min(this.shown + steps, this.available());
+      if (next !== this.shown) {
+        this.shown = next;
+        this.draw();
+      } else {
+        this.debt = 0; // waiting for frames: do not jump ahead when they come
+      }
+      if (this.atEnd()) {
+        this.pause();
+        return;
+      }
+    }
+    this.request();
+    requestAnimationFrame(this.tick);
+  }
+
+  draw() {
+    if (!this.setup) return;
+    if (this.stepWanted && this.frames[this.shown + 1]) {
+      this.stepWanted = false;
+      this.shown += 1;
+      this.api.setStateValue("paused_at", this.shown);
+    }
+    const frame = this.frames[this.shown];
+    const ended = this.atEnd();
+    this.playButton.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
+    this.playButton.disabled = ended;
+    this.stepButton.disabled = ended || this.playing;
+    this.epochText.textContent = `Epoch ${this.shown} / ${this.setup.maxEpochs}`;
+    let metrics = "";
+    if (frame && frame.loss) {
+      metrics = `training loss ${frame.loss[0] ?? "–"} · validation loss ${frame.loss[1] ?? "–"}`;
+      if (frame.acc !== null) metrics += ` · validation accuracy ${Math.round(frame.acc * 100)}%`;
+    }
+    this.metrics.textContent = metrics;
+    this.note.textContent = ended ? this.end.reason
+      : !frame ? `Training to epoch ${this.shown}…`
+      : this.shown === 0 && !this.playing ? "Press Play or Step to train." : "";
+    this.note.classList.toggle("lp-stop", ended);
+    if (!frame) return; // frames on their way: keep the last picture
+    this.drawBoundary(frame);
+    if (this.view === "curves") {
+      this.drawLoss();
+      this.drawGrads();
+    } else {
+      this.drawNeurons(frame);
+    }
+  }
+
+  drawBoundary(frame) {
+    const s = this.setup, p = this.boundary, c = p.ctx;
+    const [w, h] = p.begin();
+    p.title(s.task === "classification" ? "Decision boundary" : "Fit");
+    const size = Math.min(w - 8, h - 26);
+    const box = { x: (w - size) / 2, y: 22, w: size, h: size };
+    const sx = (x) => box.x + ((x - s.x[0]) / (s.x[1] - s.x[0])) * box.w;
+    const sy = (y) => box.y + box.h - ((y - s.y[0]) / (s.y[1] - s.y[0])) * box.h;
+    if (s.task === "classification") {
+      const n = s.resolution, codes = bytes(frame.boundary);
+      const image = new ImageData(n, n);
+      for (let row = 0; row < n; row++) {
+        for (let col = 0; col < n; col++) {
+          const color = this.fill[codes[row * n + col]] || [255, 255, 255];
+          const at = ((n - 1 - row) * n + col) * 4; // row 0 is the lowest y
+          image.data[at] = color[0]; image.data[at + 1] = color[1];
+          image.data[at + 2] = color[2]; image.data[at + 3] = 255;
+        }
+      }
+      const off = this.cache.off || (this.cache.off = document.createElement("canvas"));
+      off.width = n; off.height = n;
+      off.getContext("2d").putImageData(image, 0, 0);
+      c.imageSmoothingEnabled = true;
+      c.drawImage(off, box.x, box.y, box.w, box.h);
+    } else {
+      c.fillStyle = "#fafafa";
+      c.fillRect(box.x, box.y, box.w, box.h);
+    }
+    const pts = s.points;
+    for (let i = 0; i < pts.x.length; i++) {
+      c.beginPath();
+      c.arc(sx(pts.x[i]), sy(pts.y[i]), 3.5, 0, 2 * Math.PI);
+      c.fillStyle = pts.c ? s.classColors[pts.c[i] % s.classColors.length] : "#9e9e9e";
+      c.fill();
+      if (pts.c) { c.strokeStyle = "#fff"; c.lineWidth = 1; c.stroke(); }
+    }
+    if (s.task !== "classification") { // the fit, where it lies within the chart
+      c.strokeStyle = INK; c.lineWidth = 3; c.beginPath();
+      let drawing = false, outside = false;
+      frame.boundary.forEach((v, i) => {
+        const inside = v !== null && v >= s.y[0] && v <= s.y[1];
+        outside = outside || !inside;
+        if (!inside) { drawing = false; return; }
+        const x = sx(s.x[0] + (i / (frame.boundary.length - 1)) * (s.x[1] - s.x[0]));
+        if (drawing) c.lineTo(x, sy(v)); else c.moveTo(x, sy(v));
+        drawing = true;
+      });
+      c.stroke();
+      if (outside) {
+        c.fillStyle = "#7a4b00"; c.textAlign = "center"; c.textBaseline = "top";
+        c.fillText("the prediction leaves the chart", box.x + box.w / 2, box.y + 4);
+      }
+    }
+    c.strokeStyle = "#999"; c.lineWidth = 1;
+    c.strokeRect(box.x, box.y, box.w, box.h);
+  }
+
+  drawLoss() {
+    const s = this.setup, p = this.loss, c = p.ctx;
+    const [w, h] = p.begin();
+    p.title("Loss");
+    const frames = this.frames.slice(1, this.shown + 1).filter((f) => f && f.loss);
+    const xMax = Math.max(10, this.shown);
+    let yMax = 0;
+    for (const f of frames) for (const v of f.loss) if (v !== null && v > yMax) yMax = v;
+    yMax = yMax * 1.05 || 1;
+    const box = { x: 44, y: 24, w: w - 60, h: h - 66 };
+    const [sx, sy] = p.axes(box, [0, xMax], [0, yMax], "epoch", niceTicks(0, yMax, 4), fmt);
+    const lines = [[0, [], "training"], [1, [4, 4], "validation"]];
+    for (const [k, dash] of lines) {
+      c.strokeStyle = s.lossColor; c.lineWidth = 2.5; c.setLineDash(dash);
+      c.beginPath();
+      frames.forEach((f, i) => {
+        const v = f.loss[k];
+        if (v === null) return;
+        if (i === 0) c.moveTo(sx(f.epoch), sy(v)); else c.lineTo(sx(f.epoch), sy(v));
+      });
+      c.stroke();
+      c.setLineDash([]);
+      if (frames.length <= 15) {
+        for (const f of frames) {
+          if (f.loss[k] === null) continue;
+          c.beginPath(); c.arc(sx(f.epoch), sy(f.loss[k]), 3.5, 0, 2 * Math.PI);
+          if (k === 0) { c.fillStyle = s.lossColor; c.fill(); } else { c.stroke(); }
+        }
+      }
+    }
+    c.textAlign = "right"; c.textBaseline = "top"; c.fillStyle = INK;
+    c.fillText("— training   ┈ validation", w - 8, 6);
+  }
+
+  drawGrads() {
+    const s = this.setup, p = this.grads, c = p.ctx;
+    const [w, h] = p.begin();
+    p.title("Gradient norm per layer");
+    const rows = [];
+    for (let e = 1; e <= this.shown; e++) if (this.frames[e]) rows.push(...this.frames[e].norms);
+    const box = { x: 44, y: 24, w: w - 60, h: h - 84 };
+    let lo = Infinity, hi = -Infinity;
+    for (const r of rows) for (const v of r) if (v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    if (!rows.length || !isFinite(lo)) { lo = 0.01; hi = 10; }
+    const yr = [Math.floor(Math.log10(lo)), Math.ceil(Math.log10(hi))];
+    if (yr[1] === yr[0]) yr[1] += 1;
+    const ticks = [];
+    const every = Math.ceil((yr[1] - yr[0] + 1) / 5);
+    for (let k = yr[0]; k <= yr[1]; k += every) ticks.push(k);
+    const xMax = Math.max(rows.length, 10);
+    const [sx, sy] = p.axes(box, [1, xMax], yr, "step", ticks, power);
+    const stride = Math.max(1, Math.ceil(rows.length / MAX_LINE_POINTS));
+    const drawn = [];
+    for (let i = 0; i < rows.length; i += stride) drawn.push(i);
+    if (rows.length && drawn[drawn.length - 1] !== rows.length - 1) drawn.push(rows.length - 1);
+    s.layers.forEach((name, layer) => {
+      c.strokeStyle = s.layerColors[layer]; c.lineWidth = 1.8; c.beginPath();
+      let drawing = false;
+      for (const i of drawn) {
+        const v = rows[i][layer];
+        if (v === null || v <= 0) { drawing = false; continue; }
+        const x = sx(i + 1), y = sy(Math.log10(v));
+        if (drawing) c.lineTo(x, y); else c.moveTo(x, y);
+        drawing = true;
+      }
+      c.stroke();
+    });
+    // legend: one short coloured label per layer under the axis title
+    let x = box.x, y = box.y + box.h + 44;
+    c.textAlign = "left"; c.textBaseline = "middle";
+    s.layers.forEach((name, layer) => {
+      const label = name.replace("Layer ", "L");
+      const width = c.measureText(label).width + 22;
+      if (x + width > w) { x = box.x; y += 14; }
+      c.fillStyle = s.layerColors[layer];
+      c.fillRect(x, y - 2, 12, 4);
+      c.fillStyle = INK;
+      c.fillText(label, x + 15, y);
+      x += width;
+    });
+  }
+
+  drawNeurons(frame) {
+    const s = this.setup, p = this.neurons, c = p.ctx;
+    const [w, h] = p.begin();
+    const cols = s.columns, top = 34, bottom = h - 8;
+    const colX = (k) => 40 + (k / (cols.length - 1)) * (w - 80);
+    const spots = cols.map((n) => {
+      const gap = Math.min(26, (bottom - top) / Math.max(n, 1));
+      return (i) => (top + bottom) / 2 + (i - (n - 1) / 2) * gap;
+    });
+    frame.edges.forEach(([rb, cb, vb], layer) => {
+      const rows = bytes(rb), colsB = bytes(cb), vals = new Int8Array(bytes(vb).buffer);
+      for (let i = 0; i < vals.length; i++) {
+        const v = vals[i] / 127;
+        if (v === 0) continue;
+        c.strokeStyle = v > 0 ? s.weightColors[1] : s.weightColors[0];
+        c.globalAlpha = 0.25 + 0.75 * Math.abs(v);
+        c.lineWidth = 0.5 + 4 * Math.abs(v);
+        c.beginPath();
+        c.moveTo(colX(layer), spots[layer](rows[i]));
+        c.lineTo(colX(layer + 1), spots[layer + 1](colsB[i]));
+        c.stroke();
+      }
+    });
+    c.globalAlpha = 1;
+    cols.forEach((n, k) => {
+      const r = Math.max(2, Math.min(8, (bottom - top) / Math.max(n, 1) / 2 - 1));
+      c.fillStyle = k === 0 || k === cols.length - 1 ? "#ffffff" : "#eeeeee";
+      c.strokeStyle = INK; c.lineWidth = 1;
+      for (let i = 0; i < n; i++) {
+        c.beginPath(); c.arc(colX(k), spots[k](i), r, 0, 2 * Math.PI); c.fill(); c.stroke();
+      }
+      c.fillStyle = INK; c.textAlign = "center"; c.textBaseline = "top";
+      c.font = "600 12px Inter, 'Segoe UI', Helvetica, Arial, sans-serif";
+      c.fillText(s.columnTitles[k], colX(k), 2);
+      c.font = FONT;
+      c.fillText(s.columnNotes[k], colX(k), 17);
+    });
+  }
+}
+
+function onKey(event) {
+  const target = event.target;
+  if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+  if (target && target.isContentEditable) return;
+  const player = [...players.values()].reverse().find((p) => p.root.isConnected);
+  if (!player) return;
+  const actions = {
+    " ": () => (player.playing ? player.pause() : player.play()),
+    ArrowRight: () => player.step(1),
+    ArrowLeft: () => player.step(-1),
+    r: () => player.reset(),
+    R: () => player.reset(),
+    "?": () => player.toggleKeys(),
+  };
+  if (actions[event.key] && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    event.preventDefault();
+    actions[event.key]();
+  }
+}
+if (!window.__livePlayerKeys) { // once, even if this module is loaded again
+  window.__livePlayerKeys = true;
+  document.addEventListener("keydown", (event) => onKey(event));
+}
+
+export default function (component) {
+  const { data, parentElement, key, setTriggerValue, setStateValue } = component;
+  let player = players.get(key);
+  if (!player || player.parent !== parentElement || !player.root.isConnected) {
+    if (player) player.resize.disconnect();
+    player = new Player(parentElement, { setTriggerValue, setStateValue });
+    player.parent = parentElement;
+    players.delete(key);
+    players.set(key, player);
+  }
+  player.api = { setTriggerValue, setStateValue };
+  player.update(data);
+}
