@@ -38,7 +38,8 @@ SPECIAL_FLOATS = (math.nan, math.inf, -math.inf, 1e308, -1e308, 1e-308, 5e-324, 
 AXES = (-1, 0, 1, -2, 2, -3)  # valid for most drawn values, and some that are not
 
 # Kinds of expression node, repeated to weight them (sampled_from shrinks to the first).
-NODE_KINDS = ("name",) * 4 + ("call",) * 4 + ("binary",) * 3 + ("number", "list", "neg", ".T")
+LEAF_KINDS = ("name",) * 4 + ("number", "list")
+NODE_KINDS = LEAF_KINDS + ("call",) * 4 + ("binary",) * 3 + ("neg", ".T")
 
 
 # ---- values -------------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def _operand(text: str) -> str:
 @st.composite
 def expressions(draw, depth: int = 3) -> str:
     """One expression over NAMES, nested at most `depth` operations deep."""
-    kind = draw(st.sampled_from(NODE_KINDS if depth > 0 else NODE_KINDS[:4] + ("number",)))
+    kind = draw(st.sampled_from(NODE_KINDS if depth > 0 else LEAF_KINDS))
     if kind == "name":
         return draw(st.sampled_from(NAMES))
     if kind == "number":
