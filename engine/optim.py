@@ -412,38 +412,3 @@ def _whole(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise PlaygroundError(f"{name} must be a whole number of at least 1, got {value!r}.")
     return int(value)
-
-
-def _flag(name: str, value) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise PlaygroundError(f"{name} must be True or False, got {value!r}.")
-    return bool(value)
-
-
-def _whole(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise PlaygroundError(f"{name} must be a whole number of at least 1, got {value!r}.")
-    return int(value)
-
-
-OPTIMIZERS: dict[str, tuple[type[Optimizer], dict]] = {
-    "sgd": (SGD, {}),
-    "momentum": (SGD, {"momentum": 0.9}),
-    "adam": (Adam, {}),
-}
-"""Optimizer names a page can put in a URL: name -> (class, default hyperparameters)."""
-
-
-def make_optimizer(name: str, params: Iterable, **hyper) -> Optimizer:
-    """Build an optimizer from a plain spec, e.g. ``make_optimizer("momentum", params, lr=0.1)``."""
-    key = str(name).strip().lower()
-    if key not in OPTIMIZERS:
-        raise PlaygroundError(
-            f"Unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}.")
-    cls, defaults = OPTIMIZERS[key]
-    allowed = list(inspect.signature(cls).parameters)[1:]
-    unknown = sorted(set(hyper) - set(allowed))
-    if unknown:
-        raise PlaygroundError(
-            f"{key} has no setting {', '.join(unknown)}; its settings are: {', '.join(allowed)}.")
-    return cls(params, **{**defaults, **hyper})

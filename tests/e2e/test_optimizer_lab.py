@@ -87,7 +87,8 @@ def test_six_optimizers_train_side_by_side(page, base_url, console_errors):
     for name in SIX_NAMES:
         assert any(n.startswith(f"{name}, lr=") for n in names), (name, names)
     sidebar = page.get_by_test_id("stSidebar")
-    assert sidebar.get_by_role("button", name="✕").count() == 6  # one box per optimizer
+    schedules = sidebar.get_by_role("combobox", name="Learning-rate schedule")
+    assert schedules.count() == 6  # one box of settings per optimizer
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format("six"))
 
