@@ -52,7 +52,20 @@ def _number(name: str, value, *, low: float = 0.0, low_open: bool = False,
     return value
 
 
-class Optimizer:
+class _Settings:
+    """Shows the constructor's keyword arguments: hyperparameters() and repr."""
+
+    def hyperparameters(self) -> dict:
+        """The constructor's keyword arguments, e.g. for a caption or a share link."""
+        names = list(inspect.signature(type(self)).parameters)[1:]
+        return {name: getattr(self, name) for name in names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Optimizer(_Settings):
     """Base class: holds the parameters and one state dict per parameter.
 
     Subclasses implement ``_update(theta, grad, state)``, one step for one parameter.
@@ -106,14 +119,6 @@ class Optimizer:
             buf = state[key] = np.zeros_like(like, dtype=np.float64)
         return buf
 
-    def hyperparameters(self) -> dict:
-        """The constructor's keyword arguments, e.g. for a caption or a share link."""
-        names = list(inspect.signature(type(self)).parameters)[1:]
-        return {name: getattr(self, name) for name in names}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
-        return f"{type(self).__name__}({args})"
 
 
 class SGD(Optimizer):
@@ -313,7 +318,7 @@ class AdamW(Adam):
 
 
 # ---- learning-rate schedules -----------------------------------------------------------------
-class LRScheduler:
+class LRScheduler(_Settings):
     """Changes an optimizer's ``lr`` in place: call ``step()`` once after each optimizer step.
 
     As in ``torch.optim.lr_scheduler``: the schedule starts at t = 0 (setting the lr for the
@@ -338,14 +343,6 @@ class LRScheduler:
 
     def get_last_lr(self) -> float:
         return self.optimizer.lr
-
-    def hyperparameters(self) -> dict:
-        names = list(inspect.signature(type(self)).parameters)[1:]
-        return {name: getattr(self, name) for name in names}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
-        return f"{type(self).__name__}({args})"
 
 
 class StepLR(LRScheduler):
