@@ -24,6 +24,8 @@ st.markdown(
 - **Compare optimizers**: SGD, momentum and Adam, with and without dropout.
 - **Explore the building blocks**: softmax and sampling, cross-entropy, normalisation, matrix
   shapes, numerical derivatives.
+- **Follow a lesson**: guided steps over live views with questions the engine answers, or write
+  your own from any page and share it as one link.
 """
 )
 

@@ -13,10 +13,12 @@ one place. ``None`` in place of a VJP marks an input that carries no gradient (c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_tuple
 
 Array = np.ndarray
 Forward = Callable[..., Array]
@@ -47,25 +49,52 @@ def format_shape(shape) -> str:
     return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _expand(g: Array, axis, keepdims: bool) -> Array:
+def _axes(a: Array, axis) -> tuple[int, ...] | None:
+    """The axes (from 0) a reduction of `a` over `axis` reduces; None for all of them.
+
+    Like torch, a 0-d value has one axis, 0 (also -1), and reducing over it is the identity.
+    An axis out of range, or given twice, is a ValueError naming it.
+    """
+    if axis is None or (a.ndim == 0 and set(np.atleast_1d(axis).tolist()) <= {0, -1}):
+        return None
+    return normalize_axis_tuple(axis, a.ndim)
+
+
+def _count(a: Array, axes) -> int:
+    """How many entries of `a` each result of a reduction over `axes` combines."""
+    return a.size if axes is None else math.prod(a.shape[i] for i in axes)
+
+
+def _expand(g: Array, axes, keepdims: bool) -> Array:
     """Give a reduced gradient back the reduced axes (as size 1) so it broadcasts to the input."""
-    return g if keepdims or axis is None else np.expand_dims(g, axis)
+    return g if keepdims or axes is None else np.expand_dims(g, axes)
 
 
-def _sum_vjp(g, out, a, axis=None, keepdims=False):
-    return np.broadcast_to(_expand(g, axis, keepdims), a.shape)
+def _sum_vjp(g, out, a, axes, keepdims):
+    return np.broadcast_to(_expand(g, axes, keepdims), a.shape)
 
 
-def _mean_vjp(g, out, a, axis=None, keepdims=False):
-    """Each of the n averaged entries gets g / n (NumPy division: no error for empty arrays)."""
-    n = a.size // max(out.size, 1)
-    return _sum_vjp(g, out, a, axis, keepdims) / n
+def _mean(a, axes, keepdims):
+    """The sum over `axes` divided by the count (NumPy's mean, without its warning when the
+    count is 0: the result is then nan, as 0/0 is)."""
+    return np.sum(a, axis=axes, keepdims=keepdims) / _count(a, axes)
 
 
-def _max_vjp(g, out, a, axis=None, keepdims=False):
+def _mean_vjp(g, out, a, axes, keepdims):
+    """Each of the n averaged entries gets g / n."""
+    return _sum_vjp(g, out, a, axes, keepdims) / _count(a, axes)
+
+
+def _max(a, axes, keepdims):
+    if _count(a, axes) == 0:
+        raise ValueError("the maximum of no numbers is undefined (an axis reduced has size 0)")
+    return np.max(a, axis=axes, keepdims=keepdims)
+
+
+def _max_vjp(g, out, a, axes, keepdims):
     """Share the gradient equally among the entries that attain the maximum."""
-    winners = a == _expand(out, axis, keepdims)
-    return winners * (_expand(g, axis, keepdims) / winners.sum(axis=axis, keepdims=True))
+    winners = a == _expand(out, axes, keepdims)
+    return winners * (_expand(g, axes, keepdims) / winners.sum(axis=axes, keepdims=True))
 
 
 def _pow_vjp_exponent(g, out, a, b):
@@ -128,12 +157,12 @@ def _sigmoid(a):
 
 
 def _log_softmax(a, axis=-1):
-    shifted = a - a.max(axis=axis, keepdims=True)
+    shifted = a - a.max(axis=axis, keepdims=True, initial=-np.inf)  # initial: an empty axis
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def _softmax(a, axis=-1):
-    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    e = np.exp(a - a.max(axis=axis, keepdims=True, initial=-np.inf))
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
@@ -167,6 +196,8 @@ def _class_indices(logits, targets):
 def _cross_entropy_check(logits, targets):
     if logits.ndim == 0:
         return "logits need at least one dimension (the classes)"
+    if logits.shape[-1] == 0:
+        return "logits need at least one class (their last axis has size 0)"
     return None
 
 
@@ -174,7 +205,7 @@ def _cross_entropy(logits, targets):
     """Mean over the batch of −log softmax(logits)[target], through log-softmax (stable)."""
     idx = _class_indices(logits, targets)
     log_probs = _log_softmax(logits).reshape(-1, logits.shape[-1])
-    return np.asarray(-log_probs[np.arange(len(idx)), idx].mean())
+    return _mean(-log_probs[np.arange(len(idx)), idx], None, False)
 
 
 def _cross_entropy_vjp(g, out, logits, targets):
@@ -193,7 +224,7 @@ def _mse_check(pred, target):
 
 
 def _mse(pred, target):
-    return np.asarray(np.mean((pred - target) ** 2))
+    return _mean((pred - target) ** 2, None, False)
 
 
 def _mse_vjp_pred(g, out, pred, target):
@@ -206,7 +237,8 @@ def _mse_vjp_target(g, out, pred, target):
 
 
 def _transpose_vjp(g, out, a, axes=None):
-    return np.transpose(g, None if axes is None else np.argsort(axes))
+    """Transpose back by the inverse permutation (of the axes as numbers from 0: -1 is last)."""
+    return np.transpose(g, None if axes is None else np.argsort(np.mod(axes, a.ndim)))
 
 
 def _elementwise(name, symbol, title, latex, forward, vjp):
@@ -219,7 +251,15 @@ def _binary(name, symbol, title, latex, forward, vjp_a, vjp_b):
 
 
 def _reduction(name, symbol, title, latex, forward, vjp):
-    return Op(name, symbol, title, latex, forward, (vjp,), "reduction", attrs=("axis", "keepdims"))
+    """A reduction op; `forward(a, axes, keepdims)` and its VJP get the axes from _axes."""
+    def run(a, axis=None, keepdims=False):
+        return forward(a, _axes(a, axis), keepdims)
+
+    def run_vjp(g, out, a, axis=None, keepdims=False):
+        return vjp(g, out, a, _axes(a, axis), keepdims)
+
+    return Op(name, symbol, title, latex, run, (run_vjp,), "reduction",
+              attrs=("axis", "keepdims"))
 
 
 _TABLE = [
@@ -266,16 +306,13 @@ _TABLE = [
     _elementwise("abs", "|x|", "absolute value", r"\frac{d}{dx} |x| = \operatorname{sign}(x)",
                  np.abs, lambda g, out, a: g * np.sign(a)),
     _reduction("sum", "Σ", "sum", r"\frac{\partial}{\partial x_i} \sum_j x_j = 1",
-               lambda a, axis=None, keepdims=False: np.sum(a, axis=axis, keepdims=keepdims),
-               _sum_vjp),
+               lambda a, axis, keepdims: np.sum(a, axis=axis, keepdims=keepdims), _sum_vjp),
     _reduction("mean", "mean", "mean",
                r"\frac{\partial}{\partial x_i} \frac{1}{n}\sum_j x_j = \frac{1}{n}",
-               lambda a, axis=None, keepdims=False: np.mean(a, axis=axis, keepdims=keepdims),
-               _mean_vjp),
+               _mean, _mean_vjp),
     _reduction("max", "max", "maximum",
                r"\frac{\partial}{\partial x_i} \max_j x_j = [x_i = \max_j x_j] \,/\, \#\text{ties}",
-               lambda a, axis=None, keepdims=False: np.max(a, axis=axis, keepdims=keepdims),
-               _max_vjp),
+               _max, _max_vjp),
     Op("reshape", "reshape", "reshape",
        r"\frac{\partial L}{\partial x} = \operatorname{reshape}(G, \text{shape of } x)",
        lambda a, shape: np.reshape(a, shape), (lambda g, out, a, shape: np.reshape(g, a.shape),),

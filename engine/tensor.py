@@ -64,7 +64,11 @@ class Tensor:
         return self.transpose()
 
     def item(self) -> float:
-        return float(self.data)
+        """The value of a one-element tensor (of any shape, as torch allows) as a float."""
+        if self.size != 1:
+            raise ShapeError(f"item() needs a value with one element, not one of shape "
+                             f"{format_shape(self.shape)}")
+        return float(self.data.reshape(()))
 
     def numpy(self) -> np.ndarray:
         return self.data

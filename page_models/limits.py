@@ -16,3 +16,10 @@ MAX_GRADCHECK_WORK = 5_000_000  # parameter elements × elements in the whole gr
 
 # Optimizer Lab
 MAX_SURFACE_STEPS = 1000  # optimizer steps on a 2-D loss surface
+
+# Your data (page_models.own_data): CSV, drawn points, formula datasets; their share links.
+MAX_CSV_CHARS = 200_000  # characters in one pasted or uploaded CSV
+MAX_OWN_POINTS = 2000  # points in a CSV or formula dataset
+MAX_OWN_CLASSES = 8  # classes in a CSV dataset (the class label column)
+MAX_ABS_COORD = 1_000_000  # largest |value| of a coordinate (x, y or a feature)
+MAX_LINK_POINTS = 300  # points a share link carries; drawn datasets stay below it

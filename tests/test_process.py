@@ -38,3 +38,50 @@ def test_reuse_freed_memory_is_idempotent_and_says_whether_it_applied():
         "print(first == second == glibc)\n"
     )
     assert run_python(code) == "True"
+
+
+def test_threads_that_set_up_together_wait_for_one_warm_up():
+    code = (
+        "import threading, time\n"
+        "import ui.process as process\n"
+        "runs, done = [], []\n"
+        "def slow_warm_up():\n"
+        "    runs.append(1)\n"
+        "    time.sleep(0.3)\n"
+        "    done.append(time.monotonic())\n"
+        "process.warm_up = slow_warm_up\n"
+        "returned = []\n"
+        "def visit():\n"
+        "    process.set_up_process()\n"
+        "    returned.append(time.monotonic())\n"
+        "threads = [threading.Thread(target=visit) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "process.set_up_process()\n"
+        "print(len(runs), len(returned), min(returned) >= done[0])\n"
+    )
+    assert run_python(code) == "1 8 True"
+
+
+def test_after_the_set_up_running_every_page_imports_no_more_library_modules():
+    """What a page imports on a session's first run, the warm-up imported before (plotly's
+    per-property classes aside: plotly imports them through the import lock as figures use them)."""
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "from ui.process import set_up_process\n"
+        "set_up_process()\n"
+        "before = set(sys.modules)\n"
+        "from ui.nav import HOME, available_pages\n"
+        "for page in (HOME, *available_pages()):\n"
+        "    at = AppTest.from_file('app.py', default_timeout=120)\n"
+        "    at.switch_page(page.path).run()\n"
+        "    assert not at.exception, (page.path, at.exception)\n"
+        "own = ('engine', 'page_models', 'viz', 'ui', 'pages')\n"
+        "# what AppTest itself imports on a first run (the server has them from its start)\n"
+        "testing = ('packaging', 'streamlit.components.v2.manifest_scanner')\n"
+        "new = sorted(m for m in set(sys.modules) - before\n"
+        "             if not m.startswith(own + testing + ('plotly.graph_objs.',)))\n"
+        "print(new)\n"
+    )
+    assert run_python(code) == "[]"

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.process import reuse_freed_memory
+from ui.lesson_draft import add_view_button
+from ui.process import set_up_process
 from ui.state import bind
 
-reuse_freed_memory()  # once per server process (modules import once): training steps run faster
+set_up_process()  # once per server process, before any page builds a figure or trains
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Backprop Playground"
@@ -67,6 +68,13 @@ PAGES: tuple[PageInfo, ...] = (
         ":material/widgets:",
         "Softmax and sampling, cross-entropy, distributions, normalisation, matrix shapes, "
         "numerical derivatives and conditioning.",
+    ),
+    PageInfo(
+        "pages/5_Lessons.py",
+        "Lessons",
+        ":material/school:",
+        "Guided tours, step by step over live views, with questions the engine answers; "
+        "write your own and share it as a link.",
     ),
 )
 
@@ -138,6 +146,7 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
     st.sidebar.toggle("Presenter mode", key="present",
                       help="Larger type for a projector; the sidebar's controls fold away. "
                       "The link carries it as present=1.")
+    add_view_button(page.path, page.label)
     st.html(f"<style>{HEADER_CSS}{PRESENTER_CSS if presenting() else ''}</style>")
     st.title(title, anchor=False)
     if intro:

@@ -116,9 +116,9 @@ def _construct(call: Call, name: str, seed: int) -> np.ndarray:
 def _from_python(name: str, spec) -> np.ndarray:
     try:
         value = np.array(spec, dtype=np.float64)
-    except (ValueError, TypeError):
-        raise ExprError(f"value of {name}: not a number or a list of numbers "
-                        f"with rows of equal length: {spec!r:.60}") from None
+    except (ValueError, TypeError, OverflowError):  # OverflowError: an int beyond float64
+        raise ExprError(f"value of {name}: not a number (of float64's range) or a list of "
+                        f"numbers with rows of equal length: {spec!r:.60}") from None
     if value.size > MAX_TENSOR_ELEMENTS:
         raise ExprError(f"value of {name}: {format_shape(value.shape)} has {value.size:,} "
                         f"elements, above the cap of {MAX_TENSOR_ELEMENTS:,}")

@@ -226,12 +226,17 @@ def test_overflow_and_division_by_zero_do_not_raise():
     assert np.isposinf((Tensor(1.0) / Tensor(0.0)).data)
 
 
-def test_empty_arrays_and_zero_powers_never_raise():
+def test_empty_arrays_and_zero_powers_never_raise_or_warn():
     empty = Tensor(np.zeros((0, 3)), requires_grad=True)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # NumPy warns about the mean of nothing (nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(empty.mean().data)  # the mean of nothing is 0/0
         empty.mean().backward()
         empty.mean(axis=0).backward(np.ones(3))
+        assert np.isnan(mse(Tensor(np.zeros(0)), 0.0).data)
+        assert np.isnan(cross_entropy(Tensor(np.zeros((0, 3))), np.zeros(0)).data)
+        assert softmax(Tensor(np.zeros((3, 0)))).shape == (3, 0)  # as in torch
+        assert log_softmax(Tensor(np.zeros((0, 3))), axis=0).shape == (0, 3)
     assert empty.grad.shape == (0, 3)
     base, exponent = Tensor(0.0, requires_grad=True), Tensor(2.0, requires_grad=True)
     (base**exponent).backward()
@@ -265,3 +270,53 @@ def test_backward_never_keeps_the_callers_gradient_array():
     seed[:] = 100.0
     np.testing.assert_array_equal(h.grad, [1.0, 1.0])
     np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("value", [[2.0], [[2.0]], 2.0, np.float64(2.0)])
+def test_item_of_any_one_element_tensor(value):
+    assert Tensor(value).item() == 2.0 and type(Tensor(value).item()) is float
+
+
+@pytest.mark.parametrize("shape", [(2,), (0,), (1, 2)])
+def test_item_of_more_or_fewer_elements_is_a_shape_error(shape):
+    with pytest.raises(ShapeError, match=rf"item\(\) needs a value with one element.*{shape[-1]}"):
+        Tensor(np.zeros(shape)).item()
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean", "max"])
+@pytest.mark.parametrize("axis", [0, -1, (0,)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reducing_a_0d_value_over_its_axis_is_the_identity(reduction, axis, keepdims):
+    x = Tensor(2.0, requires_grad=True)  # torch: x.sum(0) is x, and its gradient is 1
+    out = getattr(x, reduction)(axis=axis, keepdims=keepdims)
+    out.backward()
+    assert (out.shape, out.item(), x.grad) == ((), 2.0, 1.0)
+
+
+@pytest.mark.parametrize("fn, value", [(softmax, 1.0), (log_softmax, 0.0)])
+@pytest.mark.parametrize("axis", [0, -1])
+def test_softmax_of_a_0d_value_is_one(fn, value, axis):
+    x = Tensor(2.0, requires_grad=True)
+    out = fn(x, axis=axis)
+    out.backward()
+    assert (out.shape, out.item(), x.grad) == ((), value, 0.0)  # as torch.softmax(x, 0)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: Tensor(2.0).sum(axis=1), "axis 1 is out of bounds"),
+    (lambda: Tensor(np.ones((2, 3))).mean(axis=-3), "axis -3 is out of bounds"),
+    (lambda: Tensor(np.ones((2, 3))).sum(axis=(0, -2)), "repeated axis"),
+    (lambda: Tensor(np.zeros((2, 0))).max(axis=1), r"maximum of no numbers.*size 0"),
+    (lambda: Tensor(np.zeros(0)).max(), r"maximum of no numbers.*size 0"),
+    (lambda: cross_entropy(Tensor(np.zeros((2, 0))), [0, 0]), "at least one class"),
+])
+def test_reductions_that_have_no_answer_are_shape_errors(call, message):
+    with pytest.raises(ShapeError, match=message):
+        call()
+
+
+def test_max_over_a_nonempty_axis_of_an_empty_value_is_empty():
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    out = x.max(axis=1)
+    out.backward(np.ones(0))
+    assert out.shape == (0,) and x.grad.shape == (0, 3)

@@ -1,4 +1,9 @@
-"""Every op's gradient against central differences in float64, shapes drawn by hypothesis."""
+"""Every op's gradient against central differences in float64.
+
+test_every_op runs over the op table itself: an op is checked through its generic cases (every
+elementwise op without attributes) or its entry in CASES, and an op with neither fails, so a new
+op cannot go unchecked. The hypothesis tests below draw shapes, axes and broadcasting pairs.
+"""
 
 import numpy as np
 import pytest
@@ -6,20 +11,85 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 
-from engine import OPS, Tensor, cross_entropy, dropout, gradcheck, log_softmax, mse, softmax
+from engine import OPS, Tensor, apply, cross_entropy, dropout, gradcheck, log_softmax, mse, softmax
+
+RNG = np.random.default_rng(0)
 
 
-def values(rng, shape, positive=False, away_from_zero=False):
-    x = rng.standard_normal(shape)
-    if positive:
-        return np.abs(x) + 0.5
-    if away_from_zero:
-        return np.where(x >= 0, x + 0.2, x - 0.2)
-    return x
+def normal(*shape, rng=RNG):
+    return rng.standard_normal(shape)
 
 
-def params(*arrays):
-    return [Tensor(a, requires_grad=True, name=f"x{i}") for i, a in enumerate(arrays)]
+def positive(*shape, rng=RNG):
+    return np.abs(normal(*shape, rng=rng)) + 0.5
+
+
+def apart_from_zero(*shape, rng=RNG):
+    x = normal(*shape, rng=rng)
+    return np.where(x >= 0, x + 0.2, x - 0.2)
+
+
+# The values an elementwise op is checked on: inside its domain, away from its kinks.
+DOMAINS = {"log": positive, "sqrt": positive, "div": positive, "pow": positive,
+           "relu": apart_from_zero, "abs": apart_from_zero}
+ELEMENTWISE_SHAPES = [[()], [(3,)], [(2, 3)]]
+BROADCAST_SHAPES = [[(2, 3), (2, 3)], [(3, 1), (1, 4)], [(), (2, 3)], [(2, 3), ()], [(2, 3), (3,)],
+                    [(5,), (4, 5)], [(2, 1, 3), (4, 1)]]
+
+
+class Const:
+    """An operand that is a constant of the op (class targets), not a checked input."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _reductions():
+    cases = [((normal(2, 3, 4),), {"axis": axis, "keepdims": keepdims})
+             for axis in (None, 0, 1, 2, -1, (0, 2)) for keepdims in (False, True)]
+    scalar = [((normal(),), {"axis": axis, "keepdims": keepdims})  # torch: identity, gradient 1
+              for axis in (0, -1) for keepdims in (False, True)]
+    return cases + scalar
+
+
+def _softmaxes():
+    return [((normal(3, 4),), {"axis": axis}) for axis in (0, 1, -1, -2)] + [
+        ((normal(2, 3, 4),), {"axis": 1}), ((normal(),), {"axis": 0}), ((normal(5),), {})]
+
+
+# Operands (arrays are checked inputs) and attributes of each op that is not plain elementwise.
+CASES = {
+    "matmul": [((normal(*a), normal(*b)), {}) for a, b in [
+        ((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)), ((3,), (3,)), ((2, 2, 3), (3, 4)),
+        ((4, 3), (2, 3, 5))]],
+    "sum": _reductions(),
+    "mean": _reductions(),
+    "max": _reductions() + [((np.array([1.0, 3.0, 3.0]),), {})],  # a tie shares the gradient
+    "reshape": [((normal(2, 3),), {"shape": (3, 2)}), ((normal(2, 3),), {"shape": (-1,)}),
+                ((normal(6),), {"shape": (1, 2, 3)}), ((normal(),), {"shape": (1, 1)})],
+    "transpose": [((normal(*shape),), {"axes": axes}) for shape, axes in [
+        ((2, 3), None), ((2, 3), (1, 0)), ((2, 3), (-1, 0)), ((2, 3, 4), (2, 0, 1)),
+        ((2, 3, 4), (-1, -3, -2)), ((2, 3, 4), (1, -1, 0)), ((3,), None), ((), None)]],
+    "softmax": _softmaxes(),
+    "log_softmax": _softmaxes(),
+    "cross_entropy": [((normal(4, 3), Const([0, 2, 1, 2])), {}), ((normal(3), Const(1)), {}),
+                      ((normal(2, 2, 3), Const([[0, 1], [2, 2]])), {})],
+    "mse": [((normal(*shape), normal(*shape)), {}) for shape in [(), (4,), (3, 2)]]
+           + [((normal(4), normal()), {})],
+    "dropout": [((normal(5, 4),), {"mask": (RNG.random((5, 4)) >= 0.5) / 0.5})],
+}
+
+
+def gradient_cases(name):
+    """The (operands, attrs) pairs op `name` is checked on; [] if it has none."""
+    op = OPS[name]
+    if name in CASES:
+        return CASES[name]
+    if op.kind == "elementwise" and not op.attrs:
+        shapes = ELEMENTWISE_SHAPES if op.arity == 1 else BROADCAST_SHAPES
+        draw = DOMAINS.get(name, normal)
+        return [(tuple(draw(*shape) for shape in operands), {}) for operands in shapes]
+    return []
 
 
 def assert_gradcheck(fn, inputs):
@@ -29,100 +99,24 @@ def assert_gradcheck(fn, inputs):
         assert check.passed, (check.name, check.max_abs_error, check.analytic, check.numeric)
 
 
-shapes = array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
-broadcast_pairs = mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4)
-seeds = st.integers(0, 2**32 - 1)
-
-# Builders: (rng, shape or shapes) -> (fn, inputs). One per op, so a new op without a case fails.
-UNARY = {
-    "neg": (lambda t: -t, {}),
-    "exp": (lambda t: t.exp(), {}),
-    "log": (lambda t: t.log(), {"positive": True}),
-    "tanh": (lambda t: t.tanh(), {}),
-    "sigmoid": (lambda t: t.sigmoid(), {}),
-    "relu": (lambda t: t.relu(), {"away_from_zero": True}),
-    "sin": (lambda t: t.sin(), {}),
-    "cos": (lambda t: t.cos(), {}),
-    "sqrt": (lambda t: t.sqrt(), {"positive": True}),
-    "abs": (lambda t: t.abs(), {"away_from_zero": True}),
-}
-BINARY = {
-    "add": (lambda a, b: a + b, {}),
-    "sub": (lambda a, b: a - b, {}),
-    "mul": (lambda a, b: a * b, {}),
-    "div": (lambda a, b: a / b, {"positive": True}),
-    "pow": (lambda a, b: a**b, {"positive": True}),
-}
-OTHER = {"matmul", "sum", "mean", "max", "reshape", "transpose", "softmax", "log_softmax",
-         "cross_entropy", "mse", "dropout"}
+def params(*arrays):
+    return [Tensor(a, requires_grad=True, name=f"x{i}") for i, a in enumerate(arrays)]
 
 
-def test_every_op_in_the_table_has_a_gradient_test():
-    assert set(UNARY) | set(BINARY) | OTHER == set(OPS)
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op(name):
+    cases = gradient_cases(name)
+    assert cases, f"op {name} has no gradient check: add its cases to CASES in {__file__}"
+    op = OPS[name]
+    for operands, attrs in cases:
+        inputs = params(*[x for x in operands if not isinstance(x, Const)])
 
+        def fn(*checked, operands=operands, attrs=attrs):
+            values = iter(checked)
+            return apply(op, *[x.value if isinstance(x, Const) else next(values)
+                               for x in operands], **attrs)
 
-@pytest.mark.parametrize("name", sorted(UNARY))
-@given(shape=shapes, seed=seeds)
-@settings(max_examples=15)
-def test_unary(name, shape, seed):
-    fn, kind = UNARY[name]
-    assert_gradcheck(fn, params(values(np.random.default_rng(seed), shape, **kind)))
-
-
-@pytest.mark.parametrize("name", sorted(BINARY))
-@given(pair=broadcast_pairs, seed=seeds)
-@settings(max_examples=15)
-def test_binary_with_broadcasting(name, pair, seed):
-    fn, kind = BINARY[name]
-    rng = np.random.default_rng(seed)
-    a, b = (values(rng, s, **kind) for s in pair.input_shapes)
-    assert_gradcheck(fn, params(a, b))
-
-
-@pytest.mark.parametrize(
-    "shape_a, shape_b",
-    [((3, 1), (1, 4)), ((5,), (4, 5)), ((), (2, 3)), ((2, 3), ()), ((2, 1, 3), (4, 1))],
-)
-@pytest.mark.parametrize("name", sorted(BINARY))
-def test_named_broadcasting_cases(name, shape_a, shape_b):
-    fn, kind = BINARY[name]
-    rng = np.random.default_rng(1)
-    inputs = params(values(rng, shape_a, **kind), values(rng, shape_b, **kind))
-    out = fn(*inputs)
-    out.backward(np.ones(out.shape))
-    assert inputs[0].grad.shape == shape_a and inputs[1].grad.shape == shape_b
-    assert_gradcheck(fn, inputs)
-
-
-@pytest.mark.parametrize(
-    "shape_a, shape_b",
-    [((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)), ((3,), (3,)), ((2, 2, 3), (3, 4)),
-     ((4, 3), (2, 3, 5))],
-)
-def test_matmul(shape_a, shape_b):
-    rng = np.random.default_rng(2)
-    a, b = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
-    assert_gradcheck(lambda a, b: a @ b, params(a, b))
-
-
-@given(m=st.integers(1, 4), n=st.integers(1, 4), p=st.integers(1, 4), seed=seeds)
-@settings(max_examples=15)
-def test_matmul_random_sizes(m, n, p, seed):
-    rng = np.random.default_rng(seed)
-    a, b = rng.standard_normal((m, n)), rng.standard_normal((n, p))
-    assert_gradcheck(lambda a, b: a @ b, params(a, b))
-
-
-@pytest.mark.parametrize("name", ["sum", "mean", "max"])
-@pytest.mark.parametrize("axis", [None, 0, 1, 2, -1, (0, 2)])
-@pytest.mark.parametrize("keepdims", [False, True])
-def test_reductions_over_each_axis(name, axis, keepdims):
-    x = params(np.random.default_rng(3).standard_normal((2, 3, 4)))
-    out = getattr(x[0], name)(axis=axis, keepdims=keepdims)
-    assert out.shape == getattr(np, {"max": "max", "sum": "sum", "mean": "mean"}[name])(
-        x[0].data, axis=axis, keepdims=keepdims
-    ).shape
-    assert_gradcheck(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), x)
+        assert_gradcheck(fn, inputs)
 
 
 def test_max_shares_the_gradient_among_ties():
@@ -131,42 +125,8 @@ def test_max_shares_the_gradient_among_ties():
     np.testing.assert_array_equal(x.grad, [0.0, 0.5, 0.5])
 
 
-@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=4), seed=seeds)
-@settings(max_examples=15)
-def test_reshape_and_transpose(shape, seed):
-    rng = np.random.default_rng(seed)
-    x = params(rng.standard_normal(shape))
-    axes = tuple(rng.permutation(len(shape)).tolist())
-    weights = rng.standard_normal(int(np.prod(shape)))
-    assert_gradcheck(lambda t: t.reshape(-1) * weights, x)
-    assert_gradcheck(lambda t: t.transpose(*axes), x)
-    assert_gradcheck(lambda t: t.T, x)
-
-
-@pytest.mark.parametrize("fn", [softmax, log_softmax])
-@pytest.mark.parametrize("axis", [0, -1])
-def test_softmax_family(fn, axis):
-    x = params(np.random.default_rng(4).standard_normal((3, 4)))
-    assert_gradcheck(lambda t: fn(t, axis=axis), x)
-
-
-@pytest.mark.parametrize(
-    "shape, targets", [((4, 3), [0, 2, 1, 2]), ((3,), 1), ((2, 2, 3), [[0, 1], [2, 2]])]
-)
-def test_cross_entropy(shape, targets):
-    logits = params(np.random.default_rng(5).standard_normal(shape))
-    assert_gradcheck(lambda z: cross_entropy(z, targets), logits)
-
-
-@pytest.mark.parametrize("shape", [(), (4,), (3, 2)])
-def test_mse(shape):
-    rng = np.random.default_rng(6)
-    pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
-    assert_gradcheck(lambda p, t: mse(p, t), params(pred, target))
-
-
 def test_dropout_gradient_uses_the_same_mask():
-    x = params(np.random.default_rng(7).standard_normal((5, 4)))
+    x = params(normal(5, 4))
     mask_source = dropout(x[0], 0.5, training=True, rng=np.random.default_rng(0))
     mask = mask_source.attrs["mask"]
     assert_gradcheck(lambda t: dropout(t, 0.5, training=True, rng=np.random.default_rng(0)), x)
@@ -174,25 +134,72 @@ def test_dropout_gradient_uses_the_same_mask():
     np.testing.assert_array_equal(x[0].grad, mask)
 
 
-# ---- the remaining ops on shapes drawn by hypothesis -----------------------------------------
+# ---- shapes drawn by hypothesis ------------------------------------------------------------
+seeds = st.integers(0, 2**32 - 1)
+shapes = array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+broadcast_pairs = mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4)
+ELEMENTWISE = sorted(name for name, op in OPS.items() if op.kind == "elementwise" and not op.attrs)
+
+
+def drawn(name, shape, seed):
+    """Values for op `name` of the given shape, in its domain (see DOMAINS)."""
+    return DOMAINS.get(name, normal)(*shape, rng=np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@given(pair=broadcast_pairs, seed=seeds)
+@settings(max_examples=15)
+def test_elementwise_on_drawn_shapes(name, pair, seed):
+    op = OPS[name]
+    operands = [drawn(name, shape, seed + i) for i, shape in enumerate(pair.input_shapes)]
+    assert_gradcheck(lambda *ts: apply(op, *ts), params(*operands[:op.arity]))
+
+
+@given(m=st.integers(1, 4), n=st.integers(1, 4), p=st.integers(1, 4), seed=seeds)
+@settings(max_examples=15)
+def test_matmul_random_sizes(m, n, p, seed):
+    r = np.random.default_rng(seed)
+    assert_gradcheck(lambda a, b: a @ b, params(r.standard_normal((m, n)),
+                                                r.standard_normal((n, p))))
+
+
 @st.composite
 def shape_and_axis(draw, min_dims=1):
+    """A shape and one of its axes (a 0-d shape has axis 0, also -1, as in torch)."""
     shape = draw(array_shapes(min_dims=min_dims, max_dims=3, max_side=4))
-    return shape, draw(st.integers(-len(shape), len(shape) - 1))
+    n = max(len(shape), 1)
+    return shape, draw(st.integers(-n, n - 1))
 
 
 @pytest.mark.parametrize("name", ["sum", "mean", "max"])
-@given(case=shape_and_axis(), keepdims=st.booleans(), whole=st.booleans(), seed=seeds)
+@given(case=shape_and_axis(min_dims=0), keepdims=st.booleans(),
+       whole=st.booleans(), seed=seeds)
 @settings(max_examples=15)
 def test_reductions_on_drawn_shapes(name, case, keepdims, whole, seed):
     shape, axis = case
     axis = None if whole else axis
     x = params(np.random.default_rng(seed).standard_normal(shape))  # ties have probability 0
+    out = getattr(x[0], name)(axis=axis, keepdims=keepdims)
+    if x[0].ndim:  # NumPy's shape rule; a 0-d value stays 0-d (as in torch)
+        assert out.shape == getattr(np, name)(x[0].data, axis=axis, keepdims=keepdims).shape
     assert_gradcheck(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), x)
 
 
+@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=4), seed=seeds, data=st.data())
+@settings(max_examples=15)
+def test_reshape_and_transpose(shape, seed, data):
+    r = np.random.default_rng(seed)
+    x = params(r.standard_normal(shape))
+    axes = tuple(int(a) - data.draw(st.sampled_from((0, len(shape))))  # -1 is the last axis
+                 for a in r.permutation(len(shape)))
+    weights = r.standard_normal(int(np.prod(shape)))
+    assert_gradcheck(lambda t: t.reshape(-1) * weights, x)
+    assert_gradcheck(lambda t: t.transpose(*axes), x)
+    assert_gradcheck(lambda t: t.T, x)
+
+
 @pytest.mark.parametrize("fn", [softmax, log_softmax])
-@given(case=shape_and_axis(), seed=seeds)
+@given(case=shape_and_axis(min_dims=0), seed=seeds)
 @settings(max_examples=15)
 def test_softmax_family_on_drawn_shapes(fn, case, seed):
     shape, axis = case
@@ -204,15 +211,15 @@ def test_softmax_family_on_drawn_shapes(fn, case, seed):
        seed=seeds)
 @settings(max_examples=15)
 def test_cross_entropy_on_drawn_shapes(rows, classes, seed):
-    rng = np.random.default_rng(seed)
-    targets = rng.integers(0, classes, size=rows)
-    logits = params(rng.standard_normal((*rows, classes)) * 3)
+    r = np.random.default_rng(seed)
+    targets = r.integers(0, classes, size=rows)
+    logits = params(r.standard_normal((*rows, classes)) * 3)
     assert_gradcheck(lambda z: cross_entropy(z, targets), logits)
 
 
 @given(shape=shapes, scalar_target=st.booleans(), seed=seeds)
 @settings(max_examples=15)
 def test_mse_on_drawn_shapes(shape, scalar_target, seed):
-    rng = np.random.default_rng(seed)
-    target = rng.standard_normal(() if scalar_target else shape)
-    assert_gradcheck(lambda p, t: mse(p, t), params(rng.standard_normal(shape), target))
+    r = np.random.default_rng(seed)
+    target = r.standard_normal(() if scalar_target else shape)
+    assert_gradcheck(lambda p, t: mse(p, t), params(r.standard_normal(shape), target))

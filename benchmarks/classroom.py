@@ -1,0 +1,272 @@
+"""A class opens the teacher's link at once: N browser sessions on one page of a fresh server.
+
+    .venv/bin/python benchmarks/classroom.py --n 20                # cold: a just-started server
+    .venv/bin/python benchmarks/classroom.py --n 40 --warm         # one visit first, then the class
+    .venv/bin/python benchmarks/classroom.py --n 10 --url-path "/Optimizer_Lab?view=surfaces"
+    .venv/bin/python benchmarks/classroom.py --n 20 --profile /tmp/class.txt   # needs py-spy
+
+Starts `streamlit run app.py` on a free port, opens N Chromium contexts (separate sessions) on
+the link together and waits until every one is done: the script is idle and every chart on the
+page is drawn, or the page shows an exception. Prints the time until the last one, the sessions
+that showed an exception (with the messages), the server's CPU-seconds during the class (from
+/proc, its children included) and its peak RSS. --profile samples the server with py-spy
+during the class and prints where its time went (functions by share of samples).
+
+Targets (issue 13), N = 20 on the Optimizer Lab default: 0 exceptions (also cold), server CPU
+<= 5 s, peak RSS <= 600 MB. Chromium shares the machine's cores with the server, so wall times
+move with N and the machine's load; CPU-seconds and RSS are the server's own. Exits with 1
+if any session showed an exception or timed out (tests/e2e/test_classroom.py relies on it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.async_api import Browser, async_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+EXCEPTION = "[data-testid='stException']"
+# Done: the script ran ('initial' before the first run, then 'running') and every plotly chart
+# holds its drawn SVG (a page without charts: its title is shown); or an exception box is shown.
+DONE_JS = """() => {
+  if (document.querySelector("[data-testid='stException']")) return true;
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+  if (!charts.length && !document.querySelector("[data-testid='stMain'] h1")) return false;
+  return charts.every(c => c.querySelector('.main-svg'));
+}"""
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=2) as response:
+            return response.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its waited-for children (utime, stime, cutime, cstime), plus
+    any live children's own."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = sum(int(v) for v in fields[11:15]) / TICKS
+    for child in children(pid):
+        total += cpu_seconds(child)
+    return total
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM, MB) of the process, plus its live children's."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    return kb / 1024 + sum(peak_rss_mb(c) for c in children(pid))
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    base: str
+    log: Path
+
+    @classmethod
+    def start(cls, timeout_s: float = 60) -> Server:
+        port = free_port()
+        log = Path(tempfile.mkstemp(prefix="classroom-", suffix=".log")[1])
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(port),
+               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+        with log.open("w") as out:
+            proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT)
+        server = cls(proc, f"http://127.0.0.1:{port}", log)
+        deadline = time.monotonic() + timeout_s
+        while not healthy(f"{server.base}/_stcore/health"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                sys.exit(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        return server
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.unlink(missing_ok=True)
+
+
+BUSY_TICK_S, BUSY_SHARE = 0.25, 0.1
+
+
+async def track_busy(pid: int, start: float, busy: list[float]) -> None:
+    """Append to `busy` each time (seconds after `start`) the server used more than BUSY_SHARE
+    of a core: the browsers, on the same cores, go on drawing after the server is done."""
+    last = cpu_seconds(pid)
+    while True:
+        await asyncio.sleep(BUSY_TICK_S)
+        now = cpu_seconds(pid)
+        if now - last > BUSY_SHARE * BUSY_TICK_S:
+            busy.append(time.monotonic() - start)
+        last = now
+
+
+@dataclass
+class Visit:
+    seconds: float
+    exceptions: list[str]
+
+
+async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> Visit:
+    """One student: a fresh browser context (its own session) opens `url` and waits until done."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = await context.new_page()
+        await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
+        await page.wait_for_function(DONE_JS, timeout=timeout_s * 1000, polling=100)
+        seconds = time.monotonic() - start
+        boxes = page.locator(EXCEPTION)
+        exceptions = [(await boxes.nth(i).inner_text())[:4000] for i in range(await boxes.count())]
+        return Visit(seconds, exceptions)
+    except Exception as error:  # a timeout is a failed visit, reported as such
+        return Visit(time.monotonic() - start, [f"{type(error).__name__}: {error}"[:600]])
+    finally:
+        await context.close()
+
+
+async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s: float,
+                    profile: Path | None) -> int:
+    """Open the class, print the figures; returns how many sessions failed."""
+    url = server.base + "/" + url_path.lstrip("/")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        if warm:
+            first = await visit(browser, url, time.monotonic(), timeout_s)
+            print(f"warm-up visit: {first.seconds:.1f} s, exceptions: {len(first.exceptions)}")
+        spy = start_py_spy(server.proc.pid, profile) if profile else None
+        cpu0 = cpu_seconds(server.proc.pid)
+        start = time.monotonic()
+        busy = [0.0]
+        tracker = asyncio.create_task(track_busy(server.proc.pid, start, busy))
+        visits = await asyncio.gather(*(visit(browser, url, start, timeout_s) for _ in range(n)))
+        cpu = cpu_seconds(server.proc.pid) - cpu0
+        tracker.cancel()
+        peak_mb = peak_rss_mb(server.proc.pid)
+        if spy:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            spy.wait(timeout=60)
+        await browser.close()
+    failed = [v for v in visits if v.exceptions]
+    times = sorted(v.seconds for v in visits)
+    print(f"{'warm' if warm else 'cold'} server, {n} sessions on {url_path}")
+    print(f"  all done after      {times[-1]:.1f} s (first {times[0]:.1f} s, "
+          f"median {times[len(times) // 2]:.1f} s)")
+    print(f"  server busy until   {busy[-1]:.1f} s (last {BUSY_TICK_S} s with > "
+          f"{BUSY_SHARE:.0%} of a core)")
+    print(f"  sessions with an exception: {len(failed)} of {n}")
+    for message in sorted({m for v in failed for m in v.exceptions}):  # with the traceback
+        print("    " + message.replace("\n", "\n    "))
+    print(f"  server CPU          {cpu:.1f} s")
+    print(f"  server peak RSS     {peak_mb:.0f} MB")
+    if profile:
+        print_profile(profile)
+    return len(failed)
+
+
+def start_py_spy(pid: int, out: Path) -> subprocess.Popen:
+    """Sample the server into `out` as collapsed stacks: only the thread holding the GIL, so
+    the samples show where its Python CPU time goes."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--format", "raw",
+                             "--rate", "50", "--output", str(out), "--gil"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def print_profile(collapsed: Path, top: int = 25) -> None:
+    """Functions by share of samples in which they are on the stack (inclusive), and the
+    places by share in which they are the innermost frame (self time)."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [short_frame(f) for f in stack.split(";")]
+        total += int(count)
+        own[frames[-1]] += int(count)
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+    print(f"  py-spy: {total} samples at 50 Hz ({collapsed})")
+    for title, counts in (("on the stack", inclusive), ("self", own)):
+        print(f"  top {top}, {title}:")
+        for frame, count in counts.most_common(top):
+            print(f"    {100 * count / total:5.1f} %  {frame}")
+
+
+def short_frame(frame: str) -> str:
+    """'to_json (plotly/io/_json.py:173)' with the site-packages prefix and line dropped."""
+    name, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    path = path.split("site-packages/")[-1].replace(str(REPO_ROOT) + "/", "")
+    return f"{name} ({path})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=20, help="browser sessions (default 20)")
+    parser.add_argument("--url-path", default="/Optimizer_Lab", help="the shared link's path")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--cold", dest="warm", action="store_false", default=False,
+                      help="the class is the server's first visitors (default)")
+    mode.add_argument("--warm", dest="warm", action="store_true",
+                      help="one visit first (imports done, caches filled), then the class")
+    parser.add_argument("--timeout", type=float, default=300, help="per session, seconds")
+    parser.add_argument("--profile", type=Path, help="record the server with py-spy to this file")
+    args = parser.parse_args()
+    server = Server.start()
+    try:
+        failed = asyncio.run(run_class(server, args.url_path, args.n, args.warm, args.timeout,
+                                       args.profile))
+    finally:
+        server.stop()
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

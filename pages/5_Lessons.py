@@ -1,0 +1,103 @@
+"""Lessons: guided tours through the playground, one step at a time, each step a live view of a
+page beside its text and question.
+
+The URL holds the state: ?lesson=<key>&step=<k> opens a step of the built-in course;
+?lesson=draft&packed=<…> carries a whole authored lesson (a share link); present=1 is presenter
+mode; edit=1 shows the editor of the draft.
+"""
+
+import streamlit as st
+
+from page_models.course import COURSE, LessonError, builtin_lessons, pack, unpack
+from page_models.course_page import DRAFT, PARAMS, step_within
+from ui.lesson_browser import lesson_browser
+from ui.lesson_draft import draft, set_draft
+from ui.lesson_editor import share_and_files, step_editor
+from ui.lesson_step import show_step, view_url
+from ui.nav import page_header, presenting
+from ui.state import bind, explain_over_cap, publish
+
+# Presenter mode (ui.nav): the page title gives its room to the step.
+PRESENTER_CSS = "<style>h1 { display: none; }</style>"
+state = st.session_state
+
+page_header("pages/5_Lessons.py")
+bind(PARAMS)
+explain_over_cap(PARAMS)
+COURSE_LESSONS = builtin_lessons()
+
+# ---- which lesson: a shared link's, the author's draft, or one of the course -------------------
+link = st.query_params.get("packed")  # read as sent: a link too long for the param is said so
+if link and not state.get("packed_read"):
+    state.packed_read = True  # a link is read once per session; the draft then lives here
+    try:
+        set_draft(unpack(link))
+        state.lesson = DRAFT
+    except LessonError as err:
+        st.error(str(err), icon=":material/link_off:")
+lessons = {**({DRAFT: draft()} if draft() is not None else {}), **COURSE_LESSONS}
+if state.lesson not in lessons:
+    if state.lesson == DRAFT:
+        st.info("Your own lesson has no steps yet: open any page and press **Add this view to "
+                "my lesson** in its sidebar.", icon=":material/playlist_add:")
+    else:
+        st.warning(f"There is no lesson named ‘{state.lesson[:40]}’; the course has: "
+                   f"{', '.join(COURSE)}.", icon=":material/search_off:")
+    state.lesson = COURSE[0]
+lesson = lessons[state.lesson]
+state.step = step_within(lesson, state.step)
+
+
+def move(delta: int) -> None:
+    state.step = step_within(lessons[state.lesson], state.step + delta)
+    state.pop("revealed", None)
+
+
+def copy_to_draft() -> None:
+    set_draft(lessons[state.lesson])
+    state.lesson, state.edit = DRAFT, True
+
+
+# ---- the controls: lesson, Back, counter, Next ---------------------------------------------------
+pick, back, counter, forward, open_view = st.columns([9, 4, 4, 4, 1], vertical_alignment="center")
+pick.selectbox("Lesson", list(lessons), key="lesson", label_visibility="collapsed",
+               format_func=lambda k: f"✎ {lessons[k].title}" if k == DRAFT else lessons[k].title,
+               on_change=lambda: state.update(step=1, revealed=None))
+back.button("Back", icon=":material/arrow_back:", width="stretch", disabled=state.step == 1,
+            on_click=move, args=(-1,), key="lesson_back")
+counter.container(key="lesson-counter", horizontal_alignment="center").markdown(
+    f"Step **{state.step}** of {len(lesson.steps)}")
+forward.button("Next", icon=":material/arrow_forward:", width="stretch",
+               disabled=state.step == len(lesson.steps), on_click=move, args=(1,),
+               key="lesson_next")
+lesson_browser(move)
+
+if presenting():
+    st.html(PRESENTER_CSS)
+
+step = lesson.steps[state.step - 1]
+open_view.link_button("", view_url(step, presenting()), icon=":material/open_in_new:",
+                 help="Open this view on its own page: full size, and yours to change.")
+show_step(step, f"{state.lesson}-{state.step}", presenting())
+
+# ---- authoring ---------------------------------------------------------------------------------
+with st.expander("Write your own lesson", icon=":material/edit_note:", expanded=state.edit):
+    if state.lesson == DRAFT:
+        st.toggle("Edit this step", key="edit")
+        if state.edit:
+            step_editor(state.step - 1)
+    else:
+        st.markdown("Press **Add this view to my lesson** in the sidebar of any page to collect "
+                    "views as steps; then write each step's text and question here. Or start "
+                    "from this lesson:")
+        st.button("Edit a copy of this lesson", icon=":material/content_copy:",
+                  on_click=copy_to_draft)
+    share_and_files(draft() if state.lesson == DRAFT else None)
+
+state.packed = ""
+if state.lesson == DRAFT and draft() is not None:
+    try:
+        state.packed = pack(draft())  # the address bar carries the draft, so a reload keeps it
+    except LessonError:
+        pass  # too long for a link: the editor says so and offers the Markdown file
+publish(PARAMS)

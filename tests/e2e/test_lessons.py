@@ -1,0 +1,109 @@
+"""The Lessons page in a real browser: a step opens from its link, Next/Back and the arrow keys
+move the counter, the step's view appears (the embedded page draws its chart), and the main
+visual lies within the first 1280×720 screen, in normal and presenter mode."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from page_models.course import builtin_lessons, format_markdown, parse_markdown
+
+from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
+
+COUNTER = ".st-key-lesson-counter"
+MAIN_VISUAL = ".st-key-main-visual"
+VIEW = "iframe[title^='Lesson view']"
+
+
+def counter(page) -> str:
+    return page.locator(COUNTER).inner_text().strip()
+
+
+def wait_for_counter(page, text: str) -> None:
+    page.wait_for_function(
+        f"() => document.querySelector('{COUNTER}')?.innerText.trim() === '{text}'",
+        timeout=30_000)
+    wait_for_idle(page)
+
+
+def assert_on_first_screen(page, selector: str) -> None:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not drawn"
+    assert box["x"] >= 0 and box["y"] >= 0, box
+    assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720, box
+
+
+def wait_until_the_chart_is_in_view(page) -> None:
+    """The view was scrolled so that its first chart's top is in the upper half of the frame."""
+    page.frame_locator(VIEW).locator(".js-plotly-plot").first.wait_for(timeout=90_000)
+    page.wait_for_function(
+        f"""() => {{
+            const frame = document.querySelector("{VIEW}");
+            const chart = frame.contentDocument.querySelector('.js-plotly-plot');
+            const top = chart.getBoundingClientRect().top;
+            const scrolled = frame.dataset.scrolledFor === frame.src;
+            return scrolled && top >= 0 && top < frame.clientHeight / 2;
+        }}""", timeout=30_000)
+
+
+def test_buttons_and_arrow_keys_move_through_the_steps(page, base_url, console_errors):
+    open_page(page, base_url, "Lessons?lesson=chain-rule&step=2")
+    assert counter(page) == "Step 2 of 4"
+    assert "Multiply along the path" in page.locator(MAIN_VISUAL).inner_text()
+
+    page.get_by_role("button", name="Next").click()
+    wait_for_counter(page, "Step 3 of 4")
+    assert "step=3" in page.url
+    page.get_by_role("button", name="Back").click()
+    wait_for_counter(page, "Step 2 of 4")
+
+    page.locator(MAIN_VISUAL).get_by_text("Question.").click()  # focus on the page, not the view
+    page.keyboard.press("ArrowRight")
+    wait_for_counter(page, "Step 3 of 4")
+    page.keyboard.press("ArrowLeft")
+    wait_for_counter(page, "Step 2 of 4")
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "presenter"])
+def test_the_view_appears_within_the_first_screen(page, base_url, present):
+    open_page(page, base_url, "Lessons?lesson=chain-rule&step=2" + ("&present=1" if present
+                                                                   else ""))
+    assert_on_first_screen(page, MAIN_VISUAL)
+    assert_on_first_screen(page, VIEW)
+    assert "embed=true" in page.locator(VIEW).get_attribute("src")
+    assert ("present=1" in page.locator(VIEW).get_attribute("src")) == present
+    wait_until_the_chart_is_in_view(page)
+    page.screenshot(path=f"/tmp/backprop_playground_lessons_{'presenter' if present else 'normal'}"
+                         ".png")
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("link", [  # one step per page and section the course shows
+    "lesson=softmax-sampling&step=1", "lesson=cross-entropy&step=1", "lesson=normalisation&step=1",
+    "lesson=matrices&step=1", "lesson=gradient-check&step=3", "lesson=sgd&step=2",
+    "lesson=momentum&step=4", "lesson=dropout&step=3", "lesson=dropout&step=1"])
+def test_each_views_chart_is_scrolled_into_the_frame(page, base_url, link):
+    open_page(page, base_url, f"Lessons?{link}")
+    wait_until_the_chart_is_in_view(page)
+    assert_on_first_screen(page, VIEW)
+    assert_no_exception(page)
+
+
+def test_a_lesson_file_uploads_and_downloads_unchanged(page, base_url, tmp_path):
+    lesson = builtin_lessons()["chain-rule"]
+    source = tmp_path / "mine.md"
+    source.write_text(format_markdown(replace(lesson, key="mine", title="My chain rule")))
+    open_page(page, base_url, "Lessons")
+    page.get_by_text("Write your own lesson").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(source)
+    wait_for_counter(page, "Step 1 of 4")
+    assert "lesson=draft" in page.url and "packed=" in page.url
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as Markdown").click()
+    assert download.value.suggested_filename == "mine.md"
+    assert parse_markdown(Path(download.value.path()).read_text()) == parse_markdown(
+        source.read_text())
+    assert_no_exception(page)

@@ -1,0 +1,156 @@
+"""Hypothesis strategies for whole programs of the expression language and for their inputs.
+
+    from tests.strategies import NAMES, expressions, input_specs, input_values, inputs, programs
+
+- programs(): the source of a valid-ish program (all parse but for a few attribute arguments;
+  about half build): one to five statements that assign, re-assign (`c = ...`, `c += ...`) and
+  read the names in NAMES, with every infix operator, unary minus, .T, number and list literals
+  (matrices, [] ...) and calls of every function of the language (engine.expr.FUNCTIONS, read
+  from the op table: a new op is drawn as soon as it exists) with axis=, keepdims= and shape /
+  axes arguments.
+- input_values(): one input's value: a spec string ("2.5", "[[1, 2], [3, 4]]", "randn(3, 3)",
+  "zeros(0)", "-1e308" ...) or a Python number or nested list (nan, inf, 1e-308, 10**400,
+  [2.0] ...).
+  Shapes come from SHAPES, whose sizes broadcast and multiply with each other often enough for
+  programs to get past the shape checks and reach the backward pass.
+- input_specs(): an InputSpec: a value, as a parameter (mostly) or as a constant.
+- inputs(): an InputSpec for every name in NAMES (build ignores the names a program never reads).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from hypothesis import strategies as st
+
+from engine.expr import CONSTRUCTORS, FUNCTIONS, InputSpec
+from engine.expr.builder import BINARY_OPS
+from engine.expr.functions import KEYWORD_ATTRS, TUPLE_ATTRS
+from engine.expr.lexer import AUGMENTED
+
+NAMES = ("x", "y", "W", "c")
+SHAPES = ((), (1,), (3,), (0,), (1, 1), (1, 3), (3, 1), (2, 3), (3, 2), (3, 3), (0, 3), (3, 0),
+          (2, 1, 3))
+NUMBER_TEXTS = ("2", "0", "1", "-1", "0.5", "2.5", "-3", "1e-3", ".5", "100000", "1e308",
+                "-1e308", "1e-308", "5e-324", "1e400")
+SPECIAL_FLOATS = (math.nan, math.inf, -math.inf, 1e308, -1e308, 1e-308, 5e-324, 0.0, -0.0)
+AXES = (-1, 0, 1, -2, 2, -3)  # valid for most drawn values, and some that are not
+
+# Kinds of expression node, repeated to weight them (sampled_from shrinks to the first).
+NODE_KINDS = ("name",) * 4 + ("call",) * 4 + ("binary",) * 3 + ("number", "list", "neg", ".T")
+
+
+# ---- values -------------------------------------------------------------------------------------
+def _numbers():
+    """Python numbers: floats (finite, huge, tiny, inf, nan) and ints (beyond float64 too)."""
+    return st.one_of(st.floats(-10, 10), st.sampled_from(SPECIAL_FLOATS), st.floats(),
+                     st.integers(-3, 3), st.sampled_from((10**400, -(10**400))))
+
+
+def _number_texts():
+    """Numbers as the lexer reads them: NUMBER_TEXTS, or the repr of a finite float."""
+    finite = st.one_of(st.floats(-10, 10), st.floats(allow_nan=False, allow_infinity=False))
+    return st.one_of(st.sampled_from(NUMBER_TEXTS), finite.map(repr))
+
+
+def _shapes(min_dims: int = 0):
+    return st.sampled_from([shape for shape in SHAPES if len(shape) >= min_dims])
+
+
+def _nested(shape: tuple[int, ...], leaf):
+    """A nested list of the given shape with entries drawn from `leaf`."""
+    if not shape:
+        return leaf
+    return st.lists(_nested(shape[1:], leaf), min_size=shape[0], max_size=shape[0])
+
+
+def _list_literals():
+    """List literals as text: [2.5], [[1, 2], [3, 4]], [] ..."""
+    return _shapes(min_dims=1).flatmap(lambda shape: _nested(shape, _number_texts())).map(
+        lambda values: repr(values).replace("'", ""))
+
+
+def _constructor_calls():
+    """randn(3, 3), zeros(0), eye(3) ...: every constructor, with as many sizes as it takes."""
+    def call(name: str, shape: tuple[int, ...]) -> str:
+        arity = CONSTRUCTORS[name][1]
+        sizes = shape if arity is None else (shape + (3,) * arity)[:arity]
+        return f"{name}({', '.join(map(str, sizes))})"
+
+    return st.builds(call, st.sampled_from(sorted(CONSTRUCTORS)), _shapes())
+
+
+def input_values():
+    """One input's value: a spec string or a Python number / nested list of numbers."""
+    python_values = _shapes().flatmap(lambda shape: _nested(shape, _numbers()))
+    return st.one_of(_constructor_calls(), _list_literals(), _number_texts(), python_values)
+
+
+def input_specs():
+    return st.builds(InputSpec, input_values(), st.sampled_from((True, True, False)))
+
+
+def inputs():
+    """An InputSpec for every name in NAMES."""
+    return st.fixed_dictionaries({name: input_specs() for name in NAMES})
+
+
+# ---- programs -----------------------------------------------------------------------------------
+def _attribute_arguments(op):
+    """Texts after a call's tensor arguments: its tuple attribute's numbers, then keywords."""
+    parts = []
+    for attr in op.attrs:
+        if attr == "shape":
+            parts.append(st.lists(st.sampled_from((3, -1, 1, 2, 0, 9)), min_size=1, max_size=3))
+        elif attr in TUPLE_ATTRS:  # axes: mostly a permutation, some axes counted from the end
+            permutations = st.integers(1, 3).flatmap(lambda n: st.permutations(range(n)).flatmap(
+                lambda axes, n=n: st.tuples(*[st.sampled_from((a, a - n)) for a in axes])))
+            parts.append(st.one_of(permutations, st.lists(st.sampled_from(AXES), max_size=3)))
+        elif KEYWORD_ATTRS.get(attr) is int:
+            parts.append(st.lists(st.sampled_from(AXES).map(f"{attr}={{}}".format), max_size=1))
+        elif KEYWORD_ATTRS.get(attr) is bool:
+            parts.append(st.lists(st.booleans().map(f"{attr}={{}}".format), max_size=1))
+    return st.tuples(*parts).map(lambda lists: [str(item) for part in lists for item in part])
+
+
+def _operand(text: str) -> str:
+    """`text` as an operand of an operator or of .T: parenthesised unless it is a name."""
+    return text if re.fullmatch(r"[^\W\d]\w*", text) else f"({text})"
+
+
+@st.composite
+def expressions(draw, depth: int = 3) -> str:
+    """One expression over NAMES, nested at most `depth` operations deep."""
+    kind = draw(st.sampled_from(NODE_KINDS if depth > 0 else NODE_KINDS[:4] + ("number",)))
+    if kind == "name":
+        return draw(st.sampled_from(NAMES))
+    if kind == "number":
+        return draw(_number_texts())
+    if kind == "list":
+        return draw(_list_literals())
+    if kind == "call":
+        name = draw(st.sampled_from(sorted(FUNCTIONS)))
+        op = FUNCTIONS[name]
+        args = [draw(expressions(depth - 1)) for _ in range(op.arity)]
+        return f"{name}({', '.join(args + draw(_attribute_arguments(op)))})"
+    operand = _operand(draw(expressions(depth - 1)))
+    if kind == "neg":
+        return f"-{operand}"
+    if kind == ".T":
+        return f"{operand}.T"
+    symbol = draw(st.sampled_from(sorted(BINARY_OPS)))
+    return f"{operand} {symbol} {_operand(draw(expressions(depth - 1)))}"
+
+
+def _statements():
+    assignments = st.builds("{} {} {}".format, st.sampled_from(NAMES),
+                            st.sampled_from(("=",) * len(AUGMENTED) + AUGMENTED), expressions())
+    return st.one_of(assignments, expressions())
+
+
+def programs(max_statements: int = 5):
+    """A program: statements separated by newlines or `;`; the last one is its output."""
+    return st.builds(lambda statements, separator: separator.join(statements),
+                     st.lists(_statements(), min_size=1, max_size=max_statements),
+                     st.sampled_from(("\n", "; ")))
