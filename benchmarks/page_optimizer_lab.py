@@ -20,10 +20,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 VIEWS = {
-    "Train a network (defaults)": {},
+    "Train a network (defaults: 3 optimizers)": {},
+    "Train a network (6 optimizers)": {"opt": "sgd nesterov:lr=0.02 rmsprop adagrad adam adamw"},
     "Loss surfaces (quadratic, defaults)": {"view": "surfaces"},
     "Loss surfaces (Rosenbrock, 1000 steps)": {"view": "surfaces", "surface": "rosenbrock",
                                                "steps": "1000"},
+    "Loss surfaces (Beale, 6 optimizers)": {
+        "view": "surfaces", "surface": "beale",
+        "sopt": "sgd:lr=0.01 nesterov:lr=0.002 rmsprop adagrad:lr=0.5 adam:lr=0.05 adamw:lr=0.05"},
 }
 
 
@@ -46,14 +50,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     run_once({"view": "surfaces"})  # warm up imports (plotly, numpy) outside the figures
-    print(f"{'view':42} {'empty cache':>12} {'cached':>10}   (median of {args.repeats})")
+    print(f"{'view':44} {'empty cache':>12} {'cached':>10}   (median of {args.repeats})")
     for name, params in VIEWS.items():
         cold, warm = [], []
         for _ in range(args.repeats):
             st.cache_data.clear()
             cold.append(run_once(params))
             warm.append(run_once(params))
-        print(f"{name:42} {statistics.median(cold):10.2f} s {statistics.median(warm):8.2f} s")
+        print(f"{name:44} {statistics.median(cold):10.2f} s {statistics.median(warm):8.2f} s")
 
 
 if __name__ == "__main__":

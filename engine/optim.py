@@ -52,7 +52,20 @@ def _number(name: str, value, *, low: float = 0.0, low_open: bool = False,
     return value
 
 
-class Optimizer:
+class _Settings:
+    """Shows the constructor's keyword arguments: hyperparameters() and repr."""
+
+    def hyperparameters(self) -> dict:
+        """The constructor's keyword arguments, e.g. for a caption or a share link."""
+        names = list(inspect.signature(type(self)).parameters)[1:]
+        return {name: getattr(self, name) for name in names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Optimizer(_Settings):
     """Base class: holds the parameters and one state dict per parameter.
 
     Subclasses implement ``_update(theta, grad, state)``, one step for one parameter.
@@ -106,14 +119,6 @@ class Optimizer:
             buf = state[key] = np.zeros_like(like, dtype=np.float64)
         return buf
 
-    def hyperparameters(self) -> dict:
-        """The constructor's keyword arguments, e.g. for a caption or a share link."""
-        names = list(inspect.signature(type(self)).parameters)[1:]
-        return {name: getattr(self, name) for name in names}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
-        return f"{type(self).__name__}({args})"
 
 
 class SGD(Optimizer):
@@ -313,7 +318,7 @@ class AdamW(Adam):
 
 
 # ---- learning-rate schedules -----------------------------------------------------------------
-class LRScheduler:
+class LRScheduler(_Settings):
     """Changes an optimizer's ``lr`` in place: call ``step()`` once after each optimizer step.
 
     As in ``torch.optim.lr_scheduler``: the schedule starts at t = 0 (setting the lr for the
@@ -338,14 +343,6 @@ class LRScheduler:
 
     def get_last_lr(self) -> float:
         return self.optimizer.lr
-
-    def hyperparameters(self) -> dict:
-        names = list(inspect.signature(type(self)).parameters)[1:]
-        return {name: getattr(self, name) for name in names}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
-        return f"{type(self).__name__}({args})"
 
 
 class StepLR(LRScheduler):
@@ -412,38 +409,3 @@ def _whole(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise PlaygroundError(f"{name} must be a whole number of at least 1, got {value!r}.")
     return int(value)
-
-
-def _flag(name: str, value) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise PlaygroundError(f"{name} must be True or False, got {value!r}.")
-    return bool(value)
-
-
-def _whole(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise PlaygroundError(f"{name} must be a whole number of at least 1, got {value!r}.")
-    return int(value)
-
-
-OPTIMIZERS: dict[str, tuple[type[Optimizer], dict]] = {
-    "sgd": (SGD, {}),
-    "momentum": (SGD, {"momentum": 0.9}),
-    "adam": (Adam, {}),
-}
-"""Optimizer names a page can put in a URL: name -> (class, default hyperparameters)."""
-
-
-def make_optimizer(name: str, params: Iterable, **hyper) -> Optimizer:
-    """Build an optimizer from a plain spec, e.g. ``make_optimizer("momentum", params, lr=0.1)``."""
-    key = str(name).strip().lower()
-    if key not in OPTIMIZERS:
-        raise PlaygroundError(
-            f"Unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}.")
-    cls, defaults = OPTIMIZERS[key]
-    allowed = list(inspect.signature(cls).parameters)[1:]
-    unknown = sorted(set(hyper) - set(allowed))
-    if unknown:
-        raise PlaygroundError(
-            f"{key} has no setting {', '.join(unknown)}; its settings are: {', '.join(allowed)}.")
-    return cls(params, **{**defaults, **hyper})

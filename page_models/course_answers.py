@@ -17,7 +17,7 @@ from engine import Tensor, cross_entropy, format_shape
 from engine.errors import PlaygroundError, ShapeError
 from engine.expr import build
 from engine.functional import dropout
-from page_models import stats
+from page_models import optimizer_lab, stats
 from page_models.course import LessonError, Question, Step
 from page_models.course_views import (
     BUILDING_BLOCKS,
@@ -27,7 +27,7 @@ from page_models.course_views import (
     expression_inputs,
 )
 from page_models.limits import MAX_SCORES
-from page_models.optimizers import OptimizerChoice
+from page_models.optimizers import parse_choices
 from page_models.surfaces import descend, make_surface, optimal_settings, theoretical_rates
 
 __all__ = ["ANSWERS", "AnswerKind", "Solution", "is_right", "solve"]
@@ -207,17 +207,18 @@ def _kappa(query: Query) -> float:
 
 def _first_step(query: Query, args: Args) -> float:
     """How far coordinate x or y moves in the optimizer's first step, with the view's manual
-    settings (s_lr_<optimizer>, s_momentum) from the view's start (x0, y0)."""
+    settings (its first such optimizer in sopt) from the view's start (x0, y0)."""
     name, coord = _optimizer(args), _need(args, "coord")
     if coord not in ("x", "y"):
         raise LessonError(f"coord must be x or y, got {coord[:20]!r}.")
     if query.get("optimal", "1") != "0" and name != "adam":
         raise LessonError("first_step reads the manual settings: set optimal=0 in the view.")
-    knobs = {"lr": _number(_need(query, f"s_lr_{name}"), "the learning rate")}
-    if name == "momentum":
-        knobs["momentum"] = _number(query.get("s_momentum", "0.9"), "s_momentum")
-    spec = OptimizerChoice.of(name, **knobs)
-    surface = make_surface(_need(query, "surface"), _kappa(query))
+    surface_name = _need(query, "surface")
+    sopt = query.get("sopt", optimizer_lab.surface_defaults(surface_name)["sopt"])
+    spec = next((c for c in parse_choices(sopt) if c.key == name), None)
+    if spec is None:
+        raise LessonError(f"The view compares no {name} (its sopt is {sopt[:40]!r}).")
+    surface = make_surface(surface_name, _kappa(query))
     start = (_number(_need(query, "x0"), "x0"), _number(_need(query, "y0"), "y0"))
     points = descend(surface, spec, start, 1).points
     if len(points) < 2:

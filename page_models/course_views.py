@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from engine.expr import InputSpec
+from page_models import optimizer_lab
 
 __all__ = ["PARAM_TABLES", "expression_inputs", "page_params", "page_url_path"]
 
@@ -25,7 +26,8 @@ EXPRESSION_GRAPH = "pages/1_Expression_Graph.py"
 NETWORK_BUILDER = "pages/2_Network_Builder.py"
 OPTIMIZER_LAB = "pages/3_Optimizer_Lab.py"
 BUILDING_BLOCKS = "pages/4_Building_Blocks.py"
-PARAM_TABLES: dict[str, Mapping] = {}  # page path -> its Param table, once pages export one
+PARAM_TABLES: dict[str, Mapping] = {OPTIMIZER_LAB: optimizer_lab.PARAMS}
+"""Page path -> its Param table, for pages whose table lives in page_models."""
 
 
 @cache

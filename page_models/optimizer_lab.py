@@ -52,7 +52,6 @@ __all__ = [
     "page_params",
     "picker_state",
     "read_picker",
-    "surface_label",
     "surface_note",
     "surface_setup",
     "train_setup",
@@ -96,11 +95,6 @@ PARAMS = {
     "steps": Param(QUADRATIC.steps, lo=1, hi=MAX_SURFACE_STEPS),
     "sopt": Param("", max_len=600),
 }
-
-
-def surface_label(name: str) -> str:
-    """The surface's name in a menu: its title without the quadratic's κ."""
-    return make_surface(name).title.split(",")[0]
 
 
 def surface_defaults(name: str) -> dict[str, Any]:

@@ -79,6 +79,7 @@ class Surface:
     """
 
     name: str
+    label: str  # short name in a menu
     title: str
     latex: str
     f: Callable
@@ -108,6 +109,7 @@ def _quadratic(kappa: float) -> Surface:
     kappa = float(kappa)
     return Surface(
         name="quadratic",
+        label="Quadratic ½(x² + κy²)",
         title=f"Quadratic ½(x² + κy²), κ = {kappa:g}",
         latex=r"f(x, y) = \tfrac12\,(x^2 + \kappa\, y^2)",
         f=partial(quadratic, kappa=kappa),
@@ -126,6 +128,7 @@ _FIXED: dict[str, Surface] = {
     for s in (
         Surface(
             name="rosenbrock",
+            label="Rosenbrock",
             title="Rosenbrock (1 − x)² + 100(y − x²)²",
             latex=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
             f=rosenbrock,
@@ -138,6 +141,7 @@ _FIXED: dict[str, Surface] = {
         ),
         Surface(
             name="saddle",
+            label="Saddle",
             title="Saddle ½x² + ¼y⁴ − ½y²",
             latex=r"f(x, y) = \tfrac12 x^2 + \tfrac14 y^4 - \tfrac12 y^2",
             f=saddle,
@@ -150,6 +154,7 @@ _FIXED: dict[str, Surface] = {
         ),
         Surface(
             name="himmelblau",
+            label="Himmelblau",
             title="Himmelblau (x² + y − 11)² + (x + y² − 7)²",
             latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
             f=himmelblau,
@@ -163,6 +168,7 @@ _FIXED: dict[str, Surface] = {
         ),
         Surface(
             name="beale",
+            label="Beale",
             title="Beale",
             latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
             f=beale,

@@ -124,8 +124,8 @@ def reset_surface_settings() -> None:
 
 def surface_settings() -> None:
     st.subheader("Surface")
-    st.selectbox("Function", SURFACES, format_func=lab.surface_label, key="surface",
-                 on_change=reset_surface_settings)
+    st.selectbox("Function", SURFACES, format_func=lambda name: make_surface(name).label,
+                 key="surface", on_change=reset_surface_settings)
     quadratic = state("surface") == "quadratic"
     if quadratic:
         st.select_slider("Condition number κ", lab.KAPPAS, format_func="{:g}".format,

@@ -7,6 +7,7 @@ so it is bound to the address bar like any other param; the widgets are derived 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 import streamlit as st
@@ -60,7 +61,8 @@ def _knob(knob: Knob, key: str) -> None:
         options = sorted({*knob.values(), st.session_state[key]})
         st.select_slider(knob.label, options, format_func="{:g}".format, key=key)
     else:
-        st.slider(knob.label, knob.lo, knob.hi, step=knob.step, key=key)
+        decimals = max(0, -math.floor(math.log10(knob.step)))
+        st.slider(knob.label, knob.lo, knob.hi, step=knob.step, format=f"%.{decimals}f", key=key)
 
 
 def optimizer_picker(prefix: str, default_for: Default, fallback: str,
@@ -84,14 +86,9 @@ def optimizer_picker(prefix: str, default_for: Default, fallback: str,
     for i, choice in enumerate(shown):
         slot = f"{prefix}{i}_"
         with st.container(border=True):
-            left, right = (st, None) if single else st.columns([5, 1],
-                                                               vertical_alignment="center")
-            left.selectbox("Optimizer", list(names), format_func=names.get, key=slot + "key",
-                           on_change=_changed, args=(prefix, default_for),
-                           label_visibility="collapsed")
-            if not single:
-                right.button("✕", key=slot + "remove", on_click=_remove, args=(prefix, i),
-                             help="Remove this optimizer.")
+            st.selectbox("Optimizer", list(names), format_func=names.get, key=slot + "key",
+                         on_change=_changed, args=(prefix, default_for),
+                         label_visibility="collapsed")
             imposed = (fixed or {}).get(choice.key, {})
             for knob in choice.entry.knobs:
                 if knob.name in imposed:
@@ -103,6 +100,9 @@ def optimizer_picker(prefix: str, default_for: Default, fallback: str,
             if choice.schedule:
                 for knob in SCHEDULES[choice.schedule.key].knobs:
                     _knob(knob, slot + "s_" + knob.name)
+            if not single:
+                st.button(f"Remove {choice.label}", key=slot + "remove", on_click=_remove,
+                          args=(prefix, i), icon=":material/close:", type="tertiary")
     if len(shown) < MAX_CHOSEN and not single:
         left, right = st.columns([3, 2], vertical_alignment="bottom")
         left.selectbox("Add an optimizer", list(OPTIMIZERS), format_func=names.get,

@@ -1,4 +1,9 @@
-"""The Optimizer Lab in a real browser: both views render their charts; the animation plays."""
+"""The Optimizer Lab in a real browser: both views render their charts, six optimizers at once and
+every surface included; the animation plays."""
+
+import pytest
+
+from page_models.surfaces import SURFACES
 
 from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
 
@@ -29,8 +34,14 @@ def test_surface_view_renders_and_plays(page, base_url, console_errors):
     page.wait_for_timeout(400)
     playing = contour.evaluate("div => div._fullData[3].x.length")
     assert playing < full  # the animation restarted from the first frame
-    page.wait_for_timeout(4000)
-    assert contour.evaluate("div => div._fullData[3].x.length") == full  # and played to the end
+    contour.evaluate(  # and plays to the end (40 frames of 80 ms; slower on a loaded machine)
+        """(div, full) => new Promise((done, fail) => {
+            const start = Date.now();
+            const poll = () => div._fullData[3].x.length === full ? done()
+                : Date.now() - start > 20000 ? fail(new Error("did not reach the end"))
+                : setTimeout(poll, 100);
+            poll();
+        })""", full)
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format("surfaces"))
@@ -59,3 +70,39 @@ def test_the_share_link_reproduces_the_view_in_a_fresh_page(page, base_url, brow
     assert float(fresh.get_by_label("Start x").input_value()) == -0.5  # Himmelblau's start
     assert fresh.locator(CHART).count() == 2
     fresh.context.close()
+
+
+SIX = "sgd+nesterov:lr%3D0.02+rmsprop+adagrad+adam~cosine:T_max%3D40+adamw"
+SIX_NAMES = ("SGD", "Nesterov", "RMSprop", "Adagrad", "Adam", "AdamW")
+
+
+def test_six_optimizers_train_side_by_side(page, base_url, console_errors):
+    open_page(page, base_url, f"Optimizer_Lab?opt={SIX}&epochs=10&seeds=1",
+              timeout_ms=120_000)
+    assert_no_exception(page)
+    page.wait_for_selector(CHART, timeout=30_000)
+    assert page.locator(CHART).count() == 3
+    losses = page.locator(CHART).first
+    names = losses.evaluate("div => div._fullData.map(t => t.name || '')")
+    for name in SIX_NAMES:
+        assert any(n.startswith(f"{name}, lr=") for n in names), (name, names)
+    sidebar = page.get_by_test_id("stSidebar")
+    schedules = sidebar.get_by_role("combobox", name="Learning-rate schedule")
+    assert schedules.count() == 6  # one box of settings per optimizer
+    assert_no_console_errors(console_errors)
+    page.screenshot(path=SCREENSHOT.format("six"))
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_every_surface_draws_six_trajectories(page, base_url, console_errors, surface):
+    open_page(page, base_url, f"Optimizer_Lab?view=surfaces&surface={surface}&sopt={SIX}",
+              timeout_ms=120_000)
+    assert_no_exception(page)
+    page.wait_for_selector(CHART, timeout=30_000)
+    contour = page.locator(CHART).first
+    names = contour.evaluate("div => div._fullData.map(t => t.name || '')")
+    for name in SIX_NAMES:
+        assert any(n.startswith(f"{name}, lr=") for n in names), (name, names)
+    assert contour.evaluate("div => div._fullData[0].type") == "contour"
+    assert_no_console_errors(console_errors)
+    page.screenshot(path=SCREENSHOT.format(surface))

@@ -22,6 +22,7 @@ from engine import (
     gradcheck,
 )
 from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
+from engine.nn import stack_models
 
 
 def rng(seed=0):
@@ -292,3 +293,22 @@ def test_mlp_with_relu_passes_gradcheck_away_from_the_kink():
 def test_mlp_needs_a_spec():
     with pytest.raises(PlaygroundError, match="MLPSpec"):
         MLP("2-3-2", rng())
+
+
+def test_stacked_models_compute_each_model_and_own_its_parameters():
+    spec = MLPSpec(n_in=2, hidden=(5, 4), activations=("tanh", "relu"), dropouts=(0.5, 0.0),
+                   n_out=3)
+    models = [MLP(spec, np.random.default_rng(s), dropout_rng=np.random.default_rng([s, 2]))
+              for s in range(3)]
+    twins = [MLP(spec, np.random.default_rng(s), dropout_rng=np.random.default_rng([s, 2]))
+             for s in range(3)]
+    net = stack_models(models)
+    X = np.random.default_rng(9).normal(size=(3, 7, 2))
+    out = net(X)  # training mode: each run draws its own dropout masks, as its twin does
+    for r, twin in enumerate(twins):
+        np.testing.assert_allclose(out.data[r], twin(X[r]).data, rtol=1e-14)
+    net.parameters()[0].data[1] += 1.0  # a model's parameters are views of its slice
+    np.testing.assert_array_equal(models[1].parameters()[0].data, net.parameters()[0].data[1])
+    with pytest.raises(PlaygroundError, match="same layers"):
+        stack_models([models[0], MLP(MLPSpec(n_in=2, hidden=(6,), n_out=3),
+                                     np.random.default_rng(0))])

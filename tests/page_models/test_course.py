@@ -88,7 +88,7 @@ def test_every_builtin_file_is_in_canonical_form_and_round_trips(lesson):
 def test_page_params_reads_each_pages_table():
     assert {"src", "vals", "seed"} <= page_params(EXPRESSION_GRAPH)
     assert {"widths", "acts", "drops"} <= page_params(NETWORK_BUILDER)
-    assert {"view", "kappa", "s_lr_adam"} <= page_params(OPTIMIZER_LAB)
+    assert {"view", "kappa", "sopt"} <= page_params(OPTIMIZER_LAB)
     assert {"section", "sm_scores", "mm_m"} <= page_params(BUILDING_BLOCKS)
     assert page_params("pages/9_Nothing.py") == frozenset()
 
@@ -182,7 +182,8 @@ def independent_answer(step: Step):
     if kind == "first_step":
         x0, y0 = float(q["x0"]), float(q["y0"])
         grad = {"x": x0, "y": kappa * y0}[args["coord"]]
-        lr = float(q[f"s_lr_{args['optimizer']}"])
+        lr = dict(c.split(":lr=") for c in q["sopt"].split())[args["optimizer"]]
+        lr = float(lr)
         return lr * abs(grad) if args["optimizer"] == "sgd" else lr  # Adam: lr · g / |g|
     if kind == "dropout_scale":
         return 1 / (1 - float(q["drops"].split(",")[int(args["layer"]) - 1]))
