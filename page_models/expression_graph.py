@@ -22,7 +22,7 @@ from engine import ExprError, LimitError, Tensor, gradcheck, no_grad, unbroadcas
 from engine.expr import ExprGraph, InputSpec, Program, build, input_value
 from engine.gradcheck import InputCheck
 from engine.limits import MAX_GRAPH_NODES, MAX_SOURCE_CHARS, check_limit
-from page_models.examples import EXAMPLES_BY_KEY, Example
+from page_models.examples import EXAMPLES, EXAMPLES_BY_KEY, Example
 from page_models.free_names import default_specs
 from page_models.graph_record import BackwardRecord, record_backward
 from page_models.limits import MAX_GRADCHECK_ELEMENTS, MAX_GRADCHECK_WORK
@@ -36,6 +36,14 @@ PROGRAM_HELP = ("One statement per line: `name = expression`; the last line is t
                 "sigmoid, tanh, relu, exp, log, sum, mean, softmax, cross_entropy …")
 VALUE_HELP = ("A number, a list such as [[1, 2], [3, 4]], or randn(3, 2), rand(3), zeros(3), "
               "ones(2, 2), arange(4), eye(3).")
+GRAPH_KEY = ("Fill: the value (blue −, red +); ring and purple text: the gradient (green −, "
+             "purple +); orange: inf or nan. Squares are leaves.")
+
+
+def graph_caption(source: str) -> str:
+    """The caption under the graph: the example's explanation (if `source` is one), the key."""
+    blurb = next((e.blurb for e in EXAMPLES if e.source == source), None)
+    return f"{blurb} {GRAPH_KEY}" if blurb else GRAPH_KEY
 
 
 def encode_values(rows: Iterable[tuple[str, str, bool]]) -> str:

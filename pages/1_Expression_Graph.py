@@ -9,6 +9,7 @@ from engine.expr import InputSpec, parse
 from page_models import expression_graph as model
 from page_models.examples import EXAMPLES, EXAMPLES_BY_KEY
 from ui.errors import show_user_error
+from ui.export_buttons import graph_downloads
 from ui.expr_error import show_expr_error
 from ui.graph_player import graph_player
 from ui.nav import page_header, presenting
@@ -136,11 +137,10 @@ with main:
         graph, player_id, scale=scale, tangents=model.tangents_from(view, state.tangent)))
     graph_player(at_step(data, state.frame, state.node if state.node >= 0 else None),
                  key="graph_player", on_click=pick_node)
-    blurb = next((e.blurb for e in EXAMPLES if e.source == state.src), None)
-    st.caption((f"{blurb} " if blurb else "") + "Fill: the value (blue −, red +); ring and purple "
-               "text: the gradient (green −, purple +); orange: inf or nan. Squares are leaves.")
+    st.caption(model.graph_caption(state.src))
 if (warning := nonfinite_warning(graph, built.statement_of)) is not None:
     st.warning(warning, icon=":material/warning:")
+graph_downloads(built, data)
 
 # ---- inspector, gradient check, accumulation ----------------------------------------------
 inspect, check, accumulate = st.tabs(["Inspect a node", "Gradient check",

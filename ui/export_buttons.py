@@ -2,7 +2,7 @@
 
     export_buttons(training, model)       # Network Builder, after training
     loaded = network_uploader()           # (MLP, info) or None
-    snippet_button(built)                 # Expression Graph
+    graph_downloads(built, data)          # Expression Graph: snippet, HTML player, SVG
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from page_models.export import (
     pytorch_snippet,
 )
 from ui.errors import show_user_error
+from viz.graph_export import graph_svg, standalone_html
 
-__all__ = ["export_buttons", "network_uploader", "snippet_button"]
+__all__ = ["export_buttons", "graph_downloads", "network_uploader", "snippet_button"]
 
 _PYTHON = "text/x-python"
 
@@ -67,3 +68,19 @@ def snippet_button(built: ExprGraph) -> None:
                        "expression_graph.py", _PYTHON, on_click="ignore",
                        icon=":material/download:",
                        help="The program in PyTorch: its backward pass gives these gradients.")
+
+
+def graph_downloads(built: ExprGraph, data: dict) -> None:
+    """Three downloads in a row: the PyTorch snippet, the graph player as a standalone HTML page
+    that plays offline, and the graph's last step as SVG (`data`: viz.graph_player.player_data).
+    """
+    snippet, page, picture = st.columns(3)
+    with snippet:
+        snippet_button(built)
+    page.download_button("Download HTML player", lambda: standalone_html(data),
+                         "expression_graph.html", "text/html", on_click="ignore",
+                         icon=":material/download:",
+                         help="The graph and its steps in one file that plays offline (slides).")
+    picture.download_button("Download SVG", lambda: graph_svg(data), "expression_graph.svg",
+                            "image/svg+xml", on_click="ignore", icon=":material/download:",
+                            help="The graph with every value and gradient, as a picture.")

@@ -344,3 +344,11 @@ def test_forward_mode_plays_tangents_and_says_how_many_passes_each_mode_needs():
     assert "**3** passes" in text  # w1, w2, b
     at = open_page(tangent="nope")  # not an input: reverse mode
     assert at.selectbox(key="tangent").value == "" and "tangent" not in url(at)
+
+
+def test_the_page_offers_the_snippet_the_html_player_and_the_svg():
+    at = open_page(example="fanout")
+    buttons = at.get("download_button")
+    labels = [b.proto.label for b in buttons]
+    assert labels == ["Download PyTorch snippet", "Download HTML player", "Download SVG"]
+    assert "Fill: the value (blue −, red +)" in " ".join(c.value for c in at.caption)

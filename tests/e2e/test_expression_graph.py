@@ -6,9 +6,16 @@ from urllib.parse import quote
 
 from playwright.sync_api import expect
 
-from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
+from .helpers import (
+    assert_no_console_errors,
+    assert_no_exception,
+    collect_console_errors,
+    open_page,
+    wait_for_idle,
+)
 
 SCREENSHOT = "/tmp/backprop_playground_expression_graph.png"
+STANDALONE_SCREENSHOT = "/tmp/backprop_playground_expression_graph_standalone.png"
 STEP = ".gp-step"  # the current step, as text
 LINES = ".gp-lines"  # its arithmetic
 NODES = ".gp-node"
@@ -147,3 +154,45 @@ def test_a_click_while_playing_plays_on_from_the_same_place(page, base_url, cons
     page.wait_for_timeout(4_000)  # two or three steps at the slow speed
     assert values.evaluate_all(count) > shown
     assert_no_console_errors(console_errors)
+
+
+def download(page, label: str, folder) -> str:
+    """Click the download button `label`; the downloaded file's path."""
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name=label).click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
+
+
+def test_the_three_downloads_and_the_html_player_plays_offline(page, base_url, browser,
+                                                               tmp_path, console_errors):
+    open_page(page, base_url, "Expression_Graph")  # the neuron
+    wait_for_player(page, nodes=10)
+    snippet = download(page, "Download PyTorch snippet", tmp_path)
+    assert "import torch" in snippet.read_text("utf-8") and snippet.suffix == ".py"
+    svg = download(page, "Download SVG", tmp_path).read_text("utf-8")
+    assert svg.count('class="gp-node"') == 10 and "∂ 0.492" in svg  # w1's gradient
+    html = download(page, "Download HTML player", tmp_path)
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+    offline = browser.new_context(offline=True, viewport={"width": 1280, "height": 720})
+    player_page = offline.new_page()
+    errors = collect_console_errors(player_page)
+    requests = []
+    player_page.on("request", lambda request: requests.append(request.url))
+    player_page.goto(html.as_uri())
+    wait_for_player(player_page, nodes=10)
+    assert step_text(player_page) == "the bare graph"
+    for _ in range(W1_STEP):
+        player_page.keyboard.press("ArrowRight")
+    assert step_text(player_page).endswith("flows into w1")
+    assert player_page.locator(LINES).first.text_content() == (
+        "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492")
+    player_page.locator(".gp-first").click()
+    assert step_text(player_page) == "the bare graph"
+    player_page.screenshot(path=STANDALONE_SCREENSHOT)
+    offline.close()
+    assert requests == [html.as_uri()]  # the file itself, nothing else
+    assert_no_console_errors(errors)

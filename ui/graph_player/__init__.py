@@ -9,21 +9,22 @@ owns the step: play/pause, step back/forward, first/last, speed, a scrub bar, an
 Space, ArrowLeft/ArrowRight, Home/End anywhere on the page (not while typing in a field). It
 keeps its step across reruns until data["graph_id"] changes, and writes it to the address bar as
 frame=N (so the URL links to the step). The only message back is a node click: the trigger value
-{"node": i, "frame": k}, read in `on_click` as st.session_state[key].clicked.
+{"node": i, "frame": k}, read in `on_click` as st.session_state[key].clicked. Its JS and CSS are
+viz/assets/graph_player.{js,css}, shared with the standalone HTML export (viz.graph_export).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import streamlit as st
 
-HERE = Path(__file__).parent
+from viz.graph_export import PLAYER_CSS, PLAYER_JS
+
 _COMPONENT = st.components.v2.component(
     "backprop_graph_player",
-    js=(HERE / "player.js").read_text(encoding="utf-8"),
-    css=(HERE / "player.css").read_text(encoding="utf-8"),
+    js=PLAYER_JS.read_text(encoding="utf-8"),
+    css=PLAYER_CSS.read_text(encoding="utf-8"),
 )
 
 

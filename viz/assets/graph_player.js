@@ -117,7 +117,7 @@ function build(root, data, state, setTriggerValue) {
   } };
 }
 
-export default function (component) {
+export default function mountPlayer(component) {
   const { data, setTriggerValue, parentElement, key } = component;
   let root = parentElement.querySelector(".gp-root");
   if (!root) {
