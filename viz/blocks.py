@@ -58,7 +58,21 @@ def projector_style(fig: go.Figure, title: str, height: int = CHART_HEIGHT,
     fig.update_xaxes(tickfont={"size": FONT_SIZE - 1}, title_font={"size": FONT_SIZE + 1})
     fig.update_yaxes(tickfont={"size": FONT_SIZE - 1}, title_font={"size": FONT_SIZE + 1})
     fig.update_annotations(font_size=FONT_SIZE)
+    _make_room_for_subplot_titles(fig)
     return fig
+
+
+def _make_room_for_subplot_titles(fig: go.Figure) -> None:
+    """Subplot titles sit on top of their panels: lift them over tick labels drawn on top, and
+    lower the panels so no title runs into the figure's title."""
+    titles = [a for a in fig.layout.annotations if a.yref == "paper" and a.yanchor == "bottom"]
+    if not titles:
+        return
+    ticks_on_top = any(axis.side == "top" for axis in fig.select_xaxes())
+    lift = FONT_SIZE + 12 if ticks_on_top else 0  # a tick label and its standoff
+    for title in titles:
+        title.yshift = lift
+    fig.update_layout(margin_t=fig.layout.margin.t + FONT_SIZE + lift)
 
 
 def softmax_figure(labels: Sequence[str], probs: np.ndarray, counts: np.ndarray) -> go.Figure:

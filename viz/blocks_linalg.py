@@ -53,11 +53,8 @@ def matmul_figure(a: np.ndarray, b: np.ndarray, c: np.ndarray | None, row: int,
                          showgrid=False, zeroline=False, autorange="reversed",
                          scaleanchor=f"x{'' if k == 1 else k}", row=1, col=k)
     height = min(190 + 50 * max(m.shape[0] for _, m, _ in panels), 2 * CHART_HEIGHT)
-    fig = projector_style(fig, "Which row and column make the picked cell", height=height,
-                          legend="none")
-    fig.update_annotations(yshift=24)  # subplot titles above the top column numbers
-    fig.update_layout(margin={"t": 120})
-    return fig
+    return projector_style(fig, "Which row and column make the picked cell", height=height,
+                           legend="none")
 
 
 def dot_product_latex(a: np.ndarray, b: np.ndarray, row: int, col: int, value: float) -> str:
