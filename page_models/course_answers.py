@@ -17,6 +17,7 @@ from engine import Tensor, cross_entropy, format_shape
 from engine.errors import PlaygroundError, ShapeError
 from engine.expr import build
 from engine.functional import dropout
+from engine.nn import MLPSpec
 from page_models import optimizer_lab, stats
 from page_models.course import LessonError, Question, Step
 from page_models.course_views import (
@@ -231,10 +232,10 @@ def _first_step(query: Query, args: Args) -> float:
 
 def _dropout_scale(query: Query, args: Args) -> float:
     """What a kept activation of 1 becomes in training with hidden layer `layer`'s dropout p."""
-    drops = stats.parse_numbers(_need(query, "drops"), "drops")
+    drops = MLPSpec.from_text(_need(query, "net")).dropouts
     layer = _index(_need(args, "layer"), "layer")
-    if not 1 <= layer <= drops.size:
-        raise LessonError(f"layer must be 1 to {drops.size}, got {layer}.")
+    if not 1 <= layer <= len(drops):
+        raise LessonError(f"layer must be 1 to {len(drops)}, got {layer}.")
     p = float(drops[layer - 1])
     if p >= 1:
         raise LessonError("With p = 1 nothing is kept.")

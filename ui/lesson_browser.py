@@ -1,7 +1,7 @@
 """The Lessons page's browser side (a custom component v2: no iframe of its own, no build step):
 ArrowLeft / ArrowRight report "back" / "next" as a trigger value, and each embedded view is
 scrolled, once per address, so its main visual (`.st-key-main-visual`, else its first chart) is
-at the top of the frame.
+at the top of the frame (kept there until it stays put: a page may still move after its run).
 
 Keys typed into an input, a text area, a select, a slider or a list are left alone. While the
 embedded view has the focus its keys are its own: click the lesson's text to take them back.
@@ -33,6 +33,7 @@ export default function (component) {
       setTriggerValue("key", move);
     }
   };
+  const calm = new WeakMap();  // frame -> {src, ticks}: ticks its visual has stayed in place
   const scrollViews = () => {
     for (const frame of document.querySelectorAll(`iframe[title^="${data.title}"]`)) {
       let doc;
@@ -47,13 +48,21 @@ export default function (component) {
              && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
         box = box.parentElement;
       }
+      const scroller = box && box !== doc.body ? box : doc.scrollingElement;
+      const before = scroller.scrollTop;
       const offset = visual.getBoundingClientRect().top - 8;
-      if (box && box !== doc.body) {
+      if (scroller === box) {
         box.scrollTop += offset - box.getBoundingClientRect().top;
       } else {
         frame.contentWindow.scrollBy(0, offset);
       }
-      frame.dataset.scrolledFor = frame.src;
+      // Done once the visual stays put for three ticks: the page may still move after its run
+      // ends (elements of the previous run leaving), and then it is scrolled again.
+      const state = calm.get(frame);
+      const ticks = Math.abs(scroller.scrollTop - before) < 2 && state && state.src === frame.src
+        ? state.ticks + 1 : 0;
+      calm.set(frame, { src: frame.src, ticks });
+      if (ticks >= 3) frame.dataset.scrolledFor = frame.src;
     }
   };
   document.addEventListener("keydown", onKey);

@@ -12,7 +12,7 @@ from page_models.course_page import view_address
 from ui.lesson_browser import VIEW_TITLE
 from ui.nav import available_pages
 
-VIEW_HEIGHT = {False: 420, True: 400}  # px, by presenter mode: the view fits a 1280×720 screen
+VIEW_HEIGHT = {False: 500, True: 540}  # px, by presenter mode: the view fits a 1280×720 screen
 
 
 def view_url(step: Step, present: bool) -> str:

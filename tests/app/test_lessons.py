@@ -15,6 +15,8 @@ from page_models.course import (
 )
 from page_models.course_answers import solve
 from page_models.course_page import LESSONS_PAGE
+from page_models.course_views import PARAM_TABLES
+from page_models.url import encode
 
 from .helpers import open_app, run
 
@@ -132,6 +134,19 @@ def test_author_a_lesson_from_a_page_and_share_it():
 
     fresh = open_app(LESSONS_PAGE, lesson="draft", packed=param(at, "packed"))
     assert "##### The neuron's gradient" in texts(fresh)
+
+
+@pytest.mark.parametrize("path", list(PARAM_TABLES), ids=lambda path: path[6:-3])
+def test_every_page_adds_its_whole_view_to_the_draft(path):
+    """The step holds every param the page declares, each as the page reads it back."""
+    at = open_app(path)
+    labelled(at.sidebar.button, "Add this view to my lesson").click()
+    run(at)
+    (step,) = at.session_state.lesson_draft.steps
+    table = PARAM_TABLES[path]
+    assert step.page == path and set(step.query) == set(table)
+    assert all(encode(table[name].parse(text)) == text for name, text in step.query.items())
+    assert not at.exception
 
 
 def test_a_builtin_lesson_can_be_copied_into_the_draft():

@@ -34,16 +34,22 @@ def assert_on_first_screen(page, selector: str) -> None:
     assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720, box
 
 
+VISUAL = ".st-key-main-visual, .js-plotly-plot"  # a page's main visual, else its first chart
+
+
 def wait_until_the_chart_is_in_view(page) -> None:
-    """The view was scrolled so that its first chart's top is in the upper half of the frame."""
-    page.frame_locator(VIEW).locator(".js-plotly-plot").first.wait_for(timeout=90_000)
+    """The view was scrolled so that its main visual (else its first chart) is drawn and its top
+    is in the upper half of the frame."""
+    page.frame_locator(VIEW).locator(VISUAL).first.wait_for(timeout=90_000)
     page.wait_for_function(
         f"""() => {{
             const frame = document.querySelector("{VIEW}");
-            const chart = frame.contentDocument.querySelector('.js-plotly-plot');
-            const top = chart.getBoundingClientRect().top;
+            const doc = frame.contentDocument;
+            const visual = doc.querySelector(".st-key-main-visual")
+                || doc.querySelector(".js-plotly-plot");
+            const box = visual.getBoundingClientRect();
             const scrolled = frame.dataset.scrolledFor === frame.src;
-            return scrolled && top >= 0 && top < frame.clientHeight / 2;
+            return scrolled && box.height > 100 && box.top >= 0 && box.top < frame.clientHeight / 2;
         }}""", timeout=30_000)
 
 

@@ -41,10 +41,12 @@ from page_models.course_views import (
     EXPRESSION_GRAPH,
     NETWORK_BUILDER,
     OPTIMIZER_LAB,
+    PARAM_TABLES,
     expression_inputs,
     page_params,
     page_url_path,
 )
+from page_models.url import encode
 
 LESSONS = builtin_lessons()
 STEPS = [(key, n, step) for key, lesson in LESSONS.items()
@@ -78,6 +80,15 @@ def test_every_view_names_a_page_and_only_params_it_declares(item):
     assert set(step.query) <= declared, f"not declared by {step.page}: {set(step.query) - declared}"
 
 
+@pytest.mark.parametrize("item", STEPS, ids=step_id)
+def test_every_view_value_is_one_its_page_reads_as_written(item):
+    """A value the page cannot read (or reads out of range) would silently become its default."""
+    _, _, step = item
+    table = PARAM_TABLES[step.page]
+    for name, text in step.query.items():
+        assert encode(table[name].parse(text)) == text, f"{name}={text!r}"
+
+
 @pytest.mark.parametrize("lesson", LESSONS.values(), ids=lambda lesson: lesson.key)
 def test_every_builtin_file_is_in_canonical_form_and_round_trips(lesson):
     text = format_markdown(lesson)
@@ -87,7 +98,7 @@ def test_every_builtin_file_is_in_canonical_form_and_round_trips(lesson):
 
 def test_page_params_reads_each_pages_table():
     assert {"src", "vals", "seed"} <= page_params(EXPRESSION_GRAPH)
-    assert {"widths", "acts", "drops"} <= page_params(NETWORK_BUILDER)
+    assert {"net", "opt", "batch"} <= page_params(NETWORK_BUILDER)
     assert {"view", "kappa", "sopt"} <= page_params(OPTIMIZER_LAB)
     assert {"section", "sm_scores", "mm_m"} <= page_params(BUILDING_BLOCKS)
     assert page_params("pages/9_Nothing.py") == frozenset()
@@ -186,7 +197,8 @@ def independent_answer(step: Step):
         lr = float(lr)
         return lr * abs(grad) if args["optimizer"] == "sgd" else lr  # Adam: lr · g / |g|
     if kind == "dropout_scale":
-        return 1 / (1 - float(q["drops"].split(",")[int(args["layer"]) - 1]))
+        ps = q["net"].split(":")[2].split(",")  # one p for every hidden layer, or one each
+        return 1 / (1 - float(ps[0] if len(ps) == 1 else ps[int(args["layer"]) - 1]))
     raise AssertionError(f"no independent formula for {kind}")
 
 
@@ -232,7 +244,7 @@ def test_every_answer_kind_is_used_by_the_course_or_tested_here():
     ("softmax_probability word=cat", BUILDING_BLOCKS,
      {"sm_scores": "dog 1, bird 2", "sm_temp": "1"}, "not one of"),
     ("first_step optimizer=sgd coord=y", OPTIMIZER_LAB, {"optimal": "1"}, "optimal=0"),
-    ("dropout_scale layer=3", NETWORK_BUILDER, {"drops": "0.5"}, "layer must be"),
+    ("dropout_scale layer=3", NETWORK_BUILDER, {"net": "2-8-2:tanh:0.5"}, "layer must be"),
     ("rate optimizer=sgd", OPTIMIZER_LAB, {"kappa": "lots"}, "kappa: ‘lots’ is not a number"),
     ("rate optimizer=sgd", OPTIMIZER_LAB, {"kappa": "inf"}, "not a finite number"),
     ("rate optimizer=nag", OPTIMIZER_LAB, {"kappa": "2"}, "sgd, momentum or adam"),
