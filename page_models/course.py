@@ -48,7 +48,7 @@ import json
 import re
 import zlib
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -356,7 +356,7 @@ def unpack(text: str) -> Lesson:
 # ---- the built-in course ----------------------------------------------------------------------
 
 
-@cache
+@lru_cache(maxsize=4)
 def builtin_lessons(folder: Path = COURSE_DIR) -> MappingProxyType[str, Lesson]:
     """The built-in course: key -> lesson, in COURSE order; each file is named <key>.md.
     Read once per process."""
