@@ -174,8 +174,8 @@ def test_regression_gets_one_mse_output_and_only_features_of_x1():
     at = open_page(data="regression")
     assert "output: MSE" in network_line(at)
     assert network_line(at).startswith("**Network:** 1 → 8 tanh")
-    assert {at.get("button_group")[0].proto.options[i].content
-            for i in range(3)} == {"x₁", "x₁²", "sin x₁"}
+    pills = next(g for g in at.get("button_group") if g.proto.label == "Input features")
+    assert {option.content for option in pills.proto.options} == {"x₁", "x₁²", "sin x₁"}
     assert browser_says(at, need={"from": 0, "to": 2})["frames"][-1]["acc"] is None
 
 
