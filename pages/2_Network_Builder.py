@@ -74,6 +74,8 @@ visual = st.container(key="main-visual")  # the live boundary, loss and Play sta
 raw = your_data(nb.dataset(current(nb.PARAMS)))  # below the main visual
 if raw is None:  # the panel says why
     publish(ALL_PARAMS)
+    with share_slot:
+        share_link(ALL_PARAMS)
     st.stop()
 with features_slot, user_errors():
     feature_picker(raw.n_features)
