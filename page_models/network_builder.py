@@ -10,6 +10,7 @@ opens paused there.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,13 +20,17 @@ from engine.data import Dataset
 from engine.errors import PlaygroundError
 from engine.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
 from engine.nn import MLPSpec
-from page_models.features import expand_features
+from engine.train import class_probabilities, predict
+from page_models.export import Training
+from page_models.features import FEATURES, expand_features
 from page_models.optimizers import OptimizerChoice, format_choices, parse_choices
 from page_models.url import Param
 
 __all__ = [
     "BATCH_SIZES", "DROPOUT_PS", "NOISES", "PARAMS", "Setup", "add_layer", "build", "dataset",
-    "default_optimizer", "editor_notes", "editor_values", "remove_layer", "set_layers",
+    "data_source", "default_optimizer", "editor_notes", "editor_values", "export",
+    "loaded_caption", "loaded_predictor",
+    "remove_layer", "run_key", "set_layers",
 ]
 
 N_POINTS = 200
@@ -91,12 +96,13 @@ def dataset(values: Mapping[str, Any]) -> Dataset:
     return make_dataset(values["data"], n=N_POINTS, noise=values["noise"], seed=values["seed"])
 
 
-def build(values: Mapping[str, Any]) -> Setup:
-    """The Setup of these settings (PARAMS' names); PlaygroundError if one cannot be built.
+def build(values: Mapping[str, Any], raw: Dataset | None = None) -> Setup:
+    """The Setup of these settings (PARAMS' names) on `raw` (the built-in dataset they choose if
+    None: the visitor's own data otherwise); PlaygroundError if one cannot be built.
 
     The network text's input and output sizes are replaced by the features' and the dataset's.
     """
-    raw = dataset(values)
+    raw = dataset(values) if raw is None else raw
     features = tuple(values["features"])
     expanded = replace(raw, X=expand_features(raw.X, features))
     train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=values["seed"])
@@ -107,6 +113,59 @@ def build(values: Mapping[str, Any]) -> Setup:
                               f"{len(optimizers)}.")
     return Setup(raw, features, train_data, val_data, spec, optimizers[0], values["batch"],
                  values["seed"])
+
+
+def run_key(values: Mapping[str, Any], raw: Dataset) -> tuple:
+    """Plain values that name one training run (a cache key, shared by every session): the
+    training settings and a digest of the data's contents."""
+    digest = hashlib.sha256(b"".join([raw.task.encode(), raw.X.tobytes(), raw.y.tobytes()]))
+    return (*(values[name] for name in TRAINING), digest.hexdigest())
+
+
+def export(setup: Setup, epochs: int, source: str) -> Training:
+    """The run the page shows after `epochs` epochs, for the export files (page_models.export):
+    same network, initial weights, training split, batches and dropout masks, so the scripts
+    print the page's training losses."""
+    inputs = ", ".join(FEATURES[key].label for key in setup.features)
+    return Training.of(setup.spec, setup.optimizer, setup.train_data, epochs, setup.batch_size,
+                       setup.seed, source=f"{source}; inputs {inputs}; the training part "
+                       f"({1 - VAL_FRACTION:.0%}) of the split seeded {setup.seed}")
+
+
+def data_source(values: Mapping[str, Any], raw: Dataset) -> str:
+    """Where the data came from, in words (for the export files): `values` holds PARAMS' and
+    page_models.own_data.PARAMS' names."""
+    kind = values["my_data"]
+    if kind == "builtin":
+        return (f"built-in dataset {values['data']!r}, {len(raw)} points, noise "
+                f"{values['noise']:g}, seed {values['seed']}")
+    if kind == "formula":
+        return (f"formula dataset: class 1 where x2 > f(x1), f(x) = {values['my_fx']}, "
+                f"{len(raw)} points, noise {values['my_fx_noise']:g}, seed {values['my_fx_seed']}")
+    return f"{'a CSV' if kind == 'csv' else 'points drawn on the page'}, {len(raw)} points"
+
+
+def loaded_caption(model, info: Mapping) -> str:
+    """What a loaded network file says about itself (network_from_json's info; any field may be
+    missing from a hand-edited file)."""
+    training = info.get("training") if isinstance(info.get("training"), dict) else {}
+    data = info.get("data") if isinstance(info.get("data"), dict) else {}
+    epochs, source = training.get("epochs"), data.get("source")
+    return (f"The loaded network {model.spec}" + (f", trained {epochs} epochs" if epochs else "")
+            + (f" on {str(source)[:300]}" if source else "") + ", over this page's data.")
+
+
+def loaded_predictor(model, setup: Setup):
+    """A function raw inputs -> the loaded `model`'s predictions (class probabilities or
+    values), or a PlaygroundError saying why the model does not fit this page's inputs."""
+    if (model.spec.n_in, model.spec.n_out) != (setup.spec.n_in, setup.spec.n_out):
+        raise PlaygroundError(
+            f"The loaded network {model.spec} takes {model.spec.n_in} input(s) and gives "
+            f"{model.spec.n_out} output(s); this page's data and features need "
+            f"{setup.spec.n_in} and {setup.spec.n_out}. Choose matching features or data.")
+    if setup.task == "classification":
+        return lambda X: class_probabilities(model, setup.expand(X))
+    return lambda X: predict(model, setup.expand(X))
 
 
 

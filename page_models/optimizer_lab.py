@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from engine.data import DATASETS, MIN_SAMPLES, Dataset, make_dataset, train_val_split
 from engine.errors import PlaygroundError
 from engine.limits import MAX_EPOCHS, MAX_SAMPLES, MAX_SEEDS
@@ -47,8 +49,10 @@ __all__ = [
     "STORY",
     "VIEWS",
     "TrainSetup",
+    "builtin_data",
     "descend_all",
     "load_data",
+    "own_key",
     "page_params",
     "picker_state",
     "read_picker",
@@ -165,11 +169,31 @@ def optimizer_names() -> dict[str, str]:
 
 
 # ---- Train a network ---------------------------------------------------------------------------
-def load_data(name: str, n: int, noise: float, val_fraction: float
+def load_data(name: str, n: int, noise: float, val_fraction: float, own: tuple = ()
               ) -> tuple[Dataset, Dataset, Dataset]:
-    """(all points, training part, validation part): seeded, the same on every machine."""
-    data = make_dataset(name, n=n, noise=noise, seed=DATA_SEED)
+    """(all points, training part, validation part): seeded, the same on every machine. The
+    built-in dataset `name`, or the visitor's own data if `own` (own_key's values) is given."""
+    data = _from_key(own) if own else make_dataset(name, n=n, noise=noise, seed=DATA_SEED)
     return data, *train_val_split(data, val_fraction, seed=SPLIT_SEED)
+
+
+def builtin_data(values: Mapping[str, Any]) -> Dataset:
+    """The built-in dataset the train view's settings choose."""
+    return load_data(values["data"], values["n"], values["noise"], values["val"])[0]
+
+
+def own_key(data: Dataset) -> tuple:
+    """The visitor's own dataset as plain hashable values (part of a cache key), exactly."""
+    return (data.task, data.n_classes, data.name, data.X.shape[1], data.X.tobytes(),
+            data.y.tobytes())
+
+
+def _from_key(key: tuple) -> Dataset:
+    task, n_classes, name, width, X, y = key
+    labels = np.frombuffer(y, np.int64 if task == "classification" else np.float64)
+    return Dataset(np.frombuffer(X).reshape(-1, width).copy(),
+                   labels.copy() if task == "classification" else labels.reshape(-1, 1).copy(),
+                   task, n_classes, name)
 
 
 @dataclass(frozen=True)
@@ -193,10 +217,12 @@ def network_text(data: Dataset, hidden: str, activation: str) -> str:
     return f"{sizes}:{activation}"
 
 
-def train_setup(values: Mapping[str, Any]) -> TrainSetup:
-    """The comparison the train view's values ask for; PlaygroundError (a cap named, or what
-    is missing) before anything trains."""
-    data_key = (values["data"], values["n"], values["noise"], values["val"])
+def train_setup(values: Mapping[str, Any], own: Dataset | None = None) -> TrainSetup:
+    """The comparison the train view's values ask for, on the built-in data or on `own` (the
+    visitor's, from the "Your data" panel); PlaygroundError (a cap named, or what is missing)
+    before anything trains."""
+    data_key = (values["data"], values["n"], values["noise"], values["val"],
+                own_key(own) if own is not None else ())
     data, train_data, _ = load_data(*data_key)
     network = network_text(data, values["hidden"], values["act"])
     spec = MLPSpec.from_text(network)

@@ -7,20 +7,20 @@ import streamlit as st
 
 from engine import DATASETS
 from engine.errors import PlaygroundError
-from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
-from engine.nn import ACTIVATIONS, MLPSpec
-from page_models import lessons
+from page_models import lessons, own_data
 from page_models import network_builder as nb
-from page_models.features import FEATURES, available_features
 from page_models.live import Playback, model_at
 from page_models.network import dropout_passes, hidden_activations, one_training_step
-from ui.clicks import once
 from ui.errors import show_user_error, user_errors
+from ui.export_buttons import export_buttons, network_uploader
 from ui.live_player import live_player, paused_at, requested
 from ui.nav import page_header
+from ui.network_editor import edited_network, feature_picker, layer_editor
 from ui.optimizer_picker import optimizer_picker
+from ui.own_data import your_data
 from ui.state import bind, current, explain_over_cap, publish, share_link
 from viz import live_charts
+from viz.boundary import boundary_figure
 from viz.graph import tensor_graph
 from viz.graph_figure import graph_figure
 from viz.neurons import network_layers, neuron_figure
@@ -33,59 +33,10 @@ CHUNK_BUDGET_S = 0.3  # training time per request of the player: a slow network 
 page_header("pages/2_Network_Builder.py",
             intro="Build a network (data and optimizer in the sidebar), press **Play**, watch it "
                   "learn.")
-bind(nb.PARAMS)
-explain_over_cap(nb.PARAMS)
+ALL_PARAMS = {**nb.PARAMS, **own_data.PARAMS}  # the page's and the "Your data" panel's
+bind(nb.PARAMS)  # the panel binds its own
+explain_over_cap(ALL_PARAMS)
 state = st.session_state
-
-
-# ---- the layer editor: one row of widgets per hidden layer ------------------------------------
-def forget_layer_widgets() -> None:
-    for key in [k for k in state if str(k).startswith(("nb_w", "nb_a", "nb_d"))]:
-        del state[key]
-
-
-def edit_network(change, *args) -> None:
-    state.net = change(MLPSpec.from_text(state.net), *args).to_text()
-    forget_layer_widgets()
-
-
-def edited_network(spec):
-    """The network with this run's edits of the layer widgets (drawn later, below its name)."""
-    for i, values in enumerate(nb.editor_values(spec)):
-        for key, value in zip(("nb_w", "nb_a", "nb_d"), values):
-            state.setdefault(f"{key}{i}", value)
-    n = len(spec.hidden)
-    return nb.set_layers(spec, [state[f"nb_w{i}"] for i in range(n)],
-                         [state[f"nb_a{i}"] for i in range(n)],
-                         [state[f"nb_d{i}"] for i in range(n)])
-
-
-def layer_editor(spec) -> None:
-    ratios = [0.8, 1.0, 1.2, 1.0, 0.4, 1.6]
-    for i in range(len(spec.hidden)):
-        row = st.columns(ratios, vertical_alignment="center")
-        row[0].markdown(f"**Hidden {i + 1}**")
-        row[1].number_input("neurons", min_value=1, max_value=MAX_WIDTH, step=1,
-                            key=f"nb_w{i}", label_visibility="collapsed")
-        row[2].selectbox("activation", list(ACTIVATIONS), key=f"nb_a{i}",
-                         label_visibility="collapsed")
-        row[3].selectbox("dropout p", nb.DROPOUT_PS, key=f"nb_d{i}",
-                         label_visibility="collapsed", format_func=lambda p: f"dropout {p:g}")
-        row[4].button("", key=f"nb_remove{i}", **once(edit_network, nb.remove_layer, i),
-                      icon=":material/close:", help=f"Remove hidden layer {i + 1}")
-    st.button("Add layer", **once(edit_network, nb.add_layer), icon=":material/add:",
-              disabled=len(spec.hidden) >= MAX_HIDDEN_LAYERS)
-    for note in nb.editor_notes(spec):
-        st.caption(note)
-
-
-def feature_picker(n_inputs: int) -> None:
-    options = available_features(n_inputs)
-    if any(k not in options for k in state.get("nb_features") or [None]):
-        state.nb_features = [k for k in state.features if k in options] or options[:1]
-    st.pills("Input features", options, selection_mode="multi", key="nb_features",
-             format_func=lambda k: FEATURES[k].label)
-    state.features = tuple(k for k in options if k in state.nb_features) or (options[0],)
 
 
 # ---- the live player: frames on request, the paused epoch back into the URL ---------------
@@ -111,43 +62,62 @@ def trained(config: tuple, epoch: int, _setup: nb.Setup):
 # ---- the page ------------------------------------------------------------------------------
 with st.sidebar:
     share_slot = st.container()
-    st.selectbox("Dataset", list(DATASETS), key="data")
+    st.selectbox("Built-in dataset", list(DATASETS), key="data")
     st.select_slider("Noise", nb.NOISES, key="noise")
     optimizer_picker("opt", nb.default_optimizer, nb.PARAMS["opt"].default, single=True)
     st.select_slider("Batch size", nb.BATCH_SIZES, key="batch")
     st.number_input("Seed", min_value=0, max_value=9999, key="seed",
                     help="Seeds the data, the initial weights, the batches and dropout.")
-    with user_errors():
-        feature_picker(nb.dataset(current(nb.PARAMS)).n_features)
+    features_slot = st.container()
+layers_slot = st.container()
+visual = st.container(key="main-visual")  # the live boundary, loss and Play stay on screen one
+raw = your_data(nb.dataset(current(nb.PARAMS)))  # below the main visual
+if raw is None:  # the panel says why
+    publish(ALL_PARAMS)
+    with share_slot:
+        share_link(ALL_PARAMS)
+    st.stop()
+with features_slot, user_errors():
+    feature_picker(raw.n_features)
 try:
-    setup = nb.build(current(nb.PARAMS))
+    setup = nb.build(current(nb.PARAMS), raw)
 except PlaygroundError as error:  # a link's network or optimizer text: say why, use defaults
     show_user_error(error)
     state.net, state.opt = nb.PARAMS["net"].default, nb.PARAMS["opt"].default
-    setup = nb.build(current(nb.PARAMS))
+    setup = nb.build(current(nb.PARAMS), raw)
 with user_errors():
     state.net = edited_network(setup.spec).to_text()
-    setup = nb.build(current(nb.PARAMS))
-with st.expander(f"**Network:** {setup.spec} · output: {setup.loss_name}", key="nb_layers",
-                 icon=":material/tune:"):
+    setup = nb.build(current(nb.PARAMS), raw)
+with layers_slot.expander(f"**Network:** {setup.spec} · output: {setup.loss_name}",
+                          key="nb_layers", icon=":material/tune:"):
     st.caption(f"Edit the hidden layers. {len(setup.train_data)} training and "
                f"{len(setup.val_data)} validation points.")
     layer_editor(setup.spec)
 
-config = tuple(state[name] for name in nb.TRAINING)  # plain values: a new run when one changes
+config = nb.run_key(current(nb.PARAMS), raw)  # plain values: a new run when one changes
 if state.get("nb_config") != config:
     if "nb_config" in state:
         state.epoch = 0
     state.nb_config, state.nb_run = config, state.get("nb_run", 0) + 1
     state.nb_feed = live_charts.PlayerFeed(Playback(setup))
-publish(nb.PARAMS)
+publish(ALL_PARAMS)
 with share_slot:
-    share_link(nb.PARAMS)
+    share_link(ALL_PARAMS)
 
-with st.container(key="main-visual"):
+with visual:
     live_area()
 
 model = trained(config, state.epoch, setup)
+with st.expander("Export this network, or load one", icon=":material/download:"):
+    st.caption(f"The scripts train to epoch {state.epoch} (where the player is paused) and print "
+               "the training loss after each epoch, as the page did.")
+    export_buttons(nb.export(setup, state.epoch, nb.data_source(current(ALL_PARAMS), raw)), model)
+    if loaded := network_uploader():
+        with user_errors(stop=False):
+            network, info = loaded
+            st.plotly_chart(boundary_figure(nb.loaded_predictor(network, setup), setup.raw,
+                                            height=360), key="nb_loaded", **PLAIN)
+            st.caption(nb.loaded_caption(network, info))
 X, y = setup.train_data.X, setup.train_data.y
 tabs = st.tabs(["Neurons", "Computation graph of one step", "Dropout: train vs eval",
                 "Lesson: vanishing gradients"])

@@ -14,12 +14,14 @@ from engine.limits import MAX_EPOCHS, MAX_SAMPLES, MAX_SEEDS
 from engine.nn import ACTIVATIONS, MLPSpec
 from engine.train import compare
 from page_models import optimizer_lab as lab
+from page_models import own_data
 from page_models.limits import MAX_SURFACE_STEPS
 from page_models.optimizers import OptimizerChoice
 from page_models.surfaces import SURFACES, default_choice, make_surface
 from ui.errors import user_errors
 from ui.nav import page_header
 from ui.optimizer_picker import optimizer_picker
+from ui.own_data import your_data
 from ui.state import bind, current, explain_over_cap, publish, share_link
 from viz.boundary import blank_grid, boundary_grid, boundary_small_multiples
 from viz.curves import curves_figure, group_title, series, summary_rows
@@ -74,7 +76,10 @@ def train_settings() -> None:
 
 
 def train_view(params) -> None:
-    setup = lab.train_setup(current(params))
+    builtin = lab.builtin_data(current(params))
+    if (data := your_data(builtin)) is None:  # the "Your data" panel says why
+        return
+    setup = lab.train_setup(current(params), None if data is builtin else data)
     runs, grids = run_comparison(setup)
     data, train_data, _ = lab.load_data(*setup.data_key)
     if diverged := [s.name for s in series(runs, "val_loss") if any(s.diverged)]:
@@ -178,8 +183,8 @@ training = state("view") == "train"
 with st.sidebar:
     share = st.container()
     (train_settings if training else surface_settings)()
-with share:
-    share_link(params)
 with user_errors(stop=False):
     (train_view if training else surface_view)(params)
-publish(params)
+with share:  # after the views: the "Your data" panel sets its link text while it runs
+    share_link({**params, **own_data.PARAMS})
+publish({**params, **own_data.PARAMS})

@@ -162,7 +162,8 @@ def _draw(builtin: Dataset) -> Dataset | None:
     st.plotly_chart(data_canvas(data, clickable=True, height=380), key=key,
                     on_select=lambda: _clicked(key, builtin), selection_mode="points",
                     config={"displayModeBar": False})
-    st.caption(f"{len(data)} points (up to {MAX_LINK_POINTS}; a network needs at least "
+    st.caption(f"{len(data)} point{'' if len(data) == 1 else 's'} (up to {MAX_LINK_POINTS}; "
+               f"a network needs at least "
                f"{MIN_SAMPLES}). Click to add a point, or choose remove and click near one.")
     return _usable(data)
 

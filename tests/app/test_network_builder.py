@@ -174,8 +174,8 @@ def test_regression_gets_one_mse_output_and_only_features_of_x1():
     at = open_page(data="regression")
     assert "output: MSE" in network_line(at)
     assert network_line(at).startswith("**Network:** 1 → 8 tanh")
-    assert {at.get("button_group")[0].proto.options[i].content
-            for i in range(3)} == {"x₁", "x₁²", "sin x₁"}
+    pills = next(g for g in at.get("button_group") if g.proto.label == "Input features")
+    assert {option.content for option in pills.proto.options} == {"x₁", "x₁²", "sin x₁"}
     assert browser_says(at, need={"from": 0, "to": 2})["frames"][-1]["acc"] is None
 
 
@@ -238,3 +238,84 @@ def test_every_registry_optimizer_and_schedule_can_be_chosen_for_the_one_run():
     assert url(at)["opt"].startswith("rmsprop:lr=0.03~cosine")
     _, data = player(at)
     assert data["setup"]["lossColor"] == "#9467bd"  # the registry's RMSprop colour
+
+
+# ---- your own data and the exports ---------------------------------------------------------
+THREE_CLASSES = "x1,x2,label\n" + "\n".join(
+    f"{np.cos(t):.3f},{np.sin(t):.3f},{'abc'[i % 3]}"
+    for i, t in enumerate(np.linspace(0, 6, 45)))
+
+
+def test_a_csv_link_trains_on_that_data_with_one_output_per_class():
+    from engine.train import train
+    from page_models.own_data import from_csv, from_link, to_link
+
+    link = to_link(from_csv(THREE_CLASSES)[0])
+    at = open_page(my_data="csv", my_points=link)
+    assert network_line(at).startswith("**Network:** 2 → 8 tanh → 8 tanh → 3")
+    raw, shared = from_link(link, "csv"), from_link(url(at)["my_points"], "csv")
+    assert url(at)["my_data"] == "csv"  # the share link carries the same points
+    np.testing.assert_array_equal(shared.X, raw.X)
+    np.testing.assert_array_equal(shared.y, raw.y)
+    frames = browser_says(at, need={"from": 0, "to": 3})["frames"]
+    setup = build(DEFAULTS, raw)
+    assert len(setup.train_data) + len(setup.val_data) == 45
+    history = train(setup.spec, setup.optimizer, setup.train_data, setup.val_data, 3,
+                    setup.batch_size, setup.seed)
+    assert [f["epoch"] for f in frames] == [0, 1, 2, 3]
+    np.testing.assert_allclose([f["loss"][0] for f in frames[1:]], history.epoch_train_loss,
+                               rtol=1e-3)  # the player's numbers have 4 significant digits
+
+
+def downloads(monkeypatch) -> dict:
+    """file name -> the function a download button would call (recorded as the page runs)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made, original = {}, MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return made
+
+
+def test_the_numpy_script_prints_the_pages_losses_and_the_json_loads_back(monkeypatch, tmp_path):
+    import subprocess
+    import sys
+
+    from engine.train import predict, train
+    from page_models.export import network_from_json
+
+    made = downloads(monkeypatch)
+    at = open_page(data="circles", opt="momentum:lr=0.1", net="2-6-2:tanh:0.2", epoch=3,
+                   batch=16)
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Download PyTorch script", "Download NumPy script",
+            "Download network JSON"} <= set(labels)
+    script = tmp_path / "train.py"
+    script.write_text(made["backprop_playground_numpy.py"]())
+    printed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                             check=True, timeout=120).stdout.split("\n")
+    losses = [float(line.split()[-1]) for line in printed if line.startswith("epoch ")]
+    values = {**DEFAULTS, "data": "circles", "opt": "momentum:lr=0.1",
+              "net": "2-6-2:tanh:0.2", "batch": 16, "epoch": 3}
+    setup = build(values)
+    page = train(setup.spec, setup.optimizer, setup.train_data, setup.val_data, 3,
+                 setup.batch_size, setup.seed).epoch_train_loss
+    assert len(losses) == 3
+    np.testing.assert_allclose(losses, page, rtol=1e-9)
+
+    network, info = network_from_json(made["backprop_playground_network.json"]())
+    assert info["training"]["epochs"] == 3
+    X = setup.train_data.X
+    np.testing.assert_array_equal(predict(network, X), predict(model_at(setup, 3), X))
+    uploader = next(u for u in at.file_uploader if u.proto.label == "Load a network (JSON)")
+    uploader.set_value(("network.json", made["backprop_playground_network.json"]().encode(),
+                        "application/json"))
+    run(at)
+    assert not at.error
+    assert chart(at, "nb_loaded") is not None
+    assert any("The loaded network 2 → 6 tanh" in c.value and "trained 3 epochs" in c.value
+               for c in at.caption)

@@ -243,3 +243,24 @@ def test_every_surface_shows_six_trajectories(surface):
     paths, gaps = (c.proto.spec for c in charts(at))
     for name in ("SGD", "Nesterov", "RMSprop", "Adagrad", "Adam", "AdamW"):
         assert f'"name":"{name}, lr=' in paths and f'"name":"{name}, lr=' in gaps
+
+
+def test_the_comparison_trains_on_the_data_of_a_csv_link():
+    import numpy as np
+
+    from page_models.optimizer_lab import load_data, own_key
+    from page_models.own_data import from_csv, from_link, to_link
+
+    rows = [f"{x:.2f},{0.5 * x * x - 1:.3f}" for x in np.linspace(-2, 2, 40)]  # regression
+    link = to_link(from_csv("x,y\n" + "\n".join(rows))[0])
+    at = run_page(**FAST, my_data="csv", my_points=link, val="0.25")
+    assert not at.error  # the panel's chart, losses, fitted curves (regression: no accuracy)
+    assert [c.key for c in charts(at)] == ["my_csv_chart", "curves_0", "boundaries"]
+    assert at.query_params["my_points"][-1]  # the link carries the data
+    own = from_link(link, "csv")
+    data, train_data, val_data = load_data("moons", 200, 0.3, 0.25, own_key(own))
+    np.testing.assert_array_equal(data.X, own.X)
+    np.testing.assert_array_equal(data.y, own.y)
+    assert (len(train_data), len(val_data)) == (30, 10)
+    fitted = charts(at)[-1]
+    assert '"y":' in fitted.proto.spec and len(summary(at)) == 6

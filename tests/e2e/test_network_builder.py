@@ -113,3 +113,97 @@ def test_add_layer_while_training_adds_exactly_one(page, base_url, console_error
     assert shown_epoch(page) == 0  # a new network: a new run, paused at its start
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
+
+
+# ---- your own data and the exports ---------------------------------------------------------
+def query_of(page) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(page.url).query))
+
+
+def pause(page) -> int:
+    """Pause the player; wait until the page has the paused epoch; return it."""
+    page.locator(PLAY).click()
+    page.locator(PLAY, has_text="Play").wait_for(timeout=5_000)
+    epoch = shown_epoch(page)
+    page.wait_for_function(f"location.search.includes('epoch={epoch}')", timeout=60_000)
+    wait_for_idle(page)
+    return epoch
+
+
+def test_an_uploaded_csv_trains_and_both_scripts_download_and_match(page, base_url, tmp_path,
+                                                                    console_errors):
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from engine.train import train
+    from page_models import network_builder as nb
+    from page_models.own_data import from_link
+    from page_models.url import parse_query
+
+    rng = np.random.default_rng(3)
+    points = rng.uniform(-2, 2, size=(60, 2))
+    csv = tmp_path / "points.csv"
+    csv.write_text("x1,x2,class\n" + "".join(f"{a:.4f},{b:.4f},{int(a * b > 0)}\n"
+                                             for a, b in points))
+    open_page(page, base_url, "Network_Builder?my_data=csv", timeout_ms=120_000)
+    uploader = page.locator("[data-testid='stFileUploader']", has_text="Upload a CSV file")
+    uploader.locator("input[type=file]").set_input_files(str(csv))
+    page.locator(EPOCH).wait_for(timeout=60_000)
+    wait_for_idle(page)
+    assert page.get_by_text("60 points, classification").count() == 1
+    play(page, 4)
+    epoch = pause(page)
+    assert epoch >= 4
+    query = query_of(page)
+    assert query["my_data"] == "csv" and query["my_points"]  # the data is in the share link
+
+    page.locator("summary", has_text="Export this network").click()
+    scripts = {}
+    for label in ("Download PyTorch script", "Download NumPy script"):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label).click()
+        scripts[label] = tmp_path / download.value.suggested_filename
+        download.value.save_as(scripts[label])
+    assert "import torch" in scripts["Download PyTorch script"].read_text()
+    printed = subprocess.run([sys.executable, str(scripts["Download NumPy script"])],
+                             capture_output=True, text=True, check=True, timeout=300).stdout
+    losses = [float(line.split()[-1]) for line in printed.splitlines()
+              if line.startswith("epoch ")]
+    setup = nb.build(parse_query(nb.PARAMS, query), from_link(query["my_points"], "csv"))
+    page_losses = train(setup.spec, setup.optimizer, setup.train_data, setup.val_data, epoch,
+                        setup.batch_size, setup.seed).epoch_train_loss
+    assert len(losses) == epoch
+    np.testing.assert_allclose(losses, page_losses, rtol=1e-9)
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+
+def test_points_clicked_onto_an_empty_canvas_train(page, base_url, console_errors):
+    open_page(page, base_url, "Network_Builder?my_data=draw", timeout_ms=120_000)
+    page.get_by_text("Click on the chart to").wait_for(timeout=30_000)
+    drawing = page.locator("[data-testid='stExpander']", has_text="Your data").locator(
+        ".stPlotlyChart")
+    spots = {0: [(0.3, 0.3), (0.35, 0.4), (0.4, 0.3), (0.3, 0.45), (0.45, 0.35)],
+             1: [(0.7, 0.5), (0.75, 0.4), (0.65, 0.55), (0.8, 0.5), (0.7, 0.35)]}  # in the plot
+    drawn = 0
+    for cls, where in spots.items():
+        page.get_by_text(f"add class {cls}").click()
+        wait_for_idle(page)
+        for fx, fy in where:
+            box = drawing.bounding_box()
+            page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            drawn += 1  # each click adds one point: wait for the panel to count it
+            page.get_by_text(re.compile(rf"^{drawn} points? \(up to")).wait_for(timeout=30_000)
+            wait_for_idle(page)
+            drawing.locator(".nsewdrag").wait_for(timeout=30_000)  # the new chart is drawn...
+            page.wait_for_timeout(1000)  # ...and takes clicks (plotly binds them after drawing)
+    page.locator(EPOCH).wait_for(timeout=60_000)
+    play(page, 3)
+    assert shown_epoch(page) >= 3
+    assert query_of(page)["my_data"] == "draw" and query_of(page)["my_points"]
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
