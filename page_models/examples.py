@@ -20,6 +20,29 @@ def _constant(value: str) -> InputSpec:
     return InputSpec(value, parameter=False)
 
 
+# micrograd's README example (github.com/karpathy/micrograd), verbatim
+MICROGRAD_README = """\
+from micrograd.engine import Value
+
+a = Value(-4.0)
+b = Value(2.0)
+c = a + b
+d = a * b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d * 2 + (b + a).relu()
+d += 3 * d + (b - a).relu()
+e = c - d
+f = e**2
+g = f / 2.0
+g += 10.0 / f
+print(f'{g.data:.4f}') # prints 24.7041, the outcome of this forward pass
+g.backward()
+print(f'{a.grad:.4f}') # prints 138.8338, i.e. the numerical value of dg/da
+print(f'{b.grad:.4f}') # prints 645.5773, i.e. the numerical value of dg/db
+"""
+
+
 EXAMPLES: list[Example] = [
     Example(
         "partials", "Partial derivatives: z = x · y",
@@ -68,21 +91,11 @@ EXAMPLES: list[Example] = [
     ),
     Example(
         "micrograd", "micrograd's README example",
-        "a = -4.0\n"
-        "b = 2.0\n"
-        "c = a + b\n"
-        "d = a * b + b**3\n"
-        "c += c + 1\n"
-        "c += 1 + c + (-a)\n"
-        "d += d * 2 + relu(b + a)\n"
-        "d += 3 * d + relu(b - a)\n"
-        "e = c - d\n"
-        "f = e**2\n"
-        "g = f / 2.0\n"
-        "g += 10.0 / f\n",
+        MICROGRAD_README,
         {},
-        "Karpathy's micrograd example as written, with relu(x) for x.relu() and a = -4.0 for "
-        "a = Value(-4.0): g = 24.7041, ∂g/∂a = 138.8338, ∂g/∂b = 645.5773.",
+        ("Karpathy's micrograd example, pasted as written: Value(-4.0) makes a parameter, "
+         "x.relu() is relu(x), and the import, print and backward lines are skipped (the page "
+         "runs backward itself): g = 24.7041, ∂g/∂a = 138.8338, ∂g/∂b = 645.5773."),
     ),
 ]
 

@@ -32,12 +32,35 @@ DEFAULT_EXAMPLE = EXAMPLES_BY_KEY["neuron"]
 EPS_EXPONENTS = tuple(range(2, 11))  # the gradient check's ε = 1e-2 … 1e-10
 DEFAULT_EPS_EXPONENT = 6
 PROGRAM_HELP = ("One statement per line: `name = expression`; the last line is the output. "
-                "`a = -4.0` or `W = randn(3, 2)` makes a parameter. Ops: + − * / ** @, .T, "
-                "sigmoid, tanh, relu, exp, log, sum, mean, softmax, cross_entropy …")
+                "`a = -4.0`, `a = Value(-4.0)` or `W = randn(3, 2)` makes a parameter. Ops: "
+                "+ − * / ** @, .T, sigmoid, tanh, relu, exp, log, sum, mean, softmax, "
+                "cross_entropy … (also as methods: `x.relu()`). Lines with import, print(…) "
+                "or `g.backward()` are skipped.")
 VALUE_HELP = ("A number, a list such as [[1, 2], [3, 4]], or randn(3, 2), rand(3), zeros(3), "
               "ones(2, 2), arange(4), eye(3).")
 GRAPH_KEY = ("Fill: the value (blue −, red +); ring and purple text: the gradient (green −, "
              "purple +); orange: inf or nan. Squares are leaves.")
+
+
+def skipped_note(program: Program) -> str:
+    """'Skipped line 1 (import), lines 15–18 (print and backward: the graph runs backward by
+    itself).': runs of consecutive skipped lines, each with its kinds; "" if none."""
+    runs: list[list] = []
+    for skipped in program.skipped_lines:
+        if runs and runs[-1][-1].line == skipped.line - 1:
+            runs[-1].append(skipped)
+        else:
+            runs.append([skipped])
+    parts = []
+    for run in runs:
+        kinds = list(dict.fromkeys(s.kind for s in run))
+        why = " and ".join(kinds)
+        if "backward" in kinds:
+            why += ": the graph runs backward by itself"
+        lines = (f"line {run[0].line}" if len(run) == 1
+                 else f"lines {run[0].line}–{run[-1].line}")
+        parts.append(f"{lines} ({why})")
+    return f"Skipped {', '.join(parts)}." if parts else ""
 
 
 def graph_caption(source: str) -> str:

@@ -67,6 +67,8 @@ with editor:
 program = None
 try:
     program = parse(state.src)
+    if program.skipped_lines:  # pasted Python: import, print(…), g.backward()
+        errors.caption(model.skipped_note(program))
 except ExprError as err:
     with errors:
         show_expr_error(err, state.src)

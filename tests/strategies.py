@@ -4,7 +4,8 @@
 
 - programs(): the source of a valid-ish program (all parse but for a few attribute arguments;
   about half build): one to five statements that assign, re-assign (`c = ...`, `c += ...`) and
-  read the names in NAMES, with every infix operator, unary minus, .T, number and list literals
+  read the names in NAMES (or make them parameters: `a = Value(-4.0)`), with every infix
+  operator, unary minus, .T, method calls (x.relu()), number and list literals
   (matrices, [] ...) and calls of every function of the language (engine.expr.FUNCTIONS, read
   from the op table: a new op is drawn as soon as it exists) with axis=, keepdims= and shape /
   axes arguments.
@@ -39,7 +40,10 @@ AXES = (-1, 0, 1, -2, 2, -3)  # valid for most drawn values, and some that are n
 
 # Kinds of expression node, repeated to weight them (sampled_from shrinks to the first).
 LEAF_KINDS = ("name",) * 4 + ("number", "list")
-NODE_KINDS = LEAF_KINDS + ("call",) * 4 + ("binary",) * 3 + ("neg", ".T")
+NODE_KINDS = LEAF_KINDS + ("call",) * 4 + ("binary",) * 3 + ("neg", ".T", "method")
+# x.relu(): the functions that take one tensor and nothing that must be typed after it
+METHODS = sorted(name for name, op in FUNCTIONS.items()
+                 if op.arity == 1 and "shape" not in op.attrs)
 
 
 # ---- values -------------------------------------------------------------------------------------
@@ -140,6 +144,8 @@ def expressions(draw, depth: int = 3) -> str:
         return f"-{operand}"
     if kind == ".T":
         return f"{operand}.T"
+    if kind == "method":
+        return f"{operand}.{draw(st.sampled_from(METHODS))}()"
     symbol = draw(st.sampled_from(sorted(BINARY_OPS)))
     return f"{operand} {symbol} {_operand(draw(expressions(depth - 1)))}"
 
@@ -147,7 +153,8 @@ def expressions(draw, depth: int = 3) -> str:
 def _statements():
     assignments = st.builds("{} {} {}".format, st.sampled_from(NAMES),
                             st.sampled_from(("=",) * len(AUGMENTED) + AUGMENTED), expressions())
-    return st.one_of(assignments, expressions())
+    values = st.builds("{} = Value({})".format, st.sampled_from(NAMES), _number_texts())
+    return st.one_of(assignments, expressions(), values)
 
 
 def programs(max_statements: int = 5):

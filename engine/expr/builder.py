@@ -115,7 +115,8 @@ class _Run:
                 if value.name is None:  # `y = x` names no new node: x keeps its name
                     value.name = statement.name
                 self.nodes[statement.name] = value
-        self.output = value  # the last statement's
+        # the output statement's node (a name.backward() line chose it), else the last value
+        self.output = self.nodes.get(program.output_name, value)
         return self
 
     def leaf(self, statement: Statement) -> Tensor:

@@ -7,7 +7,7 @@ Precedence, loosest first, as in Python:
     -x             unary minus
     **             right-associative; binds tighter than a unary minus on its left
                    (-x**2 = -(x**2)) and accepts one on its right (2**-1)
-    f(...)  x.T    calls of a name, transpose
+    f(...)  x.T  x.f()   calls of a name, transpose, method calls (x.relu() is relu(x))
     1  x  (...)  [1, 2]
 
 A minus sign before a number is part of it: -3 is one constant, while -x is a negation node.
@@ -237,14 +237,25 @@ class Parser:
                 raise error_at(token, "subscripts such as x[0] are not supported")
             attribute = self.peek()
             if attribute.kind != NAME:
-                raise error_at(attribute, f"expected T after '.', found {attribute.describe()}")
+                raise error_at(attribute, "expected T or a method call such as relu() after "
+                                          f"'.', found {attribute.describe()}")
+            if self.peek(1).text == "(":
+                value = self.method_call(value)
+                continue
             if attribute.text != "T":
-                hint = (f"write {attribute.text}(x) instead of x.{attribute.text}()"
-                        if self.peek(1).text == "(" else "attribute access is not")
-                raise error_at(attribute, f"only .T (transpose) is supported: {hint}")
+                raise error_at(attribute, "only .T (transpose) and method calls such as "
+                                          ".relu() are supported: attribute access is not")
             self.advance()
             value = self.make(Transpose, token, operand=value)
         return value
+
+    def method_call(self, receiver: Node) -> Call:
+        """x.relu() is relu(x): the function gets the receiver as its only argument."""
+        method = self.advance()
+        self.advance()  # "("
+        self.expect(")", f"after .{method.text}( (a method call takes no arguments: write "
+                         f"{method.text}(x, …) for more)")
+        return self.make(Call, method, function=method.text, args=(receiver,), keywords=())
 
     def primary(self) -> Node:
         token = self.peek()

@@ -5,7 +5,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from page_models.examples import EXAMPLES
+from page_models.examples import EXAMPLES, MICROGRAD_README
 from ui.expr_error import caret_lines
 
 from .helpers import open_app, run
@@ -87,6 +87,21 @@ def test_editing_the_program_changes_the_graph_and_the_inputs():
     assert sorted(node_labels(at)) == sorted(["a", "exp", "×"])
     assert [t.label for t in at.text_input] == ["value of a"]
     assert url(at)["src"] == "q = exp(a) * a"
+
+
+def test_micrograds_readme_pasted_verbatim_builds_and_notes_the_skipped_lines():
+    at = open_page()
+    at.text_area(key="src").input(MICROGRAD_README)
+    run(at)
+    assert not at.error, errors(at)
+    assert ("Skipped line 1 (import), lines 15–18 (print and backward: the graph runs backward "
+            "by itself).") in [c.value for c in at.caption]
+    data, labels = player(at), node_labels(at)
+    last = data["frames"][-1]
+    a, b = labels.index("a"), labels.index("b")
+    assert (last["grads"][a], last["grads"][b]) == ("∂ 139", "∂ 646")  # 138.8338, 645.5773
+    output = next(i for i, n in enumerate(data["nodes"]) if n["top"] == "g′")
+    assert last["values"][output] == "24.7"  # 24.7041
 
 
 def test_a_broken_program_shows_the_error_with_a_caret_and_keeps_the_last_graph():

@@ -6,6 +6,8 @@ from urllib.parse import quote
 
 from playwright.sync_api import expect
 
+from page_models.examples import MICROGRAD_README
+
 from .helpers import (
     assert_no_console_errors,
     assert_no_exception,
@@ -101,10 +103,16 @@ def test_the_design_cards_program_and_micrograds_example_build(page, base_url):
     wait_for_player(page)
     assert page.locator(NODES).count() == 9  # W, x, @, b, +, σ, u, ×, Σ
     assert_no_exception(page)
-    open_page(page, base_url, "Expression_Graph?example=micrograd")
+    editor = page.get_by_role("textbox", name="Program")
+    editor.fill(MICROGRAD_README)  # pasted verbatim: import, Value(…), .relu(), print, backward
+    editor.press("Control+Enter")
+    wait_for_idle(page)
+    expect(page.get_by_text("Skipped line 1 (import), lines 15–18")).to_be_visible()
     wait_for_player(page)
     page.locator(".gp-last").click()
-    assert "24.7" in page.locator(".gp-svg").text_content()
+    svg = page.locator(".gp-svg").text_content()
+    assert "24.7" in svg and "∂ 139" in svg and "∂ 646" in svg
+    assert_no_exception(page)
 
 
 def test_a_broken_program_shows_a_caret_and_keeps_the_graph(page, base_url, console_errors):

@@ -6,24 +6,11 @@ import pytest
 from engine import ExprError
 from engine.expr import InputSpec, parse
 from page_models import expression_graph as model
-from page_models.examples import EXAMPLES_BY_KEY
+from page_models.examples import EXAMPLES_BY_KEY, MICROGRAD_README
 from page_models.free_names import default_specs
 from page_models.url import parse_query, to_query
 
 DESIGN_CARD = "z = W @ x + b; h = sigmoid(z); s = sum(u * h)"
-MICROGRAD_README = """a = -4.0
-b = 2.0
-c = a + b
-d = a * b + b**3
-c += c + 1
-c += 1 + c + (-a)
-d += d * 2 + relu(b + a)
-d += 3 * d + relu(b - a)
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-"""
 
 
 def view_of(source: str, vals: str = "[]", seed: int = 0) -> model.View:
@@ -77,6 +64,19 @@ def test_micrograds_readme_example_typed_as_written():
     assert view.record.gradients[a].item() == pytest.approx(138.8338, abs=5e-5)
     assert view.record.gradients[b].item() == pytest.approx(645.5773, abs=5e-5)
     assert view.built.program.free_names == ()
+    assert model.skipped_note(view.built.program) == (
+        "Skipped line 1 (import), lines 15–18 (print and backward: the graph runs backward "
+        "by itself).")
+
+
+@pytest.mark.parametrize("source, note", [
+    ("y = x * 2", ""),
+    ("import a\nfrom b import c\ny = x * 2\nprint(y)",
+     "Skipped lines 1–2 (import), line 4 (print)."),
+    ("y = x\n\ny.backward()", "Skipped line 3 (backward: the graph runs backward by itself)."),
+])
+def test_the_skipped_lines_note(source, note):
+    assert model.skipped_note(parse(source)) == note
 
 
 def test_the_graph_id_changes_with_the_graph_only():
