@@ -463,11 +463,15 @@ def pytorch_snippet(built: ExprGraph) -> str:
         grad = ", requires_grad=True" if tensor.requires_grad else ""
         lines.append(f"{rename[name]} = torch.tensor({_literal(tensor.data)}, "
                      f"dtype=torch.float64{grad})")
+    output = "output_"  # the program's output, kept when its name is assigned again later
     for statement in built.program.statements:
-        code = _torch(statement.value, rename)
-        out = rename[statement.target] if statement.target else "out_"
-        lines.append(f"{out} = {code}  # {statement.text}")
-    lines += [f"{out}.backward(torch.ones_like({out}))", ""]
+        if statement.leaf:  # `a = -4.0`: an input above, with requires_grad
+            continue
+        target = rename[statement.target] if statement.target else output
+        lines.append(f"{target} = {_torch(statement.value, rename)}  # {statement.text}")
+        if statement.name == built.program.output_name and target != output:
+            lines.append(f"{output} = {target}")
+    lines += [f"{output}.backward(torch.ones_like({output}))", ""]
     lines += [f'print("d{built.program.output_name}/d{name} =", {rename[name]}.grad)'
               for name, tensor in built.inputs.items() if tensor.requires_grad]
     return "\n".join(lines) + "\n"

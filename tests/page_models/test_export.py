@@ -20,6 +20,7 @@ from engine.expr import InputSpec, build
 from engine.nn import MLPSpec
 from engine.tensor import Tensor
 from engine.train import predict, train
+from page_models.examples import MICROGRAD_README
 from page_models.export import (
     OPTIMIZERS,
     SCHEDULES,
@@ -251,6 +252,8 @@ PROGRAMS = {  # program -> input values (others get the defaults)
                                         "w": "randn(4, 3)"},
     "t = add(x, 1)\nT = mul(t, dot([1, 2], [3, 4]))\nneg(div(sub(T, 2), pow(x, 2)))": {},
     "torch = x.T @ x": {"x": "randn(3)"},
+    MICROGRAD_README: {},  # leaves assigned in the program; import, print and backward lines
+    "a = 2.0\nb = a * x\nb.backward()\nb = b * 3": {},  # the output named before a reassignment
 }
 
 
