@@ -2,7 +2,9 @@
 
 The contour map shows log₁₀(f − f*) (f* the global minimum), so both the steep walls and the
 flat valley floor get contour lines. The animation is plotly frames played in the browser: each
-frame redraws only the trajectory traces (the contour stays), up to the frame's step.
+frame replaces only the trajectory traces, up to the frame's step, and redraws the plot (a
+redraw-false animation erases contour traces: plotly.js #4491). ⏮ and ⏭ jump to the first and
+last step; the slider steps through the frames and names the step ("step k of n").
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
     fig.update_yaxes(range=list(surface.y_range), title_text="y")
     fig.update_layout(
         title={"text": surface.title, "x": 0.01},
-        updatemenus=[_play_buttons()],
+        updatemenus=[_play_buttons(frame_steps)],
         sliders=[_slider(frame_steps)],
         showlegend=False,
     )
@@ -103,30 +105,36 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
     return fig
 
 
-def _play_buttons() -> dict:
-    play = {"frame": {"duration": 80, "redraw": False}, "fromcurrent": False,
-            "transition": {"duration": 0}, "mode": "immediate"}
-    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-             "transition": {"duration": 0}}
+def _animate(frame_names: list[str] | None, duration: int) -> list:
+    """The args of a plotly "animate" method: these frames (None: all; [None]: stop), each
+    redrawn (a contour trace survives only a redraw)."""
+    return [frame_names, {"frame": {"duration": duration, "redraw": True}, "fromcurrent": False,
+                          "transition": {"duration": 0}, "mode": "immediate"}]
+
+
+def _play_buttons(frame_steps: np.ndarray) -> dict:
     return {
         "type": "buttons", "direction": "left", "showactive": False,
         "x": 0.0, "xanchor": "left", "y": -0.12, "yanchor": "top", "pad": {"r": 8, "t": 0},
         "font": {"size": FONT_SIZE - 2},
-        "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
-                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]}],
+        "buttons": [{"label": "▶ Play", "method": "animate", "args": _animate(None, 80)},
+                    {"label": "❚❚ Pause", "method": "animate", "args": _animate([None], 0)},
+                    {"label": "⏮", "method": "animate",
+                     "args": _animate([str(frame_steps[0])], 0)},
+                    {"label": "⏭", "method": "animate",
+                     "args": _animate([str(frame_steps[-1])], 0)}],
     }
 
 
 def _slider(frame_steps: np.ndarray) -> dict:
+    last = int(frame_steps[-1])
     return {
         "active": len(frame_steps) - 1,
-        "x": 0.25, "len": 0.75, "y": -0.08, "yanchor": "top", "pad": {"t": 0},
+        "x": 0.42, "len": 0.58, "y": -0.08, "yanchor": "top", "pad": {"t": 0},
         "currentvalue": {"prefix": "step ", "font": {"size": FONT_SIZE - 2}},
         "font": {"size": 1, "color": "rgba(0,0,0,0)"},  # tick labels hidden: the value shows it
-        "steps": [{"label": str(s), "method": "animate",
-                   "args": [[str(s)], {"frame": {"duration": 0, "redraw": False},
-                                       "mode": "immediate", "transition": {"duration": 0}}]}
-                  for s in frame_steps],
+        "steps": [{"label": f"{s} of {last}", "method": "animate",
+                   "args": _animate([str(s)], 0)} for s in frame_steps],
     }
 
 

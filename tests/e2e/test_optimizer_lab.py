@@ -29,6 +29,9 @@ def test_surface_view_renders_and_plays(page, base_url, console_errors):
     page.wait_for_selector(CHART, timeout=30_000)
     assert page.locator(CHART).count() == 2  # trajectories, loss per step
     contour = page.locator(CHART).first
+    contour_paths = contour.locator(".contourlayer path")
+    drawn = contour_paths.count()
+    assert drawn > 10
     full = contour.evaluate("div => div._fullData[3].x.length")
     contour.get_by_text("Play").click()
     page.wait_for_timeout(400)
@@ -42,6 +45,11 @@ def test_surface_view_renders_and_plays(page, base_url, console_errors):
                 : setTimeout(poll, 100);
             poll();
         })""", full)
+    assert contour_paths.count() == drawn  # the contour map is still drawn (plotly.js #4491)
+    contour.get_by_text("⏮").click()
+    page.wait_for_timeout(300)
+    assert contour.evaluate("div => div._fullData[3].x.length") == 1
+    assert contour.get_by_text("step 0 of").count() == 1 and contour_paths.count() == drawn
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format("surfaces"))

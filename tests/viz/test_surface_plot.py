@@ -36,6 +36,18 @@ def test_frames_grow_the_paths_and_touch_only_the_path_traces():
     assert len(fig.layout.sliders[0].steps) == 11
 
 
+def test_every_animation_step_redraws_so_the_contour_survives_and_can_be_stepped():
+    """plotly.js erases contour traces in redraw-false animations (#4491)."""
+    fig = trajectory_figure(SURFACE, RUNS, frames=10)
+    buttons = fig.layout.updatemenus[0].buttons
+    assert [b.label for b in buttons] == ["▶ Play", "❚❚ Pause", "⏮", "⏭"]
+    assert list(buttons[2].args[0]) == ["0"] and list(buttons[3].args[0]) == ["60"]
+    steps = fig.layout.sliders[0].steps
+    assert steps[1].label == "6 of 60" and steps[-1].label == "60 of 60"
+    for args in [b.args for b in buttons] + [s.args for s in steps]:
+        assert args[1]["frame"]["redraw"] is True
+
+
 def test_long_paths_are_thinned_but_keep_the_start_of_the_path_and_the_end():
     idx = drawn_indices(1001, max_points=300)
     assert len(idx) <= 300 and idx[0] == 0 and idx[-1] == 1000
