@@ -52,6 +52,28 @@ def run_comparison(setup: lab.TrainSetup):
     return [replace(r, history=replace(r.history, model=None)) for r in runs], grids
 
 
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def train_figures(setup: lab.TrainSetup, x_axis: str, log_y: bool, classification: bool, *,
+                  _runs, _grids, _train_data):
+    """The curve charts and the boundaries, built once per view for every session (the runs
+    are the setup's: only the setup and the view's options key the cache; never mutated)."""
+    x_title = "epoch" if x_axis == "epochs" else "step"
+    charts = [("train_loss", "val_loss", "loss (cross-entropy)" if classification
+               else "loss (mean squared error)")]
+    if classification:
+        charts.append(("train_acc", "val_acc", "accuracy"))
+    curves = []
+    for i, (train_metric, val_metric, y_title) in enumerate(charts):
+        panels = [(f"{title} {y_title.split()[0]}", series(_runs, metric, x_axis))
+                  for title, metric in (("Training", train_metric), ("Validation", val_metric))]
+        curves.append(curves_figure(panels, y_title=y_title, x_title=x_title,
+                                    log_y=log_y and i == 0, from_zero=i == 0,
+                                    show_legend=i == 0))
+    cols = len(_grids) // len(setup.with_dropout)
+    return curves, boundary_small_multiples(_grids, _train_data, cols=min(cols, 3),
+                                            empty_note="diverged: no model")
+
+
 def train_settings() -> None:
     st.subheader("Data")
     st.selectbox("Dataset", tuple(DATASETS), key="data")
@@ -84,18 +106,11 @@ def train_view(params) -> None:
     left.segmented_control("x axis", ("epochs", "steps"), key="x_axis", required=True)
     mid.toggle("Log scale", key="log")
     right.number_input("Target loss", 1e-6, 100.0, step=0.05, format="%g", key="target")
-    x_title = "epoch" if state("x_axis") == "epochs" else "step"
     classification = data.task == "classification"
-    charts = [("train_loss", "val_loss", "loss (cross-entropy)" if classification
-               else "loss (mean squared error)")]
-    if classification:
-        charts.append(("train_acc", "val_acc", "accuracy"))
-    for i, (train_metric, val_metric, y_title) in enumerate(charts):
-        panels = [(f"{title} {y_title.split()[0]}", series(runs, metric, state("x_axis")))
-                  for title, metric in (("Training", train_metric), ("Validation", val_metric))]
-        st.plotly_chart(curves_figure(panels, y_title=y_title, x_title=x_title,
-                                      log_y=state("log") and i == 0, from_zero=i == 0,
-                                      show_legend=i == 0), theme=None, key=f"curves_{i}")
+    curves, boundaries = train_figures(setup, state("x_axis"), state("log"), classification,
+                                       _runs=runs, _grids=grids, _train_data=train_data)
+    for i, fig in enumerate(curves):
+        st.plotly_chart(fig, theme=None, key=f"curves_{i}")
     st.caption("Lines: mean over seeds; shaded: min–max over seeds. Solid: without dropout; "
                "dashed: with dropout. Per epoch, losses and accuracies are measured on the whole "
                "set with dropout off; on the step axis the training loss is each minibatch's "
@@ -109,10 +124,7 @@ def train_view(params) -> None:
                f"Steps to ≤ {target:g}: the first epoch end at which the training loss (dropout "
                "off) is at most the target loss.")
     st.subheader("Decision boundaries" if classification else "Fitted curves")
-    cols = len(grids) // len(setup.with_dropout)
-    st.plotly_chart(boundary_small_multiples(grids, train_data, cols=min(cols, 3),
-                                             empty_note="diverged: no model"),
-                    theme=None, key="boundaries")
+    st.plotly_chart(boundaries, theme=None, key="boundaries")
     st.caption("The final model of seed 0 of each run, over the training points.")
 
 
@@ -147,18 +159,21 @@ def surface_settings() -> None:
                      fixed=lab.optimal_overrides(surface, optimal))
 
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def descend_all(setup: lab.SurfaceSetup):
-    return lab.descend_all(setup)
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def surface_figures(setup: lab.SurfaceSetup):
+    """The trajectories and loss charts, built once per setup for every session (never
+    mutated: st.plotly_chart copies a figure before it sends it)."""
+    runs, surface = lab.descend_all(setup), setup.surface
+    return trajectory_figure(surface, runs), loss_figure(surface, runs, setup.rates)
 
 
 def surface_view(params) -> None:
     setup = lab.surface_setup(current(params))
-    runs, surface = descend_all(setup), setup.surface
-    st.latex(surface.latex)
+    trajectories, losses = surface_figures(setup)
+    st.latex(setup.surface.latex)
     left, right = st.columns([3, 2])
-    left.plotly_chart(trajectory_figure(surface, runs), theme=None, key="trajectories")
-    right.plotly_chart(loss_figure(surface, runs, setup.rates), theme=None, key="surface_loss")
+    left.plotly_chart(trajectories, theme=None, key="trajectories")
+    right.plotly_chart(losses, theme=None, key="surface_loss")
     (st.markdown if setup.optimal else st.caption)(lab.surface_note(setup))
 
 
