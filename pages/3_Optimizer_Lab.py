@@ -55,8 +55,7 @@ def run_comparison(setup: lab.TrainSetup):
 @st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 def train_figures(setup: lab.TrainSetup, x_axis: str, log_y: bool, classification: bool, *,
                   _runs, _grids, _train_data):
-    """The curve charts and the boundaries, built once per view for every session (the runs
-    are the setup's: only the setup and the view's options key the cache; never mutated)."""
+    """The curves and boundaries of the setup's runs, built once for every session."""
     x_title = "epoch" if x_axis == "epochs" else "step"
     charts = [("train_loss", "val_loss", "loss (cross-entropy)" if classification
                else "loss (mean squared error)")]
@@ -99,9 +98,10 @@ def train_view(params) -> None:
     setup = lab.train_setup(current(params))
     runs, grids = run_comparison(setup)
     data, train_data, _ = lab.load_data(*setup.data_key)
-    if diverged := [s.name for s in series(runs, "val_loss") if any(s.diverged)]:
-        st.warning(f"{'; '.join(diverged)}. A curve stops where its run diverged; try a smaller "
-                   "learning rate.", icon=":material/warning:")
+    if failed := [s.name for s in series(runs, "val_loss") if s.note]:
+        st.warning(f"{'; '.join(failed)}. A curve stops where its run diverged; a stalled run "
+                   "ended no lower than it started. Try a smaller learning rate.",
+                   icon=":material/warning:")
     left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     left.segmented_control("x axis", ("epochs", "steps"), key="x_axis", required=True)
     mid.toggle("Log scale", key="log")

@@ -15,13 +15,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from page_models.surfaces import Surface, Trajectory
-from viz.curves import FONT_SIZE, projector_layout
+from viz.curves import FONT_SIZE, log_ticks, projector_layout
 from viz.palette import INK
 
 CONTOUR_SCALE = [[0.0, "#ffffff"], [1.0, "#c4c4c4"]]  # light greys: trajectories stand out
 MAX_DRAWN_POINTS = 300  # points of a trajectory drawn; the first half of them unthinned
 FRAMES = 40
-GAP_FLOOR = 1e-300  # f − f* at or below this is not drawn on a log axis
+GAP_FLOOR = 1e-300  # f − f* at or below this is not a measured gap on a log axis
+MIN_DECADES = 3  # the loss axis spans at least this many decades below its top
 
 
 def legend_name(run: Trajectory) -> str:
@@ -140,42 +141,55 @@ def _slider(frame_steps: np.ndarray) -> dict:
 
 def loss_figure(surface: Surface, runs: Sequence[Trajectory],
                 rates: Mapping[str, float] | None = None, *, height: int = 560) -> go.Figure:
-    """f − f* against the step, log scale; for each optimizer name in `rates`, the dotted line
-    (f(θ₀) − f*)·rate^(2k): the loss shrinks like the square of the contraction of ‖θ‖."""
+    """f − f* against the step on a log axis fitted to the runs that did not diverge: a diverged
+    run leaves through the top, marked ▲ on the top edge at its last good step; a gap at 0 or
+    below the axis is drawn on the bottom edge, so a one-step descent (κ = 1) still shows. For
+    each optimizer name in `rates`, the dotted line (f(θ₀) − f*)·rate^(2k): the loss shrinks
+    like the square of the contraction of ‖θ‖."""
     fig = go.Figure()
-    tops = []
+    y_range = _log_range(runs, surface)
+    bottom, top = (10.0 ** y_range[0], 10.0 ** y_range[1]) if y_range else (GAP_FLOOR, np.inf)
+    steps = np.arange(max((len(r.losses) for r in runs), default=0))
     for run in runs:
         color = run.optimizer.colour
         gap = run.losses - surface.f_min
-        tops.append(gap[0])
-        k = np.arange(len(gap))
         fig.add_trace(go.Scatter(
-            x=k, y=np.where(gap > GAP_FLOOR, gap, np.nan), mode="lines",
+            x=steps[:len(gap)], y=np.maximum(gap, bottom), mode="lines",
             name=legend_name(run).replace(": diverged", ":<br>diverged"),  # fits a narrow plot
-            line={"color": color, "width": 3},
-            hovertemplate=f"{run.optimizer.label}<br>step %{{x}}: %{{y:.3g}}<extra></extra>",
+            line={"color": color, "width": 3}, customdata=gap,
+            hovertemplate=f"{run.optimizer.label}<br>step %{{x}}: %{{customdata:.3g}}"
+                          "<extra></extra>",
         ))
+        if run.diverged_at is not None:
+            fig.add_trace(go.Scatter(
+                x=[len(gap) - 1], y=[top], mode="markers", showlegend=False, cliponaxis=False,
+                marker={"symbol": "triangle-up", "size": 14, "color": color},
+                hovertemplate=f"{legend_name(run)}<extra></extra>",
+            ))
         rate = (rates or {}).get(run.optimizer.key)
         if rate is not None:
-            steps = np.arange(max(len(r.losses) for r in runs))
             fig.add_trace(go.Scatter(
-                x=steps, y=gap[0] * float(rate) ** (2 * steps), mode="lines",
-                name=f"{run.optimizer.label} theory: {rate:.3g}^(2k)",
+                x=steps, y=np.maximum(gap[0] * float(rate) ** (2 * steps), bottom),
+                mode="lines", name=f"{run.optimizer.label} theory: {rate:.3g}^(2k)",
                 line={"color": color, "width": 2, "dash": "dot"}, hoverinfo="skip",
             ))
     fig.update_layout(title={"text": "Loss gap per step", "x": 0.01})
     fig.update_xaxes(title_text="step k")
-    fig.update_yaxes(title_text="f(θₖ) − f*", type="log", exponentformat="power",
-                     range=_log_range(runs, surface, tops))
+    fig.update_yaxes(title_text="f(θₖ) − f*", type="log", range=y_range,
+                     **(log_ticks(*y_range) if y_range else {}))
     return projector_layout(fig, height=height)
 
 
-def _log_range(runs, surface, tops) -> list[float] | None:
-    """From the smallest measured gap (not below 1e-16·top) to 100× the largest start gap."""
-    gaps = np.concatenate([r.losses - surface.f_min for r in runs]) if runs else np.array([])
+def _log_range(runs: Sequence[Trajectory], surface: Surface) -> list[float] | None:
+    """log₁₀ range from the runs that did not diverge (all, if every one did): from the smallest
+    measured gap (at least MIN_DECADES, at most 16 below the top) to 10× the largest start gap,
+    the top a decade above that."""
+    kept = [r for r in runs if r.diverged_at is None] or list(runs)
+    gaps = np.concatenate([r.losses - surface.f_min for r in kept]) if kept else np.array([])
     gaps = gaps[gaps > GAP_FLOOR]
     if not gaps.size:
         return None
-    top = max(max(tops), gaps.min() * 10)
-    low = max(gaps.min(), top * 1e-16)
+    starts = [r.losses[0] - surface.f_min for r in kept]
+    top = max(max(starts), gaps.min() * 10)
+    low = min(max(gaps.min(), top * 1e-16), top * 10.0**-MIN_DECADES)
     return [float(np.log10(low)) - 0.3, float(np.log10(top)) + 1.0]

@@ -93,3 +93,33 @@ def test_legend_names_show_the_settings_briefly():
     assert legend_name(RUNS[0]) == "SGD, lr=0.0952"
     assert legend_name(RUNS[1]) == "Momentum, lr=0.134, μ=0.403"
     assert legend_name(RUNS[2]) == "Adam, lr=0.1"
+
+
+def test_a_diverged_run_is_marked_on_the_top_edge_and_the_axis_fits_the_others():
+    wild = descend(SURFACE, OptimizerChoice.of("sgd", lr=5.0), SURFACE.start, 200)
+    fig = loss_figure(SURFACE, [wild, RUNS[1]])
+    top = fig.layout.yaxis.range[1]
+    (mark,) = [t for t in fig.data if t.mode == "markers"]
+    assert mark.marker.symbol == "triangle-up" and mark.marker.color == wild.optimizer.colour
+    assert mark.x == (len(wild.losses) - 1,) and mark.y[0] == pytest.approx(10**top)
+    assert wild.losses[-1] > 10**top  # its line leaves through the top
+
+
+def test_at_kappa_1_the_one_step_descent_and_its_rate_line_show_on_the_bottom_edge():
+    round_bowl = make_surface("quadratic", 1.0)
+    best = optimal_settings(1.0)["sgd"]
+    run = descend(round_bowl, OptimizerChoice.of("sgd", **best), round_bowl.start, 20)
+    assert run.losses[1] == 0.0  # γ = 1: the minimum in one step
+    fig = loss_figure(round_bowl, [run], theoretical_rates(1.0))
+    low, high = fig.layout.yaxis.range
+    assert high - low >= 3 and len(fig.data) == 2  # decades for the drop to show
+    for line in fig.data:  # measured and theory: from the start gap down to the bottom edge
+        assert line.y[0] == pytest.approx(run.losses[0])
+        assert line.y[1] == pytest.approx(10**low) and np.isfinite(line.y).all()
+
+
+def test_loss_axis_ticks_are_plain_numbers():
+    fig = loss_figure(SURFACE, RUNS)
+    labels = fig.layout.yaxis.ticktext
+    assert labels and all(float(t) > 0 for t in labels)  # each label is the number itself
+    np.testing.assert_allclose(fig.layout.yaxis.tickvals, [float(t) for t in labels])
