@@ -99,9 +99,8 @@ def train_view(params) -> None:
     runs, grids = run_comparison(setup)
     data, train_data, _ = lab.load_data(*setup.data_key)
     if failed := [s.name for s in series(runs, "val_loss") if s.note]:
-        st.warning(f"{'; '.join(failed)}. A curve stops where its run diverged; a stalled run "
-                   "ended no lower than it started. Try a smaller learning rate.",
-                   icon=":material/warning:")
+        st.warning(f"{'; '.join(failed)}. Try a smaller learning rate (a stalled run ended no "
+                   "lower than it started).", icon=":material/warning:")
     left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     left.segmented_control("x axis", ("epochs", "steps"), key="x_axis", required=True)
     mid.toggle("Log scale", key="log")
@@ -109,8 +108,9 @@ def train_view(params) -> None:
     classification = data.task == "classification"
     curves, boundaries = train_figures(setup, state("x_axis"), state("log"), classification,
                                        _runs=runs, _grids=grids, _train_data=train_data)
-    for i, fig in enumerate(curves):
-        st.plotly_chart(fig, theme=None, key=f"curves_{i}")
+    for i, fig in enumerate(curves):  # the loss panels (and their legend) are the main visual
+        st.container(key="main-visual" if i == 0 else None).plotly_chart(fig, theme=None,
+                                                                         key=f"curves_{i}")
     st.caption("Lines: mean over seeds; shaded: min–max over seeds. Solid: without dropout; "
                "dashed: with dropout. Per epoch, losses and accuracies are measured on the whole "
                "set with dropout off; on the step axis the training loss is each minibatch's "
@@ -171,7 +171,7 @@ def surface_view(params) -> None:
     setup = lab.surface_setup(current(params))
     trajectories, losses = surface_figures(setup)
     st.latex(setup.surface.latex)
-    left, right = st.columns([3, 2])
+    left, right = st.container(key="main-visual").columns([3, 2])
     left.plotly_chart(trajectories, theme=None, key="trajectories")
     right.plotly_chart(losses, theme=None, key="surface_loss")
     (st.markdown if setup.optimal else st.caption)(lab.surface_note(setup))

@@ -2,9 +2,10 @@
 
 The contour map shows log₁₀(f − f*) (f* the global minimum), so both the steep walls and the
 flat valley floor get contour lines. The animation is plotly frames played in the browser: each
-frame replaces only the trajectory traces, up to the frame's step, and redraws the plot (a
-redraw-false animation erases contour traces: plotly.js #4491). ⏮ and ⏭ jump to the first and
-last step; the slider steps through the frames and names the step ("step k of n").
+frame replaces only the trajectory traces, up to the frame's step. The level lines are a
+scatter trace computed here (marching squares), not a plotly contour trace: any animation frame
+erases a contour trace until it ends (plotly.js #4491, with redraw too). First and Last jump to
+the ends; the slider steps through the frames and names the step ("step k of n").
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from page_models.surfaces import Surface, Trajectory
 from viz.curves import FONT_SIZE, log_ticks, projector_layout
 from viz.palette import INK
 
-CONTOUR_SCALE = [[0.0, "#ffffff"], [1.0, "#c4c4c4"]]  # light greys: trajectories stand out
+CONTOUR_COLOUR = "#b0b0b0"  # light grey: trajectories stand out
+CONTOUR_LEVELS = 24
 MAX_DRAWN_POINTS = 300  # points of a trajectory drawn; the first half of them unthinned
 FRAMES = 40
+SURFACE_HEIGHT = 450  # with the page header above, the Play buttons fit the first 720 px
 GAP_FLOOR = 1e-300  # f − f* at or below this is not a measured gap on a log axis
 MIN_DECADES = 3  # the loss axis spans at least this many decades below its top
 
@@ -42,19 +45,60 @@ def drawn_indices(n: int, max_points: int = MAX_DRAWN_POINTS) -> np.ndarray:
     return np.unique(np.concatenate([head, tail]))
 
 
-def _contour(surface: Surface, resolution: int) -> go.Contour:
+def level_lines(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray,
+                levels: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The level lines of Z[i, j] = f(xs[j], ys[i]) by marching squares, as the x and y of
+    segments, each two points then a nan (a gap): plotly draws them as one scatter trace.
+    A crossing is linear along its cell edge; a cell whose four edges cross (a saddle) joins
+    them as its centre (the mean of its corners) says."""
+    segments = []
+    for level in levels:
+        above = Z > level
+        with np.errstate(divide="ignore", invalid="ignore"):
+            th = (level - Z[:, :-1]) / (Z[:, 1:] - Z[:, :-1])  # along rows: edge (i, j)-(i, j+1)
+            tv = (level - Z[:-1]) / (Z[1:] - Z[:-1])  # along columns: edge (i, j)-(i+1, j)
+        hx, hy = xs[:-1] + th * np.diff(xs), np.broadcast_to(ys[:, None], th.shape)
+        vx, vy = np.broadcast_to(xs, tv.shape), ys[:-1, None] + tv * np.diff(ys)[:, None]
+        hcross, vcross = above[:, :-1] != above[:, 1:], above[:-1] != above[1:]
+        edges = [  # per cell: (x, y, crossed) of its bottom, right, top and left edge
+            (hx[:-1], hy[:-1], hcross[:-1]), (vx[:, 1:], vy[:, 1:], vcross[:, 1:]),
+            (hx[1:], hy[1:], hcross[1:]), (vx[:, :-1], vy[:, :-1], vcross[:, :-1]),
+        ]
+        crossed = sum(c.astype(int) for _, _, c in edges)
+        centre_above = (Z[:-1, :-1] + Z[:-1, 1:] + Z[1:, :-1] + Z[1:, 1:]) / 4 > level
+        corner_joined = centre_above == above[:-1, :-1]  # the bottom-left corner reaches the centre
+        pairs = [((a, b), (crossed == 2) & edges[a][2] & edges[b][2])
+                 for a in range(4) for b in range(a + 1, 4)]
+        saddle = crossed == 4
+        pairs += [((0, 1), saddle & corner_joined), ((2, 3), saddle & corner_joined),
+                  ((0, 3), saddle & ~corner_joined), ((1, 2), saddle & ~corner_joined)]
+        for (a, b), cells in pairs:
+            if cells.any():
+                segments.append(np.stack([edges[a][0][cells], edges[a][1][cells],
+                                          edges[b][0][cells], edges[b][1][cells]], axis=1))
+    if not segments:
+        return np.array([]), np.array([])
+    seg = np.concatenate(segments)
+    gap = np.full(len(seg), np.nan)
+    return (np.stack([seg[:, 0], seg[:, 2], gap], axis=1).ravel(),
+            np.stack([seg[:, 1], seg[:, 3], gap], axis=1).ravel())
+
+
+def _contour(surface: Surface, resolution: int) -> go.Scatter:
+    """The level lines of log₁₀(f − f* + floor), CONTOUR_LEVELS of them evenly spaced: a
+    scatter trace (an animation frame erases contour traces: plotly.js #4491)."""
     xs, ys, Z = surface.grid(resolution)
     gap = np.maximum(Z - surface.f_min, 0.0)
     floor = max(gap.max() * 1e-6, 1e-6)
-    return go.Contour(
-        x=xs, y=ys, z=np.log10(gap + floor), colorscale=CONTOUR_SCALE, ncontours=24,
-        contours={"coloring": "heatmap", "showlines": True}, line={"color": "#bdbdbd", "width": 1},
-        showscale=False, hoverinfo="skip",
-    )
+    logs = np.log10(gap + floor)
+    levels = np.linspace(logs.min(), logs.max(), CONTOUR_LEVELS + 2)[1:-1]
+    x, y = level_lines(xs, ys, logs, levels)
+    return go.Scatter(x=x, y=y, mode="lines", name="level lines", hoverinfo="skip",
+                      line={"color": CONTOUR_COLOUR, "width": 1})
 
 
 def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: int = FRAMES,
-                      resolution: int = 120, height: int = 560) -> go.Figure:
+                      resolution: int = 120, height: int = SURFACE_HEIGHT) -> go.Figure:
     """Contour of the surface, its minima (gold stars), the start (ring), and each run's path
     in its optimizer's colour, animated: Play draws the paths step by step; the slider picks a
     step. Opens on the final paths. No legend: loss_figure beside it names the runs."""
@@ -107,9 +151,9 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
 
 
 def _animate(frame_names: list[str] | None, duration: int) -> list:
-    """The args of a plotly "animate" method: these frames (None: all; [None]: stop), each
-    redrawn (a contour trace survives only a redraw)."""
-    return [frame_names, {"frame": {"duration": duration, "redraw": True}, "fromcurrent": False,
+    """The args of a plotly "animate" method: these frames (None: all; [None]: stop), without a
+    full redraw (every trace is a scatter trace, which frames update in place)."""
+    return [frame_names, {"frame": {"duration": duration, "redraw": False}, "fromcurrent": False,
                           "transition": {"duration": 0}, "mode": "immediate"}]
 
 
@@ -120,9 +164,9 @@ def _play_buttons(frame_steps: np.ndarray) -> dict:
         "font": {"size": FONT_SIZE - 2},
         "buttons": [{"label": "▶ Play", "method": "animate", "args": _animate(None, 80)},
                     {"label": "❚❚ Pause", "method": "animate", "args": _animate([None], 0)},
-                    {"label": "⏮", "method": "animate",
+                    {"label": "First", "method": "animate",
                      "args": _animate([str(frame_steps[0])], 0)},
-                    {"label": "⏭", "method": "animate",
+                    {"label": "Last", "method": "animate",
                      "args": _animate([str(frame_steps[-1])], 0)}],
     }
 
@@ -132,7 +176,8 @@ def _slider(frame_steps: np.ndarray) -> dict:
     return {
         "active": len(frame_steps) - 1,
         "x": 0.42, "len": 0.58, "y": -0.08, "yanchor": "top", "pad": {"t": 0},
-        "currentvalue": {"prefix": "step ", "font": {"size": FONT_SIZE - 2}},
+        "currentvalue": {"prefix": "step ", "xanchor": "right",
+                         "font": {"size": FONT_SIZE - 2, "color": INK}},
         "font": {"size": 1, "color": "rgba(0,0,0,0)"},  # tick labels hidden: the value shows it
         "steps": [{"label": f"{s} of {last}", "method": "animate",
                    "args": _animate([str(s)], 0)} for s in frame_steps],
@@ -140,7 +185,8 @@ def _slider(frame_steps: np.ndarray) -> dict:
 
 
 def loss_figure(surface: Surface, runs: Sequence[Trajectory],
-                rates: Mapping[str, float] | None = None, *, height: int = 560) -> go.Figure:
+                rates: Mapping[str, float] | None = None, *,
+                height: int = SURFACE_HEIGHT) -> go.Figure:
     """f − f* against the step on a log axis fitted to the runs that did not diverge: a diverged
     run leaves through the top, marked ▲ on the top edge at its last good step; a gap at 0 or
     below the axis is drawn on the bottom edge, so a one-step descent (κ = 1) still shows. For

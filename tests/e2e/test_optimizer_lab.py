@@ -29,14 +29,19 @@ def test_surface_view_renders_and_plays(page, base_url, console_errors):
     page.wait_for_selector(CHART, timeout=30_000)
     assert page.locator(CHART).count() == 2  # trajectories, loss per step
     contour = page.locator(CHART).first
-    contour_paths = contour.locator(".contourlayer path")
-    drawn = contour_paths.count()
-    assert drawn > 10
+    level_lines = contour.locator(".scatterlayer .trace").first.locator("path.js-line")
+
+    def drawn_lines() -> int:  # the level lines' segments: one SVG path each
+        return level_lines.count()
+
+    drawn = drawn_lines()
+    assert drawn > 100
     full = contour.evaluate("div => div._fullData[3].x.length")
     contour.get_by_text("Play").click()
     page.wait_for_timeout(400)
     playing = contour.evaluate("div => div._fullData[3].x.length")
     assert playing < full  # the animation restarted from the first frame
+    assert drawn_lines() == drawn  # and the level lines stay while it plays (plotly.js #4491)
     contour.evaluate(  # and plays to the end (40 frames of 80 ms; slower on a loaded machine)
         """(div, full) => new Promise((done, fail) => {
             const start = Date.now();
@@ -45,11 +50,11 @@ def test_surface_view_renders_and_plays(page, base_url, console_errors):
                 : setTimeout(poll, 100);
             poll();
         })""", full)
-    assert contour_paths.count() == drawn  # the contour map is still drawn (plotly.js #4491)
-    contour.get_by_text("⏮").click()
+    assert drawn_lines() == drawn
+    contour.get_by_text("First").click()
     page.wait_for_timeout(300)
     assert contour.evaluate("div => div._fullData[3].x.length") == 1
-    assert contour.get_by_text("step 0 of").count() == 1 and contour_paths.count() == drawn
+    assert contour.get_by_text("step 0 of").count() == 1 and drawn_lines() == drawn
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format("surfaces"))
