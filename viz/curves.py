@@ -205,6 +205,13 @@ def _end_markers(s: Series, top: float) -> tuple[list[float], list[float], list[
     return xs, ys, symbols
 
 
+def inside_top(y_range: Sequence[float], log_y: bool) -> float:
+    """The y of a mark on the top edge of this axis range (log₁₀ units if log_y), a hair
+    inside: plotly drops a point that rounding puts just outside its log axis."""
+    edge = y_range[1] - 0.01 * (y_range[1] - y_range[0])
+    return float(10**edge if log_y else edge)
+
+
 def log_ticks(low: float, high: float) -> dict:
     """Tick values and plain-number labels for a log axis spanning 10^low … 10^high: 1, 2, 5
     of each decade over fewer than two decades, else the powers of ten (every n-th over many)."""
@@ -228,7 +235,7 @@ def curves_figure(panels: Sequence[tuple[str, Sequence[Series]]], *, y_title: st
                         horizontal_spacing=0.08)
     for col, (_, all_series) in enumerate(panels, start=1):
         y_range = _y_range(all_series, log_y, from_zero)
-        top = np.inf if y_range is None else 10 ** y_range[1] if log_y else y_range[1]
+        top = np.inf if y_range is None else inside_top(y_range, log_y)
         for s in all_series:
             _add_series(fig, s, col, x_title, top, show_legend=show_legend and col == 1)
         if not any(np.isfinite(s.ys).any() for s in all_series):

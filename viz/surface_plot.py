@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from page_models.surfaces import Surface, Trajectory
-from viz.curves import FONT_SIZE, log_ticks, projector_layout
+from viz.curves import FONT_SIZE, inside_top, log_ticks, projector_layout
 from viz.palette import INK
 
 CONTOUR_COLOUR = "#b0b0b0"  # light grey: trajectories stand out
@@ -194,7 +194,8 @@ def loss_figure(surface: Surface, runs: Sequence[Trajectory],
     like the square of the contraction of ‖θ‖."""
     fig = go.Figure()
     y_range = _log_range(runs, surface)
-    bottom, top = (10.0 ** y_range[0], 10.0 ** y_range[1]) if y_range else (GAP_FLOOR, np.inf)
+    bottom, top = (10.0 ** y_range[0], inside_top(y_range, True)) if y_range else (GAP_FLOOR,
+                                                                                   np.inf)
     steps = np.arange(max((len(r.losses) for r in runs), default=0))
     for run in runs:
         color = run.optimizer.colour
