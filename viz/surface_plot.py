@@ -161,7 +161,7 @@ def _play_buttons(frame_steps: np.ndarray) -> dict:
     return {
         "type": "buttons", "direction": "left", "showactive": False,
         "x": 0.0, "xanchor": "left", "y": -0.12, "yanchor": "top", "pad": {"r": 8, "t": 0},
-        "font": {"size": FONT_SIZE - 2},
+        "font": {"size": FONT_SIZE - 4},
         "buttons": [{"label": "▶ Play", "method": "animate", "args": _animate(None, 80)},
                     {"label": "❚❚ Pause", "method": "animate", "args": _animate([None], 0)},
                     {"label": "First", "method": "animate",
@@ -175,9 +175,9 @@ def _slider(frame_steps: np.ndarray) -> dict:
     last = int(frame_steps[-1])
     return {
         "active": len(frame_steps) - 1,
-        "x": 0.42, "len": 0.58, "y": -0.08, "yanchor": "top", "pad": {"t": 0},
+        "x": 0.6, "len": 0.4, "y": -0.08, "yanchor": "top", "pad": {"t": 0},
         "currentvalue": {"prefix": "step ", "xanchor": "right",
-                         "font": {"size": FONT_SIZE - 2, "color": INK}},
+                         "font": {"size": FONT_SIZE - 4, "color": INK}},
         "font": {"size": 1, "color": "rgba(0,0,0,0)"},  # tick labels hidden: the value shows it
         "steps": [{"label": f"{s} of {last}", "method": "animate",
                    "args": _animate([str(s)], 0)} for s in frame_steps],
