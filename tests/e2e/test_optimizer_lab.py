@@ -11,6 +11,12 @@ CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 SCREENSHOT = "/tmp/backprop_playground_optimizer_lab_{}.png"
 
 
+def on_first_screen(page, selector: str) -> bool:
+    """Whether the element is wholly inside the 1280×720 viewport before any scrolling."""
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720
+
+
 def test_train_view_renders_its_charts(page, base_url, console_errors):
     open_page(page, base_url, "Optimizer_Lab", timeout_ms=120_000)
 
@@ -18,6 +24,7 @@ def test_train_view_renders_its_charts(page, base_url, console_errors):
     page.wait_for_selector(CHART, timeout=30_000)
     assert page.locator(CHART).count() == 3  # losses, accuracies, decision boundaries
     assert page.get_by_text("Summary").first.is_visible()
+    assert on_first_screen(page, ".st-key-main-visual .legend")  # the loss panels' legend
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format("train"))
 
@@ -29,6 +36,7 @@ def test_surface_view_renders_and_plays(page, base_url, console_errors):
     page.wait_for_selector(CHART, timeout=30_000)
     assert page.locator(CHART).count() == 2  # trajectories, loss per step
     contour = page.locator(CHART).first
+    assert on_first_screen(page, ".st-key-main-visual .updatemenu-button")  # ▶ Play
     level_lines = contour.locator(".scatterlayer .trace").first.locator("path.js-line")
 
     def drawn_lines() -> int:  # the level lines' segments: one SVG path each
