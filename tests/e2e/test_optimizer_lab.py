@@ -124,6 +124,6 @@ def test_every_surface_draws_six_trajectories(page, base_url, console_errors, su
     names = contour.evaluate("div => div._fullData.map(t => t.name || '')")
     for name in SIX_NAMES:
         assert any(n.startswith(f"{name}, lr=") for n in names), (name, names)
-    assert contour.evaluate("div => div._fullData[0].type") == "contour"
+    assert contour.evaluate("div => div._fullData[0].name") == "level lines"
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format(surface))
