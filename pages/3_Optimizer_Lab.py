@@ -23,8 +23,9 @@ from ui.nav import page_header
 from ui.optimizer_picker import optimizer_picker
 from ui.own_data import your_data
 from ui.state import bind, current, explain_over_cap, publish, share_link
-from viz.boundary import blank_grid, boundary_grid, boundary_small_multiples
-from viz.curves import curves_figure, group_title, series, summary_rows
+from viz.boundary import blank_grid, boundary_grid
+from viz.comparison import comparison_figures
+from viz.curves import group_title, series, summary_rows
 from viz.surface_plot import loss_figure, trajectory_figure
 
 
@@ -52,6 +53,12 @@ def run_comparison(setup: lab.TrainSetup):
         grid = boundary_grid(run.history.model, train_data, resolution=60)
         grids.append((group_title(run), blank_grid(grid) if run.history.diverged else grid))
     return [replace(r, history=replace(r.history, model=None)) for r in runs], grids
+
+
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def train_figures(setup: lab.TrainSetup, x_axis: str, log_y: bool, *, _runs, _grids, _data):
+    """The curves and boundaries of the setup's runs, built once for every session."""
+    return comparison_figures(_runs, _grids, _data, len(setup.with_dropout), x_axis, log_y)
 
 
 def train_settings() -> None:
@@ -82,25 +89,19 @@ def train_view(params) -> None:
     setup = lab.train_setup(current(params), None if data is builtin else data)
     runs, grids = run_comparison(setup)
     data, train_data, _ = lab.load_data(*setup.data_key)
-    if diverged := [s.name for s in series(runs, "val_loss") if any(s.diverged)]:
-        st.warning(f"{'; '.join(diverged)}. A curve stops where its run diverged; try a smaller "
-                   "learning rate.", icon=":material/warning:")
+    if failed := [s.name for s in series(runs, "val_loss") if s.note]:
+        st.warning(f"{'; '.join(failed)}. Try a smaller learning rate (a stalled run ended no "
+                   "lower than it started).", icon=":material/warning:")
     left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     left.segmented_control("x axis", ("epochs", "steps"), key="x_axis", required=True)
     mid.toggle("Log scale", key="log")
     right.number_input("Target loss", 1e-6, 100.0, step=0.05, format="%g", key="target")
-    x_title = "epoch" if state("x_axis") == "epochs" else "step"
     classification = data.task == "classification"
-    charts = [("train_loss", "val_loss", "loss (cross-entropy)" if classification
-               else "loss (mean squared error)")]
-    if classification:
-        charts.append(("train_acc", "val_acc", "accuracy"))
-    for i, (train_metric, val_metric, y_title) in enumerate(charts):
-        panels = [(f"{title} {y_title.split()[0]}", series(runs, metric, state("x_axis")))
-                  for title, metric in (("Training", train_metric), ("Validation", val_metric))]
-        st.plotly_chart(curves_figure(panels, y_title=y_title, x_title=x_title,
-                                      log_y=state("log") and i == 0, from_zero=i == 0,
-                                      show_legend=i == 0), theme=None, key=f"curves_{i}")
+    curves, boundaries = train_figures(setup, state("x_axis"), state("log"), _runs=runs,
+                                       _grids=grids, _data=train_data)
+    for i, fig in enumerate(curves):  # the loss panels (and their legend) are the main visual
+        st.container(key="main-visual" if i == 0 else None).plotly_chart(fig, theme=None,
+                                                                         key=f"curves_{i}")
     st.caption("Lines: mean over seeds; shaded: min–max over seeds. Solid: without dropout; "
                "dashed: with dropout. Per epoch, losses and accuracies are measured on the whole "
                "set with dropout off; on the step axis the training loss is each minibatch's "
@@ -114,10 +115,7 @@ def train_view(params) -> None:
                f"Steps to ≤ {target:g}: the first epoch end at which the training loss (dropout "
                "off) is at most the target loss.")
     st.subheader("Decision boundaries" if classification else "Fitted curves")
-    cols = len(grids) // len(setup.with_dropout)
-    st.plotly_chart(boundary_small_multiples(grids, train_data, cols=min(cols, 3),
-                                             empty_note="diverged: no model"),
-                    theme=None, key="boundaries")
+    st.plotly_chart(boundaries, theme=None, key="boundaries")
     st.caption("The final model of seed 0 of each run, over the training points.")
 
 
@@ -152,18 +150,21 @@ def surface_settings() -> None:
                      fixed=lab.optimal_overrides(surface, optimal))
 
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def descend_all(setup: lab.SurfaceSetup):
-    return lab.descend_all(setup)
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def surface_figures(setup: lab.SurfaceSetup):
+    """The trajectories and loss charts, built once per setup for every session (never
+    mutated: st.plotly_chart copies a figure before it sends it)."""
+    runs, surface = lab.descend_all(setup), setup.surface
+    return trajectory_figure(surface, runs), loss_figure(surface, runs, setup.rates)
 
 
 def surface_view(params) -> None:
     setup = lab.surface_setup(current(params))
-    runs, surface = descend_all(setup), setup.surface
-    st.latex(surface.latex)
-    left, right = st.columns([3, 2])
-    left.plotly_chart(trajectory_figure(surface, runs), theme=None, key="trajectories")
-    right.plotly_chart(loss_figure(surface, runs, setup.rates), theme=None, key="surface_loss")
+    trajectories, losses = surface_figures(setup)
+    st.latex(setup.surface.latex)
+    left, right = st.container(key="main-visual").columns([3, 2])
+    left.plotly_chart(trajectories, theme=None, key="trajectories")
+    right.plotly_chart(losses, theme=None, key="surface_loss")
     (st.markdown if setup.optimal else st.caption)(lab.surface_note(setup))
 
 

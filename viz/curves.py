@@ -2,8 +2,11 @@
 
 Each line is the mean over seeds with a min–max band around it; the colour is the optimizer's
 (its registry entry, page_models.optimizers) and runs with dropout are dashed. A run that
-diverged is named in the legend ("Adam, lr=5: diverged at step 12") and its curve simply stops:
-the y range is chosen from the sane part of the data, so a blow-up never flattens the others.
+diverged is named in the legend ("Adam, lr=5: diverged at step 12") and its curve simply stops;
+one that ended no lower than it started is named too ("Adam, lr=10: stalled at loss 17.2").
+The y range is fitted to the runs that did neither, so a blow-up never flattens the others; a
+failed seed's last value is marked (×, or ▲ on the top edge when it is above the range).
+Log axes are labelled with plain numbers (0.05, 0.1, 0.2), never a bare digit beside a power.
 """
 
 from __future__ import annotations
@@ -52,13 +55,24 @@ def group_title(run: Run) -> str:
     return f"{run.optimizer.title}{drop}"
 
 
-def divergence_note(runs: Sequence[Run]) -> str:
-    """": diverged at step 12" (with "in 2 of 3 seeds" if not all did), or ""."""
+def stalled(history) -> bool:
+    """A run that did not diverge but ended no lower than its first minibatch loss (the loss at
+    its initial weights): too large a step that bounces instead of descending."""
+    return (not history.diverged and bool(history.epoch_train_loss) and bool(history.step_loss)
+            and history.epoch_train_loss[-1] >= history.step_loss[0])
+
+
+def failure_note(runs: Sequence[Run]) -> str:
+    """": diverged at step 12" or ": stalled at loss 17.2" (the mean final training loss), with
+    "in 2 of 3 seeds" if not all did; or "" for runs that descended."""
     steps = [r.history.diverged_at for r in runs if r.history.diverged]
-    if not steps:
+    stuck = [r.history.epoch_train_loss[-1] for r in runs if stalled(r.history)]
+    failed = steps or stuck
+    if not failed:
         return ""
-    some = f" in {len(steps)} of {len(runs)} seeds" if len(steps) < len(runs) else ""
-    return f": diverged at step {min(steps)}{some}"
+    some = f" in {len(failed)} of {len(runs)} seeds" if len(failed) < len(runs) else ""
+    what = f"diverged at step {min(steps)}" if steps else f"stalled at loss {np.mean(stuck):.3g}"
+    return f": {what}{some}"
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,8 @@ class Series:
     """One line of a figure: the runs of one optimizer × dropout setting over the seeds.
 
     ys has one row per seed, padded with nan where a seed stopped; diverged[i] says whether
-    seed i diverged (its row ends where it did).
+    seed i diverged (its row ends where it did), stalled[i] whether it stalled; note is the
+    failure_note in the name ("" if every seed descended).
     """
 
     label: str
@@ -76,6 +91,13 @@ class Series:
     x: np.ndarray
     ys: np.ndarray
     diverged: tuple[bool, ...]
+    stalled: tuple[bool, ...]
+    note: str
+
+    @property
+    def failed(self) -> tuple[bool, ...]:
+        """Per seed: diverged or stalled."""
+        return tuple(d or s for d, s in zip(self.diverged, self.stalled))
 
     @property
     def mean(self) -> np.ndarray:
@@ -129,19 +151,24 @@ def series(runs: Sequence[Run], metric: str, x_axis: str = "epochs") -> list[Ser
         ys = np.full((len(pairs), len(x)), np.nan)
         for row, (_, y) in zip(ys, pairs):
             row[: len(y)] = y
-        name = group_title(first) + divergence_note(members)
-        diverged = tuple(r.history.diverged for r in members)
-        out.append(Series(first.label, first.optimizer.colour, bool(first.dropout_p), name, x,
-                          ys, diverged))
+        note = failure_note(members)
+        out.append(Series(first.label, first.optimizer.colour, bool(first.dropout_p),
+                          group_title(first) + note, x, ys,
+                          tuple(r.history.diverged for r in members),
+                          tuple(stalled(r.history) for r in members), note))
     return out
 
 
 def _y_range(all_series: Sequence[Series], log_y: bool,
              from_zero: bool = True) -> list[float] | None:
-    """A y range from the finite data (from 0 if `from_zero` on a linear axis), capped at
-    Y_CEILING × the largest first value."""
-    values = np.concatenate([s.ys[np.isfinite(s.ys)] for s in all_series] or [np.array([])])
-    firsts = [s.ys[:, 0] for s in all_series if s.ys.size]
+    """A y range from the finite data of the seeds that neither diverged nor stalled (of all, if
+    every seed failed; from 0 if `from_zero` on a linear axis), capped at Y_CEILING × the
+    largest first value."""
+    rows = [s.ys[~np.array(s.failed)] for s in all_series]
+    if not any(np.isfinite(r).any() for r in rows):
+        rows = [s.ys for s in all_series]
+    values = np.concatenate([r[np.isfinite(r)] for r in rows] or [np.array([])])
+    firsts = [r[:, 0] for r in rows if r.size]
     firsts = np.concatenate(firsts) if firsts else np.array([])
     firsts = firsts[np.isfinite(firsts)]
     if log_y:
@@ -164,33 +191,58 @@ def _rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _end_markers(s: Series) -> tuple[list[float], list[float]]:
-    """(x, y) of the last value of every seed that stopped early (diverged)."""
-    xs, ys = [], []
-    for row, diverged in zip(s.ys, s.diverged):
+def _end_markers(s: Series, top: float) -> tuple[list[float], list[float], list[str]]:
+    """(x, y, symbol) of the last value of every seed that diverged or stalled: an × there, or
+    a ▲ at `top` (the axis' top value) if it is above it."""
+    xs, ys, symbols = [], [], []
+    for row, failed in zip(s.ys, s.failed):
         seen = np.flatnonzero(~np.isnan(row))
-        if diverged and seen.size:
+        if failed and seen.size:
             xs.append(float(s.x[seen[-1]]))
-            ys.append(float(row[seen[-1]]))
-    return xs, ys
+            above = row[seen[-1]] > top
+            ys.append(top if above else float(row[seen[-1]]))
+            symbols.append("triangle-up" if above else "x")
+    return xs, ys, symbols
+
+
+def inside_top(y_range: Sequence[float], log_y: bool) -> float:
+    """The y of a mark on the top edge of this axis range (log₁₀ units if log_y), a hair
+    inside: plotly drops a point that rounding puts just outside its log axis."""
+    edge = y_range[1] - 0.01 * (y_range[1] - y_range[0])
+    return float(10**edge if log_y else edge)
+
+
+def log_ticks(low: float, high: float) -> dict:
+    """Tick values and plain-number labels for a log axis spanning 10^low … 10^high: 1, 2, 5
+    of each decade over fewer than two decades, else the powers of ten (every n-th over many)."""
+    decades = range(int(np.floor(low)), int(np.ceil(high)) + 1)
+    if high - low < 2:
+        values = [m * 10.0**d for d in decades for m in (1, 2, 5)]
+    else:
+        every = max(1, int(np.ceil((high - low) / 8)))
+        values = [10.0**d for d in decades if d % every == 0]
+    values = [v for v in values if low <= np.log10(v) <= high]
+    return {"tickvals": values, "ticktext": [f"{v:.6g}" for v in values]}
 
 
 def curves_figure(panels: Sequence[tuple[str, Sequence[Series]]], *, y_title: str,
                   x_title: str = "epoch", log_y: bool = False, from_zero: bool = True,
                   show_legend: bool = True, height: int = 430) -> go.Figure:
     """Side-by-side panels (title, series) sharing one legend: per Series a mean line with its
-    min–max band; an × where a seed diverged; each panel's y range from its sane data."""
+    min–max band; an × (▲ on the top edge) where a seed diverged or stalled; each panel's y
+    range from its sane data."""
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for t, _ in panels],
                         horizontal_spacing=0.08)
     for col, (_, all_series) in enumerate(panels, start=1):
-        for s in all_series:
-            _add_series(fig, s, col, x_title, show_legend=show_legend and col == 1)
         y_range = _y_range(all_series, log_y, from_zero)
+        top = np.inf if y_range is None else inside_top(y_range, log_y)
+        for s in all_series:
+            _add_series(fig, s, col, x_title, top, show_legend=show_legend and col == 1)
         if not any(np.isfinite(s.ys).any() for s in all_series):
             _note_nothing_to_draw(fig, col)
-        few_decades = log_y and y_range is not None and y_range[1] - y_range[0] < 2
-        fig.update_yaxes(type="log" if log_y else "linear", exponentformat="power",
-                         range=y_range, dtick="D2" if few_decades else None, row=1, col=col)
+        ticks = log_ticks(*y_range) if log_y and y_range is not None else {}
+        fig.update_yaxes(type="log" if log_y else "linear", range=y_range, **ticks,
+                         row=1, col=col)
         fig.update_xaxes(title_text=x_title, row=1, col=col)
     fig.update_yaxes(title_text=y_title, row=1, col=1)
     projector_layout(fig, height=height, legend_below=show_legend)
@@ -209,7 +261,8 @@ def _note_nothing_to_draw(fig: go.Figure, col: int) -> None:
     fig.update_yaxes(showticklabels=False, row=1, col=col)
 
 
-def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, show_legend: bool) -> None:
+def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, top: float,
+                show_legend: bool) -> None:
     color = s.colour
     where = {"row": 1, "col": col}
     if s.ys.shape[0] > 1:
@@ -223,11 +276,12 @@ def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, show_legend: 
         line={"color": color, "dash": DROPOUT_DASH if s.dashed else "solid", "width": 3},
         hovertemplate=f"{s.name}<br>{x_title} %{{x}}: %{{y:.4g}}<extra></extra>",
     ), **where)
-    end_x, end_y = _end_markers(s)
+    end_x, end_y, symbols = _end_markers(s, top)
     if end_x:
         fig.add_trace(go.Scatter(
             x=end_x, y=end_y, mode="markers", legendgroup=s.name, showlegend=False,
-            marker={"symbol": "x", "size": 14, "color": color, "line": {"width": 1}},
+            cliponaxis=False,
+            marker={"symbol": symbols, "size": 14, "color": color, "line": {"width": 1}},
             hovertemplate=f"{s.name}<extra></extra>",
         ), **where)
 
@@ -269,9 +323,11 @@ def summary_rows(runs: Sequence[Run], target_loss: float) -> list[dict]:
             "best val epoch": best,
             f"steps to ≤ {target_loss:g}": (
                 round(float(np.mean(reached))) if None not in reached else None),
-            "diverged": divergence_note(members).removeprefix(": diverged ") or "no",
+            "diverged": failure_note(members).removeprefix(": ").removeprefix("diverged ")
+            or "no",
         }
         if members[0].history.task != "classification":
             del row["train acc"], row["val acc"]
         rows.append(row)
     return rows
+

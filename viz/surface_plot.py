@@ -2,7 +2,10 @@
 
 The contour map shows log₁₀(f − f*) (f* the global minimum), so both the steep walls and the
 flat valley floor get contour lines. The animation is plotly frames played in the browser: each
-frame redraws only the trajectory traces (the contour stays), up to the frame's step.
+frame replaces only the trajectory traces, up to the frame's step. The level lines are a
+scatter trace computed here (marching squares), not a plotly contour trace: any animation frame
+erases a contour trace until it ends (plotly.js #4491, with redraw too). First and Last jump to
+the ends; the slider steps through the frames and names the step ("step k of n").
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from page_models.surfaces import Surface, Trajectory
-from viz.curves import FONT_SIZE, projector_layout
+from viz.curves import FONT_SIZE, inside_top, log_ticks, projector_layout
 from viz.palette import INK
 
-CONTOUR_SCALE = [[0.0, "#ffffff"], [1.0, "#c4c4c4"]]  # light greys: trajectories stand out
+CONTOUR_COLOUR = "#b0b0b0"  # light grey: trajectories stand out
+CONTOUR_LEVELS = 24
 MAX_DRAWN_POINTS = 300  # points of a trajectory drawn; the first half of them unthinned
 FRAMES = 40
-GAP_FLOOR = 1e-300  # f − f* at or below this is not drawn on a log axis
+SURFACE_HEIGHT = 450  # with the page header above, the Play buttons fit the first 720 px
+GAP_FLOOR = 1e-300  # f − f* at or below this is not a measured gap on a log axis
+MIN_DECADES = 3  # the loss axis spans at least this many decades below its top
 
 
 def legend_name(run: Trajectory) -> str:
@@ -39,19 +45,60 @@ def drawn_indices(n: int, max_points: int = MAX_DRAWN_POINTS) -> np.ndarray:
     return np.unique(np.concatenate([head, tail]))
 
 
-def _contour(surface: Surface, resolution: int) -> go.Contour:
+def level_lines(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray,
+                levels: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The level lines of Z[i, j] = f(xs[j], ys[i]) by marching squares, as the x and y of
+    segments, each two points then a nan (a gap): plotly draws them as one scatter trace.
+    A crossing is linear along its cell edge; a cell whose four edges cross (a saddle) joins
+    them as its centre (the mean of its corners) says."""
+    segments = []
+    for level in levels:
+        above = Z > level
+        with np.errstate(divide="ignore", invalid="ignore"):
+            th = (level - Z[:, :-1]) / (Z[:, 1:] - Z[:, :-1])  # along rows: edge (i, j)-(i, j+1)
+            tv = (level - Z[:-1]) / (Z[1:] - Z[:-1])  # along columns: edge (i, j)-(i+1, j)
+        hx, hy = xs[:-1] + th * np.diff(xs), np.broadcast_to(ys[:, None], th.shape)
+        vx, vy = np.broadcast_to(xs, tv.shape), ys[:-1, None] + tv * np.diff(ys)[:, None]
+        hcross, vcross = above[:, :-1] != above[:, 1:], above[:-1] != above[1:]
+        edges = [  # per cell: (x, y, crossed) of its bottom, right, top and left edge
+            (hx[:-1], hy[:-1], hcross[:-1]), (vx[:, 1:], vy[:, 1:], vcross[:, 1:]),
+            (hx[1:], hy[1:], hcross[1:]), (vx[:, :-1], vy[:, :-1], vcross[:, :-1]),
+        ]
+        crossed = sum(c.astype(int) for _, _, c in edges)
+        centre_above = (Z[:-1, :-1] + Z[:-1, 1:] + Z[1:, :-1] + Z[1:, 1:]) / 4 > level
+        corner_joined = centre_above == above[:-1, :-1]  # the bottom-left corner reaches the centre
+        pairs = [((a, b), (crossed == 2) & edges[a][2] & edges[b][2])
+                 for a in range(4) for b in range(a + 1, 4)]
+        saddle = crossed == 4
+        pairs += [((0, 1), saddle & corner_joined), ((2, 3), saddle & corner_joined),
+                  ((0, 3), saddle & ~corner_joined), ((1, 2), saddle & ~corner_joined)]
+        for (a, b), cells in pairs:
+            if cells.any():
+                segments.append(np.stack([edges[a][0][cells], edges[a][1][cells],
+                                          edges[b][0][cells], edges[b][1][cells]], axis=1))
+    if not segments:
+        return np.array([]), np.array([])
+    seg = np.concatenate(segments)
+    gap = np.full(len(seg), np.nan)
+    return (np.stack([seg[:, 0], seg[:, 2], gap], axis=1).ravel(),
+            np.stack([seg[:, 1], seg[:, 3], gap], axis=1).ravel())
+
+
+def _contour(surface: Surface, resolution: int) -> go.Scatter:
+    """The level lines of log₁₀(f − f* + floor), CONTOUR_LEVELS of them evenly spaced: a
+    scatter trace (an animation frame erases contour traces: plotly.js #4491)."""
     xs, ys, Z = surface.grid(resolution)
     gap = np.maximum(Z - surface.f_min, 0.0)
     floor = max(gap.max() * 1e-6, 1e-6)
-    return go.Contour(
-        x=xs, y=ys, z=np.log10(gap + floor), colorscale=CONTOUR_SCALE, ncontours=24,
-        contours={"coloring": "heatmap", "showlines": True}, line={"color": "#bdbdbd", "width": 1},
-        showscale=False, hoverinfo="skip",
-    )
+    logs = np.log10(gap + floor)
+    levels = np.linspace(logs.min(), logs.max(), CONTOUR_LEVELS + 2)[1:-1]
+    x, y = level_lines(xs, ys, logs, levels)
+    return go.Scatter(x=x, y=y, mode="lines", name="level lines", hoverinfo="skip",
+                      line={"color": CONTOUR_COLOUR, "width": 1})
 
 
 def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: int = FRAMES,
-                      resolution: int = 120, height: int = 560) -> go.Figure:
+                      resolution: int = 120, height: int = SURFACE_HEIGHT) -> go.Figure:
     """Contour of the surface, its minima (gold stars), the start (ring), and each run's path
     in its optimizer's colour, animated: Play draws the paths step by step; the slider picks a
     step. Opens on the final paths. No legend: loss_figure beside it names the runs."""
@@ -94,7 +141,7 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
     fig.update_yaxes(range=list(surface.y_range), title_text="y")
     fig.update_layout(
         title={"text": surface.title, "x": 0.01},
-        updatemenus=[_play_buttons()],
+        updatemenus=[_play_buttons(frame_steps)],
         sliders=[_slider(frame_steps)],
         showlegend=False,
     )
@@ -103,71 +150,93 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
     return fig
 
 
-def _play_buttons() -> dict:
-    play = {"frame": {"duration": 80, "redraw": False}, "fromcurrent": False,
-            "transition": {"duration": 0}, "mode": "immediate"}
-    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-             "transition": {"duration": 0}}
+def _animate(frame_names: list[str] | None, duration: int) -> list:
+    """The args of a plotly "animate" method: these frames (None: all; [None]: stop), without a
+    full redraw (every trace is a scatter trace, which frames update in place)."""
+    return [frame_names, {"frame": {"duration": duration, "redraw": False}, "fromcurrent": False,
+                          "transition": {"duration": 0}, "mode": "immediate"}]
+
+
+def _play_buttons(frame_steps: np.ndarray) -> dict:
     return {
         "type": "buttons", "direction": "left", "showactive": False,
         "x": 0.0, "xanchor": "left", "y": -0.12, "yanchor": "top", "pad": {"r": 8, "t": 0},
-        "font": {"size": FONT_SIZE - 2},
-        "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
-                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]}],
+        "font": {"size": FONT_SIZE - 4},
+        "buttons": [{"label": "▶ Play", "method": "animate", "args": _animate(None, 80)},
+                    {"label": "❚❚ Pause", "method": "animate", "args": _animate([None], 0)},
+                    {"label": "First", "method": "animate",
+                     "args": _animate([str(frame_steps[0])], 0)},
+                    {"label": "Last", "method": "animate",
+                     "args": _animate([str(frame_steps[-1])], 0)}],
     }
 
 
 def _slider(frame_steps: np.ndarray) -> dict:
+    last = int(frame_steps[-1])
     return {
         "active": len(frame_steps) - 1,
-        "x": 0.25, "len": 0.75, "y": -0.08, "yanchor": "top", "pad": {"t": 0},
-        "currentvalue": {"prefix": "step ", "font": {"size": FONT_SIZE - 2}},
+        "x": 0.6, "len": 0.4, "y": -0.08, "yanchor": "top", "pad": {"t": 0},
+        "currentvalue": {"prefix": "step ", "xanchor": "right",
+                         "font": {"size": FONT_SIZE - 4, "color": INK}},
         "font": {"size": 1, "color": "rgba(0,0,0,0)"},  # tick labels hidden: the value shows it
-        "steps": [{"label": str(s), "method": "animate",
-                   "args": [[str(s)], {"frame": {"duration": 0, "redraw": False},
-                                       "mode": "immediate", "transition": {"duration": 0}}]}
-                  for s in frame_steps],
+        "steps": [{"label": f"{s} of {last}", "method": "animate",
+                   "args": _animate([str(s)], 0)} for s in frame_steps],
     }
 
 
 def loss_figure(surface: Surface, runs: Sequence[Trajectory],
-                rates: Mapping[str, float] | None = None, *, height: int = 560) -> go.Figure:
-    """f − f* against the step, log scale; for each optimizer name in `rates`, the dotted line
-    (f(θ₀) − f*)·rate^(2k): the loss shrinks like the square of the contraction of ‖θ‖."""
+                rates: Mapping[str, float] | None = None, *,
+                height: int = SURFACE_HEIGHT) -> go.Figure:
+    """f − f* against the step on a log axis fitted to the runs that did not diverge: a diverged
+    run leaves through the top, marked ▲ on the top edge at its last good step; a gap at 0 or
+    below the axis is drawn on the bottom edge, so a one-step descent (κ = 1) still shows. For
+    each optimizer name in `rates`, the dotted line (f(θ₀) − f*)·rate^(2k): the loss shrinks
+    like the square of the contraction of ‖θ‖."""
     fig = go.Figure()
-    tops = []
+    y_range = _log_range(runs, surface)
+    bottom, top = (10.0 ** y_range[0], inside_top(y_range, True)) if y_range else (GAP_FLOOR,
+                                                                                   np.inf)
+    steps = np.arange(max((len(r.losses) for r in runs), default=0))
     for run in runs:
         color = run.optimizer.colour
         gap = run.losses - surface.f_min
-        tops.append(gap[0])
-        k = np.arange(len(gap))
         fig.add_trace(go.Scatter(
-            x=k, y=np.where(gap > GAP_FLOOR, gap, np.nan), mode="lines",
+            x=steps[:len(gap)], y=np.maximum(gap, bottom), mode="lines",
             name=legend_name(run).replace(": diverged", ":<br>diverged"),  # fits a narrow plot
-            line={"color": color, "width": 3},
-            hovertemplate=f"{run.optimizer.label}<br>step %{{x}}: %{{y:.3g}}<extra></extra>",
+            line={"color": color, "width": 3}, customdata=gap,
+            hovertemplate=f"{run.optimizer.label}<br>step %{{x}}: %{{customdata:.3g}}"
+                          "<extra></extra>",
         ))
+        if run.diverged_at is not None:
+            fig.add_trace(go.Scatter(
+                x=[len(gap) - 1], y=[top], mode="markers", showlegend=False, cliponaxis=False,
+                marker={"symbol": "triangle-up", "size": 14, "color": color},
+                hovertemplate=f"{legend_name(run)}<extra></extra>",
+            ))
         rate = (rates or {}).get(run.optimizer.key)
         if rate is not None:
-            steps = np.arange(max(len(r.losses) for r in runs))
             fig.add_trace(go.Scatter(
-                x=steps, y=gap[0] * float(rate) ** (2 * steps), mode="lines",
-                name=f"{run.optimizer.label} theory: {rate:.3g}^(2k)",
+                x=steps, y=np.maximum(gap[0] * float(rate) ** (2 * steps), bottom),
+                mode="lines", name=f"{run.optimizer.label} theory: {rate:.3g}^(2k)",
                 line={"color": color, "width": 2, "dash": "dot"}, hoverinfo="skip",
             ))
     fig.update_layout(title={"text": "Loss gap per step", "x": 0.01})
     fig.update_xaxes(title_text="step k")
-    fig.update_yaxes(title_text="f(θₖ) − f*", type="log", exponentformat="power",
-                     range=_log_range(runs, surface, tops))
+    fig.update_yaxes(title_text="f(θₖ) − f*", type="log", range=y_range,
+                     **(log_ticks(*y_range) if y_range else {}))
     return projector_layout(fig, height=height)
 
 
-def _log_range(runs, surface, tops) -> list[float] | None:
-    """From the smallest measured gap (not below 1e-16·top) to 100× the largest start gap."""
-    gaps = np.concatenate([r.losses - surface.f_min for r in runs]) if runs else np.array([])
+def _log_range(runs: Sequence[Trajectory], surface: Surface) -> list[float] | None:
+    """log₁₀ range from the runs that did not diverge (all, if every one did): from the smallest
+    measured gap (at least MIN_DECADES, at most 16 below the top) to 10× the largest start gap,
+    the top a decade above that."""
+    kept = [r for r in runs if r.diverged_at is None] or list(runs)
+    gaps = np.concatenate([r.losses - surface.f_min for r in kept]) if kept else np.array([])
     gaps = gaps[gaps > GAP_FLOOR]
     if not gaps.size:
         return None
-    top = max(max(tops), gaps.min() * 10)
-    low = max(gaps.min(), top * 1e-16)
+    starts = [r.losses[0] - surface.f_min for r in kept]
+    top = max(max(starts), gaps.min() * 10)
+    low = min(max(gaps.min(), top * 1e-16), top * 10.0**-MIN_DECADES)
     return [float(np.log10(low)) - 0.3, float(np.log10(top)) + 1.0]

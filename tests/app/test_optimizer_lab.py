@@ -264,3 +264,15 @@ def test_the_comparison_trains_on_the_data_of_a_csv_link():
     assert (len(train_data), len(val_data)) == (30, 10)
     fitted = charts(at)[-1]
     assert '"y":' in fitted.proto.spec and len(summary(at)) == 6
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_the_highest_learning_rate_on_the_default_setup_is_called_out(optimizer):
+    """Moons, tanh: at lr = 10 the loss does not blow up past the engine's divergence bound
+    but ends far above where it started; the page says so and the axes ignore that run."""
+    at = run_page(opt=f"{optimizer}:lr=10 momentum", **FAST)
+    name = f"{OPTIMIZERS[optimizer].name}, lr=10"
+    assert f"{name}: diverged at step" in messages(at) or f"{name}: stalled at loss" in messages(at)
+    outcome = summary(at).loc[name, "diverged"]
+    assert outcome.startswith(("at step", "stalled at loss"))
+    assert (summary(at).drop(index=[name, f"{name}, dropout 0.3"])["diverged"] == "no").all()

@@ -11,6 +11,12 @@ CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 SCREENSHOT = "/tmp/backprop_playground_optimizer_lab_{}.png"
 
 
+def on_first_screen(page, selector: str) -> bool:
+    """Whether the element is wholly inside the 1280×720 viewport before any scrolling."""
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720
+
+
 def test_train_view_renders_its_charts(page, base_url, console_errors):
     open_page(page, base_url, "Optimizer_Lab", timeout_ms=120_000)
 
@@ -18,6 +24,7 @@ def test_train_view_renders_its_charts(page, base_url, console_errors):
     page.wait_for_selector(CHART, timeout=30_000)
     assert page.locator(CHART).count() == 3  # losses, accuracies, decision boundaries
     assert page.get_by_text("Summary").first.is_visible()
+    assert on_first_screen(page, ".st-key-main-visual .legend")  # the loss panels' legend
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format("train"))
 
@@ -29,11 +36,20 @@ def test_surface_view_renders_and_plays(page, base_url, console_errors):
     page.wait_for_selector(CHART, timeout=30_000)
     assert page.locator(CHART).count() == 2  # trajectories, loss per step
     contour = page.locator(CHART).first
+    assert on_first_screen(page, ".st-key-main-visual .updatemenu-button")  # ▶ Play
+    level_lines = contour.locator(".scatterlayer .trace").first.locator("path.js-line")
+
+    def drawn_lines() -> int:  # the level lines' segments: one SVG path each
+        return level_lines.count()
+
+    drawn = drawn_lines()
+    assert drawn > 100
     full = contour.evaluate("div => div._fullData[3].x.length")
     contour.get_by_text("Play").click()
     page.wait_for_timeout(400)
     playing = contour.evaluate("div => div._fullData[3].x.length")
     assert playing < full  # the animation restarted from the first frame
+    assert drawn_lines() == drawn  # and the level lines stay while it plays (plotly.js #4491)
     contour.evaluate(  # and plays to the end (40 frames of 80 ms; slower on a loaded machine)
         """(div, full) => new Promise((done, fail) => {
             const start = Date.now();
@@ -42,6 +58,11 @@ def test_surface_view_renders_and_plays(page, base_url, console_errors):
                 : setTimeout(poll, 100);
             poll();
         })""", full)
+    assert drawn_lines() == drawn
+    contour.get_by_text("First").click()
+    page.wait_for_timeout(300)
+    assert contour.evaluate("div => div._fullData[3].x.length") == 1
+    assert contour.get_by_text("step 0 of").count() == 1 and drawn_lines() == drawn
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format("surfaces"))
@@ -103,6 +124,6 @@ def test_every_surface_draws_six_trajectories(page, base_url, console_errors, su
     names = contour.evaluate("div => div._fullData.map(t => t.name || '')")
     for name in SIX_NAMES:
         assert any(n.startswith(f"{name}, lr=") for n in names), (name, names)
-    assert contour.evaluate("div => div._fullData[0].type") == "contour"
+    assert contour.evaluate("div => div._fullData[0].name") == "level lines"
     assert_no_console_errors(console_errors)
     page.screenshot(path=SCREENSHOT.format(surface))

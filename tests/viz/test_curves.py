@@ -9,7 +9,7 @@ from engine.data import make_dataset, train_val_split
 from engine.nn import MLPSpec
 from engine.train import History, Run, compare
 from page_models.optimizers import OptimizerChoice
-from viz.curves import curves_figure, series, steps_to_reach, summary_rows
+from viz.curves import curves_figure, log_ticks, series, steps_to_reach, summary_rows
 from viz.palette import DROPOUT_DASH
 
 SGD = OptimizerChoice.of("sgd", lr=0.1)
@@ -83,8 +83,11 @@ def test_figure_colours_dashes_and_one_legend():
     assert by_name["SGD, lr=0.1, dropout 0.3"].line.dash == DROPOUT_DASH
     bands = [t for t in fig.data if t.fill == "tonexty"]
     assert len(bands) == 6  # every series has 2 seeds
-    crosses = [t for t in fig.data if t.marker.symbol == "x"]
-    assert len(crosses) == 2 and crosses[0].y == (50.0,)  # the diverged seed's last train loss
+    marks = [t for t in fig.data if t.mode == "markers"]
+    assert len(marks) == 2 and marks[0].x == (2.0,)  # where the diverged seed stopped
+    low, top = fig.layout.yaxis.range  # its last loss, 50, is above the range: ▲ on the top edge
+    assert marks[0].y[0] == pytest.approx(top, abs=0.02 * (top - low))
+    assert tuple(marks[0].marker.symbol) == ("triangle-up",)
 
 
 def test_a_blow_up_does_not_set_the_y_range():
@@ -93,6 +96,36 @@ def test_a_blow_up_does_not_set_the_y_range():
     assert low <= 0 and 1.2 < high < 5  # 3 × the largest first value, not 50
     log = curves_figure([("Training", series(RUNS, "train_loss"))], y_title="loss", log_y=True)
     assert log.layout.yaxis.type == "log" and log.layout.yaxis.range[1] < math.log10(5)
+
+
+STALLED = [fake_run(ADAM, 0.0, 0, [0.7, 15.0, 17.0]), fake_run(ADAM, 0.0, 1, [0.7, 0.6, 0.5]),
+           fake_run(SGD, 0.0, 0, [0.7, 0.5, 0.3])]
+
+
+def test_a_run_ending_no_lower_than_it_started_is_named_stalled_and_leaves_the_y_range():
+    adam, sgd = series(STALLED, "train_loss")
+    assert adam.name == "Adam, lr=5: stalled at loss 17 in 1 of 2 seeds"
+    assert adam.stalled == (True, False) and adam.diverged == (False, False) and sgd.note == ""
+    fig = curves_figure([("Training", [adam, sgd])], y_title="loss")
+    low, high = fig.layout.yaxis.range
+    assert high < 1.0  # fitted to the seeds that descended (0.7 … 0.3), not to Adam's 17
+    (marks,) = [t for t in fig.data if t.mode == "markers"]
+    assert marks.x == (3.0,) and marks.y[0] == pytest.approx(high, abs=0.02 * (high - low))
+    assert tuple(marks.marker.symbol) == ("triangle-up",)
+    (adam_row, sgd_row) = summary_rows(STALLED, target_loss=0.1)
+    assert adam_row["diverged"] == "stalled at loss 17 in 1 of 2 seeds"
+    assert sgd_row["diverged"] == "no"
+
+
+@pytest.mark.parametrize(("low", "high", "labels"), [
+    (-1.5, -0.2, ["0.05", "0.1", "0.2", "0.5"]),
+    (-3.2, 0.4, ["0.001", "0.01", "0.1", "1"]),
+    (-20.0, 1.0, ["1e-18", "1e-15", "1e-12", "1e-09", "1e-06", "0.001", "1"]),
+])
+def test_log_tick_labels_are_plain_numbers(low, high, labels):
+    ticks = log_ticks(low, high)
+    assert ticks["ticktext"] == labels
+    np.testing.assert_allclose(ticks["tickvals"], [float(t) for t in labels])
 
 
 def test_summary_rows():
