@@ -83,40 +83,43 @@ def train_settings() -> None:
 
 
 def train_view(params) -> None:
-    builtin = lab.builtin_data(current(params))
-    if (data := your_data(builtin)) is None:  # the "Your data" panel says why
+    head, main, rest = st.container(), st.container(key="main-visual"), st.container()
+    builtin = lab.builtin_data(current(params))  # the "Your data" panel goes below the rest
+    if (data := your_data(builtin)) is None:  # the panel says why
         return
     setup = lab.train_setup(current(params), None if data is builtin else data)
     runs, grids = run_comparison(setup)
     data, train_data, _ = lab.load_data(*setup.data_key)
-    if failed := [s.name for s in series(runs, "val_loss") if s.note]:
-        st.warning(f"{'; '.join(failed)}. Try a smaller learning rate (a stalled run ended no "
-                   "lower than it started).", icon=":material/warning:")
-    left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    with head:
+        if failed := [s.name for s in series(runs, "val_loss") if s.note]:
+            st.warning(f"{'; '.join(failed)}. Try a smaller learning rate (a stalled run ended "
+                       "no lower than it started).", icon=":material/warning:")
+        left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     left.segmented_control("x axis", ("epochs", "steps"), key="x_axis", required=True)
     mid.toggle("Log scale", key="log")
     right.number_input("Target loss", 1e-6, 100.0, step=0.05, format="%g", key="target")
     classification = data.task == "classification"
     curves, boundaries = train_figures(setup, state("x_axis"), state("log"), _runs=runs,
                                        _grids=grids, _data=train_data)
-    for i, fig in enumerate(curves):  # the loss panels (and their legend) are the main visual
-        st.container(key="main-visual" if i == 0 else None).plotly_chart(fig, theme=None,
-                                                                         key=f"curves_{i}")
-    st.caption("Lines: mean over seeds; shaded: min–max over seeds. Solid: without dropout; "
-               "dashed: with dropout. Per epoch, losses and accuracies are measured on the whole "
-               "set with dropout off; on the step axis the training loss is each minibatch's "
-               "loss, as the optimizer saw it (with dropout on).")
-    st.subheader("Summary")
-    target = state("target")
-    numbers = {name: st.column_config.NumberColumn(format="%.3f")
-               for name in ("train loss", "val loss", "train acc", "val acc")}
-    st.dataframe(summary_rows(runs, target), hide_index=True, column_config=numbers)
-    st.caption(f"Averages over seeds; None: no value (never reached, or the run diverged). "
-               f"Steps to ≤ {target:g}: the first epoch end at which the training loss (dropout "
-               "off) is at most the target loss.")
-    st.subheader("Decision boundaries" if classification else "Fitted curves")
-    st.plotly_chart(boundaries, theme=None, key="boundaries")
-    st.caption("The final model of seed 0 of each run, over the training points.")
+    main.plotly_chart(curves[0], theme=None, key="curves_0")  # the loss panels and the legend
+    with rest:
+        for i, fig in enumerate(curves[1:], start=1):
+            st.plotly_chart(fig, theme=None, key=f"curves_{i}")
+        st.caption("Lines: mean over seeds; shaded: min–max over seeds. Solid: without "
+                   "dropout; dashed: with dropout. Per epoch, losses and accuracies are measured "
+                   "on the whole set with dropout off; on the step axis the training loss is each "
+                   "minibatch's loss, as the optimizer saw it (with dropout on).")
+        st.subheader("Summary")
+        target = state("target")
+        numbers = {name: st.column_config.NumberColumn(format="%.3f")
+                   for name in ("train loss", "val loss", "train acc", "val acc")}
+        st.dataframe(summary_rows(runs, target), hide_index=True, column_config=numbers)
+        st.caption(f"Averages over seeds; None: no value (never reached, or the run "
+                   f"diverged). Steps to ≤ {target:g}: the first epoch end at which the training "
+                   "loss (dropout off) is at most the target loss.")
+        st.subheader("Decision boundaries" if classification else "Fitted curves")
+        st.plotly_chart(boundaries, theme=None, key="boundaries")
+        st.caption("The final model of seed 0 of each run, over the training points.")
 
 
 # ---- Loss surfaces ----------------------------------------------------------------------------

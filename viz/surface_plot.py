@@ -137,8 +137,9 @@ def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: i
         return go.Frame(data=data, traces=run_traces, name=str(step))
 
     fig = go.Figure(data=traces, frames=[frame(int(s)) for s in frame_steps])
-    fig.update_xaxes(range=list(surface.x_range), title_text="x", constrain="domain")
-    fig.update_yaxes(range=list(surface.y_range), title_text="y")
+    # No axis titles: x runs across, y up (as the hover says); the Play buttons sit under x.
+    fig.update_xaxes(range=list(surface.x_range), constrain="domain")
+    fig.update_yaxes(range=list(surface.y_range))
     fig.update_layout(
         title={"text": surface.title, "x": 0.01},
         updatemenus=[_play_buttons(frame_steps)],
@@ -221,7 +222,8 @@ def loss_figure(surface: Surface, runs: Sequence[Trajectory],
                 line={"color": color, "width": 2, "dash": "dot"}, hoverinfo="skip",
             ))
     fig.update_layout(title={"text": "Loss gap per step", "x": 0.01})
-    fig.update_xaxes(title_text="step k")
+    last = max(len(steps) - 1, 1)  # step 0 a little right of the corner, clear of the y labels
+    fig.update_xaxes(title_text="step k", range=[-0.03 * last, last])
     fig.update_yaxes(title_text="f(θₖ) − f*", type="log", range=y_range,
                      **(log_ticks(*y_range) if y_range else {}))
     return projector_layout(fig, height=height)
