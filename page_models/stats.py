@@ -340,6 +340,9 @@ def solve_sensitivity(a: np.ndarray, relative_noise: float, seed: int) -> SolveS
     random direction, and compare how much x moved."""
     x = np.ones(a.shape[1])
     b = a @ x
+    if not np.linalg.norm(b) > 0:
+        raise PlaygroundError("b = A·(1, …, 1) is zero (or too small to compute with), so its "
+                              "relative change is undefined: scale A up.")
     direction = np.random.default_rng(seed).normal(size=b.shape)
     delta_b = relative_noise * np.linalg.norm(b) * direction / np.linalg.norm(direction)
     x_new = np.linalg.solve(a, b + delta_b)
@@ -358,7 +361,12 @@ def quadratic_descent(a: np.ndarray, steps: int) -> np.ndarray:
     target = np.ones(a.shape[0])
     b = a @ target
     x = Tensor(np.zeros(a.shape[0]), requires_grad=True, name="x")
-    optimizer = SGD([x], lr=1.0 / np.linalg.eigvalsh(a)[-1])
+    with np.errstate(over="ignore", divide="ignore"):
+        lr = 1.0 / np.linalg.eigvalsh(a)[-1]
+    if not np.isfinite(lr):
+        raise PlaygroundError("A's largest eigenvalue is too small to compute with, so the "
+                              "learning rate 1/λ_max is not a number: scale A up.")
+    optimizer = SGD([x], lr=lr)
     distances = [1.0]
     for _ in range(steps):
         optimizer.zero_grad()

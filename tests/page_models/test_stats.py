@@ -199,3 +199,11 @@ def test_parse_matrix():
             stats.parse_matrix(text)
     with pytest.raises(LimitError, match="rows"):
         stats.parse_matrix("1; 2; 3", max_dim=2)
+
+
+def test_a_matrix_too_small_to_compute_with_is_said_plainly():
+    tiny = np.eye(2) * 1e-320
+    with pytest.raises(PlaygroundError, match="scale A up"):
+        stats.solve_sensitivity(tiny, 0.01, 0)
+    with pytest.raises(PlaygroundError, match="scale A up"):
+        stats.quadratic_descent(tiny, 5)
