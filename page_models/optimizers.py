@@ -90,12 +90,6 @@ class Knob:
         grid = (float(f"{m}e{d}") for d in decades for m in (1, 2, 5))
         return tuple(v for v in grid if self.lo <= v <= self.hi)
 
-    def nearest(self, value: float) -> float:
-        """The slider position closest to `value` (on a log scale for a log knob)."""
-        if not self.log:
-            return min(max(value, self.lo), self.hi)
-        return min(self.values(), key=lambda v: abs(math.log(v / value)))
-
 
 LR = "learning rate γ"
 
@@ -129,7 +123,7 @@ class OptimizerEntry:
     knobs: tuple[Knob, ...]
     fixed: Mapping[str, object] = field(default_factory=dict)
     surfaces: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    about: str = ""
+    about: str = ""  # the update rule in one line, shown beside the optimizer's name
 
     def knob(self, name: str) -> Knob:
         for knob in self.knobs:
@@ -202,7 +196,7 @@ class ScheduleEntry:
     engine: type[LRScheduler]
     knobs: tuple[Knob, ...]
     fixed: Mapping[str, object] = field(default_factory=dict)
-    about: str = ""
+    about: str = ""  # the schedule in one line, shown beside its name
 
 
 _SCHEDULE_ENTRIES = (

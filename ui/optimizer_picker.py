@@ -88,7 +88,7 @@ def optimizer_picker(prefix: str, default_for: Default, fallback: str,
         with st.container(border=True):
             st.selectbox("Optimizer", list(names), format_func=names.get, key=slot + "key",
                          on_change=_changed, args=(prefix, default_for),
-                         label_visibility="collapsed")
+                         label_visibility="collapsed", help=choice.entry.about)
             imposed = (fixed or {}).get(choice.key, {})
             for knob in choice.entry.knobs:
                 if knob.name in imposed:
@@ -96,7 +96,8 @@ def optimizer_picker(prefix: str, default_for: Default, fallback: str,
                 else:
                     _knob(knob, slot + knob.name)
             st.selectbox("Learning-rate schedule", list(schedules), format_func=schedules.get,
-                         key=slot + "schedule", on_change=_changed, args=(prefix, default_for))
+                         key=slot + "schedule", on_change=_changed, args=(prefix, default_for),
+                         help=SCHEDULES[choice.schedule.key].about if choice.schedule else None)
             if choice.schedule:
                 for knob in SCHEDULES[choice.schedule.key].knobs:
                     _knob(knob, slot + "s_" + knob.name)

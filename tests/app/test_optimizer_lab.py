@@ -276,3 +276,9 @@ def test_the_highest_learning_rate_on_the_default_setup_is_called_out(optimizer)
     outcome = summary(at).loc[name, "diverged"]
     assert outcome.startswith(("at step", "stalled at loss"))
     assert (summary(at).drop(index=[name, f"{name}, dropout 0.3"])["diverged"] == "no").all()
+
+
+def test_each_chosen_optimizer_shows_its_update_rule_beside_its_name():
+    at = run_page(**FAST)
+    shown = [s.help for s in at.selectbox if s.label == "Optimizer"]
+    assert shown == [OPTIMIZERS[key].about for key in ("sgd", "momentum", "adam")]
