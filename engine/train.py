@@ -264,13 +264,15 @@ def _train_loop(job: _Job, train_data: Dataset, val_data: Dataset | None, epochs
                 value = loss.item()
                 if step == 1:
                     limit = _divergence_limit(value)
-                if not _healthy(value, limit, norms):
-                    history.record_divergence(step, value)
-                    yield StepRecord(step, epoch, value, norms, history, diverged=True)
-                    return history
-                optimizer.step()
-                if schedule is not None:
-                    schedule.step()
+                healthy = _healthy(value, limit, norms)
+                if healthy:
+                    optimizer.step()
+                    if schedule is not None:
+                        schedule.step()
+            if not healthy:  # yielded outside errstate: a consumer may close us from anywhere
+                history.record_divergence(step, value)
+                yield StepRecord(step, epoch, value, norms, history, diverged=True)
+                return history
             history.record_step(value, norms)
             if start + batch_size < n:
                 yield StepRecord(step, epoch, value, norms, history)

@@ -111,9 +111,6 @@ class Playback:
         rows = []
         for record in self._records:
             if record.diverged:
-                # Finish the loop here: it yields this record inside np.errstate, whose exit
-                # must run in the context (thread) that entered it, not at garbage collection.
-                self._records.close()
                 self._stop(f"Training diverged at step {record.step} (in epoch {record.epoch}): "
                            f"{record.history.diverged_reason}. Lower the learning rate to "
                            "train again.")

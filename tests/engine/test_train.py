@@ -374,3 +374,27 @@ def test_predictions_use_eval_mode_and_restore_the_mode(moons):
     np.testing.assert_array_equal(predict(model, train_data.X), predict(model, train_data.X))
     assert model.training  # put back
     assert 0.0 <= accuracy(model, train_data) <= 1.0
+
+
+def test_a_diverged_run_can_be_closed_from_another_thread():
+    """The diverged record is yielded outside np.errstate, whose exit must run in the context
+    that entered it: a page's playback closes the generator from whichever thread runs next."""
+    import threading
+
+
+    data = make_dataset("regression", n=40, seed=0)
+    records = train_steps(MLPSpec(n_in=1, hidden=(16,), n_out=1),
+                          OptimizerChoice.of("sgd", lr=3.0), data, None, 6, 8, 0)
+    assert any(record.diverged for record in records) is True
+    errors = []
+
+    def close() -> None:
+        try:
+            records.close()
+        except Exception as err:  # any error fails the test
+            errors.append(err)
+
+    thread = threading.Thread(target=close)
+    thread.start()
+    thread.join()
+    assert errors == []
