@@ -18,7 +18,7 @@ import streamlit as st
 
 from page_models.url import SHARED_PARAMS, Param, over_cap, to_query
 
-__all__ = ["Param", "bind", "current", "explain_over_cap", "publish", "share_link", "url_query"]
+__all__ = ["bind", "current", "explain_over_cap", "publish", "share_link", "url_query"]
 
 
 def bind(params: Mapping[str, Param]) -> None:
