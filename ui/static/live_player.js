@@ -405,7 +405,15 @@ class Player {
     p.title("Gradient norm per layer");
     const rows = [];
     for (let e = 1; e <= this.shown; e++) if (this.frames[e]) rows.push(...this.frames[e].norms);
-    const box = { x: 44, y: 24, w: w - 60, h: h - 84 };
+    // the legend (one short label per layer) wraps under the axis title: room for its rows
+    const labels = s.layers.map((name) => name.replace("Layer ", "L"));
+    const widths = labels.map((label) => c.measureText(label).width + 22);
+    let legendRows = 1;
+    widths.reduce((x, width) => {
+      if (x + width > w) { legendRows += 1; return 44 + width; }
+      return x + width;
+    }, 44);
+    const box = { x: 44, y: 24, w: w - 60, h: h - 84 - 14 * (legendRows - 1) };
     let lo = Infinity, hi = -Infinity;
     for (const r of rows) for (const v of r) if (v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
     if (!rows.length || !isFinite(lo)) { lo = 0.01; hi = 10; }
@@ -435,9 +443,8 @@ class Player {
     // legend: one short coloured label per layer under the axis title
     let x = box.x, y = box.y + box.h + 44;
     c.textAlign = "left"; c.textBaseline = "middle";
-    s.layers.forEach((name, layer) => {
-      const label = name.replace("Layer ", "L");
-      const width = c.measureText(label).width + 22;
+    labels.forEach((label, layer) => {
+      const width = widths[layer];
       if (x + width > w) { x = box.x; y += 14; }
       c.fillStyle = s.layerColors[layer];
       c.fillRect(x, y - 2, 12, 4);
