@@ -34,10 +34,12 @@ def state(name: str):
 
 
 # ---- Train a network --------------------------------------------------------------------------
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
 def run_comparison(setup: lab.TrainSetup):
-    """The runs (histories without models: plain data) and each setting's seed-0 boundary grid.
-    A progress bar shows while it trains; it ends empty, so a cache hit shows nothing of it."""
+    """The runs (histories without models: plain data) and each setting's seed-0 boundary grid,
+    shared by every session as they are (never mutated; cache_data would unpickle a copy per
+    session). A progress bar shows while it trains; it ends empty, so a cache hit shows nothing
+    of it."""
     _, train_data, val_data = lab.load_data(*setup.data_key)
     bar = st.progress(0.0, text="Training…")
 
