@@ -18,6 +18,7 @@ from page_models import own_data
 from page_models.limits import MAX_SURFACE_STEPS
 from page_models.optimizers import OptimizerChoice
 from page_models.surfaces import SURFACES, default_choice, make_surface
+from ui.charts import chart
 from ui.errors import user_errors
 from ui.nav import page_header
 from ui.optimizer_picker import optimizer_picker
@@ -103,10 +104,10 @@ def train_view(params) -> None:
     classification = data.task == "classification"
     curves, boundaries = train_figures(setup, state("x_axis"), state("log"), _runs=runs,
                                        _grids=grids, _data=train_data)
-    main.plotly_chart(curves[0], theme=None, key="curves_0")  # the loss panels and the legend
+    chart(curves[0], main, theme=None, key="curves_0")  # the loss panels and the legend
     with rest:
         for i, fig in enumerate(curves[1:], start=1):
-            st.plotly_chart(fig, theme=None, key=f"curves_{i}")
+            chart(fig, theme=None, key=f"curves_{i}")
         st.caption("Lines: mean over seeds; shaded: min–max over seeds. Solid: without "
                    "dropout; dashed: with dropout. Per epoch, losses and accuracies are measured "
                    "on the whole set with dropout off; on the step axis the training loss is each "
@@ -120,7 +121,7 @@ def train_view(params) -> None:
                    f"diverged). Steps to ≤ {target:g}: the first epoch end at which the training "
                    "loss (dropout off) is at most the target loss.")
         st.subheader("Decision boundaries" if classification else "Fitted curves")
-        st.plotly_chart(boundaries, theme=None, key="boundaries")
+        chart(boundaries, theme=None, key="boundaries")
         st.caption("The final model of seed 0 of each run, over the training points.")
 
 

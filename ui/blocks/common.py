@@ -10,6 +10,7 @@ import streamlit as st
 
 from page_models.building_blocks import SECTIONS, Section
 from page_models.building_blocks.section import SEED_MAX
+from ui import charts
 from ui.state import current
 
 CACHE_ENTRIES = 64  # results of shared sections kept at once (each is a few kB)
@@ -52,7 +53,7 @@ def seed_input(where, key: str, label: str = "Seed") -> None:
 
 
 def chart(fig, where=st) -> None:
-    where.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    charts.chart(fig, where, width="stretch", config={"displaylogo": False})
 
 
 def explain(formulas: list[str], text: str) -> None:
