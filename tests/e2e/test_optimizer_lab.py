@@ -107,9 +107,10 @@ def test_the_surface_player_plays_pauses_and_steps_by_keys(page, base_url, conso
 
     page.locator(f"{PLAYER} .sp-play").click()  # the buttons do the same
     page.wait_for_timeout(500)
-    page.locator(f"{PLAYER} .sp-play").click()
+    page.keyboard.press(" ")  # on the focused Play button too: one pause, not a click as well
     stopped = shown_step(page)[0]
-    assert 0 < stopped < 150
+    page.wait_for_timeout(400)
+    assert 0 < shown_step(page)[0] == stopped < 150
     page.locator(f"{PLAYER} .sp-back").click()
     assert shown_step(page)[0] == stopped - 1
     assert_no_exception(page)

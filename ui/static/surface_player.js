@@ -66,6 +66,7 @@ class Player {
     this.note = q(".sp-note");
     this.speed = q(".sp-speed");
     this.speed.value = "normal";
+    this.speed.onchange = () => this.speed.blur(); // the keys act on the player again
     this.playButton.onclick = () => this.toggle();
     q(".sp-back").onclick = () => this.go(this.step - 1);
     q(".sp-next").onclick = () => this.go(this.step + 1);
@@ -233,7 +234,6 @@ function onKey(event) {
   if (target && target.nodeType === 1) { // typing in a field, or on a widget that uses the key
     if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
     if (target.closest("[role=slider],[role=combobox],[role=listbox],[role=spinbutton]")) return;
-    if (event.key === " " && target.tagName === "BUTTON") return; // Space presses the button
   }
   const player = [...players.values()].reverse().find((p) => p.root.isConnected && p.map);
   if (!player) return;
