@@ -167,9 +167,10 @@ class Player {
     c.font = `${font}px ${FAMILY}`;
     c.fillStyle = "#555";
     c.textAlign = "right"; c.textBaseline = "middle";
-    for (const t of ticks(m.y[0], m.y[1])) c.fillText(String(t), box.x - 5, sy(t));
+    const label = (t) => String(t).replace("-", "−"); // a true minus sign
+    for (const t of ticks(m.y[0], m.y[1])) c.fillText(label(t), box.x - 5, sy(t));
     c.textAlign = "center"; c.textBaseline = "top";
-    for (const t of ticks(m.x[0], m.x[1])) c.fillText(String(t), sx(t), box.y + box.h + 4);
+    for (const t of ticks(m.x[0], m.x[1])) c.fillText(label(t), sx(t), box.y + box.h + 4);
 
     c.save();
     c.beginPath(); c.rect(box.x, box.y, box.w, box.h); c.clip();
