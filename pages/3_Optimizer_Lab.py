@@ -4,6 +4,7 @@ Two views, chosen at the top (?view=surfaces deep-links to the second); only the
 computes. The state, the URL and what to compute are page_models.optimizer_lab's.
 """
 
+import json
 from dataclasses import replace
 from functools import partial
 
@@ -20,14 +21,15 @@ from page_models.optimizers import OptimizerChoice
 from page_models.surfaces import SURFACES, default_choice, make_surface
 from ui.charts import chart
 from ui.errors import user_errors
-from ui.nav import page_header
+from ui.nav import page_header, presenting
 from ui.optimizer_picker import optimizer_picker
 from ui.own_data import your_data
 from ui.state import bind, current, explain_over_cap, publish, share_link
+from ui.surface_player import surface_player
 from viz.boundary import blank_grid, boundary_grid
 from viz.comparison import comparison_figures
 from viz.curves import group_title, series, summary_rows
-from viz.surface_plot import loss_figure, trajectory_figure
+from viz.surface_plot import loss_figure, surface_player_data
 
 
 def state(name: str):
@@ -158,10 +160,11 @@ def surface_settings() -> None:
 
 @st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 def surface_figures(setup: lab.SurfaceSetup):
-    """The trajectories and loss charts, built once per setup for every session (never
-    mutated: st.plotly_chart copies a figure before it sends it)."""
+    """The trajectory map (JSON text for the player) and the loss chart, built once per setup
+    for every session (never mutated: st.plotly_chart copies a figure before it sends it)."""
     runs, surface = lab.descend_all(setup), setup.surface
-    return trajectory_figure(surface, runs), loss_figure(surface, runs, setup.rates)
+    return (json.dumps(surface_player_data(surface, runs), separators=(",", ":")),
+            loss_figure(surface, runs, setup.rates))
 
 
 def surface_view(params) -> None:
@@ -169,7 +172,8 @@ def surface_view(params) -> None:
     trajectories, losses = surface_figures(setup)
     st.latex(setup.surface.latex)
     left, right = st.container(key="main-visual").columns([3, 2])
-    left.plotly_chart(trajectories, theme=None, key="trajectories")
+    with left:
+        surface_player("trajectories", trajectories, present=presenting())
     right.plotly_chart(losses, theme=None, key="surface_loss")
     (st.markdown if setup.optimal else st.caption)(lab.surface_note(setup))
 

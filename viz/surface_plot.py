@@ -1,11 +1,9 @@
-"""Optimizers on a 2-D loss surface: contour map with animated trajectories, and loss vs steps.
+"""Optimizers on a 2-D loss surface: the trajectory map's data, and loss vs steps.
 
-The contour map shows log₁₀(f − f*) (f* the global minimum), so both the steep walls and the
-flat valley floor get contour lines. The animation is plotly frames played in the browser: each
-frame replaces only the trajectory traces, up to the frame's step. The level lines are a
-scatter trace computed here (marching squares), not a plotly contour trace: any animation frame
-erases a contour trace until it ends (plotly.js #4491, with redraw too). First and Last jump to
-the ends; the slider steps through the frames and names the step ("step k of n").
+The map shows the level lines of log₁₀(f − f*) (f* the global minimum), so both the steep walls
+and the flat valley floor get lines; they are computed here (marching squares) and sent with the
+paths, as plain JSON, to the browser player (ui.surface_player), which draws them on a canvas
+and plays the paths step by step. The loss gap per step is a plotly figure.
 """
 
 from __future__ import annotations
@@ -16,14 +14,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from page_models.surfaces import Surface, Trajectory
-from viz.curves import FONT_SIZE, inside_top, log_ticks, projector_layout
-from viz.palette import INK
+from viz.curves import inside_top, log_ticks, projector_layout
 
-CONTOUR_COLOUR = "#b0b0b0"  # light grey: trajectories stand out
 CONTOUR_LEVELS = 24
 MAX_DRAWN_POINTS = 300  # points of a trajectory drawn; the first half of them unthinned
-FRAMES = 40
-SURFACE_HEIGHT = 450  # with the page header above, the Play buttons fit the first 720 px
+SURFACE_HEIGHT = 450  # with the page header above, the loss chart fits the first 720 px
 GAP_FLOOR = 1e-300  # f − f* at or below this is not a measured gap on a log axis
 MIN_DECADES = 3  # the loss axis spans at least this many decades below its top
 
@@ -46,12 +41,11 @@ def drawn_indices(n: int, max_points: int = MAX_DRAWN_POINTS) -> np.ndarray:
 
 
 def level_lines(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray,
-                levels: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    """The level lines of Z[i, j] = f(xs[j], ys[i]) by marching squares, as the x and y of
-    segments, each two points then a nan (a gap): plotly draws them as one scatter trace.
-    A crossing is linear along its cell edge; a cell whose four edges cross (a saddle) joins
-    them as its centre (the mean of its corners) says."""
-    segments = []
+                levels: Sequence[float]) -> np.ndarray:
+    """The level lines of Z[i, j] = f(xs[j], ys[i]) by marching squares, as segments: rows
+    (x₁, y₁, x₂, y₂). A crossing is linear along its cell edge; a cell whose four edges cross (a
+    saddle) joins them as its centre (the mean of its corners) says."""
+    segments = [np.empty((0, 4))]
     for level in levels:
         above = Z > level
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -76,112 +70,51 @@ def level_lines(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray,
             if cells.any():
                 segments.append(np.stack([edges[a][0][cells], edges[a][1][cells],
                                           edges[b][0][cells], edges[b][1][cells]], axis=1))
-    if not segments:
-        return np.array([]), np.array([])
-    seg = np.concatenate(segments)
-    gap = np.full(len(seg), np.nan)
-    return (np.stack([seg[:, 0], seg[:, 2], gap], axis=1).ravel(),
-            np.stack([seg[:, 1], seg[:, 3], gap], axis=1).ravel())
+    return np.concatenate(segments)
 
 
-def _contour(surface: Surface, resolution: int) -> go.Scatter:
-    """The level lines of log₁₀(f − f* + floor), CONTOUR_LEVELS of them evenly spaced: a
-    scatter trace (an animation frame erases contour traces: plotly.js #4491)."""
+def _contour(surface: Surface, resolution: int) -> np.ndarray:
+    """The level lines of log₁₀(f − f* + floor), CONTOUR_LEVELS of them evenly spaced."""
     xs, ys, Z = surface.grid(resolution)
     gap = np.maximum(Z - surface.f_min, 0.0)
     floor = max(gap.max() * 1e-6, 1e-6)
     logs = np.log10(gap + floor)
     levels = np.linspace(logs.min(), logs.max(), CONTOUR_LEVELS + 2)[1:-1]
-    x, y = level_lines(xs, ys, logs, levels)
-    return go.Scatter(x=x, y=y, mode="lines", name="level lines", hoverinfo="skip",
-                      line={"color": CONTOUR_COLOUR, "width": 1})
+    return level_lines(xs, ys, logs, levels)
 
 
-def trajectory_figure(surface: Surface, runs: Sequence[Trajectory], *, frames: int = FRAMES,
-                      resolution: int = 120, height: int = SURFACE_HEIGHT) -> go.Figure:
-    """Contour of the surface, its minima (gold stars), the start (ring), and each run's path
-    in its optimizer's colour, animated: Play draws the paths step by step; the slider picks a
-    step. Opens on the final paths. No legend: loss_figure beside it names the runs."""
-    shown = [run.points[drawn_indices(len(run.points))] for run in runs]
-    steps_shown = [drawn_indices(len(run.points)) for run in runs]
-    last_step = max(len(run.points) - 1 for run in runs) if runs else 0
-    frame_steps = np.unique(np.linspace(0, last_step, frames + 1).round().astype(int))
+def _decimals(span: float) -> int:
+    """Decimals that resolve a thousandth of `span` (an axis range): finer than a pixel."""
+    return max(0, 3 - int(np.floor(np.log10(span))))
 
-    traces: list[go.BaseTraceType] = [_contour(surface, resolution)]
-    minima = np.array(surface.minima)
-    traces.append(go.Scatter(
-        x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum", hoverinfo="skip",
-        marker={"symbol": "star", "size": 18, "color": "#ffd700", "line": {"color": INK,
-                                                                           "width": 1.5}},
-    ))
+
+def surface_player_data(surface: Surface, runs: Sequence[Trajectory], *,
+                        resolution: int = 120) -> dict:
+    """The trajectory map as plain JSON for ui.surface_player: the level lines as flat
+    [x₁, y₁, x₂, y₂, …] segments, the minima, the start, the axis ranges, the title, and per run
+    its colour, label, the drawn points (drawn_indices) with their step numbers, and the step it
+    diverged at (or None). Coordinates rounded to a thousandth of the axis span."""
+    (x_lo, x_hi), (y_lo, y_hi) = surface.x_range, surface.y_range
+    x_digits, y_digits = _decimals(x_hi - x_lo), _decimals(y_hi - y_lo)
+
+    def rounded(points: np.ndarray) -> list[float]:
+        """Rows of x, y, x, y, … as one flat list, each axis to its digits."""
+        pairs = np.asarray(points, dtype=float).reshape(-1, 2)
+        return np.stack([pairs[:, 0].round(x_digits), pairs[:, 1].round(y_digits)],
+                        axis=1).ravel().tolist()
+
     start = runs[0].points[0] if runs else np.array(surface.start)
-    traces.append(go.Scatter(
-        x=[start[0]], y=[start[1]], mode="markers", name="start", hoverinfo="skip",
-        marker={"symbol": "circle-open", "size": 16, "color": INK, "line": {"width": 3}},
-    ))
-    first_run_trace = len(traces)
-    for run, pts in zip(runs, shown):
-        color = run.optimizer.colour
-        traces.append(go.Scatter(
-            x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=legend_name(run),
-            line={"color": color, "width": 2}, marker={"size": 4, "color": color},
-            hovertemplate=f"{run.optimizer.label}<br>x=%{{x:.4g}}, y=%{{y:.4g}}<extra></extra>",
-        ))
-    run_traces = list(range(first_run_trace, first_run_trace + len(runs)))
-
-    def frame(step: int) -> go.Frame:
-        data = []
-        for pts, idx in zip(shown, steps_shown):
-            upto = pts[idx <= step]
-            data.append(go.Scatter(x=upto[:, 0], y=upto[:, 1]))
-        return go.Frame(data=data, traces=run_traces, name=str(step))
-
-    fig = go.Figure(data=traces, frames=[frame(int(s)) for s in frame_steps])
-    # No axis titles: x runs across, y up (as the hover says); the Play buttons sit under x.
-    fig.update_xaxes(range=list(surface.x_range), constrain="domain")
-    fig.update_yaxes(range=list(surface.y_range))
-    fig.update_layout(
-        title={"text": surface.title, "x": 0.01},
-        updatemenus=[_play_buttons(frame_steps)],
-        sliders=[_slider(frame_steps)],
-        showlegend=False,
-    )
-    projector_layout(fig, height=height)
-    fig.update_layout(margin={"b": 90})
-    return fig
-
-
-def _animate(frame_names: list[str] | None, duration: int) -> list:
-    """The args of a plotly "animate" method: these frames (None: all; [None]: stop), without a
-    full redraw (every trace is a scatter trace, which frames update in place)."""
-    return [frame_names, {"frame": {"duration": duration, "redraw": False}, "fromcurrent": False,
-                          "transition": {"duration": 0}, "mode": "immediate"}]
-
-
-def _play_buttons(frame_steps: np.ndarray) -> dict:
     return {
-        "type": "buttons", "direction": "left", "showactive": False,
-        "x": 0.0, "xanchor": "left", "y": -0.12, "yanchor": "top", "pad": {"r": 8, "t": 0},
-        "font": {"size": FONT_SIZE - 4},
-        "buttons": [{"label": "▶ Play", "method": "animate", "args": _animate(None, 80)},
-                    {"label": "❚❚ Pause", "method": "animate", "args": _animate([None], 0)},
-                    {"label": "First", "method": "animate",
-                     "args": _animate([str(frame_steps[0])], 0)},
-                    {"label": "Last", "method": "animate",
-                     "args": _animate([str(frame_steps[-1])], 0)}],
-    }
-
-
-def _slider(frame_steps: np.ndarray) -> dict:
-    last = int(frame_steps[-1])
-    return {
-        "active": len(frame_steps) - 1,
-        "x": 0.6, "len": 0.4, "y": -0.08, "yanchor": "top", "pad": {"t": 0},
-        "currentvalue": {"prefix": "step ", "xanchor": "right",
-                         "font": {"size": FONT_SIZE - 4, "color": INK}},
-        "font": {"size": 1, "color": "rgba(0,0,0,0)"},  # tick labels hidden: the value shows it
-        "steps": [{"label": f"{s} of {last}", "method": "animate",
-                   "args": _animate([str(s)], 0)} for s in frame_steps],
+        "title": surface.title,
+        "x": [x_lo, x_hi], "y": [y_lo, y_hi],
+        "levels": rounded(_contour(surface, resolution)),
+        "minima": rounded(np.array(surface.minima)),
+        "start": rounded(np.array([start])),
+        "last": max((len(run.points) - 1 for run in runs), default=0),
+        "runs": [{"colour": run.optimizer.colour, "label": legend_name(run),
+                  "steps": (idx := drawn_indices(len(run.points))).tolist(),
+                  "points": rounded(run.points[idx]), "diverged_at": run.diverged_at}
+                 for run in runs],
     }
 
 

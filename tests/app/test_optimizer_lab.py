@@ -1,5 +1,6 @@
 """The Optimizer Lab page through streamlit.testing (no browser)."""
 
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -22,6 +23,17 @@ def run_page(**query) -> AppTest:
 
 def charts(at: AppTest) -> list:
     return at.get("plotly_chart")
+
+
+def surface_player(at: AppTest) -> dict:
+    """What the page sent its trajectory player: {"map": JSON text, "present": bool}."""
+    (player,) = at.get("bidi_component")
+    return json.loads(player.proto.json)
+
+
+def surface_map(at: AppTest) -> dict:
+    """The trajectory map the page sent its player (viz.surface_plot.surface_player_data)."""
+    return json.loads(surface_player(at)["map"])
 
 
 def messages(at: AppTest) -> str:
@@ -120,7 +132,7 @@ def test_query_params_round_trip():
 def test_switching_views_keeps_the_other_views_settings():
     at = run_page(**FAST, noise="0.2")
     at.segmented_control(key="view").set_value("surfaces").run()
-    assert not at.exception and len(charts(at)) == 2
+    assert not at.exception and len(charts(at)) == 1 and surface_map(at)["runs"]
     at.segmented_control(key="view").set_value("train").run()
     assert at.slider(key="noise").value == 0.2 and at.slider(key="epochs").value == 8
 
@@ -128,9 +140,16 @@ def test_switching_views_keeps_the_other_views_settings():
 def test_surface_view_defaults_show_the_rates():
     at = run_page(view="surfaces")
     assert not at.error
-    assert len(charts(at)) == 2
+    assert len(charts(at)) == 1  # the loss gap; the trajectory map is the player's
+    assert [r["label"] for r in surface_map(at)["runs"]] == [
+        "SGD, lr=0.0952", "Momentum, lr=0.134, μ=0.403", "Adam, lr=0.1"]
     text = " ".join(m.value for m in at.markdown)
     assert "(κ−1)/(κ+1) = **0.9048**" in text and "(√κ−1)/(√κ+1) = **0.6345**" in text
+
+
+def test_presenter_mode_tells_the_player_to_draw_large():
+    assert surface_player(run_page(view="surfaces", present="1"))["present"] is True
+    assert surface_player(run_page(view="surfaces"))["present"] is False
 
 
 @pytest.mark.parametrize("surface", SURFACES)
@@ -138,7 +157,9 @@ def test_every_surface(surface):
     at = run_page(view="surfaces")
     at.selectbox(key="surface").set_value(surface).run()
     assert not at.exception and not at.error, messages(at)
-    assert len(charts(at)) == 2
+    kappa = at.select_slider(key="kappa").value if surface == "quadratic" else None
+    assert len(charts(at)) == 1
+    assert surface_map(at)["title"] == make_surface(surface, kappa or 10.0).title
     if surface != "quadratic":  # its own start point, from the surface's defaults
         assert (at.number_input(key="x0").value, at.number_input(key="y0").value) != (-1.8, 1.0)
 
@@ -151,7 +172,9 @@ def test_surface_settings_without_the_optimal_step_sizes():
 
 def test_surface_divergence_and_bad_start_are_messages():
     at = run_page(view="surfaces", optimal="0", sopt="sgd:lr=10.0")
-    assert not at.error and len(charts(at)) == 2
+    assert not at.error and len(charts(at)) == 1
+    (run,) = surface_map(at)["runs"]
+    assert run["diverged_at"] and run["label"].startswith("SGD, lr=10: diverged at step")
     at = run_page(view="surfaces", x0="9.0")
     assert "start point must lie in the plotted area" in messages(at)
 
@@ -166,7 +189,8 @@ def test_a_link_naming_only_the_surface_uses_its_own_start_and_settings(surface)
     assert at.slider(key="steps").value == expected.steps
     for i, key in enumerate(("sgd", "momentum", "adam")):
         assert at.select_slider(key=f"sopt{i}_lr").value == OPTIMIZERS[key].surfaces[surface]["lr"]
-    assert "diverged" not in " ".join(at.get("plotly_chart")[1].proto.spec)
+    assert "diverged" not in at.get("plotly_chart")[0].proto.spec
+    assert all(run["diverged_at"] is None for run in surface_map(at)["runs"])
     assert dict(at.query_params) == {"view": "surfaces", "surface": surface}
 
 
@@ -240,9 +264,12 @@ def test_an_unreadable_optimizer_list_falls_back_to_the_defaults():
 def test_every_surface_shows_six_trajectories(surface):
     at = run_page(view="surfaces", surface=surface, sopt=SIX)
     assert not at.error, messages(at)
-    paths, gaps = (c.proto.spec for c in charts(at))
+    (gaps,) = (c.proto.spec for c in charts(at))
+    paths = [run["label"] for run in surface_map(at)["runs"]]
     for name in ("SGD", "Nesterov", "RMSprop", "Adagrad", "Adam", "AdamW"):
-        assert f'"name":"{name}, lr=' in paths and f'"name":"{name}, lr=' in gaps
+        assert f'"name":"{name}, lr=' in gaps
+    assert [p.split(",")[0] for p in paths] == ["SGD", "Nesterov", "RMSprop", "Adagrad",
+                                                "Adam", "AdamW"]
 
 
 def test_the_comparison_trains_on_the_data_of_a_csv_link():

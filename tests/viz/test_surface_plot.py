@@ -1,4 +1,6 @@
-"""Loss-surface figures: contour, animated trajectories, and loss against steps with rates."""
+"""Loss-surface figures: the trajectory map's player data, and loss against steps with rates."""
+
+import json
 
 import numpy as np
 import pytest
@@ -10,7 +12,7 @@ from viz.surface_plot import (
     legend_name,
     level_lines,
     loss_figure,
-    trajectory_figure,
+    surface_player_data,
 )
 
 KAPPA = 20.0
@@ -22,46 +24,69 @@ OPTIMIZERS = [OptimizerChoice.of("sgd", **BEST["sgd"]),
 RUNS = [descend(SURFACE, opt, SURFACE.start, 60) for opt in OPTIMIZERS]
 
 
-def test_trajectory_figure_has_contour_minima_start_and_one_path_per_run():
-    fig = trajectory_figure(SURFACE, RUNS, frames=10)
-    assert fig.data[0].name == "level lines" and len(fig.data) == 3 + len(RUNS)
-    paths = fig.data[3:]
-    assert [p.line.color for p in paths] == [o.colour for o in OPTIMIZERS]
-    np.testing.assert_allclose(paths[0].x, RUNS[0].points[:, 0])  # opens on the full path
-    assert list(fig.layout.xaxis.range) == list(SURFACE.x_range)
+def pairs(flat: list[float]) -> np.ndarray:
+    return np.array(flat).reshape(-1, 2)
 
 
-def test_frames_grow_the_paths_and_touch_only_the_path_traces():
-    fig = trajectory_figure(SURFACE, RUNS, frames=10)
-    assert len(fig.frames) == 11 and fig.frames[0].name == "0" and fig.frames[-1].name == "60"
-    assert all(tuple(f.traces) == (3, 4, 5) for f in fig.frames)
-    lengths = [len(f.data[0].x) for f in fig.frames]
-    assert lengths[0] == 1 and lengths[-1] == 61 and lengths == sorted(lengths)
-    assert fig.layout.updatemenus[0].buttons[0].label.endswith("Play")
-    assert len(fig.layout.sliders[0].steps) == 11
+def test_player_data_round_trips_every_drawn_point_with_its_step():
+    data = json.loads(json.dumps(surface_player_data(SURFACE, RUNS)))  # plain JSON
+    assert data["title"] == SURFACE.title and data["last"] == 60
+    assert (data["x"], data["y"]) == (list(SURFACE.x_range), list(SURFACE.y_range))
+    assert [r["colour"] for r in data["runs"]] == [o.colour for o in OPTIMIZERS]
+    assert [r["label"] for r in data["runs"]] == [legend_name(r) for r in RUNS]
+    for run, sent in zip(RUNS, data["runs"]):
+        idx = drawn_indices(len(run.points))
+        assert sent["steps"] == idx.tolist() and sent["diverged_at"] is None
+        np.testing.assert_allclose(pairs(sent["points"]), run.points[idx], atol=5e-4)
+    np.testing.assert_allclose(pairs(data["minima"]), SURFACE.minima)
+    np.testing.assert_allclose(pairs(data["start"]), [RUNS[0].points[0]], atol=5e-4)
 
 
-def test_the_animation_can_be_stepped_and_touches_no_contour_trace():
-    """plotly.js erases contour traces during any animation (#4491): the level lines are a
-    scatter trace, so every trace of the figure survives the frames."""
-    fig = trajectory_figure(SURFACE, RUNS, frames=10)
-    assert {t.type for t in fig.data} == {"scatter"} and fig.data[0].name == "level lines"
-    buttons = fig.layout.updatemenus[0].buttons
-    assert [b.label for b in buttons] == ["▶ Play", "❚❚ Pause", "First", "Last"]
-    assert list(buttons[2].args[0]) == ["0"] and list(buttons[3].args[0]) == ["60"]
-    steps = fig.layout.sliders[0].steps
-    assert steps[1].label == "6 of 60" and steps[-1].label == "60 of 60"
+def test_player_data_holds_the_level_lines_to_a_thousandth_of_the_axes():
+    data = surface_player_data(SURFACE, RUNS)
+    segments = np.array(data["levels"]).reshape(-1, 4)
+    assert len(segments) > 1000  # 24 levels of closed curves
+    xs, ys = segments[:, 0::2], segments[:, 1::2]
+    assert SURFACE.x_range[0] <= xs.min() and xs.max() <= SURFACE.x_range[1]
+    assert SURFACE.y_range[0] <= ys.min() and ys.max() <= SURFACE.y_range[1]
+    # each level is a curve of equal height: the quadratic's ½(x² + κy²) is the same at both
+    # ends of a segment, up to the grid's linear interpolation
+    f = 0.5 * (xs**2 + KAPPA * ys**2)
+    assert np.median(np.abs(f[:, 0] - f[:, 1]) / f.max(axis=1)) < 0.05
+    assert all(round(v, 3) == v for v in data["levels"][:200])  # span 4: three decimals
+
+
+def test_player_data_marks_a_diverged_run_and_ends_its_path_at_its_last_good_point():
+    wild = descend(SURFACE, OptimizerChoice.of("sgd", lr=5.0), SURFACE.start, 200)
+    data = surface_player_data(SURFACE, [wild, RUNS[1]])
+    sent = data["runs"][0]
+    assert sent["diverged_at"] == wild.diverged_at and "diverged at step" in sent["label"]
+    assert sent["steps"][-1] == len(wild.points) - 1 < wild.diverged_at
+    assert data["last"] == 60 and (data["x"], data["y"]) == (list(SURFACE.x_range),
+                                                             list(SURFACE.y_range))
+
+
+def test_six_optimizers_for_1000_steps_stay_small():
+    """Beale, the densest level lines, six paths of 1000 steps: ~205 kB of JSON (the plotly
+    figure with 40 frames it replaces was several MB)."""
+    beale = make_surface("beale")
+    six = [descend(beale, OptimizerChoice.of(key, lr=lr), beale.start, 1000)
+           for key, lr in (("sgd", 0.01), ("nesterov", 0.002), ("rmsprop", 0.01),
+                           ("adagrad", 0.5), ("adam", 0.05), ("adamw", 0.05))]
+    data = surface_player_data(beale, six)
+    assert [len(r["steps"]) for r in data["runs"]] == [300] * 6  # thinned: drawn_indices
+    assert len(json.dumps(data, separators=(",", ":"))) < 240_000
 
 
 def test_level_lines_of_a_cone_are_circles_at_their_radius():
     xs = ys = np.linspace(-2, 2, 81)
     X, Y = np.meshgrid(xs, ys)
-    x, y = level_lines(xs, ys, np.hypot(X, Y), [0.5, 1.5])
-    assert np.isnan(x[2::3]).all() and np.isnan(y[2::3]).all()  # two points, then a gap
-    points = np.hypot(np.delete(x, np.s_[2::3]), np.delete(y, np.s_[2::3]))
+    segments = level_lines(xs, ys, np.hypot(X, Y), [0.5, 1.5])
+    assert segments.shape[1] == 4  # x₁, y₁, x₂, y₂
+    points = np.hypot(segments[:, 0::2], segments[:, 1::2])
     radii = np.where(points < 1, 0.5, 1.5)
     np.testing.assert_allclose(points, radii, atol=0.01)  # linear interpolation on a 0.05 grid
-    starts, ends = np.stack([x[0::3], y[0::3]], 1), np.stack([x[1::3], y[1::3]], 1)
+    starts, ends = segments[:, :2], segments[:, 2:]
     inner = np.hypot(*starts.T) < 1
     lengths = np.hypot(*(ends - starts).T)
     assert lengths[inner].sum() == pytest.approx(np.pi * 1.0, rel=0.01)  # closed: 2π·0.5
@@ -70,14 +95,12 @@ def test_level_lines_of_a_cone_are_circles_at_their_radius():
 
 def test_level_lines_split_a_saddle_cell_as_its_centre_says():
     grid = np.array([[1.0, 0.0], [0.0, 1.0]])  # diagonal corners above 0.5; centre 0.5 ...
-    x, y = level_lines(np.array([0.0, 1.0]), np.array([0.0, 1.0]), grid + 0.1, [0.5])
+    segments = level_lines(np.array([0.0, 1.0]), np.array([0.0, 1.0]), grid + 0.1, [0.5])
     # ... + 0.1: the centre (0.6) is above, joining the two high corners: the lines cut off
     # the low corners (1, 0) and (0, 1)
-    segs = {tuple(np.round(p, 2)) for p in zip(x, y) if not np.isnan(p[0])}
-    assert segs == {(0.6, 0.0), (1.0, 0.4), (0.4, 1.0), (0.0, 0.6)}
-    pairs = [tuple(sorted([(x[i], y[i]), (x[i + 1], y[i + 1])])) for i in range(0, len(x), 3)]
-    assert sorted(np.round(pairs, 2).tolist()) == [[[0.0, 0.6], [0.4, 1.0]],
-                                                   [[0.6, 0.0], [1.0, 0.4]]]
+    ends = [sorted([tuple(s[:2]), tuple(s[2:])]) for s in segments]
+    assert sorted(np.round(ends, 2).tolist()) == [[[0.0, 0.6], [0.4, 1.0]],
+                                                  [[0.6, 0.0], [1.0, 0.4]]]
 
 
 def test_long_paths_are_thinned_but_keep_the_start_of_the_path_and_the_end():
@@ -110,8 +133,6 @@ def test_divergence_is_named_and_keeps_the_axes():
     assert fig.data[0].name == f"SGD, lr=5:<br>diverged at step {wild.diverged_at}"  # 2 lines
     top = fig.layout.yaxis.range[1]
     assert top == pytest.approx(np.log10(RUNS[1].losses[0]) + 1.0)
-    contour = trajectory_figure(SURFACE, [wild, RUNS[1]])
-    assert list(contour.layout.yaxis.range) == list(SURFACE.y_range)
 
 
 def test_saddle_plots_the_gap_above_its_negative_minimum():
