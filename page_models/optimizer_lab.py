@@ -291,8 +291,9 @@ def descend_all(setup: SurfaceSetup) -> list[Trajectory]:
 def surface_note(setup: SurfaceSetup) -> str:
     """What the surface view says under its plots (markdown)."""
     if setup.surface.kappa is None:
-        return ("Contours: log₁₀(f − f*), f* the global minimum (gold stars). Press ▶ Play to "
-                "watch the paths unfold; the right plot is f − f* after each step.")
+        return ("Contours: log₁₀(f − f*), f* the global minimum (gold stars). Press ▶ Play (or "
+                "Space; ? lists the keys) to watch the paths unfold; the right plot is f − f* "
+                "after each step.")
     if not setup.optimal:
         return ("The theoretical rates hold for the optimal settings: switch on 'Optimal "
                 "settings for κ' to draw them.")

@@ -160,8 +160,7 @@ def surface_settings() -> None:
 
 @st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 def surface_figures(setup: lab.SurfaceSetup):
-    """The trajectory map (JSON text for the player) and the loss chart, built once per setup
-    for every session (never mutated: st.plotly_chart copies a figure before it sends it)."""
+    """The player's map (JSON text) and the loss chart, built once per setup for all sessions."""
     runs, surface = lab.descend_all(setup), setup.surface
     return (json.dumps(surface_player_data(surface, runs), separators=(",", ":")),
             loss_figure(surface, runs, setup.rates))
@@ -174,7 +173,7 @@ def surface_view(params) -> None:
     left, right = st.container(key="main-visual").columns([3, 2])
     with left:
         surface_player("trajectories", trajectories, present=presenting())
-    right.plotly_chart(losses, theme=None, key="surface_loss")
+    chart(losses, right, theme=None, key="surface_loss")
     (st.markdown if setup.optimal else st.caption)(lab.surface_note(setup))
 
 
