@@ -18,10 +18,15 @@ def presenter_figure(fig: go.Figure, type_scale: float = TYPE_SCALE,
     """The figure as plotly JSON (a copy; `fig` is not changed) with each font size (the
     layout's, the axes', titles', legend's, annotations', traces') times `type_scale` and each
     line width (traces', frames', shapes') times `line_scale`. A trace without its own font
-    inherits the layout's, so the layout gets one if it has none."""
+    inherits the layout's, so the layout gets one if it has none; a legend under the plot moves
+    down by `type_scale`² too, clear of the larger tick labels and axis title."""
     figure = fig.to_plotly_json()
-    figure["layout"].setdefault("font", {}).setdefault("size", 12)  # plotly's default
+    layout = figure["layout"]
+    layout.setdefault("font", {}).setdefault("size", 12)  # plotly's default
     _scale(figure, type_scale, line_scale)
+    legend = layout.get("legend", {})
+    if legend.get("y", 0) < 0:  # a legend under the plot moves down clear of the larger tick
+        legend["y"] *= type_scale**2  # labels and axis title (the plot itself gets shorter)
     return figure
 
 

@@ -46,3 +46,10 @@ def test_per_point_sizes_scale_too():
                                textfont={"size": np.array([10.0, 20.0])}))
     scaled = presenter_figure(fig, type_scale=2)
     assert list(np.asarray(scaled["data"][0]["textfont"]["size"])) == [20.0, 40.0]
+
+
+def test_a_legend_under_the_plot_moves_down_and_one_on_it_stays():
+    below = go.Figure(layout={"legend": {"y": -0.2}})
+    assert presenter_figure(below, type_scale=2)["layout"]["legend"]["y"] == pytest.approx(-0.8)
+    inside = go.Figure(layout={"legend": {"y": 0.9}})
+    assert presenter_figure(inside, type_scale=2)["layout"]["legend"]["y"] == 0.9
