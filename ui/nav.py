@@ -121,6 +121,13 @@ html { font-size: 19px; }
 """
 
 
+# A page embedded in a lesson step: its settings open with the step's ↗ button, so the sidebar's
+# chevron (over the view's top-left corner) goes.
+EMBEDDED_CSS = """
+[data-testid="stExpandSidebarButton"] { display: none; }
+"""
+
+
 def presenting() -> bool:
     """Presenter mode (`present=1` in the URL, or the sidebar toggle): larger type, controls
     folded away. Figures read it to draw bigger text and thicker lines."""
@@ -147,7 +154,8 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
                       help="Larger type for a projector; the sidebar's controls fold away. "
                       "The link carries it as present=1.")
     add_view_button(page.path, page.label)
-    st.html(f"<style>{HEADER_CSS}{PRESENTER_CSS if presenting() else ''}</style>")
+    embedded = EMBEDDED_CSS if st.context.is_embedded else ""
+    st.html(f"<style>{HEADER_CSS}{PRESENTER_CSS if presenting() else ''}{embedded}</style>")
     st.title(title, anchor=False)
     if intro:
         st.container(key="page-intro").markdown(intro)
