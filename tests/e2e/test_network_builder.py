@@ -207,3 +207,23 @@ def test_points_clicked_onto_an_empty_canvas_train(page, base_url, console_error
     assert query_of(page)["my_data"] == "draw" and query_of(page)["my_points"]
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
+
+
+def test_presenter_mode_draws_larger_text_and_still_fits_with_its_keys_shown(page, base_url):
+    font_px = {}
+    for present in (False, True):
+        open_page(page, base_url, "Network_Builder" + ("?present=1" if present else ""),
+                  timeout_ms=120_000)
+        page.locator(EPOCH).wait_for(timeout=30_000)
+        font_px[present] = float(page.locator(".lp").get_attribute("data-font-px"))
+    assert font_px[True] >= 1.3 * font_px[False], font_px
+    play(page, until_epoch=5)
+    page.keyboard.press("?")
+    keys = page.locator(".lp-keys")
+    assert keys.is_visible() and "R back to the start" in keys.text_content()
+    box = page.locator(".st-key-main-visual").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720, box
+    page.keyboard.press("Escape")
+    assert keys.is_hidden()
+    assert blank_panels(page) == 0
+    assert_no_exception(page)
