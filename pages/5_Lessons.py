@@ -17,9 +17,8 @@ from ui.lesson_step import show_step, view_url
 from ui.nav import page_header, presenting
 from ui.state import bind, explain_over_cap, publish
 
-# Presenter mode (ui.nav): the page title gives its room to the step.
-PRESENTER_CSS = ("<style>h1 { display: none; } "  # fractions in the larger text need room
-                 "[data-testid=\"stMarkdownContainer\"] p { line-height: 2; }</style>")
+# Presenter mode (ui.nav): fractions in the larger text need room.
+PRESENTER_CSS = "<style>[data-testid=\"stMarkdownContainer\"] p { line-height: 2; }</style>"
 state = st.session_state
 
 page_header("pages/5_Lessons.py")

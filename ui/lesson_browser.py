@@ -110,10 +110,10 @@ export default function (component) {
 
 _CSS = """
 .lb-root { position: relative; display: flex; justify-content: center; }
-.lb-help { font: inherit; font-size: 14px; padding: 2px 9px; border-radius: 50%; cursor: pointer;
-  border: 1px solid #c8c8c8; background: #fff; color: #222; }
+.lb-help { font: inherit; font-size: 1.05rem; padding: 1px 10px; border-radius: 50%;
+  cursor: pointer; border: 1px solid #c8c8c8; background: #fff; color: #222; }
 .lb-keys { position: absolute; top: calc(100% + 6px); right: 0; width: max-content;
-  max-width: min(760px, 80vw); z-index: 10; font-size: 13px; color: #444; background: #f0f2f6;
+  max-width: min(760px, 80vw); z-index: 10; font-size: 0.85rem; color: #444; background: #f0f2f6;
   padding: 2px 8px; border-radius: 6px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.2); }
 .lb-keys[hidden] { display: none; }
 """

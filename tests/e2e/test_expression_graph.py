@@ -258,3 +258,4 @@ def test_presenter_mode_draws_the_graph_larger_and_every_step_stays_on_the_first
         box = page.locator(".st-key-main-visual").bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (step_text(page), box)
         page.keyboard.press("ArrowRight")
+    assert step_text(page) == "every value and gradient"
