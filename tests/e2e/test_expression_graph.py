@@ -11,6 +11,7 @@ from page_models.examples import MICROGRAD_README
 from .helpers import (
     assert_no_console_errors,
     assert_no_exception,
+    assert_the_keys_toggle,
     collect_console_errors,
     open_page,
     wait_for_idle,
@@ -218,17 +219,7 @@ def test_r_goes_back_to_the_start_and_question_mark_shows_the_keys(page, base_ur
     page.keyboard.press("r")
     assert step_text(page) == "the bare graph" and frame_in_url(page) == "0"
 
-    keys = page.locator(KEYS)
-    expect(keys).to_be_hidden()
-    page.keyboard.press("?")
-    expect(keys).to_be_visible()
-    assert "R back to the start" in keys.text_content()
-    page.keyboard.press("?")
-    expect(keys).to_be_hidden()
-    page.locator(".gp-help").click()  # the mouse's way
-    expect(keys).to_be_visible()
-    page.keyboard.press("Escape")
-    expect(keys).to_be_hidden()
+    assert_the_keys_toggle(page, KEYS, ".gp-help", says="R back to the start")
 
 
 def test_keys_typed_into_the_program_do_not_move_the_player(page, base_url):

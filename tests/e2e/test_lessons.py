@@ -10,7 +10,13 @@ from playwright.sync_api import expect
 
 from page_models.course import builtin_lessons, format_markdown, parse_markdown
 
-from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
+from .helpers import (
+    assert_no_console_errors,
+    assert_no_exception,
+    assert_the_keys_toggle,
+    open_page,
+    wait_for_idle,
+)
 
 COUNTER = ".st-key-lesson-counter"
 MAIN_VISUAL = ".st-key-main-visual"
@@ -154,16 +160,6 @@ def test_each_key_has_one_owner_and_r_goes_to_the_first_step(page, base_url, con
     wait_for_counter(page, "Step 1 of 4")
     assert "step=1" in page.url or "step=" not in page.url
 
-    keys = page.locator(".lb-keys")
-    expect(keys).to_be_hidden()
-    page.keyboard.press("?")
-    expect(keys).to_be_visible()
-    assert "R back to the first step" in keys.text_content()
-    page.keyboard.press("?")
-    expect(keys).to_be_hidden()
-    page.locator(".lb-help").click()
-    expect(keys).to_be_visible()
-    page.keyboard.press("Escape")
-    expect(keys).to_be_hidden()
+    assert_the_keys_toggle(page, ".lb-keys", ".lb-help", says="R back to the first step")
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
