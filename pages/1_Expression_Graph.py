@@ -26,8 +26,8 @@ state = st.session_state
 memo = state.setdefault("memo", {})  # this session's last results (page_models memoised)
 
 page_header("pages/1_Expression_Graph.py",
-            intro="Step through the forward and backward passes (Space, ← →); click a node to "
-            "inspect it.")
+            intro="Step through the forward and backward passes (Space, ← →; ? lists the keys); "
+            "click a node to inspect it.")
 opened = model.example_state(st.query_params.get("example"))
 if "src" not in state and "src" not in st.query_params and opened:
     state.update(opened)
