@@ -26,8 +26,8 @@ state = st.session_state
 memo = state.setdefault("memo", {})  # this session's last results (page_models memoised)
 
 page_header("pages/1_Expression_Graph.py",
-            intro="Step through the forward and backward passes (Space, ← →); click a node to "
-            "inspect it.")
+            intro="Step through the forward and backward passes (Space, ← →; ? lists the keys); "
+            "click a node to inspect it.")
 opened = model.example_state(st.query_params.get("example"))
 if "src" not in state and "src" not in st.query_params and opened:
     state.update(opened)
@@ -139,7 +139,7 @@ with main:
         graph, player_id, scale=scale, tangents=model.tangents_from(view, state.tangent)))
     graph_player(at_step(data, state.frame, state.node if state.node >= 0 else None),
                  key="graph_player", on_click=pick_node)
-    st.caption(model.graph_caption(state.src))
+st.caption(model.graph_caption(state.src))  # under the main visual: presenter mode's graph is tall
 if (warning := nonfinite_warning(graph, built.statement_of)) is not None:
     st.warning(warning, icon=":material/warning:")
 graph_downloads(built, data)

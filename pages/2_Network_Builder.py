@@ -14,7 +14,7 @@ from page_models.network import dropout_passes, hidden_activations, one_training
 from ui.errors import show_user_error, user_errors
 from ui.export_buttons import export_buttons, network_uploader
 from ui.live_player import live_player, paused_at, requested
-from ui.nav import page_header
+from ui.nav import page_header, presenting
 from ui.network_editor import edited_network, feature_picker, layer_editor
 from ui.optimizer_picker import optimizer_picker
 from ui.own_data import your_data
@@ -47,7 +47,8 @@ def live_area() -> None:
     asked = requested(key)
     frames = feed.frames(*asked, budget_s=CHUNK_BUDGET_S) if asked else []
     live_player(key, run=str(state.nb_run), start=state.epoch,
-                setup=live_charts.player_setup(setup), frames=frames, end=feed.end)
+                setup=live_charts.player_setup(setup), frames=frames, end=feed.end,
+                present=presenting())
     paused = paused_at(key)
     if paused is not None and paused != state.epoch:
         state.epoch = paused

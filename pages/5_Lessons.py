@@ -17,9 +17,8 @@ from ui.lesson_step import show_step, view_url
 from ui.nav import page_header, presenting
 from ui.state import bind, explain_over_cap, publish
 
-# Presenter mode (ui.nav): the page title gives its room to the step.
-PRESENTER_CSS = ("<style>h1 { display: none; } "  # fractions in the larger text need room
-                 "[data-testid=\"stMarkdownContainer\"] p { line-height: 2; }</style>")
+# Presenter mode (ui.nav): fractions in the larger text need room.
+PRESENTER_CSS = "<style>[data-testid=\"stMarkdownContainer\"] p { line-height: 2; }</style>"
 state = st.session_state
 
 page_header("pages/5_Lessons.py")
@@ -59,8 +58,9 @@ def copy_to_draft() -> None:
     state.lesson, state.edit = DRAFT, True
 
 
-# ---- the controls: lesson, Back, counter, Next ---------------------------------------------------
-pick, back, counter, forward, open_view = st.columns([9, 4, 4, 4, 1], vertical_alignment="center")
+# ---- the controls: lesson, Back, counter, Next, keys ------------------------------------------
+pick, back, counter, forward, open_view, keys = st.columns([9, 4, 4, 4, 1, 1],
+                                                          vertical_alignment="center")
 pick.selectbox("Lesson", list(lessons), key="lesson", label_visibility="collapsed",
                format_func=lambda k: f"✎ {lessons[k].title}" if k == DRAFT else lessons[k].title,
                on_change=lambda: state.update(step=1, revealed=None))
@@ -71,7 +71,8 @@ counter.container(key="lesson-counter", horizontal_alignment="center").markdown(
 forward.button("Next", icon=":material/arrow_forward:", width="stretch",
                disabled=state.step == len(lesson.steps), on_click=move, args=(1,),
                key="lesson_next")
-lesson_browser(move)
+with keys:  # the ? button and the lesson's keys (R: the first step)
+    lesson_browser(move, lambda: move(1 - state.step))
 
 if presenting():
     st.html(PRESENTER_CSS)

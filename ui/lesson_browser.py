@@ -1,10 +1,14 @@
 """The Lessons page's browser side (a custom component v2: no iframe of its own, no build step):
-ArrowLeft / ArrowRight report "back" / "next" as a trigger value, and each embedded view is
-scrolled, once per address, so its main visual (`.st-key-main-visual`, else its first chart) is
-at the top of the frame (kept there until it stays put: a page may still move after its run).
+its keys, a ? button with the list of them, and each embedded view scrolled, once per address,
+so its main visual (`.st-key-main-visual`, else its first chart) is at the top of the frame (kept
+there until it stays put: a page may still move after its run).
 
-Keys typed into an input, a text area, a select, a slider or a list are left alone. While the
-embedded view has the focus its keys are its own: click the lesson's text to take them back.
+Keys, one owner each: ArrowLeft / ArrowRight and R report "back" / "next" / "first" as a trigger
+value (the lesson's steps); Space is passed on to the embedded view, whose player (if it has one)
+plays or pauses; ? shows and hides the list of keys, Escape hides it. Keys typed into an input, a
+text area, a select, a slider or a list are left alone. While the embedded view has the focus,
+every key is its own (a key pressed in a frame never reaches this page): click the lesson's text
+to take them back.
 """
 
 from __future__ import annotations
@@ -17,7 +21,28 @@ VIEW_TITLE = "Lesson view"  # the embedded view's iframe title starts with this
 
 _JS = """
 export default function (component) {
-  const { setTriggerValue, data } = component;
+  const { setTriggerValue, data, parentElement } = component;
+  let root = parentElement.querySelector(".lb-root");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "lb-root";
+    root.innerHTML = `<button class="lb-help" title="Keys (?)">?</button>
+      <div class="lb-keys" hidden>Keys: → next step · ← step back · R back to the first step ·
+        Space play / pause the view · ? shows / hides these keys (Esc hides). Click the view to
+        give it its own keys; click the text to take them back.</div>`;
+    parentElement.appendChild(root);
+  }
+  const keyList = root.querySelector(".lb-keys");
+  const showKeys = (shown) => { keyList.hidden = !shown; };
+  root.querySelector(".lb-help").onclick = () => showKeys(keyList.hidden);
+  const views = () => document.querySelectorAll(`iframe[title^="${data.title}"]`);
+  const toView = (key) => {  // the view's own keys (its player's), as if pressed in the view
+    for (const frame of views()) {
+      try {
+        frame.contentDocument.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+      } catch (e) { /* a view from elsewhere: not ours to press */ }
+    }
+  };
   const onKey = (event) => {
     const target = event.target;
     const tag = target && target.tagName ? target.tagName.toLowerCase() : "";
@@ -26,11 +51,20 @@ export default function (component) {
         || (target && target.closest && target.closest(own))) {
       return;  // the arrows belong to the field, slider or list that has the focus
     }
-    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    const move = { ArrowLeft: "back", ArrowRight: "next" }[event.key];
-    if (move) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const actions = {
+      ArrowLeft: () => setTriggerValue("key", "back"),
+      ArrowRight: () => setTriggerValue("key", "next"),
+      r: () => setTriggerValue("key", "first"),
+      R: () => setTriggerValue("key", "first"),
+      " ": () => toView(" "),
+      "?": () => showKeys(keyList.hidden),
+      Escape: keyList.hidden ? null : () => showKeys(false),
+    };
+    const act = actions[event.key];
+    if (act && (!event.shiftKey || event.key === "?" || event.key === "R")) {
       event.preventDefault();
-      setTriggerValue("key", move);
+      act();
     }
   };
   const calm = new WeakMap();  // frame -> {src, ticks}: ticks its visual has stayed in place
@@ -74,17 +108,30 @@ export default function (component) {
 }
 """
 
-_browser = st.components.v2.component("lesson_browser", js=_JS)
+_CSS = """
+.lb-root { position: relative; display: flex; justify-content: center; }
+.lb-help { font: inherit; font-size: 1.05rem; padding: 1px 10px; border-radius: 50%;
+  cursor: pointer; border: 1px solid #c8c8c8; background: #fff; color: #222; }
+.lb-keys { position: absolute; top: calc(100% + 6px); right: 0; width: max-content;
+  max-width: min(760px, 80vw); z-index: 10; font-size: 0.85rem; color: #444; background: #f0f2f6;
+  padding: 2px 8px; border-radius: 6px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.2); }
+.lb-keys[hidden] { display: none; }
+"""
+
+_browser = st.components.v2.component("lesson_browser", js=_JS, css=_CSS)
 
 
-def lesson_browser(on_move: Callable[[int], None]) -> None:
-    """Call on_move(-1) on ArrowLeft and on_move(+1) on ArrowRight (as a widget callback), and
-    keep the embedded views scrolled to their main visual."""
+def lesson_browser(on_move: Callable[[int], None], on_first: Callable[[], None]) -> None:
+    """A ? button with the lesson's keys; call on_move(-1) on ArrowLeft, on_move(+1) on
+    ArrowRight and on_first() on R (as widget callbacks); keep the embedded views scrolled to
+    their main visual."""
 
     def moved() -> None:
         value = st.session_state.get("lesson_browser")
         move = value.get("key") if isinstance(value, dict) else None
         if move in ("back", "next"):
             on_move(-1 if move == "back" else 1)
+        elif move == "first":
+            on_first()
 
     _browser(key="lesson_browser", data={"title": VIEW_TITLE}, on_key_change=moved)

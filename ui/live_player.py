@@ -12,6 +12,7 @@ Data (viz.live_charts builds `setup` and `frames`):
     setup  what stays the same during the run; frames: the frames sent this time, each as JSON
            text
     end    {"epoch": last epoch, "reason": text} once the run has ended, else None
+    present presenter mode: the charts' text, lines and margins and the controls drawn larger
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def _ignore() -> None:
 
 
 def live_player(key: str, *, run: str, start: int, setup: dict, frames: list[str],
-                end: dict | None) -> None:
+                end: dict | None, present: bool = False) -> None:
     """Draw the player (see the module doc for the data).
 
     Every draw is numbered ("sent"), so no two messages are the same: Streamlit sends a repeated
@@ -70,5 +71,5 @@ def live_player(key: str, *, run: str, start: int, setup: dict, frames: list[str
     sent = st.session_state.get(_SENT, 0) + 1
     st.session_state[_SENT] = sent
     _player(key=key, data={"run": run, "start": start, "setup": setup, "frames": frames,
-                           "end": end, "sent": sent},
+                           "end": end, "present": present, "sent": sent},
             on_need_change=_ignore, on_paused_at_change=_ignore)

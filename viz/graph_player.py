@@ -25,7 +25,8 @@ CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
 MIN_COLUMN_PX, MAX_COLUMN_PX = 96, 230
 ROW_PX = 100  # a row: name above, node, value and gradient under it
 MARGIN_PX = 48
-BOX_PX = (790, 330)  # the room the player gives the drawing at 1280 × 720, sidebar open
+BOX_PX = (790, 330)  # the room the player gives the drawing at 1280 × 720, sidebar open (at
+# scale 1; presenter mode folds the sidebar, so its scale grows the box's height as well)
 NODE_R = 21
 TWIN_BEND = 0.35  # how far the edges of a repeated operand (x * x) bow apart, in columns
 
@@ -39,9 +40,10 @@ def at_step(data: dict, frame: int, selected: int | None) -> dict:
 def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
                 selected: int | None = None, scale: float = 1.0,
                 tangents: tuple[Tensor, dict[Tensor, np.ndarray]] | None = None) -> dict:
-    """Everything the player needs, as JSON-ready lists. With `tangents` = (source, {tensor:
-    tangent}) from page_models.expression_graph.forward_tangents, the steps are forward
-    mode's (viz.graph_anim.tangent_steps)."""
+    """Everything the player needs, as JSON-ready lists; `scale` > 1 (presenter mode) draws
+    the graph (its texts and lines) and the controls that much larger. With `tangents` =
+    (source, {tensor: tangent}) from page_models.expression_graph.forward_tangents, the steps
+    are forward mode's (viz.graph_anim.tangent_steps)."""
     if tangents is None:
         steps = animation_steps(graph)
     else:
@@ -79,7 +81,7 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
         "width": round(max(width, 2 * MARGIN_PX + column_px), 1),
         "height": round(height, 1),
         "node_r": NODE_R,
-        "max_height": BOX_PX[1],
+        "max_height": round(BOX_PX[1] * scale),
         "nodes": [_node(graph, n, xy[n]) for n in nodes],
         "edges": [{"points": p, "from": u, "to": v} for p, (u, v, _) in zip(paths, edges)],
         "frames": [_frame(step, edges) for step in steps],

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import ConsoleMessage, Error, Page
+from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
 # The app has finished a script run (the attribute is "initial" before the first one).
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -66,3 +66,19 @@ def assert_no_console_errors(errors: list[str], ignore: tuple[str, ...] = ()) ->
     skip = KNOWN_HARMLESS + tuple(ignore)
     left = [e for e in errors if not any(part in e for part in skip)]
     assert not left, "browser console errors:\n" + "\n".join(left)
+
+
+def assert_the_keys_toggle(page: Page, keys: str, button: str, says: str) -> None:
+    """A player's list of keys (selector `keys`, saying `says`): hidden at first; "?" shows it and
+    "?" again hides it; its ? button (selector `button`) shows it and Escape hides it."""
+    listing = page.locator(keys)
+    expect(listing).to_be_hidden()
+    page.keyboard.press("?")
+    expect(listing).to_be_visible()
+    assert says in listing.text_content()
+    page.keyboard.press("?")
+    expect(listing).to_be_hidden()
+    page.locator(button).click()
+    expect(listing).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(listing).to_be_hidden()

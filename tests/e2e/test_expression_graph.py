@@ -11,6 +11,7 @@ from page_models.examples import MICROGRAD_README
 from .helpers import (
     assert_no_console_errors,
     assert_no_exception,
+    assert_the_keys_toggle,
     collect_console_errors,
     open_page,
     wait_for_idle,
@@ -204,3 +205,48 @@ def test_the_three_downloads_and_the_html_player_plays_offline(page, base_url, b
     offline.close()
     assert requests == [html.as_uri()]  # the file itself, nothing else
     assert_no_console_errors(errors)
+
+
+KEYS = ".gp-keys"  # the list of keys the player shows on "?"
+
+
+def test_r_goes_back_to_the_start_and_question_mark_shows_the_keys(page, base_url):
+    open_page(page, base_url, "Expression_Graph")
+    wait_for_player(page)
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert frame_in_url(page) == "3"
+    page.keyboard.press("r")
+    assert step_text(page) == "the bare graph" and frame_in_url(page) == "0"
+
+    assert_the_keys_toggle(page, KEYS, ".gp-help", says="R back to the start")
+
+
+def test_keys_typed_into_the_program_do_not_move_the_player(page, base_url):
+    open_page(page, base_url, "Expression_Graph")
+    wait_for_player(page)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("textbox", name="Program").click()
+    page.keyboard.type(" r?")
+    for key in ("Space", "ArrowLeft", "ArrowRight", "End", "Home"):
+        page.keyboard.press(key)
+    assert frame_in_url(page) == "2"
+    expect(page.locator(KEYS)).to_be_hidden()
+
+
+def test_presenter_mode_draws_the_graph_larger_and_every_step_stays_on_the_first_screen(
+        page, base_url):
+    sizes = {}
+    for present in (False, True):
+        open_page(page, base_url, "Expression_Graph?example=micrograd"
+                  + ("&present=1" if present else ""))
+        wait_for_player(page)
+        sizes[present] = page.locator(".gp-inner").first.bounding_box()["height"]
+    assert sizes[True] >= 1.25 * sizes[False], sizes
+    steps = int(page.locator(".gp-scrub").get_attribute("max"))
+    for _ in range(steps + 1):  # the arithmetic under the step label grows and shrinks
+        box = page.locator(".st-key-main-visual").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (step_text(page), box)
+        page.keyboard.press("ArrowRight")
+    assert step_text(page) == "every value and gradient"

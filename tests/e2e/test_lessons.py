@@ -6,10 +6,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from page_models.course import builtin_lessons, format_markdown, parse_markdown
 
-from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
+from .helpers import (
+    assert_no_console_errors,
+    assert_no_exception,
+    assert_the_keys_toggle,
+    open_page,
+    wait_for_idle,
+)
 
 COUNTER = ".st-key-lesson-counter"
 MAIN_VISUAL = ".st-key-main-visual"
@@ -113,3 +120,46 @@ def test_a_lesson_file_uploads_and_downloads_unchanged(page, base_url, tmp_path)
     assert parse_markdown(Path(download.value.path()).read_text()) == parse_markdown(
         source.read_text())
     assert_no_exception(page)
+
+
+def view_step(page) -> str:
+    """The step the embedded view's graph player shows."""
+    return page.frame_locator(VIEW).locator(".gp-step").first.text_content().strip()
+
+
+def test_each_key_has_one_owner_and_r_goes_to_the_first_step(page, base_url, console_errors):
+    # Steps 1 and 2 of the chain rule show the same view: it stays loaded across the move.
+    open_page(page, base_url, "Lessons?lesson=chain-rule&step=2")
+    view = page.frame_locator(VIEW)
+    view.locator(".gp-node").first.wait_for(timeout=60_000)
+    assert view_step(page) == "the bare graph"
+
+    view.locator(".gp-step").first.click()  # the view has the focus: its keys are its own
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert view_step(page).startswith("forward 2/")
+    page.wait_for_timeout(500)
+    assert counter(page) == "Step 2 of 4"
+
+    text = page.locator(MAIN_VISUAL).get_by_text("Question.")
+    text.click()  # the lesson has the focus: arrows move the lesson, not the view
+    page.keyboard.press("ArrowLeft")
+    wait_for_counter(page, "Step 1 of 4")
+    assert view_step(page).startswith("forward 2/")
+
+    page.keyboard.press("Space")  # passed on to the view's player, and to nothing else
+    expect(view.locator(".gp-play")).to_have_text("❚❚ Pause")
+    page.keyboard.press("Space")
+    expect(view.locator(".gp-play")).to_have_text("▶ Play")
+    assert counter(page) == "Step 1 of 4"
+
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_for_counter(page, "Step 3 of 4")
+    page.keyboard.press("r")
+    wait_for_counter(page, "Step 1 of 4")
+    assert "step=1" in page.url or "step=" not in page.url
+
+    assert_the_keys_toggle(page, ".lb-keys", ".lb-help", says="R back to the first step")
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)

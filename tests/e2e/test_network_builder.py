@@ -4,7 +4,13 @@ a link opens at its epoch, no chart is ever blank, and the live view fits the fi
 import re
 import time
 
-from .helpers import assert_no_console_errors, assert_no_exception, open_page, wait_for_idle
+from .helpers import (
+    assert_no_console_errors,
+    assert_no_exception,
+    assert_the_keys_toggle,
+    open_page,
+    wait_for_idle,
+)
 
 EPOCH = "[data-testid='live-epoch']"
 PLAY = "button.lp-play"  # the player's Play/Pause button
@@ -207,3 +213,20 @@ def test_points_clicked_onto_an_empty_canvas_train(page, base_url, console_error
     assert query_of(page)["my_data"] == "draw" and query_of(page)["my_points"]
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
+
+
+def test_presenter_mode_draws_larger_text_and_still_fits_with_its_keys_shown(page, base_url):
+    font_px = {}
+    for present in (False, True):
+        open_page(page, base_url, "Network_Builder" + ("?present=1" if present else ""),
+                  timeout_ms=120_000)
+        page.locator(EPOCH).wait_for(timeout=30_000)
+        font_px[present] = float(page.locator(".lp").get_attribute("data-font-px"))
+    assert font_px[True] >= 1.3 * font_px[False], font_px
+    play(page, until_epoch=5)
+    assert_the_keys_toggle(page, ".lp-keys", "button.lp-help", says="R back to the start")
+    page.keyboard.press("?")  # shown, the list of keys still leaves the view on the screen
+    box = page.locator(".st-key-main-visual").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720, box
+    assert blank_panels(page) == 0
+    assert_no_exception(page)

@@ -6,7 +6,8 @@ computation graph as SVG and plays its forward and backward steps in the browser
 
 API for any page: the data comes from viz.graph_player.player_data (plain JSON). The browser
 owns the step: play/pause, step back/forward, first/last, speed, a scrub bar, and the keys
-Space, ArrowLeft/ArrowRight, Home/End anywhere on the page (not while typing in a field). It
+Space, ArrowLeft/ArrowRight, Home/End, R (the first step) anywhere on the page (not while typing
+in a field); "?" (or its ? button) shows and hides the list of keys, Escape hides it. It
 keeps its step across reruns until data["graph_id"] changes, and writes it to the address bar as
 frame=N (so the URL links to the step). The only message back is a node click: the trigger value
 {"node": i, "frame": k}, read in `on_click` as st.session_state[key].clicked. Its JS and CSS are

@@ -2,7 +2,8 @@
 // steady rate. Play, Pause, Step and speed act here at once; the server is asked for more frames
 // (trigger "need" = {from, to}) while the buffered ones play, and told where playback paused
 // (state "paused_at": the epoch, or null while playing).
-// Keys: Space play/pause, ArrowRight/ArrowLeft one epoch on/back, R reset, ? shows the keys.
+// Keys: Space play/pause, ArrowRight/ArrowLeft one epoch on/back, R reset, ? shows and hides
+// the keys, Escape hides them.
 
 const players = window.__livePlayers || (window.__livePlayers = new Map()); // key -> player
 const SPEEDS = [5, 10, 25, 50]; // epochs per second
@@ -11,7 +12,9 @@ const LOW_S = 1.5; // ...when fewer than this many seconds are buffered
 const RETRY_MS = 5000; // ask again if a request brought nothing
 const MAX_LINE_POINTS = 400; // steps drawn per gradient line: every k-th step and the last
 const INK = "#222222";
-const FONT = "12px Inter, 'Segoe UI', Helvetica, Arial, sans-serif";
+const FONT_PX = 12; // the charts' text; presenter mode draws text, lines and margins PRESENTER× larger
+const PRESENTER = 1.4;
+const font = (px, weight = "") => `${weight} ${px}px Inter, 'Segoe UI', Helvetica, Arial, sans-serif`;
 
 function bytes(b64) {
   const text = atob(b64);
@@ -51,6 +54,7 @@ class Panel {
     this.canvas.className = cls;
     parent.appendChild(this.canvas);
     this.ctx = this.canvas.getContext("2d");
+    this.k = 1; // the text, line and margin scale (PRESENTER in presenter mode)
   }
   // Size the canvas to its box; returns [width, height] in CSS pixels.
   begin() {
@@ -62,40 +66,40 @@ class Panel {
     }
     this.ctx.setTransform(r, 0, 0, r, 0, 0);
     this.ctx.clearRect(0, 0, w, h);
-    this.ctx.font = FONT;
+    this.ctx.font = font(FONT_PX * this.k);
     return [w, h];
   }
   title(text) {
     const c = this.ctx;
     c.fillStyle = INK;
-    c.font = "600 14px Inter, 'Segoe UI', Helvetica, Arial, sans-serif";
+    c.font = font(14 * this.k, 600);
     c.textAlign = "left";
     c.textBaseline = "top";
     c.fillText(text, 4, 2);
-    c.font = FONT;
+    c.font = font(FONT_PX * this.k);
   }
   // Axes box with ticks; sx/sy map data to pixels.
   axes(box, xr, yr, xLabel, yTicks, yFormat) {
-    const c = this.ctx;
+    const c = this.ctx, k = this.k;
     const sx = (x) => box.x + ((x - xr[0]) / (xr[1] - xr[0] || 1)) * box.w;
     const sy = (y) => box.y + box.h - ((y - yr[0]) / (yr[1] - yr[0] || 1)) * box.h;
     c.strokeStyle = "#e6e6e6";
     c.fillStyle = "#555";
-    c.lineWidth = 1;
+    c.lineWidth = k;
     c.textAlign = "right";
     c.textBaseline = "middle";
     for (const t of yTicks) {
       const y = sy(t);
       c.beginPath(); c.moveTo(box.x, y); c.lineTo(box.x + box.w, y); c.stroke();
-      c.fillText(yFormat(t), box.x - 4, y);
+      c.fillText(yFormat(t), box.x - 4 * k, y);
     }
     c.textAlign = "center";
     c.textBaseline = "top";
     for (const t of niceTicks(xr[0], xr[1], 4)) {
       if (t < xr[0]) continue;
-      c.fillText(fmt(t), sx(t), box.y + box.h + 3);
+      c.fillText(fmt(t), sx(t), box.y + box.h + 3 * k);
     }
-    c.fillText(xLabel, box.x + box.w / 2, box.y + box.h + 21);
+    c.fillText(xLabel, box.x + box.w / 2, box.y + box.h + 21 * k);
     c.strokeStyle = "#999";
     c.strokeRect(box.x, box.y, box.w, box.h);
     return [sx, sy];
@@ -123,7 +127,7 @@ class Player {
         <button class="lp-help" title="Keys (?)">?</button>
       </div>
       <div class="lp-keys" hidden>Keys: Space play / pause · → one epoch on · ← one epoch back ·
-        R back to the start · ? these keys</div>
+        R back to the start · ? shows / hides these keys (Esc hides)</div>
       <div class="lp-note"></div>
       <div class="lp-row"><div class="lp-side"></div></div>`;
     parent.appendChild(this.root);
@@ -155,7 +159,7 @@ class Player {
     this.stepButton.onclick = () => this.step(1);
     q(".lp-reset").onclick = () => this.reset();
     this.keys = q(".lp-keys");
-    q(".lp-help").onclick = () => this.toggleKeys();
+    q(".lp-help").onclick = () => this.showKeys(this.keys.hidden);
     this.speedSelect.onchange = () => this.request();
     this.resize = new ResizeObserver(() => this.draw());
     this.resize.observe(this.root);
@@ -165,7 +169,7 @@ class Player {
 
   get speed() { return Number(this.speedSelect.value); }
 
-  toggleKeys() { this.keys.hidden = !this.keys.hidden; }
+  showKeys(shown) { this.keys.hidden = !shown; }
 
   // New data from the server: a new run resets the player; frames are merged by epoch.
   update(data) {
@@ -179,6 +183,10 @@ class Player {
       this.cache = {};
     }
     this.setup = data.setup;
+    const big = data.present ? PRESENTER : 1;
+    this.root.classList.toggle("lp-big", Boolean(data.present));
+    this.root.dataset.fontPx = String(FONT_PX * big); // the charts' text size, for tests
+    for (const panel of [this.boundary, this.loss, this.grads, this.neurons]) panel.k = big;
     this.fill = data.setup.fill ? data.setup.fill.map(rgb) : null;
     for (const text of data.frames) { // each frame as JSON text
       const f = JSON.parse(text);
@@ -310,10 +318,10 @@ class Player {
 
   drawBoundary(frame) {
     const s = this.setup, p = this.boundary, c = p.ctx;
-    const [w, h] = p.begin();
+    const [w, h] = p.begin(), big = p.k;
     p.title(s.task === "classification" ? "Decision boundary" : "Fit");
-    const size = Math.min(w - 8, h - 26);
-    const box = { x: (w - size) / 2, y: 22, w: size, h: size };
+    const size = Math.min(w - 8, h - 26 * big);
+    const box = { x: (w - size) / 2, y: 22 * big, w: size, h: size };
     const sx = (x) => box.x + ((x - s.x[0]) / (s.x[1] - s.x[0])) * box.w;
     const sy = (y) => box.y + box.h - ((y - s.y[0]) / (s.y[1] - s.y[0])) * box.h;
     if (s.task === "classification") {
@@ -339,13 +347,13 @@ class Player {
     const pts = s.points;
     for (let i = 0; i < pts.x.length; i++) {
       c.beginPath();
-      c.arc(sx(pts.x[i]), sy(pts.y[i]), 3.5, 0, 2 * Math.PI);
+      c.arc(sx(pts.x[i]), sy(pts.y[i]), 3.5 * big, 0, 2 * Math.PI);
       c.fillStyle = pts.c ? s.classColors[pts.c[i] % s.classColors.length] : "#9e9e9e";
       c.fill();
-      if (pts.c) { c.strokeStyle = "#fff"; c.lineWidth = 1; c.stroke(); }
+      if (pts.c) { c.strokeStyle = "#fff"; c.lineWidth = big; c.stroke(); }
     }
     if (s.task !== "classification") { // the fit, where it lies within the chart
-      c.strokeStyle = INK; c.lineWidth = 3; c.beginPath();
+      c.strokeStyle = INK; c.lineWidth = 3 * big; c.beginPath();
       let drawing = false, outside = false;
       frame.boundary.forEach((v, i) => {
         const inside = v !== null && v >= s.y[0] && v <= s.y[1];
@@ -358,27 +366,27 @@ class Player {
       c.stroke();
       if (outside) {
         c.fillStyle = "#7a4b00"; c.textAlign = "center"; c.textBaseline = "top";
-        c.fillText("the prediction leaves the chart", box.x + box.w / 2, box.y + 4);
+        c.fillText("the prediction leaves the chart", box.x + box.w / 2, box.y + 4 * big);
       }
     }
-    c.strokeStyle = "#999"; c.lineWidth = 1;
+    c.strokeStyle = "#999"; c.lineWidth = big;
     c.strokeRect(box.x, box.y, box.w, box.h);
   }
 
   drawLoss() {
     const s = this.setup, p = this.loss, c = p.ctx;
-    const [w, h] = p.begin();
+    const [w, h] = p.begin(), big = p.k;
     p.title("Loss");
     const frames = this.frames.slice(1, this.shown + 1).filter((f) => f && f.loss);
     const xMax = Math.max(10, this.shown);
     let yMax = 0;
     for (const f of frames) for (const v of f.loss) if (v !== null && v > yMax) yMax = v;
     yMax = yMax * 1.05 || 1;
-    const box = { x: 44, y: 24, w: w - 60, h: h - 66 };
+    const box = { x: 44 * big, y: 24 * big, w: w - 60 * big, h: h - 66 * big };
     const [sx, sy] = p.axes(box, [0, xMax], [0, yMax], "epoch", niceTicks(0, yMax, 4), fmt);
-    const lines = [[0, [], "training"], [1, [4, 4], "validation"]];
+    const lines = [[0, [], "training"], [1, [4 * big, 4 * big], "validation"]];
     for (const [k, dash] of lines) {
-      c.strokeStyle = s.lossColor; c.lineWidth = 2.5; c.setLineDash(dash);
+      c.strokeStyle = s.lossColor; c.lineWidth = 2.5 * big; c.setLineDash(dash);
       c.beginPath();
       frames.forEach((f, i) => {
         const v = f.loss[k];
@@ -390,30 +398,31 @@ class Player {
       if (frames.length <= 15) {
         for (const f of frames) {
           if (f.loss[k] === null) continue;
-          c.beginPath(); c.arc(sx(f.epoch), sy(f.loss[k]), 3.5, 0, 2 * Math.PI);
+          c.beginPath(); c.arc(sx(f.epoch), sy(f.loss[k]), 3.5 * big, 0, 2 * Math.PI);
           if (k === 0) { c.fillStyle = s.lossColor; c.fill(); } else { c.stroke(); }
         }
       }
     }
     c.textAlign = "right"; c.textBaseline = "top"; c.fillStyle = INK;
-    c.fillText("— training   ┈ validation", w - 8, 6);
+    c.fillText("— training   ┈ validation", w - 8 * big, 6 * big);
   }
 
   drawGrads() {
     const s = this.setup, p = this.grads, c = p.ctx;
-    const [w, h] = p.begin();
+    const [w, h] = p.begin(), big = p.k;
     p.title("Gradient norm per layer");
     const rows = [];
     for (let e = 1; e <= this.shown; e++) if (this.frames[e]) rows.push(...this.frames[e].norms);
     // the legend (one short label per layer) wraps under the axis title: room for its rows
     const labels = s.layers.map((name) => name.replace("Layer ", "L"));
-    const widths = labels.map((label) => c.measureText(label).width + 22);
+    const widths = labels.map((label) => c.measureText(label).width + 22 * big);
     let legendRows = 1;
     widths.reduce((x, width) => {
-      if (x + width > w) { legendRows += 1; return 44 + width; }
+      if (x + width > w) { legendRows += 1; return 44 * big + width; }
       return x + width;
-    }, 44);
-    const box = { x: 44, y: 24, w: w - 60, h: h - 84 - 14 * (legendRows - 1) };
+    }, 44 * big);
+    const box = { x: 44 * big, y: 24 * big, w: w - 60 * big,
+                  h: h - 84 * big - 14 * big * (legendRows - 1) };
     let lo = Infinity, hi = -Infinity;
     for (const r of rows) for (const v of r) if (v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
     if (!rows.length || !isFinite(lo)) { lo = 0.01; hi = 10; }
@@ -429,7 +438,7 @@ class Player {
     for (let i = 0; i < rows.length; i += stride) drawn.push(i);
     if (rows.length && drawn[drawn.length - 1] !== rows.length - 1) drawn.push(rows.length - 1);
     s.layers.forEach((name, layer) => {
-      c.strokeStyle = s.layerColors[layer]; c.lineWidth = 1.8; c.beginPath();
+      c.strokeStyle = s.layerColors[layer]; c.lineWidth = 1.8 * big; c.beginPath();
       let drawing = false;
       for (const i of drawn) {
         const v = rows[i][layer];
@@ -441,24 +450,24 @@ class Player {
       c.stroke();
     });
     // legend: one short coloured label per layer under the axis title
-    let x = box.x, y = box.y + box.h + 44;
+    let x = box.x, y = box.y + box.h + 44 * big;
     c.textAlign = "left"; c.textBaseline = "middle";
     labels.forEach((label, layer) => {
       const width = widths[layer];
-      if (x + width > w) { x = box.x; y += 14; }
+      if (x + width > w) { x = box.x; y += 14 * big; }
       c.fillStyle = s.layerColors[layer];
-      c.fillRect(x, y - 2, 12, 4);
+      c.fillRect(x, y - 2 * big, 12 * big, 4 * big);
       c.fillStyle = INK;
-      c.fillText(label, x + 15, y);
+      c.fillText(label, x + 15 * big, y);
       x += width;
     });
   }
 
   drawNeurons(frame) {
     const s = this.setup, p = this.neurons, c = p.ctx;
-    const [w, h] = p.begin();
-    const cols = s.columns, top = 34, bottom = h - 8;
-    const colX = (k) => 40 + (k / (cols.length - 1)) * (w - 80);
+    const [w, h] = p.begin(), big = p.k;
+    const cols = s.columns, top = 34 * big, bottom = h - 8;
+    const colX = (k) => 40 * big + (k / (cols.length - 1)) * (w - 80 * big);
     const spots = cols.map((n) => {
       const gap = Math.min(26, (bottom - top) / Math.max(n, 1));
       return (i) => (top + bottom) / 2 + (i - (n - 1) / 2) * gap;
@@ -470,7 +479,7 @@ class Player {
         if (v === 0) continue;
         c.strokeStyle = v > 0 ? s.weightColors[1] : s.weightColors[0];
         c.globalAlpha = 0.25 + 0.75 * Math.abs(v);
-        c.lineWidth = 0.5 + 4 * Math.abs(v);
+        c.lineWidth = (0.5 + 4 * Math.abs(v)) * big;
         c.beginPath();
         c.moveTo(colX(layer), spots[layer](rows[i]));
         c.lineTo(colX(layer + 1), spots[layer + 1](colsB[i]));
@@ -481,15 +490,15 @@ class Player {
     cols.forEach((n, k) => {
       const r = Math.max(2, Math.min(8, (bottom - top) / Math.max(n, 1) / 2 - 1));
       c.fillStyle = k === 0 || k === cols.length - 1 ? "#ffffff" : "#eeeeee";
-      c.strokeStyle = INK; c.lineWidth = 1;
+      c.strokeStyle = INK; c.lineWidth = big;
       for (let i = 0; i < n; i++) {
         c.beginPath(); c.arc(colX(k), spots[k](i), r, 0, 2 * Math.PI); c.fill(); c.stroke();
       }
       c.fillStyle = INK; c.textAlign = "center"; c.textBaseline = "top";
-      c.font = "600 12px Inter, 'Segoe UI', Helvetica, Arial, sans-serif";
+      c.font = font(FONT_PX * big, 600);
       c.fillText(s.columnTitles[k], colX(k), 2);
-      c.font = FONT;
-      c.fillText(s.columnNotes[k], colX(k), 17);
+      c.font = font(FONT_PX * big);
+      c.fillText(s.columnNotes[k], colX(k), 17 * big);
     });
   }
 }
@@ -506,7 +515,8 @@ function onKey(event) {
     ArrowLeft: () => player.step(-1),
     r: () => player.reset(),
     R: () => player.reset(),
-    "?": () => player.toggleKeys(),
+    "?": () => player.showKeys(player.keys.hidden),
+    Escape: player.keys.hidden ? null : () => player.showKeys(false),
   };
   if (actions[event.key] && !event.ctrlKey && !event.metaKey && !event.altKey) {
     event.preventDefault();

@@ -44,7 +44,10 @@ function build(root, data, state, setTriggerValue) {
         <option value="slow">slow</option><option value="normal">normal</option>
         <option value="fast">fast</option></select>
       <input class="gp-scrub" type="range" min="0" step="1" aria-label="step">
+      <button class="gp-help" title="Keys (?)">?</button>
     </div>
+    <div class="gp-keys" hidden>Keys: Space play / pause · → one step on · ← one step back ·
+      Home / End first / last step · R back to the start · ? shows / hides these keys (Esc hides)</div>
     <div class="gp-step" aria-live="polite"></div>
     <div class="gp-lines"></div>
     <div class="gp-graph"></div>`;
@@ -131,7 +134,7 @@ export default function mountPlayer(component) {
   if (!state || state.graphId !== data.graph_id) {
     if (state) clearInterval(state.timer);
     state = { graphId: data.graph_id, frame: data.frame, playing: false, timer: null,
-              speed: state ? state.speed : "normal" };
+              speed: state ? state.speed : "normal", keysShown: state ? state.keysShown : false };
     players.set(key, state);
   }
   state.selected = data.selected;
@@ -159,6 +162,10 @@ export default function mountPlayer(component) {
   state.toggle = () => (state.playing ? stop() : start());
   state.step = (d) => { stop(); go(state.frame + d); };
   state.jump = (k) => { stop(); go(k); };
+  const keyList = root.querySelector(".gp-keys");
+  keyList.hidden = !state.keysShown;
+  state.showKeys = (shown) => { state.keysShown = shown; keyList.hidden = !shown; };
+  root.querySelector(".gp-help").onclick = () => state.showKeys(!state.keysShown);
   root.querySelector(".gp-first").onclick = () => state.jump(0);
   root.querySelector(".gp-last").onclick = () => state.jump(n - 1);
   root.querySelector(".gp-back").onclick = () => state.step(-1);
@@ -176,7 +183,9 @@ export default function mountPlayer(component) {
     if (e.altKey || e.ctrlKey || e.metaKey || !root.isConnected) return;
     if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
     const actions = { " ": () => state.toggle(), ArrowLeft: () => state.step(-1),
-      ArrowRight: () => state.step(1), Home: () => state.jump(0), End: () => state.jump(n - 1) };
+      ArrowRight: () => state.step(1), Home: () => state.jump(0), End: () => state.jump(n - 1),
+      r: () => state.jump(0), R: () => state.jump(0), "?": () => state.showKeys(!state.keysShown),
+      Escape: state.keysShown ? () => state.showKeys(false) : null };
     const act = actions[e.key];
     if (act) { e.preventDefault(); act(); }
   };
