@@ -8,6 +8,7 @@ from engine import ExprError, PlaygroundError
 from engine.expr import InputSpec, parse
 from page_models import expression_graph as model
 from page_models.examples import EXAMPLES, EXAMPLES_BY_KEY
+from ui.charts import chart
 from ui.errors import show_user_error
 from ui.export_buttons import graph_downloads
 from ui.expr_error import show_expr_error
@@ -190,7 +191,7 @@ if (pair := model.surface_inputs(view)) is not None:
         st.markdown(f"The partial derivatives are the slopes of the hill at the point: along "
                     f"{x.name} (east–west) ∂{out}/∂{x.name}, along {y.name} (north–south) "
                     f"∂{out}/∂{y.name}.")
-        st.plotly_chart(surface_figure(*grid, (x0, y0, built.output.data.item()), (gx, gy),
+        chart(surface_figure(*grid, (x0, y0, built.output.data.item()), (gx, gy),
                                        (x.name, y.name, out)),
                         key="surface_chart", config={"displayModeBar": False, "scrollZoom": False})
 

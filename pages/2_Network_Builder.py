@@ -11,6 +11,7 @@ from page_models import lessons, own_data
 from page_models import network_builder as nb
 from page_models.live import Playback, model_at
 from page_models.network import dropout_passes, hidden_activations, one_training_step
+from ui.charts import chart
 from ui.errors import show_user_error, user_errors
 from ui.export_buttons import export_buttons, network_uploader
 from ui.live_player import live_player, paused_at, requested
@@ -116,7 +117,7 @@ with st.expander("Export this network, or load one", icon=":material/download:")
     if loaded := network_uploader():
         with user_errors(stop=False):
             network, info = loaded
-            st.plotly_chart(boundary_figure(nb.loaded_predictor(network, setup), setup.raw,
+            chart(boundary_figure(nb.loaded_predictor(network, setup), setup.raw,
                                             height=360), key="nb_loaded", **PLAIN)
             st.caption(nb.loaded_caption(network, info))
 X, y = setup.train_data.X, setup.train_data.y
@@ -130,7 +131,7 @@ with tabs[0]:
     matrices = [lin.weight.grad if grads else lin.weight.data for lin in shown.layers]
     layers = network_layers(setup.spec, setup.features, setup.raw,
                             hidden_activations(model, X[0]))
-    st.plotly_chart(neuron_figure(layers, matrices, gradient=grads), key="nb_neurons", **PLAIN)
+    chart(neuron_figure(layers, matrices, gradient=grads), key="nb_neurons", **PLAIN)
     what = (f"the gradient ∂L/∂w of the loss on a minibatch of {len(X[:GRAPH_BATCH])} points"
             if grads else "the weight")
     st.caption(f"Epoch {state.epoch}: one node per neuron, one edge per weight. Edge colour and "
@@ -138,7 +139,7 @@ with tabs[0]:
                "activation on the first training point.")
 with tabs[1]:
     with user_errors(stop=False):
-        st.plotly_chart(graph_figure(tensor_graph(step), shape_labels=True),
+        chart(graph_figure(tensor_graph(step), shape_labels=True),
                         key="nb_graph", **PLAIN)
     st.caption(f"One training step at epoch {state.epoch} on a minibatch of "
                f"{len(X[:GRAPH_BATCH])} points, in training mode (dropout on): the graph the "
@@ -152,7 +153,7 @@ with tabs[2]:
     values, y_title, caption = dropout_passes(model, X[:DROPOUT_SAMPLES], y[:DROPOUT_SAMPLES],
                                               setup.task, DROPOUT_PASSES, training)
     labels = [f"point {i + 1}" for i in range(len(values[0]))]
-    st.plotly_chart(live_charts.dropout_passes_figure(values, labels, y_title), key="nb_dropout",
+    chart(live_charts.dropout_passes_figure(values, labels, y_title), key="nb_dropout",
                     **PLAIN)
     st.caption(caption)
 with tabs[3]:
@@ -164,6 +165,6 @@ with tabs[3]:
                                                   setup.optimizer, setup.batch_size, setup.seed)
             per_step, by_layer = live_charts.lesson_figures(results)
             for column, (activation, figure) in zip(st.columns(2), per_step.items()):
-                column.plotly_chart(figure, key=f"nb_lesson_{activation}", **PLAIN)
-            st.plotly_chart(by_layer, key="nb_lesson_chart", **PLAIN)
+                chart(figure, column, key=f"nb_lesson_{activation}", **PLAIN)
+            chart(by_layer, key="nb_lesson_chart", **PLAIN)
             st.markdown(lessons.lesson_conclusion(results["sigmoid"][1]))

@@ -84,6 +84,12 @@ def test_a_page_does_no_numpy_arithmetic(path):
     assert "numpy" not in imported_modules(path)
 
 
+@pytest.mark.parametrize("path", [*PAGE_FILES, *python_files("ui/blocks")], ids=lambda p: p.name)
+def test_a_page_draws_plotly_charts_through_ui_charts(path):
+    """ui.charts.chart scales a chart for presenter mode; st.plotly_chart would not."""
+    assert ".plotly_chart(" not in path.read_text("utf-8")
+
+
 def test_ui_imports_no_pages():
     assert violations("ui", forbidden={"pages", "app"}) == []
 
