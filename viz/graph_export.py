@@ -87,8 +87,8 @@ def graph_svg(data: dict, frame: int = -1) -> str:
         if i in step["lit"]:
             _el(lit, "path", {"d": d, "class": "gp-lit", "stroke": step["lit_colour"]})
         if text := step["edge_texts"].get(str(i)):
-            x, y = _middle(edge["points"])
-            _el(labels, "text", {"x": x, "y": y - 7, "class": "gp-edge-text"}).text = text
+            x, y = edge["label"]
+            _el(labels, "text", {"x": x, "y": y, "class": "gp-edge-text"}).text = text
     for i, node in enumerate(data["nodes"]):
         g = _el(nodes, "g", {"class": "gp-node", "data-node": i})
         _el(g, "title").text = node["hover"]
@@ -122,11 +122,3 @@ def _trim(points, r: float) -> list:
     (ax, ay), (bx, by) = points[-2], points[-1]
     cut = (r + 3) / (math.hypot(bx - ax, by - ay) or 1)
     return [*points[:-1], (bx - (bx - ax) * cut, by - (by - ay) * cut)]
-
-
-def _middle(points) -> tuple[float, float]:
-    half = len(points) // 2
-    if len(points) % 2:
-        return tuple(points[half])
-    (ax, ay), (bx, by) = points[half - 1], points[half]
-    return ax + 0.6 * (bx - ax), ay + 0.6 * (by - ay)

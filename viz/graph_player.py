@@ -18,7 +18,7 @@ from engine import Tensor
 from engine.limits import MAX_GRAPH_NODES
 from viz import palette
 from viz.graph_anim import FILL, RING, Step, animation_steps, tangent_steps
-from viz.graph_figure import hover_text
+from viz.graph_figure import LABEL_AT, hover_text
 from viz.graph_layout import layered_layout
 
 CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
@@ -28,6 +28,8 @@ MARGIN_PX = 48
 BOX_PX = (790, 330)  # the room the player gives the drawing at 1280 × 720, sidebar open (at
 # scale 1; presenter mode folds the sidebar, so its scale grows the box's height as well)
 NODE_R = 21
+EDGE_CHAR_PX = 8.4  # width of a character of an edge's label (bold 14 px)
+EDGE_TEXT_HALF_PX = 9  # half the height of an edge's label
 TWIN_BEND = 0.35  # how far the edges of a repeated operand (x * x) bow apart, in columns
 
 
@@ -75,6 +77,7 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
                               (y0 + y1) / 2 + bend * (x1 - x0) / length))
         paths.append([list(p) for p in points])
     width, height = _size_px(layout, column_px)
+    frames = [_frame(step, edges) for step in steps]
     return at_step({
         "graph_id": graph_id,
         "scale": scale,
@@ -83,11 +86,33 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
         "node_r": NODE_R,
         "max_height": round(BOX_PX[1] * scale),
         "nodes": [_node(graph, n, xy[n]) for n in nodes],
-        "edges": [{"points": p, "from": u, "to": v} for p, (u, v, _) in zip(paths, edges)],
-        "frames": [_frame(step, edges) for step in steps],
+        "edges": [{"points": p, "from": u, "to": v, "label": _label_point(p, chars)}
+                  for p, (u, v, _), chars in zip(paths, edges, _label_chars(frames, edges))],
+        "frames": frames,
         "colours": {"ink": palette.INK, "edge": palette.EDGE, "selected": palette.SELECTED,
                     "forward": palette.FORWARD, "backward": palette.BACKWARD},
     }, frame, selected)
+
+
+def _label_chars(frames: list[dict], edges: list) -> list[int]:
+    """Each edge's longest label over the steps (0: it never has one)."""
+    return [max((len(f["edge_texts"].get(str(i), "")) for f in frames), default=0)
+            for i in range(len(edges))]
+
+
+def _label_point(points: list, chars: int) -> list[float]:
+    """The centre of an edge's label `chars` long: LABEL_AT along the edge's middle segment (the
+    one after its middle bend), pushed along the segment's normal just far enough that the line
+    misses the label; above the line, or right of a vertical one."""
+    half = (len(points) - 1) // 2
+    (ax, ay), (bx, by) = points[half], points[half + 1]
+    mx, my = ax + LABEL_AT * (bx - ax), ay + LABEL_AT * (by - ay)
+    length = math.hypot(bx - ax, by - ay) or 1.0
+    nx, ny = -(by - ay) / length, (bx - ax) / length
+    if ny > 0 or (ny == 0 and nx < 0):
+        nx, ny = -nx, -ny
+    reach = chars * EDGE_CHAR_PX / 2 * abs(nx) + EDGE_TEXT_HALF_PX * abs(ny) + 3
+    return [round(mx + nx * reach, 1), round(my + ny * reach, 1)]
 
 
 def _size_px(layout, column_px: float) -> tuple[float, float]:

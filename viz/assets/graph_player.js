@@ -18,13 +18,6 @@ function pathOf(points) {
   return points.map((p, i) => `${i ? "L" : "M"}${p[0]},${p[1]}`).join(" ");
 }
 
-function middle(points) {
-  const half = Math.floor(points.length / 2);
-  if (points.length % 2) return points[half];
-  const [a, b] = [points[half - 1], points[half]];
-  return [a[0] + 0.6 * (b[0] - a[0]), a[1] + 0.6 * (b[1] - a[1])];
-}
-
 function writeUrl(frame) {
   const url = new URL(window.location.href);
   if (frame > 0) url.searchParams.set("frame", String(frame));
@@ -79,10 +72,8 @@ function build(root, data, state, setTriggerValue) {
     stroke: data.colours.edge, "marker-end": "url(#gp-arrow)" }, edgeLayer));
   const lit = data.edges.map((e) => el("path", { d: pathOf(trim(e.points)), class: "gp-lit" },
                                         litLayer));
-  const edgeTexts = data.edges.map((e) => {
-    const [x, y] = middle(e.points);
-    return el("text", { x, y: y - 7, class: "gp-edge-text" }, labelLayer); // above its line
-  });
+  const edgeTexts = data.edges.map((e) => // beside its line, clear of it (viz.graph_player)
+    el("text", { x: e.label[0], y: e.label[1], class: "gp-edge-text" }, labelLayer));
   const shapes = [], values = [], grads = [], rings = [];
   data.nodes.forEach((node, i) => {
     const g = el("g", { class: "gp-node", "data-node": String(i), tabindex: "-1" }, nodeLayer);
