@@ -192,8 +192,8 @@ if (pair := model.surface_inputs(view)) is not None:
                     f"{x.name} (east–west) ∂{out}/∂{x.name}, along {y.name} (north–south) "
                     f"∂{out}/∂{y.name}.")
         chart(surface_figure(*grid, (x0, y0, built.output.data.item()), (gx, gy),
-                                       (x.name, y.name, out)),
-                        key="surface_chart", config={"displayModeBar": False, "scrollZoom": False})
+                             (x.name, y.name, out)),
+              key="surface_chart", config={"displayModeBar": False, "scrollZoom": False})
 
 publish(PARAMS)
 share_link(PARAMS)

@@ -117,8 +117,8 @@ with st.expander("Export this network, or load one", icon=":material/download:")
     if loaded := network_uploader():
         with user_errors(stop=False):
             network, info = loaded
-            chart(boundary_figure(nb.loaded_predictor(network, setup), setup.raw,
-                                            height=360), key="nb_loaded", **PLAIN)
+            chart(boundary_figure(nb.loaded_predictor(network, setup), setup.raw, height=360),
+                  key="nb_loaded", **PLAIN)
             st.caption(nb.loaded_caption(network, info))
 X, y = setup.train_data.X, setup.train_data.y
 tabs = st.tabs(["Neurons", "Computation graph of one step", "Dropout: train vs eval",
@@ -139,8 +139,7 @@ with tabs[0]:
                "activation on the first training point.")
 with tabs[1]:
     with user_errors(stop=False):
-        chart(graph_figure(tensor_graph(step), shape_labels=True),
-                        key="nb_graph", **PLAIN)
+        chart(graph_figure(tensor_graph(step), shape_labels=True), key="nb_graph", **PLAIN)
     st.caption(f"One training step at epoch {state.epoch} on a minibatch of "
                f"{len(X[:GRAPH_BATCH])} points, in training mode (dropout on): the graph the "
                "training loop builds. Each op shows how it maps shapes. Press ▶ Play in the "
@@ -153,8 +152,7 @@ with tabs[2]:
     values, y_title, caption = dropout_passes(model, X[:DROPOUT_SAMPLES], y[:DROPOUT_SAMPLES],
                                               setup.task, DROPOUT_PASSES, training)
     labels = [f"point {i + 1}" for i in range(len(values[0]))]
-    chart(live_charts.dropout_passes_figure(values, labels, y_title), key="nb_dropout",
-                    **PLAIN)
+    chart(live_charts.dropout_passes_figure(values, labels, y_title), key="nb_dropout", **PLAIN)
     st.caption(caption)
 with tabs[3]:
     st.markdown(lessons.lesson_intro(setup.optimizer.title))
