@@ -89,6 +89,9 @@ def test_the_view_appears_within_the_first_screen(page, base_url, present):
     assert "embed=true" in page.locator(VIEW).get_attribute("src")
     assert ("present=1" in page.locator(VIEW).get_attribute("src")) == present
     wait_until_the_chart_is_in_view(page)
+    # the embedded page's sidebar chevron would sit over the view's top-left corner
+    chevron = page.frame_locator(VIEW).locator("[data-testid='stExpandSidebarButton']")
+    assert chevron.count() == 1 and not chevron.is_visible()
     page.screenshot(path=f"/tmp/backprop_playground_lessons_{'presenter' if present else 'normal'}"
                          ".png")
     assert_no_exception(page)
