@@ -201,11 +201,17 @@ def _cross_entropy_check(logits, targets):
     return None
 
 
-def _cross_entropy(logits, targets):
-    """Mean over the batch of −log softmax(logits)[target], through log-softmax (stable)."""
+def cross_entropy_terms(logits, targets):
+    """−log softmax(logits)[target] for each row, through log-softmax (stable): the terms the
+    cross-entropy averages, shaped like the rows."""
     idx = _class_indices(logits, targets)
     log_probs = _log_softmax(logits).reshape(-1, logits.shape[-1])
-    return _mean(-log_probs[np.arange(len(idx)), idx], None, False)
+    return -log_probs[np.arange(len(idx)), idx].reshape(logits.shape[:-1])
+
+
+def _cross_entropy(logits, targets):
+    """Mean over the batch of −log softmax(logits)[target]."""
+    return _mean(cross_entropy_terms(logits, targets), None, False)
 
 
 def _cross_entropy_vjp(g, out, logits, targets):
@@ -223,8 +229,13 @@ def _mse_check(pred, target):
     return None
 
 
+def squared_errors(pred, target):
+    """(ŷ − y)² for each entry: the terms the mean squared error averages."""
+    return (pred - target) ** 2
+
+
 def _mse(pred, target):
-    return _mean((pred - target) ** 2, None, False)
+    return _mean(squared_errors(pred, target), None, False)
 
 
 def _mse_vjp_pred(g, out, pred, target):

@@ -49,7 +49,7 @@ from engine.limits import (
     check_limit,
 )
 from engine.nn import MLP, MLPSpec, Module, stack_models
-from engine.ops import OPS
+from engine.ops import OPS, cross_entropy_terms, squared_errors
 from engine.optim import LRScheduler, Optimizer
 from engine.tensor import apply, no_grad
 
@@ -78,6 +78,8 @@ LOSS_OPS = {"classification": OPS["cross_entropy"], "regression": OPS["mse"]}
 indices, or mean squared error."""
 LOSS_FOR_TASK = {task: partial(apply, op) for task, op in LOSS_OPS.items()}
 """The same losses as functions on tensors: loss(outputs, targets)."""
+LOSS_TERMS = {"classification": cross_entropy_terms, "regression": squared_errors}
+"""The terms each loss averages (one per row, or per entry), on arrays."""
 _SHUFFLE_STREAM, _DROPOUT_STREAM = 1, 2
 _MAX_SEED = 2**32 - 1
 
@@ -463,9 +465,10 @@ def _equal_runs(items: list) -> list[tuple[int, int]]:
 
 
 def _losses(outputs: np.ndarray, targets: np.ndarray, task: str) -> np.ndarray:
-    """(R,): each run's loss: the task's loss op on that run's outputs (forward only)."""
-    loss = LOSS_OPS[task].forward
-    return np.array([loss(out, t) for out, t in zip(outputs, targets)])
+    """(R,): each run's loss, all runs at once: the mean of the task's loss terms over each
+    run's rows (what its loss op computes for that run alone)."""
+    terms = LOSS_TERMS[task](outputs, targets).reshape(len(outputs), -1)
+    return np.sum(terms, axis=1) / terms.shape[1]
 
 
 def _stack_metrics(net: Module, data: Dataset) -> tuple[np.ndarray, np.ndarray]:

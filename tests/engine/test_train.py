@@ -22,7 +22,7 @@ from engine import (
 )
 from engine.limits import MAX_EPOCHS, MAX_SEEDS
 from engine.tensor import Tensor
-from engine.train import DIVERGENCE_FACTOR, LOSS_FOR_TASK
+from engine.train import DIVERGENCE_FACTOR, LOSS_FOR_TASK, LOSS_OPS, LOSS_TERMS, _losses
 from page_models.optimizers import OPTIMIZERS as REGISTRY
 from page_models.optimizers import OptimizerChoice, ScheduleChoice
 
@@ -398,3 +398,19 @@ def test_a_diverged_run_can_be_closed_from_another_thread():
     thread.start()
     thread.join()
     assert errors == []
+
+
+@pytest.mark.parametrize("task, shape", [("classification", (5, 37, 3)),
+                                         ("regression", (5, 37, 1))])
+def test_the_loss_terms_of_stacked_runs_average_to_each_runs_loss(task, shape):
+    """compare() measures every run's loss at once (engine.train._losses, from LOSS_TERMS): it
+    is the loss op's value for that run alone, to the last bit."""
+    rng = np.random.default_rng(0)
+    outputs = rng.normal(size=shape) * 4
+    targets = (rng.integers(0, shape[-1], size=shape[:2]).astype(float)
+               if task == "classification" else rng.normal(size=shape))
+    together = _losses(outputs, targets, task)
+    assert LOSS_TERMS[task](outputs, targets).shape == (shape[:2] if task == "classification"
+                                                        else shape)
+    alone = [LOSS_OPS[task].forward(out, t) for out, t in zip(outputs, targets)]
+    assert together.tolist() == alone
