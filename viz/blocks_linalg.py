@@ -269,7 +269,7 @@ def quadratic_figure(view: QuadraticView) -> go.Figure:
                              marker={"size": 6}), row=1, col=2)
     fig.update_xaxes(range=[g[0], g[-1]], title_text="x₁", row=1, col=2)
     fig.update_yaxes(range=[g[0], g[-1]], title_text="x₂", scaleanchor="x", row=1, col=2)
-    small = {"tickfont": {"size": 11}}
+    small = {"tickfont": {"size": 11}, "nticks": 4}  # a small scene: few ticks, or they crowd
     fig.update_layout(scene={"xaxis": {**small, "title": "x₁"}, "yaxis": {**small, "title": "x₂"},
                              "zaxis": {**small, "title": ""}, "aspectmode": "manual",
                              "aspectratio": {"x": 1, "y": 1, "z": 0.7},
