@@ -185,19 +185,19 @@ def _text_trace(nodes: list[int], xy, paths, size: Sizes) -> dict:
     """Values (under the nodes), gradients (under those) and edge labels, at fixed points.
 
     A text sits below an invisible marker, so the marker's size sets how far below its point."""
-    n, middles = len(nodes), [_middle(path) for path in paths.values()]
+    n, middles = len(nodes), [label_anchor(path) for path in paths.values()]
     gradient_offset = size.node + 2.4 * size.text_font
     return _points(
         [xy[v] for v in nodes] * 2 + middles,
         "markers+text",
-        textposition=["bottom center"] * 2 * n + ["middle center"] * len(middles),
+        textposition=["bottom center"] * 2 * n + [_beside(path) for path in paths.values()],
         textfont={
             "size": size.text_font,
             "color": [palette.INK] * n + [palette.BACKWARD] * (n + len(middles)),
             "weight": ["normal"] * 2 * n + ["bold"] * len(middles),
             "shadow": HALO,
         },
-        marker={"size": [size.node] * n + [gradient_offset] * n + [0] * len(middles),
+        marker={"size": [size.node] * n + [gradient_offset] * n + [6] * len(middles),
                 "opacity": 0},
     )
 
@@ -253,13 +253,28 @@ def _merge(base: dict, update: dict) -> dict:
     return merged
 
 
-def _middle(path: list) -> tuple[float, float]:
-    """Where an edge's label goes: its middle point, or on its middle segment a little nearer
-    the child (the parent's value and gradient lines sit under the parent)."""
-    half = len(path) // 2
-    if len(path) % 2:
-        return path[half]
-    (x0, y0), (x1, y1) = path[half - 1], path[half]
+def _beside(path: list) -> str:
+    """Where an edge's label sits from its point (_middle), clear of the line: in the quarter
+    the middle segment does not cross (above-left of a rising line, above-right of a falling
+    one), above a level line, right of an upright one."""
+    (x0, y0), (x1, y1) = middle_segment(path)
+    if x0 == x1:
+        return "middle right"
+    if y0 == y1:
+        return "top center"
+    return "top left" if (x1 - x0) * (y1 - y0) > 0 else "top right"
+
+
+def middle_segment(path: list) -> tuple:
+    """The segment of an edge its label sits by: the middle one (after the middle bend)."""
+    half = (len(path) - 1) // 2
+    return path[half], path[half + 1]
+
+
+def label_anchor(path: list) -> tuple[float, float]:
+    """Where an edge's label goes: on its middle segment, a little nearer the child (the
+    parent's value and gradient lines sit under the parent)."""
+    (x0, y0), (x1, y1) = middle_segment(path)
     return x0 + LABEL_AT * (x1 - x0), y0 + LABEL_AT * (y1 - y0)
 
 

@@ -18,7 +18,7 @@ from engine import Tensor
 from engine.limits import MAX_GRAPH_NODES
 from viz import palette
 from viz.graph_anim import FILL, RING, Step, animation_steps, tangent_steps
-from viz.graph_figure import LABEL_AT, hover_text
+from viz.graph_figure import hover_text, label_anchor, middle_segment
 from viz.graph_layout import layered_layout
 
 CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
@@ -101,12 +101,11 @@ def _label_chars(frames: list[dict], edges: list) -> list[int]:
 
 
 def _label_point(points: list, chars: int) -> list[float]:
-    """The centre of an edge's label `chars` long: LABEL_AT along the edge's middle segment (the
-    one after its middle bend), pushed along the segment's normal just far enough that the line
-    misses the label; above the line, or right of a vertical one."""
-    half = (len(points) - 1) // 2
-    (ax, ay), (bx, by) = points[half], points[half + 1]
-    mx, my = ax + LABEL_AT * (bx - ax), ay + LABEL_AT * (by - ay)
+    """The centre of an edge's label `chars` long: its anchor (viz.graph_figure.label_anchor)
+    pushed along the middle segment's normal just far enough that the line misses the label;
+    above the line, or right of a vertical one."""
+    (ax, ay), (bx, by) = middle_segment(points)
+    mx, my = label_anchor(points)
     length = math.hypot(bx - ax, by - ay) or 1.0
     nx, ny = -(by - ay) / length, (bx - ax) / length
     if ny > 0 or (ny == 0 and nx < 0):
