@@ -9,7 +9,7 @@ of them, so jumping anywhere with the slider shows the same picture as playing u
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 
 import networkx as nx
 import numpy as np
@@ -25,6 +25,7 @@ DEFAULT_WIDTH_PX = 800  # the chart at full page width on a 1280-px screen, side
 MARGIN_PX = 10  # left and right
 PLOT_PX = DEFAULT_WIDTH_PX - 2 * MARGIN_PX
 CHAR_EM = 0.5  # average width of a label character, in em
+LINE_EM = 1.6  # height of a line of label text, with the gap to the next, in em
 CONTROLS_PX = 150  # room under the graph for the buttons and the slider
 SPEEDS = {"▶ Play": 700, "slow": 1500, "fast": 250}  # frame duration in ms
 
@@ -57,6 +58,11 @@ class Sizes:
     def scaled(self, factor: float) -> Sizes:
         return Sizes(*(value * factor for value in astuple(self)))
 
+    def with_label_lines(self, lines: int) -> Sizes:
+        """Rows tall enough for labels of `lines` lines above the nodes (`row` fits one): a
+        shape rule takes two, which would meet the gradient line of the row above."""
+        return replace(self, row=self.row + max(lines - 1, 0) * LINE_EM * self.text_font)
+
 
 SIZES = Sizes()
 
@@ -70,10 +76,10 @@ def graph_figure(
     """The figure of a graph from viz.graph.tensor_graph. `selected` draws a ring round a node;
     `shape_labels` writes each op's shape rule above it instead of its name; `scale` enlarges
     nodes and text (fewer columns then fit side by side)."""
-    size = SIZES.scaled(scale)
     steps = animation_steps(graph)
     nodes = sorted(graph.nodes)
     top_labels = [_top_label(graph, n, shape_labels) for n in nodes]
+    size = SIZES.scaled(scale).with_label_lines(max(t.count("<br>") + 1 for t in top_labels))
     layout = layered_layout(graph, columns_that_fit(graph, steps[-1], top_labels, size))
     xy = {n: (x, -y) for n, (x, y) in layout.positions.items()}
     paths = _edge_paths(graph, xy, layout)
