@@ -15,21 +15,22 @@ from ui.lesson_draft import draft, set_draft
 from ui.lesson_editor import share_and_files, step_editor
 from ui.lesson_step import show_step, view_url
 from ui.nav import page_header, presenting
-from ui.state import bind, explain_over_cap, publish
+from ui.state import bind, explain_link, publish
 
 # Presenter mode (ui.nav): fractions in the larger text need room.
 PRESENTER_CSS = "<style>[data-testid=\"stMarkdownContainer\"] p { line-height: 2; }</style>"
 state = st.session_state
+PACKED_READ = "app.packed_read"  # app-wide (ui.state): the draft it made outlives a tour
 
 page_header("pages/5_Lessons.py")
 bind(PARAMS)
-explain_over_cap(PARAMS)
+explain_link(PARAMS)
 COURSE_LESSONS = builtin_lessons()
 
 # ---- which lesson: a shared link's, the author's draft, or one of the course -------------------
 link = st.query_params.get("packed")  # read as sent: a link too long for the param is said so
-if link and not state.get("packed_read"):
-    state.packed_read = True  # a link is read once per session; the draft then lives here
+if link and not state.get(PACKED_READ):
+    state[PACKED_READ] = True  # a link is read once per session; the draft then lives here
     try:
         set_draft(unpack(link))
         state.lesson = DRAFT

@@ -10,7 +10,7 @@ from page_models.course_page import DRAFT, LESSONS_PAGE, add_step
 from page_models.course_views import page_params
 from page_models.url import encode
 
-DRAFT_KEY = "lesson_draft"
+DRAFT_KEY = "app.lesson_draft"  # app-wide (ui.state): views are added from every page
 
 
 def draft() -> Lesson | None:

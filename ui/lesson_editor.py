@@ -13,7 +13,7 @@ from page_models.course_page import DRAFT, LESSONS_PAGE, move_step, remove_step,
 from page_models.course_views import page_url_path
 from ui.lesson_draft import draft, set_draft
 
-REVISION = "lesson_revision"  # bumped on every edit, so the editor's fields start afresh
+REVISION = "app.lesson_revision"  # bumped on every edit, so the editor's fields start afresh
 
 
 def _commit(lesson: Lesson | None, step: int | None = None) -> None:

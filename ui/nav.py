@@ -20,7 +20,7 @@ import streamlit as st
 from page_models.url import SHARED_PARAMS
 from ui.lesson_draft import add_view_button
 from ui.process import set_up_process
-from ui.state import bind
+from ui.state import bind, enter_page
 
 set_up_process()  # once per server process, before any page builds a figure or trains
 
@@ -121,11 +121,36 @@ html { font-size: 19px; }
 """
 
 
-# A page embedded in a lesson step: its settings open with the step's ↗ button, so the sidebar's
-# chevron (over the view's top-left corner) goes.
+# A page embedded in a lesson step: its settings open with the step's ↗ button, so the sidebar
+# and its chevron (over the view's top-left corner) go, and with them their tab stops.
 EMBEDDED_CSS = """
-[data-testid="stExpandSidebarButton"] { display: none; }
+[data-testid="stExpandSidebarButton"], [data-testid="stSidebar"] { display: none; }
 """
+NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts closed
+
+# Streamlit remembers a sidebar the visitor opened (localStorage "stSidebarCollapsed-<page>") and
+# reopens it on every page, over initial_sidebar_state. Once per page (and per switch into
+# presenter mode) this closes it in presenter mode and on narrow screens, and forgets the choice.
+_FOLD_SIDEBAR_JS = """
+export default function ({ data }) {
+  const visit = `${location.pathname}|${data.present}`;
+  if (window.__foldedFor === visit) return;
+  window.__foldedFor = visit;
+  if (!data.present && window.innerWidth >= data.narrowPx) return;
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith("stSidebarCollapsed-")) localStorage.setItem(key, "true");
+  }
+  let tries = 0;
+  const fold = () => {
+    const sidebar = document.querySelector('[data-testid="stSidebar"]');
+    const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (sidebar && sidebar.dataset.collapsed === "false" && close) close.click();
+    else if (!sidebar && tries++ < 20) setTimeout(fold, 50);  // not drawn yet
+  };
+  fold();
+}
+"""
+_fold_sidebar = st.components.v2.component("fold_sidebar", js=_FOLD_SIDEBAR_JS)
 
 
 def presenting() -> bool:
@@ -142,6 +167,7 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
     """
     page = find_page(path)
     title = APP_TITLE if page is HOME else page.label
+    enter_page(path)  # the session's state is this page's now
     bind(SHARED_PARAMS)  # the params every page carries: present=1
     st.set_page_config(
         page_title=title if page is HOME else f"{page.label} · {APP_TITLE}",
@@ -154,6 +180,8 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
                       help="Larger type for a projector; the sidebar's controls fold away. "
                       "The link carries it as present=1.")
     add_view_button(page.path, page.label)
+    with st.sidebar:
+        _fold_sidebar(key="fold_sidebar", data={"present": presenting(), "narrowPx": NARROW_PX})
     embedded = EMBEDDED_CSS if st.context.is_embedded else ""
     st.html(f"<style>{HEADER_CSS}{PRESENTER_CSS if presenting() else ''}{embedded}</style>")
     st.title(title, anchor=False)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 
 import streamlit as st
 
-from engine.errors import PlaygroundError
 from page_models.optimizer_lab import (
     optimizer_names,
     picker_state,
@@ -65,23 +64,23 @@ def _knob(knob: Knob, key: str) -> None:
         st.slider(knob.label, knob.lo, knob.hi, step=knob.step, format=f"%.{decimals}f", key=key)
 
 
-def optimizer_picker(prefix: str, default_for: Default, fallback: str,
+def optimizer_picker(prefix: str, default_for: Default,
                      fixed: Mapping[str, Mapping[str, float]] | None = None,
                      single: bool = False) -> None:
-    """Draw the list in st.session_state[prefix] and write back what the widgets say.
+    """Draw the list in st.session_state[prefix] (a bound param, so readable: its Param's
+    check turned an unreadable link into the default) and write back what the widgets say.
 
-    default_for(key): a new or switched slot's settings; fallback: the list's text when the
-    link's cannot be read; fixed: registry key -> knob values imposed from outside (shown as
-    text instead of sliders); single: exactly one optimizer (no add or remove).
+    default_for(key): a new or switched slot's settings; fixed: registry key -> knob values
+    imposed from outside (shown as text instead of sliders); single: exactly one optimizer (no
+    add or remove).
     """
-    try:
-        shown = _shown(prefix)
-    except PlaygroundError as err:  # a hand-edited link: say so, go on with the defaults
-        st.warning(f"{err} The defaults are used instead.", icon=":material/warning:")
-        st.session_state[prefix] = fallback
-        shown = _shown(prefix)
-    if st.session_state.get(f"{prefix}_synced") != st.session_state[prefix]:
-        st.session_state.update(picker_state(prefix, shown))
+    shown = _shown(prefix)
+    widgets = picker_state(prefix, shown)  # what the list's text says each widget holds
+    if st.session_state.get(f"{prefix}_synced") == st.session_state[prefix]:
+        # the widgets hold the user's values; only those not drawn last run (another view's)
+        # were forgotten by Streamlit
+        widgets = {key: value for key, value in widgets.items() if key not in st.session_state}
+    st.session_state.update(widgets)
     names, schedules = optimizer_names(), schedule_names()
     for i, choice in enumerate(shown):
         slot = f"{prefix}{i}_"

@@ -4,10 +4,10 @@ chart, or a formula dataset y > f(x) (page_models.own_data does the work).
     data = your_data(builtin)        # the page's built-in Dataset -> the Dataset to train on
     publish({**PARAMS, **own_data.PARAMS})
 
-your_data seeds its own state from the URL (page_models.own_data.PARAMS; pass them to publish
-and share_link too). Nothing typed or drawn is lost: the widgets keep their values for the whole
-session (persist_state="session"), also across page switches and on the pages that share the
-panel; a small dataset travels in the link (my_points); a larger CSV is offered for download.
+your_data binds its own state (page_models.own_data.PARAMS; pass them to publish and share_link
+too). Nothing typed or drawn is lost: each page's panel keeps its values for the whole session,
+also across a tour of the other pages (ui.state.keep); a small dataset travels in the link
+(my_points); a larger CSV is offered for download.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from page_models.own_data import (
 )
 from ui.errors import show_user_error
 from ui.expr_error import show_expr_error
+from ui.state import bind, keep
 from viz.data_canvas import data_canvas
 
 __all__ = ["your_data"]
@@ -43,7 +44,6 @@ _VERSION = "my_draw_version"  # part of the drawing chart's key: a new chart aft
 _ERROR = "my_data_error"  # a message from a callback, shown on the next run
 _DRAW_CLASSES = 4  # classes offered when drawing
 _REMOVE = "remove"
-_SESSION = {"persist_state": "session"}  # a widget keeps its value across page switches
 
 
 def your_data(builtin: Dataset) -> Dataset | None:
@@ -53,7 +53,7 @@ def your_data(builtin: Dataset) -> Dataset | None:
     source = st.session_state["my_data"]
     with st.expander("Your data", icon=":material/dataset:", expanded=source != "builtin"):
         st.segmented_control("Data", list(SOURCES), format_func=SOURCES.get, key="my_data",
-                             required=True, **_SESSION)
+                             required=True)
         source = st.session_state["my_data"]
         if message := st.session_state.pop(_ERROR, None):
             st.error(message, icon=":material/error:")
@@ -65,17 +65,16 @@ def your_data(builtin: Dataset) -> Dataset | None:
 
 
 def _restore(builtin: Dataset) -> None:
-    """Seed the panel's state on its first run in a session: from the URL, else the default."""
-    url = {name: param.default if st.query_params.get(name) is None else
-           param.parse(st.query_params[name]) for name, param in PARAMS.items()}
-    linked = url["my_points"]
-    first = {**url,
-             "my_csv_text": _linked_csv(linked) if url["my_data"] == "csv" else "",
-             "my_draw_mode": 0 if builtin.task == "classification" else "add",
-             _DRAWN: linked if url["my_data"] == "draw" else ""}
-    for key, value in first.items():
-        st.session_state.setdefault(key, value)
-    st.session_state.setdefault(_VERSION, 0)
+    """Seed the panel's state (ui.state): its params from the link, what the page held when the
+    visitor left it, or the defaults; what was typed or drawn is kept across a tour too."""
+    bind(PARAMS)
+    state = st.session_state
+    linked, source = state["my_points"], state["my_data"]
+    first_run = "my_csv_text" not in state  # of this visit: read a linked CSV once
+    keep({"my_csv_text": _linked_csv(linked) if first_run and source == "csv" else "",
+          "my_draw_mode": 0 if builtin.task == "classification" else "add",
+          _DRAWN: linked if source == "draw" else "",
+          _VERSION: 0})
 
 
 def _linked_csv(text: str) -> str:
@@ -101,7 +100,7 @@ def _csv() -> Dataset | None:
     st.file_uploader("Upload a CSV file", type=["csv", "txt"], key="my_csv_file",
                      on_change=_uploaded, max_upload_size=1)
     text = st.text_area("…or paste it here", key="my_csv_text", height=140,
-                        placeholder="x1,x2,class\n0.5,-1.2,0\n-0.3,0.8,1\n…", **_SESSION)
+                        placeholder="x1,x2,class\n0.5,-1.2,0\n-0.3,0.8,1\n…")
     st.session_state["my_points"] = ""
     st.caption("Each row: x1, x2, class (a whole number or a word) to classify, or x, y for "
                f"regression. A header row is optional. Up to {MAX_OWN_POINTS:,} points.")
@@ -156,8 +155,7 @@ def _draw(builtin: Dataset) -> Dataset | None:
     if st.session_state["my_draw_mode"] not in modes:
         st.session_state["my_draw_mode"] = modes[0]
     st.segmented_control("Click on the chart to", modes, key="my_draw_mode", required=True,
-                         format_func=lambda m: m if isinstance(m, str) else f"add class {m}",
-                         **_SESSION)
+                         format_func=lambda m: m if isinstance(m, str) else f"add class {m}")
     key = f"my_draw_chart_{st.session_state[_VERSION]}"
     st.plotly_chart(data_canvas(data, clickable=True, height=380), key=key,
                     on_select=lambda: _clicked(key, builtin), selection_mode="points",
@@ -213,13 +211,11 @@ def _keep(data: Dataset) -> None:
 def _formula() -> Dataset | None:
     st.text_input("Class 1 above the curve x2 = f(x1), with f(x) =", key="my_fx",
                   help="Any expression of x in the expression language: 0.5 * x**2 - 1, "
-                       "sin(3 * x), abs(x) - 1 …", **_SESSION)
+                       "sin(3 * x), abs(x) - 1 …")
     n, noise, seed = st.columns(3)
-    n.number_input("Points", MIN_SAMPLES, MAX_OWN_POINTS, step=50, key="my_fx_n", **_SESSION)
-    noise.number_input("Noise", 0.0, 1.0, step=0.05, key="my_fx_noise",
-                     **_SESSION)
-    seed.number_input("Seed", 0, PARAMS["my_fx_seed"].hi, step=1, key="my_fx_seed",
-                    **_SESSION)
+    n.number_input("Points", MIN_SAMPLES, MAX_OWN_POINTS, step=50, key="my_fx_n")
+    noise.number_input("Noise", 0.0, 1.0, step=0.05, key="my_fx_noise")
+    seed.number_input("Seed", 0, PARAMS["my_fx_seed"].hi, step=1, key="my_fx_seed")
     state = st.session_state
     try:
         data = formula_dataset(state["my_fx"], int(state["my_fx_n"]),

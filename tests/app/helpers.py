@@ -27,3 +27,10 @@ def run(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def player_element(at: AppTest):
+    """The page's one player (a browser component whose name ends in "player"; the page's
+    other components, e.g. ui.nav's, are not players)."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("player")]
+    return element

@@ -17,6 +17,7 @@ from page_models.course_answers import solve
 from page_models.course_page import LESSONS_PAGE
 from page_models.course_views import PARAM_TABLES
 from page_models.url import encode
+from ui.lesson_draft import DRAFT_KEY
 
 from .helpers import open_app, run
 
@@ -106,7 +107,7 @@ def test_author_a_lesson_from_a_page_and_share_it():
     at = open_app("pages/1_Expression_Graph.py")
     labelled(at.sidebar.button, "Add this view to my lesson").click()
     run(at)
-    draft = at.session_state.lesson_draft
+    draft = at.session_state[DRAFT_KEY]
     assert [s.page for s in draft.steps] == ["pages/1_Expression_Graph.py"]
     assert {"src", "vals", "seed"} <= set(draft.steps[0].query)
 
@@ -123,13 +124,13 @@ def test_author_a_lesson_from_a_page_and_share_it():
     labelled(at.text_area, "Question (Markdown)").set_value("What is $y$?")
     labelled(at.button, "Save this step").click()
     run(at)
-    step = at.session_state.lesson_draft.steps[0]
+    step = at.session_state[DRAFT_KEY].steps[0]
     assert (step.title, step.text, step.question.answer) == ("The neuron's gradient",
                                                              "Press **Play**.", "grad wrt=w1")
     assert "**Answer:**" not in texts(at) and "has no answer here" not in texts(at)
 
     shared = unpack(param(at, "packed"))
-    assert shared == at.session_state.lesson_draft
+    assert shared == at.session_state[DRAFT_KEY]
     assert parse_markdown(format_markdown(shared)) == shared
 
     fresh = open_app(LESSONS_PAGE, lesson="draft", packed=param(at, "packed"))
@@ -142,7 +143,7 @@ def test_every_page_adds_its_whole_view_to_the_draft(path):
     at = open_app(path)
     labelled(at.sidebar.button, "Add this view to my lesson").click()
     run(at)
-    (step,) = at.session_state.lesson_draft.steps
+    (step,) = at.session_state[DRAFT_KEY].steps
     table = PARAM_TABLES[path]
     assert step.page == path and set(step.query) == set(table)
     assert all(encode(table[name].parse(text)) == text for name, text in step.query.items())
@@ -153,7 +154,7 @@ def test_a_builtin_lesson_can_be_copied_into_the_draft():
     at = open_app(LESSONS_PAGE, lesson="adam", step=2)
     labelled(at.button, "Edit a copy of this lesson").click()
     run(at)
-    assert at.session_state.lesson_draft == LESSONS["adam"]
+    assert at.session_state[DRAFT_KEY] == LESSONS["adam"]
     assert param(at, "lesson") == "draft" and param(at, "edit") == "1"
     assert unpack(param(at, "packed")) == LESSONS["adam"]
     assert labelled(at.text_input, "Step title").value == LESSONS["adam"].steps[1].title

@@ -15,7 +15,7 @@ from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
 from page_models.live import model_at
 from page_models.network_builder import PARAMS, build
 
-from .helpers import open_app, run
+from .helpers import open_app, player_element, run
 
 PAGE = "pages/2_Network_Builder.py"
 DEFAULTS = {name: param.default for name, param in PARAMS.items()}
@@ -27,7 +27,7 @@ def open_page(**query) -> AppTest:
 
 def player(at: AppTest) -> tuple[str, dict]:
     """The live player's key and the data this run sent it."""
-    element = at.get("bidi_component")[0]
+    element = player_element(at)
     data = json.loads(element.proto.json)
     data["frames"] = [json.loads(frame) for frame in data["frames"]]  # each sent as JSON text
     return element.proto.id.rsplit("-", 1)[-1], data

@@ -10,7 +10,7 @@ from engine.limits import MAX_EPOCHS
 from page_models.optimizers import OPTIMIZERS
 from page_models.surfaces import SURFACES, make_surface
 
-from .helpers import open_app
+from .helpers import open_app, player_element
 
 PAGE = "pages/3_Optimizer_Lab.py"
 FAST = {"epochs": "8", "seeds": "1"}
@@ -27,8 +27,7 @@ def charts(at: AppTest) -> list:
 
 def surface_player(at: AppTest) -> dict:
     """What the page sent its trajectory player: {"map": JSON text, "present": bool}."""
-    (player,) = at.get("bidi_component")
-    return json.loads(player.proto.json)
+    return json.loads(player_element(at).proto.json)
 
 
 def surface_map(at: AppTest) -> dict:

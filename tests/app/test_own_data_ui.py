@@ -11,10 +11,13 @@ def panel_script():
     import streamlit as st
 
     from engine.data import make_dataset
+    from page_models.own_data import PARAMS
     from ui.own_data import your_data
+    from ui.state import publish
 
-    if not st.session_state.get("away"):  # away: a run without the panel, as on another page
+    if not st.session_state.get("away"):  # away: a run without the panel (another view)
         st.session_state.result = your_data(make_dataset("moons", n=40, seed=0))
+    publish(PARAMS)
 
 
 def export_script():
