@@ -47,12 +47,21 @@ def default_optimizer(key: str) -> OptimizerChoice:
     return OptimizerChoice.of(key, lr=DEFAULT_LR)
 
 
+def the_optimizer(text: str) -> OptimizerChoice:
+    """The one optimizer an "opt" text names (PlaygroundError if it names none or several)."""
+    optimizers = parse_choices(text)
+    if len(optimizers) != 1:
+        raise PlaygroundError(f"The Network Builder trains with one optimizer, not "
+                              f"{len(optimizers)}.")
+    return optimizers[0]
+
+
 PARAMS = {
     "data": Param("moons", choices=tuple(DATASETS)),
     "noise": Param(0.1, choices=NOISES),
     "features": Param(("x1", "x2")),
-    "net": Param(DEFAULT_NETWORK.to_text(), max_len=400),
-    "opt": Param(format_choices([default_optimizer("adam")]), max_len=400),
+    "net": Param(DEFAULT_NETWORK.to_text(), max_len=400, check=MLPSpec.from_text),
+    "opt": Param(format_choices([default_optimizer("adam")]), max_len=400, check=the_optimizer),
     "batch": Param(32, choices=BATCH_SIZES),
     "seed": Param(0, lo=0, hi=9999),
     "epoch": Param(0, lo=0, hi=MAX_EPOCHS),
@@ -107,12 +116,8 @@ def build(values: Mapping[str, Any], raw: Dataset | None = None) -> Setup:
     expanded = replace(raw, X=expand_features(raw.X, features))
     train_data, val_data = train_val_split(expanded, VAL_FRACTION, seed=values["seed"])
     spec = replace(MLPSpec.from_text(values["net"]), n_in=len(features), n_out=raw.n_outputs)
-    optimizers = parse_choices(values["opt"])
-    if len(optimizers) != 1:
-        raise PlaygroundError(f"The Network Builder trains with one optimizer, not "
-                              f"{len(optimizers)}.")
-    return Setup(raw, features, train_data, val_data, spec, optimizers[0], values["batch"],
-                 values["seed"])
+    return Setup(raw, features, train_data, val_data, spec, the_optimizer(values["opt"]),
+                 values["batch"], values["seed"])
 
 
 def run_key(values: Mapping[str, Any], raw: Dataset) -> tuple:

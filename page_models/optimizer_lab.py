@@ -81,7 +81,7 @@ PARAMS = {
     "act": Param("tanh", choices=tuple(ACTIVATIONS)),
     "epochs": Param(60, lo=1, hi=MAX_EPOCHS),
     "batch": Param(32, lo=1, hi=MAX_SAMPLES),
-    "opt": Param(TRAIN_OPTIMIZERS, max_len=600),
+    "opt": Param(TRAIN_OPTIMIZERS, max_len=600, check=parse_choices),
     "p": Param(0.3, lo=0.05, hi=0.9),
     "no_drop": Param(True),
     "drop": Param(True),
@@ -97,7 +97,7 @@ PARAMS = {
     "x0": Param(QUADRATIC.start[0], lo=-START_BOUND, hi=START_BOUND),
     "y0": Param(QUADRATIC.start[1], lo=-START_BOUND, hi=START_BOUND),
     "steps": Param(QUADRATIC.steps, lo=1, hi=MAX_SURFACE_STEPS),
-    "sopt": Param("", max_len=600),
+    "sopt": Param("", max_len=600, check=parse_choices),
 }
 
 

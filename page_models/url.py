@@ -7,9 +7,11 @@ to the default, so a hostile link cannot break a widget.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from engine.errors import PlaygroundError
 
 
 @dataclass(frozen=True)
@@ -24,9 +26,10 @@ class Param:
     hi: float | None = None
     choices: Sequence[Any] | None = None
     max_len: int = 4000  # strings and tuples longer than this fall back to the default
+    check: Callable[[Any], object] | None = None  # raises PlaygroundError for a value it rejects
 
     def parse(self, text: str) -> Any:
-        """The value `text` stands for, or the default if it is unreadable or out of range."""
+        """The value `text` stands for, or the default if it is unreadable or not allowed."""
         try:
             value = _decode(text, self.default)
         except (ValueError, TypeError):
@@ -34,6 +37,13 @@ class Param:
         return value if self.allows(value) else self.default
 
     def allows(self, value: Any) -> bool:
+        """In range, one of the choices, not too long, and passes `check` (e.g. a network's or an
+        optimizer list's text that can be read)."""
+        if self.check is not None:
+            try:
+                self.check(value)
+            except PlaygroundError:
+                return False
         if self.choices is not None:
             return value in self.choices
         if isinstance(value, str | tuple) and len(value) > self.max_len:
@@ -106,6 +116,22 @@ def over_cap(params: Mapping[str, Param], query: Mapping[str, str]) -> list[str]
         if any(number > cap for number in numbers):
             over.append(f"{name}={text[:12]} (at most {cap:g})")
     return over
+
+
+def rejected(params: Mapping[str, Param], query: Mapping[str, str]) -> list[str]:
+    """Why each query value that its param's `check` rejects fell back to the default, e.g.
+    "net: Cannot read the network …"."""
+    reasons = []
+    for name, param in params.items():
+        if param.check is None or (text := query.get(name)) is None:
+            continue
+        try:
+            param.check(_decode(text, param.default))
+        except (ValueError, TypeError):
+            continue  # unreadable as its type: over_cap's or parse's business
+        except PlaygroundError as err:
+            reasons.append(f"{name}: {err}")
+    return reasons
 
 
 def _cap(param: Param) -> float | None:

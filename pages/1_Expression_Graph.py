@@ -15,7 +15,7 @@ from ui.expr_error import show_expr_error
 from ui.graph_player import graph_player
 from ui.nav import page_header, presenting
 from ui.node_inspector import show_inspector
-from ui.state import bind, explain_over_cap, publish, share_link
+from ui.state import bind, explain_link, publish, share_link
 from viz.graph import node_keys, tensor_graph
 from viz.graph_player import at_step, player_data
 from viz.graph_tables import accumulation_table, gradcheck_table, node_labels, nonfinite_warning
@@ -33,7 +33,7 @@ opened = model.example_state(st.query_params.get("example"))
 if "src" not in state and "src" not in st.query_params and opened:
     state.update(opened)
 bind(PARAMS)
-explain_over_cap(PARAMS)
+explain_link(PARAMS)
 
 
 def load_example() -> None:

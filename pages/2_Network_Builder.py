@@ -6,20 +6,19 @@ Settings live in the URL (page_models.network_builder.PARAMS). Training plays in
 import streamlit as st
 
 from engine import DATASETS
-from engine.errors import PlaygroundError
 from page_models import lessons, own_data
 from page_models import network_builder as nb
 from page_models.live import Playback, model_at
 from page_models.network import dropout_passes, hidden_activations, one_training_step
 from ui.charts import chart
-from ui.errors import show_user_error, user_errors
+from ui.errors import user_errors
 from ui.export_buttons import export_buttons, network_uploader
 from ui.live_player import live_player, paused_at, requested
 from ui.nav import page_header, presenting
 from ui.network_editor import edited_network, feature_picker, layer_editor
 from ui.optimizer_picker import optimizer_picker
 from ui.own_data import your_data
-from ui.state import bind, current, explain_over_cap, publish, share_link
+from ui.state import bind, current, explain_link, keep, publish, share_link
 from viz import live_charts
 from viz.boundary import boundary_figure
 from viz.graph import tensor_graph
@@ -36,7 +35,8 @@ page_header("pages/2_Network_Builder.py",
                   "learn.")
 ALL_PARAMS = {**nb.PARAMS, **own_data.PARAMS}  # the page's and the "Your data" panel's
 bind(nb.PARAMS)  # the panel binds its own
-explain_over_cap(ALL_PARAMS)
+keep({"nb_show_grads": False, "nb_train_mode": True})  # the tabs' toggles outlive a tour
+explain_link(ALL_PARAMS)
 state = st.session_state
 
 
@@ -66,7 +66,7 @@ with st.sidebar:
     share_slot = st.container()
     st.selectbox("Built-in dataset", list(DATASETS), key="data")
     st.select_slider("Noise", nb.NOISES, key="noise")
-    optimizer_picker("opt", nb.default_optimizer, nb.PARAMS["opt"].default, single=True)
+    optimizer_picker("opt", nb.default_optimizer, single=True)
     st.select_slider("Batch size", nb.BATCH_SIZES, key="batch")
     st.number_input("Seed", min_value=0, max_value=9999, key="seed",
                     help="Seeds the data, the initial weights, the batches and dropout.")
@@ -81,15 +81,11 @@ if raw is None:  # the panel says why
     st.stop()
 with features_slot, user_errors():
     feature_picker(raw.n_features)
-try:
+with user_errors():  # the network and optimizer texts are readable (their Params check them)
     setup = nb.build(current(nb.PARAMS), raw)
-except PlaygroundError as error:  # a link's network or optimizer text: say why, use defaults
-    show_user_error(error)
-    state.net, state.opt = nb.PARAMS["net"].default, nb.PARAMS["opt"].default
-    setup = nb.build(current(nb.PARAMS), raw)
-with user_errors():
-    state.net = edited_network(setup.spec).to_text()
-    setup = nb.build(current(nb.PARAMS), raw)
+    if (edited := edited_network(setup.spec).to_text()) != state.net:
+        state.net = edited
+        setup = nb.build(current(nb.PARAMS), raw)
 with layers_slot.expander(f"**Network:** {setup.spec} · output: {setup.loss_name}",
                           key="nb_layers", icon=":material/tune:"):
     st.caption(f"Edit the hidden layers. {len(setup.train_data)} training and "
@@ -145,7 +141,7 @@ with tabs[1]:
                "training loop builds. Each op shows how it maps shapes. Press ▶ Play in the "
                "figure to watch values flow forward and gradients flow back.")
 with tabs[2]:
-    training = st.toggle("Training mode (dropout on)", key="nb_train_mode", value=True)
+    training = st.toggle("Training mode (dropout on)", key="nb_train_mode")
     if not any(setup.spec.dropouts):
         st.info("No hidden layer has dropout: set a layer's dropout p above 0 to see the "
                 "difference.", icon=":material/info:")

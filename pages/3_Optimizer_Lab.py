@@ -24,7 +24,7 @@ from ui.errors import user_errors
 from ui.nav import page_header, presenting
 from ui.optimizer_picker import optimizer_picker
 from ui.own_data import your_data
-from ui.state import bind, current, explain_over_cap, publish, share_link
+from ui.state import bind, current, explain_link, publish, share_link
 from ui.surface_player import surface_player
 from viz.boundary import blank_grid, boundary_grid
 from viz.comparison import comparison_figures
@@ -79,7 +79,7 @@ def train_settings() -> None:
     st.slider("Epochs", 1, MAX_EPOCHS, key="epochs")
     st.number_input("Batch size", 1, MAX_SAMPLES, step=1, key="batch")
     st.subheader("Optimizers")
-    optimizer_picker("opt", OptimizerChoice.of, lab.PARAMS["opt"].default)
+    optimizer_picker("opt", OptimizerChoice.of)
     st.subheader("Dropout and seeds")
     st.checkbox("Runs without dropout", key="no_drop")
     st.checkbox("Runs with dropout", key="drop")
@@ -154,7 +154,6 @@ def surface_settings() -> None:
                                       "(√κ−1)/(√κ+1) for Nesterov.")
     surface = make_surface(state("surface"), state("kappa"))
     optimizer_picker("sopt", partial(default_choice, surface, optimal=False),
-                     lab.surface_defaults(surface.name)["sopt"],
                      fixed=lab.optimal_overrides(surface, optimal))
 
 
@@ -186,7 +185,7 @@ page_header(
 params = lab.page_params(st.session_state.get("surface") or lab.PARAMS["surface"].parse(
     st.query_params.get("surface", lab.PARAMS["surface"].default)))
 bind(params)
-explain_over_cap(params)
+explain_link(params)
 st.segmented_control("View", tuple(lab.VIEWS), format_func=lab.VIEWS.get, key="view",
                      required=True, label_visibility="collapsed")
 training = state("view") == "train"

@@ -12,12 +12,12 @@ from page_models.building_blocks import PARAMS, SECTIONS
 from ui.blocks import RECIPES
 from ui.blocks.common import state
 from ui.nav import page_header
-from ui.state import bind, explain_over_cap, publish, share_link
+from ui.state import bind, explain_link, publish, share_link
 
 page_header("pages/4_Building_Blocks.py",
             intro="The pieces the rest is made of, one at a time; the address bar keeps them.")
 bind(PARAMS)
-explain_over_cap(PARAMS)
+explain_link(PARAMS)
 with st.sidebar:
     st.pills("Section", tuple(SECTIONS), format_func=lambda key: SECTIONS[key].title,
              key="section", required=True)

@@ -3,7 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from page_models.url import Param, encode, over_cap, parse_query, to_query
+from engine.errors import PlaygroundError
+from page_models.url import Param, encode, over_cap, parse_query, rejected, to_query
 
 PARAMS = {
     "epochs": Param(60, lo=1, hi=500),
@@ -45,3 +46,28 @@ def test_over_cap_names_each_value_above_a_cap_choices_included():
     query = {"epochs": "5000", "widths": "8,200", "points": "5000", "lr": "0.5", "name": "x"}
     assert over_cap(PARAMS, query) == [
         "epochs=5000 (at most 500)", "widths=8,200 (at most 128)", "points=5000 (at most 400)"]
+
+
+def _even(text: str) -> None:
+    if len(text) % 2:
+        raise PlaygroundError(f"‘{text}’ has an odd length.")
+
+
+def test_a_value_the_params_check_rejects_falls_back_to_the_default_and_says_why():
+    params = {"word": Param("ab", check=_even), "epochs": PARAMS["epochs"]}
+    assert params["word"].parse("abcd") == "abcd"
+    assert params["word"].parse("abc") == "ab" and not params["word"].allows("abc")
+    assert rejected(params, {"word": "abc", "epochs": "x"}) == ["word: ‘abc’ has an odd length."]
+    assert rejected(params, {"word": "abcd"}) == []
+
+
+def test_the_pages_text_params_reject_what_their_pages_cannot_build():
+    from page_models import network_builder, optimizer_lab
+
+    assert network_builder.PARAMS["net"].parse("2-banana-2") == (
+        network_builder.PARAMS["net"].default)
+    assert network_builder.PARAMS["opt"].parse("sgd adam") == (
+        network_builder.PARAMS["opt"].default)  # it trains with one optimizer
+    assert network_builder.PARAMS["opt"].parse("sgd:lr=0.5") == "sgd:lr=0.5"
+    for name in ("opt", "sopt"):
+        assert optimizer_lab.PARAMS[name].parse("sgd:lr=abc") == optimizer_lab.PARAMS[name].default
