@@ -29,7 +29,7 @@ st.markdown(
 """
 )
 
-st.subheader("Pages")
+st.header("Pages", anchor=False)  # h2 under the title
 columns = st.columns(2, gap="medium")
 for i, page in enumerate(PAGES):
     with columns[i % 2], st.container(border=True):

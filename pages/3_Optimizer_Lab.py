@@ -114,7 +114,7 @@ def train_view(params) -> None:
                    "dropout; dashed: with dropout. Per epoch, losses and accuracies are measured "
                    "on the whole set with dropout off; on the step axis the training loss is each "
                    "minibatch's loss, as the optimizer saw it (with dropout on).")
-        st.subheader("Summary")
+        st.header("Summary", anchor=False)
         target = state("target")
         numbers = {name: st.column_config.NumberColumn(format="%.3f")
                    for name in ("train loss", "val loss", "train acc", "val acc")}
@@ -122,7 +122,7 @@ def train_view(params) -> None:
         st.caption(f"Averages over seeds; None: no value (never reached, or the run "
                    f"diverged). Steps to ≤ {target:g}: the first epoch end at which the training "
                    "loss (dropout off) is at most the target loss.")
-        st.subheader("Decision boundaries" if classification else "Fitted curves")
+        st.header("Decision boundaries" if classification else "Fitted curves", anchor=False)
         chart(boundaries, theme=None, key="boundaries")
         st.caption("The final model of seed 0 of each run, over the training points.")
 

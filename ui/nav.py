@@ -114,6 +114,8 @@ HEADER_CSS = """
 [data-testid="stSidebarHeader"] { height: 1rem; padding: 0; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.75rem; padding: 0 0 0.15rem 0; }
 .st-key-page-intro p { margin: 0 0 0.3rem 0; color: #3d434b; }
+[data-testid="stCaptionContainer"] { opacity: 1; color: #555a61; }  /* 4.4:1 faded -> 7:1 */
+[data-testid="stMainBlockContainer"] h2 { font-size: 1.45rem; padding: 0.6rem 0 0.3rem 0; }
 """
 PRESENTER_CSS = """
 html { font-size: 19px; }

@@ -163,11 +163,12 @@ def test_the_configuration_round_trips_through_the_url():
 
 def test_a_bad_network_in_a_link_is_named_and_the_default_is_used():
     at = open_page(net="2-banana-2")
-    assert any("Cannot read the network" in e.value for e in at.error)
+    assert any("link's net: Cannot read the network" in w.value for w in at.warning)
     assert network_line(at).startswith("**Network:** 2 → 8 tanh → 8 tanh → 2")
+    assert "net" not in at.query_params  # the default, left out of the address
     wide = open_page(net=f"2-{MAX_WIDTH + 72}-2")
-    assert any(f"{MAX_WIDTH}" in e.value for e in wide.error)
-    assert not wide.exception
+    assert any(f"{MAX_WIDTH}" in w.value for w in wide.warning)
+    assert not wide.exception and not wide.error
 
 
 def test_regression_gets_one_mse_output_and_only_features_of_x1():
