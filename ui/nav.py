@@ -116,6 +116,7 @@ HEADER_CSS = """
 .st-key-page-intro p { margin: 0 0 0.3rem 0; color: #3d434b; }
 [data-testid="stCaptionContainer"] { opacity: 1; color: #555a61; }  /* 4.4:1 faded -> 7:1 */
 [data-testid="stMainBlockContainer"] h2 { font-size: 1.45rem; padding: 0.6rem 0 0.3rem 0; }
+.katex-display { overflow-y: hidden; }
 """
 PRESENTER_CSS = """
 html { font-size: 19px; }
@@ -130,11 +131,34 @@ EMBEDDED_CSS = """
 """
 NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts closed
 
-# Streamlit remembers a sidebar the visitor opened (localStorage "stSidebarCollapsed-<page>") and
-# reopens it on every page, over initial_sidebar_state. Once per page (and per switch into
-# presenter mode) this closes it in presenter mode and on narrow screens, and forgets the choice.
-_FOLD_SIDEBAR_JS = """
+# What every page does in the browser (a component without an element of its own, in the
+# sidebar):
+# - Streamlit remembers a sidebar the visitor opened (localStorage "stSidebarCollapsed-<page>")
+#   and reopens it on every page, over initial_sidebar_state. Once per page (and per switch
+#   into presenter mode) this closes it in presenter mode and on narrow screens, and forgets the
+#   choice.
+# - A formula wider than its column scrolls: it gets a tab stop, so a keyboard
+#   reaches what is cut off (WCAG 2.1.1; axe's scrollable-region-focusable).
+_PAGE_JS = """
+const reachable = () => {
+  for (const box of document.querySelectorAll(".katex-display:not([tabindex])")) {
+    if (box.scrollWidth > box.clientWidth) {  // (one that stops overflowing keeps its stop)
+      box.tabIndex = 0;  // KaTeX's MathML inside names it
+    }
+  }
+};
+let queued = false;
+new MutationObserver(() => {
+  if (!queued) {
+    queued = true;
+    requestAnimationFrame(() => { queued = false; reachable(); });
+  }
+}).observe(document.body, { childList: true, subtree: true });
+document.fonts.ready.then(reachable);  // KaTeX's fonts widen a formula after it is drawn
+window.addEventListener("resize", reachable);
+
 export default function ({ data }) {
+  reachable();
   const visit = `${location.pathname}|${data.present}`;
   if (window.__foldedFor === visit) return;
   window.__foldedFor = visit;
@@ -152,7 +176,7 @@ export default function ({ data }) {
   fold();
 }
 """
-_fold_sidebar = st.components.v2.component("fold_sidebar", js=_FOLD_SIDEBAR_JS)
+_page_js = st.components.v2.component("page_js", js=_PAGE_JS)
 
 
 def presenting() -> bool:
@@ -183,7 +207,7 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
                       "The link carries it as present=1.")
     add_view_button(page.path, page.label)
     with st.sidebar:
-        _fold_sidebar(key="fold_sidebar", data={"present": presenting(), "narrowPx": NARROW_PX})
+        _page_js(key="page_js", data={"present": presenting(), "narrowPx": NARROW_PX})
     embedded = EMBEDDED_CSS if st.context.is_embedded else ""
     st.html(f"<style>{HEADER_CSS}{PRESENTER_CSS if presenting() else ''}{embedded}</style>")
     st.title(title, anchor=False)
