@@ -17,8 +17,15 @@ from ui.lesson_step import show_step, view_url
 from ui.nav import page_header, presenting
 from ui.state import bind, explain_link, publish
 
-# Presenter mode (ui.nav): fractions in the larger text need room.
-PRESENTER_CSS = "<style>[data-testid=\"stMarkdownContainer\"] p { line-height: 2; }</style>"
+# On a phone the controls take two rows (the lesson; Back, the counter, Next), the step's view
+# comes first and its text follows; in presenter mode (ui.nav) fractions need room.
+PHONE_CSS = """@media (max-width: 640px) {
+  .st-key-lesson-controls [data-testid="stHorizontalBlock"] { flex-wrap: wrap; gap: 0.5rem; }
+  .st-key-lesson-controls [data-testid="stColumn"] { flex: 1 1 0; min-width: 0; }
+  .st-key-lesson-controls [data-testid="stColumn"]:first-child { flex: 1 1 100%; }
+  .st-key-lesson-controls [data-testid="stColumn"]:nth-child(n+5) { display: none; }
+  .st-key-main-visual [data-testid="stHorizontalBlock"] { flex-direction: column-reverse; } }"""
+PRESENTER_CSS = '[data-testid="stMarkdownContainer"] p { line-height: 2; }'
 state = st.session_state
 PACKED_READ = "app.packed_read"  # app-wide (ui.state): the draft it made outlives a tour
 
@@ -60,8 +67,8 @@ def copy_to_draft() -> None:
 
 
 # ---- the controls: lesson, Back, counter, Next, keys ------------------------------------------
-pick, back, counter, forward, open_view, keys = st.columns([9, 4, 4, 4, 1, 1],
-                                                          vertical_alignment="center")
+pick, back, counter, forward, open_view, keys = st.container(key="lesson-controls").columns(
+    [9, 4, 4, 4, 1, 1], vertical_alignment="center")
 pick.selectbox("Lesson", list(lessons), key="lesson", label_visibility="collapsed",
                format_func=lambda k: f"✎ {lessons[k].title}" if k == DRAFT else lessons[k].title,
                on_change=lambda: state.update(step=1, revealed=None))
@@ -75,8 +82,7 @@ forward.button("Next", icon=":material/arrow_forward:", width="stretch",
 with keys:  # the ? button and the lesson's keys (R: the first step)
     lesson_browser(move, lambda: move(1 - state.step))
 
-if presenting():
-    st.html(PRESENTER_CSS)
+st.html(f"<style>{PHONE_CSS}{PRESENTER_CSS if presenting() else ''}</style>")
 
 step = lesson.steps[state.step - 1]
 open_view.link_button("", view_url(step, presenting()), icon=":material/open_in_new:",
