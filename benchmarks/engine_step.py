@@ -112,7 +112,7 @@ def main() -> None:
     data = make_dataset("moons", n=BATCH, noise=0.1, seed=0)
     X, y = data.X, data.y
     onehot = np.eye(2)[y]
-    spec = MLPSpec.uniform(n_in=SIZES[0], hidden=SIZES[1:-1], activation="tanh",
+    spec = MLPSpec(n_in=SIZES[0], hidden=SIZES[1:-1], activations=("tanh",),
                            n_out=SIZES[-1])
     print(f"MLP {'→'.join(map(str, SIZES))}, tanh, mean cross-entropy, batch {BATCH}, float64; "
           f"median of {args.steps} steps")

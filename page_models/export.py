@@ -175,11 +175,11 @@ def forward(params, x, training):
     """The outputs, and what backward needs: each layer's input, activations and dropout mask."""
     inputs, kept = [x], []
     for i, (name, p) in enumerate(zip(ACTIVATIONS, DROPOUTS)):
-        a = ACTIVATION[name](inputs[-1] @ params[2 * i] + params[2 * i + 1])
+        a = ACTIVATION[name](inputs[-1] @ params[2 * i].T + params[2 * i + 1])
         mask = (masks.random(a.shape) >= p) / (1 - p) if training and p else None
         kept.append((a, mask))
         inputs.append(a if mask is None else a * mask)
-    return inputs[-1] @ params[-2] + params[-1], inputs, kept
+    return inputs[-1] @ params[-2].T + params[-1], inputs, kept
 
 
 def loss(out, y):
@@ -200,10 +200,10 @@ def backward(params, inputs, kept, d_out):
     grads = [None] * len(params)
     d = d_out
     for i in reversed(range(len(params) // 2)):
-        grads[2 * i], grads[2 * i + 1] = inputs[i].T @ d, d.sum(axis=0)
+        grads[2 * i], grads[2 * i + 1] = d.T @ inputs[i], d.sum(axis=0)
         if i:
             a, mask = kept[i - 1]
-            d = d @ params[2 * i].T
+            d = d @ params[2 * i]
             d = (d if mask is None else d * mask) * SLOPE[ACTIVATIONS[i - 1]](a)
     return grads
 '''
@@ -259,7 +259,7 @@ model = torch.nn.Sequential(*layers)
 linears = [m for m in model if isinstance(m, torch.nn.Linear)]
 with torch.no_grad():
     for linear, W, b in zip(linears, WEIGHTS[0::2], WEIGHTS[1::2]):
-        linear.weight.copy_(torch.from_numpy(W.T))  # torch keeps W as (out, in)
+        linear.weight.copy_(torch.from_numpy(W))
         linear.bias.copy_(torch.from_numpy(b))
 params = [p for linear in linears for p in (linear.weight, linear.bias)]
 '''
@@ -369,7 +369,7 @@ Y = {labels.format(data.y.tolist())}
 SIZES = {spec.sizes!r}
 ACTIVATIONS = {spec.activations!r}  # after each hidden layer
 DROPOUTS = {spec.dropouts!r}  # dropout p after each hidden layer's activation
-WEIGHTS = [  # the initial weights: W (inputs, outputs) and b of each layer
+WEIGHTS = [  # the initial weights: W (outputs, inputs) and b of each layer
 {weights}
 ]
 EPOCHS, BATCH_SIZE, SEED = {training.epochs}, {training.batch_size}, {training.seed}

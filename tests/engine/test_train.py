@@ -1,4 +1,5 @@
-"""engine.train: runs, histories, live steps, divergence, comparison grids, prediction helpers."""
+"""engine.train and engine.train_grid: runs, histories, live steps, divergence, comparison grids
+(the same loop with R > 1 runs), prediction helpers."""
 
 import math
 
@@ -11,7 +12,6 @@ from engine import (
     LimitError,
     MLPSpec,
     PlaygroundError,
-    accuracy,
     class_probabilities,
     compare,
     make_dataset,
@@ -110,20 +110,22 @@ def test_batch_size_above_the_data_is_one_batch(moons):
 
 def test_adam_learns_moons_to_97_percent_within_300_steps():
     data = make_dataset("moons", n=200, noise=0.1, seed=0)
-    spec = MLPSpec.uniform(n_in=2, hidden=(16, 16), activation="tanh", n_out=2)
+    spec = MLPSpec(n_in=2, hidden=(16, 16), activations=("tanh",), n_out=2)
     h = train(spec, opt("adam", 0.01), data, None, epochs=42, batch_size=32, seed=0)
     assert h.steps <= 300
     assert h.epoch_train_acc[-1] >= 0.97
-    assert accuracy(h.model, data) == h.epoch_train_acc[-1]
+    assert np.mean(predict(h.model, data.X).argmax(axis=1) == data.y) == h.epoch_train_acc[-1]
     assert all(math.isnan(v) for v in h.epoch_val_loss)  # no validation data
 
 
-@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
-def test_every_activation_trains(activation):
+@pytest.mark.parametrize("activation, accuracy", [("tanh", 0.95), ("relu", 0.95),
+                                                  ("sigmoid", 0.85)])
+def test_every_activation_trains(activation, accuracy):
+    """Sigmoid with torch's gain 1 learns slowest: σ′ ≤ 1/4 shrinks every layer's signal."""
     data = make_dataset("moons", n=200, noise=0.1, seed=0)
-    spec = MLPSpec.uniform(n_in=2, hidden=(16, 16), activation=activation, n_out=2)
+    spec = MLPSpec(n_in=2, hidden=(16, 16), activations=(activation,), n_out=2)
     h = train(spec, opt("adam", 0.01), data, None, epochs=42, batch_size=32, seed=0)
-    assert h.epoch_train_acc[-1] >= 0.95
+    assert h.epoch_train_acc[-1] >= accuracy
 
 
 def test_regression_uses_squared_error_and_has_no_accuracy():
@@ -136,7 +138,6 @@ def test_regression_uses_squared_error_and_has_no_accuracy():
     assert h.epoch_val_loss[-1] < 0.5 * h.epoch_val_loss[0]
     mse = np.mean((predict(h.model, train_data.X) - train_data.y) ** 2)
     assert mse == pytest.approx(h.epoch_train_loss[-1], rel=1e-9)
-    assert math.isnan(accuracy(h.model, train_data))
 
 
 @pytest.mark.parametrize("name, spec", [
@@ -373,7 +374,6 @@ def test_predictions_use_eval_mode_and_restore_the_mode(moons):
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     np.testing.assert_array_equal(predict(model, train_data.X), predict(model, train_data.X))
     assert model.training  # put back
-    assert 0.0 <= accuracy(model, train_data) <= 1.0
 
 
 def test_a_diverged_run_can_be_closed_from_another_thread():

@@ -56,8 +56,8 @@ def run_subprocess(script: str, tmp_path) -> subprocess.CompletedProcess:
 
 ENGINE_RUNS = {  # name -> (data, spec, optimizer, epochs, batch size, seed)
     "adam, dropout, relu": (make_dataset("moons", n=60, seed=1),
-                            MLPSpec.uniform(n_in=2, hidden=(8, 5), activation="relu",
-                                            dropout=0.3, n_out=2),
+                            MLPSpec(n_in=2, hidden=(8, 5), activations=("relu",),
+                                    dropouts=(0.3,), n_out=2),
                             OptimizerChoice.of("adam", lr=0.02), 4, 16, 3),
     "momentum, three classes, sigmoid": (make_dataset("blobs", n=45, seed=2, k=3),
                                          MLPSpec(n_in=2, hidden=(6,), activations=("sigmoid",),
