@@ -22,7 +22,15 @@ from engine import (
 )
 from engine.limits import MAX_EPOCHS, MAX_SEEDS
 from engine.tensor import Tensor
-from engine.train import DIVERGENCE_FACTOR, LOSS_FOR_TASK, LOSS_OPS, LOSS_TERMS, _losses
+from engine.train import (
+    DIVERGENCE_FACTOR,
+    LOSS_FOR_TASK,
+    LOSS_OPS,
+    LOSS_TERMS,
+    Job,
+    Runs,
+    _losses,
+)
 from page_models.optimizers import OPTIMIZERS as REGISTRY
 from page_models.optimizers import OptimizerChoice, ScheduleChoice
 
@@ -172,6 +180,19 @@ def test_the_loop_is_forward_loss_backward_step(moons):
         np.testing.assert_array_equal(p.data, q.data)
 
 
+def test_one_run_trains_its_own_mlp_and_several_a_stack_of_them(moons):
+    """The loop is the same for R runs: with R = 1 the network is the run's MLP itself (the
+    graph a page shows for one step), with R > 1 the MLPs stacked, each a view of its slice."""
+    jobs = [Job(SPEC, opt("sgd", 0.1), seed, seed) for seed in (0, 1)]
+    one, two = Runs(jobs[:1], moons[0], None, 16), Runs(jobs, moons[0], None, 16)
+    assert one.net is one.histories[0].model and not one.stacked
+    assert two.stacked and two.params[0].shape == (2, 8, 2)  # (runs, out, in)
+    for runs in (one, two):
+        assert [epoch_end for _, _, epoch_end in runs.steps(1)] == [False] * 4 + [True]
+    np.testing.assert_allclose(two.histories[0].step_loss, one.histories[0].step_loss,
+                               rtol=1e-12)
+
+
 def test_a_schedule_steps_once_per_optimizer_step(moons):
     schedule = ScheduleChoice("step", (("step_size", 2), ("gamma", 0.0)))  # lr 0 from step 3
     h = train(SPEC, opt("sgd", 0.5, schedule), *moons, epochs=2, batch_size=20, seed=0)
@@ -258,14 +279,14 @@ def test_bad_settings_fail_at_the_call(moons):
 
 
 # ---- comparison grid -------------------------------------------------------------------------
-OPTIMIZERS = [opt("sgd", 0.2), opt("momentum", 0.05),
+GRID_OPTIMIZERS = [opt("sgd", 0.2), opt("momentum", 0.05),
               opt("adam", 0.01)]
 
 
 @pytest.fixture(scope="module")
 def grid(moons):
     calls = []
-    runs = compare(SPEC, OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16,
+    runs = compare(SPEC, GRID_OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16,
                    progress=lambda done, total: calls.append((done, total)))
     return runs, calls
 
@@ -321,7 +342,7 @@ def test_grid_equals_the_plain_loop_with_a_schedule(schedule, moons):
 
 def test_grid_is_deterministic_and_reports_progress(grid, moons):
     runs, calls = grid
-    again = compare(SPEC, OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16)
+    again = compare(SPEC, GRID_OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16)
     assert all(same_history(a.history, b.history) for a, b in zip(runs, again))
     dones = [done for done, _ in calls]
     assert dones == sorted(dones) and calls[-1] == (12 * 4, 12 * 4)
@@ -353,16 +374,16 @@ def test_a_diverging_run_does_not_disturb_the_others(moons):
 
 def test_grid_checks_its_settings(moons):
     with pytest.raises(LimitError):
-        compare(SPEC, OPTIMIZERS, 0.2, list(range(MAX_SEEDS + 1)), *moons, 1, 16)
+        compare(SPEC, GRID_OPTIMIZERS, 0.2, list(range(MAX_SEEDS + 1)), *moons, 1, 16)
     with pytest.raises(LimitError, match="weights"):
-        compare(MLPSpec(n_in=2, hidden=(128, 128), n_out=2), OPTIMIZERS, 0.2, [0, 1], *moons,
+        compare(MLPSpec(n_in=2, hidden=(128, 128), n_out=2), GRID_OPTIMIZERS, 0.2, [0, 1], *moons,
                 100, 16)
     with pytest.raises(PlaygroundError, match="Nothing to compare"):
         compare(SPEC, [], 0.2, [0], *moons, 1, 16)
     with pytest.raises(PlaygroundError, match="optimizer choice"):
         compare(SPEC, ["adam"], 0.2, [0], *moons, 1, 16)
     with pytest.raises(PlaygroundError):
-        compare(SPEC, OPTIMIZERS, 1.0, [0], *moons, 1, 16)
+        compare(SPEC, GRID_OPTIMIZERS, 1.0, [0], *moons, 1, 16)
 
 
 # ---- prediction helpers ----------------------------------------------------------------------
