@@ -148,7 +148,8 @@ def _docstring(training: Training, framework: str) -> str:
     about = textwrap.fill(
         f"Backprop Playground export: trains {spec} on {len(data)} points ({data.task}) with "
         f"torch.optim.{training.optimizer}, as the playground did. Data: "
-        f"{training.source or data.name}.", width=_WIDTH - 3)
+        f"{training.source or data.name}.".replace("\\", "/").replace('"', "'"),
+        width=_WIDTH - 3)  # no quote or backslash a visitor typed can end the docstring
     return f'''"""{about}
 
 Run `python this_file.py` (needs {framework}): it prints the training loss after each epoch,

@@ -107,6 +107,13 @@ def test_init_seed_and_a_batch_larger_than_the_data(tmp_path):
     np.testing.assert_allclose(losses_of(done.stdout), history.epoch_train_loss, rtol=1e-9)
 
 
+def test_a_source_with_quotes_and_backslashes_stays_in_the_docstring(tmp_path):
+    data, spec, optimizer, *_ = ENGINE_RUNS["adam, formula data"]
+    training = Training.of(spec, optimizer, data, 1, 32, 2, source='f(x) = """\\"; x')
+    done = run_subprocess(numpy_script(training), tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
 def test_export_refuses_what_it_cannot_write():
     data, spec, optimizer, *_ = ENGINE_RUNS["adam, dropout, relu"]
     with pytest.raises(PlaygroundError, match="no template for the optimizer 'LBFGS'"):
