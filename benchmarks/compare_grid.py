@@ -24,7 +24,7 @@ from engine import MLPSpec, compare, make_dataset, train, train_val_split  # noq
 from page_models.optimizers import OptimizerChoice  # noqa: E402
 from ui.process import reuse_freed_memory  # noqa: E402
 
-SPEC = MLPSpec.uniform(n_in=2, hidden=(32, 32), activation="tanh", n_out=2)
+SPEC = MLPSpec(n_in=2, hidden=(32, 32), activations=("tanh",), n_out=2)
 OPTIMIZERS = [OptimizerChoice.of("sgd", lr=0.1), OptimizerChoice.of("momentum", lr=0.1),
               OptimizerChoice.of("adam", lr=0.01)]
 DROPOUT_P, SEEDS, EPOCHS, BATCH = 0.2, (0, 1, 2), 100, 32

@@ -67,17 +67,17 @@ class NumpyMLP:
 
     def gradients(self, X, onehot):
         W1, b1, W2, b2, W3, b3 = self.params
-        h1 = np.tanh(X @ W1 + b1)
-        h2 = np.tanh(h1 @ W2 + b2)
-        z = h2 @ W3 + b3
+        h1 = np.tanh(X @ W1.T + b1)  # W is (out, in), as in PyTorch
+        h2 = np.tanh(h1 @ W2.T + b2)
+        z = h2 @ W3.T + b3
         shifted = z - z.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
         loss = -np.mean(np.sum(onehot * (shifted - np.log(total)), axis=1))
         dz = (e / total - onehot) / len(X)
-        dh2 = (dz @ W3.T) * (1.0 - h2 * h2)
-        dh1 = (dh2 @ W2.T) * (1.0 - h1 * h1)
-        grads = [X.T @ dh1, dh1.sum(axis=0), h1.T @ dh2, dh2.sum(axis=0), h2.T @ dz,
+        dh2 = (dz @ W3) * (1.0 - h2 * h2)
+        dh1 = (dh2 @ W2) * (1.0 - h1 * h1)
+        grads = [dh1.T @ X, dh1.sum(axis=0), dh2.T @ h1, dh2.sum(axis=0), dz.T @ h2,
                  dz.sum(axis=0)]
         return loss, grads
 
@@ -112,7 +112,7 @@ def main() -> None:
     data = make_dataset("moons", n=BATCH, noise=0.1, seed=0)
     X, y = data.X, data.y
     onehot = np.eye(2)[y]
-    spec = MLPSpec.uniform(n_in=SIZES[0], hidden=SIZES[1:-1], activation="tanh",
+    spec = MLPSpec(n_in=SIZES[0], hidden=SIZES[1:-1], activations=("tanh",),
                            n_out=SIZES[-1])
     print(f"MLP {'→'.join(map(str, SIZES))}, tanh, mean cross-entropy, batch {BATCH}, float64; "
           f"median of {args.steps} steps")

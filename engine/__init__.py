@@ -31,19 +31,17 @@ from engine.optim import (
     RMSprop,
     StepLR,
 )
-from engine.tensor import Tensor, apply, first_nonfinite, no_grad, topological_order, unbroadcast
+from engine.tensor import Tensor, apply, no_grad, topological_order, unbroadcast
 from engine.train import (
     History,
     OptimizerRecipe,
-    Run,
     StepRecord,
-    accuracy,
     class_probabilities,
-    compare,
     predict,
     train,
     train_steps,
 )
+from engine.train_grid import Run, compare
 
 __all__ = [
     "expr",
@@ -61,7 +59,6 @@ __all__ = [
     "OptimizerRecipe",
     "Run",
     "StepRecord",
-    "accuracy",
     "class_probabilities",
     "compare",
     "predict",
@@ -94,7 +91,6 @@ __all__ = [
     "apply",
     "cross_entropy",
     "dropout",
-    "first_nonfinite",
     "format_shape",
     "gradcheck",
     "log_softmax",

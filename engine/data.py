@@ -16,16 +16,18 @@ import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from numbers import Integral, Real
 
 import numpy as np
 
+from engine import checks
+from engine.checks import MAX_SEED  # a page offers seeds up to it
 from engine.errors import PlaygroundError
 from engine.limits import MAX_SAMPLES, check_limit
 
 __all__ = [
     "DATASETS",
     "MAX_NOISE",
+    "MAX_SEED",
     "MAX_SAMPLES",
     "MIN_SAMPLES",
     "Dataset",
@@ -42,7 +44,6 @@ __all__ = [
 
 MIN_SAMPLES = 10  # fewest points in a dataset (both parts of a split must be non-empty)
 MAX_NOISE = 1.0  # largest noise standard deviation (the inputs span about [-2, 2])
-MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,33 +78,12 @@ class Dataset:
         return self.n_classes if self.task == "classification" else 1
 
 
-# ---- argument checks -------------------------------------------------------------------------
-def _int(name: str, value, low: int, high: float) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise PlaygroundError(f"{name} must be a whole number, got {value!r}.")
-    value = int(value)
-    if value < low:
-        raise PlaygroundError(f"{name} must be at least {low}, got {value}.")
-    if value > high:
-        raise PlaygroundError(f"{name} must be at most {high}, got {value}.")
-    return value
-
-
-def _float(name: str, value, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise PlaygroundError(f"{name} must be a number, got {value!r}.")
-    value = float(value)
-    if math.isnan(value) or not low <= value <= high:
-        raise PlaygroundError(f"{name} must be between {low:g} and {high:g}, got {value:g}.")
-    return value
-
-
 def _start(n, noise, seed) -> tuple[int, float, np.random.Generator]:
     """Check the common arguments and return (n, noise, rng)."""
-    n = _int("The number of points n", n, MIN_SAMPLES, math.inf)
+    n = checks.whole("The number of points n", n, MIN_SAMPLES)
     check_limit("The number of points n", n, MAX_SAMPLES)
-    noise = _float("noise", noise, 0.0, MAX_NOISE)
-    seed = _int("seed", seed, 0, MAX_SEED)
+    noise = checks.number("noise", noise, low=0.0, high=MAX_NOISE, high_open=False)
+    seed = checks.seed(seed)
     return n, noise, np.random.default_rng(seed)
 
 
@@ -140,7 +120,8 @@ def make_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
 def make_circles(n: int = 200, noise: float = 0.1, seed: int = 0, factor: float = 0.5) -> Dataset:
     """A circle of radius `factor`·1.6 (class 1) inside a circle of radius 1.6 (class 0)."""
     n, noise, rng = _start(n, noise, seed)
-    factor = _float("factor (inner radius / outer radius)", factor, 0.05, 0.95)
+    factor = checks.number("factor (inner radius / outer radius)", factor, low=0.05, high=0.95,
+                           high_open=False)
     y = _balanced_labels(n, 2, rng)
     angle = rng.uniform(0.0, 2.0 * math.pi, size=n)
     radius = np.where(y == 0, 1.6, 1.6 * factor)
@@ -168,8 +149,8 @@ def make_spiral(n: int = 200, noise: float = 0.1, seed: int = 0, arms: int = 2,
     A point at s ∈ [0, 1] along arm j has radius 2s and angle 2π(j/arms + turns·s).
     """
     n, noise, rng = _start(n, noise, seed)
-    arms = _int("arms", arms, 2, 6)
-    turns = _float("turns", turns, 0.25, 3.0)
+    arms = checks.whole("arms", arms, 2, 6)
+    turns = checks.number("turns", turns, low=0.25, high=3.0, high_open=False)
     y = _balanced_labels(n, arms, rng)
     s = rng.uniform(0.0, 1.0, size=n)
     angle = 2.0 * math.pi * (y / arms + turns * s)
@@ -190,8 +171,8 @@ def make_blobs(n: int = 200, noise: float = 0.1, seed: int = 0, k: int = 3,
     Each blob has standard deviation `spread`; noise adds on top (total √(spread² + noise²)).
     """
     n, noise, rng = _start(n, noise, seed)
-    k = _int("k (number of blobs)", k, 2, 8)
-    spread = _float("spread", spread, 0.0, 1.0)
+    k = checks.whole("k (number of blobs)", k, 2, 8)
+    spread = checks.number("spread", spread, low=0.0, high=1.0, high_open=False)
     y = _balanced_labels(n, k, rng)
     X = blob_centers(k)[y] + rng.normal(0.0, math.hypot(spread, noise), size=(n, 2))
     return Dataset(X, y, "classification", k, "blobs")
@@ -240,14 +221,14 @@ def make_dataset(name: str, n: int = 200, noise: float = 0.1, seed: int = 0, **k
 def train_val_split(dataset: Dataset, val_fraction: float = 0.2,
                     seed: int = 0) -> tuple[Dataset, Dataset]:
     """Randomly split into (train, validation); both parts get at least one point."""
-    val_fraction = _float("val_fraction", val_fraction, 0.0, 1.0)
+    val_fraction = checks.number("val_fraction", val_fraction, low=0.0, high=1.0, high_open=False)
     if not 0.0 < val_fraction < 1.0:
         raise PlaygroundError(
             f"val_fraction must be strictly between 0 and 1, got {val_fraction:g}.")
     n = len(dataset)
     if n < 2:
         raise PlaygroundError("A dataset needs at least 2 points to be split.")
-    seed = _int("seed", seed, 0, MAX_SEED)
+    seed = checks.seed(seed)
     n_val = min(max(round(n * val_fraction), 1), n - 1)
     order = np.random.default_rng(seed).permutation(n)
     val, train = order[:n_val], order[n_val:]

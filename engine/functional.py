@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.errors import PlaygroundError
+from engine.checks import probability
 from engine.ops import OPS
 from engine.tensor import Tensor, apply
 
@@ -41,8 +41,7 @@ def dropout(x, p: float, training: bool = True, rng: np.random.Generator | None 
 
     The scaling keeps the expected value, so nothing changes between training and evaluation.
     """
-    if not 0.0 <= p <= 1.0:
-        raise PlaygroundError(f"dropout probability must be between 0 and 1, not {p}.")
+    p = probability("The dropout probability p", p, allow_one=True)
     x = x if isinstance(x, Tensor) else Tensor(x)
     if not training or p == 0.0:
         return x

@@ -2,22 +2,24 @@
 
 A layer maps a batch X of shape (N, in) to a batch of shape (N, out). Parameters are Tensors with
 ``requires_grad=True``; a module finds them (and its sub-modules) in its attributes, in the order
-they were assigned, so ``parameters()`` is always in the same order.
+they were assigned, so ``parameters()`` is always in the same order. Layouts, names and initial
+weights are PyTorch's: Linear's weight is (out, in), a Sequential's parameters are named
+"0.weight", "0.bias", ... as in torch's state_dict, and the initialisations are torch.nn.init's.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from numbers import Integral, Real
 
 import numpy as np
 
+from engine.checks import positive, probability, size
 from engine.errors import PlaygroundError
 from engine.functional import dropout, dropout_mask
-from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH, check_limit
+from engine.limits import MAX_HIDDEN_LAYERS, check_limit
 from engine.ops import OPS
 from engine.tensor import Tensor, apply
 
@@ -69,6 +71,28 @@ class Module:
     def parameters(self) -> list[Tensor]:
         return [p for _, p in self.named_parameters()]
 
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter by name, in torch's state_dict names and layouts."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, object]) -> None:
+        """Set every parameter from `state` (a state_dict of this module, or of the same torch
+        network, as arrays or nested lists); PlaygroundError if a name, shape or value is off."""
+        params = dict(self.named_parameters())
+        if sorted(state) != sorted(params):
+            raise PlaygroundError(f"The weights do not match the network: it has "
+                                  f"{', '.join(params)}; got {', '.join(map(str, state))}.")
+        for name, p in params.items():
+            try:
+                value = np.array(state[name], dtype=np.float64)
+            except (TypeError, ValueError):
+                raise PlaygroundError(f"{name} is not an array of numbers.") from None
+            if value.shape != p.shape or not np.isfinite(value).all():
+                raise PlaygroundError(f"{name} has the wrong shape or a value that is not finite "
+                                      f"(it needs shape {p.shape}, finite values).")
+        for name, p in params.items():
+            p.data[...] = np.array(state[name], dtype=np.float64)
+
     def train(self, mode: bool = True) -> Module:
         """Switch this module and every sub-module to training mode (or evaluation mode)."""
         self.training = mode
@@ -93,29 +117,75 @@ class Module:
         return head + ("\n" + "\n".join(lines) + "\n)" if lines else ")")
 
 
-class Linear(Module):
-    """y = x W + b, with W of shape (in_features, out_features) and b of shape (out_features,).
+INIT_SCHEMES = {"default": "PyTorch's default", "xavier": "Xavier", "he": "He"}
 
-    Initialisation (Glorot/Xavier uniform, scaled by `gain`): W ~ U(−a, a) with
-    a = gain · √(6 / (in + out)), and b = 0. This keeps the size of the signal roughly constant
-    from layer to layer. MLP picks the gain from the activation that follows the layer:
-    1 for tanh (slope 1 at 0), 4 for sigmoid (slope 1/4 at 0), √2 for ReLU (it zeroes half of its
-    inputs), 1 for the output layer. Measured: Adam (lr 0.01) on 200-point moons, 2→16→16→2,
-    300 steps: train accuracy 1.00 with tanh and ReLU, 0.96-0.99 with sigmoid (0.89-0.94 if
-    sigmoid used gain 1).
+
+@dataclass(frozen=True)
+class Init:
+    """How a Linear layer's weights start, drawn as torch.nn.init draws them (fan_in and fan_out
+    are the layer's input and output sizes; U(−a, a) has variance a²/3):
+
+      default  torch.nn.Linear's own (kaiming_uniform_ with a = √5): W and b ~ U(−a, a),
+               a = 1/√fan_in
+      xavier   xavier_uniform_(gain): W ~ U(−a, a), a = gain·√(6 / (fan_in + fan_out)), b = 0:
+               variance gain²·2 / (fan_in + fan_out)
+      he       kaiming_uniform_ (mode fan_in) with gain: W ~ U(−a, a), a = gain·√(3 / fan_in),
+               b = 0: variance gain² / fan_in (2 / fan_in with ReLU's gain √2)
+    """
+
+    scheme: str
+    gain: float = 1.0
+
+    def __post_init__(self):
+        if self.scheme not in INIT_SCHEMES:
+            raise PlaygroundError(f"Unknown initialisation {self.scheme!r}; choose one of: "
+                                  f"{', '.join(INIT_SCHEMES)}.")
+        object.__setattr__(self, "gain", positive("An initialisation gain", self.gain))
+
+    def bound(self, fan_in: int, fan_out: int) -> float:
+        """a: the weights are drawn from U(−a, a)."""
+        if self.scheme == "default":
+            return 1.0 / math.sqrt(fan_in)
+        if self.scheme == "xavier":
+            return self.gain * math.sqrt(6.0 / (fan_in + fan_out))
+        return self.gain * math.sqrt(3.0 / fan_in)
+
+    def __str__(self) -> str:
+        """"Xavier, gain 5/3" (both Xavier and He draw from a uniform distribution)."""
+        name = INIT_SCHEMES[self.scheme]
+        return name if self.scheme == "default" else f"{name}, gain {_gain_text(self.gain)}"
+
+
+def _gain_text(gain: float) -> str:
+    for value, text in ((5.0 / 3.0, "5/3"), (math.sqrt(2.0), "√2")):
+        if math.isclose(gain, value):
+            return text
+    return f"{gain:g}"
+
+
+class Linear(Module):
+    """y = x Wᵀ + b, as torch.nn.Linear: W of shape (out_features, in_features), b of shape
+    (out_features,), so one sample's output is Wx + b and torch's state_dict loads as it is.
+
+    The weights are drawn as `init` says (see Init); Linear(in, out, rng) on its own starts as
+    torch.nn.Linear does.
     """
 
     def __init__(self, in_features: int, out_features: int, rng: np.random.Generator,
-                 gain: float = 1.0):
-        self.in_features = _size("in_features", in_features)
-        self.out_features = _size("out_features", out_features)
-        bound = gain * math.sqrt(6.0 / (self.in_features + self.out_features))
-        shape = (self.in_features, self.out_features)
+                 init: Init | None = None):
+        self.in_features = size("in_features", in_features)
+        self.out_features = size("out_features", out_features)
+        self.init = init or Init("default")
+        bound = self.init.bound(self.in_features, self.out_features)
+        shape = (self.out_features, self.in_features)
         self.weight = Tensor(rng.uniform(-bound, bound, size=shape), requires_grad=True, name="W")
-        self.bias = Tensor(np.zeros(self.out_features), requires_grad=True, name="b")
+        bias = (rng.uniform(-bound, bound, size=self.out_features) if self.init.scheme == "default"
+                else np.zeros(self.out_features))
+        self.bias = Tensor(bias, requires_grad=True, name="b")
 
     def forward(self, x: Tensor) -> Tensor:
-        return x @ self.weight + self.bias
+        w = self.weight  # (out, in), or (R, out, in) stacked (stack_models): swap the last two
+        return x @ w.transpose(*range(w.ndim - 2), w.ndim - 1, w.ndim - 2) + self.bias
 
     def extra_repr(self) -> str:
         return f"{self.in_features} → {self.out_features}"
@@ -149,7 +219,12 @@ class ReLU(_Activation):
 ACTIVATIONS: dict[str, type[Module]] = {"tanh": Tanh, "sigmoid": Sigmoid, "relu": ReLU}
 """Activation names a page can put in a URL -> module class."""
 
-_GAIN = {"tanh": 1.0, "sigmoid": 4.0, "relu": math.sqrt(2.0)}
+GAINS = {"tanh": 5.0 / 3.0, "sigmoid": 1.0, "relu": math.sqrt(2.0)}
+"""Each activation's initialisation gain: torch.nn.init.calculate_gain's."""
+ACTIVATION_INIT = {"tanh": "xavier", "sigmoid": "xavier", "relu": "he"}
+"""The initialisation MLP gives a hidden layer followed by each activation (with its gain)."""
+OUTPUT_INIT = Init("xavier", 1.0)
+"""The output layer's initialisation (torch.nn.init.calculate_gain("linear") is 1)."""
 
 
 class Dropout(Module):
@@ -161,7 +236,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float, rng: np.random.Generator | None = None):
-        self.p = _probability("Dropout probability p", p, allow_one=True)
+        self.p = probability("Dropout probability p", p, allow_one=True)
         self.rng = rng if rng is not None else np.random.default_rng()
 
     def forward(self, x: Tensor) -> Tensor:
@@ -208,10 +283,10 @@ class MLPSpec:
 
     Hidden layer i is Linear, then `activations[i]`, then Dropout(`dropouts[i]`) if that p > 0;
     the output layer is Linear alone (logits for classification, values for regression).
-    `gains[i]` is hidden layer i's initialisation gain (see Linear). Left empty, `activations`
-    means tanh, `dropouts` no dropout and `gains` the activation's default gain, in every layer:
-    MLPSpec(n_in=2, hidden=(16, 16), n_out=2). MLPSpec.uniform gives every layer one activation
-    and one dropout p. In a URL a spec is written as text (see to_text).
+    `gains[i]` is hidden layer i's initialisation gain (see Init and `inits`). Left empty,
+    `activations` means tanh, `dropouts` no dropout and `gains` the activation's gain (GAINS), in
+    every layer; one value stands for every layer: MLPSpec(n_in=2, hidden=(16, 16),
+    activations=("relu",), n_out=2). In a URL a spec is written as text (see to_text).
     """
 
     n_in: int
@@ -221,41 +296,35 @@ class MLPSpec:
     gains: tuple[float, ...] = ()
     n_out: int
 
-    @classmethod
-    def uniform(cls, *, n_in: int, hidden, activation: str = "tanh", dropout: float = 0.0,
-                n_out: int) -> MLPSpec:
-        """Every hidden layer with the same activation and dropout p."""
-        depth = len(_widths(hidden))
-        return cls(n_in=n_in, hidden=hidden, activations=(activation,) * depth,
-                   dropouts=(dropout,) * depth, n_out=n_out)
-
     def __post_init__(self):
         set_ = object.__setattr__.__get__(self)
-        set_("n_in", _size("The input size", self.n_in))
-        set_("n_out", _size("The output size", self.n_out))
+        set_("n_in", size("The input size", self.n_in))
+        set_("n_out", size("The output size", self.n_out))
         set_("hidden", _widths(self.hidden))
         depth = len(self.hidden)
-        activations = tuple(self.activations) or ("tanh",) * depth
-        dropouts = tuple(self.dropouts) or (0.0,) * depth
+        activations = _each_layer(tuple(self.activations) or ("tanh",), depth)
+        dropouts = _each_layer(tuple(self.dropouts) or (0.0,), depth)
+        gains = _each_layer(tuple(self.gains), depth)
         if not len(activations) == len(dropouts) == depth:
             raise PlaygroundError(
                 f"Each hidden layer needs a width, an activation and a dropout p: got {depth} "
                 f"widths, {len(activations)} activations, {len(dropouts)} dropout values.")
         set_("activations", tuple(_activation(f"Hidden layer {i}", a)
                                   for i, a in enumerate(activations, start=1)))
-        set_("dropouts", tuple(_probability(f"Hidden layer {i}: the dropout p", p, allow_one=False)
+        set_("dropouts", tuple(probability(f"Hidden layer {i}: the dropout p", p, allow_one=False)
                                for i, p in enumerate(dropouts, start=1)))
-        gains = tuple(self.gains)
-        if gains and (len(gains) != depth or not all(
-                isinstance(g, Real) and not isinstance(g, bool) and 0 < g < math.inf
-                for g in gains)):
+        if gains and len(gains) != depth:
             raise PlaygroundError("Give one positive initialisation gain per hidden layer.")
-        set_("gains", tuple(float(g) for g in gains))
+        set_("gains", tuple(positive(f"Hidden layer {i}'s initialisation gain", g)
+                            for i, g in enumerate(gains, start=1)))
 
     @property
-    def layer_gains(self) -> tuple[float, ...]:
-        """The initialisation gain of each hidden layer: `gains`, or each activation's default."""
-        return self.gains or tuple(_GAIN[a] for a in self.activations)
+    def inits(self) -> tuple[Init, ...]:
+        """How each Linear layer starts, the output layer last: a hidden layer as its activation
+        asks (ACTIVATION_INIT, with GAINS or `gains`), the output layer OUTPUT_INIT."""
+        gains = self.gains or tuple(GAINS[a] for a in self.activations)
+        hidden = (Init(ACTIVATION_INIT[a], g) for a, g in zip(self.activations, gains))
+        return (*hidden, OUTPUT_INIT)
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -264,7 +333,7 @@ class MLPSpec:
 
     def with_dropout(self, p: float) -> MLPSpec:
         """The same network with dropout p after every hidden layer."""
-        p = _probability("The dropout probability", p, allow_one=False)
+        p = probability("The dropout probability", p, allow_one=False)
         return replace(self, dropouts=(p,) * len(self.hidden))
 
     def to_text(self) -> str:
@@ -297,13 +366,11 @@ class MLPSpec:
         if len(sizes) < 2:
             raise PlaygroundError(f"The network {text!r} needs at least an input and an output "
                                   "size, like 2-16-2.")
-        depth = len(sizes) - 2
         activations = parts[1].split(",") if len(parts) > 1 else ["tanh"]
         dropouts = numbers[0] if numbers else [0.0]
         gains = numbers[1] if len(numbers) > 1 else []
         return cls(n_in=sizes[0], hidden=tuple(sizes[1:-1]), n_out=sizes[-1],
-                   activations=_each_layer(activations, depth),
-                   dropouts=_each_layer(dropouts, depth), gains=_each_layer(gains, depth))
+                   activations=tuple(activations), dropouts=tuple(dropouts), gains=tuple(gains))
 
     def __str__(self) -> str:
         """"2 → 4 tanh → 3 relu (dropout 0.5) → 2"."""
@@ -325,10 +392,9 @@ class MLP(Sequential):
             raise PlaygroundError(f"MLP needs an MLPSpec, got {type(spec).__name__}.")
         self.spec = spec
         activations, dropouts = spec.activations, spec.dropouts
-        gains = [*spec.layer_gains, 1.0]
         sizes = spec.sizes
-        self.layers = [Linear(a, b, rng, gain=gain)
-                       for (a, b), gain in zip(zip(sizes, sizes[1:]), gains)]
+        self.layers = [Linear(a, b, rng, init)
+                       for (a, b), init in zip(zip(sizes, sizes[1:]), spec.inits)]
         for i, layer in enumerate(self.layers, start=1):
             layer.weight.name, layer.bias.name = f"W{i}", f"b{i}"
         if any(dropouts) and dropout_rng is None:
@@ -365,8 +431,8 @@ def stack_models(models: Sequence[MLP]) -> Sequential:
     """One network computing R MLPs with the same sizes and activations at once, on inputs
     stacked along a leading axis: (R, N, in) -> (R, N, out), or (N, in) shared by every run.
 
-    Its layers are the same modules: Linear with weight (R, in, out) and bias (R, 1, out), so
-    x @ W + b acts run by run; the activations; StackedDropout. Each model's own parameters
+    Its layers are the same modules: Linear with weight (R, out, in) and bias (R, 1, out), so
+    x Wᵀ + b acts run by run; the activations; StackedDropout. Each model's own parameters
     become views of its slice of the stacked ones, so they follow the stack's training, and the
     backward pass of the sum of the runs' losses gives each slice exactly its own run's gradient.
     """
@@ -392,25 +458,16 @@ def stack_models(models: Sequence[MLP]) -> Sequential:
     return Sequential(*modules)
 
 
-def _size(what: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise PlaygroundError(f"{what} must be a whole number, got {value!r}.")
-    if value < 1:
-        raise PlaygroundError(f"{what} must be at least 1, got {value}.")
-    check_limit(what, int(value), MAX_WIDTH)
-    return int(value)
-
-
-def _each_layer(values: list, depth: int) -> tuple:
+def _each_layer(values: tuple, depth: int) -> tuple:
     """One value stands for every one of `depth` layers; several are one per layer."""
-    return tuple(values * depth if len(values) == 1 else values)
+    return values * depth if len(values) == 1 else values
 
 
 def _widths(hidden) -> tuple[int, ...]:
     if isinstance(hidden, str) or not isinstance(hidden, tuple | list):
         raise PlaygroundError(f"hidden must be a list of layer widths, got {hidden!r}.")
     check_limit("The number of hidden layers", len(hidden), MAX_HIDDEN_LAYERS)
-    return tuple(_size(f"Hidden layer {i}'s width", w) for i, w in enumerate(hidden, start=1))
+    return tuple(size(f"Hidden layer {i}'s width", w) for i, w in enumerate(hidden, start=1))
 
 
 def _activation(layer: str, name) -> str:
@@ -419,11 +476,3 @@ def _activation(layer: str, name) -> str:
         raise PlaygroundError(f"{layer}: unknown activation {name!r}; choose one of: "
                               f"{', '.join(ACTIVATIONS)}.")
     return activation
-
-
-def _probability(what: str, p, allow_one: bool) -> float:
-    if isinstance(p, bool) or not isinstance(p, Real) or not (0.0 <= p <= 1.0):
-        raise PlaygroundError(f"{what} must be a number between 0 and 1, got {p!r}.")
-    if p == 1.0 and not allow_one:
-        raise PlaygroundError(f"{what} must be below 1 (p = 1 would drop every neuron).")
-    return float(p)

@@ -17,10 +17,10 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Iterable
-from numbers import Integral, Real
 
 import numpy as np
 
+from engine import checks
 from engine.errors import PlaygroundError
 
 __all__ = [
@@ -36,20 +36,6 @@ __all__ = [
     "RMSprop",
     "StepLR",
 ]
-
-
-def _number(name: str, value, *, low: float = 0.0, low_open: bool = False,
-            high: float = math.inf, high_open: bool = True) -> float:
-    """Return `value` as a float after checking it is a real number in the given interval."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise PlaygroundError(f"{name} must be a number, got {value!r}.")
-    value = float(value)
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if math.isnan(value) or too_low or too_high:
-        left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise PlaygroundError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {value:g}.")
-    return value
 
 
 class _Settings:
@@ -133,11 +119,11 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
         super().__init__(params)
-        self.lr = _number("lr (learning rate)", lr)
-        self.momentum = _number("momentum", momentum)
-        self.dampening = _number("dampening", dampening, high=1.0, high_open=False)
-        self.weight_decay = _number("weight_decay", weight_decay)
-        self.nesterov = _flag("nesterov", nesterov)
+        self.lr = checks.number("lr (learning rate)", lr)
+        self.momentum = checks.number("momentum", momentum)
+        self.dampening = checks.number("dampening", dampening, high=1.0, high_open=False)
+        self.weight_decay = checks.number("weight_decay", weight_decay)
+        self.nesterov = checks.flag("nesterov", nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise PlaygroundError("Nesterov momentum needs momentum > 0 and dampening = 0.")
 
@@ -175,12 +161,12 @@ class RMSprop(Optimizer):
     def __init__(self, params: Iterable, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
         super().__init__(params)
-        self.lr = _number("lr (learning rate)", lr)
-        self.alpha = _number("alpha", alpha, high=1.0, high_open=False)
-        self.eps = _number("eps", eps)
-        self.weight_decay = _number("weight_decay", weight_decay)
-        self.momentum = _number("momentum", momentum)
-        self.centered = _flag("centered", centered)
+        self.lr = checks.number("lr (learning rate)", lr)
+        self.alpha = checks.number("alpha", alpha, high=1.0, high_open=False)
+        self.eps = checks.number("eps", eps)
+        self.weight_decay = checks.number("weight_decay", weight_decay)
+        self.momentum = checks.number("momentum", momentum)
+        self.centered = checks.flag("centered", centered)
 
     def _update(self, theta, grad, state):
         alpha, tmp = self.alpha, self._buffer(state, "tmp", theta)
@@ -221,12 +207,12 @@ class Adagrad(Optimizer):
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10):
         super().__init__(params)
-        self.lr = _number("lr (learning rate)", lr)
-        self.lr_decay = _number("lr_decay", lr_decay)
-        self.weight_decay = _number("weight_decay", weight_decay)
-        self.initial_accumulator_value = _number("initial_accumulator_value",
+        self.lr = checks.number("lr (learning rate)", lr)
+        self.lr_decay = checks.number("lr_decay", lr_decay)
+        self.weight_decay = checks.number("weight_decay", weight_decay)
+        self.initial_accumulator_value = checks.number("initial_accumulator_value",
                                                  initial_accumulator_value)
-        self.eps = _number("eps", eps)
+        self.eps = checks.number("eps", eps)
 
     def _update(self, theta, grad, state):
         tmp = self._buffer(state, "tmp", theta)
@@ -261,15 +247,15 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False):
         super().__init__(params)
-        self.lr = _number("lr (learning rate)", lr)
+        self.lr = checks.number("lr (learning rate)", lr)
         try:
             b1, b2 = betas
         except (TypeError, ValueError):
             raise PlaygroundError(f"betas must be a pair (beta1, beta2), got {betas!r}.") from None
-        self.betas = (_number("beta1", b1, high=1.0), _number("beta2", b2, high=1.0))
-        self.eps = _number("eps", eps)
-        self.weight_decay = _number("weight_decay", weight_decay)
-        self.amsgrad = _flag("amsgrad", amsgrad)
+        self.betas = (checks.number("beta1", b1, high=1.0), checks.number("beta2", b2, high=1.0))
+        self.eps = checks.number("eps", eps)
+        self.weight_decay = checks.number("weight_decay", weight_decay)
+        self.amsgrad = checks.flag("amsgrad", amsgrad)
 
     def _gradient(self, theta, grad, state):
         """The gradient Adam's moments follow: with L2 weight decay added."""
@@ -341,16 +327,13 @@ class LRScheduler(_Settings):
         self.last_epoch += 1
         self.optimizer.lr = self.lr_at(self.last_epoch)
 
-    def get_last_lr(self) -> float:
-        return self.optimizer.lr
-
 
 class StepLR(LRScheduler):
     """lr(t) = base_lr · γ^⌊t / step_size⌋: multiplied by γ every `step_size` steps."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        self.step_size = _whole("step_size", step_size)
-        self.gamma = _number("gamma", gamma)
+        self.step_size = checks.whole("step_size", step_size)
+        self.gamma = checks.number("gamma", gamma)
         super().__init__(optimizer)
 
     def lr_at(self, t):
@@ -361,7 +344,7 @@ class ExponentialLR(LRScheduler):
     """lr(t) = base_lr · γᵗ."""
 
     def __init__(self, optimizer: Optimizer, gamma: float):
-        self.gamma = _number("gamma", gamma)
+        self.gamma = checks.number("gamma", gamma)
         super().__init__(optimizer)
 
     def lr_at(self, t):
@@ -373,8 +356,8 @@ class CosineAnnealingLR(LRScheduler):
     t = T_max along half a cosine (and back up after, as in PyTorch)."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):  # noqa: N803
-        self.T_max = _whole("T_max", T_max)
-        self.eta_min = _number("eta_min", eta_min)
+        self.T_max = checks.whole("T_max", T_max)
+        self.eta_min = checks.number("eta_min", eta_min)
         super().__init__(optimizer)
 
     def lr_at(self, t):
@@ -388,24 +371,13 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5):
-        self.start_factor = _number("start_factor", start_factor, low_open=True, high=1.0,
+        self.start_factor = checks.number("start_factor", start_factor, low_open=True, high=1.0,
                                     high_open=False)
-        self.end_factor = _number("end_factor", end_factor, high=1.0, high_open=False)
-        self.total_iters = _whole("total_iters", total_iters)
+        self.end_factor = checks.number("end_factor", end_factor, high=1.0, high_open=False)
+        self.total_iters = checks.whole("total_iters", total_iters)
         super().__init__(optimizer)
 
     def lr_at(self, t):
         s, e, total = self.start_factor, self.end_factor, self.total_iters
         return self.base_lr * (s + (e - s) * min(t, total) / total)
 
-
-def _flag(name: str, value) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise PlaygroundError(f"{name} must be True or False, got {value!r}.")
-    return bool(value)
-
-
-def _whole(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise PlaygroundError(f"{name} must be a whole number of at least 1, got {value!r}.")
-    return int(value)

@@ -70,9 +70,6 @@ class Tensor:
                              f"{format_shape(self.shape)}")
         return float(self.data.reshape(()))
 
-    def numpy(self) -> np.ndarray:
-        return self.data
-
     def zero_grad(self) -> None:
         self.grad = None
 
@@ -214,7 +211,9 @@ def _describe_operands(op: Op, inputs) -> str:
 
 
 def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Reduce a gradient to `shape` by summing over the axes that broadcasting stretched."""
+    """Reduce a gradient to `shape` by summing over the axes that broadcasting stretched; a
+    gradient that broadcasting cannot explain is a ShapeError (a bug to surface, never to paper
+    over)."""
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
@@ -224,7 +223,10 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
         if stretched:
             g = g.sum(axis=stretched, keepdims=True)
-    return g if g.shape == shape else np.broadcast_to(g, shape)
+    if g.shape != shape:
+        raise ShapeError(f"a gradient of shape {format_shape(g.shape)} cannot be reduced to its "
+                         f"value's shape {format_shape(shape)}: the op's VJP is wrong")
+    return g
 
 
 def topological_order(root: Tensor, only_requiring_grad: bool = False) -> list[Tensor]:
@@ -246,7 +248,3 @@ def topological_order(root: Tensor, only_requiring_grad: bool = False) -> list[T
                 stack.append((parent, False))
     return order
 
-
-def first_nonfinite(root: Tensor) -> Tensor | None:
-    """The earliest node (in topological order) whose value holds inf or nan, or None."""
-    return next((t for t in topological_order(root) if not np.isfinite(t.data).all()), None)

@@ -9,17 +9,22 @@ streams (documented at the top of engine/train.py). The NumPy script writes out 
 pass and the optimizer's update rule; the PyTorch script uses torch.autograd and torch.optim, so
 each checks the other.
 
-Optimizers and learning-rate schedules are registries of small templates named as in PyTorch
-(OPTIMIZERS, SCHEDULES): an entry holds the torch.optim class and the NumPy code of PyTorch's
-documented update rule. A schedule steps once per optimizer step, as the engine's do
-(engine.optim.LRScheduler).
+A script is its template (page_models/export_templates/: numpy_training.py, torch_training.py,
+real files that ruff checks and that run on their own) with the template's "run" block replaced
+by the run's data and the functions that block names, copied from export_templates/rules.py (the
+update rule and schedule in NumPy, named after their torch.optim classes) and loop.py. An engine
+optimizer or schedule class can be exported when rules.py has its function.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -31,11 +36,12 @@ from engine.expr.parser import Array, BinOp, Call, Name, Negate, Node, Number, T
 from engine.nn import MLP, MLPSpec
 from engine.tensor import Tensor
 from engine.train import DIVERGENCE_FACTOR
+from page_models.export_templates import loop, rules
 
 __all__ = [
-    "OPTIMIZERS",
-    "SCHEDULES",
+    "FORMAT_VERSION",
     "Training",
+    "exportable",
     "network_from_json",
     "network_json",
     "numpy_script",
@@ -43,84 +49,24 @@ __all__ = [
     "pytorch_snippet",
 ]
 
-
-@dataclass(frozen=True)
-class OptimizerTemplate:
-    """One optimizer in both scripts: torch.optim.<torch_class>(params, **hyperparameters), and
-    the body of the NumPy script's `update(theta, grad, s, lr)`: one step of one parameter
-    `theta` (in place) with hyperparameters H (PyTorch's names), state dict s (empty at first)
-    and the current learning rate lr."""
-
-    torch_class: str
-    numpy_update: str
+TEMPLATES = Path(__file__).resolve().parent / "export_templates"
+_WIDTH = 99  # the scripts' line length (ruff's is 100)
+_RUN_BLOCK = re.compile(r"# ---- the run: .*?# ---- end of the run ----\n", re.DOTALL)
 
 
-_L2 = 'g = grad + H["weight_decay"] * theta if H["weight_decay"] else grad\n'
-_ADAM = '''\
-b1, b2 = H["betas"]
-t = s["step"] = s.get("step", 0) + 1
-s["m"] = b1 * s.get("m", 0.0) + (1 - b1) * g
-s["v"] = b2 * s.get("v", 0.0) + (1 - b2) * g * g
-v = s["v"]
-if H.get("amsgrad"):
-    v = s["v_max"] = np.maximum(s.get("v_max", 0.0), v)
-denom = np.sqrt(v) / math.sqrt(1 - b2**t) + H["eps"]
-theta -= lr / (1 - b1**t) * s["m"] / denom
-'''
-
-OPTIMIZERS: dict[str, OptimizerTemplate] = {
-    "sgd": OptimizerTemplate("SGD", _L2 + '''\
-if H["momentum"]:
-    if "buf" in s:
-        s["buf"] = H["momentum"] * s["buf"] + (1 - H["dampening"]) * g
-    else:
-        s["buf"] = g.copy()
-    g = g + H["momentum"] * s["buf"] if H["nesterov"] else s["buf"]
-theta -= lr * g
-'''),
-    "adam": OptimizerTemplate("Adam", _L2 + _ADAM),
-    "adamw": OptimizerTemplate("AdamW", 'theta *= 1 - lr * H["weight_decay"]\ng = grad\n' + _ADAM),
-    "rmsprop": OptimizerTemplate("RMSprop", _L2 + '''\
-a = H["alpha"]
-s["v"] = a * s.get("v", 0.0) + (1 - a) * g * g
-if H["centered"]:
-    s["g_avg"] = a * s.get("g_avg", 0.0) + (1 - a) * g
-    avg = np.sqrt(s["v"] - s["g_avg"] * s["g_avg"]) + H["eps"]
-else:
-    avg = np.sqrt(s["v"]) + H["eps"]
-if H["momentum"]:
-    s["buf"] = H["momentum"] * s.get("buf", 0.0) + g / avg
-    theta -= lr * s["buf"]
-else:
-    theta -= lr * g / avg
-'''),
-    "adagrad": OptimizerTemplate("Adagrad", _L2 + '''\
-t = s["step"] = s.get("step", 0) + 1
-s["sum"] = s.get("sum", H["initial_accumulator_value"]) + g * g
-theta -= lr / (1 + (t - 1) * H["lr_decay"]) * g / (np.sqrt(s["sum"]) + H["eps"])
-'''),
-}
-"""Optimizer name -> its template. Hyperparameters are torch.optim's keyword arguments."""
-
-SCHEDULES: dict[str, tuple[str, str]] = {
-    "steplr": ("StepLR", 'LR * S["gamma"] ** (t // S["step_size"])'),
-    "exponentiallr": ("ExponentialLR", 'LR * S["gamma"] ** t'),
-    "cosineannealinglr": ("CosineAnnealingLR", 'S["eta_min"] + (LR - S["eta_min"]) * '
-                          '(1 + math.cos(math.pi * t / S["T_max"])) / 2'),
-    "linearlr": ("LinearLR", 'LR * (S["start_factor"] + (S["end_factor"] - S["start_factor"]) '
-                 '* min(t, S["total_iters"]) / S["total_iters"])'),
-}
-"""Schedule name (its engine and torch class's name in lower case) -> (torch.optim.lr_scheduler
-class, the learning rate after t optimizer steps as a Python expression of LR (the initial rate)
-and the settings S: PyTorch's closed form)."""
+def exportable(class_name: str) -> bool:
+    """Whether the scripts can write the engine optimizer or schedule class `class_name` (its
+    NumPy rule is in export_templates/rules.py)."""
+    return callable(getattr(rules, class_name.lower(), None))
 
 
 @dataclass(frozen=True)
 class Training:
     """One training run as engine.train.train(spec, optimizer, data, None, epochs, batch_size,
-    seed, init_seed) runs it; `optimizer` and `schedule` name a template entry and its
-    hyperparameters (PyTorch's keyword arguments; the optimizer's include lr); `source` says in
-    words where the data came from."""
+    seed, init_seed) runs it. `optimizer` is the engine (and torch.optim) class name, "Adam",
+    with its `hyperparameters` (PyTorch's keyword arguments, lr included); `schedule` likewise a
+    torch.optim.lr_scheduler class name and its settings, or None; `source` says in words where
+    the data came from."""
 
     spec: MLPSpec
     data: Dataset
@@ -135,9 +81,9 @@ class Training:
     weights: list[np.ndarray] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        if self.optimizer not in OPTIMIZERS:
+        if not exportable(self.optimizer):
             raise PlaygroundError(f"Export has no template for the optimizer {self.optimizer!r}.")
-        if self.schedule is not None and self.schedule[0] not in SCHEDULES:
+        if self.schedule is not None and not exportable(self.schedule[0]):
             raise PlaygroundError(f"Export has no template for the schedule {self.schedule[0]!r}.")
         if (self.data.n_features, self.data.n_outputs) != (self.spec.n_in, self.spec.n_out):
             raise PlaygroundError("The network does not fit the data it is exported with.")
@@ -151,262 +97,114 @@ class Training:
         """The run of engine.train.train with these arguments (no validation data).
 
         `optimizer` is what train takes (a page_models.optimizers.OptimizerChoice or any
-        engine.train.OptimizerRecipe): its build(params) gives the engine optimizer
-        and, if it has one, build_schedule(optimizer) the schedule; the templates are their
-        engine classes' names in lower case ("sgd", "adam", "steplr" ...), with their settings.
+        engine.train.OptimizerRecipe): its build(params) gives the engine optimizer and
+        build_schedule(optimizer) the schedule, whose classes and settings are exported.
         """
         built = optimizer.build([Tensor(np.zeros(1), requires_grad=True)])
         hyperparameters = built.hyperparameters()  # before a schedule changes lr
-        scheduler = getattr(optimizer, "build_schedule", lambda _: None)(built)
-        schedule = scheduler and (type(scheduler).__name__.lower(), scheduler.hyperparameters())
-        return cls(spec, data, type(built).__name__.lower(), hyperparameters, epochs,
-                   batch_size, seed, init_seed, schedule, source)
+        scheduler = optimizer.build_schedule(built)
+        schedule = scheduler and (type(scheduler).__name__, scheduler.hyperparameters())
+        return cls(spec, data, type(built).__name__, hyperparameters, epochs, batch_size, seed,
+                   init_seed, schedule, source)
 
 
 # ---- training scripts ----------------------------------------------------------------------
-_NUMPY_MODEL = '''
-ACTIVATION = {"tanh": np.tanh, "sigmoid": lambda z: 0.5 * (1 + np.tanh(0.5 * z)),
-              "relu": lambda z: np.maximum(z, 0.0)}
-SLOPE = {"tanh": lambda a: 1 - a * a, "sigmoid": lambda a: a * (1 - a),  # from the output a
-         "relu": lambda a: (a > 0).astype(float)}
-
-
-def forward(params, x, training):
-    """The outputs, and what backward needs: each layer's input, activations and dropout mask."""
-    inputs, kept = [x], []
-    for i, (name, p) in enumerate(zip(ACTIVATIONS, DROPOUTS)):
-        a = ACTIVATION[name](inputs[-1] @ params[2 * i] + params[2 * i + 1])
-        mask = (masks.random(a.shape) >= p) / (1 - p) if training and p else None
-        kept.append((a, mask))
-        inputs.append(a if mask is None else a * mask)
-    return inputs[-1] @ params[-2] + params[-1], inputs, kept
-
-
-def loss(out, y):
-    """The mean loss and its gradient with respect to the outputs."""
-    if TASK == "classification":
-        shifted = out - out.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        rows = np.arange(len(y))
-        d_out = np.exp(log_p)
-        d_out[rows, y] -= 1
-        return -log_p[rows, y].mean(), d_out / len(y)
-    diff = out - y
-    return np.mean(diff * diff), 2 * diff / diff.size
-
-
-def backward(params, inputs, kept, d_out):
-    """Each parameter's gradient, last layer first."""
-    grads = [None] * len(params)
-    d = d_out
-    for i in reversed(range(len(params) // 2)):
-        grads[2 * i], grads[2 * i + 1] = inputs[i].T @ d, d.sum(axis=0)
-        if i:
-            a, mask = kept[i - 1]
-            d = d @ params[2 * i].T
-            d = (d if mask is None else d * mask) * SLOPE[ACTIVATIONS[i - 1]](a)
-    return grads
-'''
-
-_NUMPY_LOOP = '''
-params = [w.copy() for w in WEIGHTS]
-states = [{} for _ in params]
-
-
-def epoch_loss():
-    return loss(forward(params, X, False)[0], Y)[0]
-
-
-def train_step(batch):
-    """Forward, loss, backward and the update; False (and no update) if the step diverged."""
-    out, inputs, kept = forward(params, X[batch], True)
-    value, d_out = loss(out, Y[batch])
-    grads = backward(params, inputs, kept, d_out)
-    if diverged(value, all(np.isfinite(g).all() for g in grads)):
-        return False
-    lr = learning_rate(step - 1)
-    for theta, grad, s in zip(params, grads, states):
-        update(theta, grad, s, lr)
-    return True
-'''
-
-_TORCH_MODEL = '''
-import torch
-
-torch.set_default_dtype(torch.float64)
-
-
-class Dropout(torch.nn.Module):
-    """Inverted dropout whose masks come from the NumPy stream `masks`."""
-
-    def __init__(self, p):
-        super().__init__()
-        self.p = p
-
-    def forward(self, x):
-        if not self.training:
-            return x
-        return x * torch.from_numpy((masks.random(tuple(x.shape)) >= self.p) / (1 - self.p))
-
-
-ACTIVATION = {"tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "relu": torch.nn.ReLU}
-layers = []
-for i, (name, p) in enumerate(zip(ACTIVATIONS, DROPOUTS)):
-    layers += [torch.nn.Linear(SIZES[i], SIZES[i + 1]), ACTIVATION[name]()]
-    layers += [Dropout(p)] if p else []
-layers.append(torch.nn.Linear(SIZES[-2], SIZES[-1]))
-model = torch.nn.Sequential(*layers)
-linears = [m for m in model if isinstance(m, torch.nn.Linear)]
-with torch.no_grad():
-    for linear, W, b in zip(linears, WEIGHTS[0::2], WEIGHTS[1::2]):
-        linear.weight.copy_(torch.from_numpy(W.T))  # torch keeps W as (out, in)
-        linear.bias.copy_(torch.from_numpy(b))
-params = [p for linear in linears for p in (linear.weight, linear.bias)]
-'''
-
-_TORCH_LOOP = '''
-loss_fn = torch.nn.functional.cross_entropy if TASK == "classification" else \\
-    torch.nn.functional.mse_loss
-X_t, Y_t = torch.from_numpy(X), torch.from_numpy(Y)
-
-
-def epoch_loss():
-    model.eval()
-    with torch.no_grad():
-        return loss_fn(model(X_t), Y_t).item()
-
-
-def train_step(batch):
-    """Forward, loss, backward and the update; False (and no update) if the step diverged."""
-    model.train()
-    optimizer.zero_grad()
-    index = torch.from_numpy(batch)
-    value = loss_fn(model(X_t[index]), Y_t[index])
-    value.backward()
-    if diverged(value.item(), all(torch.isfinite(p.grad).all() for p in params)):
-        return False
-    optimizer.step()
-    if scheduler is not None:
-        scheduler.step()
-    return True
-'''
-
-_MAIN = '''
-
-first_loss = None
-
-
-def diverged(value, finite_gradients):
-    """As the playground: a loss not finite or above {factor:g} x max(first loss, 1), or a
-    gradient not finite, stops training before the update."""
-    global first_loss
-    if first_loss is None:
-        first_loss = value if math.isfinite(value) else math.inf
-    return not (math.isfinite(value) and finite_gradients
-                and value <= {factor!r} * max(first_loss, 1.0))
-
-
-step = 0
-for epoch in range(1, EPOCHS + 1):
-    order = shuffling.permutation(len(X))
-    for start in range(0, len(X), BATCH_SIZE):
-        step += 1
-        if not train_step(order[start:start + BATCH_SIZE]):
-            raise SystemExit(f"diverged at step {{step}}")
-    print(f"epoch {{epoch}} train_loss {{epoch_loss():.17g}}")
-'''
-
-
 def numpy_script(training: Training) -> str:
     """A Python file that trains the run with NumPy alone (backward pass written out)."""
-    template = OPTIMIZERS[training.optimizer]
-    update = (f'\n\ndef update(theta, grad, s, lr):\n    """One {template.torch_class} step of '
-              f'one parameter, in place (PyTorch\'s update rule)."""\n'
-              f'{_indent(template.numpy_update, 4)}\n\n')
-    return (_header(training, "NumPy") + _NUMPY_MODEL + update + _NUMPY_LOOP
-            + _MAIN.format(factor=DIVERGENCE_FACTOR))
+    update = getattr(rules, training.optimizer.lower())
+    schedule = getattr(rules, training.schedule[0].lower()) if training.schedule else None
+    functions = [*_helpers(update), update, *([schedule] if schedule else []), loop.run]
+    names = (f"update = {update.__name__}  # torch.optim.{training.optimizer}\n"
+             f"schedule = {schedule.__name__ if schedule else None}\n")
+    return _script(training, "numpy_training.py", "NumPy", functions, names)
 
 
 def pytorch_script(training: Training) -> str:
     """A Python file that trains the run with PyTorch (torch.autograd and torch.optim)."""
-    torch_class = OPTIMIZERS[training.optimizer].torch_class
-    optimizer = f"optimizer = torch.optim.{torch_class}(params, **H)\n"
-    if training.schedule is None:
-        optimizer += "scheduler = None\n"
-    else:
-        optimizer += (f"scheduler = torch.optim.lr_scheduler."
-                      f"{SCHEDULES[training.schedule[0]][0]}(optimizer, **S)\n")
-    return (_header(training, "PyTorch and NumPy") + _TORCH_MODEL + optimizer + _TORCH_LOOP
-            + _MAIN.format(factor=DIVERGENCE_FACTOR))
+    names = (f"OPTIMIZER = {training.optimizer!r}  # the torch.optim class\n"
+             f"SCHEDULER = {training.schedule and training.schedule[0]!r}  # in "
+             "torch.optim.lr_scheduler\n")
+    return _script(training, "torch_training.py", "PyTorch and NumPy", [loop.run], names)
 
 
-def _header(training: Training, framework: str) -> str:
-    """The part both scripts share: what was trained, the data, weights, settings, streams."""
+def _helpers(rule) -> list:
+    """The functions of rules.py that `rule` calls (copied into the script before it)."""
+    return [getattr(rules, name) for name in rule.__code__.co_names
+            if inspect.isfunction(getattr(rules, name, None))]
+
+
+def _script(training: Training, template: str, framework: str, functions: list,
+            names: str) -> str:
+    """The template with its docstring and run block replaced by this run's."""
+    text = (TEMPLATES / template).read_text(encoding="utf-8")
+    body = text[text.index('"""', 3) + 3:]  # after the template's docstring
+    copied = "\n\n".join(inspect.getsource(f) for f in functions)
+    run = f"{_data(training)}\n\n{copied}\n\n{names}\n"
+    return _docstring(training, framework) + _RUN_BLOCK.sub(lambda _: run, body, count=1)
+
+
+def _docstring(training: Training, framework: str) -> str:
     spec, data = training.spec, training.data
-    hyper = dict(training.hyperparameters)
-    schedule = training.schedule
-    rate = "LR" if schedule is None else SCHEDULES[schedule[0]][1]
-    weights = "\n".join(f"    np.array({w.tolist()!r}),  # {name}" for w, name in
-                        zip(training.weights, _weight_names(spec)))
-    rows = "\n".join(f"    {row!r}," for row in data.X.tolist())
-    labels = "np.array({!r})" if data.task == "classification" else "np.array({!r}, dtype=float)"
-    optimizer = OPTIMIZERS[training.optimizer].torch_class
-    return f'''"""Backprop Playground export: trains {spec} on {len(data)} points ({data.task}) with
-{optimizer}, as the playground did. Data: {training.source or data.name}.
+    about = textwrap.fill(
+        f"Backprop Playground export: trains {spec} on {len(data)} points ({data.task}) with "
+        f"torch.optim.{training.optimizer}, as the playground did. Data: "
+        f"{training.source or data.name}.".replace("\\", "/").replace('"', "'"),
+        width=_WIDTH - 3)  # no quote or backslash a visitor typed can end the docstring
+    return f'''"""{about}
 
 Run `python this_file.py` (needs {framework}): it prints the training loss after each epoch,
 on the whole training set in evaluation mode, exactly as the page showed it.
-"""
-import math
-
-import numpy as np
-
-TASK = {data.task!r}
-X = np.array([
-{rows}
-])
-Y = {labels.format(data.y.tolist())}
-SIZES = {spec.sizes!r}
-ACTIVATIONS = {spec.activations!r}  # after each hidden layer
-DROPOUTS = {spec.dropouts!r}  # dropout p after each hidden layer's activation
-WEIGHTS = [  # the initial weights: W (inputs, outputs) and b of each layer
-{weights}
-]
-EPOCHS, BATCH_SIZE, SEED = {training.epochs}, {training.batch_size}, {training.seed}
-H = {hyper!r}  # the optimizer's settings (PyTorch's names)
-S = {None if schedule is None else dict(schedule[1])!r}  # the learning-rate schedule's settings
-LR = H["lr"]
+"""'''
 
 
-def learning_rate(t):
-    """The learning rate of step t + 1 (after t optimizer steps)."""
-    return {rate}
+def _data(training: Training) -> str:
+    """The run's data as Python: the names the templates' run block imports from demo.py."""
+    spec, data = training.spec, training.data
+    labels = data.y.tolist() if data.task == "classification" else data.y.astype(float).tolist()
+    weights = "".join(f"    # {name}\n{_code(np.array(w.tolist()), indent=4)},\n"
+                      for w, name in zip(training.weights, _weight_names(spec)))
+    return "\n".join([
+        _code(data.X, "X"), _code(np.array(labels), "Y"), f"TASK = {data.task!r}",
+        f"SIZES = {spec.sizes!r}",
+        f"ACTIVATIONS = {spec.activations!r}  # after each hidden layer",
+        f"DROPOUTS = {spec.dropouts!r}  # dropout p after each hidden layer's activation",
+        "# the initial weights: W (outputs, inputs) and b of each layer, as in PyTorch",
+        f"WEIGHTS = [\n{weights}]",
+        f"EPOCHS, BATCH_SIZE, SEED = {training.epochs}, {training.batch_size}, {training.seed}",
+        f"DIVERGENCE_FACTOR = {DIVERGENCE_FACTOR!r}",
+        "# the optimizer's settings (PyTorch's names), and the learning-rate schedule's",
+        _code(dict(training.hyperparameters), "H"),
+        _code(dict(training.schedule[1]) if training.schedule else None, "S")])
 
 
-shuffling = np.random.default_rng([SEED, 1])  # a new order of the points every epoch
-masks = np.random.default_rng([SEED, 2])  # dropout masks, layer by layer, step by step
-'''
+def _code(value, name: str = "", indent: int = 0) -> str:
+    """`name = value` (or the value alone) as Python, wrapped to the line width: an array
+    becomes np.array([...])."""
+    text = f"np.array({value.tolist()!r})" if isinstance(value, np.ndarray) else repr(value)
+    first = " " * indent + (f"{name} = " if name else "")
+    return "\n".join(textwrap.wrap(text, width=_WIDTH, initial_indent=first,
+                                   subsequent_indent=" " * (indent + 4),
+                                   break_long_words=False, break_on_hyphens=False))
 
 
 def _weight_names(spec: MLPSpec) -> list[str]:
     return [f"{kind}{i}" for i in range(1, len(spec.sizes)) for kind in "Wb"]
 
 
-def _indent(code: str, spaces: int) -> str:
-    return "\n".join(" " * spaces + line if line else line for line in code.splitlines())
-
-
 # ---- the network as JSON -------------------------------------------------------------------
 _FORMAT = "backprop-playground-network"
+FORMAT_VERSION = 2
+"""2: "state_dict", PyTorch's names and layouts ("0.weight" is (out, in)): torch.nn.Sequential
+of the same layers loads it as it is. 1 (still read): "weights" W1, b1, ... with W (in, out)."""
 
 
 def network_json(model: MLP, training: Training) -> str:
-    """The trained network (spec, weights), how it was trained, and where its data came from."""
+    """The trained network (spec, state_dict), how it was trained, and where its data came
+    from."""
     return json.dumps({
-        "format": _FORMAT, "version": 1,
+        "format": _FORMAT, "version": FORMAT_VERSION,
         "spec": model.spec.to_text(),
-        "weights": {name: p.data.tolist()
-                    for name, p in zip(_weight_names(model.spec), model.parameters())},
+        "state_dict": {name: value.tolist() for name, value in model.state_dict().items()},
         "training": {"optimizer": training.optimizer,
                      "hyperparameters": dict(training.hyperparameters),
                      "schedule": training.schedule and [training.schedule[0],
@@ -420,27 +218,36 @@ def network_json(model: MLP, training: Training) -> str:
 
 def network_from_json(text: str | bytes) -> tuple[MLP, dict]:
     """The network network_json wrote (same predictions), and the rest of the file as a dict;
-    PlaygroundError for anything else."""
+    PlaygroundError for anything else. Files of version 1 load too."""
     try:
         doc = json.loads(text)
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
             raise ValueError("not a network file")
-        spec = MLPSpec.from_text(doc["spec"])
-        model = MLP(spec, np.random.default_rng(0))
-        names = _weight_names(spec)
-        weights = doc["weights"]
-        if not isinstance(weights, dict) or sorted(weights) != sorted(names):
-            raise ValueError("the weights do not match the network")
-        for name, p in zip(names, model.parameters()):
-            value = np.array(weights[name], dtype=np.float64)
-            if value.shape != p.data.shape or not np.isfinite(value).all():
-                raise ValueError(f"{name} has the wrong shape or a value that is not finite")
-            p.data[...] = value
+        version = doc.get("version", 1)
+        if version not in (1, FORMAT_VERSION):
+            raise PlaygroundError(f"This network file is version {version!r}; this playground "
+                                  f"reads versions 1 and {FORMAT_VERSION}.")
+        model = MLP(MLPSpec.from_text(doc["spec"]), np.random.default_rng(0))
+        weights = doc["state_dict"] if version == FORMAT_VERSION else _version_1(model,
+                                                                                 doc["weights"])
+        if not isinstance(weights, dict):
+            raise ValueError("the weights are not a table of names")
+        model.load_state_dict(weights)
     except PlaygroundError as err:
         raise PlaygroundError(f"This file's network cannot be built: {err}") from None
     except (ValueError, TypeError, KeyError, RecursionError) as err:
         raise PlaygroundError(f"This is not a network file from the playground ({err}).") from None
-    return model, {k: v for k, v in doc.items() if k != "weights"}
+    return model, {k: v for k, v in doc.items() if k not in ("weights", "state_dict")}
+
+
+def _version_1(model: MLP, weights) -> dict:
+    """A version-1 file's weights (W1, b1, ... with W (in, out)) as the model's state_dict."""
+    names = _weight_names(model.spec)
+    if not isinstance(weights, dict) or sorted(weights) != sorted(names):
+        raise PlaygroundError("the weights do not match the network")
+    keys = [name for name, _ in model.named_parameters()]
+    return {key: np.array(weights[name], dtype=np.float64).T if name[0] == "W" else weights[name]
+            for key, name in zip(keys, names)}
 
 
 # ---- expression programs as PyTorch --------------------------------------------------------

@@ -2,9 +2,8 @@
 
 Vanishing gradients: a deep stack of sigmoids multiplies the gradient by σ'(z) ≤ 1/4 at every
 layer on the way back, so the layers next to the inputs barely learn; the same stack with ReLU
-(derivative 1 where active) keeps the gradient's size. The sigmoid network starts from the
-classic Glorot initialisation (gain 1), as deep sigmoid networks did before better schemes (MLP's
-default for sigmoid, gain 4, compensates the 1/4 and hides the effect); ReLU from its usual √2.
+(derivative 1 where active) keeps the gradient's size. Both start as MLP starts every network,
+with PyTorch's initialisation: Xavier with gain 1 for sigmoid, He (gain √2) for ReLU.
 """
 
 from __future__ import annotations
@@ -15,19 +14,16 @@ from engine.data import Dataset
 from engine.nn import MLPSpec
 from engine.train import History, OptimizerRecipe, train
 
-__all__ = ["CLASSIC_GAIN", "VANISHING", "lesson_conclusion", "lesson_intro", "log_norm_range",
+__all__ = ["VANISHING", "lesson_conclusion", "lesson_intro", "log_norm_range",
            "vanishing_gradient_spec", "vanishing_gradients"]
 
 VANISHING = {"depth": 6, "width": 8, "epochs": 10, "activations": ("sigmoid", "relu")}
-CLASSIC_GAIN = {"sigmoid": 1.0}  # initialisation gains the lesson uses instead of MLP's default
 
 
 def vanishing_gradient_spec(activation: str, n_in: int, n_out: int) -> MLPSpec:
     """The lesson's deep network: VANISHING["depth"] hidden layers of one activation."""
     depth, width = VANISHING["depth"], VANISHING["width"]
-    gains = (CLASSIC_GAIN[activation],) * depth if activation in CLASSIC_GAIN else ()
-    return MLPSpec(n_in=n_in, hidden=(width,) * depth, activations=(activation,) * depth,
-                   gains=gains, n_out=n_out)
+    return MLPSpec(n_in=n_in, hidden=(width,) * depth, activations=(activation,), n_out=n_out)
 
 
 def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, optimizer: OptimizerRecipe,
@@ -67,6 +63,5 @@ def lesson_conclusion(sigmoid_norms: np.ndarray) -> str:
     return (f"With sigmoid, layer 1 gets a gradient **{ratio:,.0f}× smaller** than the output "
             "layer: on the way back every sigmoid multiplies the gradient by σ′ ≤ ¼, so the "
             "layers next to the inputs hardly learn. ReLU passes the gradient through unchanged "
-            "wherever it is active. (The sigmoid network starts from the classic Glorot "
-            "initialisation, gain 1; this page's own sigmoid layers start with gain 4, which "
-            "makes up for the ¼.)")
+            "wherever it is active. (Both start with PyTorch's initialisation: Xavier with "
+            "gain 1 for sigmoid, He for ReLU.)")

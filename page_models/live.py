@@ -33,7 +33,9 @@ class Frame:
     grad_norms: (steps of this epoch, layers), each Linear layer's gradient norm per step.
     predictions: the model on the boundary grid (boundary_axes): class probabilities
         (ny, nx, k), or for regression the predicted values (nx,).
-    edges: per Linear layer, (rows, cols, weights) of its LIVE_EDGES largest |weights|.
+    edges: per Linear layer, (sources, targets, weights) of its LIVE_EDGES largest |weights|:
+        weight[targets[i], sources[i]] (W is (out, in)) joins neuron sources[i] of the layer's
+        input to neuron targets[i] of its output.
     """
 
     epoch: int
@@ -76,8 +78,8 @@ def _edges(model: MLP) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
         flat = np.abs(weights).ravel()
         keep = (np.arange(flat.size) if flat.size <= LIVE_EDGES
                 else np.sort(np.argpartition(flat, -LIVE_EDGES)[-LIVE_EDGES:]))
-        rows, cols = np.unravel_index(keep, weights.shape)
-        out.append((rows, cols, weights.ravel()[keep].copy()))
+        targets, sources = np.unravel_index(keep, weights.shape)
+        out.append((sources, targets, weights.ravel()[keep].copy()))
     return tuple(out)
 
 

@@ -30,7 +30,7 @@ __all__ = [
     "BATCH_SIZES", "DROPOUT_PS", "NOISES", "PARAMS", "Setup", "add_layer", "build", "dataset",
     "data_source", "default_optimizer", "editor_notes", "editor_values", "export",
     "loaded_caption", "loaded_predictor",
-    "remove_layer", "run_key", "set_layers",
+    "init_note", "remove_layer", "run_key", "set_layers",
 ]
 
 N_POINTS = 200
@@ -216,4 +216,11 @@ def editor_notes(spec: MLPSpec) -> list[str]:
     if MAX_WIDTH in spec.hidden:
         notes.append(f"Width cap reached: at most {MAX_WIDTH} neurons per layer on this public "
                      "instance.")
-    return notes
+    return [*notes, init_note(spec)]
+
+
+def init_note(spec: MLPSpec) -> str:
+    """How each layer's weights start (engine.nn.Init, as torch.nn.init draws them)."""
+    names = [f"hidden {i}" for i in range(1, len(spec.hidden) + 1)] + ["output"]
+    layers = " · ".join(f"{name}: {init}" for name, init in zip(names, spec.inits))
+    return f"Initial weights, as torch.nn.init draws them (biases 0): {layers}."

@@ -19,7 +19,7 @@ from engine.data import DATASETS, MIN_SAMPLES, Dataset, make_dataset, train_val_
 from engine.errors import PlaygroundError
 from engine.limits import MAX_EPOCHS, MAX_SAMPLES, MAX_SEEDS
 from engine.nn import ACTIVATIONS, MLPSpec
-from engine.train import check_comparison
+from engine.train_grid import check_comparison
 from page_models.limits import MAX_SURFACE_STEPS
 from page_models.optimizers import (
     OPTIMIZERS,

@@ -13,7 +13,7 @@ import streamlit as st
 from engine.data import DATASETS, MIN_SAMPLES
 from engine.limits import MAX_EPOCHS, MAX_SAMPLES, MAX_SEEDS
 from engine.nn import ACTIVATIONS, MLPSpec
-from engine.train import compare
+from engine.train_grid import compare
 from page_models import optimizer_lab as lab
 from page_models import own_data
 from page_models.limits import MAX_SURFACE_STEPS

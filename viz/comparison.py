@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from engine.data import Dataset
-from engine.train import Run
+from engine.train_grid import Run
 from viz.boundary import BoundaryGrid, boundary_small_multiples
 from viz.curves import curves_figure, series
 

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from engine.train import Run
+from engine.train_grid import Run
 from viz.palette import DROPOUT_DASH, FONT_FAMILY, INK
 
 FONT_SIZE = 17  # readable on a projector at 1280×720

@@ -209,12 +209,12 @@ def _text_trace(nodes: list[int], xy, paths, size: Sizes) -> dict:
 
 
 def _top_label(graph: nx.MultiDiGraph, node: int, shape_labels: bool) -> str:
+    """With shape labels, an op's shape rule and an input's shape (a weight's is (out, in), as
+    in PyTorch); else an op's name."""
     attrs = graph.nodes[node]
-    if attrs["op"] is None:
-        return ""
     if shape_labels:
         return shape_rule(graph, node).replace(" → ", "<br>→ ")
-    return attrs["name"] or ""
+    return (attrs["name"] or "") if attrs["op"] is not None else ""
 
 
 def hover_text(graph: nx.MultiDiGraph, node: int) -> str:

@@ -71,8 +71,8 @@ def _edge_traces(layers, matrices, scale_max, scale, what) -> tuple[list[go.Scat
         chosen = _strongest(matrix, MAX_EDGES_PER_LAYER)
         hidden += matrix.size - chosen.size
         for flat in chosen:
-            i, j = np.unravel_index(flat, matrix.shape)
-            value = float(matrix[i, j])
+            j, i = np.unravel_index(flat, matrix.shape)  # W[j, i]: from neuron i to neuron j
+            value = float(matrix[j, i])
             finite = np.isfinite(value)
             size = min(abs(value) / scale_max, 1.0) if finite and scale_max > 0 else 1.0
             key = (int(np.sign(value)) if finite else 2, min(int(size * SIZE_BINS), SIZE_BINS - 1))
@@ -131,16 +131,17 @@ def neuron_figure(layers: Sequence[LayerView], matrices: Sequence[np.ndarray], *
     """The network as neurons and weighted edges.
 
     layers: the columns, inputs first, outputs last.
-    matrices: one (layers[k].size, layers[k+1].size) array per pair of neighbouring columns:
-        the weights, or their gradients when `gradient` is True (other colour scale).
+    matrices: one (layers[k+1].size, layers[k].size) array per pair of neighbouring columns,
+        in torch's (out, in) layout (engine.nn.Linear.weight): the weights, or their gradients
+        when `gradient` is True (other colour scale).
     """
     if len(matrices) != len(layers) - 1:
         raise ValueError(f"{len(layers)} layers need {len(layers) - 1} matrices, "
                          f"got {len(matrices)}")
     for k, matrix in enumerate(matrices):
-        if matrix.shape != (layers[k].size, layers[k + 1].size):
+        if matrix.shape != (layers[k + 1].size, layers[k].size):
             raise ValueError(f"matrix {k} has shape {matrix.shape}, "
-                             f"expected {(layers[k].size, layers[k + 1].size)}")
+                             f"expected {(layers[k + 1].size, layers[k].size)} (out, in)")
     what = "gradient" if gradient else "weight"
     scale = GRADIENT_SCALE if gradient else VALUE_SCALE
     finite = [np.abs(m[np.isfinite(m)]) for m in matrices]
@@ -177,12 +178,15 @@ def neuron_figure(layers: Sequence[LayerView], matrices: Sequence[np.ndarray], *
 def network_layers(spec: MLPSpec, features: Sequence[str], dataset: Dataset,
                    hidden: Sequence[np.ndarray]) -> list[LayerView]:
     """The columns of an MLP on `dataset` for neuron_figure: the input features, each hidden
-    layer (filled with its activations `hidden`), and the outputs."""
+    layer (filled with its activations `hidden`), and the outputs; each layer's title says how
+    its weights started (engine.nn.Init)."""
     layers = [LayerView("Input", len(features), [FEATURES[k].label for k in features])]
+    inits = spec.inits
     for i, (width, act, p) in enumerate(zip(spec.hidden, spec.activations, spec.dropouts)):
         drop = f"<br>dropout {p:g}" if p else ""
-        layers.append(LayerView(f"Hidden {i + 1}<br>{act}{drop}", width, values=hidden[i]))
+        layers.append(LayerView(f"Hidden {i + 1}<br>{act}<br>{inits[i]}{drop}", width,
+                                values=hidden[i]))
     if dataset.task == "classification":
-        return [*layers, LayerView("Output<br>softmax", dataset.n_classes,
+        return [*layers, LayerView(f"Output<br>softmax<br>{inits[-1]}", dataset.n_classes,
                                    [f"class {c}" for c in range(dataset.n_classes)])]
-    return [*layers, LayerView("Output", 1, ["ŷ"])]
+    return [*layers, LayerView(f"Output<br>{inits[-1]}", 1, ["ŷ"])]

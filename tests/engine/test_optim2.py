@@ -5,7 +5,6 @@ Properties: each optimizer equals its update rule written out in NumPy, over ran
 """
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from engine import optim
 from engine.errors import PlaygroundError
 from engine.tensor import Tensor
+from page_models.export_templates import rules
 
 GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "optim2.json"
 SHARED_GOLDEN_PATH = Path(__file__).resolve().parents[3] / "shared" / "golden" / "optim2.json"
@@ -84,118 +84,69 @@ def test_schedule_matches_torch(case):
 
 
 # ---- each optimizer is its update rule, written out in NumPy ---------------------------------
-def rule_sgd(theta, grads, lr, momentum, dampening, nesterov, weight_decay):
-    b = None
-    for g in grads:
-        g = g + weight_decay * theta
-        if momentum:
-            b = g.copy() if b is None else momentum * b + (1 - dampening) * g
-            g = g + momentum * b if nesterov else b
-        theta = theta - lr * g
-    return theta
-
-
-def rule_rmsprop(theta, grads, lr, alpha, eps, weight_decay, momentum, centered):
-    v, g_avg, b = 0.0, 0.0, 0.0
-    for g in grads:
-        g = g + weight_decay * theta
-        v = alpha * v + (1 - alpha) * g**2
-        if centered:
-            g_avg = alpha * g_avg + (1 - alpha) * g
-            d = np.sqrt(v - g_avg**2) + eps
-        else:
-            d = np.sqrt(v) + eps
-        if momentum:
-            b = momentum * b + g / d
-            theta = theta - lr * b
-        else:
-            theta = theta - lr * g / d
-    return theta
-
-
-def rule_adagrad(theta, grads, lr, lr_decay, weight_decay, initial_accumulator_value, eps):
-    s = np.full_like(theta, initial_accumulator_value)
-    for t, g in enumerate(grads, start=1):
-        g = g + weight_decay * theta
-        s = s + g**2
-        theta = theta - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(s) + eps)
-    return theta
-
-
-def rule_adam(theta, grads, lr, betas, eps, weight_decay, amsgrad, decoupled=False):
-    (b1, b2), m, v, v_max = betas, 0.0, 0.0, 0.0
-    for t, g in enumerate(grads, start=1):
-        if decoupled:
-            theta = theta * (1 - lr * weight_decay)
-        else:
-            g = g + weight_decay * theta
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g**2
-        v_max = np.maximum(v_max, v)
-        m_hat, v_hat = m / (1 - b1**t), (v_max if amsgrad else v) / (1 - b2**t)
-        theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
-    return theta
-
-
+# The rules are page_models/export_templates/rules.py's: written once, copied into the exported
+# NumPy scripts, and each named after its class in lower case.
 unit = st.floats(0.0, 0.99)
 positive = st.floats(1e-4, 1.0)
-RULES = {
-    "SGD": (rule_sgd, st.fixed_dictionaries({
+SETTINGS = {  # class name -> its settings, drawn
+    "SGD": st.fixed_dictionaries({
         "lr": positive, "momentum": unit, "dampening": st.just(0.0), "nesterov": st.booleans(),
         "weight_decay": st.floats(0.0, 0.1)}).filter(
-            lambda k: k["momentum"] > 0 or not k["nesterov"])),
-    "RMSprop": (rule_rmsprop, st.fixed_dictionaries({
+            lambda k: k["momentum"] > 0 or not k["nesterov"]),
+    "RMSprop": st.fixed_dictionaries({
         "lr": positive, "alpha": st.floats(0.5, 0.999), "eps": st.floats(1e-8, 1e-2),
-        "weight_decay": st.floats(0.0, 0.1), "momentum": unit, "centered": st.booleans()})),
-    "Adagrad": (rule_adagrad, st.fixed_dictionaries({
+        "weight_decay": st.floats(0.0, 0.1), "momentum": unit, "centered": st.booleans()}),
+    "Adagrad": st.fixed_dictionaries({
         "lr": positive, "lr_decay": st.floats(0.0, 0.5), "weight_decay": st.floats(0.0, 0.1),
-        "initial_accumulator_value": st.floats(0.0, 1.0), "eps": st.floats(1e-10, 1e-2)})),
-    "Adam": (rule_adam, st.fixed_dictionaries({
+        "initial_accumulator_value": st.floats(0.0, 1.0), "eps": st.floats(1e-10, 1e-2)}),
+    "Adam": st.fixed_dictionaries({
         "lr": positive, "betas": st.tuples(unit, st.floats(0.5, 0.999)),
         "eps": st.floats(1e-8, 1e-2), "weight_decay": st.floats(0.0, 0.1),
-        "amsgrad": st.booleans()})),
-    "AdamW": (lambda *a, **k: rule_adam(*a, **k, decoupled=True), st.fixed_dictionaries({
+        "amsgrad": st.booleans()}),
+    "AdamW": st.fixed_dictionaries({
         "lr": positive, "betas": st.tuples(unit, st.floats(0.5, 0.999)),
         "eps": st.floats(1e-8, 1e-2), "weight_decay": st.floats(0.0, 0.5),
-        "amsgrad": st.booleans()})),
+        "amsgrad": st.booleans()}),
 }
 
 
-@pytest.mark.parametrize("name", RULES)
+@pytest.mark.parametrize("name", SETTINGS)
 @settings(max_examples=40, deadline=None)
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 12))
 def test_optimizer_equals_its_update_rule(name, data, seed, steps):
-    rule, kwargs_strategy = RULES[name]
-    kwargs = data.draw(kwargs_strategy)
+    kwargs = data.draw(SETTINGS[name])
     rng = np.random.default_rng(seed)
-    theta0 = rng.normal(size=(3, 2))
-    grads = [rng.normal(size=(3, 2)) for _ in range(steps)]
-    p = Tensor(theta0, requires_grad=True)
-    opt = getattr(optim, name)([p], **kwargs)
-    for g in grads:
-        p.grad = g.copy()
+    theta = rng.normal(size=(3, 2))
+    p = Tensor(theta.copy(), requires_grad=True)
+    opt, rule, state = getattr(optim, name)([p], **kwargs), getattr(rules, name.lower()), {}
+    for _ in range(steps):
+        p.grad = rng.normal(size=(3, 2))
         opt.step()
-    np.testing.assert_allclose(p.data, rule(theta0, grads, **kwargs), rtol=1e-10, atol=1e-12)
+        rule(theta, p.grad, state, **kwargs)
+    np.testing.assert_allclose(p.data, theta, rtol=1e-10, atol=1e-12)
 
 
-SCHEDULE_RULES = {
-    "StepLR": ({"step_size": 3, "gamma": 0.5}, lambda t: 0.5 ** (t // 3)),
-    "ExponentialLR": ({"gamma": 0.9}, lambda t: 0.9**t),
-    "CosineAnnealingLR": ({"T_max": 10, "eta_min": 0.0},
-                          lambda t: (1 + math.cos(math.pi * t / 10)) / 2),
-    "LinearLR": ({"start_factor": 0.1, "end_factor": 1.0, "total_iters": 4},
-                 lambda t: 0.1 + 0.9 * min(t, 4) / 4),
+def test_every_optimizer_has_its_rule():
+    assert set(SETTINGS) == {c.__name__ for sub in optim.Optimizer.__subclasses__()
+                          for c in (sub, *sub.__subclasses__())}
+
+
+SCHEDULE_SETTINGS = {
+    "StepLR": {"step_size": 3, "gamma": 0.5},
+    "ExponentialLR": {"gamma": 0.9},
+    "CosineAnnealingLR": {"T_max": 10, "eta_min": 0.01},
+    "LinearLR": {"start_factor": 0.1, "end_factor": 1.0, "total_iters": 4},
 }
 
 
-@pytest.mark.parametrize("name", SCHEDULE_RULES)
+@pytest.mark.parametrize("name", SCHEDULE_SETTINGS)
 def test_schedule_sets_the_optimizer_lr_in_place_each_step(name):
-    kwargs, factor = SCHEDULE_RULES[name]
+    """Each step's rate is PyTorch's closed form (rules.py's function of the same name)."""
+    kwargs, closed_form = SCHEDULE_SETTINGS[name], getattr(rules, name.lower())
     opt = optim.SGD([Tensor([1.0], requires_grad=True)], lr=0.2)
     schedule = getattr(optim, name)(opt, **kwargs)
     for t in range(15):
-        assert opt.lr == pytest.approx(0.2 * factor(t), rel=1e-14)
-        assert schedule.get_last_lr() == opt.lr
+        assert opt.lr == pytest.approx(closed_form(t, 0.2, **kwargs), rel=1e-14)
         schedule.step()
 
 

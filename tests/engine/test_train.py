@@ -1,4 +1,5 @@
-"""engine.train: runs, histories, live steps, divergence, comparison grids, prediction helpers."""
+"""engine.train and engine.train_grid: runs, histories, live steps, divergence, comparison grids
+(the same loop with R > 1 runs), prediction helpers."""
 
 import math
 
@@ -11,7 +12,6 @@ from engine import (
     LimitError,
     MLPSpec,
     PlaygroundError,
-    accuracy,
     class_probabilities,
     compare,
     make_dataset,
@@ -22,7 +22,15 @@ from engine import (
 )
 from engine.limits import MAX_EPOCHS, MAX_SEEDS
 from engine.tensor import Tensor
-from engine.train import DIVERGENCE_FACTOR, LOSS_FOR_TASK, LOSS_OPS, LOSS_TERMS, _losses
+from engine.train import (
+    DIVERGENCE_FACTOR,
+    LOSS_FOR_TASK,
+    LOSS_OPS,
+    LOSS_TERMS,
+    Job,
+    Runs,
+    _losses,
+)
 from page_models.optimizers import OPTIMIZERS as REGISTRY
 from page_models.optimizers import OptimizerChoice, ScheduleChoice
 
@@ -110,20 +118,22 @@ def test_batch_size_above_the_data_is_one_batch(moons):
 
 def test_adam_learns_moons_to_97_percent_within_300_steps():
     data = make_dataset("moons", n=200, noise=0.1, seed=0)
-    spec = MLPSpec.uniform(n_in=2, hidden=(16, 16), activation="tanh", n_out=2)
+    spec = MLPSpec(n_in=2, hidden=(16, 16), activations=("tanh",), n_out=2)
     h = train(spec, opt("adam", 0.01), data, None, epochs=42, batch_size=32, seed=0)
     assert h.steps <= 300
     assert h.epoch_train_acc[-1] >= 0.97
-    assert accuracy(h.model, data) == h.epoch_train_acc[-1]
+    assert np.mean(predict(h.model, data.X).argmax(axis=1) == data.y) == h.epoch_train_acc[-1]
     assert all(math.isnan(v) for v in h.epoch_val_loss)  # no validation data
 
 
-@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
-def test_every_activation_trains(activation):
+@pytest.mark.parametrize("activation, accuracy", [("tanh", 0.95), ("relu", 0.95),
+                                                  ("sigmoid", 0.85)])
+def test_every_activation_trains(activation, accuracy):
+    """Sigmoid with torch's gain 1 learns slowest: σ′ ≤ 1/4 shrinks every layer's signal."""
     data = make_dataset("moons", n=200, noise=0.1, seed=0)
-    spec = MLPSpec.uniform(n_in=2, hidden=(16, 16), activation=activation, n_out=2)
+    spec = MLPSpec(n_in=2, hidden=(16, 16), activations=(activation,), n_out=2)
     h = train(spec, opt("adam", 0.01), data, None, epochs=42, batch_size=32, seed=0)
-    assert h.epoch_train_acc[-1] >= 0.95
+    assert h.epoch_train_acc[-1] >= accuracy
 
 
 def test_regression_uses_squared_error_and_has_no_accuracy():
@@ -136,7 +146,6 @@ def test_regression_uses_squared_error_and_has_no_accuracy():
     assert h.epoch_val_loss[-1] < 0.5 * h.epoch_val_loss[0]
     mse = np.mean((predict(h.model, train_data.X) - train_data.y) ** 2)
     assert mse == pytest.approx(h.epoch_train_loss[-1], rel=1e-9)
-    assert math.isnan(accuracy(h.model, train_data))
 
 
 @pytest.mark.parametrize("name, spec", [
@@ -169,6 +178,19 @@ def test_the_loop_is_forward_loss_backward_step(moons):
     assert h.step_loss == losses
     for p, q in zip(h.model.parameters(), model.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_one_run_trains_its_own_mlp_and_several_a_stack_of_them(moons):
+    """The loop is the same for R runs: with R = 1 the network is the run's MLP itself (the
+    graph a page shows for one step), with R > 1 the MLPs stacked, each a view of its slice."""
+    jobs = [Job(SPEC, opt("sgd", 0.1), seed, seed) for seed in (0, 1)]
+    one, two = Runs(jobs[:1], moons[0], None, 16), Runs(jobs, moons[0], None, 16)
+    assert one.net is one.histories[0].model and not one.stacked
+    assert two.stacked and two.params[0].shape == (2, 8, 2)  # (runs, out, in)
+    for runs in (one, two):
+        assert [epoch_end for _, _, epoch_end in runs.steps(1)] == [False] * 4 + [True]
+    np.testing.assert_allclose(two.histories[0].step_loss, one.histories[0].step_loss,
+                               rtol=1e-12)
 
 
 def test_a_schedule_steps_once_per_optimizer_step(moons):
@@ -257,14 +279,14 @@ def test_bad_settings_fail_at_the_call(moons):
 
 
 # ---- comparison grid -------------------------------------------------------------------------
-OPTIMIZERS = [opt("sgd", 0.2), opt("momentum", 0.05),
+GRID_OPTIMIZERS = [opt("sgd", 0.2), opt("momentum", 0.05),
               opt("adam", 0.01)]
 
 
 @pytest.fixture(scope="module")
 def grid(moons):
     calls = []
-    runs = compare(SPEC, OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16,
+    runs = compare(SPEC, GRID_OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16,
                    progress=lambda done, total: calls.append((done, total)))
     return runs, calls
 
@@ -320,7 +342,7 @@ def test_grid_equals_the_plain_loop_with_a_schedule(schedule, moons):
 
 def test_grid_is_deterministic_and_reports_progress(grid, moons):
     runs, calls = grid
-    again = compare(SPEC, OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16)
+    again = compare(SPEC, GRID_OPTIMIZERS, 0.3, [0, 1], *moons, epochs=4, batch_size=16)
     assert all(same_history(a.history, b.history) for a, b in zip(runs, again))
     dones = [done for done, _ in calls]
     assert dones == sorted(dones) and calls[-1] == (12 * 4, 12 * 4)
@@ -352,16 +374,16 @@ def test_a_diverging_run_does_not_disturb_the_others(moons):
 
 def test_grid_checks_its_settings(moons):
     with pytest.raises(LimitError):
-        compare(SPEC, OPTIMIZERS, 0.2, list(range(MAX_SEEDS + 1)), *moons, 1, 16)
+        compare(SPEC, GRID_OPTIMIZERS, 0.2, list(range(MAX_SEEDS + 1)), *moons, 1, 16)
     with pytest.raises(LimitError, match="weights"):
-        compare(MLPSpec(n_in=2, hidden=(128, 128), n_out=2), OPTIMIZERS, 0.2, [0, 1], *moons,
+        compare(MLPSpec(n_in=2, hidden=(128, 128), n_out=2), GRID_OPTIMIZERS, 0.2, [0, 1], *moons,
                 100, 16)
     with pytest.raises(PlaygroundError, match="Nothing to compare"):
         compare(SPEC, [], 0.2, [0], *moons, 1, 16)
     with pytest.raises(PlaygroundError, match="optimizer choice"):
         compare(SPEC, ["adam"], 0.2, [0], *moons, 1, 16)
     with pytest.raises(PlaygroundError):
-        compare(SPEC, OPTIMIZERS, 1.0, [0], *moons, 1, 16)
+        compare(SPEC, GRID_OPTIMIZERS, 1.0, [0], *moons, 1, 16)
 
 
 # ---- prediction helpers ----------------------------------------------------------------------
@@ -373,7 +395,6 @@ def test_predictions_use_eval_mode_and_restore_the_mode(moons):
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     np.testing.assert_array_equal(predict(model, train_data.X), predict(model, train_data.X))
     assert model.training  # put back
-    assert 0.0 <= accuracy(model, train_data) <= 1.0
 
 
 def test_a_diverged_run_can_be_closed_from_another_thread():

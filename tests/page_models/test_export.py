@@ -8,12 +8,14 @@ import re
 import runpy
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine import optim
 from engine.data import make_dataset
 from engine.errors import PlaygroundError
 from engine.expr import InputSpec, build
@@ -22,17 +24,16 @@ from engine.tensor import Tensor
 from engine.train import predict, train
 from page_models.examples import MICROGRAD_README
 from page_models.export import (
-    OPTIMIZERS,
-    SCHEDULES,
+    TEMPLATES,
     Training,
+    exportable,
     network_from_json,
     network_json,
     numpy_script,
     pytorch_script,
     pytorch_snippet,
 )
-from page_models.optimizers import OPTIMIZERS as REGISTRY
-from page_models.optimizers import OptimizerChoice, ScheduleChoice
+from page_models.optimizers import OPTIMIZERS, OptimizerChoice, ScheduleChoice
 from page_models.own_data import formula_dataset
 
 LINE = re.compile(r"epoch (\d+) train_loss (\S+)")
@@ -50,14 +51,18 @@ def losses_of(output: str) -> list[float]:
 def run_subprocess(script: str, tmp_path) -> subprocess.CompletedProcess:
     path = tmp_path / "exported.py"
     path.write_text(script, encoding="utf-8")
+    return run_file(path, tmp_path)
+
+
+def run_file(path: Path, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
-                          timeout=120, cwd=tmp_path)
+                          timeout=120, cwd=cwd)
 
 
 ENGINE_RUNS = {  # name -> (data, spec, optimizer, epochs, batch size, seed)
     "adam, dropout, relu": (make_dataset("moons", n=60, seed=1),
-                            MLPSpec.uniform(n_in=2, hidden=(8, 5), activation="relu",
-                                            dropout=0.3, n_out=2),
+                            MLPSpec(n_in=2, hidden=(8, 5), activations=("relu",),
+                                    dropouts=(0.3,), n_out=2),
                             OptimizerChoice.of("adam", lr=0.02), 4, 16, 3),
     "momentum, three classes, sigmoid": (make_dataset("blobs", n=45, seed=2, k=3),
                                          MLPSpec(n_in=2, hidden=(6,), activations=("sigmoid",),
@@ -102,12 +107,19 @@ def test_init_seed_and_a_batch_larger_than_the_data(tmp_path):
     np.testing.assert_allclose(losses_of(done.stdout), history.epoch_train_loss, rtol=1e-9)
 
 
+def test_a_source_with_quotes_and_backslashes_stays_in_the_docstring(tmp_path):
+    data, spec, optimizer, *_ = ENGINE_RUNS["adam, formula data"]
+    training = Training.of(spec, optimizer, data, 1, 32, 2, source='f(x) = """\\"; x')
+    done = run_subprocess(numpy_script(training), tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
 def test_export_refuses_what_it_cannot_write():
     data, spec, optimizer, *_ = ENGINE_RUNS["adam, dropout, relu"]
-    with pytest.raises(PlaygroundError, match="no template for the optimizer 'lbfgs'"):
-        Training(spec, data, "lbfgs", {"lr": 1.0}, 1, 1, 0)
-    with pytest.raises(PlaygroundError, match="no template for the schedule 'warmup'"):
-        Training(spec, data, "sgd", {"lr": 1.0}, 1, 1, 0, schedule=("warmup", {}))
+    with pytest.raises(PlaygroundError, match="no template for the optimizer 'LBFGS'"):
+        Training(spec, data, "LBFGS", {"lr": 1.0}, 1, 1, 0)
+    with pytest.raises(PlaygroundError, match="no template for the schedule 'Warmup'"):
+        Training(spec, data, "SGD", {"lr": 1.0}, 1, 1, 0, schedule=("Warmup", {}))
     with pytest.raises(PlaygroundError, match="does not fit"):
         Training.of(spec, optimizer, make_dataset("regression", n=20), 1, 1, 0)
 
@@ -115,35 +127,42 @@ def test_export_refuses_what_it_cannot_write():
 # ---- the PyTorch script against the NumPy script -------------------------------------------
 SGD = {"lr": 0.05, "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}
 ADAM = {"lr": 0.02, "betas": (0.9, 0.99), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False}
+RMSPROP = {"lr": 0.01, "alpha": 0.9, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0,
+           "centered": False}
 TORCH_RUNS = {  # name -> (optimizer, hyperparameters, schedule)
-    "sgd": ("sgd", SGD, None),
-    "sgd nesterov, weight decay": ("sgd", {**SGD, "momentum": 0.9, "nesterov": True,
+    "sgd": ("SGD", SGD, None),
+    "sgd nesterov, weight decay": ("SGD", {**SGD, "momentum": 0.9, "nesterov": True,
                                            "weight_decay": 0.01}, None),
-    "sgd momentum, dampening": ("sgd", {**SGD, "momentum": 0.7, "dampening": 0.3}, None),
-    "adam, weight decay": ("adam", {**ADAM, "weight_decay": 0.05}, None),
-    "adam amsgrad": ("adam", {**ADAM, "amsgrad": True}, None),
-    "adamw": ("adamw", {**ADAM, "weight_decay": 0.1}, None),
-    "adamw amsgrad": ("adamw", {**ADAM, "weight_decay": 0.1, "amsgrad": True}, None),
-    "rmsprop": ("rmsprop", {"lr": 0.01, "alpha": 0.9, "eps": 1e-8, "weight_decay": 0.0,
-                            "momentum": 0.0, "centered": False}, None),
-    "rmsprop centered, momentum, decay": ("rmsprop", {"lr": 0.005, "alpha": 0.95, "eps": 1e-6,
+    "sgd momentum, dampening": ("SGD", {**SGD, "momentum": 0.7, "dampening": 0.3}, None),
+    "adam, weight decay": ("Adam", {**ADAM, "weight_decay": 0.05}, None),
+    "adam amsgrad": ("Adam", {**ADAM, "amsgrad": True}, None),
+    "adamw": ("AdamW", {**ADAM, "weight_decay": 0.1}, None),
+    "adamw amsgrad": ("AdamW", {**ADAM, "weight_decay": 0.1, "amsgrad": True}, None),
+    "rmsprop": ("RMSprop", RMSPROP, None),
+    "rmsprop centered, momentum, decay": ("RMSprop", {"lr": 0.005, "alpha": 0.95, "eps": 1e-6,
                                                       "weight_decay": 0.02, "momentum": 0.5,
                                                       "centered": True}, None),
-    "adagrad": ("adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01,
+    "adagrad": ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01,
                             "initial_accumulator_value": 0.1, "eps": 1e-10}, None),
-    "steplr": ("sgd", SGD, ("steplr", {"step_size": 7, "gamma": 0.5})),
-    "exponentiallr": ("adam", ADAM, ("exponentiallr", {"gamma": 0.95})),
-    "cosineannealinglr": ("sgd", {**SGD, "momentum": 0.9}, ("cosineannealinglr",
+    "steplr": ("SGD", SGD, ("StepLR", {"step_size": 7, "gamma": 0.5})),
+    "exponentiallr": ("Adam", ADAM, ("ExponentialLR", {"gamma": 0.95})),
+    "cosineannealinglr": ("SGD", {**SGD, "momentum": 0.9}, ("CosineAnnealingLR",
                                                             {"T_max": 12, "eta_min": 0.001})),
-    "linearlr": ("rmsprop", {"lr": 0.01, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0,
-                             "momentum": 0.0, "centered": False},
-                 ("linearlr", {"start_factor": 0.25, "end_factor": 1.0, "total_iters": 20})),
+    "linearlr": ("RMSprop", {**RMSPROP, "alpha": 0.99},
+                 ("LinearLR", {"start_factor": 0.25, "end_factor": 1.0, "total_iters": 20})),
 }  # 6 epochs of 5 steps: each schedule changes the rate several times within the run
 
 
-def test_every_template_is_tested_against_torch():
-    assert {run[0] for run in TORCH_RUNS.values()} == set(OPTIMIZERS)
-    assert {run[2][0] for run in TORCH_RUNS.values() if run[2]} == set(SCHEDULES)
+def subclasses(cls) -> set[str]:
+    return {c.__name__ for sub in cls.__subclasses__() for c in (sub, *sub.__subclasses__())}
+
+
+def test_every_engine_optimizer_and_schedule_exports_and_is_tested_against_torch():
+    optimizers, schedules = subclasses(optim.Optimizer), subclasses(optim.LRScheduler)
+    assert {"SGD", "RMSprop", "Adagrad", "Adam", "AdamW"} <= optimizers
+    assert all(exportable(name) for name in optimizers | schedules)
+    assert {run[0] for run in TORCH_RUNS.values()} == optimizers
+    assert {run[2][0] for run in TORCH_RUNS.values() if run[2]} == schedules
 
 
 SPIRAL = make_dataset("spiral", n=45, arms=3, seed=1)
@@ -158,7 +177,7 @@ def test_pytorch_script_trains_as_the_numpy_script(name, tmp_path):
     scripts_agree(training, tmp_path)
 
 
-REGISTRY_RUNS = [*[OptimizerChoice.of(key) for key in REGISTRY],
+REGISTRY_RUNS = [*[OptimizerChoice.of(key) for key in OPTIMIZERS],
                  *[OptimizerChoice.of("momentum", ScheduleChoice.of(key, **small))
                    for key, small in (("step", {"step_size": 4}), ("exponential", {}),
                                       ("cosine", {"T_max": 9}), ("linear", {"total_iters": 9}))]]
@@ -171,6 +190,34 @@ def test_every_optimizer_and_schedule_of_the_registry_exports(choice, tmp_path):
     assert training.hyperparameters == built.hyperparameters()
     assert (training.schedule is None) == (choice.schedule is None)
     scripts_agree(training, tmp_path)
+
+
+# ---- the templates ---------------------------------------------------------------------------
+@pytest.mark.parametrize("template", ["numpy_training.py", "torch_training.py"])
+def test_each_template_runs_on_its_own(template, tmp_path):
+    if template.startswith("torch"):
+        pytest.importorskip("torch", reason="PyTorch runs the PyTorch template in CI")
+    done = run_file(TEMPLATES / template, tmp_path)
+    assert done.returncode == 0, done.stderr
+    numpy_done = run_file(TEMPLATES / "numpy_training.py", tmp_path)
+    assert len(losses_of(done.stdout)) == 3  # demo.py's run
+    np.testing.assert_allclose(losses_of(done.stdout), losses_of(numpy_done.stdout), rtol=1e-12)
+
+
+def test_the_exported_scripts_pass_ruff(tmp_path):
+    """Only data is generated: the scripts are the templates (which ruff checks with the rest)
+    with the run's data and copied functions, and pass the same checks."""
+    pytest.importorskip("ruff", reason="ruff is a dev requirement")
+    data, spec, optimizer, *_ = ENGINE_RUNS["adam, dropout, relu"]
+    choice = OptimizerChoice.of("amsgrad", ScheduleChoice.of("cosine", T_max=9))
+    scripts = {"numpy_script.py": numpy_script(Training.of(spec, choice, data, 2, 8, 0)),
+               "torch_script.py": pytorch_script(Training.of(spec, optimizer, data, 2, 8, 0))}
+    for name, script in scripts.items():
+        (tmp_path / name).write_text(script, encoding="utf-8")
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--config", str(pyproject),
+                           *scripts], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
 
 
 def scripts_agree(training: Training, tmp_path) -> None:
@@ -214,10 +261,43 @@ def test_network_json_loads_back_to_the_same_predictions():
     assert model.spec == spec
     grid = np.random.default_rng(0).uniform(-3, 3, size=(200, 2))
     np.testing.assert_array_equal(predict(model, grid), predict(history.model, grid))
-    assert info["training"]["optimizer"] == "sgd"
+    assert info["training"]["optimizer"] == "SGD"
     assert info["training"]["hyperparameters"]["momentum"] == 0.8
     assert info["data"] == {"source": "blobs, k=3", "task": "classification", "n_classes": 3,
                             "points": 45}
+
+
+def test_the_json_holds_torchs_state_dict_and_version_1_files_still_load():
+    data, spec, optimizer, epochs, batch, seed = ENGINE_RUNS["momentum, three classes, sigmoid"]
+    model = train(spec, optimizer, data, None, epochs, batch, seed).model
+    doc = json.loads(network_json(model, Training.of(spec, optimizer, data, 1, 1, 0)))
+    assert doc["version"] == 2 and list(doc["state_dict"]) == [
+        "0.weight", "0.bias", "3.weight", "3.bias"]  # Linear, Sigmoid, Dropout, Linear
+    assert np.array(doc["state_dict"]["0.weight"]).shape == (6, 2)  # (out, in)
+    old = {**doc, "version": 1, "weights": {  # version 1: W1, b1, ... with W (in, out)
+        "W1": model.layers[0].weight.data.T.tolist(), "b1": model.layers[0].bias.data.tolist(),
+        "W2": model.layers[1].weight.data.T.tolist(), "b2": model.layers[1].bias.data.tolist()}}
+    del old["state_dict"]
+    loaded, _ = network_from_json(json.dumps(old))
+    grid = np.random.default_rng(0).uniform(-3, 3, size=(50, 2))
+    np.testing.assert_array_equal(predict(loaded, grid), predict(model, grid))
+
+
+def test_a_torch_network_loads_the_exported_state_dict():
+    torch = pytest.importorskip("torch", reason="PyTorch checks the JSON's layout in CI")
+    data, spec, optimizer, *_ = ENGINE_RUNS["momentum, three classes, sigmoid"]
+    doc = json.loads(network_json(train(spec, optimizer, data, None, 1, 8, 0).model,
+                                  Training.of(spec, optimizer, data, 1, 8, 0)))
+    twin = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.Sigmoid(), torch.nn.Dropout(0.5),
+                               torch.nn.Linear(6, 3)).double().eval()
+    twin.load_state_dict({k: torch.tensor(v, dtype=torch.float64)
+                          for k, v in doc["state_dict"].items()})
+    model, _ = network_from_json(json.dumps(doc))
+    np.testing.assert_allclose(twin(torch.from_numpy(data.X)).detach().numpy(),
+                               predict(model, data.X), rtol=1e-12)
+
+
+V2 = '{"format": "backprop-playground-network", "version": 2, '
 
 
 @pytest.mark.parametrize("text, message", [
@@ -229,9 +309,15 @@ def test_network_json_loads_back_to_the_same_predictions():
     ('{"format": "backprop-playground-network", "spec": "2-999-2", "weights": {}}',
      "cannot be built"),
     ('{"format": "backprop-playground-network", "spec": "1-1", '
-     '"weights": {"W1": [[1, 2]], "b1": [0]}}', "W1 has the wrong shape"),
+     '"weights": {"W1": [[1, 2]], "b1": [0]}}', "0.weight has the wrong shape"),
     ('{"format": "backprop-playground-network", "spec": "1-1", '
      '"weights": {"W1": [["x"]], "b1": [0]}}', "not a network file"),
+    ('{"format": "backprop-playground-network", "version": 3, "spec": "1-1"}',
+     "version 3; this playground reads versions 1 and 2"),
+    (V2 + '"spec": "2-3-2", "state_dict": {"0.weight": [[1, 2]]}}', "do not match"),
+    (V2 + '"spec": "1-1", "state_dict": {"0.weight": [[1, 2]], "0.bias": [0]}}',
+     "0.weight has the wrong shape"),
+    (V2 + '"spec": "1-1", "state_dict": [1]}', "not a table"),
 ])
 def test_a_bad_network_file_says_so(text, message):
     with pytest.raises(PlaygroundError, match=message):
@@ -278,14 +364,17 @@ def test_pytorch_snippet_gives_the_gradients_shown(program):
 
 json_values = st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(
     max_size=8), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-    st.sampled_from(["W1", "b1", "W2", "b2", "x"]), inner, max_size=4), max_leaves=20)
+    st.sampled_from(["W1", "b1", "W2", "b2", "x", "0.weight", "0.bias", "2.weight", "2.bias"]),
+    inner, max_size=4), max_leaves=20)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(["2-3-2", "1-1", "2-2-2:relu:0.5", "x", "2-0-2"]), json_values)
-def test_any_network_file_gives_a_network_or_a_playground_error(spec, weights):
-    text = json.dumps({"format": "backprop-playground-network", "spec": spec,
-                       "weights": weights})
+@given(st.sampled_from(["2-3-2", "1-1", "2-2-2:relu:0.5", "x", "2-0-2"]), json_values,
+       st.sampled_from([1, 2]))
+def test_any_network_file_gives_a_network_or_a_playground_error(spec, weights, version):
+    key = "weights" if version == 1 else "state_dict"
+    text = json.dumps({"format": "backprop-playground-network", "version": version,
+                       "spec": spec, key: weights})
     try:
         model, _ = network_from_json(text)
     except PlaygroundError:

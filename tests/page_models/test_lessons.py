@@ -4,7 +4,6 @@ import numpy as np
 
 from engine.data import make_dataset, train_val_split
 from page_models.lessons import (
-    CLASSIC_GAIN,
     VANISHING,
     lesson_conclusion,
     lesson_intro,
@@ -19,7 +18,7 @@ def test_the_lesson_network_is_deep_and_uniform():
     spec = vanishing_gradient_spec("sigmoid", 2, 2)
     assert spec.hidden == (VANISHING["width"],) * VANISHING["depth"]
     assert set(spec.activations) == {"sigmoid"}
-    assert spec.layer_gains == (CLASSIC_GAIN["sigmoid"],) * VANISHING["depth"]
+    assert {str(init) for init in spec.inits} == {"Xavier, gain 1"}  # torch's, for sigmoid
 
 
 def test_sigmoid_gradients_vanish_towards_the_inputs_and_relu_gradients_do_not():

@@ -52,8 +52,9 @@ def test_each_frame_is_the_plain_loop_after_that_many_epochs(changes):
         np.testing.assert_array_equal(frame.grad_norms, history.grad_norms[-per_epoch:])
         expected = class_probabilities(history.model, grid_points(setup))
         np.testing.assert_array_equal(frame.predictions.reshape(expected.shape), expected)
-        for (rows, cols, values), layer in zip(frame.edges, history.model.layers, strict=True):
-            np.testing.assert_array_equal(values, layer.weight.data[rows, cols])
+        for (sources, targets, values), layer in zip(frame.edges, history.model.layers,
+                                                     strict=True):
+            np.testing.assert_array_equal(values, layer.weight.data[targets, sources])
 
 
 def test_frame_zero_is_the_untrained_network_the_run_starts_from():
@@ -81,8 +82,9 @@ def test_model_at_retrains_to_the_frame_of_that_epoch():
     setup = setup_of(seed=11)
     frame = Playback(setup).frames(8)[-1]
     model = model_at(setup, 7)
-    for (rows, cols, values), layer in zip(frame.edges, model.layers, strict=True):
-        np.testing.assert_array_equal(values, layer.weight.data[rows, cols])
+    for (sources, targets, values), layer in zip(frame.edges, model.layers, strict=True):
+        np.testing.assert_array_equal(values, layer.weight.data[targets, sources])
+        assert sources.max() < layer.in_features and targets.max() < layer.out_features
 
 
 def test_regression_frames_hold_the_predicted_curve():

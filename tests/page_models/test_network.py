@@ -8,7 +8,8 @@ from engine.data import make_dataset, train_val_split
 from engine.errors import PlaygroundError
 from engine.nn import MLP, Dropout, Linear, MLPSpec, ReLU, Sigmoid, Tanh
 from engine.tensor import topological_order
-from engine.train import compare, train
+from engine.train import train
+from engine.train_grid import compare
 from page_models.network import hidden_activations, one_training_step, repeated_outputs
 from page_models.optimizers import OptimizerChoice
 
@@ -29,7 +30,7 @@ def test_each_hidden_layer_gets_its_own_activation_and_dropout():
 def test_uniform_settings_give_the_same_network_as_a_plain_mlpspec():
     per_layer = MLPSpec(n_in=2, hidden=(5, 5), activations=("relu", "relu"),
                         dropouts=(0.0, 0.0), n_out=3)
-    plain = MLPSpec.uniform(n_in=2, hidden=(5, 5), activation="relu", n_out=3)
+    plain = MLPSpec(n_in=2, hidden=(5, 5), activations=("relu",), n_out=3)
     a, b = MLP(per_layer, np.random.default_rng(7)), MLP(plain, np.random.default_rng(7))
     for p, q in zip(a.parameters(), b.parameters(), strict=True):
         np.testing.assert_array_equal(p.data, q.data)
@@ -71,9 +72,9 @@ def test_hidden_activations_are_each_layers_outputs_on_one_sample():
     x = np.array([0.3, -1.2])
     h1, h2 = hidden_activations(model, x)
     lin1, lin2 = model.layers[0], model.layers[1]
-    expected1 = np.tanh(x @ lin1.weight.data + lin1.bias.data)
+    expected1 = np.tanh(lin1.weight.data @ x + lin1.bias.data)  # Wx + b: W is (out, in)
     np.testing.assert_allclose(h1, expected1)  # evaluation mode: no dropout
-    np.testing.assert_allclose(h2, np.maximum(expected1 @ lin2.weight.data + lin2.bias.data, 0))
+    np.testing.assert_allclose(h2, np.maximum(lin2.weight.data @ expected1 + lin2.bias.data, 0))
     assert model.training  # mode restored
 
 
@@ -100,7 +101,9 @@ def test_one_training_step_runs_forward_and_backward_on_a_copy():
     loss = step.output
     assert loss.op.name == "cross_entropy" and loss.shape == ()
     ops = [t.op.name for t in topological_order(loss) if t.op]
-    assert ops == ["matmul", "add", "relu", "dropout", "matmul", "add", "cross_entropy"]
+    assert [op for op in ops if op != "transpose"] == ["matmul", "add", "relu", "dropout",
+                                                       "matmul", "add", "cross_entropy"]
+    assert ops.count("transpose") == 2  # each layer is x Wᵀ + b
     names = {t.name for t in topological_order(loss) if t.is_leaf}
     assert names == {"X", "y", "W1", "b1", "W2", "b2"}
     assert all(p.grad is None for p in model.parameters())  # the model itself is untouched
@@ -111,13 +114,13 @@ def test_one_training_step_runs_forward_and_backward_on_a_copy():
 
 
 def test_per_layer_initialisation_gains_scale_the_initial_weights():
-    default = layered((8,), ("sigmoid",), (0.0,))
-    classic = layered((8,), ("sigmoid",), (0.0,), gains=(1.0,))
-    a, b = MLP(default, np.random.default_rng(0)), MLP(classic, np.random.default_rng(0))
-    assert classic.layer_gains == (1.0,) and default.layer_gains == MLPSpec.uniform(
-        n_in=2, hidden=(8,), activation="sigmoid", n_out=2).layer_gains
+    default = layered((8,), ("tanh",), (0.0,))
+    other = layered((8,), ("tanh",), (0.0,), gains=(1.0,))
+    a, b = MLP(default, np.random.default_rng(0)), MLP(other, np.random.default_rng(0))
+    assert [i.gain for i in other.inits] == [1.0, 1.0]
+    assert default.inits[0].gain == pytest.approx(5 / 3)  # torch's calculate_gain("tanh")
     ratio = a.layers[0].weight.data / b.layers[0].weight.data
-    np.testing.assert_allclose(ratio, default.layer_gains[0])
+    np.testing.assert_allclose(ratio, 5 / 3)
     np.testing.assert_array_equal(a.layers[1].weight.data, b.layers[1].weight.data)  # output
     with pytest.raises(PlaygroundError, match="gain"):
         layered((8,), ("sigmoid",), (0.0,), gains=(1.0, 2.0))

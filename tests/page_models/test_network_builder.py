@@ -69,7 +69,7 @@ def test_the_editor_offers_each_layer_with_its_dropout_snapped_to_a_choice():
 
 
 def test_the_editor_notes_name_the_caps_and_logistic_regression():
-    assert nb.editor_notes(nb.DEFAULT_NETWORK) == []
+    assert nb.editor_notes(nb.DEFAULT_NETWORK) == [nb.init_note(nb.DEFAULT_NETWORK)]
     assert "logistic" in nb.editor_notes(MLPSpec(n_in=2, hidden=(), n_out=2))[0]
     deep_and_wide = MLPSpec(n_in=2, hidden=(MAX_WIDTH,) * MAX_HIDDEN_LAYERS, n_out=2)
     notes = " ".join(nb.editor_notes(deep_and_wide))
@@ -85,3 +85,10 @@ def test_the_optimizer_is_one_registry_choice_with_its_schedule():
         nb.build({**DEFAULTS, "opt": "adam,sgd"})
     with pytest.raises(PlaygroundError):
         nb.build({**DEFAULTS, "opt": "newton"})
+
+
+def test_the_editor_says_how_each_layer_starts():
+    spec = MLPSpec(n_in=2, hidden=(8, 8), activations=("relu", "sigmoid"), n_out=2)
+    assert nb.init_note(spec) == (
+        "Initial weights, as torch.nn.init draws them (biases 0): hidden 1: He, gain √2 · "
+        "hidden 2: Xavier, gain 1 · output: Xavier, gain 1.")

@@ -7,7 +7,8 @@ import pytest
 
 from engine.data import make_dataset, train_val_split
 from engine.nn import MLPSpec
-from engine.train import History, Run, compare
+from engine.train import History
+from engine.train_grid import Run, compare
 from page_models.optimizers import OptimizerChoice
 from viz.curves import curves_figure, log_ticks, series, steps_to_reach, summary_rows
 from viz.palette import DROPOUT_DASH

@@ -433,6 +433,8 @@ def test_shape_labels():
     output, names = neuron()
     fig = graph_figure(graph_of(output, names), shape_labels=True)
     assert "(2,2) @ (2,)<br>→ (2,)" in fig.data[-1].text
+    assert "(2,2)" in list(fig.data[-1].text)  # an input shows its shape: W is (out, in)
+    assert "(2,2)" not in list(graph_figure(graph_of(output, names)).data[-1].text)
 
 
 # ---- helpers ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ def small_net(values=None):
         LayerView("Hidden 1 · tanh", 3, values=values),
         LayerView("Output", 1, ["ŷ"]),
     ]
-    matrices = [np.array([[1.0, -2.0, 0.0], [0.5, -0.1, 3.0]]), np.array([[1.0], [-1.0], [2.0]])]
+    matrices = [np.array([[1.0, 0.5], [-2.0, -0.1], [0.0, 3.0]]), np.array([[1.0, -1.0, 2.0]])]
     return layers, matrices
 
 
@@ -42,6 +42,9 @@ def test_sign_sets_colour_and_size_sets_width():
     widest = max(line_traces(fig), key=lambda t: t.line.width)
     # The largest |weight| is +3.0: the widest edges are the full positive colour.
     assert widest.line.color == VALUE_SCALE[-1][1]
+    # It is W[2, 1] in the (out, in) layout: from input 2 (y −0.5) to hidden neuron 3 (y −1).
+    assert tuple(widest.x[:2]) == (0, 1) and tuple(widest.y[:2]) == (-0.5, -1.0)
+    assert "layer 1, 2 → 3<br>weight = 3" in fig.data[-3].text
     # −2.0 is 2/3 of the largest: the 4th of 5 size bins, drawn at 4/5 of the negative end.
     assert diverging(-0.8, 1.0) in {t.line.color for t in line_traces(fig)}
     widths = sorted({t.line.width for t in line_traces(fig)})
@@ -104,11 +107,12 @@ def test_network_layers_name_the_features_each_hidden_layer_and_the_outputs():
     layers = network_layers(spec, ("x1", "x2", "x1sq"), make_dataset("moons", n=20), hidden)
     assert [layer.size for layer in layers] == [3, 4, 2, 2]
     assert layers[0].labels == ["x₁", "x₂", "x₁²"]
-    assert layers[1].title == "Hidden 1<br>relu<br>dropout 0.5" and layers[2].title == (
-        "Hidden 2<br>tanh")
+    assert layers[1].title == "Hidden 1<br>relu<br>He, gain √2<br>dropout 0.5"
+    assert layers[2].title == "Hidden 2<br>tanh<br>Xavier, gain 5/3"
+    assert layers[3].title == "Output<br>softmax<br>Xavier, gain 1"
     np.testing.assert_array_equal(layers[1].values, hidden[0])
     assert layers[-1].labels == ["class 0", "class 1"]
     regression = network_layers(MLPSpec(n_in=1, hidden=(), n_out=1), ("x1",),
                                 make_dataset("regression", n=20), [])
     assert [(layer.title, layer.labels) for layer in regression] == [
-        ("Input", ["x₁"]), ("Output", ["ŷ"])]
+        ("Input", ["x₁"]), ("Output<br>Xavier, gain 1", ["ŷ"])]
