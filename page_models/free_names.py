@@ -13,8 +13,11 @@ import numpy as np
 
 from engine.errors import PlaygroundError
 from engine.expr import InputSpec, Program, default_spec
+from engine.expr.builder import subscript_index
 from engine.expr.functions import bind_call
-from engine.expr.parser import Array, BinOp, Call, Name, Negate, Node, Number, Transpose
+from engine.expr.parser import Array, BinOp, Call, Name, Negate, Node, Number, Subscript, Transpose
+from engine.expr.program import index_operands
+from engine.ops import OPS
 
 Shape = tuple[int, ...]
 MATRIX = (3, 2)  # a free name on the left of @ with nothing else known about it
@@ -43,7 +46,7 @@ class _Walk:
             try:
                 shape = (_literal_shape(statement.value) if statement.leaf
                          else self.shape(statement.value))
-            except (PlaygroundError, ValueError, TypeError):
+            except (PlaygroundError, ValueError, TypeError, IndexError):
                 shape = None
             if statement.target is not None:
                 self.env[statement.target] = shape
@@ -62,6 +65,8 @@ class _Walk:
             if node.op == "@":
                 return self.matmul(node.left, node.right)
             return self.elementwise([node.left, node.right])
+        if isinstance(node, Subscript):
+            return self.indexed(node)
         if isinstance(node, Call):
             call = bind_call(node)
             kind = call.op.kind
@@ -73,11 +78,20 @@ class _Walk:
                 return ()
             if kind == "elementwise":
                 return self.elementwise(list(call.args))
-            shape = self.shape(call.args[0])
-            if shape is None:
+            shapes = [self.shape(arg) for arg in call.args]
+            if None in shapes:
                 return None
-            return np.shape(call.op.forward(np.zeros(shape), **call.attrs))
+            return np.shape(call.op.forward(*map(np.zeros, shapes), **call.attrs))
         return None
+
+    def indexed(self, node: Subscript) -> Shape | None:
+        """The shape of x[...], its index arrays taken as zeros of their shapes."""
+        shape = self.shape(node.operand)
+        arrays = [self.shape(entry) for entry in index_operands(node)]
+        if shape is None or None in arrays:
+            return None
+        return OPS["getitem"].forward(np.zeros(shape), *map(np.zeros, arrays),
+                                      index=subscript_index(node)).shape
 
     def fix(self, node: Node, shape: Shape) -> None:
         """Give an unknown free name the shape its use asks for."""

@@ -84,13 +84,16 @@ def display_label(graph: nx.MultiDiGraph, node: int) -> str:
 
 
 def formula(graph: nx.MultiDiGraph, node: int, depth: int = 2) -> str:
-    """The expression that computes a node from its operands: "tanh(z)", "(W @ x) + b"."""
+    """The expression that computes a node from its operands: "tanh(z)", "(W @ x) + b", "p[2]"."""
     op = graph.nodes[node]["op"]
     if op is None:
         return display_label(graph, node)
+    attrs = graph.nodes[node]["tensor"].attrs
     operands = [_operand_text(graph, u, depth, op.infix) for u, _ in operands_of(graph, node)]
-    text = f" {op.symbol} ".join(operands) if op.infix else f"{op.name}({', '.join(operands)})"
-    return text if len(text) <= MAX_FORMULA_CHARS else f"{op.name}(…)"
+    text = op.written(operands, attrs)
+    if len(text) <= MAX_FORMULA_CHARS:
+        return text
+    return op.written(["…"] * len(operands), attrs) if op.notation else f"{op.name}(…)"
 
 
 def _operand_text(graph: nx.MultiDiGraph, node: int, depth: int, in_infix: bool) -> str:
