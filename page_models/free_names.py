@@ -2,7 +2,7 @@
 
 `z = W @ x + b; h = sigmoid(z); s = sum(u * h)` typed alone should build: W and x meet in a
 matrix product, so W gets randn(3, 2) and x randn(2, 1); b is added to a (3,1) value and u
-multiplies one, so both get (3,1). A name whose use says nothing about its shape is a scalar
+multiplies one, so both get (3,1); `p[4]` makes p a vector of 5, `W[:, 1]` W a (3,3) matrix. A name whose use says nothing about its shape is a scalar
 (engine.expr.default_spec). The shapes are found by walking the program once per statement with
 shapes instead of values (twice, so a use late in the program informs an earlier one).
 """
@@ -21,24 +21,30 @@ from engine.ops import OPS
 
 Shape = tuple[int, ...]
 MATRIX = (3, 2)  # a free name on the left of @ with nothing else known about it
+SIDE = 3  # an axis of a free name that is indexed, unless the index needs more
+INDEX = InputSpec("0", parameter=False)  # a free name whose value indexes: x[i]
 
 
 def default_specs(program: Program) -> dict[str, InputSpec]:
     """A spec for every free name: randn(<shape>) where its use fixes a shape, else a scalar."""
     shapes: dict[str, Shape | None] = dict.fromkeys(program.free_names)
+    indices: set[str] = set()  # free names that hold a subscript's indices
     for _ in range(2):
-        _Walk(shapes).program(program)
+        _Walk(shapes, indices).program(program)
     specs = {}
     for position, name in enumerate(program.free_names):
         shape = shapes[name]
-        specs[name] = (InputSpec(f"randn({', '.join(map(str, shape))})") if shape
-                       else default_spec(position))
+        if shape:
+            specs[name] = InputSpec(f"randn({', '.join(map(str, shape))})")
+        else:
+            specs[name] = INDEX if name in indices else default_spec(position)
     return specs
 
 
 class _Walk:
-    def __init__(self, shapes: dict[str, Shape | None]):
+    def __init__(self, shapes: dict[str, Shape | None], indices: set[str]):
         self.shapes = shapes
+        self.indices = indices
         self.env: dict[str, Shape | None] = {}
 
     def program(self, program: Program) -> None:
@@ -85,19 +91,33 @@ class _Walk:
         return None
 
     def indexed(self, node: Subscript) -> Shape | None:
-        """The shape of x[...], its index arrays taken as zeros of their shapes."""
+        """The shape of x[...], its index arrays taken as zeros of their shapes. An unknown x
+        gets one axis per entry of the index, each long enough for it (at least SIDE)."""
         shape = self.shape(node.operand)
+        if shape is None:
+            self.fix(node.operand, tuple(_side(entry) for entry in node.index))
+            shape = self.shape(node.operand)
+        self.indices.update(e.id for e in index_operands(node) if isinstance(e, Name))
         arrays = [self.shape(entry) for entry in index_operands(node)]
+        arrays = [() if a is None and isinstance(e, Name) else a
+                  for e, a in zip(index_operands(node), arrays)]
         if shape is None or None in arrays:
             return None
         return OPS["getitem"].forward(np.zeros(shape), *map(np.zeros, arrays),
                                       index=subscript_index(node)).shape
 
     def fix(self, node: Node, shape: Shape) -> None:
-        """Give an unknown free name the shape its use asks for."""
+        """Give an unknown free name the shape its use asks for (also through a negation or an
+        op that keeps the shape of its one operand: softmax(z)[2] makes z a vector)."""
         if isinstance(node, Name) and node.id not in self.env and node.id in self.shapes \
                 and self.shapes[node.id] is None:
             self.shapes[node.id] = shape
+        elif isinstance(node, Negate):
+            self.fix(node.operand, shape)
+        elif isinstance(node, Call):
+            call = bind_call(node)
+            if call.op.kind in ("elementwise", "normalisation") and len(call.args) == 1:
+                self.fix(call.args[0], shape)
 
     def elementwise(self, operands: list[Node]) -> Shape | None:
         shapes = [self.shape(a) for a in operands]
@@ -125,6 +145,15 @@ class _Walk:
         if not a or not b:
             return None
         return np.matmul(np.zeros(a), np.zeros(b)).shape
+
+
+def _side(entry) -> int:
+    """An axis long enough for one entry of a subscript: x[4] needs 5, x[-4] and x[0:4] 4."""
+    if isinstance(entry, int):
+        return max(SIDE, entry + 1 if entry >= 0 else -entry)
+    if isinstance(entry, slice):
+        return max(SIDE, abs(entry.start or 0), abs(entry.stop or 0))
+    return SIDE
 
 
 def _literal_shape(node: Node) -> Shape | None:
