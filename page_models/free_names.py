@@ -2,9 +2,11 @@
 
 `z = W @ x + b; h = sigmoid(z); s = sum(u * h)` typed alone should build: W and x meet in a
 matrix product, so W gets randn(3, 2) and x randn(2, 1); b is added to a (3,1) value and u
-multiplies one, so both get (3,1); `p[4]` makes p a vector of 5, `W[:, 1]` W a (3,3) matrix. A name whose use says nothing about its shape is a scalar
-(engine.expr.default_spec). The shapes are found by walking the program once per statement with
-shapes instead of values (twice, so a use late in the program informs an earlier one).
+multiplies one, so both get (3,1). `p[4]` makes p a vector of 5 and `W[:, 1]` W a (3,3) matrix;
+a name that holds indices (`P[i, j]`) is the constant 0. A name whose use says nothing about its
+shape is a scalar (engine.expr.default_spec). The shapes are found by walking the program once
+per statement with shapes instead of values (twice, so a use late in the program informs an
+earlier one).
 """
 
 from __future__ import annotations
