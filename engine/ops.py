@@ -47,8 +47,9 @@ class Op:
     vjps: tuple[VJP, ...]
     latex: str  # local derivative(s), LaTeX
     torch: str  # PyTorch code: {0}, {1} the operands, {tensors} all of them, {dim} the axis as
-    # torch's dim, {index} a subscript's index, and the attributes by name (defaults filled in);
-    # it may call torch and TORCH_HELPERS
+    # torch's dim, {reduce} ", dim=…, keepdim=…" (empty for a whole reduction), {index} a
+    # subscript's index, and the attributes by name (defaults filled in); it may call torch and
+    # TORCH_HELPERS
     kind: str  # "elementwise", "matmul", "reduction", "shape", "normalisation", "loss", "join"
     infix: bool = False  # written between its operands: a + b
     variadic: bool = False  # takes 1 to len(vjps) tensors (concat, stack, a subscript's arrays)
@@ -88,10 +89,12 @@ class Op:
     def torch_code(self, args: Sequence[str], attrs: Mapping) -> str:
         """The PyTorch code of this op on operands given as code (`args`)."""
         values = {**self.defaults, **attrs}
-        axis = values.get("axis")
+        axis, keepdims = values.get("axis"), values.get("keepdims", False)
         dim = f"tuple(range({args[0]}.dim()))" if axis is None else repr(axis)
+        whole = axis is None and not keepdims
         index = values.get("index", ())
         fields = {**values, "dim": dim, "tensors": ", ".join(args),
+                  "reduce": "" if whole else f", dim={dim}, keepdim={keepdims}",
                   "index": index_text(index, [f"{a}.long()" for a in args[1:]])}
         return self.torch.format(*args, **fields)
 
@@ -124,7 +127,7 @@ def index_text(index: Sequence, arrays: Sequence[str]) -> str:
 
 TORCH_HELPERS = """\
 def T(a, axes=None):  # transpose: reverse the axes, as .T does, or permute them
-    return a.permute(*(axes or range(a.dim() - 1, -1, -1)))
+    return a.permute(tuple(range(a.dim() - 1, -1, -1)) if axes is None else axes)
 """
 """Python defining what the torch templates call besides torch (T: the transpose)."""
 
@@ -437,14 +440,14 @@ def _clamp(a, min=None, max=None):  # noqa: A002 (torch's names)
 def _clamp_vjp(g, out, a, min=None, max=None):  # noqa: A002
     lo = -np.inf if min is None else min
     hi = np.inf if max is None else max
-    return g * ((a >= lo) & (a <= hi))  # torch: the gradient passes at the bounds
+    return g * ((a > lo) & (a < hi))  # torch: 0 at the bounds too
 
 
 _op(name="clamp", symbol="clamp", title="clamp", help="clamp(x, min, max)", kind="elementwise",
     attrs={"min": float, "max": float}, positional=("min", "max"), kinks=("min", "max"),
     forward=_clamp,
     vjps=(_clamp_vjp,),
-    latex=r"\frac{d}{dx} = [\min \le x \le \max]",
+    latex=r"\frac{d}{dx} = [\min < x < \max]",
     torch="torch.clamp({0}, min={min}, max={max})")
 
 # ---- reductions ----------------------------------------------------------------------------
@@ -463,7 +466,7 @@ _op(name="sum", symbol="Σ", title="sum", help="sum(x, axis=0, keepdims=True)",
     forward=_sum,
     vjps=(_sum_vjp,),
     latex=r"\frac{\partial}{\partial x_i} \sum_j x_j = 1",
-    torch="torch.sum({0}, dim={dim}, keepdim={keepdims})", rule=("G copied to every entry of {0}",))
+    torch="torch.sum({0}{reduce})", rule=("G copied to every entry of {0}",))
 
 
 def _mean(a, axis=None, keepdims=False):
@@ -483,7 +486,7 @@ _op(name="mean", symbol="mean", title="mean", help="mean(x, axis=0, keepdims=Tru
     forward=_mean,
     vjps=(_mean_vjp,),
     latex=r"\frac{\partial}{\partial x_i} \frac{1}{n}\sum_j x_j = \frac{1}{n}",
-    torch="torch.mean({0}, dim={dim}, keepdim={keepdims})", rule=("G / n copied to every entry of {0}",))
+    torch="torch.mean({0}{reduce})", rule=("G / n copied to every entry of {0}",))
 
 
 def _max(a, axis=None, keepdims=False):
@@ -505,7 +508,7 @@ _op(name="max", symbol="max", title="maximum", help="max(x, axis=0, keepdims=Tru
     forward=_max,
     vjps=(_max_vjp,),
     latex=r"\frac{\partial}{\partial x_i} \max_j x_j = [x_i = \max_j x_j] \,/\, \#\text{ties}",
-    torch="torch.amax({0}, dim={dim}, keepdim={keepdims})")
+    torch="torch.amax({0}{reduce})")
 
 
 def _deviations(a, axis, correction):
@@ -531,7 +534,7 @@ _op(name="var", symbol="var", title="variance", help="var(x, axis=0, correction=
     vjps=(_var_vjp,),
     latex=r"\frac{\partial}{\partial x_i} \frac{\sum_j (x_j - \bar x)^2}{n - c} "
           r"= \frac{2 (x_i - \bar x)}{n - c}",
-    torch="torch.var({0}, dim={dim}, correction={correction}, keepdim={keepdims})")
+    torch="torch.var({0}{reduce}, correction={correction})")
 
 
 def _std(a, axis=None, correction=1, keepdims=False):
@@ -548,7 +551,7 @@ _op(name="std", symbol="std", title="standard deviation", help="std(x, axis=0, c
     forward=_std,
     vjps=(_std_vjp,),
     latex=r"\frac{\partial s}{\partial x_i} = \frac{x_i - \bar x}{(n - c)\, s}",
-    torch="torch.std({0}, dim={dim}, correction={correction}, keepdim={keepdims})")
+    torch="torch.std({0}{reduce}, correction={correction})")
 
 
 def _logsumexp(a, axis=None, keepdims=False):

@@ -209,14 +209,21 @@ def test_maximum_and_minimum_split_a_tie_evenly_as_torch_does(name, a, b, grad_a
 
 @pytest.mark.parametrize("name, attrs, at, slope", [
     ("relu", {}, 0.0, 0.0), ("abs", {}, 0.0, 0.0), ("leaky_relu", {}, 0.0, 0.01),
-    ("elu", {"alpha": 0.5}, 0.0, 0.5), ("clamp", {"min": 0.0, "max": 1.0}, 0.0, 1.0),
-    ("clamp", {"min": 0.0, "max": 1.0}, 1.0, 1.0),
+    ("elu", {"alpha": 0.5}, 0.0, 0.5), ("clamp", {"min": 0.0, "max": 1.0}, 0.0, 0.0),
+    ("clamp", {"min": 0.0, "max": 1.0}, 1.0, 0.0), ("clamp", {"max": 0.0}, 0.0, 0.0),
 ])
 def test_subgradients_at_kinks_are_torchs(name, attrs, at, slope):
     x = params(np.array(at))[0]
     apply(OPS[name], x, **attrs).backward()
     assert x.grad == slope
     assert at in OPS[name].kinks_at(attrs)
+    try:
+        import torch
+    except ImportError:
+        return
+    a = torch.tensor(at, dtype=torch.float64, requires_grad=True)
+    eval(OPS[name].torch_code(["a"], attrs), {"torch": torch, "a": a}).backward()
+    assert a.grad.item() == slope
 
 
 def test_gelu_without_scipy_matches_its_closed_form():
