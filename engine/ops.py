@@ -162,9 +162,8 @@ def _expand(g: Array, axes, keepdims: bool) -> Array:
     return g if keepdims or axes is None else np.expand_dims(g, axes)
 
 
-def _broadcast_check(*operands):
-    """Why NumPy cannot broadcast the operands (trailing axes paired), or None."""
-    a, b = operands
+def _broadcast_check(a, b):
+    """Why NumPy cannot broadcast a against b (trailing axes paired), or None."""
     for m, n in zip(a.shape[::-1], b.shape[::-1]):
         if m != n and 1 not in (m, n):
             return f"axis sizes {m} and {n} differ and neither is 1, so they cannot broadcast"

@@ -7,10 +7,11 @@ and `viz.graph_player` draw it.
 
 Nodes are numbered in topological order (parents first). Node attributes: kind ("input",
 "parameter", "constant", "op"), op (an engine Op or None), symbol, name (display name or None),
-formula, shape, value, gradient (None where no gradient flows), tensor. Edges run parent -> child,
-keyed by operand position (x * x has two edges), with the attribute contribution (the gradient
-the edge carried backward, or None). graph.graph holds output (its node) and events: the
-(child, parent, key) edges in the order the backward pass reported them.
+formula, shape, value, gradient (None where no gradient flows), tensor; a node whose op is
+written neither infix nor as a call (a subscript) has its formula as its symbol: p[2]. Edges run
+parent -> child, keyed by operand position (x * x has two edges), with the attribute
+contribution (the gradient the edge carried backward, or None). graph.graph holds output (its
+node) and events: the (child, parent, key) edges in the order the backward pass reported them.
 """
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ def tensor_graph(record: BackwardRecord, names: Mapping[str, Tensor] | None = No
             tensor=tensor,
         )
     for i in graph.nodes:
-        graph.nodes[i]["formula"] = formula(graph, i)
+        attrs = graph.nodes[i]
+        attrs["formula"] = formula(graph, i)
+        if attrs["op"] is not None and attrs["op"].notation is not None:
+            attrs["symbol"] = attrs["formula"]  # a subscript is labelled as written: p[2]
     return graph
 
 

@@ -68,6 +68,8 @@ def test_a_subscript_is_labelled_as_written_and_scatters_its_gradient():
     graph = tensor_graph(record_backward(built.output), {**built.inputs, **built.nodes})
     formulas = {graph.nodes[n]["formula"] for n in graph.nodes}
     assert {"p[1]", "W[:, 0]", "p[1] × W[:, 0]"} <= formulas
+    labels = {node["label"] for node in player_data(graph, "id")["nodes"]}
+    assert {"p[1]", "W[:, 0]", "×"} <= labels  # the player's node labels
     lines = lines_of(animation_steps(graph))
     assert "∂(Σy)/∂p = G scattered into zeros of the shape of p: () → (3,) = [0, 4, 0], " \
            "with G = ∂(Σy)/∂(p[1]) = 4; p = [1, 2, 3]" in lines
