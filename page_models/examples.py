@@ -97,8 +97,9 @@ EXAMPLES: list[Example] = [
     Example(
         "layernorm", "Layer norm, written out",
         "mu = mean(x, axis=-1, keepdims=True)\n"
-        "s2 = var(x, axis=-1, correction=0, keepdims=True)   # LayerNorm divides by n\n"
-        "xhat = (x - mu) / sqrt(s2 + 1e-5)\n"
+        "d = x - mu\n"
+        "s2 = var(d, axis=-1, correction=0, keepdims=True)  # ÷ n\n"
+        "xhat = d / sqrt(s2 + 1e-5)\n"
         "y = gamma * xhat + beta\n",
         {"x": InputSpec("[[1.0, 2.0, 4.0, 7.0], [0.5, -1.0, 0.0, 2.5]]"),
          "gamma": InputSpec("[1.0, 0.5, 2.0, -1.0]"), "beta": InputSpec("zeros(4)")},
