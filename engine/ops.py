@@ -628,7 +628,7 @@ def _getitem_vjp(g, out, a, *arrays, index):
     return grad
 
 
-_op(name="getitem", symbol="[ ]", title="index", help="x[0], x[-1], W[:, 1], X[0:2], P[[0, 1], y]",
+_op(name="getitem", symbol="[ ]", title="index", help="x[0], x[-1], W[:, 1], X[0:2], P[range(2), y]",
     kind="shape", variadic=True, attrs={"index": None},
     forward=_getitem,
     vjps=(_getitem_vjp,) + (None,) * MAX_OPERANDS,  # index arrays carry no gradient

@@ -84,13 +84,13 @@ EXAMPLES: list[Example] = [
         "Z1 = X @ W1.T + b1         # 4 points, 2 features -> 5 hidden units; W is (out, in)\n"
         "H = relu(Z1)\n"
         "Z2 = H @ W2.T + b2         # -> 3 class scores per point\n"
-        "loss = -mean(log_softmax(Z2)[[0, 1, 2, 3], y])  # each point's log-probability of "
-        "its class\n",
+        "loss = -mean(log_softmax(Z2)[range(4), y])  # each point's log-probability of its "
+        "class\n",
         {"X": _constant("randn(4, 2)"), "y": _constant("[0, 2, 1, 2]"),
          "W1": InputSpec("randn(5, 2)"), "b1": InputSpec("zeros(5)"),
          "W2": InputSpec("randn(3, 5)"), "b2": InputSpec("zeros(3)")},
         "Softmax cross-entropy written out: row i of log_softmax(Z2) picks column y[i], as "
-        "logp[range(4), y] does in PyTorch (cross_entropy(Z2, y) is the same loss). One "
+        "in PyTorch (cross_entropy(Z2, y) is the same loss). One "
         "backward pass gives every weight's gradient, averaged over the batch; each weight "
         "matrix is (out, in), as in PyTorch.",
     ),

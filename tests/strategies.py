@@ -43,7 +43,7 @@ NODE_KINDS = LEAF_KINDS + ("call",) * 4 + ("binary",) * 3 + ("neg", ".T", "metho
 # A subscript's entries: whole numbers, slices, lists of indices and names (values: indices);
 # mostly ones that fit most drawn values, so that many programs build
 INDEX_ENTRIES = (":", "0", "-1") * 4 + ("1", "2", "5", "0:2", "1:", "::2", ":-1", "[0, 0]",
-                                        "[-1]", "[]", "c", "x")
+                                        "[-1]", "[]", "range(2)", "c", "x")
 # x.relu(): the functions that take one tensor and nothing that must be typed after it
 METHODS = sorted(name for name, op in FUNCTIONS.items()
                  if op.arity == 1 and "shape" not in op.attrs)

@@ -19,7 +19,7 @@ import difflib
 from dataclasses import dataclass
 
 from engine.errors import ExprError
-from engine.expr.parser import Call, Keyword, Node, Number, whole_number
+from engine.expr.parser import RANGE, Call, Keyword, Node, Number, whole_number
 from engine.limits import MAX_OPERANDS
 from engine.ops import OPS, Op
 
@@ -105,6 +105,8 @@ def _positional_attrs(call: Call, op: Op, extra: tuple[Node, ...]) -> dict:
 
 def unknown_function(name: str) -> str:
     """'unknown function sigmoyd: did you mean sigmoid?' (or the list of functions)."""
+    if name == RANGE:
+        return f"{RANGE}(n) is a list of indices: write it in a subscript, as in P[{RANGE}(4), y]"
     if name in UNTYPABLE:
         return (f"{name} is not available in expressions: write {UNTYPABLE[name].help}"
                 if UNTYPABLE[name].notation else

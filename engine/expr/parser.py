@@ -8,7 +8,8 @@ Precedence, loosest first, as in Python:
     **             right-associative; binds tighter than a unary minus on its left
                    (-x**2 = -(x**2)) and accepts one on its right (2**-1)
     f(...)  x.T  x.f()   calls of a name, transpose, method calls (x.relu() is relu(x)),
-    x[...]               subscripts: x[2], x[-1], W[:, 1], X[0:2], P[[0, 1], y]
+    x[...]               subscripts: x[2], x[-1], W[:, 1], X[0:2], P[[0, 1], y],
+                         P[range(2), y]
     1  x  (...)  [1, 2]
 
 A minus sign before a number is part of it: -3 is one constant, while -x is a negation node.
@@ -17,10 +18,10 @@ The parser keeps an explicit nesting depth (never a RecursionError: deeper than 
 ExprError) and counts the graph nodes the tree will make (every literal, operator, call and .T makes
 one; the program adds one per input), so an oversized program stops at the token that crossed
 MAX_GRAPH_NODES. Which functions exist is checked by the caller, not here. A subscript's entries
-are whole numbers, slices of whole numbers (start:stop:step, step > 0 as in PyTorch) or
-expressions whose values are the indices (a list such as [0, 1], a name); a float literal there
-is an ExprError at its position. (Token texts are unambiguous: an operator's text is never a
-name's or a number's, so `peek().text == "("` suffices.)
+are whole numbers, slices of whole numbers (start:stop:step, step > 0 as in PyTorch) or expressions
+whose values are the indices (a list such as [0, 1], range(2) for the same list, a name); a float
+literal there is an ExprError at its position. (Token texts are unambiguous: an operator's text is
+never a name's or a number's, so `peek().text == "("` suffices.)
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from engine.ops import format_shape
 # Binary operators handled by precedence climbing (** is parsed separately: right-associative).
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2}
 BOOLEANS = {"True": True, "False": False}
+RANGE = "range"  # range(n) in a subscript: the indices 0 … n−1, as in PyTorch's p[range(n), y]
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,15 @@ def whole_number(node: Node) -> int | None:
             f"{node.text} is larger than any size or axis can be "
             f"(at most {MAX_TENSOR_ELEMENTS:,})", node.line, node.column)
     return -int(digits) if node.text.startswith("-") else int(digits)
+
+
+def _range_list(call: Call) -> Array:
+    """The list literal [0, 1, …, n−1] that range(n) in a subscript stands for."""
+    n = whole_number(call.args[0]) if len(call.args) == 1 and not call.keywords else None
+    if n is None or n < 0:
+        raise ExprError(f"{RANGE} takes one whole number ≥ 0, as in P[{RANGE}(4), y]",
+                        call.line, call.column)
+    return Array(call.line, call.column, tuple(float(i) for i in range(n)), (n,))
 
 
 def _negative(number: Number, minus: Token) -> Number:
@@ -296,6 +307,8 @@ class Parser:
         if self.peek().text != ":":
             if isinstance(start, Number):
                 return self.whole_index(start, "an index must be a whole number")
+            if isinstance(start, Call) and start.function == RANGE:
+                return _range_list(start)
             return start
         bounds = [start]
         while self.peek().text == ":" and len(bounds) < 3:
