@@ -112,12 +112,12 @@ EXAMPLES: list[Example] = [
         "Q = X @ Wq.T   # a query, a key and a value per token (rows of X)\n"
         "K = X @ Wk.T\n"
         "V = X @ Wv.T\n"
-        "S = Q @ K.T / 2 ** 0.5     # every query against every key, scaled by √d (d = 2)\n"
+        "S = Q @ K.T / sqrt(d)      # every query against every key, scaled by √d\n"
         "A = softmax(S, axis=-1)    # attention weights: each row sums to 1\n"
         "out = A @ V                # each token: its weights' mix of the values\n",
         {"X": _constant("[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]"),
          "Wq": InputSpec("randn(2, 2)"), "Wk": InputSpec("randn(2, 2)"),
-         "Wv": InputSpec("randn(2, 2)")},
+         "Wv": InputSpec("randn(2, 2)"), "d": _constant("2.0")},
         "softmax(Q Kᵀ / √d) V: the weights A say how much each token attends to each other "
         "token. The gradient reaches Wq and Wk only through the softmax.",
     ),
