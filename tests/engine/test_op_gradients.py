@@ -8,6 +8,8 @@ go unchecked. test_every_op_matches_torch runs the same cases through the entry'
 The hypothesis tests below draw shapes, axes and broadcasting pairs.
 """
 
+import ast
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -165,6 +167,15 @@ def test_every_op(name):
     for operands, attrs in cases:
         inputs = params(*[x for x in operands if not isinstance(x, Const)])
         assert_gradcheck(runner(OPS[name], operands, attrs), inputs)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_ops_torch_template_is_one_python_expression(name):
+    """Checked without PyTorch too: the template fills in on every case and parses."""
+    for operands, attrs in gradient_cases(name):
+        code = OPS[name].torch_code([f"a{i}" for i in range(len(operands))], attrs)
+        ast.parse(code, mode="eval")
+        assert "{" not in code and "}" not in code
 
 
 @pytest.mark.parametrize("name", sorted(OPS))

@@ -1,6 +1,7 @@
 """Exports: the training scripts train as engine.train.train does, the network JSON loads back
 to the same predictions, and an expression program's PyTorch snippet gives the same gradients."""
 
+import ast
 import contextlib
 import io
 import json
@@ -267,6 +268,16 @@ PROGRAMS = {  # program -> input values (others get the defaults)
     EXAMPLES_BY_KEY["attention"].source: EXAMPLES_BY_KEY["attention"].values,
     EXAMPLES_BY_KEY["layernorm"].source: EXAMPLES_BY_KEY["layernorm"].values,
 }
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_pytorch_snippet_is_python_that_names_every_input(program):
+    """Checked without PyTorch too: the snippet parses and assigns every input."""
+    built = build(program, PROGRAMS[program], seed=3)
+    tree = ast.parse(pytorch_snippet(built))
+    assigned = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                for t in node.targets if isinstance(t, ast.Name)}
+    assert {name + "_" if name == "torch" else name for name in built.inputs} <= assigned
 
 
 @pytest.mark.parametrize("program", PROGRAMS)
