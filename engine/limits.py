@@ -12,6 +12,7 @@ MAX_STATEMENTS = 60  # statements in one program
 MAX_GRAPH_NODES = 150  # nodes in an expression graph
 MAX_TENSOR_ELEMENTS = 100_000  # elements in one tensor the user can ask for
 MAX_NESTING = 60  # parenthesis / operator nesting depth in a program
+MAX_OPERANDS = 16  # tensors joined by one concat / stack, or indices in one subscript
 
 MAX_SAMPLES = 5000  # points in a toy dataset
 MAX_HIDDEN_LAYERS = 6

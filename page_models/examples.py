@@ -80,14 +80,46 @@ EXAMPLES: list[Example] = [
         "cross_entropy(z, 0) computes the same loss in one stable step.",
     ),
     Example(
-        "mlp", "A two-layer MLP on a small batch",
-        "h = relu(X @ W1 + b1)      # 4 points, 2 features -> 5 hidden units\n"
-        "logits = h @ W2 + b2       # -> 3 class scores per point\n"
-        "loss = cross_entropy(logits, y)\n",
+        "mlp", "A two-layer MLP on a minibatch of four",
+        "Z1 = X @ W1.T + b1         # 4 points, 2 features -> 5 hidden units; W is (out, in)\n"
+        "H = relu(Z1)\n"
+        "Z2 = H @ W2.T + b2         # -> 3 class scores per point\n"
+        "loss = -mean(log_softmax(Z2)[range(4), y])  # each point's log-probability of its "
+        "class\n",
         {"X": _constant("randn(4, 2)"), "y": _constant("[0, 2, 1, 2]"),
-         "W1": InputSpec("randn(2, 5)"), "b1": InputSpec("zeros(5)"),
-         "W2": InputSpec("randn(5, 3)"), "b2": InputSpec("zeros(3)")},
-        "One backward pass gives the gradient of every weight and bias, averaged over the batch.",
+         "W1": InputSpec("randn(5, 2)"), "b1": InputSpec("zeros(5)"),
+         "W2": InputSpec("randn(3, 5)"), "b2": InputSpec("zeros(3)")},
+        "Softmax cross-entropy written out: row i of log_softmax(Z2) picks column y[i], as "
+        "in PyTorch (cross_entropy(Z2, y) is the same loss). One "
+        "backward pass gives every weight's gradient, averaged over the batch; each weight "
+        "matrix is (out, in), as in PyTorch.",
+    ),
+    Example(
+        "layernorm", "Layer norm, written out",
+        "mu = mean(x, axis=-1, keepdims=True)\n"
+        "d = x - mu\n"
+        "s2 = var(d, axis=-1, correction=0, keepdims=True)  # ÷ n\n"
+        "xhat = d / sqrt(s2 + 1e-5)\n"
+        "y = gamma * xhat + beta\n",
+        {"x": InputSpec("[[1.0, 2.0, 4.0, 7.0], [0.5, -1.0, 0.0, 2.5]]"),
+         "gamma": InputSpec("[1.0, 0.5, 2.0, -1.0]"), "beta": InputSpec("zeros(4)")},
+        "Each row is centred and scaled to variance 1, then stretched by γ and shifted by β. "
+        "The gradient of x flows through the mean and the variance too, so it sums to 0 "
+        "along each row.",
+    ),
+    Example(
+        "attention", "Scaled dot-product attention on three tokens",
+        "Q = X @ Wq.T   # a query, a key and a value per token (rows of X)\n"
+        "K = X @ Wk.T\n"
+        "V = X @ Wv.T\n"
+        "S = Q @ K.T / sqrt(d)      # every query against every key, scaled by √d\n"
+        "A = softmax(S, axis=-1)    # attention weights: each row sums to 1\n"
+        "out = A @ V                # each token: its weights' mix of the values\n",
+        {"X": _constant("[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]"),
+         "Wq": InputSpec("randn(2, 2)"), "Wk": InputSpec("randn(2, 2)"),
+         "Wv": InputSpec("randn(2, 2)"), "d": _constant("2.0")},
+        "softmax(Q Kᵀ / √d) V: the weights A say how much each token attends to each other "
+        "token. The gradient reaches Wq and Wk only through the softmax.",
     ),
     Example(
         "micrograd", "micrograd's README example",

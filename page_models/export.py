@@ -31,9 +31,12 @@ import numpy as np
 from engine.data import Dataset
 from engine.errors import PlaygroundError
 from engine.expr import ExprGraph
+from engine.expr.builder import subscript_index
 from engine.expr.functions import bind_call
-from engine.expr.parser import Array, BinOp, Call, Name, Negate, Node, Number, Transpose
+from engine.expr.parser import Array, BinOp, Name, Negate, Node, Number, Subscript, Transpose
+from engine.expr.program import index_operands
 from engine.nn import MLP, MLPSpec
+from engine.ops import OPS, TORCH_HELPERS
 from engine.tensor import Tensor
 from engine.train import DIVERGENCE_FACTOR
 from page_models.export_templates import loop, rules
@@ -251,8 +254,6 @@ def _version_1(model: MLP, weights) -> dict:
 
 
 # ---- expression programs as PyTorch --------------------------------------------------------
-_TORCH_FUNCTIONS = {"add", "sub", "mul", "div", "pow", "matmul", "neg", "exp", "log", "tanh",
-                    "sigmoid", "relu", "sin", "cos", "sqrt", "abs"}
 _TAKEN = {"torch", "t", "T", "out_"}  # names the snippet uses itself: a typed one gets a "_"
 
 
@@ -264,8 +265,7 @@ def pytorch_snippet(built: ExprGraph) -> str:
                                             if s.target)}}
     lines = ['"""Backprop Playground export: the program below, in PyTorch."""', "import torch",
              "", "", "def t(value):", "    return torch.tensor(value, dtype=torch.float64)", "",
-             "", "def T(a):  # reverse the axes, as .T does", "    return a.permute(*range(a.dim()"
-             " - 1, -1, -1))", "", ""]
+             "", "", *TORCH_HELPERS.splitlines(), "", ""]
     for name, tensor in built.inputs.items():
         grad = ", requires_grad=True" if tensor.requires_grad else ""
         lines.append(f"{rename[name]} = torch.tensor({_literal(tensor.data)}, "
@@ -291,7 +291,8 @@ def _literal(data: np.ndarray) -> str:
 
 
 def _torch(node: Node, rename: dict[str, str]) -> str:
-    """PyTorch code computing one expression node of the program."""
+    """PyTorch code computing one expression node of the program (each op's code is its
+    entry's torch template)."""
     if isinstance(node, Name):
         return rename[node.id]
     if isinstance(node, Number | Array):
@@ -302,31 +303,8 @@ def _torch(node: Node, rename: dict[str, str]) -> str:
         return f"T({_torch(node.operand, rename)})"
     if isinstance(node, BinOp):
         return f"({_torch(node.left, rename)} {node.op} {_torch(node.right, rename)})"
-    assert isinstance(node, Call)
+    if isinstance(node, Subscript):
+        args = [_torch(part, rename) for part in (node.operand, *index_operands(node))]
+        return OPS["getitem"].torch_code(args, {"index": subscript_index(node)})
     call = bind_call(node)
-    args = [_torch(arg, rename) for arg in call.args]
-    name, attrs = call.op.name, call.attrs
-    if name in _TORCH_FUNCTIONS:
-        return f"torch.{name}({', '.join(args)})"
-    a = args[0]
-    if name in ("sum", "mean", "max"):
-        function = "amax" if name == "max" else name
-        axis, keep = attrs.get("axis"), bool(attrs.get("keepdims", False))
-        if axis is not None:
-            return f"torch.{function}({a}, dim={axis}, keepdim={keep})"
-        if keep:
-            return f"(lambda v: torch.{function}(v).reshape([1] * v.dim()))({a})"
-        return f"torch.{function}({a})"
-    if name == "reshape":
-        return f"torch.reshape({a}, {tuple(attrs['shape'])!r})"
-    if name == "transpose":
-        axes = attrs.get("axes")
-        return f"T({a})" if axes is None else f"torch.permute({a}, {tuple(axes)!r})"
-    if name in ("softmax", "log_softmax"):
-        return f"torch.{name}({a}, dim={attrs.get('axis', -1)})"
-    if name == "cross_entropy":
-        return (f"(lambda z, y: torch.nn.functional.cross_entropy(z.reshape(-1, z.shape[-1]), "
-                f"y.reshape(-1).long()))({a}, {args[1]})")
-    if name == "mse":
-        return f"torch.mean(({a} - {args[1]}) ** 2)"
-    raise PlaygroundError(f"The PyTorch export has no translation of {name}.")  # pragma: no cover
+    return call.op.torch_code([_torch(arg, rename) for arg in call.args], call.attrs)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import ExprError, LimitError, Tensor, gradcheck, no_grad, unbroadcast
+from engine import OPS, ExprError, LimitError, Tensor, gradcheck, no_grad, unbroadcast
 from engine.expr import ExprGraph, InputSpec, Program, build, input_value
+from engine.expr.functions import UNTYPABLE
 from engine.gradcheck import InputCheck
 from engine.limits import MAX_GRAPH_NODES, MAX_SOURCE_CHARS, check_limit
 from page_models.examples import EXAMPLES, EXAMPLES_BY_KEY, Example
@@ -33,9 +34,10 @@ EPS_EXPONENTS = tuple(range(2, 11))  # the gradient check's ε = 1e-2 … 1e-10
 DEFAULT_EPS_EXPONENT = 6
 PROGRAM_HELP = ("One statement per line: `name = expression`; the last line is the output. "
                 "`a = -4.0`, `a = Value(-4.0)` or `W = randn(3, 2)` makes a parameter. Ops: "
-                "+ − * / ** @, .T, sigmoid, tanh, relu, exp, log, sum, mean, softmax, "
-                "cross_entropy … (also as methods: `x.relu()`). Lines with import, print(…) "
-                "or `g.backward()` are skipped.")
+                + ", ".join(f"`{op.help}`" for op in OPS.values() if op.name not in UNTYPABLE
+                            or op.notation)
+                + " (one tensor argument: also as a method, `x.relu()`). Lines with import, "
+                "print(…) or `g.backward()` are skipped.")
 VALUE_HELP = ("A number, a list such as [[1, 2], [3, 4]], or randn(3, 2), rand(3), zeros(3), "
               "ones(2, 2), arange(4), eye(3).")
 GRAPH_KEY = ("Fill: the value (blue −, red +); ring and purple text: the gradient (green −, "
@@ -225,15 +227,19 @@ def explain_failure(view: View, check: InputCheck, eps: float) -> str:
             continue
         a = tensor.parents[0].data
         with np.errstate(all="ignore"):
-            near_zero = np.abs(a) <= eps
-        if op.name in ("relu", "abs") and near_zero.any():
-            return (f"{op.title} has a kink at 0 and its input is within ε = {eps:g} of it: "
-                    "x+ε and x−ε land on the two sides, so the difference quotient averages the "
-                    "two slopes, while backward uses one side.")
-        if op.name in ("sqrt", "log") and (a <= eps).any():
-            return (f"{op.title} is near the edge of its domain (its input is {a.min():.3g}, "
-                    f"within ε = {eps:g} of 0): x−ε falls outside, or the slope changes so "
-                    "fast there that no ε measures it.")
+            kink = next((k for k in op.kinks_at(tensor.attrs) if (np.abs(a - k) <= eps).any()),
+                        None)
+            edge = next((e for e in op.domain if np.isfinite(e)
+                         and any((np.abs(p.data - e) <= eps).any() for p in tensor.parents)),
+                        None)
+        if kink is not None:
+            return (f"{op.title} has a kink at {kink:g} and its input is within ε = {eps:g} of "
+                    "it: x+ε and x−ε land on the two sides, so the difference quotient averages "
+                    "the two slopes, while backward uses one side.")
+        if edge is not None:
+            return (f"{op.title} is near the edge of its domain (an input is within ε = "
+                    f"{eps:g} of {edge:g}): x−ε falls outside, or the slope changes so fast "
+                    "there that no ε measures it.")
     if not (np.isfinite(check.analytic).all() and np.isfinite(check.numeric).all()):
         return ("a value is inf or nan here, so neither gradient is a number to compare; "
                 "move the input away from where the function blows up.")

@@ -5,10 +5,10 @@
 - programs(): the source of a valid-ish program (all parse but for a few attribute arguments;
   about half build): one to five statements that assign, re-assign (`c = ...`, `c += ...`) and
   read the names in NAMES (or make them parameters: `a = Value(-4.0)`), with every infix
-  operator, unary minus, .T, method calls (x.relu()), number and list literals
-  (matrices, [] ...) and calls of every function of the language (engine.expr.FUNCTIONS, read
-  from the op table: a new op is drawn as soon as it exists) with axis=, keepdims= and shape /
-  axes arguments.
+  operator, unary minus, .T, method calls (x.relu()), subscripts (x[1], W[:, -1], x[0:2],
+  W[[0, 2], 1], x[c]), number and list literals (matrices, [] ...) and calls of every function
+  of the language (engine.expr.FUNCTIONS, read from the op table: a new op is drawn as soon as
+  it exists) with every attribute its entry lists, typed as the entry says.
 - input_values(): one input's value: a spec string ("2.5", "[[1, 2], [3, 4]]", "randn(3, 3)",
   "zeros(0)", "-1e308" ...) or a Python number or nested list (nan, inf, 1e-308, 10**400,
   [2.0] ...).
@@ -27,7 +27,6 @@ from hypothesis import strategies as st
 
 from engine.expr import CONSTRUCTORS, FUNCTIONS, InputSpec
 from engine.expr.builder import BINARY_OPS
-from engine.expr.functions import KEYWORD_ATTRS, TUPLE_ATTRS
 from engine.expr.lexer import AUGMENTED
 
 NAMES = ("x", "y", "W", "c")
@@ -40,7 +39,11 @@ AXES = (-1, 0, 1, -2, 2, -3)  # valid for most drawn values, and some that are n
 
 # Kinds of expression node, repeated to weight them (sampled_from shrinks to the first).
 LEAF_KINDS = ("name",) * 4 + ("number", "list")
-NODE_KINDS = LEAF_KINDS + ("call",) * 4 + ("binary",) * 3 + ("neg", ".T", "method")
+NODE_KINDS = LEAF_KINDS + ("call",) * 4 + ("binary",) * 3 + ("neg", ".T", "method", "index")
+# A subscript's entries: whole numbers, slices, lists of indices and names (values: indices);
+# mostly ones that fit most drawn values, so that many programs build
+INDEX_ENTRIES = (":", "0", "-1") * 4 + ("1", "2", "5", "0:2", "1:", "::2", ":-1", "[0, 0]",
+                                        "[-1]", "[]", "range(2)", "c", "x")
 # x.relu(): the functions that take one tensor and nothing that must be typed after it
 METHODS = sorted(name for name, op in FUNCTIONS.items()
                  if op.arity == 1 and "shape" not in op.attrs)
@@ -103,19 +106,20 @@ def inputs():
 
 # ---- programs -----------------------------------------------------------------------------------
 def _attribute_arguments(op):
-    """Texts after a call's tensor arguments: its tuple attribute's numbers, then keywords."""
+    """Texts after a call's tensor arguments: its tuple attribute's numbers, then keywords of
+    every other attribute, each of the kind the op's entry gives it (or absent)."""
     parts = []
-    for attr in op.attrs:
+    for attr, kind in op.attrs.items():
         if attr == "shape":
             parts.append(st.lists(st.sampled_from((3, -1, 1, 2, 0, 9)), min_size=1, max_size=3))
-        elif attr in TUPLE_ATTRS:  # axes: mostly a permutation, some axes counted from the end
+        elif kind is tuple:  # axes: mostly a permutation, some axes counted from the end
             permutations = st.integers(1, 3).flatmap(lambda n: st.permutations(range(n)).flatmap(
                 lambda axes, n=n: st.tuples(*[st.sampled_from((a, a - n)) for a in axes])))
             parts.append(st.one_of(permutations, st.lists(st.sampled_from(AXES), max_size=3)))
-        elif KEYWORD_ATTRS.get(attr) is int:
-            parts.append(st.lists(st.sampled_from(AXES).map(f"{attr}={{}}".format), max_size=1))
-        elif KEYWORD_ATTRS.get(attr) is bool:
-            parts.append(st.lists(st.booleans().map(f"{attr}={{}}".format), max_size=1))
+        else:
+            values = {int: st.sampled_from(AXES), bool: st.booleans(), float: _number_texts()}
+            drawn = values[kind] if kind in values else st.sampled_from(kind + ("other",))
+            parts.append(st.lists(drawn.map(f"{attr}={{}}".format), max_size=1))
     return st.tuples(*parts).map(lambda lists: [str(item) for part in lists for item in part])
 
 
@@ -137,7 +141,8 @@ def expressions(draw, depth: int = 3) -> str:
     if kind == "call":
         name = draw(st.sampled_from(sorted(FUNCTIONS)))
         op = FUNCTIONS[name]
-        args = [draw(expressions(depth - 1)) for _ in range(op.arity)]
+        tensors = draw(st.integers(1, 3)) if op.variadic else op.arity
+        args = [draw(expressions(depth - 1)) for _ in range(tensors)]
         return f"{name}({', '.join(args + draw(_attribute_arguments(op)))})"
     operand = _operand(draw(expressions(depth - 1)))
     if kind == "neg":
@@ -146,6 +151,9 @@ def expressions(draw, depth: int = 3) -> str:
         return f"{operand}.T"
     if kind == "method":
         return f"{operand}.{draw(st.sampled_from(METHODS))}()"
+    if kind == "index":
+        entries = draw(st.lists(st.sampled_from(INDEX_ENTRIES), min_size=1, max_size=2))
+        return f"{operand}[{', '.join(entries)}]"
     symbol = draw(st.sampled_from(sorted(BINARY_OPS)))
     return f"{operand} {symbol} {_operand(draw(expressions(depth - 1)))}"
 

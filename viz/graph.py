@@ -7,10 +7,12 @@ and `viz.graph_player` draw it.
 
 Nodes are numbered in topological order (parents first). Node attributes: kind ("input",
 "parameter", "constant", "op"), op (an engine Op or None), symbol, name (display name or None),
-formula, shape, value, gradient (None where no gradient flows), tensor. Edges run parent -> child,
-keyed by operand position (x * x has two edges), with the attribute contribution (the gradient
-the edge carried backward, or None). graph.graph holds output (its node) and events: the
-(child, parent, key) edges in the order the backward pass reported them.
+formula, shape, value, gradient (None where no gradient flows), tensor; a node whose op is
+written neither infix nor as a call (a subscript) is labelled as written, with its named
+operands (p[2], W[:, 1], …[…, y]) in place of a symbol. Edges run parent -> child, keyed by
+operand position (x * x has two edges), with the attribute contribution (the gradient the edge
+carried backward, or None). graph.graph holds output (its node) and events: the (child, parent,
+key) edges in the order the backward pass reported them.
 """
 
 from __future__ import annotations
@@ -61,7 +63,11 @@ def tensor_graph(record: BackwardRecord, names: Mapping[str, Tensor] | None = No
             tensor=tensor,
         )
     for i in graph.nodes:
-        graph.nodes[i]["formula"] = formula(graph, i)
+        attrs = graph.nodes[i]
+        attrs["formula"] = formula(graph, i)
+        if attrs["op"] is not None and attrs["op"].notation is not None:  # p[2], …[…, y]
+            names = [graph.nodes[u]["name"] or "…" for u, _ in operands_of(graph, i)]
+            attrs["symbol"] = attrs["op"].written(names, attrs["tensor"].attrs)
     return graph
 
 
@@ -84,13 +90,22 @@ def display_label(graph: nx.MultiDiGraph, node: int) -> str:
 
 
 def formula(graph: nx.MultiDiGraph, node: int, depth: int = 2) -> str:
-    """The expression that computes a node from its operands: "tanh(z)", "(W @ x) + b"."""
+    """The expression that computes a node from its operands: "tanh(z)", "(W @ x) + b", "p[2]"."""
     op = graph.nodes[node]["op"]
     if op is None:
         return display_label(graph, node)
+    attrs = graph.nodes[node]["tensor"].attrs
     operands = [_operand_text(graph, u, depth, op.infix) for u, _ in operands_of(graph, node)]
-    text = f" {op.symbol} ".join(operands) if op.infix else f"{op.name}({', '.join(operands)})"
-    return text if len(text) <= MAX_FORMULA_CHARS else f"{op.name}(…)"
+    text = op.written(operands, attrs)
+    if len(text) <= MAX_FORMULA_CHARS:
+        return text
+    if op.notation is None:
+        return f"{op.name}(…)"
+    named = [text if graph.nodes[u]["name"] else "…"
+             for (u, _), text in zip(operands_of(graph, node)[1:], operands[1:])]
+    shorter = op.written(operands[:1] + named, attrs)  # log_softmax(z)[…, y]
+    return shorter if len(shorter) <= MAX_FORMULA_CHARS else op.written(["…"] * len(operands),
+                                                                         attrs)
 
 
 def _operand_text(graph: nx.MultiDiGraph, node: int, depth: int, in_infix: bool) -> str:

@@ -3,12 +3,14 @@
     forward:   w1 × x1 = 0.5 × 2 = 1
     backward:  ∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492
     fan-out:   ∂z/∂x = 3 (from x × y) + 1 (from z) = 4
-    tensors:   ∂s/∂W = G xᵀ, G = ∂s/∂(W @ x): (3,1)(1,2) → (3,2) = [[…]]
+    tensors:   ∂s/∂W = G xᵀ: (3,1) → (3,2) = [[…]], with G = ∂s/∂(W @ x) = […]; x = […]
 
 Every number is read from the recorded graph (viz.graph); nothing here runs a pass.
 """
 
 from __future__ import annotations
+
+from string import Formatter
 
 import networkx as nx
 import numpy as np
@@ -41,7 +43,7 @@ def forward_line(graph: nx.MultiDiGraph, node: int) -> str:
     values = [graph.nodes[u]["value"] for u in operands]
     if all(np.size(v) == 1 for v in values):
         texts = [entries_text(v) for v in values]
-        numbers = f" {op.symbol} ".join(texts) if op.infix else f"{op.name}({', '.join(texts)})"
+        numbers = op.written(texts, attrs["tensor"].attrs)
         return f"{named}{attrs['formula']} = {numbers} = {value}"
     shapes = [format_shape(np.shape(v)) for v in values]
     rule = f" {op.symbol} ".join(shapes) if op.infix else f"{op.name} {', '.join(shapes)}"
@@ -64,15 +66,8 @@ def backward_line(graph: nx.MultiDiGraph, edge: Edge, consumers: int) -> str:
         return (f"{lhs} = {upstream} · {local} = {entries_text(g)} × {entries_text(d)} "
                 f"= {result}")
     op = graph.nodes[child]["op"]
-    if op.kind == "matmul":
-        return _matmul_line(graph, edge, lhs, upstream, result)
-    if op.name == "cross_entropy":
-        return _cross_entropy_line(graph, child, lhs, result)
-    if op.name == "softmax" and np.size(g) <= MAX_WRITTEN_ENTRIES:
-        name = text_name(graph, child)
-        p = f"p = {'' if name == 'p' else f'{name} = '}{entries_text(graph.nodes[child]['value'])}"
-        return (f"{lhs} = p ⊙ (G − Σ G ⊙ p) = {result}, with {p} and G = {upstream} = "
-                f"{entries_text(g)}")
+    if key < len(op.rule) and op.rule[key]:
+        return _rule_line(graph, edge, lhs, upstream, result)
     if d is not None and d.size <= MAX_WRITTEN_ENTRIES:
         return (f"{lhs} = {upstream} ⊙ {local} = {entries_text(g)} ⊙ {entries_text(d)} "
                 f"= {result}")
@@ -92,37 +87,23 @@ def _local_label(graph: nx.MultiDiGraph, child: int, parent: int) -> str:
     return f"∂{text_name(graph, child)}/∂{text_name(graph, parent)}"
 
 
-def _matmul_line(graph, edge: Edge, lhs: str, upstream: str, result: str) -> str:
-    """∂L/∂A = G Bᵀ or ∂L/∂B = Aᵀ G, with the shapes of the product."""
+def _rule_line(graph, edge: Edge, lhs: str, upstream: str, result: str) -> str:
+    """The op's own rule for this VJP (Op.rule) with the names in it, the shapes, the result,
+    and the values the rule reads where they are small enough to write."""
     parent, child, key = edge
-    (a, _), (b, _) = operands_of(graph, child)
+    rule = graph.nodes[child]["op"].rule[key]
+    operands = [u for u, _ in operands_of(graph, child)]
+    nodes = {str(i): u for i, u in enumerate(operands)} | {"out": child}
+    read = dict.fromkeys(field for _, field, _, _ in Formatter().parse(rule) if field)
+    written = rule.format(*[text_name(graph, u) for u in operands], out=text_name(graph, child))
     g = graph.nodes[child]["gradient"]
-    other = graph.nodes[b if key == 0 else a]["value"]
-    other_t = np.swapaxes(other, -1, -2) if np.ndim(other) >= 2 else other
-    name = text_name(graph, b if key == 0 else a)
-    if key == 0:
-        rule, shapes = f"G {name}ᵀ", f"{format_shape(np.shape(g))}{format_shape(np.shape(other_t))}"
-        factors = f"{entries_text(g)} {entries_text(other_t)}"
-    else:
-        rule, shapes = f"{name}ᵀ G", f"{format_shape(np.shape(other_t))}{format_shape(np.shape(g))}"
-        factors = f"{entries_text(other_t)} {entries_text(g)}"
-    written = np.size(g) + np.size(other) <= 2 * MAX_WRITTEN_ENTRIES
-    numbers = f" = {factors}" if written else ""
-    shape = format_shape(graph.nodes[parent]["shape"])
-    return f"{lhs} = {rule}, G = {upstream}: {shapes} → {shape}{numbers} = {result}"
-
-
-def _cross_entropy_line(graph, child: int, lhs: str, result: str) -> str:
-    """∂L/∂z = (softmax(z) − onehot(y)) / N, with p and the one-hot rows written out."""
-    (z, _), (y, _) = operands_of(graph, child)
-    logits, targets = graph.nodes[z]["value"], graph.nodes[y]["value"]
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    p = shifted / shifted.sum(axis=-1, keepdims=True)
-    classes = logits.shape[-1]
-    onehot = np.eye(classes)[np.asarray(targets, dtype=int).reshape(-1)].reshape(logits.shape)
-    n = max(onehot.size // classes, 1)
-    return (f"{lhs} = (p − onehot({text_name(graph, y)})) / {n} = ({entries_text(p)} − "
-            f"{entries_text(onehot)}) / {n} = {result}")
+    values = [(f"G = {upstream}", g)] + [
+        (text_name(graph, nodes[f]), graph.nodes[nodes[f]]["value"]) for f in read]
+    known = [f"{label} = {entries_text(v)}" for label, v in values
+             if np.size(v) <= MAX_WRITTEN_ENTRIES]
+    shapes = f"{format_shape(np.shape(g))} → {format_shape(graph.nodes[parent]['shape'])}"
+    return f"{lhs} = {written}: {shapes} = {result}" + (f", with {'; '.join(known)}" if known
+                                                         else "")
 
 
 def tangent_line(graph: nx.MultiDiGraph, node: int, tangents: dict, source: int) -> str:

@@ -18,8 +18,8 @@ import numpy as np
 
 from engine.errors import ExprError, PlaygroundError
 from engine.expr.functions import bind_call
-from engine.expr.parser import Array, BinOp, Name, Negate, Node, Number, Transpose
-from engine.expr.program import Program, Statement, parse
+from engine.expr.parser import Array, BinOp, Name, Negate, Node, Number, Subscript, Transpose
+from engine.expr.program import Program, Statement, index_operands, parse
 from engine.expr.values import (
     InputSpec,
     Spec,
@@ -143,12 +143,16 @@ class _Run:
         if isinstance(node, BinOp):
             left, right = self.value(node.left), self.value(node.right)
             return self.apply(node, OPS[BINARY_OPS[node.op]], left, right)
+        if isinstance(node, Subscript):
+            operands = [self.value(part) for part in (node.operand, *index_operands(node))]
+            return self.apply(node, OPS["getitem"], *operands, index=subscript_index(node))
         call = bind_call(node)  # the only node left: a Call
         args = [self.value(arg) for arg in call.args]
         return self.apply(node, call.op, *args, **call.attrs)
 
     def apply(self, node: Node, op: Op, *operands: Tensor, **attrs) -> Tensor:
-        self.count(_result_size(op, [t.shape for t in operands]), f"the result of {op.name}", node)
+        size = _result_size(op, [t.shape for t in operands], attrs)
+        self.count(size, f"the result of {op.name}", node)
         try:
             out = apply(op, *operands, **attrs)
         except PlaygroundError as err:
@@ -170,12 +174,21 @@ class _Run:
             raise ExprError(str(err), where.line, where.column) from err
 
 
-def _result_size(op: Op, shapes: list[tuple[int, ...]]) -> int:
+def subscript_index(node: Subscript) -> tuple:
+    """The getitem op's `index`: the subscript's numbers and slices, None for each expression."""
+    return tuple(None if isinstance(entry, Node) else entry for entry in node.index)
+
+
+def _result_size(op: Op, shapes: list[tuple[int, ...]], attrs: dict) -> int:
     """The number of elements op's result will have (an upper bound for ops that shrink).
 
     Incompatible shapes count as 0: the op itself then raises the ShapeError that explains them.
     """
     try:
+        if op.kind == "join":
+            return sum(math.prod(shape) for shape in shapes)
+        if op.name == "getitem":
+            return _indexed_size(shapes[0], shapes[1:], attrs["index"])
         if op.kind == "matmul":
             a, b = shapes
             if not a or not b:
@@ -188,3 +201,13 @@ def _result_size(op: Op, shapes: list[tuple[int, ...]]) -> int:
     except ValueError:
         return 0
     return max(math.prod(shape) for shape in shapes)
+
+
+def _indexed_size(shape: tuple[int, ...], arrays: list[tuple[int, ...]], index: tuple) -> int:
+    """The size of x[index] for x of `shape`: the index arrays' broadcast size times each
+    slice's length and each axis the index leaves whole (before anything is allocated)."""
+    size = math.prod(np.broadcast_shapes(*arrays)) if arrays else 1
+    for n, entry in zip(shape, index):
+        if isinstance(entry, slice):
+            size *= len(range(*entry.indices(n)))
+    return size * math.prod(shape[len(index):])

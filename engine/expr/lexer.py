@@ -1,7 +1,7 @@
 """Tokens of the expression language, each with its exact line and column.
 
 Hand-written and whitelisting: numbers (1, 2.5, 1e-3, .5), names (letters, digits and _, Greek
-letters too), the operators + - * / ** @ and their augmented forms, = ( ) [ ] , . ; and
+letters too), the operators + - * / ** @ and their augmented forms, = ( ) [ ] , . : ; and
 newlines. `#` starts a comment. Anything else (strings, //, %, ^, $, a null byte ...) is an
 ExprError at its position. Newlines inside brackets join lines, as in Python.
 """
@@ -17,7 +17,7 @@ NUMBER, NAME, OP, NEWLINE, END = "number", "name", "operator", "newline", "end"
 
 # Longest first, so "**=" wins over "**" and "*".
 OPERATORS = ("**=", "+=", "-=", "*=", "/=", "@=", "**", "+", "-", "*", "/", "@", "=",
-             "(", ")", "[", "]", ",", ".", ";")
+             "(", ")", "[", "]", ",", ".", ":", ";")
 AUGMENTED = ("+=", "-=", "*=", "/=", "@=", "**=")
 
 # Characters a student may reach for that the language spells differently.
@@ -32,7 +32,6 @@ _HINTS = {
     "!": "comparisons are not supported",
     "{": "braces are not part of the language",
     "}": "braces are not part of the language",
-    ":": "':' is not part of the language",
     "−": "type the minus sign as -",
     "×": "use * for multiplication",
     "·": "use * for multiplication",

@@ -7,7 +7,9 @@ Precedence, loosest first, as in Python:
     -x             unary minus
     **             right-associative; binds tighter than a unary minus on its left
                    (-x**2 = -(x**2)) and accepts one on its right (2**-1)
-    f(...)  x.T  x.f()   calls of a name, transpose, method calls (x.relu() is relu(x))
+    f(...)  x.T  x.f()   calls of a name, transpose, method calls (x.relu() is relu(x)),
+    x[...]               subscripts: x[2], x[-1], W[:, 1], X[0:2], P[[0, 1], y],
+                         P[range(2), y]
     1  x  (...)  [1, 2]
 
 A minus sign before a number is part of it: -3 is one constant, while -x is a negation node.
@@ -15,8 +17,11 @@ A minus sign before a number is part of it: -3 is one constant, while -x is a ne
 The parser keeps an explicit nesting depth (never a RecursionError: deeper than MAX_NESTING is an
 ExprError) and counts the graph nodes the tree will make (every literal, operator, call and .T makes
 one; the program adds one per input), so an oversized program stops at the token that crossed
-MAX_GRAPH_NODES. Which functions exist is checked by the caller, not here. (Token texts are
-unambiguous: an operator's text is never a name's or a number's, so `peek().text == "("` suffices.)
+MAX_GRAPH_NODES. Which functions exist is checked by the caller, not here. A subscript's entries
+are whole numbers, slices of whole numbers (start:stop:step, step > 0 as in PyTorch) or expressions
+whose values are the indices (a list such as [0, 1], range(2) for the same list, a name); a float
+literal there is an ExprError at its position. (Token texts are unambiguous: an operator's text is
+never a name's or a number's, so `peek().text == "("` suffices.)
 """
 
 from __future__ import annotations
@@ -26,12 +31,19 @@ from dataclasses import dataclass
 
 from engine.errors import ExprError
 from engine.expr.lexer import AUGMENTED, END, NAME, NEWLINE, NUMBER, Token, tokenize
-from engine.limits import MAX_GRAPH_NODES, MAX_NESTING, MAX_STATEMENTS, MAX_TENSOR_ELEMENTS
+from engine.limits import (
+    MAX_GRAPH_NODES,
+    MAX_NESTING,
+    MAX_OPERANDS,
+    MAX_STATEMENTS,
+    MAX_TENSOR_ELEMENTS,
+)
 from engine.ops import format_shape
 
 # Binary operators handled by precedence climbing (** is parsed separately: right-associative).
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2}
 BOOLEANS = {"True": True, "False": False}
+RANGE = "range"  # range(n) in a subscript: the indices 0 … n−1, as in PyTorch's p[range(n), y]
 
 
 @dataclass(frozen=True)
@@ -81,11 +93,22 @@ class Transpose(Node):
 
 
 @dataclass(frozen=True)
+class Subscript(Node):
+    """x[...]: each entry of the index is a whole number, a slice, or an expression whose value
+    holds the indices."""
+
+    operand: Node
+    index: tuple[int | slice | Node, ...]
+
+
+@dataclass(frozen=True)
 class Keyword:
     name: str
-    value: int | bool
+    value: int | float | bool | str  # a name (approximate=tanh) is its text
     line: int
     column: int
+    value_line: int
+    value_column: int
 
 
 @dataclass(frozen=True)
@@ -116,6 +139,15 @@ def whole_number(node: Node) -> int | None:
             f"{node.text} is larger than any size or axis can be "
             f"(at most {MAX_TENSOR_ELEMENTS:,})", node.line, node.column)
     return -int(digits) if node.text.startswith("-") else int(digits)
+
+
+def _range_list(call: Call) -> Array:
+    """The list literal [0, 1, …, n−1] that range(n) in a subscript stands for."""
+    n = whole_number(call.args[0]) if len(call.args) == 1 and not call.keywords else None
+    if n is None or n < 0:
+        raise ExprError(f"{RANGE} takes one whole number ≥ 0, as in P[{RANGE}(4), y]",
+                        call.line, call.column)
+    return Array(call.line, call.column, tuple(float(i) for i in range(n)), (n,))
 
 
 def _negative(number: Number, minus: Token) -> Number:
@@ -234,7 +266,8 @@ class Parser:
         while self.peek().text in (".", "["):
             token = self.advance()
             if token.text == "[":
-                raise error_at(token, "subscripts such as x[0] are not supported")
+                value = self.subscript(value, token)
+                continue
             attribute = self.peek()
             if attribute.kind != NAME:
                 raise error_at(attribute, "expected T or a method call such as relu() after "
@@ -248,6 +281,57 @@ class Parser:
             self.advance()
             value = self.make(Transpose, token, operand=value)
         return value
+
+    def subscript(self, operand: Node, opening: Token) -> Subscript:
+        """x[...] after its '[': entries separated by commas, then ']'."""
+        self.enter()
+        entries = []
+        while True:
+            if len(entries) == MAX_OPERANDS:
+                raise error_at(self.peek(), f"more than {MAX_OPERANDS} indices in one subscript, "
+                                            "the cap on this public instance")
+            entries.append(self.index_entry())
+            if self.peek().text != ",":
+                break
+            self.advance()
+        self.expect("]", f"to close the '[' at line {opening.line}, column {opening.column}")
+        self.leave()
+        return self.make(Subscript, opening, operand=operand, index=tuple(entries))
+
+    def index_entry(self) -> int | slice | Node:
+        """One entry of a subscript: a whole number, a slice or an expression."""
+        if self.peek().text in ("]", ","):
+            raise self.unexpected("where an index was expected (a whole number, a slice such "
+                                  "as 0:2, or a list of indices)")
+        start = None if self.peek().text == ":" else self.expression()
+        if self.peek().text != ":":
+            if isinstance(start, Number):
+                return self.whole_index(start, "an index must be a whole number")
+            if isinstance(start, Call) and start.function == RANGE:
+                return _range_list(start)
+            return start
+        bounds = [start]
+        while self.peek().text == ":" and len(bounds) < 3:
+            self.advance()
+            bounds.append(None if self.peek().text in (":", ",", "]") else self.expression())
+        start, stop, step = (self.whole_index(b, "a slice's bounds and step must be whole "
+                                                 "numbers") for b in (bounds + [None])[:3])
+        if step is not None and step <= 0:
+            raise ExprError("a slice's step must be positive (PyTorch has no negative steps)",
+                            bounds[2].line, bounds[2].column)
+        return slice(start, stop, step)
+
+    @staticmethod
+    def whole_index(node: Node | None, rule: str) -> int | None:
+        """The whole number `node` spells (None stays None); ExprError stating `rule` if it is
+        anything else."""
+        if node is None:
+            return None
+        number = whole_number(node)
+        if number is None:
+            written = f", not {node.text}" if isinstance(node, Number) else ", written as numbers"
+            raise ExprError(rule + written, node.line, node.column)
+        return number
 
     def method_call(self, receiver: Node) -> Call:
         """x.relu() is relu(x): the function gets the receiver as its only argument."""
@@ -300,20 +384,25 @@ class Parser:
                          keywords=tuple(keywords))
 
     def keyword(self, earlier: list[Keyword]) -> Keyword:
+        """name=value, the value a number, True/False or a name (approximate=tanh)."""
         name = self.advance()
         if any(k.name == name.text for k in earlier):
             raise error_at(name, f"the keyword {name.text} is given twice")
         self.advance()  # "="
-        value_token = self.peek()
-        if value_token.text in BOOLEANS:
+        token = self.peek()
+        if token.kind == NAME and token.text not in BOOLEANS and self.peek(1).text in (",", ")"):
             self.advance()
-            return Keyword(name.text, BOOLEANS[value_token.text], name.line, name.column)
-        number = self.signed_number()
-        value = whole_number(number) if number is not None else None
-        if value is None:
-            raise error_at(value_token, f"{name.text}= takes a whole number (axis=-1) or "
-                                        "True/False (keepdims=True)")
-        return Keyword(name.text, value, name.line, name.column)
+            value = token.text
+        elif token.text in BOOLEANS:
+            self.advance()
+            value = BOOLEANS[token.text]
+        else:
+            number = self.signed_number()
+            if number is None:
+                raise error_at(token, f"{name.text}= takes a number (axis=-1), True/False "
+                                      "(keepdims=True) or a name (approximate=tanh)")
+            value = whole_number(number) if number.is_whole else number.value
+        return Keyword(name.text, value, name.line, name.column, token.line, token.column)
 
     def signed_number(self) -> Number | None:
         """A number with an optional minus sign, or None (nothing consumed) if there is none."""

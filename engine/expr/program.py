@@ -22,7 +22,18 @@ from dataclasses import dataclass, replace
 
 from engine.errors import ExprError
 from engine.expr.functions import FUNCTIONS, bind_call
-from engine.expr.parser import Array, BinOp, Call, Name, Negate, Node, Number, Parser, Transpose
+from engine.expr.parser import (
+    Array,
+    BinOp,
+    Call,
+    Name,
+    Negate,
+    Node,
+    Number,
+    Parser,
+    Subscript,
+    Transpose,
+)
 from engine.expr.values import CONSTRUCTORS
 from engine.limits import MAX_SOURCE_CHARS
 
@@ -186,6 +197,14 @@ def _check_reads(node: Node, versions: dict[str, int], free: list[str], parser: 
             _check_reads(arg, versions, free, parser)
     elif isinstance(node, Negate | Transpose):
         _check_reads(node.operand, versions, free, parser)
+    elif isinstance(node, Subscript):
+        for part in (node.operand, *index_operands(node)):
+            _check_reads(part, versions, free, parser)
     elif isinstance(node, BinOp):
         _check_reads(node.left, versions, free, parser)
         _check_reads(node.right, versions, free, parser)
+
+
+def index_operands(node: Subscript) -> list[Node]:
+    """The entries of a subscript that are expressions (their values are the indices)."""
+    return [entry for entry in node.index if isinstance(entry, Node)]

@@ -126,6 +126,32 @@ HOSTILE = [
     "softmax(c)",
     "max(reshape(x, 0, 3))",
     "mean(reshape(x, 3, 0))",
+    "x[100000]",
+    "x[-100000]",
+    "x[" + "1" * 400 + "]",
+    "x[0:100000:100000]",
+    "x[[]]",
+    "x[t]",
+    "W[x]",
+    "W[[1, 1, 1], [2, 2, 2]]",
+    "W[:, :, :]",
+    "x[" + "0, " * 20 + "0]",
+    "x[" * 1000 + "0" + "]" * 1000,
+    "x[0][0]",
+    "x.T[0].T[1:]",
+    "x[1:0]",
+    "x[::1e3]",
+    "x[:\n1]",
+    "concat(" + "x, " * 40 + "x)",
+    "stack(x, y)",
+    "concat(c, c)",
+    "clamp(x, 1e400, -1e400)",
+    "var(c)",
+    "std(zeros(0))",
+    "logsumexp(-x * 1e308 * 10)",
+    "gelu(x, approximate=tanh) + softplus(x, beta=0)",
+    "leaky_relu(x, negative_slope=1e400)",
+    "maximum(x, y)",
 ]
 
 
@@ -142,6 +168,13 @@ def test_every_function_on_an_empty_input_gives_a_value_or_an_expr_error(functio
     arguments = ", ".join(["e"] * FUNCTIONS[function].arity)
     extra = {"reshape": ", 0", "transpose": ""}.get(function, "")
     assert outcome(f"{function}({arguments}{extra})", {"e": empty}) in ("value", "error")
+
+
+def test_an_index_that_broadcasts_past_the_cap_fails_before_anything_is_allocated():
+    indices = {"i": "zeros(400, 1)", "j": "zeros(400)"}  # broadcast: 160,000 entries
+    with pytest.raises(ExprError, match="the number of elements in the result of getitem is "
+                                        "160,000, above the cap"):
+        build("W[i, j]", {**VALUES, **indices})
 
 
 @pytest.mark.parametrize("source", ["9**9**9", "log(-c)", "0/0", "1e308 * 1e308"])
@@ -187,7 +220,8 @@ VOCABULARY = (
     ["x", "y", "W", "c", "t", "z", "out", "T", "__class__", "_", "α"]
     + ["0", "1", "2.5", "1e-3", ".5", "9", "1e308", "100000"]
     + ["+", "-", "*", "/", "**", "@", "=", "+=", "-=", "*=", "/=", "**=", "@=", "(", ")", "[",
-       "]", ",", ".", ".T", ";", "\n", "#", "axis=", "keepdims=", "axis=-1", "keepdims=True",
+       "]", ",", ".", ".T", ";", ":", "[0]", "[:, 1]", "[-1]", "[0:2]", "[t]", "\n", "#",
+       "axis=", "keepdims=", "axis=-1", "keepdims=True", "approximate=tanh", "correction=0",
        "True", "False", "None", "lambda", "import", "'", "%", "^", "\x00", "é"]
     + sorted(FUNCTIONS) + sorted(CONSTRUCTORS)
 )

@@ -1,6 +1,7 @@
 """Exports: the training scripts train as engine.train.train does, the network JSON loads back
 to the same predictions, and an expression program's PyTorch snippet gives the same gradients."""
 
+import ast
 import contextlib
 import io
 import json
@@ -22,7 +23,7 @@ from engine.expr import InputSpec, build
 from engine.nn import MLPSpec
 from engine.tensor import Tensor
 from engine.train import predict, train
-from page_models.examples import MICROGRAD_README
+from page_models.examples import EXAMPLES_BY_KEY, MICROGRAD_README
 from page_models.export import (
     TEMPLATES,
     Training,
@@ -340,7 +341,29 @@ PROGRAMS = {  # program -> input values (others get the defaults)
     "torch = x.T @ x": {"x": "randn(3)"},
     MICROGRAD_README: {},  # leaves assigned in the program; import, print and backward lines
     "a = 2.0\nb = a * x\nb.backward()\nb = b * 3": {},  # the output named before a reassignment
+    "y = leaky_relu(x, 0.2) + gelu(x) + gelu(x, approximate=tanh) + softplus(x, beta=2)\n"
+    "z = elu(x, alpha=0.5) + maximum(x, w) * minimum(x, w) + clamp(x, -0.5, 0.5)\n"
+    "sum(y * z) + sum(clamp(w, max=0))": {"x": "randn(3, 2)", "w": "[[1, 2], [0, 0], [3, -1]]"},
+    "s = var(x, axis=0) + std(x, correction=0) + logsumexp(x, axis=1, keepdims=True)\n"
+    "c = concat(s, x, axis=0)\nsum(stack(c, c, axis=-1)) + var(x) + logsumexp(x)":
+        {"x": "randn(2, 3)"},
+    "p = softmax(z)\n-log(p[2]) + z[-1] * W[:, 1][0] + sum(X[0:2]) + X[1, 0] + sum(X[[0, 0], i])":
+        {"z": "randn(3)", "W": "randn(3, 2)", "X": "randn(4, 2)",
+         "i": InputSpec("[1, 0]", False)},
+    EXAMPLES_BY_KEY["mlp"].source: EXAMPLES_BY_KEY["mlp"].values,
+    EXAMPLES_BY_KEY["attention"].source: EXAMPLES_BY_KEY["attention"].values,
+    EXAMPLES_BY_KEY["layernorm"].source: EXAMPLES_BY_KEY["layernorm"].values,
 }
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_pytorch_snippet_is_python_that_names_every_input(program):
+    """Checked without PyTorch too: the snippet parses and assigns every input."""
+    built = build(program, PROGRAMS[program], seed=3)
+    tree = ast.parse(pytorch_snippet(built))
+    assigned = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                for t in node.targets if isinstance(t, ast.Name)}
+    assert {name + "_" if name == "torch" else name for name in built.inputs} <= assigned
 
 
 @pytest.mark.parametrize("program", PROGRAMS)

@@ -50,6 +50,28 @@ def test_the_design_cards_program_builds_with_shapes_that_fit():
         (3, 2), (2, 1), (3, 1)}
 
 
+@pytest.mark.parametrize("source, defaults", [
+    ("y = -log(softmax(z)[2])", {"z": ("randn(3)", True)}),  # a textbook classifier's loss
+    ("y = p[4] + x[-5]", {"p": ("randn(5)", True), "x": ("randn(5)", True)}),
+    ("y = sum(W[:, 1])", {"W": ("randn(3, 3)", True)}),
+    ("y = X[0:6, 0]", {"X": ("randn(6, 3)", True)}),
+    ("loss = -mean(log_softmax(Z)[[0, 1, 2], y])", {"Z": ("randn(3, 3)", True),
+                                                    "y": ("0", False)}),
+])
+def test_a_subscripted_name_typed_alone_gets_a_value_its_index_fits(source, defaults):
+    specs = default_specs(parse(source))
+    assert {n: (s.value, s.parameter) for n, s in specs.items()} == defaults
+    view = view_of(source)
+    assert np.isfinite(view.built.output.data).all()
+
+
+def test_the_help_lists_every_function_and_subscripts_from_the_op_table():
+    from engine.expr import FUNCTIONS
+    for op in FUNCTIONS.values():
+        assert f"`{op.help}`" in model.PROGRAM_HELP
+    assert "W[:, 1]" in model.PROGRAM_HELP and "dropout" not in model.PROGRAM_HELP
+
+
 def test_a_saved_value_wins_over_the_default_and_stays_editable():
     vals = model.encode_values([("x", "[[1], [2]]", False)])
     specs = model.input_specs(parse(DESIGN_CARD), vals)
@@ -128,6 +150,9 @@ def test_a_failure_at_a_kink_is_explained_in_words():
     view = view_of("y = sqrt(x)", model.encode_values([("x", "1e-9", True)]))
     result = model.run_gradcheck(view, view.built.parameters, 6)
     assert "edge of its domain" in result.notes[0]
+    view = view_of("y = clamp(x, -1, 0.5)", model.encode_values([("x", "0.5", True)]))
+    result = model.run_gradcheck(view, view.built.parameters, 6)  # the kinks are its bounds
+    assert "clamp has a kink at 0.5" in result.notes[0]
 
 
 def test_a_tiny_eps_loses_digits_and_says_so():

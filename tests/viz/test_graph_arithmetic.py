@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine.expr import build
+from engine.expr import InputSpec, build
 from page_models.examples import EXAMPLES_BY_KEY
 from page_models.graph_record import record_backward
 from viz.graph import tensor_graph
@@ -55,21 +55,38 @@ def test_a_matrix_product_states_its_rule_and_shapes_and_writes_the_matrices():
     built, graph, steps = steps_of("chain")
     W = built.inputs["W"]
     line = next(line for line in lines_of(steps) if line.startswith("∂s/∂W = "))
-    assert "G xᵀ, G = ∂s/∂(W @ x): (3,1)(1,2) → (3,2)" in line
     gradient = graph.nodes[next(n for n in graph.nodes if graph.nodes[n]["tensor"] is W)][
         "gradient"]
-    assert line.endswith(f"= {entries_text(gradient)}")
-    assert entries_text(built.inputs["x"].data.T) in line  # xᵀ written out: 2 entries
+    upstream = built.nodes["z"].grad  # z = W @ x + b passes its gradient on to W @ x
+    assert line == (f"∂s/∂W = G xᵀ: (3,1) → (3,2) = {entries_text(gradient)}, with "
+                    f"G = ∂s/∂(W @ x) = {entries_text(upstream)}; "
+                    f"x = {entries_text(built.inputs['x'].data)}")
+
+
+def test_a_subscript_is_labelled_as_written_and_scatters_its_gradient():
+    built = build("y = p[1] * W[:, 0]", {"p": "[1, 2, 3]", "W": "[[1, 2], [3, 4]]"})
+    graph = tensor_graph(record_backward(built.output), {**built.inputs, **built.nodes})
+    formulas = {graph.nodes[n]["formula"] for n in graph.nodes}
+    assert {"p[1]", "W[:, 0]", "p[1] × W[:, 0]"} <= formulas
+    labels = {node["label"] for node in player_data(graph, "id")["nodes"]}
+    assert {"p[1]", "W[:, 0]", "×"} <= labels  # the player's node labels
+    lines = lines_of(animation_steps(graph))
+    assert "∂(Σy)/∂p = G scattered into zeros of the shape of p: () → (3,) = [0, 4, 0], " \
+           "with G = ∂(Σy)/∂(p[1]) = 4; p = [1, 2, 3]" in lines
 
 
 def test_cross_entropys_logit_gradient_is_written_as_p_minus_onehot():
-    built, graph, steps = steps_of("mlp")
-    logits = built.nodes["logits"].data
-    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    onehot = np.eye(3)[[0, 2, 1, 2]]
-    line = next(line for line in lines_of(steps) if line.startswith("∂loss/∂logits = "))
-    assert line == (f"∂loss/∂logits = (p − onehot(y)) / 4 = ({entries_text(p)} − "
-                    f"{entries_text(onehot)}) / 4 = {entries_text((p - onehot) / 4)}")
+    built = build("loss = cross_entropy(z, y)", {"z": "[[2, 1, 0], [0, 1, 3]]",
+                                                 "y": InputSpec("[0, 2]", False)})
+    graph = tensor_graph(record_backward(built.output), {**built.inputs, **built.nodes})
+    z = built.inputs["z"].data
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    onehot = np.eye(3)[[0, 2]]
+    line = next(line for line in lines_of(animation_steps(graph))
+                if line.startswith("∂loss/∂z = "))
+    assert line == (f"∂loss/∂z = (softmax(z) − onehot(y)) / N: () → (2,3) = "
+                    f"{entries_text((p - onehot) / 2)}, with G = ∂loss/∂loss = 1; z = "
+                    f"{entries_text(z)}; y = [0, 2]")
 
 
 def test_a_tensor_gradient_under_a_node_never_reads_as_zero():
@@ -120,5 +137,6 @@ def test_the_softmax_step_shows_the_logit_gradient_as_p_minus_t():
     built, _, steps = steps_of("softmax_ce")
     p, t = built.nodes["p"].data, built.inputs["t"].data
     line = next(line for line in lines_of(steps) if line.startswith("∂loss/∂z = "))
-    assert line.startswith(f"∂loss/∂z = p ⊙ (G − Σ G ⊙ p) = {entries_text(p - t)}, with "
-                           f"p = {entries_text(p)} and G = ∂loss/∂p = ")
+    assert line.startswith(f"∂loss/∂z = p ⊙ (G − Σ G ⊙ p): (3,) → (3,) = "
+                           f"{entries_text(p - t)}, with G = ∂loss/∂p = ")
+    assert line.endswith(f"; p = {entries_text(p)}")
