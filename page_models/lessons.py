@@ -2,45 +2,48 @@
 
 Vanishing gradients: a deep stack of sigmoids multiplies the gradient by σ'(z) ≤ 1/4 at every
 layer on the way back, so the layers next to the inputs barely learn; the same stack with ReLU
-(derivative 1 where active) keeps the gradient's size. The sigmoid network starts from the
-classic Glorot initialisation (gain 1), as deep sigmoid networks did before better schemes (MLP's
-default for sigmoid, gain 4, compensates the 1/4 and hides the effect); ReLU from its usual √2.
+(derivative 1 where active) keeps the gradient's size. Both start from Xavier initialisation with
+torch's gains (`torch.nn.init.calculate_gain`: 1 for sigmoid, √2 for ReLU) and train with plain
+SGD: an adaptive optimizer such as Adam rescales every layer's step and hides the effect.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from engine.data import Dataset
 from engine.nn import MLPSpec
-from engine.train import History, OptimizerRecipe, train
+from engine.train import History, train
+from page_models.optimizers import OptimizerChoice
 
-__all__ = ["CLASSIC_GAIN", "VANISHING", "lesson_conclusion", "lesson_intro", "log_norm_range",
+__all__ = ["TORCH_GAIN", "VANISHING", "lesson_conclusion", "lesson_intro", "log_norm_range",
            "vanishing_gradient_spec", "vanishing_gradients"]
 
-VANISHING = {"depth": 6, "width": 8, "epochs": 10, "activations": ("sigmoid", "relu")}
-CLASSIC_GAIN = {"sigmoid": 1.0}  # initialisation gains the lesson uses instead of MLP's default
+VANISHING = {"depth": 6, "width": 8, "epochs": 10, "activations": ("sigmoid", "relu"),
+             "optimizer": OptimizerChoice.of("sgd", lr=0.1)}
+TORCH_GAIN = {"sigmoid": 1.0, "relu": math.sqrt(2.0)}  # torch.nn.init.calculate_gain
 
 
 def vanishing_gradient_spec(activation: str, n_in: int, n_out: int) -> MLPSpec:
     """The lesson's deep network: VANISHING["depth"] hidden layers of one activation."""
     depth, width = VANISHING["depth"], VANISHING["width"]
-    gains = (CLASSIC_GAIN[activation],) * depth if activation in CLASSIC_GAIN else ()
     return MLPSpec(n_in=n_in, hidden=(width,) * depth, activations=(activation,) * depth,
-                   gains=gains, n_out=n_out)
+                   gains=(TORCH_GAIN[activation],) * depth, n_out=n_out)
 
 
-def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, optimizer: OptimizerRecipe,
-                        batch_size: int, seed: int) -> dict[str, tuple[History, np.ndarray]]:
-    """Train the deep network with each activation from the same seed, briefly.
+def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, batch_size: int,
+                        seed: int) -> dict[str, tuple[History, np.ndarray]]:
+    """Train the deep network with each activation from the same seed, briefly, with plain SGD.
 
     Returns activation -> (history, mean gradient norm of each layer over the run).
     """
     out = {}
     for activation in VANISHING["activations"]:
         spec = vanishing_gradient_spec(activation, train_data.n_features, train_data.n_outputs)
-        history = train(spec, optimizer, train_data, val_data, VANISHING["epochs"], batch_size,
-                        seed)
+        history = train(spec, VANISHING["optimizer"], train_data, val_data, VANISHING["epochs"],
+                        batch_size, seed)
         out[activation] = (history, history.grad_norms.mean(axis=0))
     return out
 
@@ -53,12 +56,13 @@ def log_norm_range(histories) -> tuple[float, float]:
     return float(np.log10(every.min())) - 0.2, float(np.log10(every.max())) + 0.2
 
 
-def lesson_intro(optimizer_title: str) -> str:
+def lesson_intro() -> str:
     """What the lesson runs, in one sentence (Markdown)."""
     return (f"The same deep network, {VANISHING['depth']} hidden layers of {VANISHING['width']}, "
             "once with **sigmoid** and once with **ReLU**, each trained for "
-            f"{VANISHING['epochs']} epochs on this dataset from the same seed with "
-            f"{optimizer_title}.")
+            f"{VANISHING['epochs']} epochs on this dataset from the same seed with plain "
+            f"{VANISHING['optimizer'].title} (this page's optimizer is not used: an adaptive one "
+            "would rescale each layer's step and hide the effect).")
 
 
 def lesson_conclusion(sigmoid_norms: np.ndarray) -> str:
@@ -67,6 +71,5 @@ def lesson_conclusion(sigmoid_norms: np.ndarray) -> str:
     return (f"With sigmoid, layer 1 gets a gradient **{ratio:,.0f}× smaller** than the output "
             "layer: on the way back every sigmoid multiplies the gradient by σ′ ≤ ¼, so the "
             "layers next to the inputs hardly learn. ReLU passes the gradient through unchanged "
-            "wherever it is active. (The sigmoid network starts from the classic Glorot "
-            "initialisation, gain 1; this page's own sigmoid layers start with gain 4, which "
-            "makes up for the ¼.)")
+            "wherever it is active. (Both start from Xavier initialisation with torch's gains, "
+            "1 for sigmoid and √2 for ReLU.)")

@@ -147,8 +147,9 @@ def quadratic_forms(section: Section) -> None:
          "A = " + matrix_latex(view.a) + r",\quad A = Q \Lambda Q^\top"],
         "In the eigenvector directions f is λ₁u² + λ₂v²: both λ > 0 make a bowl (positive "
         "definite, a unique minimum), both < 0 a dome, mixed signs a saddle, a zero λ a flat "
-        "trough. Gradient descent on a bowl zig-zags when κ = λmax/λmin is large: the step that "
-        "is safe for the steep direction crawls along the shallow one.",
+        "trough. The path is gradient descent with (nearly) the best fixed step, "
+        "1/(λmax + λmin): when κ = λmax/λmin is large it zig-zags across the steep direction "
+        "and crawls along the shallow one; try a = 3, b = 0, c = 0.1.",
     )
 
 
@@ -188,7 +189,8 @@ def conditioning(section: Section) -> None:
          r"\frac{\|\delta x\|}{\|x\|} \le \kappa\, \frac{\|\delta b\|}{\|b\|}"],
         "The singular values say how much A stretches space in each direction; the rank counts "
         "those that are not (numerically) zero, and keeping the k largest gives the best "
-        "rank-k approximation, off by the next one. A large condition number κ lets a tiny "
-        "error in b move the solution of Ax = b up to κ times as much, and gradient descent on "
-        "½xᵀAx − bᵀx shrinks its error only by about 1 − 1/κ per step.",
+        "rank-k approximation: its error is exactly the next singular value σₖ₊₁ in the "
+        "spectral norm, and √(σₖ₊₁² + σₖ₊₂² + …) in the Frobenius norm. A large condition "
+        "number κ lets a tiny error in b move the solution of Ax = b up to κ times as much, and "
+        "gradient descent on ½xᵀAx − bᵀx shrinks its error only by about 1 − 1/κ per step.",
     )

@@ -44,8 +44,9 @@ def softmax(section: Section) -> None:
     explain(
         [r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"],
         "Softmax turns any scores into probabilities: exponentiate, then divide by the total. "
-        "Because of the exponential, a score higher by 1 is e ≈ 2.7 times as likely, so the top "
-        "scores dominate; a low temperature sharpens that, a high one flattens it. Subtracting "
+        "Because of the exponential, a score higher by 1 is e^(1/T) times as likely (e ≈ 2.7 at "
+        "T = 1), so the top scores dominate; a low temperature sharpens that, a high one "
+        "flattens it. Subtracting "
         "the largest score first changes nothing but keeps scores like 1000 from overflowing.",
     )
 
@@ -69,11 +70,14 @@ def cross_entropy(section: Section) -> None:
                     "loss is 0 and so is its gradient: add a second class.")
     explain(
         [r"L = -\ln p_y,\qquad p = \operatorname{softmax}(z)",
-         r"\frac{\partial L}{\partial z} = p - \operatorname{onehot}(y)"],
+         r"\frac{\partial L}{\partial z} = p - \operatorname{onehot}(y)",
+         r"\text{batch of } N,\ L = \tfrac1N \textstyle\sum_n L_n:\ "
+         r"\frac{\partial L}{\partial z_n} = \tfrac1N\,(p_n - \operatorname{onehot}(y_n))"],
         "The loss is small when the model gives the true class a high probability and grows "
-        "without bound as that probability goes to 0. Its gradient is simply the predicted "
-        "probabilities minus the one-hot target: negative for the true class (raise its score), "
-        "positive for the others (lower theirs).",
+        "without bound as that probability goes to 0. For this one example its gradient is simply "
+        "the predicted probabilities minus the one-hot target: negative for the true class "
+        "(raise its score), positive for the others (lower theirs). A batch's loss is the mean "
+        "over its N examples, so each example's row of the gradient carries a factor 1/N.",
     )
 
 
@@ -127,16 +131,18 @@ def normalisation(section: Section) -> None:
         rows = "\n".join(f"| {k} | {100 * here:.1f}% | {100 * normal:.1f}% |"
                          for k, here, normal in view.within)
         st.markdown(
-            f"{view.x.size:,} numbers, mean {view.x.mean():.3g}, standard deviation "
-            f"{view.x.std():.3g}.\n\n| z within ±k | here | normal distribution |\n|---|---|---|\n"
-            + rows
+            f"{view.x.size:,} numbers, mean x̄ = {view.x.mean():.3g}, standard deviation "
+            f"σ = {view.x.std():.3g} (over n).\n\n"
+            "| z within ±k | here | normal distribution |\n|---|---|---|\n" + rows
         )
     explain(
-        [r"x' = \frac{x - \min x}{\max x - \min x}", r"z = \frac{x - \bar x}{s}"],
+        [r"x' = \frac{x - \min x}{\max x - \min x}", r"z = \frac{x - \bar x}{\sigma},\quad "
+         r"\sigma = \sqrt{\tfrac1n \textstyle\sum_i (x_i - \bar x)^2}"],
         "Min–max scaling squeezes the data into [0, 1]; z-scoring centres it at 0 with standard "
         "deviation 1, keeping the shape of the histogram. For normal data about 68%, 95% and "
         "99.7% of the z-scores lie within 1, 2 and 3 of 0. One outlier sets the maximum, so "
-        "min–max scaling crushes every other point towards 0, while z-scores move much less.",
+        "min–max scaling crushes every other point towards 0; it also inflates σ, so z-scores "
+        "crush them almost as much. Scalings that resist outliers use the median and quantiles.",
     )
 
 
