@@ -602,3 +602,12 @@ def test_the_numbers_mlp_by_hand_quotes_are_the_engines():
     built.output.backward()
     assert np.round(built.nodes["Z"].grad[:, 0], 3).tolist() == [-0.248, 0.17, 0.016, -0.183]
     assert built.nodes["H"].data[:, 0].tolist() == [0, 0.5, 1, 0]
+
+
+def test_a_view_with_an_open_question_hides_the_numbers_it_asks_for_where_the_page_can():
+    asks = Step("S", BUILDING_BLOCKS, {"section": "softmax"}, question=Question("?", "rank"))
+    assert view_address(asks, hide_answer=True).endswith("&embed=true&hide=1")
+    assert "hide" not in view_address(asks)  # revealed
+    assert "hide" not in view_address(Step("S", BUILDING_BLOCKS, {}), hide_answer=True)
+    graph = Step("S", EXPRESSION_GRAPH, {"src": "y = x"}, question=Question("?", "value"))
+    assert "hide" not in view_address(graph, hide_answer=True)  # the graph has no hide param

@@ -10,6 +10,7 @@ from page_models.building_blocks.linear_algebra import move_point, parse_points
 from page_models.building_blocks.section import Section
 from page_models.limits import MAX_LIST_CHARS, MAX_MATRIX_DIM, MAX_QUADRATIC_STEPS
 from ui.blocks.common import (
+    answer_hidden,
     chart,
     compute,
     explain,
@@ -44,17 +45,13 @@ def matmul(section: Section) -> None:
     cols[4].selectbox("Row i of C", range(m), format_func=lambda i: str(i + 1), key="mm_row")
     cols[5].selectbox("Column j of C", range(p), format_func=lambda j: str(j + 1), key="mm_col")
     view = compute(section)
-    if view.error is not None:
+    hidden = answer_hidden()  # the product (or that there is none) is what a lesson asks for
+    if view.error is not None and not hidden:
         show_user_error(view.error)
     with main_visual():
-        chart(matmul_figure(view.a, view.b, view.c, view.row, view.col))
-    if view.c is not None:
-        st.latex(dot_product_latex(view.a, view.b, view.row, view.col, view.c[view.row, view.col]))
-    if view.layer_error is None:
-        st.markdown(f"**A layer** {view.layer} → output {view.layer_output}")
-    else:
-        st.markdown(f"**A layer** {view.layer}:")
-        show_user_error(view.layer_error)
+        chart(matmul_figure(view.a, view.b, None if hidden else view.c, view.row, view.col))
+    if not hidden:
+        show_product(view)
     explain(
         [r"C_{ij} = \sum_{k=1}^{n} A_{ik} B_{kj}",
          r"(m \times n)\,(n \times p) \to (m \times p)"],
@@ -62,6 +59,17 @@ def matmul(section: Section) -> None:
         "row of A (n numbers) must be as long as a column of B. A layer W @ x + b follows the "
         "same rule: W is m×n, x has n entries and b has m, giving m outputs.",
     )
+
+
+def show_product(view) -> None:
+    """The picked entry's dot product written out, and the shapes of a layer W @ x + b."""
+    if view.c is not None:
+        st.latex(dot_product_latex(view.a, view.b, view.row, view.col, view.c[view.row, view.col]))
+    if view.layer_error is None:
+        st.markdown(f"**A layer** {view.layer} → output {view.layer_output}")
+    else:
+        st.markdown(f"**A layer** {view.layer}:")
+        show_user_error(view.layer_error)
 
 
 def rank(section: Section) -> None:

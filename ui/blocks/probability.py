@@ -13,6 +13,7 @@ from page_models.building_blocks.probability import (
 from page_models.building_blocks.section import SAMPLE_SIZES, Section
 from page_models.limits import MAX_BIAS_POPULATION, MAX_LIST_CHARS
 from ui.blocks.common import (
+    answer_hidden,
     chart,
     compute,
     explain,
@@ -37,9 +38,10 @@ def softmax(section: Section) -> None:
     seed_input(seed, "sm_seed", "Random seed")
     with user_errors(stop=False):
         view = compute(section)
+        hidden = answer_hidden()
         with main_visual():
-            chart(softmax_figure(view.labels, view.probs, view.counts))
-        if view.comparison:
+            chart(softmax_figure(view.labels, view.probs, view.counts, numbers=not hidden))
+        if view.comparison and not hidden:
             st.markdown(view.comparison)
     explain(
         [r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"],
@@ -60,11 +62,16 @@ def cross_entropy(section: Section) -> None:
         keep_index_below("ce_true", len(view.labels))
         true_col.selectbox("True class y", range(len(view.labels)),
                            format_func=view.labels.__getitem__, key="ce_true")
+        hidden = answer_hidden()
         with main_visual():
             loss_col, grad_col = st.columns(2)
             y = view.true_index
-            chart(cross_entropy_loss_figure(view.probs[y], view.labels[y], view.loss), loss_col)
-            chart(gradient_figure(view.labels, view.grad, y), grad_col)
+            chart(cross_entropy_loss_figure(view.probs[y], view.labels[y], view.loss,
+                                            numbers=not hidden), loss_col)
+            if hidden:
+                grad_col.info("The gradient ∂L/∂z appears here once you reveal the answer.")
+            else:
+                chart(gradient_figure(view.labels, view.grad, y), grad_col)
         if len(view.labels) == 1:
             st.info("With one class softmax gives it probability 1 whatever its score, so the "
                     "loss is 0 and so is its gradient: add a second class.")
@@ -130,11 +137,12 @@ def normalisation(section: Section) -> None:
             chart(scaling_figure(view.x, view.min_max, view.z, view.outlier))
         rows = "\n".join(f"| {k} | {100 * here:.1f}% | {100 * normal:.1f}% |"
                          for k, here, normal in view.within)
-        st.markdown(
-            f"{view.x.size:,} numbers, mean x̄ = {view.x.mean():.3g}, standard deviation "
-            f"σ = {view.x.std():.3g} (over n).\n\n"
-            "| z within ±k | here | normal distribution |\n|---|---|---|\n" + rows
-        )
+        summary = (f"{view.x.size:,} numbers, mean x̄ = {view.x.mean():.3g}, standard "
+                   f"deviation σ = {view.x.std():.3g} (over n).")
+        if not answer_hidden():
+            summary += ("\n\n| z within ±k | here | normal distribution |\n|---|---|---|\n"
+                        + rows)
+        st.markdown(summary)
     explain(
         [r"x' = \frac{x - \min x}{\max x - \min x}", r"z = \frac{x - \bar x}{\sigma},\quad "
          r"\sigma = \sqrt{\tfrac1n \textstyle\sum_i (x_i - \bar x)^2}"],
