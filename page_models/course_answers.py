@@ -183,6 +183,12 @@ def _closer_difference(query: Query, args: Args) -> str:
     return "central" if central < forward else "forward"
 
 
+def _rows_equal(query: Query, args: Args) -> str:
+    """"yes" if every row of ∂output/∂wrt is the same (the units are interchangeable)."""
+    grad = np.atleast_2d(_gradient(query, args))
+    return "yes" if np.allclose(grad, grad[:1]) else "no"
+
+
 def _accumulated_grad(query: Query, args: Args) -> float:
     """∂output/∂wrt as it stands after `calls` backward passes without zero_grad in between:
     each pass adds its gradient to what the last one left (at=i: element i)."""
@@ -379,6 +385,17 @@ def _diverges(query: Query, args: Args) -> str:
     return "yes" if run.diverged_at is not None or run.losses[-1] > run.losses[0] else "no"
 
 
+def _fastest_lr(query: Query, args: Args) -> float:
+    """The learning rate of the run whose loss gap f − f* first drops below `gap`."""
+    setup, trajectories = _runs(query)
+    gap = _number(_need(args, "gap"), "gap")
+    reached = [(int(np.argmax(run.losses - setup.surface.f_min < gap)), run.optimizer.lr)
+               for run in trajectories if (run.losses - setup.surface.f_min < gap).any()]
+    if not reached:
+        raise LessonError(f"No run gets within {gap:g} of the minimum.")
+    return min(reached)[1]
+
+
 def _first_to_reach(query: Query, args: Args) -> str:
     """The optimizer whose loss gap f − f* first drops below `gap` ("none" if none does)."""
     setup, trajectories = _runs(query)
@@ -492,6 +509,8 @@ ANSWERS: dict[str, AnswerKind] = {
                                     "step h along wrt", _closer_difference),
     "accumulated_grad": AnswerKind(EXPRESSION_GRAPH, "wrt's gradient after calls= backward "
                                    "passes without zero_grad (at=i)", _accumulated_grad),
+    "rows_equal": AnswerKind(EXPRESSION_GRAPH, "yes/no: every row of ∂output/∂wrt is the same",
+                             _rows_equal),
     "softmax_trend": AnswerKind(BUILDING_BLOCKS, "word's probability rises/falls at temperature "
                                 "to=", _softmax_trend),
     "drawn_share": AnswerKind(BUILDING_BLOCKS, "the share of the draws that came up word",
@@ -517,6 +536,8 @@ ANSWERS: dict[str, AnswerKind] = {
                            _diverges),
     "first_to_reach": AnswerKind(OPTIMIZER_LAB, "the optimizer first within gap= of the minimum",
                                  _first_to_reach),
+    "fastest_lr": AnswerKind(OPTIMIZER_LAB, "the lr of the run first within gap= of the minimum",
+                             _fastest_lr),
     "smallest_layer_grad": AnswerKind(NETWORK_BUILDER, "‘layer k’ with the smallest mean "
                                       "gradient norm over epochs= epochs", _smallest_layer_grad),
     "layer_grad_ratio": AnswerKind(NETWORK_BUILDER, "last layer's mean gradient norm over the "

@@ -144,6 +144,8 @@ def independent_answer(step: Step):
     q = step.query
     if kind in ("grad", "value") and q["src"].startswith("H = relu"):
         return two_layer_by_hand(args)
+    if kind == "value" and "s = mean(h3 * h3)" in q["src"]:
+        return three_layers_in_numpy(step)
     if kind == "grad":
         if step.query["src"].count("W @ x"):  # jacobians: s = sum((W x + b) * g)
             W = np.array([[1, 2], [3, 4], [5, 6]])
@@ -222,6 +224,19 @@ def two_layer_by_hand(args: dict) -> float:
     return float(np.ravel(values[name])[int(args.get("at", 0))])
 
 
+def three_layers_in_numpy(step: Step) -> float:
+    """initialisation's mean(h3²) in NumPy, on the inputs the engine drew for the view."""
+    inputs = {n: t.data for n, t in build(step.query["src"], expression_inputs(step.query)).inputs
+              .items()}
+    f = (lambda z: np.maximum(z, 0)) if "relu" in step.query["src"] else np.tanh
+    src = step.query["src"]
+    scale = float(src.split("(W1 / ")[1].split(")")[0]) if "(W1 / " in src else 1.0
+    h = inputs["X"]
+    for name in ("W1", "W2", "W3"):
+        h = f(h @ (inputs[name] / scale).T)
+    return float((h * h).mean())
+
+
 def independent_new_answer(step: Step, kind: str, args: dict):
     """The prediction kinds' answers from plain formulas; None where only training or drawing
     gives the answer (those have their own tests below)."""
@@ -233,6 +248,8 @@ def independent_new_answer(step: Step, kind: str, args: dict):
             return int(args["calls"]) * finite_difference(step, args["wrt"], int(args.get("at", 0)))
         sizes = {n: abs(finite_difference(step, n, 0)) for n in args["among"].split(",")}
         return max(sizes, key=sizes.get)
+    if kind == "compare" and "tanh(X" in q["src"]:
+        return "above"  # weights of std 1: |pre-activations| ~ 8, so tanh saturates at ±1
     if kind == "compare":
         return "below" if sigmoid(-0.25) < float(args["than"]) else "above"  # the neuron's y
     if kind == "closer_difference":
@@ -281,8 +298,19 @@ def independent_new_answer(step: Step, kind: str, args: dict):
             errors[h] = abs((central if args["method"] == "central" else forward) - math.exp(x))
         return f"1e{round(math.log10(min(errors, key=errors.get)))}"
     if kind == "diverges":
-        lr = float(q["sopt"].split()[int(args.get("run", 1)) - 1].split("lr=")[1])
-        return "yes" if abs(1 - lr * float(q["kappa"])) > 1 else "no"
+        choice = q["sopt"].split()[int(args.get("run", 1)) - 1]
+        lr = float(choice.split("lr=")[1].split("~")[0])
+        if "~step:" in choice:  # halved every 10 steps: unstable for 10 steps, then stable
+            return "yes" if abs(1 - lr / 2 * float(q["kappa"])) > 1 else "no"
+        return "yes" if abs(1 - lr * float(q["kappa"])) > 1 else "no"  # warm-up: the final lr
+    if kind == "fastest_lr":
+        rates = {float(c.split("lr=")[1]): max(abs(1 - float(c.split("lr=")[1]) * k)
+                                               for k in (1, float(q["kappa"])))
+                 for c in q["sopt"].split()}
+        return min(rates, key=rates.get)
+    if kind == "rows_equal":
+        return "yes"  # every hidden unit starts with the same weights
+
     if kind == "steps_per_epoch":
         return float(math.ceil(200 * 0.8 / int(q["batch"])))
     if kind == "dropout_passes":
@@ -321,7 +349,11 @@ def test_every_question_has_the_engines_answer(item):
         assert is_right(question, solution, expected)
         assert not is_right(question, solution, expected + 10 * question.tolerance + 1e-9)
     if question.choices:
-        assert question.choices[solution.choice] == solution.text
+        chosen = question.choices[solution.choice]
+        if isinstance(solution.value, str):
+            assert chosen == solution.text
+        else:
+            assert abs(float(chosen) - solution.value) <= question.tolerance
         assert is_right(question, solution, solution.choice)
         assert not is_right(question, solution, (solution.choice + 1) % len(question.choices))
 
@@ -611,3 +643,11 @@ def test_a_view_with_an_open_question_hides_the_numbers_it_asks_for_where_the_pa
     assert "hide" not in view_address(Step("S", BUILDING_BLOCKS, {}), hide_answer=True)
     graph = Step("S", EXPRESSION_GRAPH, {"src": "y = x"}, question=Question("?", "value"))
     assert "hide" not in view_address(graph, hide_answer=True)  # the graph has no hide param
+
+
+def test_the_numbers_the_initialisation_lesson_quotes_are_the_engines():
+    saturated = lesson_step("initialisation", "Weights of standard deviation 1")
+    assert round(three_layers_in_numpy(saturated), 2) == 0.89
+    he = lesson_step("initialisation", "ReLU halves the variance: He's √2")
+    xavier = Step("s", he.page, {**he.query, "src": he.query["src"].replace("5.657", "8")})
+    assert abs(three_layers_in_numpy(xavier) - 0.125) < 0.01  # "each layer would halve it"
