@@ -72,7 +72,8 @@ __all__ = [
 ]
 
 COURSE_DIR = Path(__file__).resolve().parent.parent / "lessons"
-COURSE = ("derivatives", "matrices", "linear-algebra", "softmax-sampling", "cross-entropy",
+COURSE = ("derivatives", "matrices", "linear-algebra", "distributions-sampling",
+          "softmax-sampling", "cross-entropy",
           "normalisation", "computation-graph", "chain-rule", "jacobians", "gradient-check",
           "mlp-by-hand", "initialisation", "sgd", "learning-rate", "momentum", "adam", "dropout",
           "vanishing-gradients")  # the built-in course, in teaching order

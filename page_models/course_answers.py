@@ -305,6 +305,25 @@ def _best_step(query: Query, args: Args) -> str:
     return f"1e{round(math.log10(best))}"
 
 
+def _sample_stat(query: Query, args: Args) -> float:
+    """The view's sample mean or standard deviation (which=mean|std, s over n − 1)."""
+    which = _need(args, "which")
+    if which not in ("mean", "std"):
+        raise LessonError(f"which must be mean or std, got {which[:20]!r}.")
+    value = getattr(_section(query, "distributions"), which)
+    if value is None:
+        raise LessonError("One value has no sample standard deviation.")
+    return float(value)
+
+
+def _survey_mean(query: Query, args: Args) -> float:
+    """The mean of the view's random or biased sample (sample=random|biased)."""
+    which = _need(args, "sample")
+    if which not in ("random", "biased"):
+        raise LessonError(f"sample must be random or biased, got {which[:20]!r}.")
+    return float(getattr(_section(query, "sampling-bias"), f"{which}_sample").mean())
+
+
 def _condition_number(query: Query, args: Args) -> float:
     if query.get("section") == "conditioning":
         return _section(query, "conditioning").summary.condition_number
@@ -453,6 +472,14 @@ def _steps_per_epoch(query: Query, args: Args) -> float:
     return float(math.ceil(len(setup.train_data.X) / setup.batch_size))
 
 
+def _averaging_window(query: Query, args: Args) -> float:
+    """1 / (1 − μ): about how many recent gradients the view's momentum velocity averages."""
+    optimizer = _builder(query).optimizer
+    if optimizer.key != "momentum":
+        raise LessonError("The view trains without momentum: set opt=momentum:… in the view.")
+    return 1 / (1 - optimizer["momentum"])
+
+
 def _dropout_passes(query: Query, args: Args) -> str:
     """Whether two forward passes of the view's (untrained) network agree, in mode `mode`."""
     mode = _need(args, "mode")
@@ -522,6 +549,10 @@ ANSWERS: dict[str, AnswerKind] = {
     "matmul_entry": AnswerKind(BUILDING_BLOCKS, "the picked entry of C = A @ B", _matmul_entry),
     "best_step": AnswerKind(BUILDING_BLOCKS, "the power of ten nearest the best h for "
                             "method=central|forward", _best_step),
+    "sample_stat": AnswerKind(BUILDING_BLOCKS, "the sample's which=mean|std",
+                              _sample_stat),
+    "survey_mean": AnswerKind(BUILDING_BLOCKS, "the mean of the sample=random|biased survey",
+                              _survey_mean),
     "condition_number": AnswerKind(BUILDING_BLOCKS, "κ of the quadratic form or conditioning "
                                    "view", _condition_number),
     "rank": AnswerKind(BUILDING_BLOCKS, "the rank of the typed vectors",
@@ -544,6 +575,8 @@ ANSWERS: dict[str, AnswerKind] = {
                                    "first's, over epochs= epochs", _layer_grad_ratio),
     "steps_per_epoch": AnswerKind(NETWORK_BUILDER, "minibatch steps in one epoch",
                                   _steps_per_epoch),
+    "averaging_window": AnswerKind(NETWORK_BUILDER, "1/(1 − μ): the gradients momentum "
+                                   "averages", _averaging_window),
     "dropout_passes": AnswerKind(NETWORK_BUILDER, "‘the same’ or ‘different’: two passes in "
                                  "mode=train|eval", _dropout_passes),
 }

@@ -147,6 +147,9 @@ def independent_answer(step: Step):
     if kind == "value" and "s = mean(h3 * h3)" in q["src"]:
         return three_layers_in_numpy(step)
     if kind == "grad":
+        if "tanh(z)" in q["src"]:  # jacobians: s = uᵀ tanh(Wx + b), δ = u ⊙ (1 − tanh² z)
+            z = np.array([[1, 2], [3, 4], [5, 6]]) @ [0.5, -0.25] + [0.5, 0, -0.5]
+            return (np.array([1, 0, 2]) * (1 - np.tanh(z) ** 2))[int(args.get("at", 0))]
         if step.query["src"].count("W @ x"):  # jacobians: s = sum((W x + b) * g)
             W = np.array([[1, 2], [3, 4], [5, 6]])
             g, x = np.array([1, 0, 2]), np.array([1.0, -1.0])
@@ -308,6 +311,8 @@ def independent_new_answer(step: Step, kind: str, args: dict):
                                                for k in (1, float(q["kappa"])))
                  for c in q["sopt"].split()}
         return min(rates, key=rates.get)
+    if kind == "averaging_window":
+        return 1 / (1 - 0.9)  # the momentum knob's default
     if kind == "rows_equal":
         return "yes"  # every hidden unit starts with the same weights
 
@@ -328,7 +333,7 @@ def independent_new_answer(step: Step, kind: str, args: dict):
             return high / low
         return "bowl" if low > 0 else "saddle" if high > 0 > low else "other"
     if kind in ("first_to_reach", "smallest_layer_grad", "layer_grad_ratio", "drawn_share",
-                "error_growth"):
+                "error_growth", "sample_stat", "survey_mean"):
         return None
     raise AssertionError(f"no independent formula for {kind}")
 
@@ -651,3 +656,16 @@ def test_the_numbers_the_initialisation_lesson_quotes_are_the_engines():
     he = lesson_step("initialisation", "ReLU halves the variance: He's √2")
     xavier = Step("s", he.page, {**he.query, "src": he.query["src"].replace("5.657", "8")})
     assert abs(three_layers_in_numpy(xavier) - 0.125) < 0.01  # "each layer would halve it"
+
+
+def test_the_sample_numbers_the_distributions_lesson_quotes_are_the_engines():
+    def stat(title: str, answer: str, **change) -> float:
+        step = lesson_step("distributions-sampling", title)
+        return solve(Step("s", step.page, {**step.query, **change},
+                          question=Question("?", answer))).value
+
+    assert round(stat("A Bernoulli sample", "sample_stat which=mean"), 3) == 0.277
+    assert round(stat("Samples and the population", "sample_stat which=mean", ds_n="10000"),
+                 3) == 0.006
+    assert round(stat("A biased sample", "survey_mean sample=biased"), 1) == 174.7
+    assert round(stat("A biased sample", "survey_mean sample=random"), 1) == 170.0

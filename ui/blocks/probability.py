@@ -104,10 +104,11 @@ def distributions(section: Section) -> None:
         with main_visual():
             chart(distribution_figure(view.dist, view.samples))
         std = ("undefined", "One value has no spread to estimate: s divides by n − 1 = 0.")
-        metrics([("sample mean x̄", f"{view.mean:.3f}"),
-                 ("population mean μ", f"{view.dist.mean:.3f}"),
-                 ("sample std s", *(std if view.std is None else (f"{view.std:.3f}",))),
-                 ("population std σ", f"{view.dist.std:.3f}")])
+        if not answer_hidden():
+            metrics([("sample mean x̄", f"{view.mean:.3f}"),
+                     ("population mean μ", f"{view.dist.mean:.3f}"),
+                     ("sample std s", *(std if view.std is None else (f"{view.std:.3f}",))),
+                     ("population std σ", f"{view.dist.std:.3f}")])
     explain(
         formulas,
         "A sample is a handful of draws from the population. Its histogram, mean x̄ and standard "
@@ -163,11 +164,12 @@ def sampling_bias(section: Section) -> None:
         view = compute(section)
         with main_visual():
             chart(sampling_bias_figure(view))
-        metrics([("population mean μ", f"{view.population.mean():.2f} cm"),
-                 ("random sample x̄", f"{view.random_sample.mean():.2f} cm"),
-                 ("biased sample x̄", f"{view.biased_sample.mean():.2f} cm"),
-                 ("where biased x̄ settles", f"{view.expected_biased_mean:.2f} cm",
-                  "μ + β·σ: the mean of the population tilted by the weights e^(βz).")])
+        if not answer_hidden():
+            metrics([("population mean μ", f"{view.population.mean():.2f} cm"),
+                     ("random sample x̄", f"{view.random_sample.mean():.2f} cm"),
+                     ("biased sample x̄", f"{view.biased_sample.mean():.2f} cm"),
+                     ("where biased x̄ settles", f"{view.expected_biased_mean:.2f} cm",
+                      "μ + β·σ: the mean of the population tilted by the weights e^(βz).")])
     explain(
         [r"P(\text{person } i \text{ answers}) \propto e^{\beta z_i},\quad "
          r"z_i = \frac{x_i - \mu}{\sigma}",
