@@ -73,9 +73,9 @@ __all__ = [
 
 COURSE_DIR = Path(__file__).resolve().parent.parent / "lessons"
 COURSE = ("derivatives", "matrices", "linear-algebra", "distributions-sampling",
-          "softmax-sampling", "cross-entropy",
-          "normalisation", "computation-graph", "chain-rule", "jacobians", "gradient-check",
-          "mlp-by-hand", "initialisation", "sgd", "learning-rate", "momentum", "adam", "dropout",
+          "softmax-sampling", "cross-entropy", "normalisation", "computation-graph", "chain-rule",
+          "jacobians", "gradient-check", "vectorisation-cost", "mlp-by-hand", "initialisation",
+          "sgd", "learning-rate", "momentum", "adam", "dropout",
           "vanishing-gradients")  # the built-in course, in teaching order
 MAX_LINK_CHARS = 12_000  # a longer share link is refused: some browsers and proxies cut URLs
 MAX_MARKDOWN_CHARS = 60_000  # a lesson file (and an unpacked link) at most this long

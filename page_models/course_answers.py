@@ -189,6 +189,19 @@ def _rows_equal(query: Query, args: Args) -> str:
     return "yes" if np.allclose(grad, grad[:1]) else "no"
 
 
+def _passes(query: Query, args: Args) -> float:
+    """The passes a whole gradient (or Jacobian) of the program costs with method=central (two
+    forward passes per parameter entry), forward (forward mode: one per parameter entry) or
+    reverse (reverse mode: one per output entry)."""
+    method = _need(args, "method")
+    built = _program(query, backward=False)
+    inputs = sum(p.size for p in built.parameters)
+    counts = {"central": 2 * inputs, "forward": inputs, "reverse": built.output.size}
+    if method not in counts:
+        raise LessonError(f"method must be {', '.join(counts)}, got {method[:20]!r}.")
+    return float(counts[method])
+
+
 def _accumulated_grad(query: Query, args: Args) -> float:
     """∂output/∂wrt as it stands after `calls` backward passes without zero_grad in between:
     each pass adds its gradient to what the last one left (at=i: element i)."""
@@ -322,6 +335,18 @@ def _survey_mean(query: Query, args: Args) -> float:
     if which not in ("random", "biased"):
         raise LessonError(f"sample must be random or biased, got {which[:20]!r}.")
     return float(getattr(_section(query, "sampling-bias"), f"{which}_sample").mean())
+
+
+def _decade(value: float) -> str:
+    """The power of ten nearest a positive number: "1e-10"."""
+    return f"1e{round(math.log10(value))}" if value > 0 else "0"
+
+
+def _smaller_error(query: Query, args: Args) -> str:
+    """SVD or NMF: which approximates the view's matrix better at the chosen rank."""
+    view = _section(query, "factorisation")
+    svd, nmf = view.svd_errors[view.rank - 1], view.nmf_errors[view.rank - 1]
+    return "SVD" if svd < nmf - 1e-12 else "NMF" if nmf < svd - 1e-12 else "equal"
 
 
 def _condition_number(query: Query, args: Args) -> float:
@@ -534,6 +559,8 @@ ANSWERS: dict[str, AnswerKind] = {
                           _compare),
     "closer_difference": AnswerKind(EXPRESSION_GRAPH, "central or forward: which is closer with "
                                     "step h along wrt", _closer_difference),
+    "passes": AnswerKind(EXPRESSION_GRAPH, "passes for the whole gradient by method=central|"
+                         "forward|reverse", _passes),
     "accumulated_grad": AnswerKind(EXPRESSION_GRAPH, "wrt's gradient after calls= backward "
                                    "passes without zero_grad (at=i)", _accumulated_grad),
     "rows_equal": AnswerKind(EXPRESSION_GRAPH, "yes/no: every row of ∂output/∂wrt is the same",
@@ -553,6 +580,17 @@ ANSWERS: dict[str, AnswerKind] = {
                               _sample_stat),
     "survey_mean": AnswerKind(BUILDING_BLOCKS, "the mean of the sample=random|biased survey",
                               _survey_mean),
+    "same_result": AnswerKind(BUILDING_BLOCKS, "yes/no: the loop and the vectorised call agree",
+                              lambda q, a: "yes" if _section(q, "vectorisation").same_result
+                              else "no"),
+    "result_shape": AnswerKind(BUILDING_BLOCKS, "the shape of the tensors view's result",
+                               lambda q, a: format_shape(_section(q, "tensors").result.shape)),
+    "smaller_error": AnswerKind(BUILDING_BLOCKS, "SVD, NMF or equal: the smaller error at the "
+                                "chosen rank", _smaller_error),
+    "gradient_agreement": AnswerKind(BUILDING_BLOCKS, "the power of ten nearest the largest "
+                                     "|finite difference − backward|",
+                                     lambda q, a: _decade(
+                                         _section(q, "autodiff-cost").max_difference)),
     "condition_number": AnswerKind(BUILDING_BLOCKS, "κ of the quadratic form or conditioning "
                                    "view", _condition_number),
     "rank": AnswerKind(BUILDING_BLOCKS, "the rank of the typed vectors",

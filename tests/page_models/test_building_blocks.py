@@ -336,3 +336,14 @@ def test_a_mean_reduced_batch_loss_gives_each_row_a_factor_1_over_n():
     cross_entropy(z, y).backward()
     p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
     assert np.allclose(z.grad, (p - np.eye(3)[y]) / len(y))
+
+
+def test_soft_label_cross_entropy_has_gradient_p_minus_t():
+    """cross-entropy lesson: for a general target distribution t, ∂(−Σ t ln p)/∂z = p − t."""
+    from engine.functional import softmax
+
+    t = np.array([0.7, 0.2, 0.1])
+    z = Tensor(np.array([2.0, 1.0, 0.1]), requires_grad=True)
+    (-(Tensor(t) * softmax(z).log()).sum()).backward()
+    p = np.exp(z.data) / np.exp(z.data).sum()
+    assert np.allclose(z.grad, p - t)

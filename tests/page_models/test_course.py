@@ -311,6 +311,15 @@ def independent_new_answer(step: Step, kind: str, args: dict):
                                                for k in (1, float(q["kappa"])))
                  for c in q["sopt"].split()}
         return min(rates, key=rates.get)
+    if kind == "passes":
+        sizes = {"central": 2 * (10 + 5 + 15 + 3), "forward": 10 + 5 + 15 + 3, "reverse": 1}
+        return float(sizes[args["method"]])
+    if kind == "result_shape":
+        return "(4,2,5)"  # bij,bjk->bik on 4x2x3 and 4x3x5
+    if kind == "smaller_error":
+        return "SVD"  # Eckart–Young: the truncated SVD is the best rank-k approximation
+    if kind == "same_result":
+        return "yes"
     if kind == "averaging_window":
         return 1 / (1 - 0.9)  # the momentum knob's default
     if kind == "rows_equal":
@@ -333,7 +342,7 @@ def independent_new_answer(step: Step, kind: str, args: dict):
             return high / low
         return "bowl" if low > 0 else "saddle" if high > 0 > low else "other"
     if kind in ("first_to_reach", "smallest_layer_grad", "layer_grad_ratio", "drawn_share",
-                "error_growth", "sample_stat", "survey_mean"):
+                "error_growth", "sample_stat", "survey_mean", "gradient_agreement"):
         return None
     raise AssertionError(f"no independent formula for {kind}")
 
@@ -669,3 +678,91 @@ def test_the_sample_numbers_the_distributions_lesson_quotes_are_the_engines():
                  3) == 0.006
     assert round(stat("A biased sample", "survey_mean sample=biased"), 1) == 174.7
     assert round(stat("A biased sample", "survey_mean sample=random"), 1) == 170.0
+
+
+# ---- the course covers every topic of the course notes (DESIGN.md, "Course topics") ----------
+
+TOPICS = {  # topic -> the lesson steps that teach it: (lesson key, step title)
+    "derivative as a rate of change": [("derivatives", "Nudge x and watch y"),
+                                       ("derivatives", "The derivative is a rate of change")],
+    "partial derivatives and the hill": [("derivatives", "Partial derivatives"),
+                                         ("derivatives", "The hill and its slopes")],
+    "the gradient": [("derivatives", "The hill and its slopes")],
+    "activation functions and why the choice matters": [
+        ("vanishing-gradients", "The sigmoid's slope is at most 1/4"),
+        ("vanishing-gradients", "ReLU passes the gradient on")],
+    "matrix product shapes and the row-by-column dot product": [
+        ("matrices", "Shapes must fit"), ("matrices", "One entry is one dot product")],
+    "linear regression as X·w": [("matrices", "A batch of predictions: X·w"),
+                                 ("linear-algebra", "Least squares is a projection")],
+    "samples, population and sampling bias": [
+        ("distributions-sampling", "Samples and the population"),
+        ("distributions-sampling", "A biased sample")],
+    "uniform, normal and Bernoulli distributions": [
+        ("distributions-sampling", "A Bernoulli sample"),
+        ("distributions-sampling", "The uniform distribution"),
+        ("distributions-sampling", "Samples and the population")],
+    "sampling the next word of a language model": [("softmax-sampling", "Sampling the next word")],
+    "softmax and temperature": [("softmax-sampling", "From scores to probabilities"),
+                                ("softmax-sampling", "Low temperature sharpens")],
+    "cross-entropy (one-hot and general)": [
+        ("cross-entropy", "The loss is −log of the true class's probability"),
+        ("cross-entropy", "The same computation as a graph")],
+    "min-max and z-score normalisation, the 68-95-99.7 rule": [
+        ("normalisation", "Min-max scaling"), ("normalisation", "z-scores"),
+        ("normalisation", "68-95-99.7")],
+    "tensor operations and contraction": [
+        ("vectorisation-cost", "Contraction: a batch of products in one call")],
+    "matrix factorisation (SVD, NMF)": [("linear-algebra", "Factorisation: SVD and NMF")],
+    "linear independence and rank": [("linear-algebra", "How many directions?")],
+    "projection and least squares": [("linear-algebra", "Least squares is a projection")],
+    "quadratic forms and positive definiteness": [("linear-algebra", "Positive definite or not")],
+    "the condition number": [("linear-algebra", "The condition number and the zig-zag"),
+                             ("linear-algebra", "The sensitivity of Ax = b"),
+                             ("momentum", "A badly conditioned valley")],
+    "analytic vs finite-difference vs automatic derivatives and their cost": [
+        ("vectorisation-cost", "Finite differences cost two passes per parameter"),
+        ("vectorisation-cost", "Forward mode and reverse mode"),
+        ("vectorisation-cost", "Is the difference quotient right?")],
+    "the local derivative at each node": [("chain-rule", "Start at the output")],
+    "reverse mode in one pass": [("chain-rule", "Reuse the upstream gradient")],
+    "the computation graph as a DAG": [
+        ("computation-graph", "A value used twice is computed once")],
+    "topological order": [("computation-graph", "A neuron as a graph")],
+    "fan-out gradients add": [("chain-rule", "Fan-out: gradients add")],
+    "vectorisation": [("vectorisation-cost", "One call instead of a loop"),
+                      ("mlp-by-hand", "Forward on a minibatch of four")],
+    "Jacobians (diagonal, W, I, hᵀ)": [
+        ("jacobians", "Elementwise ops have a diagonal Jacobian"),
+        ("jacobians", "The Jacobian of Wx + b is W"), ("mlp-by-hand", "The bias: ∂z/∂b = I"),
+        ("jacobians", "The chain s = uᵀ f(Wx + b)")],
+    "the shape convention (∂s/∂W = δ xᵀ)": [("jacobians", "A gradient has its value's shape"),
+                                           ("mlp-by-hand", "The weight gradient is Gᵀ H")],
+    "the chain s = uᵀf(Wx+b) with δ reused for W and b": [
+        ("jacobians", "The chain s = uᵀ f(Wx + b)")],
+    "dimension analysis": [("mlp-by-hand", "The weight gradient is Gᵀ H"),
+                           ("jacobians", "The chain s = uᵀ f(Wx + b)")],
+    "central differences": [("gradient-check", "Central differences")],
+    "SGD on minibatches": [("sgd", "Minibatches"), ("learning-rate", "Batch size")],
+    "momentum (conditioning and noise)": [("momentum", "Momentum remembers the direction"),
+                                          ("momentum", "Momentum smooths minibatch noise")],
+    "Adam with bias correction": [("adam", "Adam's update")],
+    "dropout (p, 1/(1−p), eval, the mask's backward)": [
+        ("dropout", "Drop, then scale up"), ("dropout", "Eval mode is deterministic"),
+        ("dropout", "Backward through the mask")],
+}
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_course_topic_is_taught_by_a_step_that_asks_a_question(topic):
+    for key, title in TOPICS[topic]:
+        assert any(step.title == title for step in LESSONS[key].steps), (key, title)
+    assert any(lesson_step(key, title).question for key, title in TOPICS[topic])
+
+
+def test_every_lesson_asks_a_prediction_and_every_step_that_trains_or_animates_a_question():
+    for lesson in LESSONS.values():
+        assert any(step.question and step.question.choices for step in lesson.steps), lesson.key
+        for step in lesson.steps:
+            trains = step.page in (NETWORK_BUILDER, OPTIMIZER_LAB)
+            assert step.question or not trains, (lesson.key, step.title)
