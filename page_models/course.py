@@ -75,8 +75,8 @@ COURSE_DIR = Path(__file__).resolve().parent.parent / "lessons"
 COURSE = ("derivatives", "matrices", "linear-algebra", "distributions-sampling",
           "softmax-sampling", "cross-entropy", "normalisation", "computation-graph", "chain-rule",
           "jacobians", "gradient-check", "vectorisation-cost", "mlp-by-hand", "initialisation",
-          "sgd", "learning-rate", "momentum", "adam", "dropout",
-          "vanishing-gradients")  # the built-in course, in teaching order
+          "sgd", "learning-rate", "momentum", "adam", "dropout", "normalisation-layers",
+          "vanishing-gradients", "attention")  # the built-in course, in teaching order
 MAX_LINK_CHARS = 12_000  # a longer share link is refused: some browsers and proxies cut URLs
 MAX_MARKDOWN_CHARS = 60_000  # a lesson file (and an unpacked link) at most this long
 MAX_STEPS = 30

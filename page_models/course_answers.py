@@ -202,6 +202,16 @@ def _passes(query: Query, args: Args) -> float:
     return float(counts[method])
 
 
+def _largest_in_row(query: Query, args: Args) -> str:
+    """‘token j’: the column of matrix node `node`'s row `row` (from 0) with the largest value."""
+    value = np.asarray(_node(query, args).data)
+    row = _index(_need(args, "row"), "row")
+    if value.ndim != 2 or row >= value.shape[0]:
+        raise LessonError(f"‘{args.get('node', 'the output')}’ has no row {row}: it is shaped "
+                          f"{format_shape(value.shape)}.")
+    return f"token {int(np.argmax(value[row])) + 1}"
+
+
 def _accumulated_grad(query: Query, args: Args) -> float:
     """∂output/∂wrt as it stands after `calls` backward passes without zero_grad in between:
     each pass adds its gradient to what the last one left (at=i: element i)."""
@@ -561,6 +571,8 @@ ANSWERS: dict[str, AnswerKind] = {
                                     "step h along wrt", _closer_difference),
     "passes": AnswerKind(EXPRESSION_GRAPH, "passes for the whole gradient by method=central|"
                          "forward|reverse", _passes),
+    "largest_in_row": AnswerKind(EXPRESSION_GRAPH, "‘token j’: the largest entry of node's row=i",
+                                 _largest_in_row),
     "accumulated_grad": AnswerKind(EXPRESSION_GRAPH, "wrt's gradient after calls= backward "
                                    "passes without zero_grad (at=i)", _accumulated_grad),
     "rows_equal": AnswerKind(EXPRESSION_GRAPH, "yes/no: every row of ∂output/∂wrt is the same",

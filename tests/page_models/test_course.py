@@ -2,6 +2,7 @@
 formulas), the Markdown format and share links (round trips, hostile input), and the draft edits."""
 
 import base64
+import json
 import math
 import re
 import statistics
@@ -146,6 +147,19 @@ def independent_answer(step: Step):
         return two_layer_by_hand(args)
     if kind == "value" and "s = mean(h3 * h3)" in q["src"]:
         return three_layers_in_numpy(step)
+    if kind == "value" and q["src"].startswith("mu = mean(X"):
+        x = np.array(json.loads(expression_inputs(q)["X"].value), dtype=float)
+        axis = 1 if "axis=1" in q["src"] else 0
+        mu, sigma = x.mean(axis=axis, keepdims=True), x.std(axis=axis, keepdims=True)
+        return float(np.ravel((x - mu) / np.sqrt(sigma**2 + 1e-5))[int(args["at"])])
+    if kind in ("value", "largest_in_row") and q["src"].startswith("S = Q @ K.T"):
+        Q = np.array([[1, 0], [0, 1], [2, 1]])
+        K = np.array([[1, 0], [0, 1], [-1, 0]])
+        e = np.exp(Q @ K.T / math.sqrt(2))
+        A = e / e.sum(axis=1, keepdims=True)
+        if kind == "largest_in_row":
+            return f"token {np.argmax(A[int(args['row'])]) + 1}"
+        return float(np.ravel(A)[int(args["at"])])
     if kind == "grad":
         if "tanh(z)" in q["src"]:  # jacobians: s = uᵀ tanh(Wx + b), δ = u ⊙ (1 − tanh² z)
             z = np.array([[1, 2], [3, 4], [5, 6]]) @ [0.5, -0.25] + [0.5, 0, -0.5]
@@ -189,7 +203,7 @@ def independent_answer(step: Step):
     if kind == "normal_within":
         return math.erf(float(args["k"]) / math.sqrt(2))
     if kind in ("matmul_shape", "grad_shape"):
-        if kind == "grad_shape":  # W's shape in the jacobians lesson, W2's in mlp-by-hand
+        if kind == "grad_shape":  # W's shape in jacobians, W2's in mlp-by-hand, Q's in attention
             return "(2,3)" if q["src"].startswith("H = relu") else "(3,2)"
         m, n, nb, p = (int(q[k]) for k in ("mm_m", "mm_n", "mm_nb", "mm_p"))
         return f"({m},{p})" if n == nb else "no product"
@@ -766,3 +780,17 @@ def test_every_lesson_asks_a_prediction_and_every_step_that_trains_or_animates_a
         for step in lesson.steps:
             trains = step.page in (NETWORK_BUILDER, OPTIMIZER_LAB)
             assert step.question or not trains, (lesson.key, step.title)
+
+
+def test_the_numbers_the_attention_and_normalisation_layers_lessons_quote_are_the_engines():
+    step = lesson_step("attention", "The output mixes the values")
+    built = build(step.query["src"], expression_inputs(step.query))
+    built.output.backward()
+    weights = built.nodes["A"].data
+    assert np.round(weights[:, 0], 3).tolist() == [0.576, 0.248, 0.644]
+    assert np.round(weights[2], 2).tolist() == [0.64, 0.32, 0.04]
+    assert round(float(built.inputs["Q"].grad[0, 0]), 3) == -0.744
+    step = lesson_step("normalisation-layers", "The batch is in the gradient")
+    built = build(step.query["src"], expression_inputs(step.query))
+    sigma = math.sqrt(float(built.nodes["var"].data[0]))
+    assert round(sigma, 3) == 1.871 and round(1 / sigma, 3) == 0.535
