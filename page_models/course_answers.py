@@ -497,9 +497,15 @@ def _smallest_layer_grad(query: Query, args: Args) -> str:
     return f"layer {int(np.argmin(_layer_grads(query, args))) + 1}"
 
 
-def _layer_grad_ratio(query: Query, args: Args) -> float:
+SHRINKS = ((3.0, "about the same"), (100.0, "3 to 100 times smaller"))
+
+
+def _gradient_shrink(query: Query, args: Args) -> str:
+    """How much smaller layer 1's mean gradient norm is than the output layer's, in words."""
     norms = _layer_grads(query, args)
-    return float(norms[-1] / norms[0])
+    ratio = norms[-1] / norms[0]
+    return next((words for bound, words in SHRINKS if ratio < bound),
+                "more than 100 times smaller")
 
 
 def _steps_per_epoch(query: Query, args: Args) -> float:
@@ -621,8 +627,9 @@ ANSWERS: dict[str, AnswerKind] = {
                              _fastest_lr),
     "smallest_layer_grad": AnswerKind(NETWORK_BUILDER, "‘layer k’ with the smallest mean "
                                       "gradient norm over epochs= epochs", _smallest_layer_grad),
-    "layer_grad_ratio": AnswerKind(NETWORK_BUILDER, "last layer's mean gradient norm over the "
-                                   "first's, over epochs= epochs", _layer_grad_ratio),
+    "gradient_shrink": AnswerKind(NETWORK_BUILDER, "how much smaller layer 1's mean gradient "
+                                  "is than the output layer's, over epochs= epochs",
+                                  _gradient_shrink),
     "steps_per_epoch": AnswerKind(NETWORK_BUILDER, "minibatch steps in one epoch",
                                   _steps_per_epoch),
     "averaging_window": AnswerKind(NETWORK_BUILDER, "1/(1 − μ): the gradients momentum "

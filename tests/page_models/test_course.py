@@ -204,6 +204,8 @@ def independent_answer(step: Step):
         return math.erf(float(args["k"]) / math.sqrt(2))
     if kind in ("matmul_shape", "grad_shape"):
         if kind == "grad_shape":  # W's shape in jacobians, W2's in mlp-by-hand, Q's in attention
+            if q["src"].startswith("h = relu(X @ W1.T"):
+                return "(5,2)"  # gradient-check's W1, stored (out, in)
             return "(2,3)" if q["src"].startswith("H = relu") else "(3,2)"
         m, n, nb, p = (int(q[k]) for k in ("mm_m", "mm_n", "mm_nb", "mm_p"))
         return f"({m},{p})" if n == nb else "no product"
@@ -355,7 +357,7 @@ def independent_new_answer(step: Step, kind: str, args: dict):
         if kind == "condition_number":
             return high / low
         return "bowl" if low > 0 else "saddle" if high > 0 > low else "other"
-    if kind in ("first_to_reach", "smallest_layer_grad", "layer_grad_ratio", "drawn_share",
+    if kind in ("first_to_reach", "smallest_layer_grad", "gradient_shrink", "drawn_share",
                 "error_growth", "sample_stat", "survey_mean", "gradient_agreement"):
         return None
     raise AssertionError(f"no independent formula for {kind}")
