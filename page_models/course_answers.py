@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -653,18 +654,26 @@ def _spec(answer: str) -> tuple[AnswerKind, dict[str, str]]:
     return ANSWERS[kind], args
 
 
+SOLVED_MAX = 256  # answers kept: a lesson step reruns on every click, and some answers train
+
+
 def solve(step: Step) -> Solution:
-    """The engine's answer to the step's question, computed from the step's view."""
-    question = step.question
-    if question is None:
+    """The engine's answer to the step's question, computed from the step's view (remembered:
+    the same view and question give the same answer)."""
+    if step.question is None:
         raise LessonError("This step asks no question.")
+    return _solve(step.page, tuple(step.query.items()), step.question)
+
+
+@lru_cache(maxsize=SOLVED_MAX)
+def _solve(page: str, query_items: tuple[tuple[str, str], ...], question: Question) -> Solution:
     kind, args = _spec(question.answer)
-    if kind.page != step.page:
+    if kind.page != page:
         raise LessonError(f"‘{question.answer.split()[0]}’ answers questions about "
-                          f"{kind.page}, but this step shows {step.page}.")
+                          f"{kind.page}, but this step shows {page}.")
     try:
         with np.errstate(all="ignore"):
-            value = kind.compute(step.query, args)
+            value = kind.compute(dict(query_items), args)
     except LessonError:
         raise
     except PlaygroundError as err:
