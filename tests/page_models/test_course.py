@@ -475,7 +475,7 @@ NAME = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
 VALUE = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 QUESTION = st.builds(Question, prompt=LINE, answer=LINE, choices=st.one_of(
     st.just(()), st.lists(LINE, min_size=2, max_size=4).map(tuple)),
-    tolerance=st.floats(0, 1e6), explanation=TEXT)
+    tolerance=st.floats(0, 1e6), explanation=TEXT, digits=st.integers(1, 15))
 STEP = st.builds(Step, title=LINE, page=st.sampled_from([EXPRESSION_GRAPH, BUILDING_BLOCKS]),
                  query=st.dictionaries(NAME, VALUE, max_size=4), text=TEXT,
                  question=st.one_of(st.none(), QUESTION))
@@ -527,6 +527,8 @@ GOOD = "---\nkey: k\ntitle: T\n---\n\n## S\nview: pages/1_Expression_Graph.py\n 
     (GOOD + "\n### Question\nanswer: grad wrt=x\ncolour: red\n\nQ?\n", "unknown field"),
     (GOOD + "\n### Question\nanswer: grad\nchoice: only one\n\nQ?\n", "at least two"),
     (GOOD + "\n### Question\nanswer: grad\n", "needs a prompt"),
+    (GOOD + "\n### Question\nanswer: grad\ndigits: two\n\nQ?\n", "not a whole number"),
+    (GOOD + "\n### Question\nanswer: grad\ndigits: 0\n\nQ?\n", "from 1 to 15"),
     ("x" * 70_000, "at most"),
 ])
 def test_a_bad_lesson_file_says_what_is_wrong(text, message):
