@@ -247,12 +247,13 @@ def regression_figure(view: RegressionView, picked: int) -> go.Figure:
     return projector_style(fig, "Least squares is a projection", legend="none")
 
 
-def quadratic_figure(view: QuadraticView) -> go.Figure:
+def quadratic_figure(view: QuadraticView, named: bool = True) -> go.Figure:
     """xᵀAx as a surface (left) and as contours with A's eigenvectors and a gradient-descent
-    path (right)."""
+    path (right); with `named` the surface's title names its shape ("a bowl")."""
     fig = make_subplots(rows=1, cols=2, specs=[[{"type": "scene"}, {"type": "xy"}]],
                         horizontal_spacing=0.02, column_widths=[0.55, 0.45],
-                        subplot_titles=[f"a {view.shape}", "contours, eigenvectors, descent"])
+                        subplot_titles=[f"a {view.shape}" if named else "xᵀAx",
+                                        "contours, eigenvectors, descent"])
     g = view.grid
     fig.add_trace(go.Surface(x=g, y=g, z=view.surface, colorscale=VALUE_SCALE, showscale=False,
                              cmid=0, name="xᵀAx"), row=1, col=1)

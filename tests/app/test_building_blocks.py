@@ -526,3 +526,13 @@ def test_hide_leaves_out_the_product_c():
     assert "C = A @ B" in charts(shown)[0].proto.spec and len(shown.latex) > len(hidden.latex)
     assert "C = A @ B" not in charts(hidden)[0].proto.spec
     assert open_page(section="matmul", mm_nb=2, hide=1).error == []  # "no product" is hidden too
+
+
+def test_hide_leaves_out_the_quadratic_forms_shape_and_the_solve_metrics():
+    shown = open_page(section="quadratic-forms", qf_a=1.0, qf_b=2.0, qf_c=1.0)
+    hidden = open_page(section="quadratic-forms", qf_a=1.0, qf_b=2.0, qf_c=1.0, hide=1)
+    assert "a saddle" in charts(shown)[0].proto.spec and len(shown.metric) == 4
+    assert "a saddle" not in charts(hidden)[0].proto.spec and len(hidden.metric) == 0
+    assert len(open_page(section="conditioning", hide=1).metric) == 0
+    assert "ŷ = 0.730" in text(open_page(section="regression"))
+    assert "ŷ = 0.730" not in text(open_page(section="regression", hide=1))

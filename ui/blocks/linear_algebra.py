@@ -124,8 +124,9 @@ def regression(section: Section) -> None:
         with main_visual():
             chart(regression_figure(view, state("rg_pick")))
         orthogonal = ", ".join(f"{v:.1e}" for v in view.column_dot_residual)
-        st.markdown(f"{view.equation}. The residual r is orthogonal to both columns: "
-                    f"Xᵀr = ({orthogonal.replace('-', '−')}), zero up to rounding.")
+        if not answer_hidden():
+            st.markdown(f"{view.equation}. The residual r is orthogonal to both columns: "
+                        f"Xᵀr = ({orthogonal.replace('-', '−')}), zero up to rounding.")
     explain(
         [r"X = \begin{bmatrix} 1 & x_1 \\ \vdots & \vdots \\ 1 & x_n \end{bmatrix},\quad "
          r"\hat y = X w",
@@ -144,12 +145,14 @@ def quadratic_forms(section: Section) -> None:
                                           ("qf_c", "c (A₂₂)")]):
         where.slider(label, -3.0, 3.0, step=0.1, key=key)
     view = compute(section)
+    hidden = answer_hidden()  # the shape and κ are what a lesson asks for
     with main_visual():
-        chart(quadratic_figure(view))
-    kappa = "∞" if view.condition_number == float("inf") else f"{view.condition_number:.3g}"
-    metrics([("λ₁", f"{view.eigenvalues[0]:.3g}"), ("λ₂", f"{view.eigenvalues[1]:.3g}"),
-             ("shape", view.shape), ("κ = |λ|max / |λ|min", kappa)])
-    st.markdown(view.meaning)
+        chart(quadratic_figure(view, named=not hidden))
+    if not hidden:
+        kappa = "∞" if view.condition_number == float("inf") else f"{view.condition_number:.3g}"
+        metrics([("λ₁", f"{view.eigenvalues[0]:.3g}"), ("λ₂", f"{view.eigenvalues[1]:.3g}"),
+                 ("shape", view.shape), ("κ = |λ|max / |λ|min", kappa)])
+        st.markdown(view.meaning)
     explain(
         [r"f(x) = x^\top A x = a x_1^2 + 2b\, x_1 x_2 + c\, x_2^2",
          "A = " + matrix_latex(view.a) + r",\quad A = Q \Lambda Q^\top"],
@@ -159,6 +162,17 @@ def quadratic_forms(section: Section) -> None:
         "1/(λmax + λmin): when κ = λmax/λmin is large it zig-zags across the steep direction "
         "and crawls along the shallow one; try a = 3, b = 0, c = 0.1.",
     )
+
+
+def show_solve_metrics(view) -> None:
+    """Rank, κ, and how much the error in b grew in the solution of Ax = b."""
+    solve = view.solve
+    singular = "A is singular: Ax = b has no unique solution."
+    metrics([("rank", f"{view.summary.rank} of {view.a.shape[0]}"),
+             ("condition number κ", f"{view.summary.condition_number:.3g}"),
+             ("relative error in b", "—" if solve is None else f"{solve.b_change:.1e}"),
+             ("relative error in x", *(("—", singular) if solve is None else
+              (f"{solve.x_change:.1e}", f"At most κ × the error in b = {solve.bound:.1e}.")))])
 
 
 def conditioning(section: Section) -> None:
@@ -183,14 +197,8 @@ def conditioning(section: Section) -> None:
             else:
                 gd_col.info("Gradient descent on ½xᵀAx − bᵀx needs a symmetric positive "
                             "definite A (symmetric, all eigenvalues > 0), and this A is not.")
-        n = view.a.shape[0]
-        solve = view.solve
-        singular = "A is singular: Ax = b has no unique solution."
-        metrics([("rank", f"{view.summary.rank} of {n}"),
-                 ("condition number κ", f"{view.summary.condition_number:.3g}"),
-                 ("relative error in b", "—" if solve is None else f"{solve.b_change:.1e}"),
-                 ("relative error in x", *(("—", singular) if solve is None else
-                  (f"{solve.x_change:.1e}", f"At most κ × the error in b = {solve.bound:.1e}.")))])
+        if not answer_hidden():
+            show_solve_metrics(view)
         st.latex("A = " + matrix_latex(view.a))
     explain(
         [r"A = U \Sigma V^\top,\qquad \kappa = \frac{\sigma_{\max}}{\sigma_{\min}}",
