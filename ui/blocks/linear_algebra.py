@@ -77,16 +77,18 @@ def rank(section: Section) -> None:
                   max_chars=MAX_LIST_CHARS, help="e.g. “1 0 0; 0 1 0; 1 1 0”")
     with user_errors(stop=False):
         view = compute(section)
+        hidden = answer_hidden()  # the rank is what a lesson asks for
         with main_visual():
-            chart(rank_figure(view))
+            chart(rank_figure(view, named=not hidden))
         lines = []
         for k, combination in enumerate(view.combinations):
             if combination is not None:
                 terms = " + ".join(f"{c:.3g}·v{j + 1}" for j, c in enumerate(combination)
                                    if abs(c) > 1e-12) or "0"
                 lines.append(f"- v{k + 1} = {terms}: it adds no new direction.")
-        st.markdown(f"**rank {view.rank}** of {len(view.vectors)} vectors in "
-                    f"{view.vectors.shape[1]}-D.\n" + "\n".join(lines))
+        if not hidden:
+            st.markdown(f"**rank {view.rank}** of {len(view.vectors)} vectors in "
+                        f"{view.vectors.shape[1]}-D.\n" + "\n".join(lines))
     explain(
         [r"\operatorname{span}(v_1,\dots,v_k) = \{c_1 v_1 + \dots + c_k v_k\}",
          r"\operatorname{rank} V = \dim \operatorname{span} = \#\{\sigma_i > \text{tol}\}"],
