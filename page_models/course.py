@@ -34,7 +34,8 @@ Header blocks (front matter, `view:` with its indented query lines, the question
 `name: value` lines; a query value that is empty, has outer spaces or a line break, or starts with
 a double quote is written as a JSON string. A line of free text that starts with `##` (after any
 backslashes) gets one more leading backslash in the file, so text can never open a section.
-Multiple-choice questions list one `choice:` line per option. Nothing is ever evaluated.
+Multiple-choice questions list one `choice:` line per option; `digits: n` (default 2) is the
+fewest significant digits a typed answer may be rounded to. Nothing is ever evaluated.
 
 A share link carries the whole lesson in one URL param: its Markdown, zlib-compressed, in
 URL-safe base64 (`pack` / `unpack`), at most MAX_LINK_CHARS characters.
@@ -71,9 +72,11 @@ __all__ = [
 ]
 
 COURSE_DIR = Path(__file__).resolve().parent.parent / "lessons"
-COURSE = ("derivatives", "matrices", "softmax-sampling", "cross-entropy", "normalisation",
-          "computation-graph", "chain-rule", "jacobians", "gradient-check", "sgd", "momentum",
-          "adam", "dropout", "vanishing-gradients")  # the built-in course, in teaching order
+COURSE = ("derivatives", "matrices", "linear-algebra", "distributions-sampling",
+          "softmax-sampling", "cross-entropy", "normalisation", "computation-graph", "chain-rule",
+          "jacobians", "gradient-check", "vectorisation-cost", "mlp-by-hand", "initialisation",
+          "sgd", "learning-rate", "momentum", "adam", "dropout", "normalisation-layers",
+          "vanishing-gradients", "attention")  # the built-in course, in teaching order
 MAX_LINK_CHARS = 12_000  # a longer share link is refused: some browsers and proxies cut URLs
 MAX_MARKDOWN_CHARS = 60_000  # a lesson file (and an unpacked link) at most this long
 MAX_STEPS = 30
@@ -81,6 +84,7 @@ KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 PAGE_PATTERN = re.compile(r"pages/[0-9]+_[A-Za-z0-9_]{1,60}\.py")  # a file in the pages folder
 DEFAULT_TOLERANCE = 1e-3
+DEFAULT_DIGITS = 2  # a typed answer counts if it is the answer rounded to ≥ 2 significant digits
 
 
 class LessonError(PlaygroundError):
@@ -103,13 +107,16 @@ def _block(text: str) -> str:
 class Question:
     """A question about a step's view. `answer` names an engine computation and its arguments
     ("grad wrt=w1", see page_models.course_answers); with `choices` it is multiple choice and
-    the right choice is the one the computed answer matches, else a number within `tolerance`."""
+    the right choice is the one the computed answer matches. Else a typed number is right if it
+    is within `tolerance` of the answer, or is the answer correctly rounded to the digits typed,
+    at least `digits` significant ones ("0.53" for 0.5286)."""
 
     prompt: str
     answer: str
     choices: tuple[str, ...] = ()
     tolerance: float = DEFAULT_TOLERANCE
     explanation: str = ""
+    digits: int = DEFAULT_DIGITS
 
     def __post_init__(self):
         object.__setattr__(self, "prompt", _block(self.prompt))
@@ -124,6 +131,9 @@ class Question:
         if isinstance(tol, bool) or not isinstance(tol, int | float) or not 0 <= tol < 1e300:
             raise LessonError(f"A tolerance must be a number ≥ 0, got {tol!r}.")
         object.__setattr__(self, "tolerance", float(tol))
+        digits = self.digits
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 15:
+            raise LessonError(f"digits must be a whole number from 1 to 15, got {digits!r}.")
 
 
 @dataclass(frozen=True)
@@ -214,6 +224,8 @@ def format_markdown(lesson: Lesson) -> str:
         if q is None:
             continue
         out += ["", "### Question", f"answer: {q.answer}", f"tolerance: {q.tolerance!r}"]
+        if q.digits != DEFAULT_DIGITS:
+            out.append(f"digits: {q.digits}")
         out += [f"choice: {choice}" for choice in q.choices]
         out += ["", _escape(q.prompt)]
         if q.explanation:
@@ -257,7 +269,7 @@ def _question(lines: list[str], where: str) -> Question:
         if line.startswith("### "):
             raise LessonError(f"{where}: unknown section {line[:40]!r}.")
     header, prompt = _fields(lines, where)
-    answer, tolerance, choices = None, DEFAULT_TOLERANCE, []
+    answer, tolerance, digits, choices = None, DEFAULT_TOLERANCE, DEFAULT_DIGITS, []
     for name, value in header:
         if name == "answer":
             answer = value
@@ -266,14 +278,19 @@ def _question(lines: list[str], where: str) -> Question:
                 tolerance = float(value)
             except ValueError:
                 raise LessonError(f"{where}: tolerance {value[:20]!r} is not a number.") from None
+        elif name == "digits":
+            if not value.isdigit():
+                raise LessonError(f"{where}: digits {value[:20]!r} is not a whole number.")
+            digits = int(value)
         elif name == "choice":
             choices.append(value)
         else:
             raise LessonError(f"{where}: unknown field {name[:20]!r} (answer, tolerance, "
-                              "choice).")
+                              "digits, choice).")
     if answer is None:
         raise LessonError(f"{where}: the question has no ‘answer:’ line.")
-    return Question(_unescape(prompt), answer, tuple(choices), tolerance, _unescape(explanation))
+    return Question(_unescape(prompt), answer, tuple(choices), tolerance, _unescape(explanation),
+                    digits)
 
 
 def _step(title: str, lines: list[str], number: int) -> Step:

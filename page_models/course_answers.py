@@ -8,8 +8,11 @@ the arguments. Nothing typed by an author is evaluated: arguments are names and 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,8 +20,10 @@ from engine import Tensor, cross_entropy, format_shape
 from engine.errors import PlaygroundError, ShapeError
 from engine.expr import build
 from engine.functional import dropout
-from engine.nn import MLPSpec
-from page_models import optimizer_lab, stats
+from engine.nn import MLP, MLPSpec
+from engine.train import train
+from page_models import network_builder, optimizer_lab, stats
+from page_models.building_blocks import SECTIONS
 from page_models.course import LessonError, Question, Step
 from page_models.course_views import (
     BUILDING_BLOCKS,
@@ -30,6 +35,7 @@ from page_models.course_views import (
 from page_models.limits import MAX_SCORES
 from page_models.optimizers import parse_choices
 from page_models.surfaces import descend, make_surface, optimal_settings, theoretical_rates
+from page_models.url import parse_query
 
 __all__ = ["ANSWERS", "AnswerKind", "Solution", "is_right", "solve"]
 
@@ -144,6 +150,81 @@ def _difference(query: Query, args: Args, central: bool) -> float:
     return (f(x + h) - low) / ((2 * h) if central else h)
 
 
+def _names(args: Args) -> list[str]:
+    names = [n for n in _need(args, "among").split(",") if n]
+    if len(names) < 2:
+        raise LessonError("among= names at least two values, separated by commas.")
+    return names
+
+
+def _largest_grad(query: Query, args: Args) -> str:
+    """The name among `among` whose gradient is largest in size (its largest |entry|)."""
+    built = _program(query)
+    sizes = {}
+    for name in _names(args):
+        grad = _tensor(built, name).grad
+        if grad is None:
+            raise LessonError(f"‘{name}’ gets no gradient: make it a parameter.")
+        sizes[name] = float(np.abs(grad).max())
+    return max(sizes, key=sizes.get)
+
+
+def _compare(query: Query, args: Args) -> str:
+    """Whether node `node` (default: the output) is above, below or equal to `than`."""
+    value = _element(_node(query, args).data, args)
+    than = _number(_need(args, "than"), "than")
+    return "above" if value > than else "below" if value < than else "equal"
+
+
+def _closer_difference(query: Query, args: Args) -> str:
+    """Which difference quotient with step h lands closer to the backward pass's slope."""
+    exact = _element(_gradient(query, args), {})
+    central = abs(_difference(query, args, central=True) - exact)
+    forward = abs(_difference(query, args, central=False) - exact)
+    return "central" if central < forward else "forward"
+
+
+def _rows_equal(query: Query, args: Args) -> str:
+    """"yes" if every row of ∂output/∂wrt is the same (the units are interchangeable)."""
+    grad = np.atleast_2d(_gradient(query, args))
+    return "yes" if np.allclose(grad, grad[:1]) else "no"
+
+
+def _passes(query: Query, args: Args) -> float:
+    """The passes a whole gradient (or Jacobian) of the program costs with method=central (two
+    forward passes per parameter entry), forward (forward mode: one per parameter entry) or
+    reverse (reverse mode: one per output entry)."""
+    method = _need(args, "method")
+    built = _program(query, backward=False)
+    inputs = sum(p.size for p in built.parameters)
+    counts = {"central": 2 * inputs, "forward": inputs, "reverse": built.output.size}
+    if method not in counts:
+        raise LessonError(f"method must be {', '.join(counts)}, got {method[:20]!r}.")
+    return float(counts[method])
+
+
+def _largest_in_row(query: Query, args: Args) -> str:
+    """‘token j’: the column of matrix node `node`'s row `row` (from 0) with the largest value."""
+    value = np.asarray(_node(query, args).data)
+    row = _index(_need(args, "row"), "row")
+    if value.ndim != 2 or row >= value.shape[0]:
+        raise LessonError(f"‘{args.get('node', 'the output')}’ has no row {row}: it is shaped "
+                          f"{format_shape(value.shape)}.")
+    return f"token {int(np.argmax(value[row])) + 1}"
+
+
+def _accumulated_grad(query: Query, args: Args) -> float:
+    """∂output/∂wrt as it stands after `calls` backward passes without zero_grad in between:
+    each pass adds its gradient to what the last one left (at=i: element i)."""
+    calls = _index(_need(args, "calls"), "calls")
+    if not 1 <= calls <= 10:
+        raise LessonError(f"calls must be 1 to 10, got {calls}.")
+    built = _program(query, backward=False)
+    for _ in range(calls):
+        built.evaluate(*built.parameters).backward()
+    return _element(_tensor(built, _need(args, "wrt")).grad, args)
+
+
 # ---- Building Blocks --------------------------------------------------------------------------
 
 
@@ -192,6 +273,114 @@ def _matmul_shape(query: Query, args: Args) -> str:
         return "no product"
 
 
+def _section(query: Query, key: str):
+    """What section `key` shows for the view (which must show that section)."""
+    if query.get("section") != key:
+        raise LessonError(f"This answer reads the {SECTIONS[key].title} section: set "
+                          f"section={key} in the view.")
+    section = SECTIONS[key]
+    return section.compute(parse_query(section.params, query))
+
+
+def _drawn_share(query: Query, args: Args) -> float:
+    """The share of the view's draws that came up `word`."""
+    view = _section(query, "softmax")
+    return float(view.counts[_label_index(view.labels, _need(args, "word"))] / view.counts.sum())
+
+
+def _softmax_trend(query: Query, args: Args) -> str:
+    """Whether `word`'s probability rises or falls when the temperature goes to `to`."""
+    labels, scores = _scores(query, "sm_scores")
+    i = _label_index(labels, _need(args, "word"))
+    now = stats.tempered_softmax(scores, _number(_need(query, "sm_temp"), "sm_temp"))[i]
+    then = stats.tempered_softmax(scores, _number(_need(args, "to"), "to"))[i]
+    return "rises" if then > now else "falls" if then < now else "stays"
+
+
+def _gradient_sign(query: Query, args: Args) -> str:
+    value = _cross_entropy_gradient(query, args)
+    return "negative" if value < 0 else "positive" if value > 0 else "zero"
+
+
+SCALINGS = {"min-max": stats.min_max_scale, "z-scores": stats.z_scores}
+
+
+def _more_squeezed(query: Query, args: Args) -> str:
+    """Which scaling, min-max or z-scores, squeezes the other pasted numbers more once the last
+    one (the outlier) joins them (stats.outlier_squeeze)."""
+    squeeze = {name: stats.outlier_squeeze(f, _pasted(query)) for name, f in SCALINGS.items()}
+    return max(squeeze, key=squeeze.get)
+
+
+def _matmul_entry(query: Query, args: Args) -> float:
+    view = _section(query, "matmul")
+    if view.c is None:
+        raise LessonError("The view's shapes do not fit: there is no product C.")
+    return float(view.c[view.row, view.col])
+
+
+def _best_step(query: Query, args: Args) -> str:
+    """The power of ten nearest the step h with the smallest error: "1e-5"."""
+    method = _need(args, "method")
+    if method not in ("central", "forward"):
+        raise LessonError(f"method must be central or forward, got {method[:20]!r}.")
+    errors = _section(query, "derivatives")
+    best = errors.h[int(np.nanargmin(getattr(errors, method)))]
+    return f"1e{round(math.log10(best))}"
+
+
+def _sample_stat(query: Query, args: Args) -> float:
+    """The view's sample mean or standard deviation (which=mean|std, s over n − 1)."""
+    which = _need(args, "which")
+    if which not in ("mean", "std"):
+        raise LessonError(f"which must be mean or std, got {which[:20]!r}.")
+    value = getattr(_section(query, "distributions"), which)
+    if value is None:
+        raise LessonError("One value has no sample standard deviation.")
+    return float(value)
+
+
+def _survey_mean(query: Query, args: Args) -> float:
+    """The mean of the view's random or biased sample (sample=random|biased)."""
+    which = _need(args, "sample")
+    if which not in ("random", "biased"):
+        raise LessonError(f"sample must be random or biased, got {which[:20]!r}.")
+    return float(getattr(_section(query, "sampling-bias"), f"{which}_sample").mean())
+
+
+def _decade(value: float) -> str:
+    """The power of ten nearest a positive number: "1e-10"."""
+    return f"1e{round(math.log10(value))}" if value > 0 else "0"
+
+
+def _smaller_error(query: Query, args: Args) -> str:
+    """SVD or NMF: which approximates the view's matrix better at the chosen rank."""
+    view = _section(query, "factorisation")
+    svd, nmf = view.svd_errors[view.rank - 1], view.nmf_errors[view.rank - 1]
+    return "SVD" if svd < nmf - 1e-12 else "NMF" if nmf < svd - 1e-12 else "equal"
+
+
+def _condition_number(query: Query, args: Args) -> float:
+    if query.get("section") == "conditioning":
+        return _section(query, "conditioning").summary.condition_number
+    return _section(query, "quadratic-forms").condition_number
+
+
+def _regression(query: Query, args: Args) -> float:
+    which = _need(args, "which")
+    if which not in ("intercept", "slope"):
+        raise LessonError(f"which must be intercept or slope, got {which[:20]!r}.")
+    return float(_section(query, "regression").w[int(which == "slope")])
+
+
+def _error_growth(query: Query, args: Args) -> float:
+    """How many times the relative error in b the relative error in x of Ax = b is."""
+    solved = _section(query, "conditioning").solve
+    if solved is None:
+        raise LessonError("A is singular: Ax = b has no unique solution.")
+    return solved.x_change / solved.b_change
+
+
 # ---- Optimizer Lab (loss surfaces) ------------------------------------------------------------
 
 
@@ -227,6 +416,53 @@ def _first_step(query: Query, args: Args) -> float:
     return abs(float(points[1]["xy".index(coord)] - points[0]["xy".index(coord)]))
 
 
+def _runs(query: Query):
+    """The view's surface setup and every optimizer's trajectory, as the page draws them."""
+    surface = query.get("surface", optimizer_lab.PARAMS["surface"].default)
+    values = parse_query(optimizer_lab.page_params(
+        optimizer_lab.PARAMS["surface"].parse(surface)), query)
+    setup = optimizer_lab.surface_setup(values)
+    return setup, optimizer_lab.descend_all(setup)
+
+
+def _run(query: Query, args: Args):
+    """Run `run` (1-based, in the order the view lists its optimizers)."""
+    _, trajectories = _runs(query)
+    k = _index(args.get("run", "1"), "run")
+    if not 1 <= k <= len(trajectories):
+        raise LessonError(f"run must be 1 to {len(trajectories)}, got {k}.")
+    return trajectories[k - 1]
+
+
+def _diverges(query: Query, args: Args) -> str:
+    """"yes" if run `run` blows up or ends with a larger loss than it started with."""
+    run = _run(query, args)
+    return "yes" if run.diverged_at is not None or run.losses[-1] > run.losses[0] else "no"
+
+
+def _fastest_lr(query: Query, args: Args) -> float:
+    """The learning rate of the run whose loss gap f − f* first drops below `gap`."""
+    setup, trajectories = _runs(query)
+    gap = _number(_need(args, "gap"), "gap")
+    reached = [(int(np.argmax(run.losses - setup.surface.f_min < gap)), run.optimizer.lr)
+               for run in trajectories if (run.losses - setup.surface.f_min < gap).any()]
+    if not reached:
+        raise LessonError(f"No run gets within {gap:g} of the minimum.")
+    return min(reached)[1]
+
+
+def _first_to_reach(query: Query, args: Args) -> str:
+    """The optimizer whose loss gap f − f* first drops below `gap` ("none" if none does)."""
+    setup, trajectories = _runs(query)
+    gap = _number(_need(args, "gap"), "gap")
+    best, name = math.inf, "none"
+    for run in trajectories:
+        below = np.flatnonzero(run.losses - setup.surface.f_min < gap)
+        if below.size and below[0] < best:
+            best, name = below[0], run.optimizer.label
+    return name
+
+
 # ---- Network Builder --------------------------------------------------------------------------
 
 
@@ -241,6 +477,60 @@ def _dropout_scale(query: Query, args: Args) -> float:
         raise LessonError("With p = 1 nothing is kept.")
     out = dropout(Tensor(np.ones(64)), p, training=True, rng=np.random.default_rng(0)).data
     return float(out.max())
+
+
+def _builder(query: Query) -> network_builder.Setup:
+    return network_builder.build(parse_query(network_builder.PARAMS, query))
+
+
+def _layer_grads(query: Query, args: Args) -> np.ndarray:
+    """Each layer's gradient norm, averaged over `epochs` epochs of the view's training."""
+    setup = _builder(query)
+    epochs = _index(_need(args, "epochs"), "epochs")
+    if not 1 <= epochs <= 20:
+        raise LessonError(f"epochs must be 1 to 20, got {epochs}.")
+    history = train(setup.spec, setup.optimizer, setup.train_data, setup.val_data, epochs,
+                    setup.batch_size, setup.seed)
+    return history.grad_norms.mean(axis=0)
+
+
+def _smallest_layer_grad(query: Query, args: Args) -> str:
+    return f"layer {int(np.argmin(_layer_grads(query, args))) + 1}"
+
+
+SHRINKS = ((3.0, "about the same"), (100.0, "3 to 100 times smaller"))
+
+
+def _gradient_shrink(query: Query, args: Args) -> str:
+    """How much smaller layer 1's mean gradient norm is than the output layer's, in words."""
+    norms = _layer_grads(query, args)
+    ratio = norms[-1] / norms[0]
+    return next((words for bound, words in SHRINKS if ratio < bound),
+                "more than 100 times smaller")
+
+
+def _steps_per_epoch(query: Query, args: Args) -> float:
+    setup = _builder(query)
+    return float(math.ceil(len(setup.train_data.X) / setup.batch_size))
+
+
+def _averaging_window(query: Query, args: Args) -> float:
+    """1 / (1 − μ): about how many recent gradients the view's momentum velocity averages."""
+    optimizer = _builder(query).optimizer
+    if optimizer.key != "momentum":
+        raise LessonError("The view trains without momentum: set opt=momentum:… in the view.")
+    return 1 / (1 - optimizer["momentum"])
+
+
+def _dropout_passes(query: Query, args: Args) -> str:
+    """Whether two forward passes of the view's (untrained) network agree, in mode `mode`."""
+    mode = _need(args, "mode")
+    if mode not in ("train", "eval"):
+        raise LessonError(f"mode must be train or eval, got {mode[:20]!r}.")
+    setup = _builder(query)
+    model = MLP(setup.spec, np.random.default_rng(setup.seed)).train(mode == "train")
+    x = Tensor(setup.train_data.X)
+    return "the same" if np.array_equal(model(x).data, model(x).data) else "different"
 
 
 ANSWERS: dict[str, AnswerKind] = {
@@ -280,6 +570,73 @@ ANSWERS: dict[str, AnswerKind] = {
                              _first_step),
     "dropout_scale": AnswerKind(NETWORK_BUILDER, "a kept 1 in training, in hidden layer layer",
                                 _dropout_scale),
+    "largest_grad": AnswerKind(EXPRESSION_GRAPH, "which of among=a,b,… gets the largest |grad|",
+                               _largest_grad),
+    "compare": AnswerKind(EXPRESSION_GRAPH, "node (default: the output) above/below/equal than=",
+                          _compare),
+    "closer_difference": AnswerKind(EXPRESSION_GRAPH, "central or forward: which is closer with "
+                                    "step h along wrt", _closer_difference),
+    "passes": AnswerKind(EXPRESSION_GRAPH, "passes for the whole gradient by method=central|"
+                         "forward|reverse", _passes),
+    "largest_in_row": AnswerKind(EXPRESSION_GRAPH, "‘token j’: the largest entry of node's row=i",
+                                 _largest_in_row),
+    "accumulated_grad": AnswerKind(EXPRESSION_GRAPH, "wrt's gradient after calls= backward "
+                                   "passes without zero_grad (at=i)", _accumulated_grad),
+    "rows_equal": AnswerKind(EXPRESSION_GRAPH, "yes/no: every row of ∂output/∂wrt is the same",
+                             _rows_equal),
+    "softmax_trend": AnswerKind(BUILDING_BLOCKS, "word's probability rises/falls at temperature "
+                                "to=", _softmax_trend),
+    "drawn_share": AnswerKind(BUILDING_BLOCKS, "the share of the draws that came up word",
+                              _drawn_share),
+    "gradient_sign": AnswerKind(BUILDING_BLOCKS, "the sign of ∂loss/∂z of class label",
+                                _gradient_sign),
+    "more_squeezed": AnswerKind(BUILDING_BLOCKS, "min-max or z-scores: which the last pasted "
+                                "number squeezes more", _more_squeezed),
+    "matmul_entry": AnswerKind(BUILDING_BLOCKS, "the picked entry of C = A @ B", _matmul_entry),
+    "best_step": AnswerKind(BUILDING_BLOCKS, "the power of ten nearest the best h for "
+                            "method=central|forward", _best_step),
+    "sample_stat": AnswerKind(BUILDING_BLOCKS, "the sample's which=mean|std",
+                              _sample_stat),
+    "survey_mean": AnswerKind(BUILDING_BLOCKS, "the mean of the sample=random|biased survey",
+                              _survey_mean),
+    "same_result": AnswerKind(BUILDING_BLOCKS, "yes/no: the loop and the vectorised call agree",
+                              lambda q, a: "yes" if _section(q, "vectorisation").same_result
+                              else "no"),
+    "result_shape": AnswerKind(BUILDING_BLOCKS, "the shape of the tensors view's result",
+                               lambda q, a: format_shape(_section(q, "tensors").result.shape)),
+    "smaller_error": AnswerKind(BUILDING_BLOCKS, "SVD, NMF or equal: the smaller error at the "
+                                "chosen rank", _smaller_error),
+    "gradient_agreement": AnswerKind(BUILDING_BLOCKS, "the power of ten nearest the largest "
+                                     "|finite difference − backward|",
+                                     lambda q, a: _decade(
+                                         _section(q, "autodiff-cost").max_difference)),
+    "condition_number": AnswerKind(BUILDING_BLOCKS, "κ of the quadratic form or conditioning "
+                                   "view", _condition_number),
+    "rank": AnswerKind(BUILDING_BLOCKS, "the rank of the typed vectors",
+                       lambda q, a: float(_section(q, "rank").rank)),
+    "quadratic_shape": AnswerKind(BUILDING_BLOCKS, "bowl, dome, saddle, trough, ridge or flat",
+                                  lambda q, a: _section(q, "quadratic-forms").shape),
+    "regression": AnswerKind(BUILDING_BLOCKS, "the least-squares which=intercept|slope",
+                             _regression),
+    "error_growth": AnswerKind(BUILDING_BLOCKS, "relative error in x over relative error in b",
+                               _error_growth),
+    "diverges": AnswerKind(OPTIMIZER_LAB, "yes/no: run= (1-based) blows up or ends higher",
+                           _diverges),
+    "first_to_reach": AnswerKind(OPTIMIZER_LAB, "the optimizer first within gap= of the minimum",
+                                 _first_to_reach),
+    "fastest_lr": AnswerKind(OPTIMIZER_LAB, "the lr of the run first within gap= of the minimum",
+                             _fastest_lr),
+    "smallest_layer_grad": AnswerKind(NETWORK_BUILDER, "‘layer k’ with the smallest mean "
+                                      "gradient norm over epochs= epochs", _smallest_layer_grad),
+    "gradient_shrink": AnswerKind(NETWORK_BUILDER, "how much smaller layer 1's mean gradient "
+                                  "is than the output layer's, over epochs= epochs",
+                                  _gradient_shrink),
+    "steps_per_epoch": AnswerKind(NETWORK_BUILDER, "minibatch steps in one epoch",
+                                  _steps_per_epoch),
+    "averaging_window": AnswerKind(NETWORK_BUILDER, "1/(1 − μ): the gradients momentum "
+                                   "averages", _averaging_window),
+    "dropout_passes": AnswerKind(NETWORK_BUILDER, "‘the same’ or ‘different’: two passes in "
+                                 "mode=train|eval", _dropout_passes),
 }
 
 
@@ -297,18 +654,26 @@ def _spec(answer: str) -> tuple[AnswerKind, dict[str, str]]:
     return ANSWERS[kind], args
 
 
+SOLVED_MAX = 256  # answers kept: a lesson step reruns on every click, and some answers train
+
+
 def solve(step: Step) -> Solution:
-    """The engine's answer to the step's question, computed from the step's view."""
-    question = step.question
-    if question is None:
+    """The engine's answer to the step's question, computed from the step's view (remembered:
+    the same view and question give the same answer)."""
+    if step.question is None:
         raise LessonError("This step asks no question.")
+    return _solve(step.page, tuple(step.query.items()), step.question)
+
+
+@lru_cache(maxsize=SOLVED_MAX)
+def _solve(page: str, query_items: tuple[tuple[str, str], ...], question: Question) -> Solution:
     kind, args = _spec(question.answer)
-    if kind.page != step.page:
+    if kind.page != page:
         raise LessonError(f"‘{question.answer.split()[0]}’ answers questions about "
-                          f"{kind.page}, but this step shows {step.page}.")
+                          f"{kind.page}, but this step shows {page}.")
     try:
         with np.errstate(all="ignore"):
-            value = kind.compute(step.query, args)
+            value = kind.compute(dict(query_items), args)
     except LessonError:
         raise
     except PlaygroundError as err:
@@ -336,9 +701,23 @@ def _close(text: str, value: float, question: Question) -> bool:
         return False
 
 
+def typed_precision(number: float) -> tuple[int, float]:
+    """(significant digits, half a unit in the last digit) of a number as typed: 0.53 -> (2,
+    0.005), 12 -> (2, 0.5), 1e-05 -> (1, 5e-06). Read from its shortest repr, trailing zeros
+    dropped (a number field keeps no trailing zeros)."""
+    digits = Decimal(repr(float(number))).normalize().as_tuple()
+    return len(digits.digits), 0.5 * 10.0 ** digits.exponent
+
+
 def is_right(question: Question, solution: Solution, guess: float | int) -> bool:
-    """A typed number within the tolerance, or the index of the right choice."""
+    """The index of the right choice; or a typed number within the tolerance, or the answer
+    correctly rounded to the digits typed, with at least the question's significant digits."""
     if question.choices:
         return guess == solution.choice
-    return not isinstance(solution.value, str) and abs(guess - solution.value) <= \
-        question.tolerance
+    if isinstance(solution.value, str) or not math.isfinite(guess):
+        return False
+    error = abs(guess - solution.value)
+    if error <= question.tolerance:
+        return True
+    significant, half_unit = typed_precision(guess)
+    return significant >= question.digits and error <= half_unit * (1 + 1e-9)

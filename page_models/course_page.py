@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from page_models.course import COURSE, MAX_LINK_CHARS, MAX_STEPS, Lesson, Question, Step
-from page_models.course_views import page_url_path
+from page_models.course_views import page_params, page_url_path
 from page_models.url import Param
 
 __all__ = ["DRAFT", "LESSONS_PAGE", "PARAMS", "add_step", "move_step", "remove_step",
@@ -30,11 +30,18 @@ def step_within(lesson: Lesson, number: int) -> int:
     return min(max(number, 1), len(lesson.steps))
 
 
-def view_address(step: Step, present: bool = False) -> str:
-    """The step's view below the app's root, embedded (no toolbar): "Expression_Graph?src=…"."""
+HIDE = "hide"  # the URL param of a page that can hide the numbers a question asks for
+
+
+def view_address(step: Step, present: bool = False, hide_answer: bool = False) -> str:
+    """The step's view below the app's root, embedded (no toolbar): "Expression_Graph?src=…".
+    With `hide_answer` (a question not yet revealed) a page that can hides the numbers it asks
+    for (?hide=1)."""
     query: dict[str, str] = {**step.query, "embed": "true"}
     if present:
         query["present"] = "1"
+    if hide_answer and step.question is not None and HIDE in page_params(step.page):
+        query[HIDE] = "1"
     return f"{page_url_path(step.page)}?{urlencode(query)}"
 
 

@@ -196,6 +196,14 @@ def min_max_scale(x: np.ndarray) -> np.ndarray:
     return (x - x.min()) / spread
 
 
+def outlier_squeeze(scale: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> float:
+    """How many times narrower `scale` (min_max_scale or z_scores) leaves the other points once
+    the last value of x, an outlier, joins them: their scaled range without it over with it."""
+    if x.size < 3:
+        raise PlaygroundError("Give at least two ordinary numbers and then the outlier.")
+    return float(np.ptp(scale(x[:-1])) / np.ptp(scale(x)[:-1]))
+
+
 def z_scores(x: np.ndarray) -> np.ndarray:
     """(x − mean) / std with the population std, so the z-scores have mean 0 and std 1."""
     with np.errstate(over="ignore", invalid="ignore"):

@@ -151,12 +151,12 @@ with tabs[2]:
     chart(live_charts.dropout_passes_figure(values, labels, y_title), key="nb_dropout", **PLAIN)
     st.caption(caption)
 with tabs[3]:
-    st.markdown(lessons.lesson_intro(setup.optimizer.title))
+    st.markdown(lessons.lesson_intro())
     if st.button("Run the lesson", icon=":material/school:") or state.get("nb_lesson"):
         state.nb_lesson = True
         with user_errors(stop=False):
             results = lessons.vanishing_gradients(setup.train_data, setup.val_data,
-                                                  setup.optimizer, setup.batch_size, setup.seed)
+                                                  setup.batch_size, setup.seed)
             per_step, by_layer = live_charts.lesson_figures(results)
             for column, (activation, figure) in zip(st.columns(2), per_step.items()):
                 chart(figure, column, key=f"nb_lesson_{activation}", **PLAIN)

@@ -15,15 +15,15 @@ from ui.nav import available_pages
 VIEW_HEIGHT = {False: 500, True: 540}  # px, by presenter mode: the view fits a 1280×720 screen
 
 
-def view_url(step: Step, present: bool) -> str:
+def view_url(step: Step, present: bool, hide_answer: bool = False) -> str:
     """The view's address in this app (relative to the page's own address)."""
-    return urljoin(st.context.url or "/", view_address(step, present))
+    return urljoin(st.context.url or "/", view_address(step, present, hide_answer))
 
 
 def show_step(step: Step, where: str, present: bool) -> None:
     """The step's text and question (left) beside its view (right), in the main-visual box.
     `where` names the step uniquely (lesson and number), for its widgets' keys."""
-    url = view_url(step, present)
+    url = view_url(step, present, hide_answer=st.session_state.get("revealed") != where)
     known = any(page.path == step.page for page in available_pages())
     with st.container(key="main-visual"):
         text, view = st.columns([2, 3], gap="medium")

@@ -75,15 +75,18 @@ def _make_room_for_subplot_titles(fig: go.Figure) -> None:
     fig.update_layout(margin_t=fig.layout.margin.t + FONT_SIZE + lift)
 
 
-def softmax_figure(labels: Sequence[str], probs: np.ndarray, counts: np.ndarray) -> go.Figure:
-    """Each candidate's probability next to the fraction of the draws that picked it."""
+def softmax_figure(labels: Sequence[str], probs: np.ndarray, counts: np.ndarray,
+                   numbers: bool = True) -> go.Figure:
+    """Each candidate's probability next to the fraction of the draws that picked it; with
+    `numbers` each probability is written over its bar (and shown on hover)."""
     n = int(counts.sum())
     fig = go.Figure(
         [
             go.Bar(x=list(labels), y=probs, name="probability", marker_color=THEORY,
-                   text=[f"{p:.3f}" for p in probs], textposition="outside"),
+                   text=[f"{p:.3f}" for p in probs] if numbers else None,
+                   textposition="outside", hoverinfo=None if numbers else "skip"),
             go.Bar(x=list(labels), y=counts / n, name=f"fraction of {n:,} draws",
-                   marker_color=OBSERVED),
+                   marker_color=OBSERVED, hoverinfo=None if numbers else "skip"),
         ]
     )
     fig.update_layout(barmode="group")
@@ -95,8 +98,10 @@ def softmax_figure(labels: Sequence[str], probs: np.ndarray, counts: np.ndarray)
 LOSS_TOP = 7.2  # the loss axis ends here; a larger loss is marked at the top edge
 
 
-def cross_entropy_loss_figure(p_true: float, label: str, loss: float | None = None) -> go.Figure:
-    """The loss −ln p as the probability p of the true class moves, with the current p marked.
+def cross_entropy_loss_figure(p_true: float, label: str, loss: float | None = None,
+                              numbers: bool = True) -> go.Figure:
+    """The loss −ln p as the probability p of the true class moves, with the current p marked
+    (and, with `numbers`, labelled with p and the loss).
 
     `loss`: the current loss as the engine computed it (default −ln p); one too large for the
     axis (p rounds to 0 for scores like 1000 vs −1000) is marked at the top edge with its value.
@@ -112,7 +117,8 @@ def cross_entropy_loss_figure(p_true: float, label: str, loss: float | None = No
                        name="now", showlegend=False,
                        marker={"color": PICKED, "size": 16,
                                "symbol": "triangle-up" if off_chart else "circle"},
-                       text=[f"p = {p_true:.3g}, loss = {loss:.4g}" + (" ↑" if off_chart else "")],
+                       text=[f"p = {p_true:.3g}, loss = {loss:.4g}" + (" ↑" if off_chart else "")
+                             if numbers else ""], hoverinfo=None if numbers else "skip",
                        textposition="middle right" if off_chart else (
                            "top right" if p_true < 0.5 else "top left")),
         ]

@@ -135,17 +135,19 @@ def _arrow_3d(start, end, name: str, color: str, dash: str = "solid") -> go.Scat
 VECTOR_COLORS = (THEORY, OBSERVED, "#1b7837", "#762a83", "#35978f", "#8c510a", INK, EDGE)
 
 
-def rank_figure(view: RankView) -> go.Figure:
+def rank_figure(view: RankView, named: bool = True) -> go.Figure:
     """The vectors as arrows from the origin and their span (a line, a plane, or everything);
-    a vector that adds no direction is dashed."""
-    vectors, rank = view.vectors, view.rank
+    a vector that adds no direction is dashed. Without `named` (the rank is a lesson's open
+    question) only the arrows, all alike."""
+    vectors = view.vectors
+    rank = view.rank if named else None  # None: neither the span nor the rank is drawn
     reach = 1.2 * max(float(np.abs(vectors).max()), 1.0)
     independent = [vec for vec, combo in zip(vectors, view.combinations) if combo is None]
-    names = [f"v{k + 1}" + ("" if combo is None else " (adds nothing)")
-             for k, combo in enumerate(view.combinations)]
-    dashes = ["solid" if combo is None else "dash" for combo in view.combinations]
+    adds = [combo is None or not named for combo in view.combinations]
+    names = [f"v{k + 1}" + ("" if new else " (adds nothing)") for k, new in enumerate(adds)]
+    dashes = ["solid" if new else "dash" for new in adds]
     span_title = {0: "only the origin", 1: "a line", 2: "a plane", 3: "all of 3-D space"}
-    title = f"rank {rank}: the vectors span {span_title[rank]}"
+    title = f"rank {rank}: the vectors span {span_title[rank]}" if named else "The vectors"
     if vectors.shape[1] == 2:
         if rank == 2:
             title = "rank 2: the vectors span the whole plane"
@@ -247,12 +249,13 @@ def regression_figure(view: RegressionView, picked: int) -> go.Figure:
     return projector_style(fig, "Least squares is a projection", legend="none")
 
 
-def quadratic_figure(view: QuadraticView) -> go.Figure:
+def quadratic_figure(view: QuadraticView, named: bool = True) -> go.Figure:
     """xᵀAx as a surface (left) and as contours with A's eigenvectors and a gradient-descent
-    path (right)."""
+    path (right); with `named` the surface's title names its shape ("a bowl")."""
     fig = make_subplots(rows=1, cols=2, specs=[[{"type": "scene"}, {"type": "xy"}]],
                         horizontal_spacing=0.02, column_widths=[0.55, 0.45],
-                        subplot_titles=[f"a {view.shape}", "contours, eigenvectors, descent"])
+                        subplot_titles=[f"a {view.shape}" if named else "xᵀAx",
+                                        "contours, eigenvectors, descent"])
     g = view.grid
     fig.add_trace(go.Surface(x=g, y=g, z=view.surface, colorscale=VALUE_SCALE, showscale=False,
                              cmid=0, name="xᵀAx"), row=1, col=1)

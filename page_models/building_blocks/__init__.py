@@ -36,6 +36,9 @@ SECTIONS: dict[str, Section] = {section.key: section for section in (
     MATMUL, TENSORS, RANK, REGRESSION, QUADRATIC_FORMS, FACTORISATION, CONDITIONING,
 )}
 
-PARAMS: dict[str, Param] = {"section": Param("softmax", choices=tuple(SECTIONS))}
+PARAMS: dict[str, Param] = {
+    "section": Param("softmax", choices=tuple(SECTIONS)),
+    "hide": Param(False),  # a lesson's question is open: the numbers it asks for are not shown
+}
 for _section in SECTIONS.values():
     PARAMS.update(_section.params)

@@ -46,7 +46,23 @@ DERIVATIVES = Section("derivatives", "Derivatives", {
 
 # ---- activations ----------------------------------------------------------------------------
 
-GELU_C = math.sqrt(2 / math.pi)
+ERF_P = 0.3275911  # Abramowitz & Stegun 7.1.26: erf(u) for u ≥ 0 within 1.5·10⁻⁷
+ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+
+
+def erf_of_nonnegative(u: Tensor) -> Tensor:
+    """erf(u) for u ≥ 0 from engine ops (the engine has no erf op): Abramowitz & Stegun 7.1.26,
+    1 − (a₁t + … + a₅t⁵) e^(−u²) with t = 1 / (1 + p·u), error below 1.5·10⁻⁷."""
+    t = 1 / (1 + ERF_P * u)
+    poly = sum(a * t ** (k + 1) for k, a in enumerate(ERF_A))
+    return 1 - poly * (-(u * u)).exp()
+
+
+def gelu(t: Tensor) -> Tensor:
+    """GELU in its exact form, x·Φ(x) = ½x(1 + erf(x/√2)) (torch's default, not its tanh
+    approximation), written as ½x + ½|x|·erf(|x|/√2) so erf only sees u ≥ 0."""
+    return 0.5 * t + 0.5 * t.abs() * erf_of_nonnegative(t.abs() / math.sqrt(2))
+
 
 
 @dataclass(frozen=True)
@@ -61,8 +77,8 @@ ACTIVATIONS = {
     "ReLU": Activation(r"\max(0, x)", lambda t, a: t.relu()),
     "leaky ReLU": Activation(r"\max(\alpha x, x)", lambda t, a: t.relu() - a * (-t).relu()),
     "softplus": Activation(r"\ln(1 + e^x)", lambda t, a: (1 + t.exp()).log()),
-    "GELU": Activation(r"\tfrac{x}{2}\bigl(1 + \tanh(\sqrt{2/\pi}\,(x + 0.045 x^3))\bigr)",
-                       lambda t, a: 0.5 * t * (1 + (GELU_C * (t + 0.044715 * t**3)).tanh())),
+    "GELU": Activation(r"x\,\Phi(x) = \tfrac{x}{2}\bigl(1 + \operatorname{erf}(x/\sqrt2)\bigr)",
+                       lambda t, a: gelu(t)),
 }
 ACTIVATION_GRID = np.linspace(-6.0, 6.0, 481)
 SATURATED = 0.05  # a function saturates where its slope is below 5 % of its steepest

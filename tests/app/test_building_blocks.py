@@ -497,3 +497,42 @@ def test_junk_in_every_param_of_every_section(section, junk):
     at = open_page(section=section, **dict.fromkeys(SECTIONS[section].params, junk))
     assert at.pills(key="section").value == section
     assert len(charts(at)) + len(errors(at)) >= 1
+
+
+# ---- a lesson's open question: ?hide=1 leaves out the numbers it asks for ----------------------
+
+
+def test_hide_leaves_out_the_softmax_probabilities_and_the_comparison():
+    shown, hidden = open_page(section="softmax"), open_page(section="softmax", hide=1)
+    assert "0.531" in charts(shown)[0].proto.spec and "**mat** is" in text(shown)
+    assert "0.531" not in charts(hidden)[0].proto.spec and "**mat** is" not in text(hidden)
+    assert "hidden until you reveal" in " ".join(c.value for c in hidden.caption)
+
+
+def test_hide_leaves_out_the_cross_entropy_numbers_and_gradient():
+    shown, hidden = open_page(section="cross-entropy"), open_page(section="cross-entropy", hide=1)
+    assert "loss = 0.417" in charts(shown)[0].proto.spec and len(charts(shown)) == 2
+    assert "loss = 0.417" not in charts(hidden)[0].proto.spec and len(charts(hidden)) == 1
+    assert "once you reveal" in hidden.info[0].value
+
+
+def test_hide_leaves_out_the_normalisation_table():
+    assert "| 2 | 95." in text(open_page(section="normalisation", nm_n=10000))
+    assert "| 2 | 95." not in text(open_page(section="normalisation", nm_n=10000, hide=1))
+
+
+def test_hide_leaves_out_the_product_c():
+    shown, hidden = open_page(section="matmul"), open_page(section="matmul", hide=1)
+    assert "C = A @ B" in charts(shown)[0].proto.spec and len(shown.latex) > len(hidden.latex)
+    assert "C = A @ B" not in charts(hidden)[0].proto.spec
+    assert open_page(section="matmul", mm_nb=2, hide=1).error == []  # "no product" is hidden too
+
+
+def test_hide_leaves_out_the_quadratic_forms_shape_and_the_solve_metrics():
+    shown = open_page(section="quadratic-forms", qf_a=1.0, qf_b=2.0, qf_c=1.0)
+    hidden = open_page(section="quadratic-forms", qf_a=1.0, qf_b=2.0, qf_c=1.0, hide=1)
+    assert "a saddle" in charts(shown)[0].proto.spec and len(shown.metric) == 4
+    assert "a saddle" not in charts(hidden)[0].proto.spec and len(hidden.metric) == 0
+    assert len(open_page(section="conditioning", hide=1).metric) == 0
+    assert "ŷ = 0.730" in text(open_page(section="regression"))
+    assert "ŷ = 0.730" not in text(open_page(section="regression", hide=1))

@@ -179,3 +179,21 @@ def test_every_steps_view_opens_on_its_page_without_an_error(view):
     errors = [e.value for e in at.error]
     assert all("inner dimensions 3 and 2 differ" in e for e in errors), errors
     assert not any("link asks for more than the caps allow" in e.value for e in at.info)
+
+
+def view_src(at) -> str:
+    """The address of the step's view (its iframe)."""
+    def walk(node):
+        yield node
+        children = getattr(node, "children", None)
+        for child in children.values() if isinstance(children, dict) else ():
+            yield from walk(child)
+
+    return next(str(e.proto.src) for e in walk(at._tree) if getattr(e, "type", "") == "iframe")
+
+
+def test_a_question_opens_its_view_with_the_numbers_hidden_until_reveal():
+    at = open_app(LESSONS_PAGE, lesson="softmax-sampling")
+    assert view_src(at).endswith("&embed=true&hide=1")
+    click(at, "reveal_softmax-sampling-1")
+    assert "hide" not in view_src(at)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from engine import LimitError, PlaygroundError, Tensor
+from engine import LimitError, PlaygroundError, Tensor, cross_entropy
 from page_models.building_blocks import (
     PARAMS,
     SECTIONS,
@@ -40,8 +40,9 @@ def test_the_issues_section_keys_are_registered():
 
 def test_no_two_sections_share_a_param_name():
     names = [name for section in SECTIONS.values() for name in section.params]
-    assert len(names) == len(set(names)) and "section" not in names
-    assert len(PARAMS) == len(names) + 1 and PARAMS["section"].default == "softmax"
+    assert len(names) == len(set(names)) and not {"section", "hide"} & set(names)
+    assert len(PARAMS) == len(names) + 2 and PARAMS["section"].default == "softmax"
+    assert PARAMS["hide"].default is False  # a lesson's open question sets it
 
 
 @pytest.mark.parametrize("key", SECTIONS)
@@ -273,3 +274,77 @@ def test_a_fair_sample_finds_the_mean_and_a_biased_one_drifts_by_beta_sigma():
 
 def test_running_mean():
     assert probability.running_mean(np.array([2.0, 4.0, 6.0])).tolist() == [2.0, 3.0, 4.0]
+
+
+# ---- what the sections' words claim, computed -----------------------------------------------
+
+
+def test_gelu_is_the_exact_erf_form_not_the_tanh_approximation():
+    x = np.linspace(-5, 5, 201)
+    values, slopes = calculus.value_and_slope(calculus.ACTIVATIONS["GELU"], x, 0.0)
+    phi = np.array([0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x])
+    density = np.exp(-x**2 / 2) / math.sqrt(2 * math.pi)
+    assert np.abs(values - x * phi).max() < 1e-6
+    assert np.abs(slopes - (phi + x * density)).max() < 1e-5
+    tanh_form = 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+    assert np.abs(values - tanh_form).max() > 1e-4  # the approximation is a different curve
+
+
+def test_quadratic_descent_zig_zags_when_kappa_is_large_and_not_when_it_is_1():
+    steep = compute("quadratic-forms", qf_a=3.0, qf_b=0.0, qf_c=0.1)  # κ = 30
+    assert steep.condition_number == pytest.approx(30)
+    across = steep.descent[:, 0]  # the steep eigenvector's coordinate
+    assert np.all(across[1:] * across[:-1] < 0)  # it changes sign at every step
+    along = steep.descent[:, 1]
+    assert np.all(np.diff(along) < 0) and along[5] > 0.7 * along[0]  # and crawls along
+    round_bowl = compute("quadratic-forms", qf_a=2.0, qf_b=0.0, qf_c=2.0)  # κ = 1
+    assert np.abs(round_bowl.descent[1]).max() < 0.1 * np.abs(round_bowl.descent[0]).max()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rank_k_error_is_the_next_singular_value_in_the_spectral_norm_only(seed):
+    view = compute("conditioning", cd_n=4, cd_seed=seed, cd_log_kappa=1.0)
+    sigma = view.summary.singular_values
+    ks, spectral, frobenius = view.low_rank
+    for k, two, fro in zip(ks, spectral, frobenius):
+        assert two == pytest.approx(sigma[k] if k < len(sigma) else 0, abs=1e-9)
+        assert fro == pytest.approx(math.sqrt((sigma[k:] ** 2).sum()), abs=1e-9)
+    assert frobenius[0] > spectral[0] * 1.01  # so "off by the next one" needs its norm named
+
+
+def test_nmf_can_miss_the_rectangles_that_the_svd_recovers():
+    view = compute("factorisation", fa_seed=8, fa_rank=3)  # the example the section names
+    assert round(view.nmf_errors[2], 3) == 0.064 and view.svd_errors[2] < 1e-12
+
+
+@pytest.mark.parametrize("temperature", [0.3, 1.0, 3.0])
+def test_a_score_higher_by_1_is_e_to_the_1_over_t_times_as_likely(temperature):
+    view = compute("softmax", sm_scores="a 2, b 1", sm_temp=temperature)
+    assert view.probs[0] / view.probs[1] == pytest.approx(math.exp(1 / temperature))
+
+
+def test_z_scores_divide_by_the_standard_deviation_over_n():
+    view = compute("normalisation", nm_source="pasted")
+    x = view.x
+    sigma = math.sqrt(((x - x.mean()) ** 2).sum() / x.size)
+    assert np.allclose(view.z, (x - x.mean()) / sigma)
+
+
+def test_a_mean_reduced_batch_loss_gives_each_row_a_factor_1_over_n():
+    scores = np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0], [1.0, 2.0, 0.0], [0.0, 0.0, 0.0]])
+    y = np.array([0, 2, 1, 0])
+    z = Tensor(scores, requires_grad=True)
+    cross_entropy(z, y).backward()
+    p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    assert np.allclose(z.grad, (p - np.eye(3)[y]) / len(y))
+
+
+def test_soft_label_cross_entropy_has_gradient_p_minus_t():
+    """cross-entropy lesson: for a general target distribution t, ∂(−Σ t ln p)/∂z = p − t."""
+    from engine.functional import softmax
+
+    t = np.array([0.7, 0.2, 0.1])
+    z = Tensor(np.array([2.0, 1.0, 0.1]), requires_grad=True)
+    (-(Tensor(t) * softmax(z).log()).sum()).backward()
+    p = np.exp(z.data) / np.exp(z.data).sum()
+    assert np.allclose(z.grad, p - t)

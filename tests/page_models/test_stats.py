@@ -207,3 +207,10 @@ def test_a_matrix_too_small_to_compute_with_is_said_plainly():
         stats.solve_sensitivity(tiny, 0.01, 0)
     with pytest.raises(PlaygroundError, match="scale A up"):
         stats.quadratic_descent(tiny, 5)
+
+
+def test_outlier_squeeze_compares_the_others_range_without_and_with_the_last_value():
+    x = np.array([0.0, 1.0, 2.0, 10.0])  # min-max: the others span 1, then 0.2
+    assert stats.outlier_squeeze(stats.min_max_scale, x) == pytest.approx(5.0)
+    with pytest.raises(PlaygroundError, match="at least two ordinary numbers"):
+        stats.outlier_squeeze(stats.min_max_scale, np.array([1.0, 5.0]))

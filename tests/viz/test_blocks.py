@@ -299,3 +299,23 @@ def test_sampling_bias_figure_draws_both_running_means():
     assert [list(t.y) for t in running] == [list(view.random_running_mean),
                                             list(view.biased_running_mean)]
 
+
+
+def test_an_open_question_leaves_the_numbers_off_the_softmax_and_loss_figures():
+    probs, counts = np.array([0.7, 0.3]), np.array([6, 4])
+    shown = softmax_figure(["a", "b"], probs, counts)
+    hidden = softmax_figure(["a", "b"], probs, counts, numbers=False)
+    assert list(shown.data[0].text) == ["0.700", "0.300"]
+    assert hidden.data[0].text is None
+    assert {trace.hoverinfo for trace in hidden.data} == {"skip"}
+    assert "loss = 1.386" in cross_entropy_loss_figure(0.25, "cat").data[1].text[0]
+    assert cross_entropy_loss_figure(0.25, "cat", numbers=False).data[1].text[0] == ""
+
+
+@pytest.mark.parametrize("vectors", ["2 1; 1 2; 3 3", "1 0 0; 0 1 0; 1 1 0"])
+def test_an_open_rank_question_draws_only_the_arrows(vectors):
+    view = SECTIONS["rank"].compute({"rk_vectors": vectors})
+    named, plain = rank_figure(view), rank_figure(view, named=False)
+    assert "rank 2" in named.layout.title.text and "rank" not in plain.layout.title.text
+    assert any("adds nothing" in (t.name or "") for t in named.data)
+    assert not any("adds nothing" in (t.name or "") or t.name == "span" for t in plain.data)

@@ -69,7 +69,8 @@ def activations(section: Section) -> None:
         "¼ and tanh's fades outside about ±3: in deep stacks the gradient shrinks layer by "
         "layer once units saturate. ReLU passes gradient 1 wherever it is active but 0 where it "
         "is not (a unit stuck below 0 stops learning); leaky ReLU keeps a slope α there, and "
-        "softplus and GELU are smooth versions. Without a non-linearity, stacked layers "
+        "softplus and GELU (x·Φ(x), Φ the normal distribution's CDF: torch's default, exact "
+        "form) are smooth versions. Without a non-linearity, stacked layers "
         "collapse into one linear map, so the choice decides what a network can represent.",
     )
 

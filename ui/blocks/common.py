@@ -21,6 +21,16 @@ def state(name: str) -> Any:
     return st.session_state[name]
 
 
+def answer_hidden() -> bool:
+    """A lesson's open question asks for numbers this view would show (?hide=1): leave them out
+    until the answer is revealed (the lesson then reloads the view without it)."""
+    if not st.session_state.get("hide"):
+        return False
+    st.caption("The numbers the lesson's question asks for are hidden until you reveal the "
+               "answer.")
+    return True
+
+
 def keep_index_below(name: str, size: int) -> None:
     """Reset an index param that no longer fits (e.g. a class removed from the scores)."""
     if not 0 <= state(name) < size:

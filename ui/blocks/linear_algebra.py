@@ -10,6 +10,7 @@ from page_models.building_blocks.linear_algebra import move_point, parse_points
 from page_models.building_blocks.section import Section
 from page_models.limits import MAX_LIST_CHARS, MAX_MATRIX_DIM, MAX_QUADRATIC_STEPS
 from ui.blocks.common import (
+    answer_hidden,
     chart,
     compute,
     explain,
@@ -44,17 +45,13 @@ def matmul(section: Section) -> None:
     cols[4].selectbox("Row i of C", range(m), format_func=lambda i: str(i + 1), key="mm_row")
     cols[5].selectbox("Column j of C", range(p), format_func=lambda j: str(j + 1), key="mm_col")
     view = compute(section)
-    if view.error is not None:
+    hidden = answer_hidden()  # the product (or that there is none) is what a lesson asks for
+    if view.error is not None and not hidden:
         show_user_error(view.error)
     with main_visual():
-        chart(matmul_figure(view.a, view.b, view.c, view.row, view.col))
-    if view.c is not None:
-        st.latex(dot_product_latex(view.a, view.b, view.row, view.col, view.c[view.row, view.col]))
-    if view.layer_error is None:
-        st.markdown(f"**A layer** {view.layer} → output {view.layer_output}")
-    else:
-        st.markdown(f"**A layer** {view.layer}:")
-        show_user_error(view.layer_error)
+        chart(matmul_figure(view.a, view.b, None if hidden else view.c, view.row, view.col))
+    if not hidden:
+        show_product(view)
     explain(
         [r"C_{ij} = \sum_{k=1}^{n} A_{ik} B_{kj}",
          r"(m \times n)\,(n \times p) \to (m \times p)"],
@@ -64,21 +61,34 @@ def matmul(section: Section) -> None:
     )
 
 
+def show_product(view) -> None:
+    """The picked entry's dot product written out, and the shapes of a layer W @ x + b."""
+    if view.c is not None:
+        st.latex(dot_product_latex(view.a, view.b, view.row, view.col, view.c[view.row, view.col]))
+    if view.layer_error is None:
+        st.markdown(f"**A layer** {view.layer} → output {view.layer_output}")
+    else:
+        st.markdown(f"**A layer** {view.layer}:")
+        show_user_error(view.layer_error)
+
+
 def rank(section: Section) -> None:
     st.text_input("Vectors, one per ‘;’ (2 or 3 numbers each)", key="rk_vectors",
                   max_chars=MAX_LIST_CHARS, help="e.g. “1 0 0; 0 1 0; 1 1 0”")
     with user_errors(stop=False):
         view = compute(section)
+        hidden = answer_hidden()  # the rank is what a lesson asks for
         with main_visual():
-            chart(rank_figure(view))
+            chart(rank_figure(view, named=not hidden))
         lines = []
         for k, combination in enumerate(view.combinations):
             if combination is not None:
                 terms = " + ".join(f"{c:.3g}·v{j + 1}" for j, c in enumerate(combination)
                                    if abs(c) > 1e-12) or "0"
                 lines.append(f"- v{k + 1} = {terms}: it adds no new direction.")
-        st.markdown(f"**rank {view.rank}** of {len(view.vectors)} vectors in "
-                    f"{view.vectors.shape[1]}-D.\n" + "\n".join(lines))
+        if not hidden:
+            st.markdown(f"**rank {view.rank}** of {len(view.vectors)} vectors in "
+                        f"{view.vectors.shape[1]}-D.\n" + "\n".join(lines))
     explain(
         [r"\operatorname{span}(v_1,\dots,v_k) = \{c_1 v_1 + \dots + c_k v_k\}",
          r"\operatorname{rank} V = \dim \operatorname{span} = \#\{\sigma_i > \text{tol}\}"],
@@ -116,8 +126,9 @@ def regression(section: Section) -> None:
         with main_visual():
             chart(regression_figure(view, state("rg_pick")))
         orthogonal = ", ".join(f"{v:.1e}" for v in view.column_dot_residual)
-        st.markdown(f"{view.equation}. The residual r is orthogonal to both columns: "
-                    f"Xᵀr = ({orthogonal.replace('-', '−')}), zero up to rounding.")
+        if not answer_hidden():
+            st.markdown(f"{view.equation}. The residual r is orthogonal to both columns: "
+                        f"Xᵀr = ({orthogonal.replace('-', '−')}), zero up to rounding.")
     explain(
         [r"X = \begin{bmatrix} 1 & x_1 \\ \vdots & \vdots \\ 1 & x_n \end{bmatrix},\quad "
          r"\hat y = X w",
@@ -136,20 +147,34 @@ def quadratic_forms(section: Section) -> None:
                                           ("qf_c", "c (A₂₂)")]):
         where.slider(label, -3.0, 3.0, step=0.1, key=key)
     view = compute(section)
+    hidden = answer_hidden()  # the shape and κ are what a lesson asks for
     with main_visual():
-        chart(quadratic_figure(view))
-    kappa = "∞" if view.condition_number == float("inf") else f"{view.condition_number:.3g}"
-    metrics([("λ₁", f"{view.eigenvalues[0]:.3g}"), ("λ₂", f"{view.eigenvalues[1]:.3g}"),
-             ("shape", view.shape), ("κ = |λ|max / |λ|min", kappa)])
-    st.markdown(view.meaning)
+        chart(quadratic_figure(view, named=not hidden))
+    if not hidden:
+        kappa = "∞" if view.condition_number == float("inf") else f"{view.condition_number:.3g}"
+        metrics([("λ₁", f"{view.eigenvalues[0]:.3g}"), ("λ₂", f"{view.eigenvalues[1]:.3g}"),
+                 ("shape", view.shape), ("κ = |λ|max / |λ|min", kappa)])
+        st.markdown(view.meaning)
     explain(
         [r"f(x) = x^\top A x = a x_1^2 + 2b\, x_1 x_2 + c\, x_2^2",
          "A = " + matrix_latex(view.a) + r",\quad A = Q \Lambda Q^\top"],
         "In the eigenvector directions f is λ₁u² + λ₂v²: both λ > 0 make a bowl (positive "
         "definite, a unique minimum), both < 0 a dome, mixed signs a saddle, a zero λ a flat "
-        "trough. Gradient descent on a bowl zig-zags when κ = λmax/λmin is large: the step that "
-        "is safe for the steep direction crawls along the shallow one.",
+        "trough. The path is gradient descent with (nearly) the best fixed step, "
+        "1/(λmax + λmin): when κ = λmax/λmin is large it zig-zags across the steep direction "
+        "and crawls along the shallow one; try a = 3, b = 0, c = 0.1.",
     )
+
+
+def show_solve_metrics(view) -> None:
+    """Rank, κ, and how much the error in b grew in the solution of Ax = b."""
+    solve = view.solve
+    singular = "A is singular: Ax = b has no unique solution."
+    metrics([("rank", f"{view.summary.rank} of {view.a.shape[0]}"),
+             ("condition number κ", f"{view.summary.condition_number:.3g}"),
+             ("relative error in b", "—" if solve is None else f"{solve.b_change:.1e}"),
+             ("relative error in x", *(("—", singular) if solve is None else
+              (f"{solve.x_change:.1e}", f"At most κ × the error in b = {solve.bound:.1e}.")))])
 
 
 def conditioning(section: Section) -> None:
@@ -174,21 +199,16 @@ def conditioning(section: Section) -> None:
             else:
                 gd_col.info("Gradient descent on ½xᵀAx − bᵀx needs a symmetric positive "
                             "definite A (symmetric, all eigenvalues > 0), and this A is not.")
-        n = view.a.shape[0]
-        solve = view.solve
-        singular = "A is singular: Ax = b has no unique solution."
-        metrics([("rank", f"{view.summary.rank} of {n}"),
-                 ("condition number κ", f"{view.summary.condition_number:.3g}"),
-                 ("relative error in b", "—" if solve is None else f"{solve.b_change:.1e}"),
-                 ("relative error in x", *(("—", singular) if solve is None else
-                  (f"{solve.x_change:.1e}", f"At most κ × the error in b = {solve.bound:.1e}.")))])
+        if not answer_hidden():
+            show_solve_metrics(view)
         st.latex("A = " + matrix_latex(view.a))
     explain(
         [r"A = U \Sigma V^\top,\qquad \kappa = \frac{\sigma_{\max}}{\sigma_{\min}}",
          r"\frac{\|\delta x\|}{\|x\|} \le \kappa\, \frac{\|\delta b\|}{\|b\|}"],
         "The singular values say how much A stretches space in each direction; the rank counts "
         "those that are not (numerically) zero, and keeping the k largest gives the best "
-        "rank-k approximation, off by the next one. A large condition number κ lets a tiny "
-        "error in b move the solution of Ax = b up to κ times as much, and gradient descent on "
-        "½xᵀAx − bᵀx shrinks its error only by about 1 − 1/κ per step.",
+        "rank-k approximation: its error is exactly the next singular value σₖ₊₁ in the "
+        "spectral norm, and √(σₖ₊₁² + σₖ₊₂² + …) in the Frobenius norm. A large condition "
+        "number κ lets a tiny error in b move the solution of Ax = b up to κ times as much, and "
+        "gradient descent on ½xᵀAx − bᵀx shrinks its error only by about 1 − 1/κ per step.",
     )

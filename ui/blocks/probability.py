@@ -13,6 +13,7 @@ from page_models.building_blocks.probability import (
 from page_models.building_blocks.section import SAMPLE_SIZES, Section
 from page_models.limits import MAX_BIAS_POPULATION, MAX_LIST_CHARS
 from ui.blocks.common import (
+    answer_hidden,
     chart,
     compute,
     explain,
@@ -37,15 +38,17 @@ def softmax(section: Section) -> None:
     seed_input(seed, "sm_seed", "Random seed")
     with user_errors(stop=False):
         view = compute(section)
+        hidden = answer_hidden()
         with main_visual():
-            chart(softmax_figure(view.labels, view.probs, view.counts))
-        if view.comparison:
+            chart(softmax_figure(view.labels, view.probs, view.counts, numbers=not hidden))
+        if view.comparison and not hidden:
             st.markdown(view.comparison)
     explain(
         [r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"],
         "Softmax turns any scores into probabilities: exponentiate, then divide by the total. "
-        "Because of the exponential, a score higher by 1 is e ≈ 2.7 times as likely, so the top "
-        "scores dominate; a low temperature sharpens that, a high one flattens it. Subtracting "
+        "Because of the exponential, a score higher by 1 is e^(1/T) times as likely (e ≈ 2.7 at "
+        "T = 1), so the top scores dominate; a low temperature sharpens that, a high one "
+        "flattens it. Subtracting "
         "the largest score first changes nothing but keeps scores like 1000 from overflowing.",
     )
 
@@ -59,21 +62,29 @@ def cross_entropy(section: Section) -> None:
         keep_index_below("ce_true", len(view.labels))
         true_col.selectbox("True class y", range(len(view.labels)),
                            format_func=view.labels.__getitem__, key="ce_true")
+        hidden = answer_hidden()
         with main_visual():
             loss_col, grad_col = st.columns(2)
             y = view.true_index
-            chart(cross_entropy_loss_figure(view.probs[y], view.labels[y], view.loss), loss_col)
-            chart(gradient_figure(view.labels, view.grad, y), grad_col)
+            chart(cross_entropy_loss_figure(view.probs[y], view.labels[y], view.loss,
+                                            numbers=not hidden), loss_col)
+            if hidden:
+                grad_col.info("The gradient ∂L/∂z appears here once you reveal the answer.")
+            else:
+                chart(gradient_figure(view.labels, view.grad, y), grad_col)
         if len(view.labels) == 1:
             st.info("With one class softmax gives it probability 1 whatever its score, so the "
                     "loss is 0 and so is its gradient: add a second class.")
     explain(
         [r"L = -\ln p_y,\qquad p = \operatorname{softmax}(z)",
-         r"\frac{\partial L}{\partial z} = p - \operatorname{onehot}(y)"],
+         r"\frac{\partial L}{\partial z} = p - \operatorname{onehot}(y)",
+         r"\text{batch of } N,\ L = \tfrac1N \textstyle\sum_n L_n:\ "
+         r"\frac{\partial L}{\partial z_n} = \tfrac1N\,(p_n - \operatorname{onehot}(y_n))"],
         "The loss is small when the model gives the true class a high probability and grows "
-        "without bound as that probability goes to 0. Its gradient is simply the predicted "
-        "probabilities minus the one-hot target: negative for the true class (raise its score), "
-        "positive for the others (lower theirs).",
+        "without bound as that probability goes to 0. For this one example its gradient is simply "
+        "the predicted probabilities minus the one-hot target: negative for the true class "
+        "(raise its score), positive for the others (lower theirs). A batch's loss is the mean "
+        "over its N examples, so each example's row of the gradient carries a factor 1/N.",
     )
 
 
@@ -93,10 +104,11 @@ def distributions(section: Section) -> None:
         with main_visual():
             chart(distribution_figure(view.dist, view.samples))
         std = ("undefined", "One value has no spread to estimate: s divides by n − 1 = 0.")
-        metrics([("sample mean x̄", f"{view.mean:.3f}"),
-                 ("population mean μ", f"{view.dist.mean:.3f}"),
-                 ("sample std s", *(std if view.std is None else (f"{view.std:.3f}",))),
-                 ("population std σ", f"{view.dist.std:.3f}")])
+        if not answer_hidden():
+            metrics([("sample mean x̄", f"{view.mean:.3f}"),
+                     ("population mean μ", f"{view.dist.mean:.3f}"),
+                     ("sample std s", *(std if view.std is None else (f"{view.std:.3f}",))),
+                     ("population std σ", f"{view.dist.std:.3f}")])
     explain(
         formulas,
         "A sample is a handful of draws from the population. Its histogram, mean x̄ and standard "
@@ -126,17 +138,20 @@ def normalisation(section: Section) -> None:
             chart(scaling_figure(view.x, view.min_max, view.z, view.outlier))
         rows = "\n".join(f"| {k} | {100 * here:.1f}% | {100 * normal:.1f}% |"
                          for k, here, normal in view.within)
-        st.markdown(
-            f"{view.x.size:,} numbers, mean {view.x.mean():.3g}, standard deviation "
-            f"{view.x.std():.3g}.\n\n| z within ±k | here | normal distribution |\n|---|---|---|\n"
-            + rows
-        )
+        summary = (f"{view.x.size:,} numbers, mean x̄ = {view.x.mean():.3g}, standard "
+                   f"deviation σ = {view.x.std():.3g} (over n).")
+        if not answer_hidden():
+            summary += ("\n\n| z within ±k | here | normal distribution |\n|---|---|---|\n"
+                        + rows)
+        st.markdown(summary)
     explain(
-        [r"x' = \frac{x - \min x}{\max x - \min x}", r"z = \frac{x - \bar x}{s}"],
+        [r"x' = \frac{x - \min x}{\max x - \min x}", r"z = \frac{x - \bar x}{\sigma},\quad "
+         r"\sigma = \sqrt{\tfrac1n \textstyle\sum_i (x_i - \bar x)^2}"],
         "Min–max scaling squeezes the data into [0, 1]; z-scoring centres it at 0 with standard "
         "deviation 1, keeping the shape of the histogram. For normal data about 68%, 95% and "
         "99.7% of the z-scores lie within 1, 2 and 3 of 0. One outlier sets the maximum, so "
-        "min–max scaling crushes every other point towards 0, while z-scores move much less.",
+        "min–max scaling crushes every other point towards 0; it also inflates σ, so z-scores "
+        "crush them almost as much. Scalings that resist outliers use the median and quantiles.",
     )
 
 
@@ -149,11 +164,12 @@ def sampling_bias(section: Section) -> None:
         view = compute(section)
         with main_visual():
             chart(sampling_bias_figure(view))
-        metrics([("population mean μ", f"{view.population.mean():.2f} cm"),
-                 ("random sample x̄", f"{view.random_sample.mean():.2f} cm"),
-                 ("biased sample x̄", f"{view.biased_sample.mean():.2f} cm"),
-                 ("where biased x̄ settles", f"{view.expected_biased_mean:.2f} cm",
-                  "μ + β·σ: the mean of the population tilted by the weights e^(βz).")])
+        if not answer_hidden():
+            metrics([("population mean μ", f"{view.population.mean():.2f} cm"),
+                     ("random sample x̄", f"{view.random_sample.mean():.2f} cm"),
+                     ("biased sample x̄", f"{view.biased_sample.mean():.2f} cm"),
+                     ("where biased x̄ settles", f"{view.expected_biased_mean:.2f} cm",
+                      "μ + β·σ: the mean of the population tilted by the weights e^(βz).")])
     explain(
         [r"P(\text{person } i \text{ answers}) \propto e^{\beta z_i},\quad "
          r"z_i = \frac{x_i - \mu}{\sigma}",
