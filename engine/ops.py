@@ -590,7 +590,10 @@ _op(name="reshape", symbol="reshape", title="reshape", help="reshape(x, 2, 3)", 
 
 def _transpose_vjp(g, out, a, axes=None):
     """Transpose back by the inverse permutation (of the axes as numbers from 0: -1 is last)."""
-    return np.transpose(g, None if axes is None else np.argsort(np.mod(axes, a.ndim)))
+    if axes is None:
+        return np.transpose(g)
+    forward = [axis % a.ndim for axis in axes]
+    return np.transpose(g, sorted(range(a.ndim), key=forward.__getitem__))
 
 
 _op(name="transpose", symbol="ᵀ", title="transpose", help="x.T, transpose(x, 1, 0)",

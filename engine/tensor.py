@@ -160,7 +160,8 @@ class Tensor:
         if self.grad is not None:
             self.grad = self.grad + g
         elif self.op is None or not g.flags.writeable:
-            self.grad = np.array(g)  # leaves own their gradient (users and optimizers read it)
+            # leaves own their gradient (users and optimizers read it), laid out as C arrays
+            self.grad = np.array(g, order="C")
         else:
             self.grad = g
 

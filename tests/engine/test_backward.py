@@ -284,6 +284,14 @@ def test_backward_never_keeps_the_callers_gradient_array():
     np.testing.assert_array_equal(x.grad, [1.0, 1.0])
 
 
+def test_a_leaf_gradient_is_its_own_c_array_even_through_a_transpose():
+    w = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x = Tensor(np.ones((4, 3)))
+    (x @ w.T).sum().backward()  # the contribution reaching w is a transposed view
+    assert w.grad.flags.c_contiguous and w.grad.flags.owndata
+    np.testing.assert_array_equal(w.grad, np.full((2, 3), 4.0))
+
+
 @pytest.mark.parametrize("value", [[2.0], [[2.0]], 2.0, np.float64(2.0)])
 def test_item_of_any_one_element_tensor(value):
     assert Tensor(value).item() == 2.0 and type(Tensor(value).item()) is float
