@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/classroom.py --n 10 --url-path "/Optimizer_Lab?view=surfaces"
     .venv/bin/python benchmarks/classroom.py --n 20 --profile /tmp/class.txt   # needs py-spy
     .venv/bin/python benchmarks/classroom.py --n 20 --plain       # as Community Cloud starts it
+    .venv/bin/python benchmarks/classroom.py --live 8             # 8 students press Play
 
 Starts the app on a free port as deploy/ does (`python -m ui.process run app.py`: the imports
 are warmed before the server opens its port; --plain: `streamlit run app.py`, warmed by the
@@ -15,11 +16,17 @@ shows an exception. Prints the time until the last one, the sessions that showed
 included) and its peak RSS. --profile samples the server with py-spy during the class and
 prints where its time went (functions by share of samples).
 
+--live N: N sessions open the Network Builder's default network, press Play together and play
+for --seconds; prints the epochs per second each session showed (slowest, median), the server's
+CPU per epoch shown (all sessions' epochs summed) and per second, and how long another page
+(--url-path, opened by one more session midway) took to be done meanwhile.
+
 Targets (issue 13), N = 20 on the Optimizer Lab default: 0 exceptions (also cold), server CPU
-<= 5 s, peak RSS <= 600 MB; issue 28: <= 3.5 s cold. Chromium shares the machine's cores with
-the server, so wall times move with N and the machine's load; CPU-seconds and RSS are the
-server's own. Exits with 1 if any session showed an exception or timed out
-(tests/e2e/test_classroom.py relies on it).
+<= 5 s, peak RSS <= 600 MB; issue 28: <= 3.5 s cold; --live 8: >= 20 epochs/s each and
+<= 1 ms of server CPU per epoch shown; --live 30: >= 15 epochs/s each, the other page <= 1 s.
+Chromium shares the machine's cores with the server, so wall times move with N and the
+machine's load; CPU-seconds and RSS are the server's own. Exits with 1 if any session showed
+an exception or timed out (tests/e2e/test_classroom.py relies on it).
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -180,6 +187,57 @@ async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> V
         await context.close()
 
 
+PLAY = "button.lp-play"
+EPOCH = "[data-testid='live-epoch']"
+
+
+async def shown_epoch(page: Page) -> int:
+    return int((await page.locator(EPOCH).inner_text()).split()[1])
+
+
+async def open_player(browser: Browser, url: str, timeout_s: float) -> Page:
+    """One student on the Network Builder, its player drawn (the context stays open)."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    page = await context.new_page()
+    await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
+    await page.locator(EPOCH).wait_for(timeout=timeout_s * 1000)
+    return page
+
+
+async def run_live(server: Server, n: int, seconds: float, other_path: str,
+                   timeout_s: float) -> int:
+    """N students press Play together; print the figures; returns how many failed."""
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = await asyncio.gather(*(open_player(browser, server.base + "/Network_Builder",
+                                                   timeout_s) for _ in range(n)))
+        await asyncio.gather(*(page.locator(PLAY).click() for page in pages))
+        await asyncio.sleep(3)  # the first requests and frames
+        epochs0 = await asyncio.gather(*map(shown_epoch, pages))
+        cpu0, start = cpu_seconds(server.proc.pid), time.monotonic()
+        await asyncio.sleep(seconds / 2)
+        other = await visit(browser, server.base + "/" + other_path.lstrip("/"),
+                            time.monotonic(), timeout_s)
+        await asyncio.sleep(max(start + seconds - time.monotonic(), 0))
+        epochs1 = await asyncio.gather(*map(shown_epoch, pages))
+        cpu, elapsed = cpu_seconds(server.proc.pid) - cpu0, time.monotonic() - start
+        failed = [await page.locator(EXCEPTION).count() for page in pages]
+        await browser.close()
+    rates = sorted((b - a) / elapsed for a, b in zip(epochs0, epochs1))
+    shown = sum(epochs1) - sum(epochs0)
+    print(f"{n} sessions playing the Network Builder's default network for {elapsed:.1f} s "
+          f"(from epoch {min(epochs0)}-{max(epochs0)})")
+    print(f"  epochs/s shown per session: slowest {rates[0]:.1f}, median "
+          f"{rates[len(rates) // 2]:.1f}, fastest {rates[-1]:.1f}")
+    print(f"  server CPU: {1000 * cpu / max(shown, 1):.2f} ms per epoch shown ({shown} epochs "
+          f"in all), {cpu / elapsed:.2f} CPU-s per second")
+    print(f"  meanwhile {other_path} was done after {other.seconds:.1f} s "
+          f"({len(other.exceptions)} exceptions)")
+    print(f"  sessions with an exception: {sum(map(bool, failed)) + bool(other.exceptions)} "
+          f"of {n + 1}")
+    return sum(map(bool, failed)) + bool(other.exceptions)
+
+
 async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s: float,
                     profile: Path | None) -> int:
     """Open the class, print the figures; returns how many sessions failed."""
@@ -285,11 +343,19 @@ def main() -> None:
     parser.add_argument("--plain", action="store_true",
                         help="start it with plain `streamlit run` (no warm-up before the port "
                              "opens), as Community Cloud does")
+    parser.add_argument("--live", type=int, metavar="N",
+                        help="N sessions press Play on the Network Builder instead")
+    parser.add_argument("--seconds", type=float, default=10,
+                        help="with --live: how long they play while measured (default 10)")
     args = parser.parse_args()
     server = Server.start(args.plain)
     try:
-        failed = asyncio.run(run_class(server, args.url_path, args.n, args.warm, args.timeout,
-                                       args.profile))
+        if args.live:
+            failed = asyncio.run(run_live(server, args.live, args.seconds, args.url_path,
+                                          args.timeout))
+        else:
+            failed = asyncio.run(run_class(server, args.url_path, args.n, args.warm,
+                                           args.timeout, args.profile))
     finally:
         server.stop()
     sys.exit(1 if failed else 0)
