@@ -5,11 +5,13 @@
     .venv/bin/python benchmarks/classroom.py --n 10 --url-path "/Optimizer_Lab?view=surfaces"
     .venv/bin/python benchmarks/classroom.py --n 20 --profile /tmp/class.txt   # needs py-spy
     .venv/bin/python benchmarks/classroom.py --n 20 --plain       # as Community Cloud starts it
+    .venv/bin/python benchmarks/classroom.py --n 20 --nginx       # deploy/serve.sh --replicas 1
     .venv/bin/python benchmarks/classroom.py --live 8             # 8 students press Play
 
 Starts the app on a free port as deploy/ does (`python -m ui.process run app.py`: the imports
 are warmed before the server opens its port; --plain: `streamlit run app.py`, warmed by the
-first session), opens N Chromium contexts (separate sessions) on the link together and waits
+first session; --nginx: one replica behind nginx, deploy/serve.sh, which serves the frontend
+files from its cache), opens N Chromium contexts (separate sessions) on the link together and waits
 until every one is done: the script is idle and every chart on the page is drawn, or the page
 shows an exception. Prints the time until the last one, the sessions that showed an exception
 (with the messages), the server's CPU-seconds during the class (from /proc, its children
@@ -103,6 +105,12 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def nginx_cpu_seconds(pid: int) -> float:
+    """CPU time of the nginx processes under `pid` (deploy/serve.sh's), their children too."""
+    return sum(cpu_seconds(child) if Path(f"/proc/{child}/comm").read_text().strip() == "nginx"
+               else nginx_cpu_seconds(child) for child in children(pid))
+
+
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory (VmHWM, MB) of the process, plus its live children's."""
     status = Path(f"/proc/{pid}/status").read_text()
@@ -115,20 +123,26 @@ class Server:
     proc: subprocess.Popen
     base: str
     log: Path
-    launcher: str  # the module run with `python -m`
+    how: str  # "deploy", "plain" or "nginx" (Server.start)
 
     @classmethod
-    def start(cls, plain: bool = False, timeout_s: float = 60) -> Server:
+    def start(cls, how: str = "deploy", timeout_s: float = 60) -> Server:
+        """`how`: "deploy" (python -m ui.process run), "plain" (streamlit run) or "nginx"
+        (deploy/serve.sh --replicas 1: one replica behind nginx; its CPU counts nginx's)."""
         port = free_port()
         log = Path(tempfile.mkstemp(prefix="classroom-", suffix=".log")[1])
-        launcher = "streamlit" if plain else "ui.process"
-        cmd = [sys.executable, "-m", launcher, "run", "app.py", "--server.headless", "true",
-               "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+        options = ["--server.headless", "true", "--server.address", "127.0.0.1",
+                   "--server.port", str(port), "--server.fileWatcherType", "none",
+                   "--browser.gatherUsageStats", "false"]
+        cmd = {"deploy": [sys.executable, "-m", "ui.process", "run", "app.py", *options],
+               "plain": [sys.executable, "-m", "streamlit", "run", "app.py", *options],
+               "nginx": ["bash", "deploy/serve.sh", "--replicas", "1", "--port", str(port),
+                         "--host", "127.0.0.1"]}[how]
         with log.open("w") as out:
             proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT)
-        server = cls(proc, f"http://127.0.0.1:{port}", log, launcher)
+                                    stderr=subprocess.STDOUT,
+                                    env={**os.environ, "PYTHON": sys.executable})
+        server = cls(proc, f"http://127.0.0.1:{port}", log, how)
         deadline = time.monotonic() + timeout_s
         while not healthy(f"{server.base}/_stcore/health"):
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -140,7 +154,7 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -252,12 +266,13 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
             first = await visit(browser, url, time.monotonic(), timeout_s)
             print(f"warm-up visit: {first.seconds:.1f} s, exceptions: {len(first.exceptions)}")
         spy = start_py_spy(server.proc.pid, profile) if profile else None
-        cpu0 = cpu_seconds(server.proc.pid)
+        cpu0, nginx0 = cpu_seconds(server.proc.pid), nginx_cpu_seconds(server.proc.pid)
         start = time.monotonic()
         busy = [0.0]
         tracker = asyncio.create_task(track_busy(server.proc.pid, start, busy))
         visits = await asyncio.gather(*(visit(browser, url, start, timeout_s) for _ in range(n)))
         cpu = cpu_seconds(server.proc.pid) - cpu0
+        nginx = nginx_cpu_seconds(server.proc.pid) - nginx0
         tracker.cancel()
         peak_mb = peak_rss_mb(server.proc.pid)
         if spy:
@@ -266,7 +281,7 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
         await browser.close()
     failed = [v for v in visits if v.exceptions]
     times = sorted(v.seconds for v in visits)
-    print(f"{'warm' if warm else 'cold'} server ({server.launcher}), {n} sessions on {url_path}")
+    print(f"{'warm' if warm else 'cold'} server ({server.how}), {n} sessions on {url_path}")
     print(f"  all done after      {times[-1]:.1f} s (first {times[0]:.1f} s, "
           f"median {times[len(times) // 2]:.1f} s)")
     print(f"  server busy until   {busy[-1]:.1f} s (last {BUSY_TICK_S} s with > "
@@ -274,7 +289,8 @@ async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s
     print(f"  sessions with an exception: {len(failed)} of {n}")
     for message in sorted({m for v in failed for m in v.exceptions}):  # with the traceback
         print("    " + message.replace("\n", "\n    "))
-    print(f"  server CPU          {cpu:.1f} s")
+    print(f"  server CPU          {cpu:.1f} s" + (f" (of which nginx {nginx:.1f} s)"
+                                                  if server.how == "nginx" else ""))
     print(f"  server peak RSS     {peak_mb:.0f} MB")
     files = sorted(set().union(*(v.files for v in visits)))
     megabytes, seconds = serve_files_again(server, files)
@@ -344,15 +360,18 @@ def main() -> None:
                       help="one visit first (imports done, caches filled), then the class")
     parser.add_argument("--timeout", type=float, default=300, help="per session, seconds")
     parser.add_argument("--profile", type=Path, help="record the server with py-spy to this file")
-    parser.add_argument("--plain", action="store_true",
-                        help="start it with plain `streamlit run` (no warm-up before the port "
-                             "opens), as Community Cloud does")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--plain", dest="how", action="store_const", const="plain",
+                       default="deploy", help="start it with plain `streamlit run` (no warm-up "
+                       "before the port opens), as Community Cloud does")
+    start.add_argument("--nginx", dest="how", action="store_const", const="nginx",
+                       help="one replica behind nginx: deploy/serve.sh --replicas 1")
     parser.add_argument("--live", type=int, metavar="N",
                         help="N sessions press Play on the Network Builder instead")
     parser.add_argument("--seconds", type=float, default=8,
                         help="with --live: how long they play while measured (default 8)")
     args = parser.parse_args()
-    server = Server.start(args.plain)
+    server = Server.start(args.how)
     try:
         if args.live:
             failed = asyncio.run(run_live(server, args.live, args.seconds, args.url_path,
