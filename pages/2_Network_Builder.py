@@ -1,19 +1,20 @@
 """Network Builder: build a small network, watch it learn, and look inside it.
 
 Settings live in the URL (page_models.network_builder.PARAMS). Training plays in the browser
-(ui.live_player): the server trains when the player asks, and hears where it paused (the tabs)."""
+(ui.live_player): the server trains when the player asks (one run for every session with the
+same settings), and hears where it paused (the tabs)."""
 
 import streamlit as st
 
 from engine import DATASETS
 from page_models import lessons, own_data
 from page_models import network_builder as nb
-from page_models.live import Playback, model_at
+from page_models.live import model_at
 from page_models.network import dropout_passes, hidden_activations, one_training_step
 from ui.charts import chart
 from ui.errors import user_errors
 from ui.export_buttons import export_buttons, network_uploader
-from ui.live_player import live_player, paused_at, requested
+from ui.live_player import live_player, paused_at, shared_frames
 from ui.nav import page_header, presenting
 from ui.network_editor import edited_network, feature_picker, layer_editor
 from ui.optimizer_picker import optimizer_picker
@@ -44,12 +45,9 @@ state = st.session_state
 @st.fragment
 def live_area() -> None:
     key = f"nb_player_{state.nb_run}"
-    feed: live_charts.PlayerFeed = state.nb_feed
-    asked = requested(key)
-    frames = feed.frames(*asked, budget_s=CHUNK_BUDGET_S) if asked else []
-    live_player(key, run=str(state.nb_run), start=state.epoch,
-                setup=live_charts.player_setup(setup), frames=frames, end=feed.end,
-                present=presenting())
+    player_setup, frames, end = shared_frames(key, state.nb_config, setup, CHUNK_BUDGET_S)
+    live_player(key, run=str(state.nb_run), start=state.epoch, setup=player_setup,
+                frames=frames, end=end, present=presenting())
     paused = paused_at(key)
     if paused is not None and paused != state.epoch:
         state.epoch = paused
@@ -97,7 +95,6 @@ if state.get("nb_config") != config:
     if "nb_config" in state:
         state.epoch = 0
     state.nb_config, state.nb_run = config, state.get("nb_run", 0) + 1
-    state.nb_feed = live_charts.PlayerFeed(Playback(setup))
 publish(ALL_PARAMS)
 with share_slot:
     share_link(ALL_PARAMS)

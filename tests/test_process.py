@@ -100,3 +100,23 @@ def test_blas_runs_matrix_products_on_one_thread():
                   for name in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads")
                   if hasattr(library, name.replace("set", "get")))
     assert getter() == 1
+
+
+def test_the_launcher_sets_the_process_up_before_streamlit_starts():
+    code = (
+        "import sys\n"
+        "import ui.process as process\n"
+        "from streamlit.web import cli\n"
+        "seen = []\n"
+        "cli.main = lambda **options: seen.append((process._set_up, 'pandas' in sys.modules,\n"
+        "                                          options))\n"
+        "process.run_streamlit()\n"
+        "print(seen)\n"
+    )
+    assert run_python(code) == "[(True, True, {'prog_name': 'streamlit'})]"
+
+
+def test_python_m_ui_process_is_the_streamlit_command_line():
+    done = subprocess.run([sys.executable, "-m", "ui.process", "version"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.startswith("Streamlit, version ")

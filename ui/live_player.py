@@ -4,7 +4,12 @@ recorded training frames at a steady rate, with Play, Pause, Step, Reset, speed 
 
 The server answers requests: the browser asks for frames {from, to} (a trigger) while its buffer
 plays, and reports the epoch it paused at (a state, None while playing). A page reads both before
-drawing the player (`requested`, `paused_at`) and passes the frames asked for.
+drawing the player (`shared_frames`, `paused_at`) and passes the frames asked for.
+
+Shared runs: a run is a pure function of its settings (network_builder.run_key), so every
+session with the same settings reads one run from RUNS (page_models.shared_runs): trained once,
+by whichever viewer is ahead, its frames kept as JSON text (viz.live_charts.PlayerFeed) for the
+others. A class of 30 on the teacher's link costs the server one training run.
 
 Data (viz.live_charts builds `setup` and `frames`):
     run    an id; a new id resets the player (new settings, new run)
@@ -17,11 +22,19 @@ Data (viz.live_charts builds `setup` and `frames`):
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-__all__ = ["live_player", "paused_at", "requested"]
+from page_models.live import Playback
+from page_models.network_builder import Setup
+from page_models.shared_runs import SharedRuns
+from viz.live_charts import PlayerFeed, player_setup
+
+__all__ = ["RUNS", "live_player", "paused_at", "requested", "shared_frames"]
 
 _STATIC = Path(__file__).parent / "static"
 _SENT = "_live_player_sent"
@@ -30,6 +43,43 @@ _player = st.components.v2.component(
     css=(_STATIC / "live_player.css").read_text(encoding="utf-8"),
     js=(_STATIC / "live_player.js").read_text(encoding="utf-8"),
 )
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    """One shared run: its frames, made on demand, and the player's setup (the same for the
+    whole run)."""
+
+    feed: PlayerFeed
+    setup: dict
+
+    @classmethod
+    def of(cls, setup: Setup) -> LiveRun:
+        return cls(PlayerFeed(Playback(setup)), player_setup(setup))
+
+    @property
+    def nbytes(self) -> int:
+        return sum(map(len, self.feed.made))  # the frames' JSON text (ASCII)
+
+
+# A frame is ~2.8 kB of JSON for the default network, ~9.4 kB for 6×128 (measured), so a whole
+# run of 500 epochs holds 1.4-4.7 MB. A class on one link holds one run; every student on other
+# settings one more.
+RUNS: SharedRuns[LiveRun] = SharedRuns(max_runs=64, max_bytes=256 << 20,
+                                       size=lambda run: run.nbytes)
+
+
+def shared_frames(key: str, config: Hashable, setup: Setup,
+                  budget_s: float) -> tuple[dict, list[str], dict | None]:
+    """For the player `key` of the run `config` (a plain-values key naming `setup`'s run): the
+    player's setup, the frames the browser asked for (PlayerFeed.frames, with its `budget_s`),
+    and the run's end, from the run every session with these settings shares."""
+    asked = requested(key)
+    context = get_script_run_ctx()
+    session = context.session_id if context else ""
+    with RUNS.use(config, lambda: LiveRun.of(setup), session) as run:
+        frames = run.feed.frames(*asked, budget_s=budget_s) if asked else []
+        return run.setup, frames, run.feed.end
 
 
 def _values(key: str) -> dict:

@@ -2,6 +2,14 @@
 imports it, before it builds anything): `set_up_process()` warms up the libraries and sets the
 allocator and the BLAS threads for processes that train networks.
 
+Set up before the server starts. `python -m ui.process run app.py [streamlit options]` is
+`streamlit run` with the set-up done first, before the server opens its port, so that the first
+students of a fresh server do not pay for it (~1 CPU-s of imports; deploy/ starts the app this
+way). Plain `streamlit run app.py` (Community Cloud) cannot: Streamlit 1.x runs nothing of an
+app before its first session, and its one start-up hook (an `st.App` entrypoint's lifespan,
+1.67) would make app.py an ASGI module instead of the home page; there the first session sets
+the process up.
+
 BLAS threads. OpenBLAS runs a matrix product on as many threads as there are cores; with the
 server's own threads and other processes on a small shared machine those threads wait for each
 other: a 32×128 @ 128×128 product took 21-53 ms, and 0.03 ms on one thread. The Network
@@ -140,3 +148,17 @@ def warm_up() -> None:
     import plotly.io
 
     plotly.io.to_json(go.Figure(go.Scatter(x=[0], y=[0]), layout_template="plotly"), validate=False)
+
+
+def run_streamlit() -> None:
+    """`streamlit run` (the command line after `python -m ui.process`), set up first."""
+    from streamlit.web import cli
+
+    set_up_process()
+    cli.main(prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    from ui import process  # the module the pages import, not this __main__ copy
+
+    process.run_streamlit()
