@@ -28,7 +28,7 @@ def show_step(step: Step, where: str, present: bool) -> None:
     with st.container(key="main-visual"):
         text, view = st.columns([2, 3], gap="medium")
         with text, st.container(height=VIEW_HEIGHT[present], border=False):
-            st.markdown(f"##### {step.title}")
+            st.markdown(f"## {step.title}")  # h2 under the page title (styled small)
             st.markdown(step.text)
             if step.question is not None:
                 show_question(step, where)

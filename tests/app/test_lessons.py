@@ -40,7 +40,7 @@ def test_every_step_of_every_lesson_opens(key):
     for number, step in enumerate(lesson.steps, 1):
         assert counter(at) == f"Step **{number}** of {len(lesson.steps)}"
         assert param(at, "step") == (str(number) if number > 1 else None)
-        assert f"##### {step.title}" in texts(at)
+        assert f"## {step.title}" in texts(at)
         if step.question is not None:
             assert "has no answer here" not in texts(at)
             click(at, f"reveal_{key}-{number}")
@@ -134,7 +134,7 @@ def test_author_a_lesson_from_a_page_and_share_it():
     assert parse_markdown(format_markdown(shared)) == shared
 
     fresh = open_app(LESSONS_PAGE, lesson="draft", packed=param(at, "packed"))
-    assert "##### The neuron's gradient" in texts(fresh)
+    assert "## The neuron's gradient" in texts(fresh)
 
 
 @pytest.mark.parametrize("path", list(PARAM_TABLES), ids=lambda path: path[6:-3])

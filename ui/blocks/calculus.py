@@ -59,7 +59,7 @@ def activations(section: Section) -> None:
         chart(activations_figure(view))
     rows = "\n".join(f"| {name} | ${ACTIVATIONS[name].latex}$ | {c.at_x[0]:.3f} | "
                      f"{c.at_x[1]:.3f} | {c.flat} |" for name, c in view.curves.items())
-    st.markdown(f"| | f(x) | f({view.x:g}) | f′({view.x:g}) | flat (slope < "
+    st.markdown(f"| activation | f(x) | f({view.x:g}) | f′({view.x:g}) | flat (slope < "
                 f"{SATURATED:.0%} of its peak) |\n|---|---|---|---|---|\n{rows}")
     explain(
         [r"\sigma'(x) = \sigma(x)(1 - \sigma(x)) \le \tfrac14",
