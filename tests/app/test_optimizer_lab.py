@@ -27,7 +27,8 @@ def charts(at: AppTest) -> list:
 
 def surface_player(at: AppTest) -> dict:
     """What the page sent its trajectory player: {"map": JSON text, "present": bool}."""
-    (player,) = at.get("bidi_component")
+    (player,) = [e for e in at.get("bidi_component")
+                 if e.proto.component_name.endswith("surface_player")]
     return json.loads(player.proto.json)
 
 
