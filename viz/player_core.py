@@ -48,10 +48,17 @@ def palette_css() -> str:
     return ".bp { " + " ".join(f"--bp-{name}: {colour};" for name, colour in PALETTE.items()) + " }"
 
 
+def _lean(js: str) -> str:
+    """`js` without its comment lines and indentation: the code travels in every run's
+    message. (No line of the players' JS starts with // inside a string.)"""
+    lines = (line.strip() for line in js.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
 @cache
 def player_code(js: Path, css: Path) -> tuple[str, str]:
     """(JS, CSS) of the player whose own code is in `js` and `css`: the palette and the core
     first. Read once per process."""
-    return ("const PALETTE = " + json.dumps(PALETTE) + ";\n" + CORE_JS.read_text("utf-8")
-            + js.read_text("utf-8"),
+    return ("const PALETTE = " + json.dumps(PALETTE) + ";\n"
+            + _lean(CORE_JS.read_text("utf-8") + js.read_text("utf-8")),
             palette_css() + "\n" + CORE_CSS.read_text("utf-8") + css.read_text("utf-8"))

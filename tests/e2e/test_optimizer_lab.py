@@ -5,6 +5,7 @@ buttons and by keys."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from page_models.surfaces import SURFACES
 
@@ -104,6 +105,8 @@ def test_the_surface_player_plays_pauses_and_steps_by_keys(page, base_url, conso
     assert not keys.is_visible()
     page.keyboard.press("?")
     assert keys.is_visible() and "play / pause" in keys.inner_text()
+    page.keyboard.press("Escape")
+    expect(keys).to_be_hidden()
 
     page.locator(f"{PLAYER} .bp-play").click()  # the buttons do the same
     page.wait_for_timeout(500)
