@@ -8,7 +8,7 @@ API for any page: the data comes from viz.graph_player.player_data (plain JSON).
 owns the step, on the player core (viz.player_core): play/pause, step back/forward, first/last,
 speed, a scrub bar, and the page keys Space, ← →, Home/End, ? (the list of keys; Escape hides
 it). It keeps its step across reruns until data["graph_id"] changes, and writes it to the address
-bar as `url_param`=N; "Add this view to my lesson" reads it there too (ui.lesson_draft). The only
+bar as `url_param`=N and reports it to "Add this view to my lesson" (ui.lesson_draft). The only
 message back is a node click: the trigger value {"node": i, "frame": k}, read in `on_click` as
 st.session_state[key].clicked. Its JS and CSS are viz/assets/graph_player.{js,css}, shared with
 the standalone HTML export (viz.graph_export).

@@ -85,7 +85,7 @@ function drawGraph(box, text, data, state, setTriggerValue) {
       writeText(f);
     },
     // The step's text keeps the height of its tallest step (up to its CSS cap), so stepping
-    // never moves the graph under it.
+    // never moves the graph under it; then it shows the current step's again.
     reserveText() {
       text.style.height = "auto";
       let tallest = 0;
@@ -112,7 +112,7 @@ function newPlayer(root, param) {
     show: () => player.view.show(at()),
     settled: () => { if (address) writeAddress(address()); },
   });
-  player.transport.speedSelect.value = "1.25";
+  player.transport.speedSelect.value = String(GRAPH_SPEEDS[1][1]); // normal
   let width = 0; // a new width wraps the step's text anew
   new ResizeObserver(([entry]) => {
     if (entry.contentRect.width !== width && player.view) {
@@ -144,11 +144,11 @@ export default function mountPlayer(component) {
   player.selected = data.selected;
   player.view = drawGraph(root.querySelector(".gp-graph"), root.querySelector(".gp-text"), data,
                           player, setTriggerValue);
-  player.view.reserveText();
   if (player.graphId !== data.graph_id) { // a new graph opens paused, at the step asked for
     player.graphId = data.graph_id;
     transport.go(data.frame);
   } else {
     transport.show(); // a rerun while playing plays on, with the new drawing
   }
+  player.view.reserveText();
 }
