@@ -13,7 +13,7 @@ standalone HTML export alike.
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from viz import palette
@@ -55,7 +55,7 @@ def _lean(js: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
-@cache
+@lru_cache(maxsize=8)  # four players
 def player_code(js: Path, css: Path) -> tuple[str, str]:
     """(JS, CSS) of the player whose own code is in `js` and `css`: the palette and the core
     first. Read once per process."""
