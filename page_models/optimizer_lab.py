@@ -98,6 +98,8 @@ PARAMS = {
     "y0": Param(QUADRATIC.start[1], lo=-START_BOUND, hi=START_BOUND),
     "steps": Param(QUADRATIC.steps, lo=1, hi=MAX_SURFACE_STEPS),
     "sopt": Param("", max_len=600, check=parse_choices),
+    "sstep": Param(MAX_SURFACE_STEPS, lo=0, hi=MAX_SURFACE_STEPS),  # the map's step; the
+    # default is past every path's end: the final paths
 }
 
 

@@ -171,7 +171,7 @@ def surface_view(params) -> None:
     st.latex(setup.surface.latex)
     left, right = st.container(key="main-visual").columns([3, 2])
     with left:
-        surface_player("trajectories", trajectories, present=presenting())
+        surface_player("trajectories", trajectories, start=state("sstep"), present=presenting())
     chart(losses, right, theme=None, key="surface_loss")
     (st.markdown if setup.optimal else st.caption)(lab.surface_note(setup))
 

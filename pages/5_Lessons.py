@@ -80,7 +80,7 @@ counter.container(key="lesson-counter", horizontal_alignment="center").markdown(
 forward.button("Next", icon=":material/arrow_forward:", width="stretch",
                disabled=state.step == len(lesson.steps), on_click=move, args=(1,),
                key="lesson_next")
-with keys:  # the ? button and the lesson's keys (R: the first step)
+with keys:  # the ? button and the lesson's keys (Home: the first step)
     lesson_browser(move, lambda: move(1 - state.step))
 
 st.html(f"<style>{STEP_CSS}{PHONE_CSS}{PRESENTER_CSS if presenting() else ''}</style>")

@@ -1,6 +1,8 @@
-"""The live player: a browser component (custom component v2, canvas drawing) that plays
-recorded training frames at a steady rate, with Play, Pause, Step, Reset, speed and keys
-(Space, ←, →, R; ? shows them) acting in the browser at once.
+"""The live player: a browser component (custom component v2, canvas drawing) on the player core
+(viz.player_core) that plays recorded training frames at a steady rate, with Play, Pause, Step,
+first step, speed and the page keys (Space, ← →, Home; ? shows them) acting in the browser at
+once. Its step, the epoch, goes to the address bar as `url_param` and to "Add this view to my
+lesson" (ui.lesson_draft).
 
 The server answers requests: the browser asks for frames {from, to} (a trigger) while its buffer
 plays, and reports the epoch it paused at (a state, None while playing). A page reads both before
@@ -33,16 +35,14 @@ from page_models.live import Playback
 from page_models.network_builder import Setup
 from page_models.shared_runs import SharedRuns
 from viz.live_charts import PlayerFeed, player_setup
+from viz.player_core import player_code
 
 __all__ = ["RUNS", "live_player", "paused_at", "requested", "shared_frames"]
 
 _STATIC = Path(__file__).parent / "static"
 _SENT = "_live_player_sent"
-_player = st.components.v2.component(
-    "live_player",
-    css=(_STATIC / "live_player.css").read_text(encoding="utf-8"),
-    js=(_STATIC / "live_player.js").read_text(encoding="utf-8"),
-)
+_JS, _CSS = player_code(_STATIC / "live_player.js", _STATIC / "live_player.css")
+_player = st.components.v2.component("live_player", css=_CSS, js=_JS)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _ignore() -> None:
 
 
 def live_player(key: str, *, run: str, start: int, setup: dict, frames: list[str],
-                end: dict | None, present: bool = False) -> None:
+                end: dict | None, present: bool = False, url_param: str = "epoch") -> None:
     """Draw the player (see the module doc for the data).
 
     Every draw is numbered ("sent"), so no two messages are the same: Streamlit sends a repeated
@@ -121,5 +121,5 @@ def live_player(key: str, *, run: str, start: int, setup: dict, frames: list[str
     sent = st.session_state.get(_SENT, 0) + 1
     st.session_state[_SENT] = sent
     _player(key=key, data={"run": run, "start": start, "setup": setup, "frames": frames,
-                           "end": end, "present": present, "sent": sent},
+                           "end": end, "present": present, "sent": sent, "url_param": url_param},
             on_need_change=_ignore, on_paused_at_change=_ignore)

@@ -4,8 +4,9 @@ an SVG of one step. Both read the player's JSON (viz.graph_player.player_data).
     html = standalone_html(data)        # the player's JS and CSS inlined, the data embedded
     svg = graph_svg(data)                # the last step: every value and gradient
 
-The player's JS and CSS live in viz/assets/ (PLAYER_JS, PLAYER_CSS) so that this module and the
-Streamlit component (ui.graph_player) read the same files.
+The player's JS and CSS live in viz/assets/ (PLAYER_JS, PLAYER_CSS) and reach the browser with
+the player core before them (viz.player_core.player_code), here and in the Streamlit component
+(ui.graph_player) alike.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import html
 import json
 import math
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
-ASSETS = Path(__file__).parent / "assets"
+from viz.player_core import ASSETS, player_code
+
 PLAYER_JS = ASSETS / "graph_player.js"
 PLAYER_CSS = ASSETS / "graph_player.css"
 MOUNT = "mountPlayer"  # the name of the player's default export (graph_player.js)
@@ -53,14 +54,14 @@ def standalone_html(data: dict, title: str = "Backprop Playground: computation g
     """One self-contained page that plays the graph as the app does (buttons, scrub bar, Space,
     ← →, Home/End), opening at the bare graph, drawn as large as a 1280 × 720 window allows; no
     network, no Streamlit."""
-    js = PLAYER_JS.read_text(encoding="utf-8")
+    js, css = player_code(PLAYER_JS, PLAYER_CSS)
     if f"export default function {MOUNT}(" not in js or "</script" in js:
         raise ValueError(f"{PLAYER_JS.name} must export default function {MOUNT}")
     fill = min(STANDALONE_MAX_HEIGHT_PX / data["height"], STANDALONE_MAX_SCALE)
     opening = {**data, "frame": 0, "selected": -1, "graph_id": "standalone",
                "scale": max(data["scale"], fill), "max_height": STANDALONE_MAX_HEIGHT_PX}
     embedded = json.dumps(opening, ensure_ascii=False).replace("<", "\\u003c")  # no </script>
-    return _PAGE.format(title=html.escape(title), css=PLAYER_CSS.read_text(encoding="utf-8"),
+    return _PAGE.format(title=html.escape(title), css=css,
                         data=embedded, js=js, mount=MOUNT)
 
 
@@ -71,9 +72,9 @@ def graph_svg(data: dict, frame: int = -1) -> str:
     r = data["node_r"]
     svg = _el(None, "svg", {"xmlns": SVG_NS, "viewBox": f"0 0 {data['width']} {data['height']}",
                             "width": data["width"], "height": data["height"],
-                            "class": "gp-root gp-svg", "role": "img",
+                            "class": "bp gp-root gp-svg", "role": "img",
                             "aria-label": "computation graph"})
-    _el(svg, "style").text = PLAYER_CSS.read_text(encoding="utf-8")
+    _el(svg, "style").text = player_code(PLAYER_JS, PLAYER_CSS)[1]
     _el(svg, "rect", {"width": "100%", "height": "100%", "fill": "white"})
     marker = _el(_el(svg, "defs"), "marker", {
         "id": "gp-arrow", "viewBox": "0 0 10 10", "refX": 10, "refY": 5, "markerWidth": 7,

@@ -67,3 +67,17 @@ PICKED = "#c51b7d"
 SELECTED = "#f2b701"  # ring round the node chosen for the inspector
 TANGENT_X = "#6a3d9a"  # tangent along x on z = f(x, y), east-west; not orange (orange = inf/nan)
 TANGENT_Y = "#1b7837"  # the tangent line along y (walking north-south)
+
+# The players' controls and canvases (viz.player_core hands them to the browser's JS and CSS).
+PAPER = "#ffffff"  # backgrounds, and the text on the Play button
+PANEL = "#f0f2f6"  # the list of keys, a pressed toggle
+BORDER = "#c8c8c8"  # the controls' outlines
+ACCENT = "#ff4b4b"  # the Play button (Streamlit's primary colour)
+MUTED = "#555555"  # tick labels and notes
+GRID = "#e6e6e6"  # grid lines
+FRAME = "#999999"  # a chart's box
+LEVEL = "#b0b0b0"  # level lines of a loss surface: light, so the paths stand out
+MINIMUM = "#ffd700"  # the star on a minimum
+HIDDEN_NODE = "#eeeeee"  # fill of a hidden neuron
+CAUTION = "#7a4b00"  # a note that something stopped or left the chart
+CAUTION_BG = "#fff4e0"

@@ -45,8 +45,8 @@ def test_the_player_renders_and_plays(page, base_url, console_errors):
     open_page(page, base_url, "Expression_Graph?example=fanout")
     wait_for_player(page, nodes=4)  # x, y, ×, +
     assert step_text(page) == "the bare graph"
-    page.locator(".gp-speed").select_option("fast")
-    page.locator(".gp-play").click()
+    page.locator(".bp-speed").select_option("fast")
+    page.locator(".bp-play").click()
     expect(page.locator(STEP)).to_have_text(re.compile("^backward"), timeout=15_000)
     box = page.locator(".st-key-main-visual").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= 720  # on the first 1280x720 screen
@@ -82,8 +82,8 @@ def test_arrow_keys_step_and_the_step_goes_into_the_url(page, base_url):
 def test_clicking_a_node_while_paused_keeps_the_step(page, base_url, console_errors):
     open_page(page, base_url, "Expression_Graph?example=fanout")
     wait_for_player(page, nodes=4)
-    page.locator(".gp-last").click()
-    page.locator(".gp-back").click()  # paused on the last backward step
+    page.locator(".bp-last").click()
+    page.locator(".bp-back").click()  # paused on the last backward step
     before = step_text(page)
     assert before.startswith("backward")
     page.locator(NODES).last.click()  # the output, z
@@ -110,7 +110,7 @@ def test_the_design_cards_program_and_micrograds_example_build(page, base_url):
     wait_for_idle(page)
     expect(page.get_by_text("Skipped line 1 (import), lines 15–18")).to_be_visible()
     wait_for_player(page)
-    page.locator(".gp-last").click()
+    page.locator(".bp-last").click()
     svg = page.locator(".gp-svg").text_content()
     assert "24.7" in svg and "∂ 139" in svg and "∂ 646" in svg
     assert_no_exception(page)
@@ -143,15 +143,15 @@ OVERLAPS = """(texts) => {
 def test_no_two_texts_overlap_in_the_final_step_of_the_largest_example(page, base_url):
     open_page(page, base_url, "Expression_Graph?example=micrograd")
     wait_for_player(page)
-    page.locator(".gp-last").click()
+    page.locator(".bp-last").click()
     assert page.locator(".gp-svg text").evaluate_all(OVERLAPS) == []
 
 
 def test_a_click_while_playing_plays_on_from_the_same_place(page, base_url, console_errors):
     open_page(page, base_url, "Expression_Graph?example=micrograd")
     wait_for_player(page)
-    page.locator(".gp-speed").select_option("slow")
-    page.locator(".gp-play").click()
+    page.locator(".bp-speed").select_option("slow")
+    page.locator(".bp-play").click()
     expect(page.locator(STEP)).to_have_text(re.compile("^forward 2/"), timeout=15_000)
     page.locator(NODES).first.click()
     page.wait_for_function("() => location.search.includes('node=0')", timeout=15_000)
@@ -199,7 +199,7 @@ def test_the_three_downloads_and_the_html_player_plays_offline(page, base_url, b
     assert step_text(player_page).endswith("flows into w1")
     assert player_page.locator(LINES).first.text_content() == (
         "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492")
-    player_page.locator(".gp-first").click()
+    player_page.locator(".bp-first").click()
     assert step_text(player_page) == "the bare graph"
     player_page.screenshot(path=STANDALONE_SCREENSHOT)
     offline.close()
@@ -207,19 +207,19 @@ def test_the_three_downloads_and_the_html_player_plays_offline(page, base_url, b
     assert_no_console_errors(errors)
 
 
-KEYS = ".gp-keys"  # the list of keys the player shows on "?"
+KEYS = ".bp-keys"  # the list of keys the player shows on "?"
 
 
-def test_r_goes_back_to_the_start_and_question_mark_shows_the_keys(page, base_url):
+def test_home_goes_back_to_the_start_and_question_mark_shows_the_keys(page, base_url):
     open_page(page, base_url, "Expression_Graph")
     wait_for_player(page)
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     assert frame_in_url(page) == "3"
-    page.keyboard.press("r")
+    page.keyboard.press("Home")
     assert step_text(page) == "the bare graph" and frame_in_url(page) == "0"
 
-    assert_the_keys_toggle(page, KEYS, ".gp-help", says="R back to the start")
+    assert_the_keys_toggle(page, KEYS, ".bp-help", says="the first step")
 
 
 def test_keys_typed_into_the_program_do_not_move_the_player(page, base_url):
@@ -244,7 +244,7 @@ def test_presenter_mode_draws_the_graph_larger_and_every_step_stays_on_the_first
         wait_for_player(page)
         sizes[present] = page.locator(".gp-inner").first.bounding_box()["height"]
     assert sizes[True] >= 1.25 * sizes[False], sizes
-    steps = int(page.locator(".gp-scrub").get_attribute("max"))
+    steps = int(page.locator(".bp-scrub").get_attribute("max"))
     for _ in range(steps + 1):  # the arithmetic under the step label grows and shrinks
         box = page.locator(".st-key-main-visual").bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (step_text(page), box)

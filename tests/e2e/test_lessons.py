@@ -130,7 +130,7 @@ def view_step(page) -> str:
     return page.frame_locator(VIEW).locator(".gp-step").first.text_content().strip()
 
 
-def test_each_key_has_one_owner_and_r_goes_to_the_first_step(page, base_url, console_errors):
+def test_each_key_has_one_owner_and_home_goes_to_the_first_step(page, base_url, console_errors):
     # Steps 1 and 2 of the chain rule show the same view: it stays loaded across the move.
     open_page(page, base_url, "Lessons?lesson=chain-rule&step=2")
     view = page.frame_locator(VIEW)
@@ -151,18 +151,18 @@ def test_each_key_has_one_owner_and_r_goes_to_the_first_step(page, base_url, con
     assert view_step(page).startswith("forward 2/")
 
     page.keyboard.press("Space")  # passed on to the view's player, and to nothing else
-    expect(view.locator(".gp-play")).to_have_text("❚❚ Pause")
+    expect(view.locator(".bp-play")).to_have_text("❚❚ Pause")
     page.keyboard.press("Space")
-    expect(view.locator(".gp-play")).to_have_text("▶ Play")
+    expect(view.locator(".bp-play")).to_have_text("▶ Play")
     assert counter(page) == "Step 1 of 4"
 
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     wait_for_counter(page, "Step 3 of 4")
-    page.keyboard.press("r")
+    page.keyboard.press("Home")
     wait_for_counter(page, "Step 1 of 4")
     assert "step=1" in page.url or "step=" not in page.url
 
-    assert_the_keys_toggle(page, ".lb-keys", ".lb-help", says="R back to the first step")
+    assert_the_keys_toggle(page, ".bp-keys", ".bp-help", says="the first step")
     assert_no_exception(page)
     assert_no_console_errors(console_errors)

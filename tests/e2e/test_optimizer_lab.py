@@ -5,6 +5,7 @@ buttons and by keys."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from page_models.surfaces import SURFACES
 
@@ -66,14 +67,14 @@ def test_the_surface_player_plays_pauses_and_steps_by_keys(page, base_url, conso
     assert_no_exception(page)
     page.wait_for_selector(MAP, timeout=30_000)
     assert page.locator(CHART).count() == 1  # the loss gap; the map is the player's canvas
-    assert on_first_screen(page, f"{PLAYER} .sp-play") and on_first_screen(page, MAP)
+    assert on_first_screen(page, f"{PLAYER} .bp-play") and on_first_screen(page, MAP)
     canvas = page.locator(MAP)
     assert shown_step(page) == (150, 150)  # opens on the final paths
     at_end = canvas.evaluate(CANVAS_PIXELS)
     assert at_end["grey"] > 10_000 and at_end["coloured"] > 500  # level lines and paths
 
     canvas.click()  # keys go to the page, not to a widget
-    page.keyboard.press("r")
+    page.keyboard.press("Home")
     assert shown_step(page) == (0, 150)
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
@@ -98,20 +99,22 @@ def test_the_surface_player_plays_pauses_and_steps_by_keys(page, base_url, conso
     assert shown_step(page)[0] == paused + 1
     page.keyboard.press("End")
     assert shown_step(page) == (150, 150)
-    page.keyboard.press("R")
+    page.keyboard.press("Home")
     assert shown_step(page) == (0, 150)
-    keys = page.locator(f"{PLAYER} .sp-keys")
+    keys = page.locator(f"{PLAYER} .bp-keys")
     assert not keys.is_visible()
     page.keyboard.press("?")
     assert keys.is_visible() and "play / pause" in keys.inner_text()
+    page.keyboard.press("Escape")
+    expect(keys).to_be_hidden()
 
-    page.locator(f"{PLAYER} .sp-play").click()  # the buttons do the same
+    page.locator(f"{PLAYER} .bp-play").click()  # the buttons do the same
     page.wait_for_timeout(500)
     page.keyboard.press(" ")  # on the focused Play button too: one pause, not a click as well
     stopped = shown_step(page)[0]
     page.wait_for_timeout(400)
     assert 0 < shown_step(page)[0] == stopped < 150
-    page.locator(f"{PLAYER} .sp-back").click()
+    page.locator(f"{PLAYER} .bp-back").click()
     assert shown_step(page)[0] == stopped - 1
     assert_no_exception(page)
     assert_no_console_errors(console_errors)

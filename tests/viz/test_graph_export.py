@@ -12,6 +12,7 @@ from page_models.graph_record import record_backward
 from viz.graph import tensor_graph
 from viz.graph_export import PLAYER_CSS, PLAYER_JS, graph_svg, standalone_html
 from viz.graph_player import at_step, player_data
+from viz.player_core import player_code
 
 SVG = "{http://www.w3.org/2000/svg}"
 EMBEDDED = re.compile(r'<script type="application/json" id="player-data">(.*?)</script>', re.S)
@@ -37,7 +38,8 @@ def test_the_page_embeds_the_data_and_inlines_the_player(key):
     assert shown["nodes"] == data["nodes"] and shown["edges"] == data["edges"]
     assert shown["frames"] == data["frames"]  # every step's text, arithmetic and colours
     assert (shown["frame"], shown["selected"]) == (0, -1)  # opens at the bare graph
-    assert PLAYER_JS.read_text("utf-8") in html and PLAYER_CSS.read_text("utf-8") in html
+    js, css = player_code(PLAYER_JS, PLAYER_CSS)  # the player core before the player's own
+    assert js in html and css in html
     assert "mountPlayer({ data: JSON.parse(" in html  # the shim starts the player
 
 

@@ -5,13 +5,13 @@ computation graph as SVG and plays its forward and backward steps in the browser
                            on_click=pick)
 
 API for any page: the data comes from viz.graph_player.player_data (plain JSON). The browser
-owns the step: play/pause, step back/forward, first/last, speed, a scrub bar, and the keys
-Space, ArrowLeft/ArrowRight, Home/End, R (the first step) anywhere on the page (not while typing
-in a field); "?" (or its ? button) shows and hides the list of keys, Escape hides it. It
-keeps its step across reruns until data["graph_id"] changes, and writes it to the address bar as
-frame=N (so the URL links to the step). The only message back is a node click: the trigger value
-{"node": i, "frame": k}, read in `on_click` as st.session_state[key].clicked. Its JS and CSS are
-viz/assets/graph_player.{js,css}, shared with the standalone HTML export (viz.graph_export).
+owns the step, on the player core (viz.player_core): play/pause, step back/forward, first/last,
+speed, a scrub bar, and the page keys Space, ← →, Home/End, ? (the list of keys; Escape hides
+it). It keeps its step across reruns until data["graph_id"] changes, and writes it to the address
+bar as `url_param`=N and reports it to "Add this view to my lesson" (ui.lesson_draft). The only
+message back is a node click: the trigger value {"node": i, "frame": k}, read in `on_click` as
+st.session_state[key].clicked. Its JS and CSS are viz/assets/graph_player.{js,css}, shared with
+the standalone HTML export (viz.graph_export).
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from collections.abc import Callable
 import streamlit as st
 
 from viz.graph_export import PLAYER_CSS, PLAYER_JS
+from viz.player_core import player_code
 
-_COMPONENT = st.components.v2.component(
-    "backprop_graph_player",
-    js=PLAYER_JS.read_text(encoding="utf-8"),
-    css=PLAYER_CSS.read_text(encoding="utf-8"),
-)
+_JS, _CSS = player_code(PLAYER_JS, PLAYER_CSS)
+_COMPONENT = st.components.v2.component("backprop_graph_player", js=_JS, css=_CSS)
 
 
-def graph_player(data: dict, key: str, on_click: Callable[[], None] | None = None):
+def graph_player(data: dict, key: str, on_click: Callable[[], None] | None = None,
+                 url_param: str = "frame"):
     """Mount the player; returns the component's result (its .clicked trigger value)."""
-    return _COMPONENT(data=data, key=key, on_clicked_change=on_click or (lambda: None))
+    return _COMPONENT(data={**data, "url_param": url_param}, key=key,
+                      on_clicked_change=on_click or (lambda: None))

@@ -1,9 +1,8 @@
-// The Network Builder's live player (ui/live_player.py): plays recorded training frames at a
-// steady rate. Play, Pause, Step and speed act here at once; the server is asked for more frames
-// (trigger "need" = {from, to}) while the buffered ones play, and told where playback paused
-// (state "paused_at": the epoch, or null while playing).
-// Keys: Space play/pause, ArrowRight/ArrowLeft one epoch on/back, R reset, ? shows and hides
-// the keys, Escape hides them.
+// The Network Builder's live player (ui/live_player.py), on the player core (Transport, ownKeys,
+// keyList, fitCanvas): plays recorded training frames at a steady rate; its step is an epoch.
+// Play, Pause, Step and speed act here at once; the server is asked for more frames (trigger
+// "need" = {from, to}) while the buffered ones play, and told where playback paused (state
+// "paused_at": the epoch, or null while playing).
 
 const players = window.__livePlayers || (window.__livePlayers = new Map()); // key -> player
 const SPEEDS = [5, 10, 25, 50]; // epochs per second
@@ -11,7 +10,6 @@ const AHEAD_S = 3; // ask for frames this far ahead of the shown epoch...
 const LOW_S = 1.5; // ...when fewer than this many seconds are buffered
 const RETRY_MS = 5000; // ask again if a request brought nothing
 const MAX_LINE_POINTS = 400; // steps drawn per gradient line: every k-th step and the last
-const INK = "#222222";
 const FONT_PX = 12; // the charts' text; presenter mode draws text, lines and margins PRESENTER× larger
 const PRESENTER = 1.4;
 const font = (px, weight = "") => `${weight} ${px}px Inter, 'Segoe UI', Helvetica, Arial, sans-serif`;
@@ -56,22 +54,15 @@ class Panel {
     this.ctx = this.canvas.getContext("2d");
     this.k = 1; // the text, line and margin scale (PRESENTER in presenter mode)
   }
-  // Size the canvas to its box; returns [width, height] in CSS pixels.
+  // Size the canvas to its box (cleared); returns [width, height] in CSS pixels.
   begin() {
-    const r = window.devicePixelRatio || 1;
-    const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
-    if (this.canvas.width !== Math.round(w * r) || this.canvas.height !== Math.round(h * r)) {
-      this.canvas.width = Math.round(w * r);
-      this.canvas.height = Math.round(h * r);
-    }
-    this.ctx.setTransform(r, 0, 0, r, 0, 0);
-    this.ctx.clearRect(0, 0, w, h);
+    const [, w, h] = fitCanvas(this.canvas) || [null, 0, 0];
     this.ctx.font = font(FONT_PX * this.k);
     return [w, h];
   }
   title(text) {
     const c = this.ctx;
-    c.fillStyle = INK;
+    c.fillStyle = PALETTE.ink;
     c.font = font(14 * this.k, 600);
     c.textAlign = "left";
     c.textBaseline = "top";
@@ -83,8 +74,8 @@ class Panel {
     const c = this.ctx, k = this.k;
     const sx = (x) => box.x + ((x - xr[0]) / (xr[1] - xr[0] || 1)) * box.w;
     const sy = (y) => box.y + box.h - ((y - yr[0]) / (yr[1] - yr[0] || 1)) * box.h;
-    c.strokeStyle = "#e6e6e6";
-    c.fillStyle = "#555";
+    c.strokeStyle = PALETTE.grid;
+    c.fillStyle = PALETTE.muted;
     c.lineWidth = k;
     c.textAlign = "right";
     c.textBaseline = "middle";
@@ -100,45 +91,32 @@ class Panel {
       c.fillText(fmt(t), sx(t), box.y + box.h + 3 * k);
     }
     c.fillText(xLabel, box.x + box.w / 2, box.y + box.h + 21 * k);
-    c.strokeStyle = "#999";
+    c.strokeStyle = PALETTE.frame;
     c.strokeRect(box.x, box.y, box.w, box.h);
     return [sx, sy];
   }
 }
 
 class Player {
-  constructor(parent, api) {
+  constructor(parent, api, param) {
     this.api = api;
     this.root = document.createElement("div");
-    this.root.className = "lp";
-    this.root.innerHTML = `
-      <div class="lp-bar">
-        <button class="lp-play" title="Play / Pause (Space)">▶ Play</button>
-        <button class="lp-step" title="One epoch (→)">Step</button>
-        <button class="lp-reset" title="Back to the start (R)">Reset</button>
-        <label class="lp-speed">speed <select>${SPEEDS.map((s) =>
-          `<option value="${s}">${s} epochs/s</option>`).join("")}</select></label>
-        <span class="lp-views">
-          <button class="lp-view lp-on" data-view="curves">Loss &amp; gradients</button><button
-            class="lp-view" data-view="neurons" title="One edge per weight: red +, blue −, width = size">Neurons</button>
-        </span>
-        <span class="lp-epoch" data-testid="live-epoch">Epoch 0</span>
-        <span class="lp-metrics"></span>
-        <button class="lp-help" title="Keys (?)">?</button>
-      </div>
-      <div class="lp-keys" hidden>Keys: Space play / pause · → one epoch on · ← one epoch back ·
-        R back to the start · ? shows / hides these keys (Esc hides)</div>
-      <div class="lp-note"></div>
-      <div class="lp-row"><div class="lp-side"></div></div>`;
+    this.root.className = "bp lp";
+    const views = `<span class="lp-views">
+        <button class="lp-view lp-on" data-view="curves">Loss &amp; gradients</button><button
+          class="lp-view" data-view="neurons" title="One edge per weight: red +, blue −, width = size">Neurons</button>
+      </span>
+      <span class="lp-epoch" data-testid="live-epoch">Epoch 0</span>
+      <span class="lp-metrics"></span>`;
+    this.root.innerHTML = transportBar(["first", "back", "play", "next", "speed"],
+                                       SPEEDS.map((v) => [`${v} epochs/s`, v]), views)
+      + keyList(["space", "arrows", "home", "help"])
+      + `<div class="lp-note"></div><div class="lp-row"><div class="lp-side"></div></div>`;
     parent.appendChild(this.root);
     const q = (s) => this.root.querySelector(s);
-    this.playButton = q(".lp-play");
-    this.stepButton = q(".lp-step");
     this.epochText = q(".lp-epoch");
     this.metrics = q(".lp-metrics");
     this.note = q(".lp-note");
-    this.speedSelect = q("select");
-    this.speedSelect.value = "25";
     const row = q(".lp-row"), side = q(".lp-side");
     this.boundary = new Panel(row, "lp-panel");
     row.insertBefore(this.boundary.canvas, side);
@@ -155,21 +133,32 @@ class Player {
       };
     });
     side.dataset.view = this.view;
-    this.playButton.onclick = () => (this.playing ? this.pause() : this.play());
-    this.stepButton.onclick = () => this.step(1);
-    q(".lp-reset").onclick = () => this.reset();
-    this.keys = q(".lp-keys");
-    q(".lp-help").onclick = () => this.showKeys(this.keys.hidden);
-    this.speedSelect.onchange = () => this.request();
+    const address = param ? () => ({ [param]: this.shown > 0 ? this.shown : null }) : null;
+    this.transport = new Transport(this.root, {
+      last: () => (this.end !== null ? this.end.epoch : this.setup.maxEpochs),
+      reach: () => this.available(),
+      tick: () => this.request(),
+      show: () => this.draw(),
+      playing: (on) => { if (on) this.api.setStateValue("paused_at", null); this.request(); },
+      settled: (epoch) => {
+        this.api.setStateValue("paused_at", epoch);
+        if (address) writeAddress(address());
+        this.request();
+      },
+    });
+    this.transport.speedSelect.value = "25";
+    ownKeys({ root: this.root, act: this.transport.keys(), address,
+              position: () => (param ? { [param]: this.shown } : {}) });
     this.resize = new ResizeObserver(() => this.draw());
     this.resize.observe(this.root);
     this.run = null;
-    this.tick = this.tick.bind(this);
   }
 
-  get speed() { return Number(this.speedSelect.value); }
+  get shown() { return this.transport.position; } // the epoch on screen
 
-  showKeys(shown) { this.keys.hidden = !shown; }
+  get playing() { return this.transport.playing; }
+
+  get speed() { return Number(this.transport.speedSelect.value); }
 
   // New data from the server: a new run resets the player; frames are merged by epoch.
   update(data) {
@@ -177,14 +166,14 @@ class Player {
       this.run = data.run;
       this.frames = [];
       this.start = data.start; // a link's epoch: shown, paused, once its frames are here
-      this.shown = data.start;
-      this.playing = false;
+      this.transport.playing = false;
+      this.transport.position = data.start;
       this.pending = null;
       this.cache = {};
     }
     this.setup = data.setup;
     const big = data.present ? PRESENTER : 1;
-    this.root.classList.toggle("lp-big", Boolean(data.present));
+    this.root.classList.toggle("bp-big", Boolean(data.present));
     this.root.dataset.fontPx = String(FONT_PX * big); // the charts' text size, for tests
     for (const panel of [this.boundary, this.loss, this.grads, this.neurons]) panel.k = big;
     this.fill = data.setup.fill ? data.setup.fill.map(rgb) : null;
@@ -194,11 +183,11 @@ class Player {
     }
     this.end = data.end; // {epoch, reason} once the server's run has ended, else null
     if (this.pending !== null && this.frames[this.pending.from]) this.pending = null;
-    if (this.shown > this.available() && this.available() >= 0 && this.end !== null) {
-      this.shown = this.available(); // a link past the end of a run that stopped early
+    if (this.end !== null && this.shown > this.end.epoch) {
+      this.transport.position = this.end.epoch; // a link past the end of a run that stopped early
     }
     this.request();
-    this.draw();
+    this.transport.show();
   }
 
   available() { // the last epoch with every frame before it
@@ -214,87 +203,19 @@ class Player {
   request() {
     const have = this.available();
     if (this.end !== null && have >= this.end.epoch) return;
-    const ahead = this.playing ? Math.ceil(this.speed * LOW_S) : this.stepWanted ? 1 : 0;
+    const ahead = this.playing ? Math.ceil(this.speed * LOW_S) : 0;
     if (have >= Math.max(this.start, this.shown + ahead)) return;
     const now = performance.now();
     if (this.pending !== null && now - this.pending.at < RETRY_MS) return;
-    const to = Math.max(this.start, this.shown + (this.playing ? Math.ceil(this.speed * AHEAD_S) : ahead));
+    const to = Math.max(this.start, this.shown + (this.playing ? Math.ceil(this.speed * AHEAD_S) : 0));
     this.pending = { from: have + 1, at: now };
     this.api.setTriggerValue("need", { from: have + 1, to });
   }
 
-  play() {
-    if (this.atEnd()) return;
-    this.playing = true;
-    this.last = performance.now();
-    this.debt = 0;
-    this.api.setStateValue("paused_at", null);
-    requestAnimationFrame(this.tick);
-    this.draw();
-  }
-
-  pause() {
-    this.playing = false;
-    this.api.setStateValue("paused_at", this.shown);
-    this.draw();
-  }
-
-  step(delta) {
-    this.playing = false;
-    const target = Math.max(0, this.shown + delta);
-    if (this.end !== null && target > this.end.epoch) return;
-    if (this.frames[target]) {
-      this.shown = target;
-      this.api.setStateValue("paused_at", this.shown);
-    } else {
-      this.stepWanted = true;
-      this.request();
-    }
-    this.draw();
-  }
-
-  reset() {
-    this.playing = false;
-    this.shown = 0;
-    this.api.setStateValue("paused_at", 0);
-    this.draw();
-  }
-
-  tick(now) {
-    if (!this.playing || !this.root.isConnected) return;
-    this.debt += ((now - this.last) / 1000) * this.speed;
-    this.last = now;
-    const steps = Math.floor(this.debt);
-    if (steps > 0) {
-      this.debt -= steps;
-      const next = Math.min(this.shown + steps, this.available());
-      if (next !== this.shown) {
-        this.shown = next;
-        this.draw();
-      } else {
-        this.debt = 0; // waiting for frames: do not jump ahead when they come
-      }
-      if (this.atEnd()) {
-        this.pause();
-        return;
-      }
-    }
-    this.request();
-    requestAnimationFrame(this.tick);
-  }
-
   draw() {
     if (!this.setup) return;
-    if (this.stepWanted && this.frames[this.shown + 1]) {
-      this.stepWanted = false;
-      this.shown += 1;
-      this.api.setStateValue("paused_at", this.shown);
-    }
     const frame = this.frames[this.shown];
     const ended = this.atEnd();
-    this.playButton.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
-    this.playButton.disabled = ended;
-    this.stepButton.disabled = ended || this.playing;
     this.epochText.textContent = `Epoch ${this.shown} / ${this.setup.maxEpochs}`;
     let metrics = "";
     if (frame && frame.loss) {
@@ -341,19 +262,19 @@ class Player {
       c.imageSmoothingEnabled = true;
       c.drawImage(off, box.x, box.y, box.w, box.h);
     } else {
-      c.fillStyle = "#fafafa";
+      c.fillStyle = PALETTE.panel;
       c.fillRect(box.x, box.y, box.w, box.h);
     }
     const pts = s.points;
     for (let i = 0; i < pts.x.length; i++) {
       c.beginPath();
       c.arc(sx(pts.x[i]), sy(pts.y[i]), 3.5 * big, 0, 2 * Math.PI);
-      c.fillStyle = pts.c ? s.classColors[pts.c[i] % s.classColors.length] : "#9e9e9e";
+      c.fillStyle = pts.c ? s.classColors[pts.c[i] % s.classColors.length] : PALETTE.edge;
       c.fill();
-      if (pts.c) { c.strokeStyle = "#fff"; c.lineWidth = big; c.stroke(); }
+      if (pts.c) { c.strokeStyle = PALETTE.paper; c.lineWidth = big; c.stroke(); }
     }
     if (s.task !== "classification") { // the fit, where it lies within the chart
-      c.strokeStyle = INK; c.lineWidth = 3 * big; c.beginPath();
+      c.strokeStyle = PALETTE.ink; c.lineWidth = 3 * big; c.beginPath();
       let drawing = false, outside = false;
       frame.boundary.forEach((v, i) => {
         const inside = v !== null && v >= s.y[0] && v <= s.y[1];
@@ -365,11 +286,11 @@ class Player {
       });
       c.stroke();
       if (outside) {
-        c.fillStyle = "#7a4b00"; c.textAlign = "center"; c.textBaseline = "top";
+        c.fillStyle = PALETTE.caution; c.textAlign = "center"; c.textBaseline = "top";
         c.fillText("the prediction leaves the chart", box.x + box.w / 2, box.y + 4 * big);
       }
     }
-    c.strokeStyle = "#999"; c.lineWidth = big;
+    c.strokeStyle = PALETTE.frame; c.lineWidth = big;
     c.strokeRect(box.x, box.y, box.w, box.h);
   }
 
@@ -403,7 +324,7 @@ class Player {
         }
       }
     }
-    c.textAlign = "right"; c.textBaseline = "top"; c.fillStyle = INK;
+    c.textAlign = "right"; c.textBaseline = "top"; c.fillStyle = PALETTE.ink;
     c.fillText("— training   ┈ validation", w - 8 * big, 6 * big);
   }
 
@@ -457,7 +378,7 @@ class Player {
       if (x + width > w) { x = box.x; y += 14 * big; }
       c.fillStyle = s.layerColors[layer];
       c.fillRect(x, y - 2 * big, 12 * big, 4 * big);
-      c.fillStyle = INK;
+      c.fillStyle = PALETTE.ink;
       c.fillText(label, x + 15 * big, y);
       x += width;
     });
@@ -489,12 +410,12 @@ class Player {
     c.globalAlpha = 1;
     cols.forEach((n, k) => {
       const r = Math.max(2, Math.min(8, (bottom - top) / Math.max(n, 1) / 2 - 1));
-      c.fillStyle = k === 0 || k === cols.length - 1 ? "#ffffff" : "#eeeeee";
-      c.strokeStyle = INK; c.lineWidth = big;
+      c.fillStyle = k === 0 || k === cols.length - 1 ? PALETTE.paper : PALETTE["hidden-node"];
+      c.strokeStyle = PALETTE.ink; c.lineWidth = big;
       for (let i = 0; i < n; i++) {
         c.beginPath(); c.arc(colX(k), spots[k](i), r, 0, 2 * Math.PI); c.fill(); c.stroke();
       }
-      c.fillStyle = INK; c.textAlign = "center"; c.textBaseline = "top";
+      c.fillStyle = PALETTE.ink; c.textAlign = "center"; c.textBaseline = "top";
       c.font = font(FONT_PX * big, 600);
       c.fillText(s.columnTitles[k], colX(k), 2);
       c.font = font(FONT_PX * big);
@@ -503,37 +424,12 @@ class Player {
   }
 }
 
-function onKey(event) {
-  const target = event.target;
-  if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
-  if (target && target.isContentEditable) return;
-  const player = [...players.values()].reverse().find((p) => p.root.isConnected);
-  if (!player) return;
-  const actions = {
-    " ": () => (player.playing ? player.pause() : player.play()),
-    ArrowRight: () => player.step(1),
-    ArrowLeft: () => player.step(-1),
-    r: () => player.reset(),
-    R: () => player.reset(),
-    "?": () => player.showKeys(player.keys.hidden),
-    Escape: player.keys.hidden ? null : () => player.showKeys(false),
-  };
-  if (actions[event.key] && !event.ctrlKey && !event.metaKey && !event.altKey) {
-    event.preventDefault();
-    actions[event.key]();
-  }
-}
-if (!window.__livePlayerKeys) { // once, even if this module is loaded again
-  window.__livePlayerKeys = true;
-  document.addEventListener("keydown", (event) => onKey(event));
-}
-
 export default function (component) {
   const { data, parentElement, key, setTriggerValue, setStateValue } = component;
   let player = players.get(key);
   if (!player || player.parent !== parentElement || !player.root.isConnected) {
     if (player) player.resize.disconnect();
-    player = new Player(parentElement, { setTriggerValue, setStateValue });
+    player = new Player(parentElement, { setTriggerValue, setStateValue }, data.url_param);
     player.parent = parentElement;
     players.delete(key);
     players.set(key, player);

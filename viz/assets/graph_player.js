@@ -1,11 +1,11 @@
-// The graph player: draws a computation graph as SVG and plays its steps in the browser.
-// The server sends data (viz/graph_player.py) and hears back only a node click, as the trigger
-// "clicked" = {node, frame}. Stepping, playing and pausing never rerun the script. The step is
-// kept across reruns until data.graph_id changes, and written to the address bar as frame=N.
-const players = new Map(); // component key -> {graphId, frame, playing, timer, speed}
-const listeners = new Map(); // component key -> function that removes its page-wide listeners
+// The graph player: draws a computation graph as SVG and plays its steps in the browser, on the
+// player core (Transport, ownKeys, keyList). The server sends data (viz/graph_player.py) and hears
+// back only a node click, as the trigger "clicked" = {node, frame}. Stepping, playing and pausing
+// never rerun the script. The step is kept across reruns until data.graph_id changes, and written
+// to the address bar as data.url_param (if any).
+const graphPlayers = new Map(); // component key -> {root, transport, view, graphId, frames}
 const SVG = "http://www.w3.org/2000/svg";
-const SPEEDS = { slow: 1600, normal: 800, fast: 300 };
+const GRAPH_SPEEDS = [["slow", 0.625], ["normal", 1.25], ["fast", 3.3]]; // steps a second
 
 function el(name, attrs, parent) {
   const node = document.createElementNS(SVG, name);
@@ -18,40 +18,13 @@ function pathOf(points) {
   return points.map((p, i) => `${i ? "L" : "M"}${p[0]},${p[1]}`).join(" ");
 }
 
-function writeUrl(frame) {
-  const url = new URL(window.location.href);
-  if (frame > 0) url.searchParams.set("frame", String(frame));
-  else url.searchParams.delete("frame");
-  if (url.href !== window.location.href) history.replaceState(history.state, "", url.href);
-}
-
-function build(root, data, state, setTriggerValue) {
-  root.innerHTML = `
-    <div class="gp-bar">
-      <button class="gp-first" title="First step (Home)">|◀</button>
-      <button class="gp-back" title="Step back (←)">◀ Step</button>
-      <button class="gp-play" title="Play / pause (Space)">▶ Play</button>
-      <button class="gp-next" title="Step forward (→)">Step ▶</button>
-      <button class="gp-last" title="Last step (End)">▶|</button>
-      <select class="gp-speed" title="Speed">
-        <option value="slow">slow</option><option value="normal">normal</option>
-        <option value="fast">fast</option></select>
-      <input class="gp-scrub" type="range" min="0" step="1" aria-label="step">
-      <button class="gp-help" title="Keys (?)">?</button>
-    </div>
-    <div class="gp-keys" hidden>Keys: Space play / pause · → one step on · ← one step back ·
-      Home / End first / last step · R back to the start · ? shows / hides these keys (Esc hides)</div>
-    <div class="gp-step" aria-live="polite"></div>
-    <div class="gp-lines"></div>
-    <div class="gp-graph"></div>`;
-  const n = data.frames.length;
-  const scrub = root.querySelector(".gp-scrub");
-  scrub.max = String(n - 1);
-  root.querySelector(".gp-speed").value = state.speed;
+// Draw the graph of `data` into `box` (the step's texts go to `text`); returns show(k) and
+// reserveText().
+function drawGraph(box, text, data, state, setTriggerValue) {
   const svg = el("svg", { viewBox: `0 0 ${data.width} ${data.height}`, class: "gp-svg",
                           role: "img", "aria-label": "computation graph" });
   svg.style.height = `${Math.min(data.height * data.scale, data.max_height)}px`; // fits the screen
-  root.querySelector(".gp-graph").appendChild(svg);
+  box.replaceChildren(svg);
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "gp-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
     markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" }, defs);
@@ -89,26 +62,67 @@ function build(root, data, state, setTriggerValue) {
     values.push(el("text", { x: node.x, y: node.y + r + 17, class: "gp-value" }, g));
     grads.push(el("text", { x: node.x, y: node.y + r + 35, class: "gp-grad" }, g));
     g.addEventListener("click", () => {
-      setTriggerValue("clicked", { node: i, frame: state.frame });
+      setTriggerValue("clicked", { node: i, frame: state.transport.position });
     });
   });
-  return { scrub, show(k) {
-    const f = data.frames[k];
-    shapes.forEach((s, i) => { s.setAttribute("fill", f.fills[i]);
-                               s.setAttribute("stroke", f.rings[i]); });
-    values.forEach((t, i) => { t.textContent = f.values[i]; });
-    grads.forEach((t, i) => { t.textContent = f.grads[i]; });
-    rings.forEach((c, i) => { c.style.display = i === state.selected ? "" : "none"; });
-    const on = new Set(f.lit);
-    lit.forEach((p, i) => { p.style.display = on.has(i) ? "" : "none";
-                            p.setAttribute("stroke", f.lit_colour); });
-    edgeTexts.forEach((t, i) => { t.textContent = f.edge_texts[String(i)] || ""; });
-    root.querySelector(".gp-step").textContent = f.label;
-    const lines = root.querySelector(".gp-lines");
-    lines.replaceChildren(...f.lines.map((line) => {
+  const writeText = (f) => {
+    text.querySelector(".gp-step").textContent = f.label;
+    text.querySelector(".gp-lines").replaceChildren(...f.lines.map((line) => {
       const div = document.createElement("div"); div.textContent = line; return div; }));
-    scrub.value = String(k);
-  } };
+  };
+  return {
+    show(k) {
+      const f = data.frames[k];
+      shapes.forEach((s, i) => { s.setAttribute("fill", f.fills[i]);
+                                 s.setAttribute("stroke", f.rings[i]); });
+      values.forEach((t, i) => { t.textContent = f.values[i]; });
+      grads.forEach((t, i) => { t.textContent = f.grads[i]; });
+      rings.forEach((c, i) => { c.style.display = i === state.selected ? "" : "none"; });
+      const on = new Set(f.lit);
+      lit.forEach((p, i) => { p.style.display = on.has(i) ? "" : "none";
+                              p.setAttribute("stroke", f.lit_colour); });
+      edgeTexts.forEach((t, i) => { t.textContent = f.edge_texts[String(i)] || ""; });
+      writeText(f);
+    },
+    // The step's text keeps the height of its tallest step (up to its CSS cap), so stepping
+    // never moves the graph under it; then it shows the current step's again.
+    reserveText() {
+      text.style.height = "auto";
+      let tallest = 0;
+      for (const f of data.frames) { writeText(f); tallest = Math.max(tallest, text.scrollHeight); }
+      text.style.height = `${tallest}px`;
+      writeText(data.frames[state.transport.position]);
+    },
+  };
+}
+
+// A new player (a new root: first mount, or back from another page) gets its bar, keys and
+// transport; every run draws the graph again (the selected node, the scale may change).
+function newPlayer(root, param) {
+  root.innerHTML = transportBar(["first", "back", "play", "next", "last", "speed", "scrub"],
+                                GRAPH_SPEEDS)
+    + keyList(["space", "arrows", "home", "end", "help"])
+    + `<div class="gp-text"><div class="gp-step" aria-live="polite"></div>
+       <div class="gp-lines"></div></div><div class="gp-graph"></div>`;
+  const player = { root, view: null };
+  const at = () => player.transport.position;
+  const address = param ? () => ({ [param]: at() > 0 ? at() : null }) : null;
+  player.transport = new Transport(root, {
+    last: () => player.frames - 1,
+    show: () => player.view.show(at()),
+    settled: () => { if (address) writeAddress(address()); },
+  });
+  player.transport.speedSelect.value = String(GRAPH_SPEEDS[1][1]); // normal
+  let width = 0; // a new width wraps the step's text anew
+  new ResizeObserver(([entry]) => {
+    if (entry.contentRect.width !== width && player.view) {
+      width = entry.contentRect.width;
+      player.view.reserveText();
+    }
+  }).observe(root);
+  ownKeys({ root, act: player.transport.keys(), address,
+            position: () => (param ? { [param]: at() } : {}) });
+  return player;
 }
 
 export default function mountPlayer(component) {
@@ -116,82 +130,25 @@ export default function mountPlayer(component) {
   let root = parentElement.querySelector(".gp-root");
   if (!root) {
     root = document.createElement("div");
-    root.className = "gp-root";
+    root.className = "bp gp-root";
     parentElement.appendChild(root);
   }
-  root.classList.toggle("gp-big", data.scale > 1);
-  let state = players.get(key);
-  const n = data.frames.length;
-  if (!state || state.graphId !== data.graph_id) {
-    if (state) clearInterval(state.timer);
-    state = { graphId: data.graph_id, frame: data.frame, playing: false, timer: null,
-              speed: state ? state.speed : "normal", keysShown: state ? state.keysShown : false };
-    players.set(key, state);
+  root.classList.toggle("bp-big", data.scale > 1);
+  let player = graphPlayers.get(key);
+  if (!player || player.root !== root) {
+    player = newPlayer(root, data.url_param);
+    graphPlayers.set(key, player);
   }
-  state.selected = data.selected;
-  state.frame = Math.min(state.frame, n - 1);
-  const view = build(root, data, state, setTriggerValue);
-  const playButton = root.querySelector(".gp-play");
-  const go = (k) => {
-    if (!root.isConnected) { stop(); return; } // the page changed under a playing player
-    state.frame = Math.max(0, Math.min(n - 1, k));
-    view.show(state.frame);
-    writeUrl(state.frame);
-  };
-  const stop = () => {
-    clearInterval(state.timer); state.timer = null; state.playing = false;
-    playButton.textContent = "▶ Play";
-  };
-  const start = () => {
-    if (state.frame >= n - 1) go(0);
-    state.playing = true; playButton.textContent = "❚❚ Pause";
-    clearInterval(state.timer);
-    state.timer = setInterval(() => {
-      if (state.frame >= n - 1) stop(); else go(state.frame + 1);
-    }, SPEEDS[state.speed]);
-  };
-  state.toggle = () => (state.playing ? stop() : start());
-  state.step = (d) => { stop(); go(state.frame + d); };
-  state.jump = (k) => { stop(); go(k); };
-  const keyList = root.querySelector(".gp-keys");
-  keyList.hidden = !state.keysShown;
-  state.showKeys = (shown) => { state.keysShown = shown; keyList.hidden = !shown; };
-  root.querySelector(".gp-help").onclick = () => state.showKeys(!state.keysShown);
-  root.querySelector(".gp-first").onclick = () => state.jump(0);
-  root.querySelector(".gp-last").onclick = () => state.jump(n - 1);
-  root.querySelector(".gp-back").onclick = () => state.step(-1);
-  root.querySelector(".gp-next").onclick = () => state.step(1);
-  playButton.onclick = () => state.toggle();
-  root.querySelector(".gp-speed").onchange = (e) => {
-    state.speed = e.target.value; if (state.playing) start(); };
-  view.scrub.oninput = (e) => state.jump(Number(e.target.value));
-  if (state.playing) start(); // a rerun while playing: play on with the new drawing
-  view.show(state.frame);
-  writeUrl(state.frame);
-  // Keys on the whole page, except while typing in a field.
-  const onKey = (e) => {
-    const t = e.target;
-    if (e.altKey || e.ctrlKey || e.metaKey || !root.isConnected) return;
-    if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
-    const actions = { " ": () => state.toggle(), ArrowLeft: () => state.step(-1),
-      ArrowRight: () => state.step(1), Home: () => state.jump(0), End: () => state.jump(n - 1),
-      r: () => state.jump(0), R: () => state.jump(0), "?": () => state.showKeys(!state.keysShown),
-      Escape: state.keysShown ? () => state.showKeys(false) : null };
-    const act = actions[e.key];
-    if (act) { e.preventDefault(); act(); }
-  };
-  // Streamlit may rewrite the address bar from a rerun: keep frame=N in it.
-  const keepUrl = setInterval(() => {
-    if (root.isConnected) writeUrl(state.frame);
-    else if (listeners.has(key)) listeners.get(key)(); // gone (another page): stop, unhook
-  }, 400);
-  if (listeners.has(key)) listeners.get(key)();
-  document.addEventListener("keydown", onKey);
-  const remove = () => {
-    document.removeEventListener("keydown", onKey);
-    clearInterval(keepUrl);
-    listeners.delete(key);
-  };
-  listeners.set(key, remove);
-  return remove;
+  const transport = player.transport;
+  player.frames = data.frames.length;
+  player.selected = data.selected;
+  player.view = drawGraph(root.querySelector(".gp-graph"), root.querySelector(".gp-text"), data,
+                          player, setTriggerValue);
+  if (player.graphId !== data.graph_id) { // a new graph opens paused, at the step asked for
+    player.graphId = data.graph_id;
+    transport.go(data.frame);
+  } else {
+    transport.show(); // a rerun while playing plays on, with the new drawing
+  }
+  player.view.reserveText();
 }

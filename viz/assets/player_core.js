@@ -1,0 +1,220 @@
+// The player core, shared by the graph, live and surface players and the lesson browser
+// (viz/player_core.py puts it, with PALETTE, before each one's own code). It owns:
+//   Transport   one position on [0, last]: play at a steady rate, pause, step, first/last, speed
+//   transportBar / keyList   the same buttons and the same words for the keys everywhere
+//   ownKeys     page keys with one focus rule; the address bar and "Add this view" read the
+//               owners' positions (window.__bpPlayers)
+//   fitCanvas   a canvas sized to its box at the screen's pixel ratio
+// Streamlit itself binds R (rerun), C (clear caches), A (rerun after a file change) and Esc
+// (on key up) on the page: the players use none of them but Esc, and consume every key they act on.
+
+const CONTROLS = "button, a[href], summary, select, input, textarea, [contenteditable], "
+  + "[role=button], [role=link], [role=slider], [role=tab], [role=checkbox], [role=switch], "
+  + "[role=radio], [role=combobox], [role=listbox], [role=option], [role=menuitem], "
+  + "[role=spinbutton], [role=textbox]";
+
+// A key belongs to the focused control, not to a player, when the real target is one.
+function isControl(node) {
+  return Boolean(node && node.nodeType === 1
+    && (node.isContentEditable || node.closest(CONTROLS)));
+}
+
+const KEY_WORDS = {
+  space: ["Space", "play / pause"],
+  arrows: ["← →", "one step back / on"],
+  home: ["Home", "the first step"],
+  end: ["End", "the last step"],
+  help: ["?", "shows / hides these keys (Esc hides them)"],
+};
+
+// The list of keys, hidden until ? : it floats over the drawing, so showing it moves nothing.
+function keyList(names, note = "") {
+  const rows = names.map((n) => `<dt>${KEY_WORDS[n][0]}</dt><dd>${KEY_WORDS[n][1]}</dd>`);
+  return `<dl class="bp-keys" hidden>${rows.join("")}${note ? `<p>${note}</p>` : ""}</dl>`;
+}
+
+// The page's key owners, once per window (every component's copy of this file shares them).
+const PLAYERS = window.__bpPlayers || (window.__bpPlayers = (() => {
+  const owners = new Set(); // {root, act(key) -> function or null, position() -> {param: value}}
+  const connected = () => [...owners].filter((o) => o.root.isConnected);
+  window.addEventListener("keydown", (event) => { // capture: before Streamlit and the page
+    if (event.altKey || event.ctrlKey || event.metaKey || isControl(event.composedPath()[0])) {
+      return;
+    }
+    for (const owner of connected().reverse()) {
+      const act = owner.act(event.key);
+      if (act) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        act();
+        return;
+      }
+    }
+  }, true);
+  setInterval(() => { // keep each position in the address bar: a rerun may rewrite it
+    for (const owner of owners) {
+      if (!owner.root.isConnected) owners.delete(owner);
+      else if (owner.address) writeAddress(owner.address());
+    }
+  }, 400);
+  return {
+    add(owner) { owners.add(owner); return () => owners.delete(owner); },
+    positions() { return Object.assign({}, ...connected().map((o) => o.position())); },
+  };
+})());
+
+function ownKeys(owner) { return PLAYERS.add({ position: () => ({}), ...owner }); }
+
+// {param: value or null}: null leaves the param out of the address bar (its default).
+function writeAddress(params) {
+  const url = new URL(window.location.href);
+  for (const [name, value] of Object.entries(params)) {
+    if (value === null) url.searchParams.delete(name);
+    else url.searchParams.set(name, String(value));
+  }
+  if (url.href !== window.location.href) history.replaceState(history.state, "", url.href);
+}
+
+// The buttons, in this order, of those named in `parts`: first back play next last speed scrub.
+function transportBar(parts, speeds, extra = "") {
+  const speedOptions = speeds.map(([label, value]) => `<option value="${value}">${label}</option>`);
+  const html = {
+    first: `<button class="bp-first" title="First step (Home)">|◀</button>`,
+    back: `<button class="bp-back" title="One step back (←)">◀ Step</button>`,
+    play: `<button class="bp-play" title="Play / pause (Space)">▶ Play</button>`,
+    next: `<button class="bp-next" title="One step on (→)">Step ▶</button>`,
+    last: `<button class="bp-last" title="Last step (End)">▶|</button>`,
+    speed: `<select class="bp-speed" title="Speed" aria-label="speed">${speedOptions.join("")}</select>`,
+    scrub: `<input class="bp-scrub" type="range" min="0" step="1" value="0" aria-label="step">`,
+  };
+  return `<div class="bp-bar">${parts.map((p) => html[p]).join("")}${extra}`
+    + `<button class="bp-help" title="Keys (?)">?</button></div>`;
+}
+
+// A click on a bar's button leaves the focus where it was: a focused button owns Space, Enter
+// and the arrows (the focus rule), and a mouse user expects the keys to stay the player's.
+function keepFocus(root) {
+  root.querySelectorAll(".bp-bar button").forEach((b) => {
+    b.onmousedown = (e) => e.preventDefault();
+  });
+}
+
+// One position on [0, last()], played at rate(speed) steps a second up to reach() (the furthest
+// position there is data for: the live player waits there for frames). Hooks, all optional but
+// show: show() draws the position; tick() on every animation frame while playing; playing(bool)
+// when play starts or stops; settled(k) when the position stops moving (a pause, a step, a jump).
+class Transport {
+  constructor(root, hooks) {
+    this.root = root;
+    this.hooks = { last: () => 0, reach: () => Infinity, rate: (speed) => Number(speed),
+                   tick: () => {}, playing: () => {}, settled: () => {}, ...hooks };
+    this.position = 0;
+    this.playing = false;
+    this.tick = this.tick.bind(this);
+    const q = (s) => root.querySelector(s);
+    this.playButton = q(".bp-play");
+    this.speedSelect = q(".bp-speed");
+    this.scrub = q(".bp-scrub");
+    this.keyList = q(".bp-keys");
+    const on = (s, f) => { const b = q(s); if (b) b.onclick = f; };
+    on(".bp-first", () => this.go(0));
+    on(".bp-back", () => this.step(-1));
+    on(".bp-play", () => this.toggle());
+    on(".bp-next", () => this.step(1));
+    on(".bp-last", () => this.go(this.last));
+    on(".bp-help", () => this.showKeys(this.keyList.hidden));
+    keepFocus(root);
+    if (this.speedSelect) this.speedSelect.onchange = () => { if (this.playing) this.play(); };
+    if (this.scrub) this.scrub.oninput = () => this.go(Number(this.scrub.value));
+  }
+
+  get last() { return this.hooks.last(); }
+
+  // The page keys of a player with this transport (ownKeys); more(key) adds the player's own.
+  keys(more = () => null) {
+    return (key) => more(key) || {
+      " ": () => this.toggle(), ArrowLeft: () => this.step(-1), ArrowRight: () => this.step(1),
+      Home: () => this.go(0), End: this.root.querySelector(".bp-last") ? () => this.go(this.last)
+        : null,
+      "?": () => this.showKeys(this.keyList.hidden),
+      Escape: this.keyList.hidden ? null : () => this.showKeys(false),
+    }[key] || null;
+  }
+
+  showKeys(shown) { this.keyList.hidden = !shown; }
+
+  toggle() { if (this.playing) this.pause(); else this.play(); }
+
+  play() {
+    if (this.position >= this.last) this.position = 0; // from the end: play again
+    this.playing = true;
+    this.lastTime = performance.now();
+    this.debt = 0;
+    this.hooks.playing(true);
+    this.show();
+    requestAnimationFrame(this.tick);
+  }
+
+  pause() {
+    this.playing = false;
+    this.hooks.playing(false);
+    this.show();
+    this.hooks.settled(this.position);
+  }
+
+  go(k) {
+    const wasPlaying = this.playing;
+    this.playing = false;
+    if (wasPlaying) this.hooks.playing(false);
+    this.position = Math.max(0, Math.min(this.last, k));
+    this.show();
+    this.hooks.settled(this.position);
+  }
+
+  step(delta) { this.go(this.position + delta); }
+
+  show() {
+    if (this.playButton) this.playButton.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
+    for (const [s, off] of [[".bp-first", this.position <= 0], [".bp-back", this.position <= 0],
+                            [".bp-next", this.position >= this.last],
+                            [".bp-last", this.position >= this.last]]) {
+      const button = this.root.querySelector(s);
+      if (button) button.disabled = off;
+    }
+    if (this.scrub) { this.scrub.max = String(this.last); this.scrub.value = String(this.position); }
+    this.hooks.show();
+  }
+
+  tick(now) {
+    if (!this.playing) return;
+    if (!this.root.isConnected) { this.playing = false; return; } // the page changed
+    this.hooks.tick();
+    const speed = this.speedSelect ? this.speedSelect.value : null;
+    this.debt += ((now - this.lastTime) / 1000) * this.hooks.rate(speed);
+    this.lastTime = now;
+    const steps = Math.floor(this.debt);
+    if (steps > 0) {
+      this.debt -= steps;
+      const next = Math.min(this.position + steps, this.last, this.hooks.reach());
+      if (next > this.position) { this.position = next; this.show(); } else this.debt = 0;
+      if (this.position >= this.last) { this.pause(); return; }
+    }
+    requestAnimationFrame(this.tick);
+  }
+}
+
+// Size a canvas to its box at the screen's pixel ratio; returns its 2-D context (cleared, in CSS
+// pixels) and its width and height, or null while it has no size.
+function fitCanvas(canvas) {
+  const r = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth, h = canvas.clientHeight;
+  if (!w || !h) return null;
+  if (canvas.width !== Math.round(w * r) || canvas.height !== Math.round(h * r)) {
+    canvas.width = Math.round(w * r);
+    canvas.height = Math.round(h * r);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(r, 0, 0, r, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  return [ctx, w, h];
+}
