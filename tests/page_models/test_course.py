@@ -674,7 +674,9 @@ def test_a_view_with_an_open_question_hides_the_numbers_it_asks_for_where_the_pa
     assert "hide" not in view_address(asks)  # revealed
     assert "hide" not in view_address(Step("S", BUILDING_BLOCKS, {}), hide_answer=True)
     graph = Step("S", EXPRESSION_GRAPH, {"src": "y = x"}, question=Question("?", "value"))
-    assert "hide" not in view_address(graph, hide_answer=True)  # the graph has no hide param
+    assert view_address(graph, hide_answer=True).endswith("&hide=1")
+    builder = Step("S", NETWORK_BUILDER, {}, question=Question("?", "steps_per_epoch"))
+    assert "hide" not in view_address(builder, hide_answer=True)  # it has no hide param
 
 
 def test_the_numbers_the_initialisation_lesson_quotes_are_the_engines():
