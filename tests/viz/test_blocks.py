@@ -283,6 +283,9 @@ def test_factorisation_figures():
     assert list(fig.data[4].y) == pytest.approx(view.nmf_errors)
     parts = parts_figure(view)
     assert len(parts.data) == 4 and min(np.min(t.z) for t in parts.data[:2]) >= 0
+    hidden = factorisation_figure(view, errors=False)  # a lesson asks which error is smaller
+    assert [t.type for t in hidden.data] == ["heatmap"] * 3
+    assert "relative error" not in str(hidden.to_dict())
 
 
 def test_tensor_figure_titles_carry_the_shapes():
@@ -290,6 +293,10 @@ def test_tensor_figure_titles_carry_the_shapes():
                                      te_shapes="2x2x3, 2x3x2"))
     assert [a.text for a in fig.layout.annotations] == ["A: 2×2×3", "B: 2×3×2", "R: 2×2×2"]
     assert np.shape(fig.data[0].z) == (4, 3)  # the first two axes stacked as rows
+    hidden = tensor_figure(section_view("tensors", te_spec="bij,bjk->bik",
+                                        te_shapes="2x2x3, 2x3x2"), result=False)
+    assert [a.text for a in hidden.layout.annotations] == ["A: 2×2×3", "B: 2×3×2"]
+    assert len(hidden.data) == 2
 
 
 def test_sampling_bias_figure_draws_both_running_means():
