@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.expr import build
+from engine.nn import MLPSpec
 from page_models import stats
 from page_models.course import (
     COURSE,
@@ -685,6 +686,15 @@ def test_the_numbers_the_initialisation_lesson_quotes_are_the_engines():
     he = lesson_step("initialisation", "ReLU halves the variance: He's √2")
     xavier = Step("s", he.page, {**he.query, "src": he.query["src"].replace("5.657", "8")})
     assert abs(three_layers_in_numpy(xavier) - 0.125) < 0.01  # "each layer would halve it"
+
+
+def test_the_initialisation_lesson_names_each_layers_init_as_the_engine_does():
+    spec = MLPSpec(n_in=2, hidden=(4, 4, 4), activations=("tanh", "sigmoid", "relu"), n_out=2)
+    tanh, sigmoid, relu, output = (str(init) for init in spec.inits)
+    text = " ".join(lesson_step("initialisation", "ReLU halves the variance: He's √2").text
+                    .split())
+    assert (f"a tanh layer with {tanh}; a sigmoid layer with {sigmoid}; a ReLU layer with "
+            f"{relu}; the output layer with {output}") in text
 
 
 def test_the_sample_numbers_the_distributions_lesson_quotes_are_the_engines():
