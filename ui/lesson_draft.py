@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from page_models.course import Lesson, LessonError
-from page_models.course_page import DRAFT, LESSONS_PAGE, add_step
-from page_models.course_views import page_params
+from page_models.course.lesson import Lesson, LessonError
+from page_models.course.page import DRAFT, LESSONS_PAGE, add_step
+from page_models.course.views import page_params
 from page_models.url import encode
 
 DRAFT_KEY = "app.lesson_draft"  # app-wide (ui.state): views are added from every page

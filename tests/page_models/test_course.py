@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from engine.expr import build
 from engine.nn import MLPSpec
 from page_models import stats
-from page_models.course import (
+from page_models.course.answers import ANSWERS, Solution, is_right, solve
+from page_models.course.lesson import (
     COURSE,
     MAX_LINK_CHARS,
     Lesson,
@@ -29,8 +30,7 @@ from page_models.course import (
     parse_markdown,
     unpack,
 )
-from page_models.course_answers import ANSWERS, Solution, is_right, solve
-from page_models.course_page import (
+from page_models.course.page import (
     DRAFT,
     LESSONS_PAGE,
     add_step,
@@ -40,7 +40,7 @@ from page_models.course_page import (
     step_within,
     view_address,
 )
-from page_models.course_views import (
+from page_models.course.views import (
     BUILDING_BLOCKS,
     EXPRESSION_GRAPH,
     NETWORK_BUILDER,

@@ -24,8 +24,8 @@ from engine.nn import MLP, MLPSpec
 from engine.train import train
 from page_models import network_builder, optimizer_lab, stats
 from page_models.building_blocks import SECTIONS
-from page_models.course import LessonError, Question, Step
-from page_models.course_views import (
+from page_models.course.lesson import LessonError, Question, Step
+from page_models.course.views import (
     BUILDING_BLOCKS,
     EXPRESSION_GRAPH,
     NETWORK_BUILDER,
