@@ -64,7 +64,7 @@ def test_page_models_import_no_streamlit_figures_ui_or_pages():
 
 def page_model_imports(path: Path) -> set[str]:
     """The full names of the page_models modules `path` imports ("page_models.course.lesson";
-    `from page_models import stats` gives "page_models.stats")."""
+    `from page_models import limits` gives "page_models.limits")."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("page_models"):

@@ -22,7 +22,7 @@ from engine.expr import build
 from engine.functional import dropout
 from engine.nn import MLP, MLPSpec
 from engine.train import train
-from page_models import network_builder, optimizer_lab, stats
+from page_models import network_builder, optimizer_lab
 from page_models.building_blocks import SECTIONS
 from page_models.course.lesson import LessonError, Question, Step
 from page_models.course.views import (
@@ -33,6 +33,7 @@ from page_models.course.views import (
     expression_inputs,
 )
 from page_models.limits import MAX_SCORES
+from page_models.numerics import sampling, scaling, typed
 from page_models.optimizers import parse_choices
 from page_models.surfaces import descend, make_surface, optimal_settings, theoretical_rates
 from page_models.url import parse_query
@@ -71,7 +72,7 @@ def _need(query: Query, name: str) -> str:
 
 def _number(text: str, what: str) -> float:
     try:
-        return stats.parse_number(text)
+        return typed.parse_number(text)
     except PlaygroundError as err:
         raise LessonError(f"{what}: {err}") from None
 
@@ -229,7 +230,7 @@ def _accumulated_grad(query: Query, args: Args) -> float:
 
 
 def _scores(query: Query, name: str) -> tuple[list[str], np.ndarray]:
-    return stats.parse_labelled_scores(_need(query, name), MAX_SCORES)
+    return typed.parse_labelled_scores(_need(query, name), MAX_SCORES)
 
 
 def _label_index(labels: list[str], label: str) -> int:
@@ -240,7 +241,7 @@ def _label_index(labels: list[str], label: str) -> int:
 
 def _softmax_probability(query: Query, args: Args) -> float:
     labels, scores = _scores(query, "sm_scores")
-    probs = stats.tempered_softmax(scores, _number(_need(query, "sm_temp"), "sm_temp"))
+    probs = sampling.tempered_softmax(scores, _number(_need(query, "sm_temp"), "sm_temp"))
     return float(probs[_label_index(labels, _need(args, "word"))])
 
 
@@ -261,7 +262,7 @@ def _cross_entropy_gradient(query: Query, args: Args) -> float:
 
 
 def _pasted(query: Query) -> np.ndarray:
-    return stats.parse_numbers(_need(query, "nm_numbers"), "the pasted numbers")
+    return typed.parse_numbers(_need(query, "nm_numbers"), "the pasted numbers")
 
 
 def _matmul_shape(query: Query, args: Args) -> str:
@@ -292,8 +293,8 @@ def _softmax_trend(query: Query, args: Args) -> str:
     """Whether `word`'s probability rises or falls when the temperature goes to `to`."""
     labels, scores = _scores(query, "sm_scores")
     i = _label_index(labels, _need(args, "word"))
-    now = stats.tempered_softmax(scores, _number(_need(query, "sm_temp"), "sm_temp"))[i]
-    then = stats.tempered_softmax(scores, _number(_need(args, "to"), "to"))[i]
+    now = sampling.tempered_softmax(scores, _number(_need(query, "sm_temp"), "sm_temp"))[i]
+    then = sampling.tempered_softmax(scores, _number(_need(args, "to"), "to"))[i]
     return "rises" if then > now else "falls" if then < now else "stays"
 
 
@@ -302,13 +303,13 @@ def _gradient_sign(query: Query, args: Args) -> str:
     return "negative" if value < 0 else "positive" if value > 0 else "zero"
 
 
-SCALINGS = {"min-max": stats.min_max_scale, "z-scores": stats.z_scores}
+SCALINGS = {"min-max": scaling.min_max_scale, "z-scores": scaling.z_scores}
 
 
 def _more_squeezed(query: Query, args: Args) -> str:
     """Which scaling, min-max or z-scores, squeezes the other pasted numbers more once the last
-    one (the outlier) joins them (stats.outlier_squeeze)."""
-    squeeze = {name: stats.outlier_squeeze(f, _pasted(query)) for name, f in SCALINGS.items()}
+    one (the outlier) joins them (scaling.outlier_squeeze)."""
+    squeeze = {name: scaling.outlier_squeeze(f, _pasted(query)) for name, f in SCALINGS.items()}
     return max(squeeze, key=squeeze.get)
 
 
@@ -554,11 +555,11 @@ ANSWERS: dict[str, AnswerKind] = {
     "cross_entropy_gradient": AnswerKind(BUILDING_BLOCKS, "∂loss/∂z of class label",
                                          _cross_entropy_gradient),
     "z_score": AnswerKind(BUILDING_BLOCKS, "the z-score of pasted number at=i (from 0)",
-                          lambda q, a: _element(stats.z_scores(_pasted(q)), a)),
+                          lambda q, a: _element(scaling.z_scores(_pasted(q)), a)),
     "min_max": AnswerKind(BUILDING_BLOCKS, "the min–max scaled pasted number at=i (from 0)",
-                          lambda q, a: _element(stats.min_max_scale(_pasted(q)), a)),
+                          lambda q, a: _element(scaling.min_max_scale(_pasted(q)), a)),
     "normal_within": AnswerKind(BUILDING_BLOCKS, "the share of a normal distribution within ±k σ",
-                                lambda q, a: stats.normal_fraction_within(
+                                lambda q, a: scaling.normal_fraction_within(
                                     _number(_need(a, "k"), "k"))),
     "matmul_shape": AnswerKind(BUILDING_BLOCKS, "the shape of A @ B, or ‘no product’",
                                _matmul_shape),

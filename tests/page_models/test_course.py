@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from engine.expr import build
 from engine.nn import MLPSpec
-from page_models import stats
 from page_models.course.answers import ANSWERS, Solution, is_right, solve
 from page_models.course.lesson import (
     COURSE,
@@ -50,6 +49,7 @@ from page_models.course.views import (
     page_params,
     page_url_path,
 )
+from page_models.numerics import matrices, scaling, typed
 from page_models.url import encode, parse_query
 
 LESSONS = builtin_lessons()
@@ -307,7 +307,7 @@ def independent_new_answer(step: Step, kind: str, args: dict):
         return "min-max" if squeeze(min_max) > squeeze(z) else "z-scores"
     if kind == "matmul_entry":
         m, n, p = (int(q[k]) for k in ("mm_m", "mm_n", "mm_p"))
-        a, b = stats.integer_matrix(m, n, seed=1), stats.integer_matrix(n, p, seed=2)
+        a, b = matrices.integer_matrix(m, n, seed=1), matrices.integer_matrix(n, p, seed=2)
         return sum(a[int(q["mm_row"]), k] * b[k, int(q["mm_col"])] for k in range(n))
     if kind == "best_step":
         x = float(q["nd_x"])
@@ -629,10 +629,10 @@ def test_the_first_layers_of_the_deep_sigmoid_network_barely_learn():
 
 
 def test_min_max_and_z_scores_squeeze_the_ordinary_numbers_as_the_lesson_says():
-    x = stats.parse_numbers(lesson_step("normalisation", "Do z-scores resist the outlier?")
+    x = typed.parse_numbers(lesson_step("normalisation", "Do z-scores resist the outlier?")
                             .query["nm_numbers"], "numbers")
-    assert round(stats.outlier_squeeze(stats.min_max_scale, x), 1) == 16.9
-    assert round(stats.outlier_squeeze(stats.z_scores, x), 1) == 15.1
+    assert round(scaling.outlier_squeeze(scaling.min_max_scale, x), 1) == 16.9
+    assert round(scaling.outlier_squeeze(scaling.z_scores, x), 1) == 15.1
 
 
 def test_the_best_central_and_forward_errors_are_the_sizes_the_lesson_gives():
