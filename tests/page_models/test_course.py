@@ -444,6 +444,9 @@ def test_every_answer_kind_is_used_by_the_course_or_tested_here():
     ("central_difference wrt=x h=-1", EXPRESSION_GRAPH, {"src": "y = x"}, "positive"),
     ("softmax_probability word=cat", BUILDING_BLOCKS,
      {"sm_scores": "dog 1, bird 2", "sm_temp": "1"}, "not one of"),
+    ("cross_entropy_loss", BUILDING_BLOCKS, {"section": "cross-entropy", "ce_true": "5"},
+     "past the last class"),
+    ("matmul_shape", BUILDING_BLOCKS, {"mm_m": "2"}, "set section=matmul"),
     ("first_step optimizer=sgd coord=y", OPTIMIZER_LAB, {"optimal": "1"}, "optimal=0"),
     ("dropout_scale layer=3", NETWORK_BUILDER, {"net": "2-8-2:tanh:0.5"}, "layer must be"),
     ("rate optimizer=sgd", OPTIMIZER_LAB, {"kappa": "lots"}, "kappa: ‘lots’ is not a number"),
@@ -457,7 +460,7 @@ def test_a_question_without_an_answer_says_why(answer, page, query, message):
 
 
 def test_multiple_choice_needs_exactly_one_matching_choice():
-    query = {"mm_m": "2", "mm_n": "3", "mm_nb": "3", "mm_p": "4"}
+    query = {"section": "matmul", "mm_m": "2", "mm_n": "3", "mm_nb": "3", "mm_p": "4"}
     for choices in (("(4,2)", "(3,3)"), ("(2,4)", "(2,4)")):
         step = Step("s", BUILDING_BLOCKS, query, question=Question("?", "matmul_shape", choices))
         with pytest.raises(LessonError, match="exactly one choice"):
