@@ -11,23 +11,25 @@ import numpy as np
 from engine.errors import PlaygroundError
 
 
-def _check_finite(value: float, what: str) -> None:
-    """A clear message instead of inf/nan when numbers near the float64 limit overflow."""
+def _divisor(value: float, x: np.ndarray, what: str, is_zero: str, scaling: str) -> float:
+    """`value` (the spread `what` of x) if it can be divided by; else a clear message instead of
+    inf/nan (numbers near the float64 limit overflow) or a division by zero."""
     if not math.isfinite(value):
         raise PlaygroundError(
             f"These numbers are too large: {what} overflows float64 (whose largest number is "
             "about 1.8·10³⁰⁸). Use numbers below 10¹⁵⁰ in size.")
+    if value == 0:
+        raise PlaygroundError(
+            f"All the numbers equal {x[0]:g}, so {is_zero} and {scaling} would divide by zero. "
+            "Use at least two different numbers.")
+    return value
 
 
 def min_max_scale(x: np.ndarray) -> np.ndarray:
     """(x − min) / (max − min): the smallest value goes to 0, the largest to 1."""
     with np.errstate(over="ignore"):
         spread = x.max() - x.min()
-    _check_finite(spread, "max − min")
-    if spread == 0:
-        raise PlaygroundError(
-            f"All the numbers equal {x[0]:g}, so max − min = 0 and min–max scaling would divide "
-            "by zero. Use at least two different numbers.")
+    spread = _divisor(spread, x, "max − min", "max − min = 0", "min–max scaling")
     return (x - x.min()) / spread
 
 
@@ -43,11 +45,7 @@ def z_scores(x: np.ndarray) -> np.ndarray:
     """(x − mean) / std with the population std, so the z-scores have mean 0 and std 1."""
     with np.errstate(over="ignore", invalid="ignore"):
         std = x.std()
-    _check_finite(std, "the standard deviation")
-    if std == 0:
-        raise PlaygroundError(
-            f"All the numbers equal {x[0]:g}, so their standard deviation is 0 and z-scores "
-            "would divide by zero. Use at least two different numbers.")
+    std = _divisor(std, x, "the standard deviation", "their standard deviation is 0", "z-scores")
     return (x - x.mean()) / std
 
 
