@@ -65,9 +65,11 @@ def skipped_note(program: Program) -> str:
     return f"Skipped {', '.join(parts)}." if parts else ""
 
 
-def graph_caption(source: str) -> str:
-    """The caption under the graph: the example's explanation (if `source` is one), the key."""
-    blurb = next((e.blurb for e in EXAMPLES if e.source == source), None)
+def graph_caption(source: str, hidden: bool = False) -> str:
+    """The caption under the graph: the example's explanation (if `source` is one), the key;
+    while a lesson's question hides the numbers (`hidden`), that instead of the explanation."""
+    blurb = HIDDEN_NOTE if hidden else next((e.blurb for e in EXAMPLES if e.source == source),
+                                            None)
     return f"{blurb} {GRAPH_KEY}" if blurb else GRAPH_KEY
 
 
@@ -102,6 +104,7 @@ PARAMS = {
     "frame": Param(0, lo=0, hi=10 * MAX_GRAPH_NODES),  # the player's step; 0 = the bare graph
     "eps": Param(DEFAULT_EPS_EXPONENT, choices=EPS_EXPONENTS),  # gradient check ε = 10^-eps
     "tangent": Param("", max_len=40),  # forward mode from this input ("": reverse mode)
+    "hide": Param(False),  # a lesson's question is open: no computed value or gradient shown
 }
 
 
@@ -301,6 +304,8 @@ def accumulation(view: View, passes: int = 2) -> dict[str, tuple[np.ndarray, np.
     return result
 
 
+HIDDEN_NOTE = ("The values and gradients the lesson's question asks for are hidden until you "
+               "reveal the answer.")
 ACCUMULATION_NOTE = ("`backward()` adds into `.grad`. Run it twice without `zero_grad()` and "
                      "every gradient doubles; `zero_grad()` clears them (None) before the next "
                      "pass.")

@@ -1,6 +1,5 @@
-"""Expression Graph: type a program, step through its forward and backward passes with the
-arithmetic of each step, inspect a node, check every gradient. The view lives in the URL
-(page_models.expression_graph.PARAMS); ?example=<key> opens an example."""
+"""Expression Graph: type a program, step through its passes with each step's arithmetic,
+inspect a node, check every gradient. State: page_models.expression_graph.PARAMS, ?example=."""
 
 import streamlit as st
 
@@ -138,9 +137,12 @@ with main:
     scale = PRESENTER_SCALE if presenting() else 1.0
     data = model.memoised(memo, "player", (player_id, scale), lambda: player_data(
         graph, player_id, scale=scale, tangents=model.tangents_from(view, state.tangent)))
-    graph_player(at_step(data, state.frame, state.node if state.node >= 0 else None),
-                 key="graph_player", on_click=pick_node)
-st.caption(model.graph_caption(state.src))  # under the main visual: presenter mode's graph is tall
+    graph_player(at_step(data, state.frame, state.node if state.node >= 0 else None,
+                         hidden=state.hide), key="graph_player", on_click=pick_node)
+st.caption(model.graph_caption(state.src, state.hide))  # under the graph: presenter mode's is tall
+if state.hide:  # the inspector, checks, downloads and surface would show what is asked for
+    publish(PARAMS)
+    st.stop()
 if (warning := nonfinite_warning(graph, built.statement_of)) is not None:
     st.warning(warning, icon=":material/warning:")
 graph_downloads(built, data)
@@ -194,6 +196,5 @@ if (pair := model.surface_inputs(view)) is not None:
         chart(surface_figure(*grid, (x0, y0, built.output.data.item()), (gx, gy),
                              (x.name, y.name, out)),
               key="surface_chart", config={"displayModeBar": False, "scrollZoom": False})
-
 publish(PARAMS)
 share_link(PARAMS)

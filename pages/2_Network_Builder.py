@@ -7,8 +7,8 @@ same settings), and hears where it paused (the tabs)."""
 import streamlit as st
 
 from engine import DATASETS
-from page_models import lessons, own_data
 from page_models import network_builder as nb
+from page_models import own_data, vanishing_gradients
 from page_models.live import model_at
 from page_models.network import dropout_passes, hidden_activations, one_training_step
 from ui.charts import chart
@@ -148,14 +148,14 @@ with tabs[2]:
     chart(live_charts.dropout_passes_figure(values, labels, y_title), key="nb_dropout", **PLAIN)
     st.caption(caption)
 with tabs[3]:
-    st.markdown(lessons.lesson_intro())
+    st.markdown(vanishing_gradients.lesson_intro())
     if st.button("Run the lesson", icon=":material/school:") or state.get("nb_lesson"):
         state.nb_lesson = True
         with user_errors(stop=False):
-            results = lessons.vanishing_gradients(setup.train_data, setup.val_data,
-                                                  setup.batch_size, setup.seed)
+            results = vanishing_gradients.compare_activations(
+                setup.train_data, setup.val_data, setup.batch_size, setup.seed)
             per_step, by_layer = live_charts.lesson_figures(results)
             for column, (activation, figure) in zip(st.columns(2), per_step.items()):
                 chart(figure, column, key=f"nb_lesson_{activation}", **PLAIN)
             chart(by_layer, key="nb_lesson_chart", **PLAIN)
-            st.markdown(lessons.lesson_conclusion(results["sigmoid"][1]))
+            st.markdown(vanishing_gradients.lesson_conclusion(results["sigmoid"][1]))

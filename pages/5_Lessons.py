@@ -8,8 +8,8 @@ mode; edit=1 shows the editor of the draft.
 
 import streamlit as st
 
-from page_models.course import COURSE, LessonError, builtin_lessons, pack, unpack
-from page_models.course_page import DRAFT, PARAMS, step_within
+from page_models.course.lesson import COURSE, LessonError, builtin_lessons, pack, unpack
+from page_models.course.page import DRAFT, PARAMS, step_within
 from ui.lesson_browser import lesson_browser
 from ui.lesson_draft import draft, set_draft
 from ui.lesson_editor import share_and_files, step_editor

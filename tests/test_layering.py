@@ -62,6 +62,28 @@ def test_page_models_import_no_streamlit_figures_ui_or_pages():
     assert violations("page_models", forbidden=forbidden) == []
 
 
+def page_model_imports(path: Path) -> set[str]:
+    """The full names of the page_models modules `path` imports ("page_models.course.lesson";
+    `from page_models import limits` gives "page_models.limits")."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("page_models"):
+            names.update([node.module, *(f"{node.module}.{a.name}" for a in node.names)])
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names if a.name.startswith("page_models"))
+    return names
+
+
+def test_the_course_sits_on_top_of_the_other_page_models():
+    """page_models/course/ reads the pages' models; no other page model reads the course."""
+    assert python_files("page_models/course")
+    found = [f"{path.relative_to(REPO_ROOT)} imports {name}"
+             for path in python_files("page_models") if "course" not in path.parts
+             for name in sorted(page_model_imports(path))
+             if name == "page_models.course" or name.startswith("page_models.course.")]
+    assert found == []
+
+
 def test_viz_imports_no_streamlit_ui_or_pages():
     assert violations("viz", forbidden={"streamlit", "ui", "pages", "app"}) == []
 

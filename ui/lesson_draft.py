@@ -16,9 +16,9 @@ from typing import Any
 
 import streamlit as st
 
-from page_models.course import Lesson, LessonError
-from page_models.course_page import DRAFT, LESSONS_PAGE, add_step
-from page_models.course_views import PARAM_TABLES, page_params
+from page_models.course.lesson import Lesson, LessonError
+from page_models.course.page import DRAFT, LESSONS_PAGE, add_step
+from page_models.course.views import PARAM_TABLES, page_params
 from page_models.url import encode
 from ui.state import current
 

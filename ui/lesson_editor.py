@@ -7,10 +7,17 @@ from urllib.parse import urlencode, urljoin
 
 import streamlit as st
 
-from page_models.course import Lesson, LessonError, Question, format_markdown, pack, parse_markdown
-from page_models.course_answers import ANSWERS
-from page_models.course_page import DRAFT, LESSONS_PAGE, move_step, remove_step, replace_step
-from page_models.course_views import page_url_path
+from page_models.course.answers import ANSWERS
+from page_models.course.lesson import (
+    Lesson,
+    LessonError,
+    Question,
+    format_markdown,
+    pack,
+    parse_markdown,
+)
+from page_models.course.page import DRAFT, LESSONS_PAGE, move_step, remove_step, replace_step
+from page_models.course.views import page_url_path
 from ui.lesson_draft import draft, set_draft
 
 REVISION = "app.lesson_revision"  # bumped on every edit, so the editor's fields start afresh

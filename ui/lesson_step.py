@@ -6,9 +6,9 @@ from urllib.parse import urljoin
 
 import streamlit as st
 
-from page_models.course import LessonError, Step
-from page_models.course_answers import is_right, solve
-from page_models.course_page import view_address
+from page_models.course.answers import is_right, solve
+from page_models.course.lesson import LessonError, Step
+from page_models.course.page import view_address
 from ui.lesson_browser import VIEW_TITLE
 from ui.nav import available_pages
 

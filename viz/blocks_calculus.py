@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from page_models.building_blocks.calculus import ActivationsView, GradientCost, LoopTiming
-from page_models.stats import EPS, DifferenceErrors
+from page_models.numerics.differences import EPS, DifferenceErrors
 from viz.blocks import projector_style
 from viz.palette import CENTRAL, CLASS_COLORS, EDGE, INK, OBSERVED, THEORY
 

@@ -31,27 +31,30 @@ def _grid_axes(fig: go.Figure, cols: int, first: int = 1) -> None:
                          autorange="reversed", scaleanchor=anchor, row=1, col=k)
 
 
-def factorisation_figure(view: FactorisationView) -> go.Figure:
+def factorisation_figure(view: FactorisationView, errors: bool = True) -> go.Figure:
     """The matrix, its best rank-k approximation (SVD) and its rank-k NMF, then the error of
-    each against the rank."""
+    each against the rank (left out without `errors`: a lesson's open question asks which is
+    smaller)."""
     k = view.rank
-    fig = make_subplots(rows=1, cols=4, column_widths=[0.2, 0.2, 0.2, 0.4],
+    titles = ["the matrix", f"SVD, rank {k}", f"NMF, rank {k}"]
+    fig = make_subplots(rows=1, cols=4 if errors else 3,
+                        column_widths=[0.2, 0.2, 0.2, 0.4] if errors else None,
                         horizontal_spacing=0.05,
-                        subplot_titles=["the matrix", f"SVD, rank {k}", f"NMF, rank {k}",
-                                        "relative error ‖V − Vₖ‖ / ‖V‖"])
+                        subplot_titles=titles + ["relative error ‖V − Vₖ‖ / ‖V‖"] * errors)
     scale_max = float(np.abs(view.matrix).max()) or 1.0
     for col, matrix in enumerate([view.matrix, view.svd_approximation,
                                   view.nmf_approximation], start=1):
         fig.add_trace(_image(matrix, scale_max), row=1, col=col)
     _grid_axes(fig, 3)
-    for errors, name, color in [(view.svd_errors, "SVD (the best possible)", THEORY),
-                                (view.nmf_errors, "NMF (parts ≥ 0)", OBSERVED)]:
-        fig.add_trace(go.Scatter(x=view.ranks, y=errors, mode="lines+markers", name=name,
-                                 line={"color": color, "width": 3}, marker={"size": 8}),
-                      row=1, col=4)
-    fig.add_vline(x=k, line={"color": INK, "dash": "dot"}, row=1, col=4)
-    fig.update_xaxes(title_text="rank k", dtick=1, row=1, col=4)
-    fig.update_yaxes(rangemode="tozero", row=1, col=4)
+    if errors:
+        for errs, name, color in [(view.svd_errors, "SVD (the best possible)", THEORY),
+                                  (view.nmf_errors, "NMF (parts ≥ 0)", OBSERVED)]:
+            fig.add_trace(go.Scatter(x=view.ranks, y=errs, mode="lines+markers", name=name,
+                                     line={"color": color, "width": 3}, marker={"size": 8}),
+                          row=1, col=4)
+        fig.add_vline(x=k, line={"color": INK, "dash": "dot"}, row=1, col=4)
+        fig.update_xaxes(title_text="rank k", dtick=1, row=1, col=4)
+        fig.update_yaxes(rangemode="tozero", row=1, col=4)
     fig = projector_style(fig, "Low rank: SVD against NMF", legend="beside title")
     fig.update_annotations(yshift=-4)
     return fig
@@ -73,10 +76,12 @@ def parts_figure(view: FactorisationView) -> go.Figure:
     return projector_style(fig, "The parts each method adds up", height=300, legend="none")
 
 
-def tensor_figure(view: TensorView) -> go.Figure:
+def tensor_figure(view: TensorView, result: bool = True) -> go.Figure:
     """Every operand and the result as grids of numbers, titled with their shapes; a 3-axis
-    array is drawn with its first two axes stacked as rows."""
-    panels = [(name, x) for name, x in zip(view.names, view.operands)] + [("R", view.result)]
+    array is drawn with its first two axes stacked as rows. Without `result` (a lesson's open
+    question asks for its shape) the operands only."""
+    panels = [(name, x) for name, x in zip(view.names, view.operands)]
+    panels += [("R", view.result)] * result
 
     def as_grid(x: np.ndarray) -> np.ndarray:
         return x.reshape(1, -1) if x.ndim < 2 else x.reshape(-1, x.shape[-1])
@@ -92,7 +97,8 @@ def tensor_figure(view: TensorView) -> go.Figure:
     for col, grid in enumerate(grids, start=1):
         fig.add_trace(_image(grid, scale_max, text=True), row=1, col=col)
     _grid_axes(fig, len(panels))
-    fig = projector_style(fig, "Operands and result with their shapes",
+    fig = projector_style(fig, "Operands and result with their shapes" if result else
+                          "Operands with their shapes (the result's once you reveal the answer)",
                           height=min(CHART_HEIGHT, 160 + 34 * max(g.shape[0] for g in grids)),
                           legend="none")
     fig.update_layout(margin={"t": 80})

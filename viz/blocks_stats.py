@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from page_models.building_blocks.probability import SamplingBiasView
-from page_models.stats import Distribution
+from page_models.numerics.sampling import Distribution
 from viz.blocks import projector_style
 from viz.palette import EDGE, INK, OBSERVED, PICKED, THEORY
 

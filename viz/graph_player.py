@@ -33,10 +33,24 @@ EDGE_TEXT_HALF_PX = 9  # half the height of an edge's label
 TWIN_BEND = 0.35  # how far the edges of a repeated operand (x * x) bow apart, in columns
 
 
-def at_step(data: dict, frame: int, selected: int | None) -> dict:
-    """`data` opening at step `frame` (clamped to the steps there are), with `selected` ringed."""
+def at_step(data: dict, frame: int, selected: int | None, hidden: bool = False) -> dict:
+    """`data` opening at step `frame` (clamped to the steps there are), with `selected` ringed;
+    `hidden`: without the numbers a lesson's open question asks for (`without_answers`)."""
+    if hidden:
+        data = without_answers(data)
     return {**data, "frame": min(max(frame, 0), len(data["frames"]) - 1),
             "selected": -1 if selected is None else selected}
+
+
+def without_answers(data: dict) -> dict:
+    """`data` with every computed value and every gradient blanked (a lesson's open question
+    asks for one of them): the inputs' values, the graph and the order of the steps stay."""
+    leaves = [node["square"] for node in data["nodes"]]
+    frames = [{**frame, "lines": [], "edge_texts": {}, "grads": [""] * len(frame["grads"]),
+               "values": [v if leaf else "" for v, leaf in zip(frame["values"], leaves)]}
+              for frame in data["frames"]]
+    nodes = [{**node, "hover": node["hover"].split("\n")[0]} for node in data["nodes"]]
+    return {**data, "frames": frames, "nodes": nodes}
 
 
 def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,

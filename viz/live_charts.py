@@ -17,9 +17,9 @@ from plotly.colors import sample_colorscale
 
 from engine.train import History
 from page_models.features import FEATURES
-from page_models.lessons import VANISHING, log_norm_range
 from page_models.live import Frame, Playback, boundary_axes
 from page_models.network_builder import Setup
+from page_models.vanishing_gradients import VANISHING, log_norm_range
 from viz.boundary import class_fill_table, winner_and_confidence
 from viz.curves import projector_layout
 from viz.palette import CLASS_COLORS, INK, VALUE_SCALE
@@ -209,8 +209,9 @@ class PlayerFeed:
 
 def lesson_figures(results: Mapping[str, tuple[History, np.ndarray]]) -> tuple[
         dict[str, go.Figure], go.Figure]:
-    """The vanishing-gradient lesson (page_models.lessons.vanishing_gradients): each network's
-    gradient norms per step on one shared log axis, and every network's mean norm per layer."""
+    """The vanishing-gradient lesson (page_models.vanishing_gradients.compare_activations): each
+    network's gradient norms per step on one shared log axis, and every network's mean norm
+    per layer."""
     log_range = log_norm_range([history for history, _ in results.values()])
     per_step = {activation: grad_norm_figure(history, title=f"{VANISHING['depth']} × {activation}",
                                              log_range=log_range, height=380)

@@ -13,9 +13,9 @@ import numpy as np
 
 from engine import PlaygroundError, Tensor, no_grad
 from engine.limits import check_limit
-from page_models import stats
 from page_models.building_blocks.section import Section, seed_param
 from page_models.limits import MAX_FD_PARAMETERS, MAX_LOOP_SIZE
+from page_models.numerics import differences
 from page_models.url import Param
 
 # ---- finite differences ---------------------------------------------------------------------
@@ -31,12 +31,12 @@ FUNCTIONS = {  # name: (LaTeX, f built from engine ops, smallest allowed x)
 STEP_SIZES = np.logspace(-16, 0, 161)
 
 
-def derivatives_view(v: Mapping[str, Any]) -> stats.DifferenceErrors:
+def derivatives_view(v: Mapping[str, Any]) -> differences.DifferenceErrors:
     _, f, lowest = FUNCTIONS[v["nd_f"]]
     if lowest is not None and v["nd_x"] <= lowest:
         raise PlaygroundError(f"{v['nd_f']} is only defined for x > {lowest:g}; "
                               "move the point x to the right.")
-    return stats.difference_errors(f, v["nd_x"], STEP_SIZES)
+    return differences.difference_errors(f, v["nd_x"], STEP_SIZES)
 
 
 DERIVATIVES = Section("derivatives", "Derivatives", {

@@ -13,7 +13,6 @@ import numpy as np
 
 from engine import PlaygroundError, ShapeError, Tensor, format_shape
 from engine.limits import check_limit
-from page_models import stats
 from page_models.building_blocks.section import Section, seed_param
 from page_models.limits import (
     MAX_LIST_CHARS,
@@ -22,6 +21,7 @@ from page_models.limits import (
     MAX_TENSOR_DIM,
     MAX_TENSOR_ELEMENTS,
 )
+from page_models.numerics import typed
 from page_models.url import Param
 
 # ---- SVD against NMF ------------------------------------------------------------------------
@@ -83,7 +83,7 @@ class FactorisationView:
 def factorisation_matrix(v: Mapping[str, Any]) -> np.ndarray:
     if v["fa_data"] == "rectangles":
         return rectangles_image(v["fa_seed"])
-    matrix = stats.parse_matrix(v["fa_matrix"], max_dim=MAX_MATRIX_DIM)
+    matrix = typed.parse_matrix(v["fa_matrix"], max_dim=MAX_MATRIX_DIM)
     if (matrix < 0).any():
         raise PlaygroundError("Non-negative matrix factorisation needs entries ≥ 0; this "
                               f"matrix has {int((matrix < 0).sum())} negative one(s).")

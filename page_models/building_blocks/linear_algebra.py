@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from engine import PlaygroundError, ShapeError, Tensor, format_shape
-from page_models import stats
+from engine.limits import check_limit
 from page_models.building_blocks.section import Section, seed_param
 from page_models.limits import (
     MAX_LIST_CHARS,
@@ -18,6 +18,7 @@ from page_models.limits import (
     MAX_QUADRATIC_STEPS,
     MAX_REGRESSION_POINTS,
 )
+from page_models.numerics import matrices, typed
 from page_models.url import Param
 
 # ---- matrix product -------------------------------------------------------------------------
@@ -39,8 +40,8 @@ class MatmulView:
 def matmul_view(v: Mapping[str, Any]) -> MatmulView:
     """A (m×n) and B (nb×p) of small whole numbers, C = A @ B by the engine, the picked cell
     (reset to the first if it left C), and a layer W @ x + b with W shaped like A."""
-    a = stats.integer_matrix(v["mm_m"], v["mm_n"], seed=1)
-    b = stats.integer_matrix(v["mm_nb"], v["mm_p"], seed=2)
+    a = matrices.integer_matrix(v["mm_m"], v["mm_n"], seed=1)
+    b = matrices.integer_matrix(v["mm_nb"], v["mm_p"], seed=2)
     c = error = None
     try:
         c = (Tensor(a) @ Tensor(b)).data
@@ -83,11 +84,11 @@ class RankView:
 
 
 def rank_view(v: Mapping[str, Any]) -> RankView:
-    vectors = stats.parse_matrix(v["rk_vectors"], max_dim=MAX_MATRIX_DIM)
+    vectors = typed.parse_matrix(v["rk_vectors"], max_dim=MAX_MATRIX_DIM)
     if vectors.shape[1] not in (2, 3):
         raise PlaygroundError(f"Each vector needs 2 or 3 numbers (a point in 2-D or 3-D), not "
                               f"{vectors.shape[1]}.")
-    ranks = [stats.svd_summary(vectors[: k + 1]).rank for k in range(len(vectors))]
+    ranks = [matrices.svd_summary(vectors[: k + 1]).rank for k in range(len(vectors))]
     basis, combinations = [], []
     for k, vector in enumerate(vectors):
         if ranks[k] > (ranks[k - 1] if k else 0):
@@ -135,7 +136,7 @@ class RegressionView:
 
 def parse_points(text: str) -> np.ndarray:
     """Points "x y; x y; …" as an n×2 array."""
-    points = stats.parse_matrix(text, max_dim=MAX_REGRESSION_POINTS)
+    points = typed.parse_matrix(text, max_dim=MAX_REGRESSION_POINTS)
     if points.shape[1] != 2:
         raise PlaygroundError(f"Type each point as two numbers “x y”, not {points.shape[1]}.")
     return points
@@ -222,19 +223,26 @@ def quadratic_descent_step(a: np.ndarray) -> float:
 
 
 def quadratic_descent_path(a: np.ndarray) -> np.ndarray:
-    """Gradient descent on xᵀAx (gradient 2Ax, from the engine's backward pass) from (1.8, 1.2)
-    with quadratic_descent_step(a), stopped when it leaves the drawn square."""
-    step = quadratic_descent_step(a)
-    x = np.array([1.8, 1.2])
-    path = [x]
-    for _ in range(QUADRATIC_DESCENT_STEPS):
-        t = Tensor(x, requires_grad=True)
-        (t @ (Tensor(a) @ t)).backward()
-        x = x - step * t.grad
-        if np.abs(x).max() > QUADRATIC_GRID[-1]:
-            break
-        path.append(x)
-    return np.array(path)
+    """Gradient descent on xᵀAx (= ½ xᵀ(2A)x: gradient 2Ax) from (1.8, 1.2) with
+    quadratic_descent_step(a), stopped when it leaves the drawn square."""
+    return matrices.quadratic_descent(2 * a, np.zeros(2), np.array([1.8, 1.2]),
+                                      quadratic_descent_step(a), QUADRATIC_DESCENT_STEPS,
+                                      bound=QUADRATIC_GRID[-1])
+
+
+def distances_to_minimum(a: np.ndarray, steps: int) -> np.ndarray:
+    """Gradient descent on f(x) = ½ xᵀAx − bᵀx from x = 0, with b = A·1 (so the minimum is at
+    x* = 1) and learning rate 1/λ_max: the relative distance ‖x_k − x*‖ / ‖x*‖ for k = 0 … steps.
+    """
+    check_limit("The number of gradient-descent steps", steps, MAX_QUADRATIC_STEPS)
+    target = np.ones(a.shape[0])
+    with np.errstate(over="ignore", divide="ignore"):
+        lr = 1.0 / np.linalg.eigvalsh(a)[-1]
+    if not np.isfinite(lr):
+        raise PlaygroundError("A's largest eigenvalue is too small to compute with, so the "
+                              "learning rate 1/λ_max is not a number: scale A up.")
+    path = matrices.quadratic_descent(a, a @ target, np.zeros(a.shape[0]), lr, steps)
+    return np.array([np.linalg.norm(x - target) / np.linalg.norm(target) for x in path])
 
 
 QUADRATIC_FORMS = Section("quadratic-forms", "Quadratic forms", {
@@ -249,8 +257,8 @@ QUADRATIC_FORMS = Section("quadratic-forms", "Quadratic forms", {
 @dataclass(frozen=True)
 class ConditioningView:
     a: np.ndarray
-    summary: stats.SvdSummary
-    solve: stats.SolveSensitivity | None  # None if A is exactly singular
+    summary: matrices.SvdSummary
+    solve: matrices.SolveSensitivity | None  # None if A is exactly singular
     low_rank: tuple[np.ndarray, np.ndarray, np.ndarray]  # (k, spectral, Frobenius errors)
     descent: np.ndarray | None  # None unless A is symmetric positive definite
 
@@ -258,8 +266,8 @@ class ConditioningView:
 def chosen_matrix(v: Mapping[str, Any]) -> np.ndarray:
     """The typed matrix (square), or a random symmetric one with the chosen condition number."""
     if not v["cd_own"]:
-        return stats.matrix_with_condition(v["cd_n"], 10.0 ** v["cd_log_kappa"], v["cd_seed"])
-    a = stats.parse_matrix(v["cd_matrix"], max_dim=6)
+        return matrices.matrix_with_condition(v["cd_n"], 10.0 ** v["cd_log_kappa"], v["cd_seed"])
+    a = typed.parse_matrix(v["cd_matrix"], max_dim=6)
     if a.shape[0] != a.shape[1]:
         raise PlaygroundError(f"A is {format_shape(a.shape)}; this section needs a square "
                               "matrix (n×n) to solve Ax = b.")
@@ -269,12 +277,12 @@ def chosen_matrix(v: Mapping[str, Any]) -> np.ndarray:
 def conditioning_view(v: Mapping[str, Any]) -> ConditioningView:
     a = chosen_matrix(v)
     try:
-        solve = stats.solve_sensitivity(a, 10.0 ** v["cd_noise"], v["cd_seed"])
+        solve = matrices.solve_sensitivity(a, 10.0 ** v["cd_noise"], v["cd_seed"])
     except np.linalg.LinAlgError:  # exactly singular
         solve = None
     positive_definite = np.allclose(a, a.T) and np.linalg.eigvalsh(a)[0] > 0
-    descent = stats.quadratic_descent(a, v["cd_steps"]) if positive_definite else None
-    return ConditioningView(a, stats.svd_summary(a), solve, stats.low_rank_errors(a), descent)
+    descent = distances_to_minimum(a, v["cd_steps"]) if positive_definite else None
+    return ConditioningView(a, matrices.svd_summary(a), solve, matrices.low_rank_errors(a), descent)
 
 
 CONDITIONING = Section("conditioning", "Conditioning", {

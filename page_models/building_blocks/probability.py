@@ -14,9 +14,9 @@ from engine import Tensor
 from engine import cross_entropy as cross_entropy_loss
 from engine import softmax as engine_softmax
 from engine.limits import check_limit
-from page_models import stats
 from page_models.building_blocks.section import SAMPLE_SIZES, Section, seed_param
 from page_models.limits import MAX_BIAS_POPULATION, MAX_LIST_CHARS, MAX_SCORES
+from page_models.numerics import sampling, scaling, typed
 from page_models.url import Param
 
 # ---- softmax --------------------------------------------------------------------------------
@@ -50,9 +50,9 @@ class SoftmaxView:
 
 
 def softmax_view(v: Mapping[str, Any]) -> SoftmaxView:
-    labels, scores = stats.parse_labelled_scores(v["sm_scores"], MAX_SCORES)
-    probs = stats.tempered_softmax(scores, v["sm_temp"])
-    counts = stats.draw_counts(probs, v["sm_draws"], v["sm_seed"])
+    labels, scores = typed.parse_labelled_scores(v["sm_scores"], MAX_SCORES)
+    probs = sampling.tempered_softmax(scores, v["sm_temp"])
+    counts = sampling.draw_counts(probs, v["sm_draws"], v["sm_seed"])
     comparison = None
     if len(scores) > 1:
         first, second = np.argsort(-scores, kind="stable")[:2]
@@ -81,7 +81,7 @@ class CrossEntropyView:
 
 
 def cross_entropy_view(v: Mapping[str, Any]) -> CrossEntropyView:
-    labels, scores = stats.parse_labelled_scores(v["ce_scores"], MAX_SCORES)
+    labels, scores = typed.parse_labelled_scores(v["ce_scores"], MAX_SCORES)
     y = v["ce_true"] if 0 <= v["ce_true"] < len(labels) else 0
     z = Tensor(scores[None, :], requires_grad=True, name="z")
     loss = cross_entropy_loss(z, np.array([y]))
@@ -102,10 +102,10 @@ DISTRIBUTION_SLIDERS = {  # distribution: its parameters' sliders, (param name, 
     "normal": (("ds_mean", "Mean μ", 0.5), ("ds_std", "Standard deviation σ", 0.1)),
     "Bernoulli": (("ds_p", "Probability p of a 1", 0.05),),
 }
-_MAKERS = {"uniform": stats.uniform, "normal": stats.normal, "Bernoulli": stats.bernoulli}
+_MAKERS = {"uniform": sampling.uniform, "normal": sampling.normal, "Bernoulli": sampling.bernoulli}
 
 
-def chosen_distribution(v: Mapping[str, Any]) -> stats.Distribution:
+def chosen_distribution(v: Mapping[str, Any]) -> sampling.Distribution:
     """The distribution built from exactly the sliders DISTRIBUTION_SLIDERS shows for it."""
     kind = v["ds_dist"]
     return _MAKERS[kind](*(v[name] for name, _, _ in DISTRIBUTION_SLIDERS[kind]))
@@ -113,7 +113,7 @@ def chosen_distribution(v: Mapping[str, Any]) -> stats.Distribution:
 
 @dataclass(frozen=True)
 class DistributionView:
-    dist: stats.Distribution
+    dist: sampling.Distribution
     samples: np.ndarray
     mean: float
     std: float | None  # None (undefined) for a sample of one
@@ -121,8 +121,8 @@ class DistributionView:
 
 def distribution_view(v: Mapping[str, Any]) -> DistributionView:
     dist = chosen_distribution(v)
-    samples = stats.draw_samples(dist, v["ds_n"], v["ds_seed"])
-    return DistributionView(dist, samples, *stats.sample_mean_std(samples))
+    samples = sampling.draw_samples(dist, v["ds_n"], v["ds_seed"])
+    return DistributionView(dist, samples, *sampling.sample_mean_std(samples))
 
 
 DISTRIBUTIONS = Section("distributions", "Distributions", {
@@ -153,10 +153,11 @@ class NormalisationView:
 def normalisation_data(v: Mapping[str, Any]) -> tuple[np.ndarray, int | None]:
     """The dataset the user chose, and the index of the added outlier (or None)."""
     if v["nm_source"] == "pasted":
-        x = stats.parse_numbers(v["nm_numbers"], "the pasted numbers")
+        x = typed.parse_numbers(v["nm_numbers"], "the pasted numbers")
     else:
-        dist = stats.normal(50.0, 10.0) if v["nm_source"] == "normal" else stats.uniform(0.0, 100.0)
-        x = stats.draw_samples(dist, v["nm_n"], v["nm_seed"])
+        dist = (sampling.normal(50.0, 10.0) if v["nm_source"] == "normal"
+                else sampling.uniform(0.0, 100.0))
+        x = sampling.draw_samples(dist, v["nm_n"], v["nm_seed"])
     if not v["nm_outlier"]:
         return x, None
     spread = x.std() if x.std() > 0 else 1.0
@@ -165,9 +166,10 @@ def normalisation_data(v: Mapping[str, Any]) -> tuple[np.ndarray, int | None]:
 
 def normalisation_view(v: Mapping[str, Any]) -> NormalisationView:
     x, outlier = normalisation_data(v)
-    z = stats.z_scores(x)
-    within = [(k, stats.fraction_within(z, k), stats.normal_fraction_within(k)) for k in (1, 2, 3)]
-    return NormalisationView(x, outlier, stats.min_max_scale(x), z, within)
+    z = scaling.z_scores(x)
+    within = [(k, scaling.fraction_within(z, k), scaling.normal_fraction_within(k))
+              for k in (1, 2, 3)]
+    return NormalisationView(x, outlier, scaling.min_max_scale(x), z, within)
 
 
 NORMALISATION = Section("normalisation", "Normalisation", {

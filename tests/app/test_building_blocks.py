@@ -536,3 +536,13 @@ def test_hide_leaves_out_the_quadratic_forms_shape_and_the_solve_metrics():
     assert len(open_page(section="conditioning", hide=1).metric) == 0
     assert "ŷ = 0.730" in text(open_page(section="regression"))
     assert "ŷ = 0.730" not in text(open_page(section="regression", hide=1))
+
+
+def test_hide_leaves_out_the_factorisation_errors_and_the_tensors_result():
+    shown, hidden = open_page(section="factorisation"), open_page(section="factorisation", hide=1)
+    assert "relative error" in charts(shown)[0].proto.spec
+    assert "relative error" not in charts(hidden)[0].proto.spec
+    query = {"section": "tensors", "te_op": "einsum", "te_spec": "bij,bjk->bik",
+             "te_shapes": "4x2x3, 4x3x5"}
+    assert "R: 4×2×5" in charts(open_page(**query))[0].proto.spec
+    assert "R: 4×2×5" not in charts(open_page(**query, hide=1))[0].proto.spec

@@ -367,3 +367,24 @@ def test_the_page_offers_the_snippet_the_html_player_and_the_svg():
     labels = [b.proto.label for b in buttons]
     assert labels == ["Download PyTorch snippet", "Download HTML player", "Download SVG"]
     assert "Fill: the value (blue −, red +)" in " ".join(c.value for c in at.caption)
+
+
+def sent_text(at: AppTest) -> str:
+    """Everything the page sent, as text: every element's message."""
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        yield str(proto) if proto is not None else ""
+        yield from (text for child in getattr(node, "children", {}).values()
+                    for text in walk(child))
+    return "".join(walk(at._tree))
+
+
+def test_hide_leaves_every_computed_value_and_gradient_out_until_reveal():
+    """A lesson's open question (?hide=1): ∂z/∂w1 = x1² = 7.29 and z = 3.645 are nowhere in
+    what the page sends; the inputs still show, and without hide both numbers do."""
+    query = {"src": "z = w1 * x1 * x1", "vals": '[["w1","0.5",true],["x1","2.7",false]]'}
+    shown, hidden = open_page(**query), open_page(**query, hide=1)
+    assert "7.29" in sent_text(shown) and "3.645" in sent_text(shown)
+    assert "7.29" not in sent_text(hidden) and "3.645" not in sent_text(hidden)
+    assert "2.7" in json.dumps(player(hidden)) and len(player(hidden)["frames"]) > 1
+    assert "hidden until you reveal" in " ".join(c.value for c in hidden.caption)

@@ -4,7 +4,8 @@ answer is revealed, hostile links are explained, and an authored lesson goes fro
 
 import pytest
 
-from page_models.course import (
+from page_models.course.answers import solve
+from page_models.course.lesson import (
     Lesson,
     Step,
     builtin_lessons,
@@ -13,9 +14,8 @@ from page_models.course import (
     parse_markdown,
     unpack,
 )
-from page_models.course_answers import solve
-from page_models.course_page import LESSONS_PAGE
-from page_models.course_views import PARAM_TABLES
+from page_models.course.page import LESSONS_PAGE
+from page_models.course.views import PARAM_TABLES
 from page_models.url import encode
 from ui.lesson_draft import DRAFT_KEY
 

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Frame, Page
 
 from page_models.building_blocks import SECTIONS
-from page_models.course import COURSE
+from page_models.course.lesson import COURSE
 
 from .conftest import browser_required
 from .helpers import assert_no_exception, open_page

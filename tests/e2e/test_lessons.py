@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from page_models.course import builtin_lessons, format_markdown, parse_markdown
+from page_models.course.lesson import builtin_lessons, format_markdown, parse_markdown
 
 from .helpers import (
     assert_no_console_errors,

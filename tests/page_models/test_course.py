@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.expr import build
-from page_models import stats
-from page_models.course import (
+from engine.nn import MLPSpec
+from page_models.course.answers import ANSWERS, Solution, is_right, solve
+from page_models.course.lesson import (
     COURSE,
     MAX_LINK_CHARS,
     Lesson,
@@ -28,8 +29,7 @@ from page_models.course import (
     parse_markdown,
     unpack,
 )
-from page_models.course_answers import ANSWERS, Solution, is_right, solve
-from page_models.course_page import (
+from page_models.course.page import (
     DRAFT,
     LESSONS_PAGE,
     add_step,
@@ -39,7 +39,7 @@ from page_models.course_page import (
     step_within,
     view_address,
 )
-from page_models.course_views import (
+from page_models.course.views import (
     BUILDING_BLOCKS,
     EXPRESSION_GRAPH,
     NETWORK_BUILDER,
@@ -49,6 +49,7 @@ from page_models.course_views import (
     page_params,
     page_url_path,
 )
+from page_models.numerics import matrices, scaling, typed
 from page_models.url import encode, parse_query
 
 LESSONS = builtin_lessons()
@@ -306,7 +307,7 @@ def independent_new_answer(step: Step, kind: str, args: dict):
         return "min-max" if squeeze(min_max) > squeeze(z) else "z-scores"
     if kind == "matmul_entry":
         m, n, p = (int(q[k]) for k in ("mm_m", "mm_n", "mm_p"))
-        a, b = stats.integer_matrix(m, n, seed=1), stats.integer_matrix(n, p, seed=2)
+        a, b = matrices.integer_matrix(m, n, seed=1), matrices.integer_matrix(n, p, seed=2)
         return sum(a[int(q["mm_row"]), k] * b[k, int(q["mm_col"])] for k in range(n))
     if kind == "best_step":
         x = float(q["nd_x"])
@@ -443,6 +444,9 @@ def test_every_answer_kind_is_used_by_the_course_or_tested_here():
     ("central_difference wrt=x h=-1", EXPRESSION_GRAPH, {"src": "y = x"}, "positive"),
     ("softmax_probability word=cat", BUILDING_BLOCKS,
      {"sm_scores": "dog 1, bird 2", "sm_temp": "1"}, "not one of"),
+    ("cross_entropy_loss", BUILDING_BLOCKS, {"section": "cross-entropy", "ce_true": "5"},
+     "past the last class"),
+    ("matmul_shape", BUILDING_BLOCKS, {"mm_m": "2"}, "set section=matmul"),
     ("first_step optimizer=sgd coord=y", OPTIMIZER_LAB, {"optimal": "1"}, "optimal=0"),
     ("dropout_scale layer=3", NETWORK_BUILDER, {"net": "2-8-2:tanh:0.5"}, "layer must be"),
     ("rate optimizer=sgd", OPTIMIZER_LAB, {"kappa": "lots"}, "kappa: ‘lots’ is not a number"),
@@ -456,7 +460,7 @@ def test_a_question_without_an_answer_says_why(answer, page, query, message):
 
 
 def test_multiple_choice_needs_exactly_one_matching_choice():
-    query = {"mm_m": "2", "mm_n": "3", "mm_nb": "3", "mm_p": "4"}
+    query = {"section": "matmul", "mm_m": "2", "mm_n": "3", "mm_nb": "3", "mm_p": "4"}
     for choices in (("(4,2)", "(3,3)"), ("(2,4)", "(2,4)")):
         step = Step("s", BUILDING_BLOCKS, query, question=Question("?", "matmul_shape", choices))
         with pytest.raises(LessonError, match="exactly one choice"):
@@ -628,10 +632,10 @@ def test_the_first_layers_of_the_deep_sigmoid_network_barely_learn():
 
 
 def test_min_max_and_z_scores_squeeze_the_ordinary_numbers_as_the_lesson_says():
-    x = stats.parse_numbers(lesson_step("normalisation", "Do z-scores resist the outlier?")
+    x = typed.parse_numbers(lesson_step("normalisation", "Do z-scores resist the outlier?")
                             .query["nm_numbers"], "numbers")
-    assert round(stats.outlier_squeeze(stats.min_max_scale, x), 1) == 16.9
-    assert round(stats.outlier_squeeze(stats.z_scores, x), 1) == 15.1
+    assert round(scaling.outlier_squeeze(scaling.min_max_scale, x), 1) == 16.9
+    assert round(scaling.outlier_squeeze(scaling.z_scores, x), 1) == 15.1
 
 
 def test_the_best_central_and_forward_errors_are_the_sizes_the_lesson_gives():
@@ -674,7 +678,9 @@ def test_a_view_with_an_open_question_hides_the_numbers_it_asks_for_where_the_pa
     assert "hide" not in view_address(asks)  # revealed
     assert "hide" not in view_address(Step("S", BUILDING_BLOCKS, {}), hide_answer=True)
     graph = Step("S", EXPRESSION_GRAPH, {"src": "y = x"}, question=Question("?", "value"))
-    assert "hide" not in view_address(graph, hide_answer=True)  # the graph has no hide param
+    assert view_address(graph, hide_answer=True).endswith("&hide=1")
+    builder = Step("S", NETWORK_BUILDER, {}, question=Question("?", "steps_per_epoch"))
+    assert "hide" not in view_address(builder, hide_answer=True)  # it has no hide param
 
 
 def test_the_numbers_the_initialisation_lesson_quotes_are_the_engines():
@@ -683,6 +689,15 @@ def test_the_numbers_the_initialisation_lesson_quotes_are_the_engines():
     he = lesson_step("initialisation", "ReLU halves the variance: He's √2")
     xavier = Step("s", he.page, {**he.query, "src": he.query["src"].replace("5.657", "8")})
     assert abs(three_layers_in_numpy(xavier) - 0.125) < 0.01  # "each layer would halve it"
+
+
+def test_the_initialisation_lesson_names_each_layers_init_as_the_engine_does():
+    spec = MLPSpec(n_in=2, hidden=(4, 4, 4), activations=("tanh", "sigmoid", "relu"), n_out=2)
+    tanh, sigmoid, relu, output = (str(init) for init in spec.inits)
+    text = " ".join(lesson_step("initialisation", "ReLU halves the variance: He's √2").text
+                    .split())
+    assert (f"a tanh layer with {tanh}; a sigmoid layer with {sigmoid}; a ReLU layer with "
+            f"{relu}; the output layer with {output}") in text
 
 
 def test_the_sample_numbers_the_distributions_lesson_quotes_are_the_engines():

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from engine import Tensor, cross_entropy, softmax
-from page_models import stats
 from page_models.building_blocks import SECTIONS
 from page_models.building_blocks.calculus import ACTIVATIONS, GradientCost, LoopTiming
+from page_models.building_blocks.linear_algebra import distances_to_minimum
+from page_models.numerics import differences, matrices, sampling, scaling
 from viz.blocks import (
     FONT_SIZE,
     cross_entropy_loss_figure,
@@ -45,7 +46,7 @@ SCORES = np.array([3.0, 2.2, 1.9, -1.0])
 
 def test_softmax_bars_are_probabilities_and_draw_fractions():
     probs = softmax(Tensor(SCORES)).data
-    counts = stats.draw_counts(probs, 500, seed=0)
+    counts = sampling.draw_counts(probs, 500, seed=0)
     fig = softmax_figure(LABELS, probs, counts)
     prob_bars, draw_bars = fig.data
     assert list(prob_bars.x) == LABELS
@@ -83,15 +84,15 @@ def test_cross_entropy_curve_marks_the_current_loss():
 
 
 def test_histogram_bars_have_area_one():
-    x = stats.draw_samples(stats.normal(0.0, 1.0), 1000, seed=0)
+    x = sampling.draw_samples(sampling.normal(0.0, 1.0), 1000, seed=0)
     bars = histogram_bars(x, "h", "#000000", bins=20)
     assert len(bars.x) == 20
     assert np.sum(np.array(bars.y) * np.array(bars.width)) == pytest.approx(1.0)
 
 
 def test_distribution_figure_continuous():
-    dist = stats.normal(2.0, 0.5)
-    fig = distribution_figure(dist, stats.draw_samples(dist, 300, seed=1))
+    dist = sampling.normal(2.0, 0.5)
+    fig = distribution_figure(dist, sampling.draw_samples(dist, 300, seed=1))
     bars, density = fig.data
     assert bars.type == "bar" and density.type == "scatter"
     assert max(density.y) == pytest.approx(1 / (0.5 * np.sqrt(2 * np.pi)), rel=1e-3)
@@ -99,17 +100,17 @@ def test_distribution_figure_continuous():
 
 
 def test_distribution_figure_bernoulli():
-    dist = stats.bernoulli(0.3)
-    samples = stats.draw_samples(dist, 1000, seed=2)
+    dist = sampling.bernoulli(0.3)
+    samples = sampling.draw_samples(dist, 1000, seed=2)
     population, sample = distribution_figure(dist, samples).data
     assert list(population.y) == pytest.approx([0.7, 0.3])
     assert list(sample.y) == pytest.approx([np.mean(samples == 0), np.mean(samples == 1)])
 
 
 def test_scaling_figure_panels_and_outlier():
-    x = np.append(stats.draw_samples(stats.normal(50, 10), 200, seed=0), 500.0)
-    z = stats.z_scores(x)
-    fig = scaling_figure(x, stats.min_max_scale(x), z, outlier=200)
+    x = np.append(sampling.draw_samples(sampling.normal(50, 10), 200, seed=0), 500.0)
+    z = scaling.z_scores(x)
+    fig = scaling_figure(x, scaling.min_max_scale(x), z, outlier=200)
     bars = [t for t in fig.data if t.type == "bar"]
     markers = [t for t in fig.data if t.type == "scatter"]
     assert len(bars) == 3
@@ -123,12 +124,12 @@ def test_scaling_figure_panels_and_outlier():
 
 def test_scaling_figure_without_outlier_has_no_marker():
     x = np.arange(10.0)
-    fig = scaling_figure(x, stats.min_max_scale(x), stats.z_scores(x))
+    fig = scaling_figure(x, scaling.min_max_scale(x), scaling.z_scores(x))
     assert [t.type for t in fig.data] == ["bar", "bar", "bar"]
 
 
 def test_matmul_figure_outlines_row_column_and_cell():
-    a, b = stats.integer_matrix(2, 3, seed=1), stats.integer_matrix(3, 4, seed=2)
+    a, b = matrices.integer_matrix(2, 3, seed=1), matrices.integer_matrix(3, 4, seed=2)
     c = (Tensor(a) @ Tensor(b)).data
     fig = matmul_figure(a, b, c, row=1, col=2)
     assert [t.type for t in fig.data] == ["heatmap"] * 3
@@ -160,7 +161,7 @@ def test_matrix_latex():
 
 def test_difference_error_figure():
     h = np.logspace(-16, 0, 17)
-    err = stats.difference_errors(lambda t: t.exp(), 0.5, h)
+    err = differences.difference_errors(lambda t: t.exp(), 0.5, h)
     fig = difference_error_figure(err)
     names = [t.name for t in fig.data if t.showlegend is not False]
     assert names == ["forward", "central", "∝ h", "∝ h²", "round-off ∝ ε/h"]
@@ -175,17 +176,17 @@ def test_difference_error_figure():
 
 
 def test_low_rank_and_descent_figures():
-    a = stats.matrix_with_condition(3, 100.0, seed=0)
-    summary = stats.svd_summary(a)
-    fig = low_rank_figure(summary.singular_values, *stats.low_rank_errors(a))
+    a = matrices.matrix_with_condition(3, 100.0, seed=0)
+    summary = matrices.svd_summary(a)
+    fig = low_rank_figure(summary.singular_values, *matrices.low_rank_errors(a))
     assert list(fig.data[0].y) == pytest.approx(summary.singular_values)
     assert list(fig.data[1].x) == [0, 1, 2, 3]
-    distances = stats.quadratic_descent(a, 20)
+    distances = distances_to_minimum(a, 20)
     fig = descent_figure(distances, 100.0)
     assert list(fig.data[0].y) == pytest.approx(distances)
     assert list(fig.data[1].y) == pytest.approx(0.99 ** np.arange(21))
-    stalled = descent_figure(stats.quadratic_descent(
-        stats.matrix_with_condition(4, 1e16, seed=0), 20), 1e16)
+    stalled = descent_figure(distances_to_minimum(
+        matrices.matrix_with_condition(4, 1e16, seed=0), 20), 1e16)
     assert stalled.layout.yaxis.range[0] <= -2  # a run stuck near 1 is drawn as stuck
 
 
@@ -283,6 +284,9 @@ def test_factorisation_figures():
     assert list(fig.data[4].y) == pytest.approx(view.nmf_errors)
     parts = parts_figure(view)
     assert len(parts.data) == 4 and min(np.min(t.z) for t in parts.data[:2]) >= 0
+    hidden = factorisation_figure(view, errors=False)  # a lesson asks which error is smaller
+    assert [t.type for t in hidden.data] == ["heatmap"] * 3
+    assert "relative error" not in str(hidden.to_dict())
 
 
 def test_tensor_figure_titles_carry_the_shapes():
@@ -290,6 +294,10 @@ def test_tensor_figure_titles_carry_the_shapes():
                                      te_shapes="2x2x3, 2x3x2"))
     assert [a.text for a in fig.layout.annotations] == ["A: 2×2×3", "B: 2×3×2", "R: 2×2×2"]
     assert np.shape(fig.data[0].z) == (4, 3)  # the first two axes stacked as rows
+    hidden = tensor_figure(section_view("tensors", te_spec="bij,bjk->bik",
+                                        te_shapes="2x2x3, 2x3x2"), result=False)
+    assert [a.text for a in hidden.layout.annotations] == ["A: 2×2×3", "B: 2×3×2"]
+    assert len(hidden.data) == 2
 
 
 def test_sampling_bias_figure_draws_both_running_means():

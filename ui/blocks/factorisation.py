@@ -7,7 +7,15 @@ import streamlit as st
 from page_models.building_blocks.factorisation import FACTORISATION_DATA, IMAGE_SIZE, TENSOR_OPS
 from page_models.building_blocks.section import Section
 from page_models.limits import MAX_LIST_CHARS
-from ui.blocks.common import chart, compute, explain, main_visual, seed_input, state
+from ui.blocks.common import (
+    answer_hidden,
+    chart,
+    compute,
+    explain,
+    main_visual,
+    seed_input,
+    state,
+)
 from ui.errors import user_errors
 from viz.blocks_factorisation import factorisation_figure, parts_figure, tensor_figure
 
@@ -23,8 +31,9 @@ def factorisation(section: Section) -> None:
     seed_input(seed_col, "fa_seed")
     with user_errors(stop=False):
         view = compute(section)
+        hidden = answer_hidden()  # which error is smaller is what a lesson asks for
         with main_visual():
-            chart(factorisation_figure(view))
+            chart(factorisation_figure(view, errors=not hidden))
         chart(parts_figure(view))
     explain(
         [r"V \approx U_k \Sigma_k V_k^\top = \sum_{i \le k} \sigma_i u_i v_i^\top",
@@ -53,8 +62,9 @@ def tensors(section: Section) -> None:
     seed_input(seed_col, "te_seed")
     with user_errors(stop=False):
         view = compute(section)
+        hidden = answer_hidden()  # the result's shape is what a lesson asks for
         with main_visual():
-            chart(tensor_figure(view))
+            chart(tensor_figure(view, result=not hidden))
         st.latex(view.formula)
         if view.summed:
             st.markdown(f"Summed over the index {', '.join(view.summed)}: it appears in the "

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from page_models.course import COURSE, MAX_LINK_CHARS, MAX_STEPS, Lesson, Question, Step
-from page_models.course_views import page_params, page_url_path
+from page_models.course.lesson import COURSE, MAX_LINK_CHARS, MAX_STEPS, Lesson, Question, Step
+from page_models.course.views import page_params, page_url_path
 from page_models.url import Param
 
 __all__ = ["DRAFT", "LESSONS_PAGE", "PARAMS", "add_step", "move_step", "remove_step",

@@ -1,6 +1,6 @@
-"""One-click lessons of the Network Builder: ready-made networks that show one effect.
+"""The Network Builder's vanishing-gradients tab: ready-made networks that show the effect.
 
-Vanishing gradients: a deep stack of sigmoids multiplies the gradient by σ'(z) ≤ 1/4 at every
+A deep stack of sigmoids multiplies the gradient by σ'(z) ≤ 1/4 at every
 layer on the way back, so the layers next to the inputs barely learn; the same stack with ReLU
 (derivative 1 where active) keeps the gradient's size. Both start as MLP starts every network,
 with PyTorch's initialisation (Xavier with gain 1 for sigmoid, He with gain √2 for ReLU), and
@@ -18,7 +18,7 @@ from engine.train import History, train
 from page_models.optimizers import OptimizerChoice
 
 __all__ = ["VANISHING", "lesson_conclusion", "lesson_intro", "log_norm_range",
-           "vanishing_gradient_spec", "vanishing_gradients"]
+           "vanishing_gradient_spec", "compare_activations"]
 
 VANISHING = {"depth": 6, "width": 8, "epochs": 10, "activations": ("sigmoid", "relu"),
              "optimizer": OptimizerChoice.of("sgd", lr=0.1)}
@@ -30,7 +30,7 @@ def vanishing_gradient_spec(activation: str, n_in: int, n_out: int) -> MLPSpec:
     return MLPSpec(n_in=n_in, hidden=(width,) * depth, activations=(activation,), n_out=n_out)
 
 
-def vanishing_gradients(train_data: Dataset, val_data: Dataset | None, batch_size: int,
+def compare_activations(train_data: Dataset, val_data: Dataset | None, batch_size: int,
                         seed: int) -> dict[str, tuple[History, np.ndarray]]:
     """Train the deep network with each activation from the same seed, briefly, with plain SGD.
 

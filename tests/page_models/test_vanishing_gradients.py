@@ -3,13 +3,13 @@
 import numpy as np
 
 from engine.data import make_dataset, train_val_split
-from page_models.lessons import (
+from page_models.vanishing_gradients import (
     VANISHING,
+    compare_activations,
     lesson_conclusion,
     lesson_intro,
     log_norm_range,
     vanishing_gradient_spec,
-    vanishing_gradients,
 )
 
 
@@ -23,7 +23,7 @@ def test_the_lesson_network_is_deep_and_uniform():
 
 def test_sigmoid_gradients_vanish_towards_the_inputs_and_relu_gradients_do_not():
     train_data, val_data = train_val_split(make_dataset("moons", n=120, seed=0), 0.25, seed=0)
-    result = vanishing_gradients(train_data, val_data, 30, seed=0)
+    result = compare_activations(train_data, val_data, 30, seed=0)
     assert list(result) == ["sigmoid", "relu"]
     sigmoid, relu = result["sigmoid"][1], result["relu"][1]
     assert len(sigmoid) == len(relu) == VANISHING["depth"] + 1
@@ -35,7 +35,7 @@ def test_sigmoid_gradients_vanish_towards_the_inputs_and_relu_gradients_do_not()
 
 def test_the_log_range_holds_every_positive_norm_of_every_run():
     train_data, val_data = train_val_split(make_dataset("moons", n=60, seed=0), 0.25, seed=0)
-    results = vanishing_gradients(train_data, val_data, 15, seed=0)
+    results = compare_activations(train_data, val_data, 15, seed=0)
     histories = [h for h, _ in results.values()]
     low, high = log_norm_range(histories)
     every = np.concatenate([h.grad_norms.ravel() for h in histories])

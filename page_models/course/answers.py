@@ -16,23 +16,24 @@ from functools import lru_cache
 
 import numpy as np
 
-from engine import Tensor, cross_entropy, format_shape
-from engine.errors import PlaygroundError, ShapeError
+from engine import Tensor, format_shape
+from engine.errors import PlaygroundError
 from engine.expr import build
 from engine.functional import dropout
 from engine.nn import MLP, MLPSpec
 from engine.train import train
-from page_models import network_builder, optimizer_lab, stats
+from page_models import network_builder, optimizer_lab
+from page_models.building_blocks import PARAMS as BUILDING_BLOCKS_PARAMS
 from page_models.building_blocks import SECTIONS
-from page_models.course import LessonError, Question, Step
-from page_models.course_views import (
+from page_models.course.lesson import LessonError, Question, Step
+from page_models.course.views import (
     BUILDING_BLOCKS,
     EXPRESSION_GRAPH,
     NETWORK_BUILDER,
     OPTIMIZER_LAB,
     expression_inputs,
 )
-from page_models.limits import MAX_SCORES
+from page_models.numerics import scaling, typed
 from page_models.optimizers import parse_choices
 from page_models.surfaces import descend, make_surface, optimal_settings, theoretical_rates
 from page_models.url import parse_query
@@ -71,7 +72,7 @@ def _need(query: Query, name: str) -> str:
 
 def _number(text: str, what: str) -> float:
     try:
-        return stats.parse_number(text)
+        return typed.parse_number(text)
     except PlaygroundError as err:
         raise LessonError(f"{what}: {err}") from None
 
@@ -227,9 +228,18 @@ def _accumulated_grad(query: Query, args: Args) -> float:
 
 # ---- Building Blocks --------------------------------------------------------------------------
 
+SECTION_PARAM = {"section": BUILDING_BLOCKS_PARAMS["section"]}
 
-def _scores(query: Query, name: str) -> tuple[list[str], np.ndarray]:
-    return stats.parse_labelled_scores(_need(query, name), MAX_SCORES)
+
+def _section(query: Query, key: str, **changes):
+    """What Building Blocks section `key` shows for the view, its values read through the page's
+    own Param tables (the view must show that section); `changes` replace some of the values
+    (the same view at another temperature)."""
+    if parse_query(SECTION_PARAM, query)["section"] != key:
+        raise LessonError(f"This answer reads the {SECTIONS[key].title} section: set "
+                          f"section={key} in the view.")
+    section = SECTIONS[key]
+    return section.compute({**parse_query(section.params, query), **changes})
 
 
 def _label_index(labels: list[str], label: str) -> int:
@@ -239,47 +249,26 @@ def _label_index(labels: list[str], label: str) -> int:
 
 
 def _softmax_probability(query: Query, args: Args) -> float:
-    labels, scores = _scores(query, "sm_scores")
-    probs = stats.tempered_softmax(scores, _number(_need(query, "sm_temp"), "sm_temp"))
-    return float(probs[_label_index(labels, _need(args, "word"))])
+    view = _section(query, "softmax")
+    return float(view.probs[_label_index(view.labels, _need(args, "word"))])
 
 
-def _cross_entropy(query: Query) -> tuple[list[str], Tensor, Tensor]:
-    labels, scores = _scores(query, "ce_scores")
-    y = _index(_need(query, "ce_true"), "ce_true")
-    if y >= len(labels):
-        raise LessonError(f"ce_true={y} is past the last class.")
-    z = Tensor(scores[None, :], requires_grad=True)
-    loss = cross_entropy(z, np.array([y]))
-    loss.backward()
-    return labels, z, loss
+def _cross_entropy(query: Query):
+    view = _section(query, "cross-entropy")
+    if parse_query(SECTIONS["cross-entropy"].params, query)["ce_true"] != view.true_index:
+        raise LessonError(f"ce_true={query['ce_true'][:20]} is past the last class.")
+    return view
 
 
 def _cross_entropy_gradient(query: Query, args: Args) -> float:
-    labels, z, _ = _cross_entropy(query)
-    return float(z.grad[0, _label_index(labels, _need(args, "label"))])
-
-
-def _pasted(query: Query) -> np.ndarray:
-    return stats.parse_numbers(_need(query, "nm_numbers"), "the pasted numbers")
+    view = _cross_entropy(query)
+    return float(view.grad[_label_index(view.labels, _need(args, "label"))])
 
 
 def _matmul_shape(query: Query, args: Args) -> str:
     """The shape of A @ B for the view's sizes, or "no product" if they do not fit."""
-    m, n, nb, p = (_index(_need(query, k), k) for k in ("mm_m", "mm_n", "mm_nb", "mm_p"))
-    try:
-        return format_shape((Tensor(np.ones((m, n))) @ Tensor(np.ones((nb, p)))).shape)
-    except ShapeError:
-        return "no product"
-
-
-def _section(query: Query, key: str):
-    """What section `key` shows for the view (which must show that section)."""
-    if query.get("section") != key:
-        raise LessonError(f"This answer reads the {SECTIONS[key].title} section: set "
-                          f"section={key} in the view.")
-    section = SECTIONS[key]
-    return section.compute(parse_query(section.params, query))
+    product = _section(query, "matmul").c
+    return "no product" if product is None else format_shape(product.shape)
 
 
 def _drawn_share(query: Query, args: Args) -> float:
@@ -290,10 +279,10 @@ def _drawn_share(query: Query, args: Args) -> float:
 
 def _softmax_trend(query: Query, args: Args) -> str:
     """Whether `word`'s probability rises or falls when the temperature goes to `to`."""
-    labels, scores = _scores(query, "sm_scores")
-    i = _label_index(labels, _need(args, "word"))
-    now = stats.tempered_softmax(scores, _number(_need(query, "sm_temp"), "sm_temp"))[i]
-    then = stats.tempered_softmax(scores, _number(_need(args, "to"), "to"))[i]
+    view = _section(query, "softmax")
+    i = _label_index(view.labels, _need(args, "word"))
+    now = view.probs[i]
+    then = _section(query, "softmax", sm_temp=_number(_need(args, "to"), "to")).probs[i]
     return "rises" if then > now else "falls" if then < now else "stays"
 
 
@@ -302,13 +291,14 @@ def _gradient_sign(query: Query, args: Args) -> str:
     return "negative" if value < 0 else "positive" if value > 0 else "zero"
 
 
-SCALINGS = {"min-max": stats.min_max_scale, "z-scores": stats.z_scores}
+SCALINGS = {"min-max": scaling.min_max_scale, "z-scores": scaling.z_scores}
 
 
 def _more_squeezed(query: Query, args: Args) -> str:
     """Which scaling, min-max or z-scores, squeezes the other pasted numbers more once the last
-    one (the outlier) joins them (stats.outlier_squeeze)."""
-    squeeze = {name: stats.outlier_squeeze(f, _pasted(query)) for name, f in SCALINGS.items()}
+    one (the outlier) joins them (scaling.outlier_squeeze)."""
+    numbers = _section(query, "normalisation").x
+    squeeze = {name: scaling.outlier_squeeze(f, numbers) for name, f in SCALINGS.items()}
     return max(squeeze, key=squeeze.get)
 
 
@@ -361,7 +351,7 @@ def _smaller_error(query: Query, args: Args) -> str:
 
 
 def _condition_number(query: Query, args: Args) -> float:
-    if query.get("section") == "conditioning":
+    if parse_query(SECTION_PARAM, query)["section"] == "conditioning":
         return _section(query, "conditioning").summary.condition_number
     return _section(query, "quadratic-forms").condition_number
 
@@ -550,15 +540,15 @@ ANSWERS: dict[str, AnswerKind] = {
     "softmax_probability": AnswerKind(BUILDING_BLOCKS, "the softmax probability of word",
                                       _softmax_probability),
     "cross_entropy_loss": AnswerKind(BUILDING_BLOCKS, "the cross-entropy loss of the true class",
-                                     lambda q, a: _cross_entropy(q)[2].item()),
+                                     lambda q, a: _cross_entropy(q).loss),
     "cross_entropy_gradient": AnswerKind(BUILDING_BLOCKS, "∂loss/∂z of class label",
                                          _cross_entropy_gradient),
     "z_score": AnswerKind(BUILDING_BLOCKS, "the z-score of pasted number at=i (from 0)",
-                          lambda q, a: _element(stats.z_scores(_pasted(q)), a)),
+                          lambda q, a: _element(_section(q, "normalisation").z, a)),
     "min_max": AnswerKind(BUILDING_BLOCKS, "the min–max scaled pasted number at=i (from 0)",
-                          lambda q, a: _element(stats.min_max_scale(_pasted(q)), a)),
+                          lambda q, a: _element(_section(q, "normalisation").min_max, a)),
     "normal_within": AnswerKind(BUILDING_BLOCKS, "the share of a normal distribution within ±k σ",
-                                lambda q, a: stats.normal_fraction_within(
+                                lambda q, a: scaling.normal_fraction_within(
                                     _number(_need(a, "k"), "k"))),
     "matmul_shape": AnswerKind(BUILDING_BLOCKS, "the shape of A @ B, or ‘no product’",
                                _matmul_shape),

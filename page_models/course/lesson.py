@@ -2,7 +2,7 @@
 
 A lesson is a key, a title and ordered steps. A step is a view of one page (its path and its URL
 query: the view's full state), Markdown text with LaTeX, and optionally a question whose answer
-the engine computes from that same state (page_models.course_answers).
+the engine computes from that same state (page_models.course.answers).
 
 The built-in course is the folder `lessons/` at the repo root, one Markdown file per lesson, in
 the order COURSE names them. The file format (`format_markdown` / `parse_markdown`, which
@@ -71,7 +71,7 @@ __all__ = [
     "unpack",
 ]
 
-COURSE_DIR = Path(__file__).resolve().parent.parent / "lessons"
+COURSE_DIR = Path(__file__).resolve().parents[2] / "lessons"
 COURSE = ("derivatives", "matrices", "linear-algebra", "distributions-sampling",
           "softmax-sampling", "cross-entropy", "normalisation", "computation-graph", "chain-rule",
           "jacobians", "gradient-check", "vectorisation-cost", "mlp-by-hand", "initialisation",
@@ -106,7 +106,7 @@ def _block(text: str) -> str:
 @dataclass(frozen=True)
 class Question:
     """A question about a step's view. `answer` names an engine computation and its arguments
-    ("grad wrt=w1", see page_models.course_answers); with `choices` it is multiple choice and
+    ("grad wrt=w1", see page_models.course.answers); with `choices` it is multiple choice and
     the right choice is the one the computed answer matches. Else a typed number is right if it
     is within `tolerance` of the answer, or is the answer correctly rounded to the digits typed,
     at least `digits` significant ones ("0.53" for 0.5286)."""
