@@ -4,8 +4,9 @@ is as its visitor left it when they come back."""
 
 from streamlit.testing.v1 import AppTest
 
-from page_models import course_page, expression_graph, network_builder, optimizer_lab
+from page_models import expression_graph, network_builder, optimizer_lab
 from page_models.building_blocks import PARAMS as BLOCKS_PARAMS
+from page_models.course import page as course_page
 from tests.tour import PAGE_PATHS, every_move
 
 from .helpers import APP, run
