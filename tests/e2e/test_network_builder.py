@@ -40,8 +40,8 @@ def play(page, until_epoch: int, timeout_s: float = 60) -> None:
     page.locator(PLAY).click()
     deadline = time.monotonic() + timeout_s
     while shown_epoch(page) < until_epoch and time.monotonic() < deadline:
-        if page.locator(PLAY).is_disabled():
-            return  # the run ended
+        if page.locator("button.bp-next").is_disabled():
+            return  # the run ended (Play would play it again from the start)
         page.wait_for_timeout(100)
     assert shown_epoch(page) >= until_epoch or time.monotonic() < deadline
 
