@@ -84,7 +84,7 @@ for i in "${!app_ports[@]}"; do
         --server.address 127.0.0.1 --server.port "$app_port" --server.fileWatcherType none \
         --browser.gatherUsageStats false) </dev/null >"$dir/replica-$((i + 1)).log" 2>&1 &
     pids+=($!)
-    servers+="server 127.0.0.1:$app_port; "
+    servers+="server 127.0.0.1:$app_port max_fails=0; "
 done
 
 sed -e "s|\${NGINX_LISTEN}|$host:$port|" -e "s|\${APP_SERVERS}|$servers|" \
