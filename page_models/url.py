@@ -39,11 +39,8 @@ class Param:
     def allows(self, value: Any) -> bool:
         """In range, one of the choices, not too long, and passes `check` (e.g. a network's or an
         optimizer list's text that can be read)."""
-        if self.check is not None:
-            try:
-                self.check(value)
-            except PlaygroundError:
-                return False
+        if self.refusal(value) is not None:
+            return False
         if self.choices is not None:
             return value in self.choices
         if isinstance(value, str | tuple) and len(value) > self.max_len:
@@ -57,6 +54,15 @@ class Param:
             if self.hi is not None and item > self.hi:
                 return False
         return True
+
+    def refusal(self, value: Any) -> str | None:
+        """Why `check` rejects `value` (its PlaygroundError's message), or None."""
+        try:
+            if self.check is not None:
+                self.check(value)
+        except PlaygroundError as err:
+            return str(err)
+        return None
 
 
 def _decode(text: str, default: Any) -> Any:
@@ -126,11 +132,11 @@ def rejected(params: Mapping[str, Param], query: Mapping[str, str]) -> list[str]
         if param.check is None or (text := query.get(name)) is None:
             continue
         try:
-            param.check(_decode(text, param.default))
+            reason = param.refusal(_decode(text, param.default))
         except (ValueError, TypeError):
             continue  # unreadable as its type: over_cap's or parse's business
-        except PlaygroundError as err:
-            reasons.append(f"{name}: {err}")
+        if reason is not None:
+            reasons.append(f"{name}: {reason}")
     return reasons
 
 
