@@ -23,6 +23,7 @@ from engine.nn import MLPSpec
 from engine.train import class_probabilities, predict
 from page_models.export import Training
 from page_models.features import FEATURES, expand_features
+from page_models.limits import MAX_OWN_POINTS
 from page_models.optimizers import OptimizerChoice, format_choices, parse_choices
 from page_models.url import Param
 
@@ -65,8 +66,11 @@ PARAMS = {
     "batch": Param(32, choices=BATCH_SIZES),
     "seed": Param(0, lo=0, hi=9999),
     "epoch": Param(0, lo=0, hi=MAX_EPOCHS),
+    "point_graph": Param(False),  # the live graph of one data point...
+    "point": Param(0, lo=0, hi=MAX_OWN_POINTS - 1),  # ...this one (page_models.point_graph)
 }
-TRAINING = tuple(name for name in PARAMS if name != "epoch")  # a change starts a new run
+VIEW = ("epoch", "point_graph", "point")  # what is shown of a run
+TRAINING = tuple(name for name in PARAMS if name not in VIEW)  # a change starts a new run
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def open_page(**query) -> AppTest:
 
 def player(at: AppTest) -> tuple[str, dict]:
     """The live player's key and the data this run sent it."""
-    element = player_element(at)
+    element = player_element(at, "live_player")
     data = json.loads(element.proto.json)
     data["frames"] = [json.loads(frame) for frame in data["frames"]]  # each sent as JSON text
     return element.proto.id.rsplit("-", 1)[-1], data
@@ -73,7 +73,7 @@ def test_the_page_builds_the_default_network_and_an_idle_player():
     _, data = player(at)
     assert data["start"] == 0 and data["frames"] == [] and data["end"] is None
     assert data["setup"]["columns"] == [2, 8, 8, 2]
-    assert len(at.get("plotly_chart")) == 3  # neurons, graph, dropout bars
+    assert len(at.get("plotly_chart")) == 2  # neurons, dropout bars (the graph: a graph player)
 
 
 def test_the_player_gets_the_frames_it_asks_for():
@@ -218,15 +218,23 @@ def test_the_vanishing_gradient_lesson_compares_deep_sigmoid_and_relu():
     assert any("smaller" in m.value for m in at.markdown)
 
 
-def test_the_graph_of_one_step_labels_every_op_with_its_shapes_and_animates():
+def graph_data(at: AppTest, key: str) -> dict:
+    """The data a graph player of the page (by its key) got in this run."""
+    (element,) = [e for e in at.get("bidi_component")
+                  if e.proto.component_name.endswith("graph_player") and key in e.proto.id]
+    return json.loads(element.proto.json)
+
+
+def test_the_graph_of_one_step_is_a_graph_player_with_shapes_and_a_legend():
     at = open_page(net="2-8-8-2:tanh:0.5,0")
-    graph = chart(at, "nb_graph")
-    texts = {str(x) for trace in graph.data if trace.text is not None
-             for x in ([trace.text] if isinstance(trace.text, str) else trace.text)}
-    assert {"(32,2) @ (2,8)<br>→ (32,8)", "(32,8) + (8,)<br>→ (32,8)", "tanh (32,8)<br>→ (32,8)",
-            "drop (32,8)<br>→ (32,8)", "(32,8) @ (8,2)<br>→ (32,2)",
-            "CE (32,2), (32,)<br>→ ()"} <= texts
-    assert len(graph.frames) > 10
+    data = graph_data(at, "nb_graph")
+    tops = [node["top"] for node in data["nodes"]]
+    labels = [node["label"] for node in data["nodes"]]
+    assert {"(32,2)", "(32,8)", "(8,2)", "scalar"} <= set(tops)
+    assert {"@", "+", "tanh", "drop", "CE"} <= set(labels)
+    assert len(data["frames"]) > 10 and data["frame"] == 0  # opens on the bare graph
+    legend = next(c.value for c in at.caption if "Above a node: its shape" in c.value)
+    assert "“(32,8) ±" in legend and "is a 32 × 8 array whose entries all lie between" in legend
 
 
 def test_every_registry_optimizer_and_schedule_can_be_chosen_for_the_one_run():
