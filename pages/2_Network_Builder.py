@@ -86,6 +86,7 @@ with st.sidebar:
     features_slot = st.container()
 layers_slot = st.container()
 visual = st.container(key="main-visual")  # the live boundary, loss and Play stay on screen one
+point_slot = st.container()  # the live graph of one point, under it
 raw = your_data(nb.dataset(current(nb.PARAMS)))  # below the main visual
 if raw is None:  # the panel says why
     publish(ALL_PARAMS)
@@ -121,7 +122,8 @@ if state.point_graph:
 model = trained(config, state.epoch, setup)
 with visual:
     live_area(point)
-    left, right = st.columns([1, 2], vertical_alignment="center")
+with point_slot:
+    left, right, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
     left.toggle("Graph of one point, live", key="point_graph",
                 help="The computation graph of one data point: its forward pass and the "
                      "backward pass of its loss, updated with every epoch the player shows.")

@@ -13,7 +13,7 @@ from .helpers import (
 )
 
 EPOCH = "[data-testid='live-epoch']"
-PLAY = "button.bp-play"  # the player's Play/Pause button
+PLAY = ".lp button.bp-play"  # the live player's Play/Pause button (the graphs have their own)
 PANELS = "canvas.lp-panel:visible"
 SCREENSHOT = "/tmp/backprop_playground_network_builder.png"
 # Play shows again soon after Pause (a guard against a round trip or a hang; the 200 ms target
@@ -40,7 +40,7 @@ def play(page, until_epoch: int, timeout_s: float = 60) -> None:
     page.locator(PLAY).click()
     deadline = time.monotonic() + timeout_s
     while shown_epoch(page) < until_epoch and time.monotonic() < deadline:
-        if page.locator("button.bp-next").is_disabled():
+        if page.locator(".lp button.bp-next").is_disabled():
             return  # the run ended (Play would play it again from the start)
         page.wait_for_timeout(100)
     assert shown_epoch(page) >= until_epoch or time.monotonic() < deadline
@@ -89,7 +89,7 @@ def test_the_live_view_and_its_controls_fit_one_1280x720_screen(page, base_url, 
     page.locator(EPOCH).wait_for(timeout=30_000)
     box = page.locator(".st-key-main-visual").bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720, box
-    for control in (PLAY, "button.bp-next", "button.bp-first"):
+    for control in (PLAY, ".lp button.bp-next", ".lp button.bp-first"):
         button = page.locator(control).bounding_box()
         assert button["y"] + button["height"] <= 720
     assert_no_exception(page)
@@ -102,7 +102,7 @@ def test_a_diverging_run_says_one_thing(page, base_url, console_errors):
     play(page, 1)
     note = page.get_by_text(re.compile("Training diverged at step"))
     note.wait_for(timeout=30_000)
-    assert page.locator("button.bp-next").is_disabled()  # Play plays the run again
+    assert page.locator(".lp button.bp-next").is_disabled()  # Play plays the run again
     assert page.get_by_text("Press Play or Step").count() == 0
     epoch = shown_epoch(page)
     assert f"(in epoch {epoch + 1})" in note.inner_text()  # the counter shows the last whole one
@@ -226,7 +226,7 @@ def test_presenter_mode_draws_larger_text_and_still_fits_with_its_keys_shown(pag
         font_px[present] = float(page.locator(".lp").get_attribute("data-font-px"))
     assert font_px[True] >= 1.3 * font_px[False], font_px
     play(page, until_epoch=5)
-    assert_the_keys_toggle(page, ".bp-keys", "button.bp-help", says="the first step")
+    assert_the_keys_toggle(page, ".lp .bp-keys", ".lp button.bp-help", says="the first step")
     page.keyboard.press("?")  # shown, the list of keys still leaves the view on the screen
     box = page.locator(".st-key-main-visual").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= 720, box
