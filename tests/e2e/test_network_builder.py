@@ -4,6 +4,8 @@ a link opens at its epoch, no chart is ever blank, and the live view fits the fi
 import re
 import time
 
+from playwright.sync_api import expect
+
 from .helpers import (
     assert_no_console_errors,
     assert_no_exception,
@@ -69,6 +71,36 @@ def test_play_trains_in_the_browser_and_pause_stops_at_once(page, base_url, cons
         assert shown_epoch(page) == at_pause  # not one more epoch after the click
     wait_for_idle(page)
     assert f"epoch={at_pause}" in page.url  # the paused epoch is in the share link
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+
+def test_the_live_point_graph_moves_with_play_and_shows_the_paused_epochs_numbers(
+        page, base_url, console_errors):
+    """The live player hands each epoch's values to the point's graph (no request of its
+    own); after Pause the page draws that epoch's graph itself: the same numbers."""
+    open_page(page, base_url, "Network_Builder?point_graph=1&point=7", timeout_ms=120_000)
+    page.locator(EPOCH).wait_for(timeout=30_000)
+    graph = page.locator(".gp-root").first  # the live graph, above the tabs' graph
+    step = graph.locator(".gp-step")
+    expect(step).to_have_text("epoch 0: every value and gradient", timeout=30_000)
+
+    def numbers() -> list[str]:
+        return graph.evaluate("g => [...g.querySelectorAll('.gp-value, .gp-grad')]"
+                              ".map((t) => t.textContent)")
+
+    untrained = numbers()
+    play(page, 3)
+    expect(step).to_have_text(re.compile(r"epoch ([3-9]|\d\d+): "))
+    assert numbers() != untrained
+    page.locator(PLAY).click()
+    page.locator(PLAY, has_text="Play").wait_for(timeout=PAUSE_BOUND_MS)
+    paused = shown_epoch(page)
+    expect(step).to_have_text(f"epoch {paused}: every value and gradient")
+    live = numbers()
+    wait_for_idle(page)  # the page's run at the paused epoch draws the graph again
+    expect(step).to_have_text("every value and gradient")
+    assert numbers() == live
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
 
