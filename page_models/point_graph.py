@@ -6,8 +6,10 @@
     frame = playback.frames(1)[0]                    # PointFrame: every node's value, gradient
 
 A PointPlayback replays the run (engine.train is deterministic), so its frame N is the point in
-the network of the live player's frame N; nodes are numbered as tensor_graph numbers them (the
-record's topological order), so a frame's lists fit the graph drawn once.
+the network of the live player's frame N, until it has caught up with the run itself: from then
+on it follows the run's own networks as they are made (`follow`), without training again. Nodes
+are numbered as tensor_graph numbers them (the record's topological order), so a frame's lists
+fit the graph drawn once.
 """
 
 from __future__ import annotations
@@ -70,6 +72,18 @@ class PointPlayback(Playback):
     def __init__(self, setup: Setup, index: int):
         super().__init__(setup)
         self.index = check_point(setup, index)
+        self.following = False  # in step with the run: frames come from `follow`, no replay
+
+    def frames(self, count: int) -> list[PointFrame]:
+        return [] if self.following else super().frames(count)
+
+    def follow(self, model: MLP, epoch: int) -> PointFrame | None:
+        """The frame of `epoch` from the run's own network as the run makes it (a Playback
+        watcher), if that is this playback's next frame; then it stays in step."""
+        if epoch != self.made:
+            return None
+        self.made, self.following = epoch + 1, True
+        return self._frame(model, epoch, None, None, None)
 
     def _frame(self, model, epoch, losses, acc, norms) -> PointFrame:
         return PointFrame.of(epoch, point_record(model, self.setup, self.index))

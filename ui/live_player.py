@@ -71,11 +71,20 @@ class LiveRun:
 
     @classmethod
     def of(cls, setup: Setup) -> LiveRun:
-        return cls(PlayerFeed(Playback(setup)), player_setup(setup), setup)
+        run = cls(PlayerFeed(Playback(setup)), player_setup(setup), setup)
+        run.feed.playback.watchers.append(run._follow)
+        return run
+
+    def _follow(self, model, epoch: int) -> None:
+        """The run made `epoch`'s network: the point feeds in step with it take their frame."""
+        for feed in self.points.values():
+            if (frame := feed.playback.follow(model, epoch)) is not None:
+                feed.add([frame])
 
     def point_feed(self, index: int) -> PlayerFeed:
         """The feed of point `index` (made if new; the least recently used beyond MAX_POINTS
-        go)."""
+        go). A new feed replays the run up to the frames the run has made, then follows the
+        run (PointPlayback.follow): it is asked for no frame the run has not made."""
         if index not in self.points:
             self.points[index] = PlayerFeed(PointPlayback(self.source, index), live_frames)
         self.points.move_to_end(index)
@@ -116,10 +125,12 @@ def shared_frames(key: str, config: Hashable, setup: Setup, budget_s: float,
     context = get_script_run_ctx()
     session = context.session_id if context else ""
     with RUNS.use(config, lambda: LiveRun.of(setup), session) as run:
+        follower = None if point is None else run.point_feed(point)  # before the run trains
         frames = run.feed.frames(*asked, budget_s=budget_s) if asked else []
         points = []
-        if point is not None and (first := requested_point(key)) is not None and asked:
-            points = run.point_feed(point).frames(first, asked[1], budget_s=budget_s)
+        if follower is not None and (first := requested_point(key)) is not None and asked:
+            made = len(run.feed.made)  # a point feed stays within the run's frames
+            points = follower.frames(first, min(asked[1], made - 1), budget_s=budget_s)
         return Served(run.setup, frames, run.feed.end, points)
 
 

@@ -198,8 +198,14 @@ class PlayerFeed:
         start = time.thread_time()
         while (len(self.made) <= last and not self.playback.finished
                and (len(self.made) <= first or time.thread_time() - start < budget_s)):
-            self.made += map(json.dumps, self.encode(self.playback.frames(1)))
+            if not self.add(self.playback.frames(1)):
+                break  # the playback makes no more here (it follows another run)
         return self.made[first:last + 1]
+
+    def add(self, frames: Sequence) -> int:
+        """Keep the playback's next `frames` (made elsewhere: a run this one follows); how many."""
+        self.made += map(json.dumps, self.encode(frames))
+        return len(frames)
 
     @property
     def end(self) -> dict | None:

@@ -66,6 +66,21 @@ def test_the_replay_changes_with_the_epoch_and_leaves_the_run_alone():
     assert not np.allclose(first.values[-1], later.values[-1])  # the loss moved
 
 
+def test_a_point_feed_in_step_with_the_run_follows_it_without_training_again():
+    setup = build(DEFAULTS)
+    replayed = LiveRun.of(setup).point_feed(POINT).frames(0, 6)
+    run = LiveRun.of(setup)
+    early = run.point_feed(POINT)  # before the run trains: it follows from frame 0
+    run.feed.frames(0, 6)
+    assert early.made == replayed and early.playback.following
+    late = run.point_feed(POINT + 1)  # mid-run: it replays to the run's frame, then follows
+    other = LiveRun.of(setup).point_feed(POINT + 1).frames(0, 9)
+    assert late.frames(0, 6) == other[:7] and not late.playback.following
+    run.feed.frames(7, 9)
+    assert late.made == other and late.playback.following
+    assert late.frames(0, 12) == other  # never past the run's own frames
+
+
 def test_a_run_keeps_the_feeds_of_the_last_points_asked_for():
     run = LiveRun.of(build(DEFAULTS))
     for index in range(10):
