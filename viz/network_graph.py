@@ -50,8 +50,14 @@ def shape_legend(data: dict) -> str:
     dims, largest = example.groups()
     size = " × ".join(filter(None, dims.split(",")))
     return (f"{how} A tensor shows its shape and its largest entry in size: "
-            f"“{example.group(0)}” is a {size} array whose entries all lie between "
-            f"−{largest.lstrip('−')} and {largest.lstrip('−')}.")
+            f"“{example.group(0)}” is {_article(size)} {size} array whose entries all lie "
+            f"between −{largest} and {largest}.")
+
+
+def _article(size: str) -> str:
+    """"an" before a size that is said with a vowel first ("an 8 × 8", "an 18 × 2"), else "a"."""
+    first = size.split()[0]
+    return "an" if first.startswith("8") or first in ("11", "18") else "a"
 
 
 def live_frames(frames: Sequence[PointFrame], label: str = "") -> list[dict]:

@@ -36,5 +36,8 @@ def test_every_node_shows_its_shape_above_it_and_the_legend_reads_the_largest_te
     assert sorted(tops.values())[-1] == "scalar"  # the sum
     legend = shape_legend(data)
     assert "“(32,8) ±5.3” is a 32 × 8 array whose entries all lie between −5.3 and 5.3" in legend
+    v8 = Tensor(np.full((8, 8), -0.5), requires_grad=True, name="v8")
+    assert "“(8,8) ±0.5” is an 8 × 8 array" in shape_legend(
+        player_data(tensor_graph(record_backward(v8.sum())), "8"))
     assert shape_legend(player_data(tensor_graph(record_backward(v.sum())), "s")).startswith(
         "Above a node: its shape")
