@@ -80,7 +80,7 @@ def test_the_live_point_graph_moves_with_play_and_shows_the_paused_epochs_number
     """The live player hands each epoch's values to the point's graph (no request of its
     own); after Pause the page draws that epoch's graph itself: the same numbers."""
     open_page(page, base_url, "Network_Builder?point_graph=1&point=7", timeout_ms=120_000)
-    page.locator(EPOCH).wait_for(timeout=30_000)
+    page.locator(EPOCH).wait_for(timeout=60_000)
     graph = page.locator(".gp-root").first  # the live graph, above the tabs' graph
     step = graph.locator(".gp-step")
     expect(step).to_have_text("epoch 0: every value and gradient", timeout=30_000)
