@@ -5,7 +5,8 @@ The network has one URL form, engine.nn.MLPSpec's text ("2-8-8-2:tanh:0"); its i
 sizes always follow the chosen features and the dataset. The optimizer has the registry's
 (page_models.optimizers): "adam:lr=0.03", "sgd:lr=0.1~cosine:T_max=300". `epoch` is how far the
 shown run has trained: a link with epoch=N retrains to epoch N (the run is deterministic) and
-opens paused there.
+opens paused there. `point_graph` and `point` show the live graph of one data point
+(page_models.point_graph); like `epoch` they are not training settings (VIEW).
 """
 
 from __future__ import annotations

@@ -116,12 +116,6 @@ with share_slot:
     share_link(ALL_PARAMS)
 
 point = None
-if state.point_graph:
-    with user_errors(stop=False):
-        point = check_point(setup, state.point)
-model = trained(config, state.epoch, setup)
-with visual:
-    live_area(point)
 with point_slot:
     left, right, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
     left.toggle("Graph of one point, live", key="point_graph",
@@ -129,6 +123,12 @@ with point_slot:
                      "backward pass of its loss, updated with every epoch the player shows.")
     if state.point_graph:
         right.number_input("Point (its index in the data)", min_value=0, step=1, key="point")
+        with user_errors(stop=False):
+            point = check_point(setup, state.point)
+model = trained(config, state.epoch, setup)
+with visual:
+    live_area(point)
+with point_slot:
     if point is not None:
         data = shown_graph(point_record(model, setup, point), f"{state.nb_run}-{point}", LAST)
         graph_player({**data, "live_key": POINT_GRAPH}, key=POINT_GRAPH, url_param=None)
