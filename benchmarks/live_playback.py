@@ -1,6 +1,9 @@
 """Benchmark: the Network Builder's live training, played in the browser (ui.live_player).
 
     .venv/bin/python benchmarks/live_playback.py [--seconds 8] [--screenshots 100] [--no-browser]
+                                                 [--point N]
+
+--point N shows the live graph of data point N under the player (point_graph=1&point=N).
 
 Prints, for the default network (moons, x₁ x₂ → 8 tanh → 8 tanh → 2, Adam, batch 32) and for a
 6×128 relu network:
@@ -43,7 +46,7 @@ NETWORKS = {"default 2-8-8-2 tanh": "", "6×128 relu": "2-128-128-128-128-128-12
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-PLAY = "button.lp-play"
+PLAY = ".lp button.bp-play"  # the live player's (the graph players have their own)
 EPOCH = "[data-testid='live-epoch']"
 
 
@@ -113,8 +116,10 @@ def blank_panels(png: bytes, boxes: list[dict], origin: dict) -> int:
 
 
 def browser_figures(page, base: str, net: str, seconds: float, screenshots: int,
-                    server_pid: int) -> dict:
-    page.goto(f"{base}/Network_Builder" + (f"?net={net}" if net else ""))
+                    server_pid: int, point: int | None = None) -> dict:
+    query = ([f"net={net}"] if net else []) + ([f"point_graph=1&point={point}"]
+                                                if point is not None else [])
+    page.goto(f"{base}/Network_Builder" + ("?" + "&".join(query) if query else ""))
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
                            timeout=120_000)
     page.get_by_text("Press Play or Step").wait_for(timeout=60_000)
@@ -156,6 +161,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--screenshots", type=int, default=100)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--point", type=int, default=None)
     args = parser.parse_args()
     print(f"load average before: {load()}; OpenBLAS on one thread, as the app sets it: "
           f"{single_threaded_blas()}")
@@ -174,7 +180,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             for name, net in NETWORKS.items():
                 figures = browser_figures(page, base, net, args.seconds, args.screenshots,
-                                          server.pid)
+                                          server.pid, args.point)
                 for what, value in figures.items():
                     shown = f"{value:.1f}" if isinstance(value, float) else value
                     print(f"{name}: {what}: {shown}")

@@ -8,6 +8,7 @@ the epoch cap or when training diverges, and says why in words (`Playback.stop_r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,6 +94,7 @@ class Playback:
                                     setup.seed)
         self._start = MLP(setup.spec, np.random.default_rng(setup.seed))  # train_steps' start
         self.made = 0  # frames made so far
+        self.watchers: list[Callable[[MLP, int], None]] = []  # shown each epoch's network
         self.finished = False
         self.stop_reason: str | None = None
 
@@ -128,6 +130,8 @@ class Playback:
         return None
 
     def _frame(self, model, epoch, losses, acc, norms) -> Frame:
+        for watch in self.watchers:  # e.g. the point graphs that follow this run
+            watch(model, epoch)
         train_loss, val_loss = losses if losses else (None, None)
         return Frame(epoch, train_loss, val_loss, acc, norms, _predictions(model, self.setup),
                      _edges(model))

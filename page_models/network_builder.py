@@ -5,7 +5,8 @@ The network has one URL form, engine.nn.MLPSpec's text ("2-8-8-2:tanh:0"); its i
 sizes always follow the chosen features and the dataset. The optimizer has the registry's
 (page_models.optimizers): "adam:lr=0.03", "sgd:lr=0.1~cosine:T_max=300". `epoch` is how far the
 shown run has trained: a link with epoch=N retrains to epoch N (the run is deterministic) and
-opens paused there.
+opens paused there. `point_graph` and `point` show the live graph of one data point
+(page_models.point_graph); like `epoch` they are not training settings (VIEW).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from engine.nn import MLPSpec
 from engine.train import class_probabilities, predict
 from page_models.export import Training
 from page_models.features import FEATURES, expand_features
+from page_models.limits import MAX_OWN_POINTS
 from page_models.optimizers import OptimizerChoice, format_choices, parse_choices
 from page_models.url import Param
 
@@ -65,8 +67,11 @@ PARAMS = {
     "batch": Param(32, choices=BATCH_SIZES),
     "seed": Param(0, lo=0, hi=9999),
     "epoch": Param(0, lo=0, hi=MAX_EPOCHS),
+    "point_graph": Param(False),  # the live graph of one data point...
+    "point": Param(0, lo=0, hi=MAX_OWN_POINTS - 1),  # ...this one (page_models.point_graph)
 }
-TRAINING = tuple(name for name in PARAMS if name != "epoch")  # a change starts a new run
+VIEW = ("epoch", "point_graph", "point")  # what is shown of a run
+TRAINING = tuple(name for name in PARAMS if name not in VIEW)  # a change starts a new run
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Settings live in the URL (page_models.network_builder.PARAMS). Training plays in the browser
 (ui.live_player): the server trains when the player asks (one run for every session with the
-same settings), and hears where it paused (the tabs)."""
+same settings), and hears where it paused (the tabs). The graph of one point (a graph player
+under it) takes its values and gradients from the live player's frames as it plays."""
 
 import streamlit as st
 
@@ -11,9 +12,11 @@ from page_models import network_builder as nb
 from page_models import own_data, vanishing_gradients
 from page_models.live import model_at
 from page_models.network import dropout_passes, hidden_activations, one_training_step
+from page_models.point_graph import check_point, point_record
 from ui.charts import chart
 from ui.errors import user_errors
 from ui.export_buttons import export_buttons, network_uploader
+from ui.graph_player import graph_player
 from ui.live_player import live_player, paused_at, shared_frames
 from ui.nav import page_header, presenting
 from ui.network_editor import edited_network, feature_picker, layer_editor
@@ -23,13 +26,17 @@ from ui.state import bind, current, explain_link, keep, publish, share_link
 from viz import live_charts
 from viz.boundary import boundary_figure
 from viz.graph import tensor_graph
-from viz.graph_figure import graph_figure
+from viz.graph_player import player_data
+from viz.network_graph import shape_legend, with_shapes
 from viz.neurons import network_layers, neuron_figure
 
 GRAPH_BATCH = 32  # rows of the minibatch in the computation graph
 DROPOUT_SAMPLES, DROPOUT_PASSES = 6, 3  # fixed inputs and passes in the train/eval comparison
 PLAIN = {"config": {"displayModeBar": False}}
 CHUNK_BUDGET_S = 0.3  # training time per request of the player: a slow network streams in parts
+POINT_GRAPH = "nb_point_graph"  # the live point graph's graph player
+GRAPH_SCALE = {False: 1.0, True: 1.3}  # the graphs' nodes and text; presenter mode: larger
+LAST = 10**9  # a graph player's step past the last: its last (every value and gradient)
 
 page_header("pages/2_Network_Builder.py",
             intro="Build a network (data and optimizer in the sidebar), press **Play**, watch it "
@@ -43,11 +50,12 @@ state = st.session_state
 
 # ---- the live player: frames on request, the paused epoch back into the URL ---------------
 @st.fragment
-def live_area() -> None:
+def live_area(point: int | None) -> None:
     key = f"nb_player_{state.nb_run}"
-    player_setup, frames, end = shared_frames(key, state.nb_config, setup, CHUNK_BUDGET_S)
-    live_player(key, run=str(state.nb_run), start=state.epoch, setup=player_setup,
-                frames=frames, end=end, present=presenting())
+    served = shared_frames(key, state.nb_config, setup, CHUNK_BUDGET_S, point)
+    graph = None if point is None else {"key": POINT_GRAPH, "point": f"{state.nb_run}-{point}"}
+    live_player(key, run=str(state.nb_run), start=state.epoch, served=served, graph=graph,
+                present=presenting())
     paused = paused_at(key)
     if paused is not None and paused != state.epoch:
         state.epoch = paused
@@ -57,6 +65,13 @@ def live_area() -> None:
 @st.cache_data(max_entries=32, show_spinner=False)
 def trained(config: tuple, epoch: int, _setup: nb.Setup):
     return model_at(_setup, epoch)
+
+
+def shown_graph(record, graph_id: str, frame: int) -> dict:
+    """The graph player's data of a recorded pass, shapes on its nodes, opening at `frame`."""
+    graph = tensor_graph(record)
+    data = player_data(graph, graph_id, frame, scale=GRAPH_SCALE[presenting()])
+    return with_shapes(data, graph)
 
 
 # ---- the page ------------------------------------------------------------------------------
@@ -71,6 +86,7 @@ with st.sidebar:
     features_slot = st.container()
 layers_slot = st.container()
 visual = st.container(key="main-visual")  # the live boundary, loss and Play stay on screen one
+point_slot = st.container()  # the live graph of one point, under it
 raw = your_data(nb.dataset(current(nb.PARAMS)))  # below the main visual
 if raw is None:  # the panel says why
     publish(ALL_PARAMS)
@@ -99,10 +115,25 @@ publish(ALL_PARAMS)
 with share_slot:
     share_link(ALL_PARAMS)
 
-with visual:
-    live_area()
-
+point = None
+with point_slot:
+    left, right, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
+    left.toggle("Graph of one point, live", key="point_graph",
+                help="The computation graph of one data point: its forward pass and the "
+                     "backward pass of its loss, updated with every epoch the player shows.")
+    if state.point_graph:
+        right.number_input("Point (its index in the data)", min_value=0, step=1, key="point")
+        with user_errors(stop=False):
+            point = check_point(setup, state.point)
 model = trained(config, state.epoch, setup)
+with visual:
+    live_area(point)
+with point_slot:
+    if point is not None:
+        data = shown_graph(point_record(model, setup, point), f"{state.nb_run}-{point}", LAST)
+        graph_player({**data, "live_key": POINT_GRAPH}, key=POINT_GRAPH, url_param=None)
+        st.caption(f"Point {point} after the epoch the player shows, in evaluation mode "
+                   f"(dropout off). {shape_legend(data)}")
 with st.expander("Export this network, or load one", icon=":material/download:"):
     st.caption(f"The scripts train to epoch {state.epoch} (where the player is paused) and print "
                "the training loss after each epoch, as the page did.")
@@ -132,11 +163,12 @@ with tabs[0]:
                "activation on the first training point.")
 with tabs[1]:
     with user_errors(stop=False):
-        chart(graph_figure(tensor_graph(step), shape_labels=True), key="nb_graph", **PLAIN)
-    st.caption(f"One training step at epoch {state.epoch} on a minibatch of "
-               f"{len(X[:GRAPH_BATCH])} points, in training mode (dropout on): the graph the "
-               "training loop builds. Each op shows how it maps shapes. Press ▶ Play in the "
-               "figure to watch values flow forward and gradients flow back.")
+        data = shown_graph(step, f"{state.nb_run}-{state.epoch}-step", 0)
+        graph_player(data, key="nb_graph", url_param=None)
+        st.caption(f"One training step at epoch {state.epoch} on a minibatch of "
+                   f"{len(X[:GRAPH_BATCH])} points, in training mode (dropout on): the graph "
+                   f"the training loop builds. Press Play to watch values flow forward and "
+                   f"gradients flow back. {shape_legend(data)}")
 with tabs[2]:
     training = st.toggle("Training mode (dropout on)", key="nb_train_mode")
     if not any(setup.spec.dropouts):

@@ -2,8 +2,8 @@
 
 `tensor_graph(record_backward(output), names)` turns a recorded backward pass
 (page_models.graph_record) into a graph in which each edge knows the gradient contribution it
-carried. Any Tensor graph works (an expression, a network's training step); `viz.graph_figure`
-and `viz.graph_player` draw it.
+carried. Any Tensor graph works (an expression, a network's training step); `viz.graph_player`
+draws it.
 
 Nodes are numbered in topological order (parents first). Node attributes: kind ("input",
 "parameter", "constant", "op"), op (an engine Op or None), symbol, name (display name or None),

@@ -18,8 +18,8 @@ from engine import Tensor
 from engine.limits import MAX_GRAPH_NODES
 from viz import palette
 from viz.graph_anim import FILL, RING, Step, animation_steps, tangent_steps
-from viz.graph_figure import hover_text, label_anchor, middle_segment
 from viz.graph_layout import layered_layout
+from viz.graph_text import hover_text, label_anchor, middle_segment
 
 CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
 MIN_COLUMN_PX, MAX_COLUMN_PX = 96, 230
@@ -115,7 +115,7 @@ def _label_chars(frames: list[dict], edges: list) -> list[int]:
 
 
 def _label_point(points: list, chars: int) -> list[float]:
-    """The centre of an edge's label `chars` long: its anchor (viz.graph_figure.label_anchor)
+    """The centre of an edge's label `chars` long: its anchor (viz.graph_text.label_anchor)
     pushed along the middle segment's normal just far enough that the line misses the label;
     above the line, or right of a vertical one."""
     (ax, ay), (bx, by) = middle_segment(points)

@@ -9,7 +9,7 @@ import base64
 import json
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -181,12 +181,14 @@ def player_frames(frames: Sequence[Frame]) -> list[dict]:
 
 
 class PlayerFeed:
-    """The frames of one Playback in the player's form, made on demand and kept as JSON text (one
-    string per frame: few objects for the server's garbage collector to walk after every run),
-    so a request the browser repeats costs nothing."""
+    """The frames of one Playback in the player's form (`encode`: player_frames, or another
+    encoder of that playback's frames), made on demand and kept as JSON text (one string per
+    frame: few objects for the server's garbage collector to walk after every run), so a request
+    the browser repeats costs nothing."""
 
-    def __init__(self, playback: Playback):
-        self.playback = playback
+    def __init__(self, playback: Playback,
+                 encode: Callable[[Sequence], list[dict]] = player_frames):
+        self.playback, self.encode = playback, encode
         self.made: list[str] = []
 
     def frames(self, first: int, last: int, budget_s: float = math.inf) -> list[str]:
@@ -196,8 +198,14 @@ class PlayerFeed:
         start = time.thread_time()
         while (len(self.made) <= last and not self.playback.finished
                and (len(self.made) <= first or time.thread_time() - start < budget_s)):
-            self.made += map(json.dumps, player_frames(self.playback.frames(1)))
+            if not self.add(self.playback.frames(1)):
+                break  # the playback makes no more here (it follows another run)
         return self.made[first:last + 1]
+
+    def add(self, frames: Sequence) -> int:
+        """Keep the playback's next `frames` (made elsewhere: a run this one follows); how many."""
+        self.made += map(json.dumps, self.encode(frames))
+        return len(frames)
 
     @property
     def end(self) -> dict | None:

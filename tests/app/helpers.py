@@ -29,8 +29,9 @@ def run(at: AppTest) -> AppTest:
     return at
 
 
-def player_element(at: AppTest):
-    """The page's one player (a browser component whose name ends in "player"; the page's
-    other components, e.g. ui.nav's, are not players)."""
-    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("player")]
+def player_element(at: AppTest, name: str = "player"):
+    """The page's one player whose component name ends in `name` ("live_player": the Network
+    Builder's, beside its graph players; the page's other components, e.g. ui.nav's, are not
+    players)."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name.endswith(name)]
     return element

@@ -27,7 +27,7 @@ def open_page(**query) -> AppTest:
 
 def player(at: AppTest) -> tuple[str, dict]:
     """The live player's key and the data this run sent it."""
-    element = player_element(at)
+    element = player_element(at, "live_player")
     data = json.loads(element.proto.json)
     data["frames"] = [json.loads(frame) for frame in data["frames"]]  # each sent as JSON text
     return element.proto.id.rsplit("-", 1)[-1], data
@@ -73,7 +73,7 @@ def test_the_page_builds_the_default_network_and_an_idle_player():
     _, data = player(at)
     assert data["start"] == 0 and data["frames"] == [] and data["end"] is None
     assert data["setup"]["columns"] == [2, 8, 8, 2]
-    assert len(at.get("plotly_chart")) == 3  # neurons, graph, dropout bars
+    assert len(at.get("plotly_chart")) == 2  # neurons, dropout bars (the graph: a graph player)
 
 
 def test_the_player_gets_the_frames_it_asks_for():
@@ -85,6 +85,42 @@ def test_the_player_gets_the_frames_it_asks_for():
     again = browser_says(at, need={"from": 3, "to": 4})  # a repeated request: the same frames
     assert again["frames"] == data["frames"][3:5]
     assert browser_says(at, need={"from": 9, "to": 2})["frames"] == []  # nonsense: nothing
+
+
+def test_the_point_picker_draws_the_points_graph_and_the_player_feeds_it():
+    at = open_page()
+    assert graph_data_or_none(at, "nb_point_graph") is None  # off until asked for
+    at.toggle(key="point_graph").set_value(True)
+    run(at)
+    at.number_input(key="point").set_value(12)
+    run(at)
+    assert url(at) == {"point_graph": "1", "point": "12"}
+    graph = graph_data(at, "nb_point_graph")
+    assert graph["live_key"] == "nb_point_graph" and graph["frame"] == len(graph["frames"]) - 1
+    assert {"x", "y", "W1", "CE"} <= {node["label"] for node in graph["nodes"]}
+    _, data = player(at)
+    assert data["graph"]["key"] == "nb_point_graph" and data["graph"]["point"].endswith("-12")
+    data = browser_says(at, need={"from": 0, "to": 4, "pointFrom": 2})
+    points = [json.loads(text) for text in data["points"]]
+    assert [p["epoch"] for p in points] == [2, 3, 4] and len(data["frames"]) == 5
+    assert points[0]["values"] != points[-1]["values"]
+    data = browser_says(at, need={"from": 5, "to": 4, "pointFrom": 0})  # the frames it has
+    assert data["frames"] == [] and len(data["points"]) == 5
+    assert points[0]["values"] == json.loads(data["points"][2])["values"]
+    assert graph["frames"][-1]["values"] == json.loads(data["points"][0])["values"]  # epoch 0
+
+
+def test_junk_point_numbers_fall_back_or_say_which_points_there_are():
+    for junk in ("abc", "-4", "1e9", "99999"):
+        at = open_page(point_graph="1", point=junk)
+        assert at.number_input(key="point").value == 0
+        assert graph_data(at, "nb_point_graph")["live_key"] == "nb_point_graph"
+    at = open_page(point_graph="1", point="500")  # allowed in a URL (own data may hold it)
+    assert any("There is no point 500: the data has 200 points" in e.value for e in at.error)
+    assert graph_data_or_none(at, "nb_point_graph") is None and player(at)[1]["graph"] is None
+    at.number_input(key="point").set_value(199)
+    run(at)
+    assert not at.error and graph_data(at, "nb_point_graph")
 
 
 def test_a_pause_puts_the_epoch_in_the_url_and_the_tabs_follow_it():
@@ -218,15 +254,30 @@ def test_the_vanishing_gradient_lesson_compares_deep_sigmoid_and_relu():
     assert any("smaller" in m.value for m in at.markdown)
 
 
-def test_the_graph_of_one_step_labels_every_op_with_its_shapes_and_animates():
+def graph_data_or_none(at: AppTest, key: str) -> dict | None:
+    """The data a graph player of the page (by its key) got in this run, if it was drawn."""
+    found = [e for e in at.get("bidi_component")
+             if e.proto.component_name.endswith("graph_player") and key in e.proto.id]
+    assert len(found) <= 1
+    return json.loads(found[0].proto.json) if found else None
+
+
+def graph_data(at: AppTest, key: str) -> dict:
+    data = graph_data_or_none(at, key)
+    assert data is not None, f"no graph player {key!r}"
+    return data
+
+
+def test_the_graph_of_one_step_is_a_graph_player_with_shapes_and_a_legend():
     at = open_page(net="2-8-8-2:tanh:0.5,0")
-    graph = chart(at, "nb_graph")
-    texts = {str(x) for trace in graph.data if trace.text is not None
-             for x in ([trace.text] if isinstance(trace.text, str) else trace.text)}
-    assert {"(32,2) @ (2,8)<br>→ (32,8)", "(32,8) + (8,)<br>→ (32,8)", "tanh (32,8)<br>→ (32,8)",
-            "drop (32,8)<br>→ (32,8)", "(32,8) @ (8,2)<br>→ (32,2)",
-            "CE (32,2), (32,)<br>→ ()"} <= texts
-    assert len(graph.frames) > 10
+    data = graph_data(at, "nb_graph")
+    tops = [node["top"] for node in data["nodes"]]
+    labels = [node["label"] for node in data["nodes"]]
+    assert {"(32,2)", "(32,8)", "(8,2)", "scalar"} <= set(tops)
+    assert {"tanh", "drop", "CE"} <= set(labels)  # and each layer's product (@ + or linear)
+    assert len(data["frames"]) > 10 and data["frame"] == 0  # opens on the bare graph
+    legend = next(c.value for c in at.caption if "Above a node: its shape" in c.value)
+    assert "“(32,8) ±" in legend and "is a 32 × 8 array whose entries all lie between" in legend
 
 
 def test_every_registry_optimizer_and_schedule_can_be_chosen_for_the_one_run():

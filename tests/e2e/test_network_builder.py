@@ -4,6 +4,8 @@ a link opens at its epoch, no chart is ever blank, and the live view fits the fi
 import re
 import time
 
+from playwright.sync_api import expect
+
 from .helpers import (
     assert_no_console_errors,
     assert_no_exception,
@@ -13,7 +15,7 @@ from .helpers import (
 )
 
 EPOCH = "[data-testid='live-epoch']"
-PLAY = "button.bp-play"  # the player's Play/Pause button
+PLAY = ".lp button.bp-play"  # the live player's Play/Pause button (the graphs have their own)
 PANELS = "canvas.lp-panel:visible"
 SCREENSHOT = "/tmp/backprop_playground_network_builder.png"
 # Play shows again soon after Pause (a guard against a round trip or a hang; the 200 ms target
@@ -40,7 +42,7 @@ def play(page, until_epoch: int, timeout_s: float = 60) -> None:
     page.locator(PLAY).click()
     deadline = time.monotonic() + timeout_s
     while shown_epoch(page) < until_epoch and time.monotonic() < deadline:
-        if page.locator("button.bp-next").is_disabled():
+        if page.locator(".lp button.bp-next").is_disabled():
             return  # the run ended (Play would play it again from the start)
         page.wait_for_timeout(100)
     assert shown_epoch(page) >= until_epoch or time.monotonic() < deadline
@@ -73,6 +75,36 @@ def test_play_trains_in_the_browser_and_pause_stops_at_once(page, base_url, cons
     assert_no_console_errors(console_errors)
 
 
+def test_the_live_point_graph_moves_with_play_and_shows_the_paused_epochs_numbers(
+        page, base_url, console_errors):
+    """The live player hands each epoch's values to the point's graph (no request of its
+    own); after Pause the page draws that epoch's graph itself: the same numbers."""
+    open_page(page, base_url, "Network_Builder?point_graph=1&point=7", timeout_ms=120_000)
+    page.locator(EPOCH).wait_for(timeout=60_000)
+    graph = page.locator(".gp-root").first  # the live graph, above the tabs' graph
+    step = graph.locator(".gp-step")
+    expect(step).to_have_text("epoch 0: every value and gradient", timeout=30_000)
+
+    def numbers() -> list[str]:
+        return graph.evaluate("g => [...g.querySelectorAll('.gp-value, .gp-grad')]"
+                              ".map((t) => t.textContent)")
+
+    untrained = numbers()
+    play(page, 3)
+    expect(step).to_have_text(re.compile(r"epoch ([3-9]|\d\d+): "))
+    assert numbers() != untrained
+    page.locator(PLAY).click()
+    page.locator(PLAY, has_text="Play").wait_for(timeout=PAUSE_BOUND_MS)
+    paused = shown_epoch(page)
+    expect(step).to_have_text(f"epoch {paused}: every value and gradient")
+    live = numbers()
+    wait_for_idle(page)  # the page's run at the paused epoch draws the graph again
+    expect(step).to_have_text("every value and gradient")
+    assert numbers() == live
+    assert_no_exception(page)
+    assert_no_console_errors(console_errors)
+
+
 def test_a_link_with_an_epoch_opens_paused_at_that_epoch(page, base_url, console_errors):
     open_page(page, base_url, "Network_Builder?epoch=25&seed=2", timeout_ms=120_000)
     page.get_by_text("validation accuracy").first.wait_for(timeout=60_000)  # epoch 25's frame
@@ -89,7 +121,7 @@ def test_the_live_view_and_its_controls_fit_one_1280x720_screen(page, base_url, 
     page.locator(EPOCH).wait_for(timeout=30_000)
     box = page.locator(".st-key-main-visual").bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720, box
-    for control in (PLAY, "button.bp-next", "button.bp-first"):
+    for control in (PLAY, ".lp button.bp-next", ".lp button.bp-first"):
         button = page.locator(control).bounding_box()
         assert button["y"] + button["height"] <= 720
     assert_no_exception(page)
@@ -102,7 +134,7 @@ def test_a_diverging_run_says_one_thing(page, base_url, console_errors):
     play(page, 1)
     note = page.get_by_text(re.compile("Training diverged at step"))
     note.wait_for(timeout=30_000)
-    assert page.locator("button.bp-next").is_disabled()  # Play plays the run again
+    assert page.locator(".lp button.bp-next").is_disabled()  # Play plays the run again
     assert page.get_by_text("Press Play or Step").count() == 0
     epoch = shown_epoch(page)
     assert f"(in epoch {epoch + 1})" in note.inner_text()  # the counter shows the last whole one
@@ -226,7 +258,7 @@ def test_presenter_mode_draws_larger_text_and_still_fits_with_its_keys_shown(pag
         font_px[present] = float(page.locator(".lp").get_attribute("data-font-px"))
     assert font_px[True] >= 1.3 * font_px[False], font_px
     play(page, until_epoch=5)
-    assert_the_keys_toggle(page, ".bp-keys", "button.bp-help", says="the first step")
+    assert_the_keys_toggle(page, ".lp .bp-keys", ".lp button.bp-help", says="the first step")
     page.keyboard.press("?")  # shown, the list of keys still leaves the view on the screen
     box = page.locator(".st-key-main-visual").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= 720, box

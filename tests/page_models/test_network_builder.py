@@ -27,9 +27,11 @@ def test_a_query_round_trips_and_defaults_are_left_out():
     assert to_query(nb.PARAMS, DEFAULTS) == {}
 
 
-def test_epoch_is_not_a_training_setting_and_is_capped():
-    assert "epoch" not in nb.TRAINING and set(nb.TRAINING) == set(nb.PARAMS) - {"epoch"}
+def test_what_is_shown_of_a_run_is_not_a_training_setting_and_is_capped():
+    view = {"epoch", "point_graph", "point"}
+    assert set(nb.TRAINING) == set(nb.PARAMS) - view
     assert parse_query(nb.PARAMS, {"epoch": "100000"})["epoch"] == 0
+    assert parse_query(nb.PARAMS, {"point": "100000"})["point"] == 0
 
 
 def test_build_sizes_the_network_to_the_features_and_the_dataset():

@@ -6,7 +6,6 @@ import math
 
 import networkx as nx
 import numpy as np
-import plotly.io as pio
 import pytest
 
 from engine import LimitError, Tensor
@@ -22,19 +21,8 @@ from viz.graph import (
     tensor_graph,
 )
 from viz.graph_anim import FILL, RING, animation_steps
-from viz.graph_figure import (
-    DYNAMIC,
-    EDGES,
-    NODES,
-    PLOT_PX,
-    SIZES,
-    TEXTS,
-    columns_that_fit,
-    graph_figure,
-    hover_text,
-    text_px,
-)
 from viz.graph_layout import MAX_COLUMNS, _band_starts, crossings, layered_layout
+from viz.graph_text import hover_text
 from viz.numbers import format_number, full_text, short_text
 
 
@@ -199,8 +187,6 @@ def test_hover_text_has_name_op_shape_value_gradient_and_local_derivative():
     x = Tensor(0.1, requires_grad=True, name="x")
     graph = graph_of(x * 1.0, {"x": x})
     assert "value 0.1" in hover_text(graph, node_named(graph, "x"))  # scalars in full
-    hover = graph_figure(graph).layout.hoverlabel  # dark text on white, whatever the fill
-    assert (hover.bgcolor, hover.font.color) == ("white", palette.INK)
 
 
 def test_the_first_non_finite_value_is_found_forward_and_gradient_backward():
@@ -263,27 +249,6 @@ def test_a_deep_chain_wraps_into_bands():
     assert layout.rows > 1
 
 
-@pytest.mark.parametrize("output", [neuron()[0], fan_out()[0], chain(149)])
-def test_labels_do_not_overlap_at_the_default_size(output):
-    graph = graph_of(output)
-    fig = graph_figure(graph)
-    final = animation_steps(graph)[-1]
-    layout = layered_layout(graph, columns_that_fit(graph, final, [""] * len(final.values)))
-    assert fig.data[NODES].x == tuple(layout.positions[n][0] for n in sorted(graph.nodes))
-    px_x = PLOT_PX / (layout.columns + 0.2)
-    font = SIZES.text_font
-    widths = {n: max(text_px(final.values[n], font), text_px(final.gradients[n], font),
-                     SIZES.node) for n in graph.nodes}
-    for a in graph.nodes:
-        for b in graph.nodes:
-            (xa, ya), (xb, yb) = layout.positions[a], layout.positions[b]
-            if a < b and ya == yb:
-                assert abs(xa - xb) * px_x >= (widths[a] + widths[b]) / 2
-            if a < b and xa == xb:
-                assert abs(ya - yb) * SIZES.row >= SIZES.node + 3.5 * font  # name, node, 2 lines
-    assert fig.layout.height >= layout.rows * SIZES.row
-
-
 def test_micrograds_example_fits_in_one_band_without_long_edges_back():
     from engine.expr import build
     from page_models.examples import EXAMPLES_BY_KEY
@@ -291,15 +256,12 @@ def test_micrograds_example_fits_in_one_band_without_long_edges_back():
     example = EXAMPLES_BY_KEY["micrograd"]
     built = build(example.source, example.values)
     graph = graph_of(built.output, {**built.inputs, **built.nodes})
-    fig = graph_figure(graph)
-    assert len(set(fig.data[NODES].x)) == 13  # 13 columns deep: one band
-    path: list[float] = []  # the edges' x coordinates, each edge ended by None
-    for x in fig.data[EDGES].x:
-        if x is None:
-            assert path == sorted(path)  # no edge runs back to the left
-            path = []
-        else:
-            path.append(x)
+    layout = layered_layout(graph, 13)  # the graph player's one band (viz.graph_player)
+    assert layout.columns == 13 and len({x for x, _ in layout.positions.values()}) == 13
+    for u, v, key in graph.edges(keys=True):  # no edge runs back to the left
+        xs = [layout.positions[u][0], *(x for x, _ in layout.bends.get((u, v, key), [])),
+              layout.positions[v][0]]
+        assert xs == sorted(xs)
 
 
 def test_bands_are_cut_where_fewest_edges_cross():
@@ -322,13 +284,10 @@ def test_an_edge_into_the_next_band_runs_back_through_the_gap_between_bands():
     assert len(layout.bends) == 1
 
 
-def test_a_shallow_graph_stays_in_one_band_when_its_labels_fit():
+def test_a_shallow_graph_stays_in_one_band():
     output, names = neuron()
-    graph = graph_of(output, names)
-    final = animation_steps(graph)[-1]
-    fit = columns_that_fit(graph, final, [""] * 9)
-    assert fit >= 6  # the graph is 6 columns deep
-    assert layered_layout(graph, fit).rows <= 2  # one band, two nodes high
+    layout = layered_layout(graph_of(output, names))
+    assert layout.columns == 6 and layout.rows <= 2  # one band, two nodes high
 
 
 # ---- animation ----------------------------------------------------------------------------------
@@ -402,41 +361,6 @@ def test_no_parameters_no_backward_frames():
     assert not any(label.startswith("backward") for label in labels)
 
 
-# ---- the figure ---------------------------------------------------------------------------------
-
-
-def test_figure_frames_update_only_colours_and_text():
-    output, names = neuron()
-    graph = graph_of(output, names)
-    fig = graph_figure(graph)
-    steps = animation_steps(graph)
-    assert len(fig.frames) == len(steps)
-    assert [s["label"] for s in fig.layout.sliders[0].steps] == [s.label for s in steps]
-    for frame in fig.frames:
-        assert list(frame.traces) == DYNAMIC
-        nodes, texts = frame.data[DYNAMIC.index(NODES)], frame.data[DYNAMIC.index(TEXTS)]
-        assert nodes.x is None and nodes.y is None and texts.x is None
-    buttons = [b.label for b in fig.layout.updatemenus[0].buttons]
-    assert buttons[:2] == ["▶ Play", "‖ Pause"] and len(buttons) == 4
-    assert fig.data[NODES].customdata == tuple(sorted(graph.nodes))
-    pio.to_json(fig)  # serialisable
-
-
-def test_selected_node_gets_a_ring():
-    output, names = neuron()
-    graph = graph_of(output, names)
-    assert len(graph_figure(graph, selected=3).data[3].x) == 1
-    assert len(graph_figure(graph).data[3].x) == 0
-
-
-def test_shape_labels():
-    output, names = neuron()
-    fig = graph_figure(graph_of(output, names), shape_labels=True)
-    assert "(2,2) @ (2,)<br>→ (2,)" in fig.data[-1].text
-    assert "(2,2)" in list(fig.data[-1].text)  # an input shows its shape: W is (out, in)
-    assert "(2,2)" not in list(graph_figure(graph_of(output, names)).data[-1].text)
-
-
 # ---- helpers ------------------------------------------------------------------------------------
 
 
@@ -473,14 +397,6 @@ def test_a_long_edge_goes_round_the_nodes_in_a_lane():
     assert [x for x, _ in lane] == [1.0, 2.0, 3.0]
     assert not set(lane) & set(layout.positions.values())
     assert len(layout.bends) == 1  # every other edge joins neighbouring columns
-
-
-def test_a_larger_scale_enlarges_nodes_and_text_and_fits_fewer_columns():
-    graph = graph_of(chain(8))  # 9 columns: one band at scale 1, two at 1.5
-    normal, big = graph_figure(graph), graph_figure(graph, scale=1.5)
-    assert big.data[NODES].marker.size == 1.5 * normal.data[NODES].marker.size
-    assert big.data[TEXTS].textfont.size == 1.5 * normal.data[TEXTS].textfont.size
-    assert big.layout.xaxis.range[1] < normal.layout.xaxis.range[1]
 
 
 def test_a_non_scalar_output_is_labelled_as_its_sum():

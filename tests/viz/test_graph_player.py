@@ -1,15 +1,13 @@
-"""Edge labels sit beside their edges, never on the line: in the graph player and the plotly
-graph."""
+"""Edge labels sit beside their edges, never on the line."""
 
-import numpy as np
 import pytest
 
 from engine.expr import build
 from page_models.examples import EXAMPLES
 from page_models.graph_record import record_backward
 from viz.graph import tensor_graph
-from viz.graph_figure import _beside, label_anchor, middle_segment
 from viz.graph_player import EDGE_CHAR_PX, EDGE_TEXT_HALF_PX, player_data
+from viz.graph_text import label_anchor, middle_segment
 
 
 def crosses(box: tuple[float, float, float, float], a, b, samples: int = 200) -> bool:
@@ -38,22 +36,11 @@ def test_no_edge_label_is_drawn_on_its_edge(example):
     assert labelled  # every example's backward pass labels its edges
 
 
-QUARTERS = {"top left": (-1, 1), "top right": (1, 1), "top center": (0, 1),
-            "middle right": (1, 0)}
-
-
 @pytest.mark.parametrize("path", [
-    [(0, 0), (2, 1)], [(0, 0), (2, -1)], [(0, 0), (2, 0)], [(0, 0), (0, 2)],
-    [(0, 0), (1, -3), (2, 1)], [(0, 0), (1, 1), (2, 1), (3, 3)]])
-def test_the_plotly_graph_puts_each_edge_label_in_a_quarter_its_line_misses(path):
-    """viz.graph_figure (the Network Builder's one-step graph) anchors an edge's label on its
-    middle segment and sets it beside the anchor on a side the segment does not run into."""
+    [(0, 0), (2, 1)], [(0, 0), (2, -1)], [(0, 0), (0, 2)], [(0, 0), (1, -3), (2, 1)],
+    [(0, 0), (1, 1), (2, 1), (3, 3)]])
+def test_an_edge_label_is_anchored_on_its_middle_segment_nearer_the_child(path):
     (x0, y0), (x1, y1) = middle_segment(path)
-    qx, qy = QUARTERS[_beside(path)]
-    dx, dy = np.sign(x1 - x0), np.sign(y1 - y0)
-    if qx and qy:  # a corner quarter: the line runs through neither it nor its opposite
-        assert (dx, dy) not in {(qx, qy), (-qx, -qy)}
-    else:  # straight above or beside: the line runs across, not towards it
-        assert dx * qx + dy * qy == 0
+    assert (x0, y0) == path[(len(path) - 1) // 2]
     ax, ay = label_anchor(path)
-    assert min(x0, x1) <= ax <= max(x0, x1) and min(y0, y1) <= ay <= max(y0, y1)
+    assert (ax, ay) == pytest.approx((x0 + 0.6 * (x1 - x0), y0 + 0.6 * (y1 - y0)))

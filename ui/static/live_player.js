@@ -3,6 +3,9 @@
 // Play, Pause, Step and speed act here at once; the server is asked for more frames (trigger
 // "need" = {from, to}) while the buffered ones play, and told where playback paused (state
 // "paused_at": the epoch, or null while playing).
+// With data.graph = {key, point}, each frame also has the point's live graph values (data.points,
+// asked for with the frames as need.pointFrom): the shown epoch's go to the graph player mounted
+// as data.graph.key, as the window event "bp-graph-live" (viz/assets/graph_player.js).
 
 const players = window.__livePlayers || (window.__livePlayers = new Map()); // key -> player
 const SPEEDS = [5, 10, 25, 50]; // epochs per second
@@ -170,6 +173,15 @@ class Player {
       this.transport.position = data.start;
       this.pending = null;
       this.cache = {};
+      this.graph = null;
+    }
+    const graph = data.graph ? `${data.graph.key}/${data.graph.point}` : null;
+    if (graph !== this.graph) { // another point (or none): its frames from the start
+      this.graph = graph;
+      this.graphKey = data.graph ? data.graph.key : null;
+      this.points = [];
+      this.sentPoint = null;
+      this.pending = null;
     }
     this.setup = data.setup;
     const big = data.present ? PRESENTER : 1;
@@ -181,8 +193,13 @@ class Player {
       const f = JSON.parse(text);
       this.frames[f.epoch] = f;
     }
+    for (const text of data.points || []) {
+      const f = JSON.parse(text);
+      this.points[f.epoch] = f;
+    }
     this.end = data.end; // {epoch, reason} once the server's run has ended, else null
-    if (this.pending !== null && this.frames[this.pending.from]) this.pending = null;
+    if (this.pending !== null && this.frames[this.pending.from]
+        && (!this.graph || this.points[this.pending.pointFrom])) this.pending = null;
     if (this.end !== null && this.shown > this.end.epoch) {
       this.transport.position = this.end.epoch; // a link past the end of a run that stopped early
     }
@@ -190,9 +207,13 @@ class Player {
     this.transport.show();
   }
 
-  available() { // the last epoch with every frame before it
+  available() { // the last epoch with every frame (and point frame) before it
+    return Math.min(this.reach(this.frames), this.graph ? this.reach(this.points) : Infinity);
+  }
+
+  reach(list) { // the last epoch of `list` with every one before it
     let e = -1;
-    while (this.frames[e + 1]) e++;
+    while (list[e + 1]) e++;
     return e;
   }
 
@@ -208,8 +229,10 @@ class Player {
     const now = performance.now();
     if (this.pending !== null && now - this.pending.at < RETRY_MS) return;
     const to = Math.max(this.start, this.shown + (this.playing ? Math.ceil(this.speed * AHEAD_S) : 0));
-    this.pending = { from: have + 1, at: now };
-    this.api.setTriggerValue("need", { from: have + 1, to });
+    const from = this.reach(this.frames) + 1;
+    const pointFrom = this.graph ? this.reach(this.points) + 1 : null;
+    this.pending = { from: Math.min(from, to), pointFrom: Math.min(pointFrom, to), at: now };
+    this.api.setTriggerValue("need", { from, to, pointFrom });
   }
 
   draw() {
@@ -228,6 +251,7 @@ class Player {
       : this.shown === 0 && !this.playing ? "Press Play or Step to train." : "";
     this.note.classList.toggle("lp-stop", ended);
     if (!frame) return; // frames on their way: keep the last picture
+    this.sendPoint();
     this.drawBoundary(frame);
     if (this.view === "curves") {
       this.drawLoss();
@@ -235,6 +259,14 @@ class Player {
     } else {
       this.drawNeurons(frame);
     }
+  }
+
+  sendPoint() { // the shown epoch's point graph, to its graph player
+    const point = this.graph && this.points[this.shown];
+    if (!point || this.sentPoint === point) return;
+    this.sentPoint = point;
+    window.dispatchEvent(new CustomEvent("bp-graph-live",
+                                         { detail: { key: this.graphKey, frame: point } }));
   }
 
   drawBoundary(frame) {

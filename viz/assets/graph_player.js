@@ -7,6 +7,19 @@ const graphPlayers = new Map(); // component key -> {root, transport, view, grap
 const SVG = "http://www.w3.org/2000/svg";
 const GRAPH_SPEEDS = [["slow", 0.625], ["normal", 1.25], ["fast", 3.3]]; // steps a second
 
+// Live values (the Network Builder's live player, ui/static/live_player.js): the window event
+// "bp-graph-live" with detail {key, frame} writes `frame` (the fields of a step: label, values,
+// grads, fills, rings) over the last step of each player whose data.live_key is that key, and
+// shows it if that step is on screen. A rerun draws the data the server sent again.
+window.addEventListener("bp-graph-live", (event) => {
+  for (const player of graphPlayers.values()) {
+    if (!player.data || player.data.live_key !== event.detail.key) continue;
+    const last = player.frames - 1;
+    Object.assign(player.data.frames[last], event.detail.frame);
+    if (player.transport.position === last) player.view.show(last);
+  }
+});
+
 function el(name, attrs, parent) {
   const node = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
@@ -141,6 +154,7 @@ export default function mountPlayer(component) {
   }
   const transport = player.transport;
   player.frames = data.frames.length;
+  player.data = data;
   player.selected = data.selected;
   player.view = drawGraph(root.querySelector(".gp-graph"), root.querySelector(".gp-text"), data,
                           player, setTriggerValue);
