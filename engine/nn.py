@@ -184,8 +184,8 @@ class Linear(Module):
         self.bias = Tensor(bias, requires_grad=True, name="b")
 
     def forward(self, x: Tensor) -> Tensor:
-        w = self.weight  # (out, in), or (R, out, in) stacked (stack_models): swap the last two
-        return x @ w.transpose(*range(w.ndim - 2), w.ndim - 1, w.ndim - 2) + self.bias
+        # one node, x Wᵀ + b (W is (out, in), or (R, out, in) stacked by stack_models)
+        return apply(OPS["linear"], x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"{self.in_features} → {self.out_features}"

@@ -159,8 +159,9 @@ class Tensor:
     def _accumulate(self, g: np.ndarray) -> None:
         if self.grad is not None:
             self.grad = self.grad + g
-        elif self.op is None or not g.flags.writeable:
-            # leaves own their gradient (users and optimizers read it), laid out as C arrays
+        elif self.op is None and not (g.base is None and g.flags.c_contiguous):
+            # a leaf owns its gradient (users and optimizers read it), laid out as a C array: a
+            # view (of another node's gradient, or a broadcast) is copied, a fresh array kept
             self.grad = np.array(g, order="C")
         else:
             self.grad = g
@@ -174,6 +175,8 @@ class Tensor:
             contribution = vjp(g, self.data, *inputs, **self.attrs)
             if contribution.shape != parent.data.shape:
                 contribution = unbroadcast(contribution, parent.data.shape)
+            elif contribution is g:  # passed on as it is (a + b): a view, so a leaf copies it
+                contribution = g.view()
             if observer is not None:
                 observer(self, parent, contribution)
             earlier = pending.get(parent)
@@ -243,6 +246,9 @@ def topological_order(root: Tensor, only_requiring_grad: bool = False) -> list[T
         if node in visited:
             continue
         visited.add(node)
+        if not node.parents:
+            order.append(node)
+            continue
         stack.append((node, True))
         for parent in node.parents:
             if parent not in visited and (parent.requires_grad or not only_requiring_grad):
