@@ -21,7 +21,7 @@ from engine.errors import PlaygroundError
 from engine.functional import dropout, dropout_mask
 from engine.limits import MAX_HIDDEN_LAYERS, check_limit
 from engine.ops import OPS
-from engine.tensor import Tensor, apply
+from engine.tensor import Tensor, apply, quietly
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,7 +48,8 @@ class Module:
         raise NotImplementedError
 
     def __call__(self, x) -> Tensor:
-        return self.forward(x if isinstance(x, Tensor) else Tensor(x))
+        with quietly():  # one np.errstate for the whole forward pass
+            return self.forward(x if isinstance(x, Tensor) else Tensor(x))
 
     def children(self) -> Iterator[tuple[str, Module]]:
         """(name, sub-module) pairs in assignment order."""
