@@ -223,8 +223,8 @@ def test_the_graph_of_one_step_labels_every_op_with_its_shapes_and_animates():
     graph = chart(at, "nb_graph")
     texts = {str(x) for trace in graph.data if trace.text is not None
              for x in ([trace.text] if isinstance(trace.text, str) else trace.text)}
-    assert {"(32,2) @ (2,8)<br>→ (32,8)", "(32,8) + (8,)<br>→ (32,8)", "tanh (32,8)<br>→ (32,8)",
-            "drop (32,8)<br>→ (32,8)", "(32,8) @ (8,2)<br>→ (32,2)",
+    assert {"linear (32,2), (8,2), (8,)<br>→ (32,8)", "tanh (32,8)<br>→ (32,8)",
+            "drop (32,8)<br>→ (32,8)", "linear (32,8), (2,8), (2,)<br>→ (32,2)",
             "CE (32,2), (32,)<br>→ ()"} <= texts
     assert len(graph.frames) > 10
 
