@@ -43,7 +43,7 @@ NETWORKS = {"default 2-8-8-2 tanh": "", "6×128 relu": "2-128-128-128-128-128-12
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-PLAY = "button.lp-play"
+PLAY = ".lp button.bp-play"  # the live player's Play (the player core's transport bar)
 EPOCH = "[data-testid='live-epoch']"
 
 
