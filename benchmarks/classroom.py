@@ -208,13 +208,24 @@ PLAY = ".lp button.bp-play"  # the live player's Play (the player core's transpo
 EPOCH = "[data-testid='live-epoch']"
 
 
+def shown_range(epochs: list[int | None]) -> str:
+    """"12-31" over the sessions whose epoch could be read."""
+    known = [e for e in epochs if e is not None] or [0]
+    return f"{min(known)}-{max(known)}"
+
+
 def progress(start: float, message: str) -> None:
     """One line of progress, with the seconds since `start` (a live run takes minutes)."""
     print(f"[{time.monotonic() - start:6.1f} s] {message}", flush=True)
 
 
-async def shown_epoch(page: Page) -> int:
-    return int((await page.locator(EPOCH).inner_text(timeout=10_000)).split()[1])
+async def shown_epoch(page: Page) -> int | None:
+    """The epoch the session's player shows; None if it shows none within 10 s (the page lost
+    its player: a rerun, a lost session)."""
+    try:
+        return int((await page.locator(EPOCH).inner_text(timeout=10_000)).split()[1])
+    except Exception:  # a timeout or a closed page: that session is reported, not waited on
+        return None
 
 
 async def open_player(browser: Browser, url: str, timeout_s: float) -> Page:
@@ -254,28 +265,30 @@ async def run_live(server: Server, n: int, seconds: float, other_path: str,
         missed = sum(isinstance(c, Exception) for c in clicked)
         await asyncio.sleep(3)  # the first requests and frames
         epochs0 = await asyncio.gather(*map(shown_epoch, pages))
-        progress(t0, f"playing (epochs shown {min(epochs0)}-{max(epochs0)}); measuring "
-                     f"{seconds:.0f} s")
+        progress(t0, f"playing (epochs shown {shown_range(epochs0)}); measuring {seconds:.0f} s")
         cpu0, start = cpu_seconds(server.proc.pid), time.monotonic()
         await asyncio.sleep(seconds)
         epochs1 = await asyncio.gather(*map(shown_epoch, pages))
         cpu, elapsed = cpu_seconds(server.proc.pid) - cpu0, time.monotonic() - start
         progress(t0, f"measured; one more student opens {other_path}")
         other = await visit(browser, other_url, time.monotonic(), timeout_s)
-        failed = [await page.locator(EXCEPTION).count() for page in pages]
+        failed = await asyncio.gather(*(page.locator(EXCEPTION).count() for page in pages),
+                                      return_exceptions=True)  # an error counts as failed
         await browser.close()
-    rates = sorted((b - a) / elapsed for a, b in zip(epochs0, epochs1))
-    shown = sum(epochs1) - sum(epochs0)
+    read = [(a, b) for a, b in zip(epochs0, epochs1) if a is not None and b is not None]
+    lost = len(pages) - len(read)
+    rates = sorted((b - a) / elapsed for a, b in read) or [0.0]
+    shown = sum(b - a for a, b in read)
     print(f"{len(pages)} sessions playing the Network Builder's default network for "
-          f"{elapsed:.1f} s (from epoch {min(epochs0)}-{max(epochs0)}; {n - len(pages)} did not "
-          f"open, {missed} could not press Play)")
+          f"{elapsed:.1f} s (from epoch {shown_range(epochs0)}; {n - len(pages)} did not "
+          f"open, {missed} could not press Play, {lost} lost their player)")
     print(f"  epochs/s shown per session: slowest {rates[0]:.1f}, median "
           f"{rates[len(rates) // 2]:.1f}, fastest {rates[-1]:.1f}")
     print(f"  server CPU: {1000 * cpu / max(shown, 1):.2f} ms per epoch shown ({shown} epochs "
           f"in all), {cpu / elapsed:.2f} CPU-s per second")
     print(f"  then, while they played on, {other_path} was done after {other.seconds:.1f} s "
           f"({len(other.exceptions)} exceptions)")
-    failures = sum(map(bool, failed)) + bool(other.exceptions) + n - len(pages) + missed
+    failures = sum(map(bool, failed)) + bool(other.exceptions) + n - len(pages) + missed + lost
     print(f"  sessions that failed (an exception, not opened, no Play): {failures} of {n + 1}")
     return failures
 
