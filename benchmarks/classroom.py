@@ -251,8 +251,10 @@ async def run_live(server: Server, n: int, seconds: float, other_path: str,
                                                     timeout_s) for _ in range(n)),
                                       return_exceptions=True)
         pages = [page for page in opened if isinstance(page, Page)]
-        for error in {f"{type(e).__name__}: {e}"[:300] for e in opened if not isinstance(e, Page)}:
-            progress(t0, f"a session did not open: {error}")
+        errors = Counter(f"{type(e).__name__}: {e}"[:300] for e in opened
+                         if not isinstance(e, Page))
+        for error, count in errors.items():
+            progress(t0, f"{count} of {n} sessions did not open: {error}")
         if not pages:
             await browser.close()
             return n
