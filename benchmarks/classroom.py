@@ -22,7 +22,9 @@ prints where its time went (functions by share of samples).
 for --seconds (the run's 500 epochs last 20 s at 25 epochs/s: keep it short); prints the
 epochs per second each session showed (slowest, median), the server's CPU per epoch shown (all
 sessions' epochs summed) and per second, and then how long another page (--url-path, visited
-once before) took to be done for one more session while the class played on.
+once before) took to be done for one more session while the class played on. It prints a line
+per phase as it goes, and each phase waits at most --timeout (default 90 s): a session that does
+not open or cannot press Play is reported and counted as failed, never waited on for long.
 
 Targets (issue 13), N = 20 on the Optimizer Lab default: 0 exceptions (also cold), server CPU
 <= 5 s, peak RSS <= 600 MB; issue 28: <= 3.5 s cold; --live 8: >= 20 epochs/s each and
@@ -202,12 +204,28 @@ async def visit(browser: Browser, url: str, start: float, timeout_s: float) -> V
         await context.close()
 
 
-PLAY = "button.lp-play"
+PLAY = ".lp button.bp-play"  # the live player's Play (the player core's transport bar)
 EPOCH = "[data-testid='live-epoch']"
 
 
-async def shown_epoch(page: Page) -> int:
-    return int((await page.locator(EPOCH).inner_text()).split()[1])
+def shown_range(epochs: list[int | None]) -> str:
+    """"12-31" over the sessions whose epoch could be read."""
+    known = [e for e in epochs if e is not None] or [0]
+    return f"{min(known)}-{max(known)}"
+
+
+def progress(start: float, message: str) -> None:
+    """One line of progress, with the seconds since `start` (a live run takes minutes)."""
+    print(f"[{time.monotonic() - start:6.1f} s] {message}", flush=True)
+
+
+async def shown_epoch(page: Page) -> int | None:
+    """The epoch the session's player shows; None if it shows none within 10 s (the page lost
+    its player: a rerun, a lost session)."""
+    try:
+        return int((await page.locator(EPOCH).inner_text(timeout=10_000)).split()[1])
+    except Exception:  # a timeout or a closed page: that session is reported, not waited on
+        return None
 
 
 async def open_player(browser: Browser, url: str, timeout_s: float) -> Page:
@@ -222,38 +240,59 @@ async def open_player(browser: Browser, url: str, timeout_s: float) -> Page:
 
 async def run_live(server: Server, n: int, seconds: float, other_path: str,
                    timeout_s: float) -> int:
-    """N students press Play together; print the figures; returns how many failed."""
+    """N students press Play together; print progress and the figures; returns how many
+    failed. Each phase (opening the players, the other page, the clicks) waits at most
+    `timeout_s`: a session that does not make it is reported and left out."""
+    t0 = time.monotonic()
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pages = await asyncio.gather(*(open_player(browser, server.base + "/Network_Builder",
-                                                   timeout_s) for _ in range(n)))
+        progress(t0, f"opening {n} sessions on the Network Builder")
+        opened = await asyncio.gather(*(open_player(browser, server.base + "/Network_Builder",
+                                                    timeout_s) for _ in range(n)),
+                                      return_exceptions=True)
+        pages = [page for page in opened if isinstance(page, Page)]
+        errors = Counter(f"{type(e).__name__}: {e}"[:300] for e in opened
+                         if not isinstance(e, Page))
+        for error, count in errors.items():
+            progress(t0, f"{count} of {n} sessions did not open: {error}")
+        if not pages:
+            await browser.close()
+            return n
         other_url = server.base + "/" + other_path.lstrip("/")
-        await visit(browser, other_url, time.monotonic(), timeout_s)  # its caches filled
-        await asyncio.gather(*(page.locator(PLAY).click(timeout=timeout_s * 1000)
-                               for page in pages))
+        progress(t0, f"{len(pages)} players drawn; visiting {other_path} once (its caches)")
+        await visit(browser, other_url, time.monotonic(), timeout_s)
+        progress(t0, "pressing Play in every session")
+        clicked = await asyncio.gather(*(page.locator(PLAY).click(timeout=timeout_s * 1000)
+                                         for page in pages), return_exceptions=True)
+        missed = sum(isinstance(c, Exception) for c in clicked)
         await asyncio.sleep(3)  # the first requests and frames
         epochs0 = await asyncio.gather(*map(shown_epoch, pages))
+        progress(t0, f"playing (epochs shown {shown_range(epochs0)}); measuring {seconds:.0f} s")
         cpu0, start = cpu_seconds(server.proc.pid), time.monotonic()
         await asyncio.sleep(seconds)
         epochs1 = await asyncio.gather(*map(shown_epoch, pages))
         cpu, elapsed = cpu_seconds(server.proc.pid) - cpu0, time.monotonic() - start
-        # then one more student opens another page while the class goes on playing
+        progress(t0, f"measured; one more student opens {other_path}")
         other = await visit(browser, other_url, time.monotonic(), timeout_s)
-        failed = [await page.locator(EXCEPTION).count() for page in pages]
+        failed = await asyncio.gather(*(page.locator(EXCEPTION).count() for page in pages),
+                                      return_exceptions=True)  # an error counts as failed
         await browser.close()
-    rates = sorted((b - a) / elapsed for a, b in zip(epochs0, epochs1))
-    shown = sum(epochs1) - sum(epochs0)
-    print(f"{n} sessions playing the Network Builder's default network for {elapsed:.1f} s "
-          f"(from epoch {min(epochs0)}-{max(epochs0)})")
+    read = [(a, b) for a, b in zip(epochs0, epochs1) if a is not None and b is not None]
+    lost = len(pages) - len(read)
+    rates = sorted((b - a) / elapsed for a, b in read) or [0.0]
+    shown = sum(b - a for a, b in read)
+    print(f"{len(pages)} sessions playing the Network Builder's default network for "
+          f"{elapsed:.1f} s (from epoch {shown_range(epochs0)}; {n - len(pages)} did not "
+          f"open, {missed} could not press Play, {lost} lost their player)")
     print(f"  epochs/s shown per session: slowest {rates[0]:.1f}, median "
           f"{rates[len(rates) // 2]:.1f}, fastest {rates[-1]:.1f}")
     print(f"  server CPU: {1000 * cpu / max(shown, 1):.2f} ms per epoch shown ({shown} epochs "
           f"in all), {cpu / elapsed:.2f} CPU-s per second")
     print(f"  then, while they played on, {other_path} was done after {other.seconds:.1f} s "
           f"({len(other.exceptions)} exceptions)")
-    print(f"  sessions with an exception: {sum(map(bool, failed)) + bool(other.exceptions)} "
-          f"of {n + 1}")
-    return sum(map(bool, failed)) + bool(other.exceptions)
+    failures = sum(map(bool, failed)) + bool(other.exceptions) + n - len(pages) + missed + lost
+    print(f"  sessions that failed (an exception, not opened, no Play): {failures} of {n + 1}")
+    return failures
 
 
 async def run_class(server: Server, url_path: str, n: int, warm: bool, timeout_s: float,
@@ -358,7 +397,8 @@ def main() -> None:
                       help="the class is the server's first visitors (default)")
     mode.add_argument("--warm", dest="warm", action="store_true",
                       help="one visit first (imports done, caches filled), then the class")
-    parser.add_argument("--timeout", type=float, default=300, help="per session, seconds")
+    parser.add_argument("--timeout", type=float, help="per session, seconds (default 300); "
+                        "with --live, each phase's bound (default 90)")
     parser.add_argument("--profile", type=Path, help="record the server with py-spy to this file")
     start = parser.add_mutually_exclusive_group()
     start.add_argument("--plain", dest="how", action="store_const", const="plain",
@@ -375,10 +415,10 @@ def main() -> None:
     try:
         if args.live:
             failed = asyncio.run(run_live(server, args.live, args.seconds, args.url_path,
-                                          args.timeout))
+                                          args.timeout or 90))
         else:
             failed = asyncio.run(run_class(server, args.url_path, args.n, args.warm,
-                                           args.timeout, args.profile))
+                                           args.timeout or 300, args.profile))
     finally:
         server.stop()
     sys.exit(1 if failed else 0)

@@ -21,7 +21,7 @@ from engine.errors import PlaygroundError
 from engine.functional import dropout, dropout_mask
 from engine.limits import MAX_HIDDEN_LAYERS, check_limit
 from engine.ops import OPS
-from engine.tensor import Tensor, apply
+from engine.tensor import Tensor, apply, quietly
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,7 +48,8 @@ class Module:
         raise NotImplementedError
 
     def __call__(self, x) -> Tensor:
-        return self.forward(x if isinstance(x, Tensor) else Tensor(x))
+        with quietly():  # one np.errstate for the whole forward pass
+            return self.forward(x if isinstance(x, Tensor) else Tensor(x))
 
     def children(self) -> Iterator[tuple[str, Module]]:
         """(name, sub-module) pairs in assignment order."""
@@ -184,8 +185,8 @@ class Linear(Module):
         self.bias = Tensor(bias, requires_grad=True, name="b")
 
     def forward(self, x: Tensor) -> Tensor:
-        w = self.weight  # (out, in), or (R, out, in) stacked (stack_models): swap the last two
-        return x @ w.transpose(*range(w.ndim - 2), w.ndim - 1, w.ndim - 2) + self.bias
+        # one node, x Wᵀ + b (W is (out, in), or (R, out, in) stacked by stack_models)
+        return apply(OPS["linear"], x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"{self.in_features} → {self.out_features}"

@@ -50,7 +50,8 @@ class Op:
     # torch's dim, {reduce} ", dim=…, keepdim=…" (empty for a whole reduction), {index} a
     # subscript's index, and the attributes by name (defaults filled in); it may call torch and
     # TORCH_HELPERS
-    kind: str  # "elementwise", "matmul", "reduction", "shape", "normalisation", "loss", "join"
+    kind: str  # "elementwise", "matmul", "layer", "reduction", "shape", "normalisation", "loss",
+    # "join"
     infix: bool = False  # written between its operands: a + b
     variadic: bool = False  # takes 1 to len(vjps) tensors (concat, stack, a subscript's arrays)
     attrs: Mapping[str, AttrKind] = field(default_factory=dict)  # keyword arguments it accepts
@@ -254,6 +255,34 @@ _op(name="matmul", symbol="@", title="matrix product", help="A @ B, dot(A, B)",
     vjps=(_matmul_vjp_a, _matmul_vjp_b),
     latex=r"\frac{\partial L}{\partial A} = G B^\top,\quad \frac{\partial L}{\partial B} = A^\top G",
     torch="torch.matmul({0}, {1})", check=_matmul_check, rule=("G {1}ᵀ", "{0}ᵀ G"))
+
+def _linear_check(x, weight, bias):
+    if x.ndim == 0 or weight.ndim < 2:
+        return "linear needs an input with at least one axis and a weight matrix (out, in)"
+    if x.shape[-1] != weight.shape[-1]:
+        return f"the input has {x.shape[-1]} features but the weight expects {weight.shape[-1]}"
+    return None
+
+
+def _linear(x, weight, bias):
+    return x @ weight.mT + bias
+
+
+def _linear_vjp_weight(g, out, x, weight, bias):
+    """∂L/∂W = Gᵀ X: each output's gradient times the layer's input, summed over the batch."""
+    x2, _, g2 = _promote(x, weight, g)
+    return g2.mT @ x2
+
+
+_op(name="linear", symbol="linear", title="linear layer", help="linear(x, W, b) = x @ W.T + b",
+    kind="layer",
+    forward=_linear,
+    vjps=(lambda g, out, x, weight, bias: g @ weight, _linear_vjp_weight,
+          lambda g, out, x, weight, bias: g),
+    latex=r"\frac{\partial L}{\partial X} = G W,\quad \frac{\partial L}{\partial W} = G^\top X,"
+          r"\quad \frac{\partial L}{\partial b} = \textstyle\sum_{\text{rows}} G",
+    torch="(torch.matmul({0}, {1}.transpose(-1, -2)) + {2})", check=_linear_check,
+    rule=("G {1}", "Gᵀ {0}", None))
 
 _op(name="neg", symbol="−", title="negate", help="-x", kind="elementwise",
     forward=np.negative,
@@ -731,8 +760,8 @@ def cross_entropy_terms(logits, targets):
 
 
 def _cross_entropy_vjp(g, out, logits, targets):
-    """∂L/∂z = (softmax(z) − onehot(y)) / N."""
-    idx = _class_indices(logits, targets)
+    """∂L/∂z = (softmax(z) − onehot(y)) / N (the forward pass checked the targets)."""
+    idx = targets.ravel().astype(np.intp)
     grad = _softmax(logits)
     grad.reshape(-1, logits.shape[-1])[np.arange(len(idx)), idx] -= 1.0  # − onehot(y)
     grad *= g / len(idx)

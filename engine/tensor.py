@@ -16,6 +16,29 @@ _grad_enabled: ContextVar[bool] = ContextVar("grad_enabled", default=True)
 
 Observer = Callable[["Tensor", "Tensor", np.ndarray], None]
 
+# Per thread: NumPy's floating-point warnings are off already (inside `quietly`).
+_quiet: ContextVar[bool] = ContextVar("quiet", default=False)
+
+
+class quietly:
+    """NumPy's floating-point warnings off for a whole pass (an op's result shows inf or nan
+    itself): one np.errstate for a network's forward pass, a backward pass or a training step,
+    where each op would otherwise enter its own; nested, it costs a flag's look-up."""
+
+    __slots__ = ("_errstate", "_token")
+
+    def __enter__(self) -> None:
+        self._token = None
+        if not _quiet.get():
+            self._token = _quiet.set(True)
+            self._errstate = np.errstate(all="ignore")
+            self._errstate.__enter__()
+
+    def __exit__(self, *exc_info) -> None:
+        if self._token is not None:
+            self._errstate.__exit__(*exc_info)
+            _quiet.reset(self._token)
+
 
 @contextmanager
 def no_grad() -> Iterator[None]:
@@ -147,7 +170,7 @@ class Tensor:
                                  f"does not fit a value of shape {format_shape(self.shape)}"
                                  ) from None
         pending = {self: grad}
-        with np.errstate(all="ignore"):
+        with quietly():
             for node in reversed(topological_order(self, only_requiring_grad=True)):
                 g = pending.pop(node, None)
                 if g is None:  # reached only through inputs that carry no gradient
@@ -159,8 +182,9 @@ class Tensor:
     def _accumulate(self, g: np.ndarray) -> None:
         if self.grad is not None:
             self.grad = self.grad + g
-        elif self.op is None or not g.flags.writeable:
-            # leaves own their gradient (users and optimizers read it), laid out as C arrays
+        elif self.op is None and not (g.base is None and g.flags.c_contiguous):
+            # a leaf owns its gradient (users and optimizers read it), laid out as a C array: a
+            # view (of another node's gradient, or a broadcast) is copied, a fresh array kept
             self.grad = np.array(g, order="C")
         else:
             self.grad = g
@@ -174,6 +198,8 @@ class Tensor:
             contribution = vjp(g, self.data, *inputs, **self.attrs)
             if contribution.shape != parent.data.shape:
                 contribution = unbroadcast(contribution, parent.data.shape)
+            elif contribution is g:  # passed on as it is (a + b): a view, so a leaf copies it
+                contribution = g.view()
             if observer is not None:
                 observer(self, parent, contribution)
             earlier = pending.get(parent)
@@ -187,7 +213,7 @@ def apply(op: Op, *operands, **attrs) -> Tensor:
     reason = op.check(*inputs) if op.check is not None else None
     if reason is None:
         try:
-            with np.errstate(all="ignore"):
+            with quietly():
                 data = op.forward(*inputs, **attrs)
         except (ValueError, IndexError, TypeError) as err:
             reason = str(err)
@@ -243,6 +269,9 @@ def topological_order(root: Tensor, only_requiring_grad: bool = False) -> list[T
         if node in visited:
             continue
         visited.add(node)
+        if not node.parents:
+            order.append(node)
+            continue
         stack.append((node, True))
         for parent in node.parents:
             if parent not in visited and (parent.requires_grad or not only_requiring_grad):

@@ -49,7 +49,7 @@ from engine.limits import MAX_EPOCHS, MAX_TRAIN_STEPS, check_limit
 from engine.nn import MLP, MLPSpec, Module, stack_models
 from engine.ops import OPS, cross_entropy_terms, squared_errors
 from engine.optim import LRScheduler, Optimizer
-from engine.tensor import apply, no_grad
+from engine.tensor import apply, no_grad, quietly
 
 __all__ = [
     "DIVERGENCE_FACTOR",
@@ -258,7 +258,7 @@ class Runs:
                 last = start + B >= n
                 if last and self.running.any():
                     self._evaluate()
-                yield self.step, epoch, last  # outside np.errstate: a consumer may close us
+                yield self.step, epoch, last  # outside quietly(): a consumer may close us
                 if not self.running.any():
                     return
 
@@ -269,7 +269,7 @@ class Runs:
         rows = batch if self.stacked else batch[0]
         for p in self.params:
             p.grad = None
-        with np.errstate(all="ignore"):
+        with quietly():
             out = self.net(data.X[rows])
             LOSS_FOR_TASK[data.task](out, data.y[rows]).backward(np.float64(len(self.jobs)))
             self.losses = _losses(self._by_run(out.data), self._by_run(data.y[rows]), data.task)

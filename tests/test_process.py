@@ -120,3 +120,10 @@ def test_python_m_ui_process_is_the_streamlit_command_line():
     done = subprocess.run([sys.executable, "-m", "ui.process", "version"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.startswith("Streamlit, version ")
+
+
+def test_frontend_files_are_read_in_large_chunks():
+    code = ("from starlette.responses import FileResponse; from ui import process; "
+            "before = FileResponse.chunk_size; process.larger_file_chunks(); "
+            "print(before, FileResponse.chunk_size)")
+    assert run_python(code) == f"{64 * 1024} {1 << 20}"  # Starlette's 64 kB, then 1 MB

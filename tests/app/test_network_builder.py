@@ -274,7 +274,7 @@ def test_the_graph_of_one_step_is_a_graph_player_with_shapes_and_a_legend():
     tops = [node["top"] for node in data["nodes"]]
     labels = [node["label"] for node in data["nodes"]]
     assert {"(32,2)", "(32,8)", "(8,2)", "scalar"} <= set(tops)
-    assert {"tanh", "drop", "CE"} <= set(labels)  # and each layer's product (@ + or linear)
+    assert {"linear", "tanh", "drop", "CE"} <= set(labels)
     assert len(data["frames"]) > 10 and data["frame"] == 0  # opens on the bare graph
     legend = next(c.value for c in at.caption if "Above a node: its shape" in c.value)
     assert "“(32,8) ±" in legend and "is a 32 × 8 array whose entries all lie between" in legend
