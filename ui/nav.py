@@ -134,7 +134,7 @@ TOUCH_CSS = """
     align-items: center; justify-content: center; }
   .stApp [data-testid="stNumberInputContainer"] { height: auto; }
   .stApp label:has(input[type="checkbox"]), .stApp label:has(input[type="radio"]) {
-    min-height: 44px; align-items: center; }
+    min-height: 44px; min-width: 44px; align-items: center; }
   .stApp input { min-width: 44px; }
   .stApp .modebar-container { display: none; }
 }
