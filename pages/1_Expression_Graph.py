@@ -189,7 +189,7 @@ if (pair := model.surface_inputs(view)) is not None:
     if grid is not None:
         out = built.program.output_name
         gx, gy = (view.record.gradients[t].item() for t in pair)
-        st.subheader(f"The surface {out} = f({x.name}, {y.name})")
+        st.header(f"The surface {out} = f({x.name}, {y.name})")  # h2 under the title (axe)
         st.markdown(f"The partial derivatives are the slopes of the hill at the point: along "
                     f"{x.name} (east–west) ∂{out}/∂{x.name}, along {y.name} (north–south) "
                     f"∂{out}/∂{y.name}.")

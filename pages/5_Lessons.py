@@ -25,6 +25,11 @@ PHONE_CSS = """@media (max-width: 640px) {
   .st-key-lesson-controls [data-testid="stColumn"]:first-child { flex: 1 1 100%; }
   .st-key-lesson-controls [data-testid="stColumn"]:nth-child(n+5) { display: none; }
   .st-key-main-visual [data-testid="stHorizontalBlock"] { flex-direction: column-reverse; } }"""
+TOUCH_CSS = """@media (pointer: coarse) {
+  .st-key-lesson-controls [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; }
+  .st-key-lesson-controls [data-testid="stColumn"] { min-width: 0; }
+  .st-key-lesson-controls [data-testid="stColumn"]:nth-child(n+5) { flex: 0 0 auto;
+    width: auto; min-width: 44px; } }"""  # ↗ and ? keep their 44 px on a tablet, in the row
 STEP_CSS = ".st-key-main-visual h2 { font-size: 1.2rem; padding-top: 0; }"  # the step's title
 PRESENTER_CSS = '[data-testid="stMarkdownContainer"] p { line-height: 2; }'
 state = st.session_state
@@ -83,7 +88,7 @@ forward.button("Next", icon=":material/arrow_forward:", width="stretch",
 with keys:  # the ? button and the lesson's keys (Home: the first step)
     lesson_browser(move, lambda: move(1 - state.step))
 
-st.html(f"<style>{STEP_CSS}{PHONE_CSS}{PRESENTER_CSS if presenting() else ''}</style>")
+st.html(f"<style>{STEP_CSS}{TOUCH_CSS}{PHONE_CSS}{PRESENTER_CSS if presenting() else ''}</style>")
 
 step = lesson.steps[state.step - 1]
 open_view.link_button("", view_url(step, presenting()), icon=":material/open_in_new:",

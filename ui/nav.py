@@ -118,6 +118,35 @@ HEADER_CSS = """
 [data-testid="stMainBlockContainer"] h2 { font-size: 1.45rem; padding: 0.6rem 0 0.3rem 0; }
 .katex-display { overflow-y: hidden; }
 """
+# Touch screens (WCAG 2.5.5): every control at least 44 px each way, Streamlit's as the player
+# core's (player_core.css); plotly's toolbar goes (it covered chart titles). Narrow screens: the
+# header's ≫ (the closed sidebar) sits left of the title, not over it; on a phone the page's main
+# visual comes right after its title, before the controls that set it.
+TOUCH_CSS = """
+@media (pointer: coarse) {
+  .stApp button, .stApp summary, .stApp [role="tab"], .stApp input, .stApp textarea,
+  .stApp [data-testid="stLinkButton"] a,
+  .stApp [data-baseweb="select"] > div, .stApp [data-testid="stPageLink-NavLink"] {
+    min-height: 44px; }
+  .stApp button, .stApp [role="tab"], .stApp [data-testid="stTooltipHoverTarget"] {
+    min-width: 44px; }
+  .stApp [data-testid="stTooltipHoverTarget"] { min-height: 44px; display: flex;
+    align-items: center; justify-content: center; }
+  .stApp [data-testid="stNumberInputContainer"] { height: auto; }
+  .stApp label:has(input[type="checkbox"]), .stApp label:has(input[type="radio"]) {
+    min-height: 44px; min-width: 44px; align-items: center; }
+  .stApp input { min-width: 44px; }
+  .stApp .modebar-container { display: none; }
+}
+@media (max-width: 1023.98px) {
+  [data-testid="stMainBlockContainer"] h1 { padding-left: 2.6rem; }
+}
+@media (max-width: 640px) {
+  .stMainBlockContainer > .stVerticalBlock:not(:has(.st-key-lesson-controls))
+    > div:has(> .st-key-main-visual) { order: -1; }
+  .stMainBlockContainer > .stVerticalBlock > div:has(h1, .st-key-page-intro) { order: -2; }
+}
+"""
 PRESENTER_CSS = """
 html { font-size: 19px; }
 [data-testid="stMainBlockContainer"] { padding-left: 3.5rem; padding-right: 2rem; }
@@ -166,12 +195,12 @@ export default function ({ data }) {
   for (const key of Object.keys(localStorage)) {
     if (key.startsWith("stSidebarCollapsed-")) localStorage.setItem(key, "true");
   }
-  let tries = 0;
-  const fold = () => {
+  const until = Date.now() + 5000;
+  const fold = () => {  // Streamlit may draw the sidebar, or open it ("auto" at >= 768 px), later
     const sidebar = document.querySelector('[data-testid="stSidebar"]');
     const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
     if (sidebar && sidebar.dataset.collapsed === "false" && close) close.click();
-    else if (!sidebar && tries++ < 20) setTimeout(fold, 50);  // not drawn yet
+    else if (Date.now() < until) setTimeout(fold, 100);
   };
   fold();
 }
@@ -209,7 +238,8 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
     with st.sidebar:
         _page_js(key="page_js", data={"present": presenting(), "narrowPx": NARROW_PX})
     embedded = EMBEDDED_CSS if st.context.is_embedded else ""
-    st.html(f"<style>{HEADER_CSS}{PRESENTER_CSS if presenting() else ''}{embedded}</style>")
+    presenter = PRESENTER_CSS if presenting() else ""
+    st.html(f"<style>{HEADER_CSS}{TOUCH_CSS}{presenter}{embedded}</style>")
     st.title(title, anchor=False)
     if intro:
         st.container(key="page-intro").markdown(intro)

@@ -44,8 +44,9 @@ def projector_layout(fig: go.Figure, *, height: int = 420, legend_below: bool = 
         hoverlabel={"font_size": FONT_SIZE - 2},
     )
     if legend_below:
+        # y: clear of the axis title even when a phone's legend takes five rows
         fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
-                                  "y": -0.22, "yanchor": "top"})
+                                  "y": -0.4, "yanchor": "top"})
     return fig
 
 

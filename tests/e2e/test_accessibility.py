@@ -1,6 +1,7 @@
-"""axe-core (tests/e2e/axe, a pinned npm package) on every page, every Building Blocks section,
-both Optimizer Lab views and one step of every lesson: no violation of any impact, in every
-frame and shadow root, at 1280×720 in normal and presenter mode and on a phone.
+"""axe-core (tests/e2e/axe, a pinned npm package): `axe_js` and `assert_accessible` (no violation
+of any impact, in every frame and shadow root). tests/e2e/test_views.py runs them on every page,
+every Building Blocks section, both Optimizer Lab views and one step of every lesson, at 1280×720
+in normal and presenter mode and on a phone.
 
 axe-core is installed by `npm ci` in tests/e2e/axe on first use; without npm the tests skip,
 unless REQUIRE_BROWSER=1 or CI=true, where they fail."""
@@ -14,20 +15,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page
 
-from page_models.building_blocks import SECTIONS
-from page_models.course.lesson import COURSE
-
 from .conftest import browser_required
-from .helpers import assert_no_exception, open_page
+from .helpers import assert_no_exception
 
 AXE_DIR = Path(__file__).resolve().parent / "axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-
-PAGES = ["", "Expression_Graph", "Network_Builder", "Optimizer_Lab",
-         "Optimizer_Lab?view=surfaces", "Building_Blocks", "Lessons"]
-VIEWS = [*PAGES, *(f"Building_Blocks?section={key}" for key in SECTIONS),
-         *(f"Lessons?lesson={key}" for key in COURSE)]
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -62,24 +54,3 @@ def assert_accessible(page: Page, axe: str) -> None:
     found = [line for frame in page.frames if frame.url.startswith("http")
              for line in violations(frame, axe)]
     assert not found, "axe-core found:\n" + "\n".join(found)
-
-
-@pytest.mark.parametrize("view", VIEWS)
-def test_every_view_has_no_axe_violation(page: Page, base_url: str, axe_js: str, view: str):
-    open_page(page, base_url, view, settle_ms=1500)
-    assert_accessible(page, axe_js)
-
-
-@pytest.mark.parametrize("view", PAGES)
-def test_every_page_in_presenter_mode_has_no_axe_violation(page: Page, base_url: str,
-                                                           axe_js: str, view: str):
-    open_page(page, base_url, f"{view}{'&' if '?' in view else '?'}present=1", settle_ms=1500)
-    assert_accessible(page, axe_js)
-
-
-@pytest.mark.parametrize("view", PAGES)
-def test_every_page_on_a_phone_has_no_axe_violation(page: Page, base_url: str, axe_js: str,
-                                                    view: str):
-    page.set_viewport_size(PHONE)
-    open_page(page, base_url, view, settle_ms=1500)
-    assert_accessible(page, axe_js)
