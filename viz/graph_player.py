@@ -25,9 +25,12 @@ CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
 MIN_COLUMN_PX, MAX_COLUMN_PX = 96, 230
 ROW_PX = 100  # a row: name above, node, value and gradient under it
 MARGIN_PX = 48
-BOX_PX = (790, 330)  # the room the player gives the drawing at 1280 × 720, sidebar open (at
-# scale 1; presenter mode folds the sidebar, so its scale grows the box's height as well)
+BOX_PX = (460, 420)  # the room the player gives the drawing at 1280 × 720, sidebar open and the
+# inspector beside it (at scale 1)
 NODE_R = 21
+MAX_HEIGHT_PX = 600  # the drawing's box at most (the player gives it the first screen's rest)
+TEXT_FLOOR_PX = 12  # the smallest a text of the graph may be drawn on screen (the player pans and
+PRESENTER_TEXT_FLOOR_PX = 16  # zooms a graph that does not fit at that size); in presenter mode
 EDGE_CHAR_PX = 8.4  # width of a character of an edge's label (bold 14 px)
 EDGE_TEXT_HALF_PX = 9  # half the height of an edge's label
 TWIN_BEND = 0.35  # how far the edges of a repeated operand (x * x) bow apart, in columns
@@ -98,7 +101,8 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
         "width": round(max(width, 2 * MARGIN_PX + column_px), 1),
         "height": round(height, 1),
         "node_r": NODE_R,
-        "max_height": round(BOX_PX[1] * scale),
+        "max_height": MAX_HEIGHT_PX,
+        "text_floor": PRESENTER_TEXT_FLOOR_PX if scale > 1 else TEXT_FLOOR_PX,
         "nodes": [_node(graph, n, xy[n]) for n in nodes],
         "edges": [{"points": p, "from": u, "to": v, "label": _label_point(p, chars)}
                   for p, (u, v, _), chars in zip(paths, edges, _label_chars(frames, edges))],
