@@ -156,7 +156,7 @@ def _node(graph: nx.MultiDiGraph, n: int, xy) -> dict:
     inner = attrs["name"] if attrs["op"] is None and attrs["name"] else (
         attrs["symbol"] or attrs["formula"])
     return {"x": xy[0], "y": xy[1], "label": inner,
-            "top": attrs["name"] if attrs["op"] is not None and attrs["name"] else "",
+            "top": (attrs["name"] or attrs["short"]) if attrs["op"] is not None else "",
             "square": attrs["op"] is None,
             "hover": hover_text(graph, n).replace("<br>", "\n").replace("<b>", "")
             .replace("</b>", "")}

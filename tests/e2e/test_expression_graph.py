@@ -58,9 +58,9 @@ def test_the_player_renders_and_plays(page, base_url, console_errors):
 def test_a_frame_link_opens_that_step_with_its_arithmetic(page, base_url, console_errors):
     open_page(page, base_url, f"Expression_Graph?frame={W1_STEP}")
     wait_for_player(page)
-    assert step_text(page) == "backward 5/6: ∂y/∂(w1 × x1) flows into w1"
+    assert step_text(page) == "backward 5/6: ∂y/∂t2 flows into w1"
     assert page.locator(LINES).first.text_content() == (
-        "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492")
+        "∂y/∂w1 = ∂y/∂t2 · ∂t2/∂w1 = 0.246 × 2 = 0.492")
     assert_no_console_errors(console_errors)
 
 
@@ -198,7 +198,7 @@ def test_the_three_downloads_and_the_html_player_plays_offline(page, base_url, b
         player_page.keyboard.press("ArrowRight")
     assert step_text(player_page).endswith("flows into w1")
     assert player_page.locator(LINES).first.text_content() == (
-        "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492")
+        "∂y/∂w1 = ∂y/∂t2 · ∂t2/∂w1 = 0.246 × 2 = 0.492")
     player_page.locator(".bp-first").click()
     assert step_text(player_page) == "the bare graph"
     player_page.screenshot(path=STANDALONE_SCREENSHOT)
