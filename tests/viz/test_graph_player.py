@@ -9,7 +9,14 @@ from page_models.examples import EXAMPLES
 from page_models.graph_record import record_backward
 from viz.graph import tensor_graph
 from viz.graph_figure import _beside, label_anchor, middle_segment
-from viz.graph_player import EDGE_CHAR_PX, EDGE_TEXT_HALF_PX, player_data
+from viz.graph_player import (
+    EDGE_CHAR_PX,
+    EDGE_TEXT_HALF_PX,
+    overlaps,
+    player_data,
+    segment_hits,
+    text_boxes,
+)
 
 
 def crosses(box: tuple[float, float, float, float], a, b, samples: int = 200) -> bool:
@@ -57,3 +64,44 @@ def test_the_plotly_graph_puts_each_edge_label_in_a_quarter_its_line_misses(path
         assert dx * qx + dy * qy == 0
     ax, ay = label_anchor(path)
     assert min(x0, x1) <= ax <= max(x0, x1) and min(y0, y1) <= ay <= max(y0, y1)
+
+
+def example_data(example) -> dict:
+    built = build(example.source, example.values)
+    graph = tensor_graph(record_backward(built.output), {**built.inputs, **built.nodes})
+    return player_data(graph, graph_id=example.key)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.key)
+def test_no_text_covers_another_in_any_step(example):
+    """Every step of every built-in example (attention's included): the boxes the player's texts
+    take (viz.graph_player.text_boxes: names, values, gradients, edge labels) never overlap."""
+    data = example_data(example)
+    for k, frame in enumerate(data["frames"]):
+        boxes = text_boxes(data, k)
+        for i, (text, box, _) in enumerate(boxes):
+            over = [other for other, b, _ in boxes[i + 1:] if overlaps(box, b)]
+            assert not over, (frame["label"], text, over)
+
+
+CROWDED = {"layernorm", "attention", "micrograd"}  # a label or two still on a line (see below)
+
+
+@pytest.mark.parametrize("example", [
+    pytest.param(e, marks=pytest.mark.xfail(
+        e.key in CROWDED, strict=True,
+        reason="a crowded edge's label finds no clear place beside its straight line; needs "
+               "edges routed round the nodes' texts")) for e in EXAMPLES], ids=lambda e: e.key)
+def test_no_edge_label_covers_a_line_in_any_step(example):
+    data = example_data(example)
+    lines = [(a, b) for e in data["edges"] for a, b in zip(e["points"], e["points"][1:])]
+    for k, frame in enumerate(data["frames"]):
+        for text, box, node in text_boxes(data, k):
+            if node is None:
+                assert not any(segment_hits(box, a, b) for a, b in lines), (frame["label"], text)
+
+
+def test_the_overlap_test_can_fail():
+    assert overlaps((0, 0, 10, 10), (9, 9, 20, 20)) and not overlaps((0, 0, 10, 10), (10, 0, 20, 9))
+    assert segment_hits((0, 0, 10, 10), (-5, 5), (15, 5))
+    assert not segment_hits((0, 0, 10, 10), (-5, 12), (15, 12))
