@@ -14,7 +14,7 @@ from engine.expr import ExprGraph
 from viz.graph import local_derivative, operands_of, shape_rule, text_name
 from viz.graph_arithmetic import backward_line, gradient_label
 from viz.graph_tables import node_labels
-from viz.numbers import MAX_LATEX_SIDE, full_text, latex_array
+from viz.numbers import MAX_LATEX_SIDE, entries_text, latex_array
 
 
 def tex(name: str) -> str:
@@ -110,7 +110,7 @@ def _contributions(graph: nx.MultiDiGraph, node: int) -> None:
     if not received:
         return  # the output: its gradient is the seed 1
     rows = {"from": [text_name(graph, v) for v, _ in received],
-            "contribution": [full_text(c) for _, c in received]}
+            "contribution (3 significant digits)": [entries_text(c) for _, c in received]}
     if len(received) > 1:
         st.markdown(f"It feeds {len(received)} consumers; the gradient is the sum of what each "
                     "sent back:")

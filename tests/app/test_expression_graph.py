@@ -180,7 +180,7 @@ def test_the_inspector_shows_statement_value_gradient_and_derivative():
     assert "the gradient is the sum of what each sent back" in text
     assert dataframe_columns(at)  # the gradient check is still there
     contributions = at.dataframe[0].value.to_dict(orient="list")
-    assert sorted(contributions["contribution"]) == ["1.0", "3.0"]
+    assert sorted(contributions["contribution (3 significant digits)"]) == ["1", "3"]
     assert len(labels) == 5  # "choose a node" and the 4 nodes
     at.selectbox(key="node").set_value(node_id(labels, "z ="))
     run(at)
