@@ -18,9 +18,11 @@ import numpy as np
 from engine import Tensor
 from engine.limits import MAX_GRAPH_NODES
 from viz import palette
+from viz.graph import defined_as
 from viz.graph_anim import FILL, RING, Step, animation_steps, tangent_steps
 from viz.graph_figure import hover_text
 from viz.graph_layout import layered_layout
+from viz.numbers import full_text
 
 CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
 MIN_COLUMN_PX, MAX_COLUMN_PX = 96, 230
@@ -56,7 +58,8 @@ def without_answers(data: dict) -> dict:
                "values": [v if leaf else "" for v, leaf in zip(frame["values"], leaves)]}
               for frame in data["frames"]]
     nodes = [{**node, "hover": node["hover"].split("\n")[0]} for node in data["nodes"]]
-    return {**data, "frames": frames, "nodes": nodes}
+    edges = [{**edge, "exact": ""} for edge in data["edges"]]
+    return {**data, "frames": frames, "nodes": nodes, "edges": edges}
 
 
 def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
@@ -107,7 +110,8 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
         "max_height": MAX_HEIGHT_PX,
         "text_floor": PRESENTER_TEXT_FLOOR_PX if scale > 1 else TEXT_FLOOR_PX,
         "nodes": [_node(graph, n, xy[n]) for n in nodes],
-        "edges": [{"points": p, "from": u, "to": v} for p, (u, v, _) in zip(paths, edges)],
+        "edges": [{"points": p, "from": e[0], "to": e[1],
+                   "exact": _exact(graph.edges[e]["contribution"])} for p, e in zip(paths, edges)],
         "frames": frames,
         "colours": {"ink": palette.INK, "edge": palette.EDGE, "selected": palette.SELECTED,
                     "forward": palette.FORWARD, "backward": palette.BACKWARD},
@@ -259,8 +263,12 @@ def _node(graph: nx.MultiDiGraph, n: int, xy) -> dict:
     return {"x": xy[0], "y": xy[1], "label": inner,
             "top": (attrs["name"] or attrs["short"]) if attrs["op"] is not None else "",
             "square": attrs["op"] is None,
-            "hover": hover_text(graph, n).replace("<br>", "\n").replace("<b>", "")
-            .replace("</b>", "")}
+            "hover": "\n".join([defined_as(graph, n), *hover_text(graph, n).split("<br>")[1:]])}
+
+
+def _exact(contribution) -> str:
+    """An edge's contribution in full, for the hover of its label ("" if none)."""
+    return "" if contribution is None else f"exactly {full_text(contribution)}"
 
 
 def _frame(step: Step, edges: list) -> dict:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from engine.expr import build
-from page_models.examples import EXAMPLES
+from page_models.examples import EXAMPLES, EXAMPLES_BY_KEY
 from page_models.graph_record import record_backward
 from viz.graph import tensor_graph
 from viz.graph_figure import _beside, label_anchor, middle_segment
@@ -16,6 +16,7 @@ from viz.graph_player import (
     player_data,
     segment_hits,
     text_boxes,
+    without_answers,
 )
 
 
@@ -105,3 +106,11 @@ def test_the_overlap_test_can_fail():
     assert overlaps((0, 0, 10, 10), (9, 9, 20, 20)) and not overlaps((0, 0, 10, 10), (10, 0, 20, 9))
     assert segment_hits((0, 0, 10, 10), (-5, 5), (15, 5))
     assert not segment_hits((0, 0, 10, 10), (-5, 12), (15, 12))
+
+
+def test_an_edge_labels_hover_gives_the_exact_contribution_unless_answers_are_hidden():
+    data = example_data(EXAMPLES_BY_KEY["neuron"])
+    exact = [e["exact"] for e in data["edges"]]
+    assert "exactly 0.49226816547519675" in exact  # w1's, 2 σ′(−0.25), in full
+    assert next(n for n in data["nodes"] if n["top"] == "t2")["hover"].startswith("t2 = w1 × x1\n")
+    assert not any(e["exact"] for e in without_answers(data)["edges"])

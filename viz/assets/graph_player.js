@@ -104,7 +104,10 @@ function drawGraph(text, data, state, setTriggerValue) {
       const on = new Set(f.lit);
       lit.forEach((p, i) => { p.style.display = on.has(i) ? "" : "none";
                               p.setAttribute("stroke", f.lit_colour); });
-      edgeTexts.forEach((t, i) => { t.textContent = f.edge_texts[String(i)] || ""; });
+      edgeTexts.forEach((t, i) => { // the exact contribution on hover
+        t.textContent = f.edge_texts[String(i)] || "";
+        if (t.textContent && data.edges[i].exact) el("title", {}, t).textContent = data.edges[i].exact;
+      });
       writeText(f);
       if (f.lit.length) state.zoom.reveal(litBox(data, f.lit));
     },
