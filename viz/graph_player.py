@@ -26,11 +26,13 @@ from viz.numbers import full_text
 
 CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
 MIN_COLUMN_PX, MAX_COLUMN_PX = 96, 230
-ROW_PX = 100  # a row: name above, node, value and gradient under it
+ROW_PX = 104  # a row: name above, node, value and gradient under it
 MARGIN_PX = 48
 BOX_PX = (460, 420)  # the room the player gives the drawing at 1280 × 720, sidebar open and the
 # inspector beside it (at scale 1)
 NODE_R = 21
+TEXT_DY = {"top": -NODE_R - 5, "value": NODE_R + 17, "grad": NODE_R + 35}  # a node's texts'
+# baselines below its centre: name above, value and gradient under it
 MAX_HEIGHT_PX = 600  # the drawing's box at most (the player gives it the first screen's rest)
 TEXT_FLOOR_PX = 12  # the smallest a text of the graph may be drawn on screen (the player pans and
 PRESENTER_TEXT_FLOOR_PX = 16  # zooms a graph that does not fit at that size); in presenter mode
@@ -107,6 +109,7 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
         "width": round(max(width, 2 * MARGIN_PX + column_px), 1),
         "height": round(height, 1),
         "node_r": NODE_R,
+        "text_dy": TEXT_DY,
         "max_height": MAX_HEIGHT_PX,
         "text_floor": PRESENTER_TEXT_FLOOR_PX if scale > 1 else TEXT_FLOOR_PX,
         "nodes": [_node(graph, n, xy[n]) for n in nodes],
@@ -135,14 +138,14 @@ def text_boxes(data: dict, frame: int, edge_labels: bool = True
     """Where step `frame` draws each text: (text, box, its node or None for an edge's label),
     as the player's CSS sets them (viz/assets/graph_player.css); the nodes' texts only without
     `edge_labels`."""
-    r, f = data["node_r"], data["frames"][frame]
+    f, dy = data["frames"][frame], data["text_dy"]
     boxes = []
     for i, node in enumerate(data["nodes"]):
         x, y = node["x"], node["y"]
         boxes.append((node["label"], _centred(x, y, len(node["label"]) * INNER_CHAR_PX,
                                               INNER_HALF_PX), i))
-        for text, baseline in ((node["top"], y - r - 8), (f["values"][i], y + r + 17),
-                               (f["grads"][i], y + r + 35)):
+        for text, baseline in ((node["top"], y + dy["top"]), (f["values"][i], y + dy["value"]),
+                               (f["grads"][i], y + dy["grad"])):
             if text:
                 boxes.append((text, _centred(x, baseline - 4, len(text) * CHAR_PX, 7.5), i))
     for k, text in f["edge_texts"].items() if edge_labels else ():

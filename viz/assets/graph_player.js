@@ -74,10 +74,10 @@ function drawGraph(text, data, state, setTriggerValue) {
       : el("circle", { cx: node.x, cy: node.y, r }, g));
     el("text", { x: node.x, y: node.y, class: "gp-inner", "dominant-baseline": "central" }, g)
       .textContent = node.label;
-    if (node.top) el("text", { x: node.x, y: node.y - r - 8, class: "gp-top" }, g)
+    if (node.top) el("text", { x: node.x, y: node.y + data.text_dy.top, class: "gp-top" }, g)
       .textContent = node.top;
-    values.push(el("text", { x: node.x, y: node.y + r + 17, class: "gp-value" }, g));
-    grads.push(el("text", { x: node.x, y: node.y + r + 35, class: "gp-grad" }, g));
+    values.push(el("text", { x: node.x, y: node.y + data.text_dy.value, class: "gp-value" }, g));
+    grads.push(el("text", { x: node.x, y: node.y + data.text_dy.grad, class: "gp-grad" }, g));
     g.addEventListener("click", () => {
       setTriggerValue("clicked", { node: i, frame: state.transport.position });
     });
