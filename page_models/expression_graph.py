@@ -41,7 +41,9 @@ PROGRAM_HELP = ("One statement per line: `name = expression`; the last line is t
 VALUE_HELP = ("A number, a list such as [[1, 2], [3, 4]], or randn(3, 2), rand(3), zeros(3), "
               "ones(2, 2), arange(4), eye(3).")
 GRAPH_KEY = ("Fill: the value (blue −, red +); ring and purple text: the gradient (green −, "
-             "purple +); orange: inf or nan. Squares are leaves.")
+             "purple +); orange: inf or nan. Squares are leaves; t1, t2, … name unnamed steps. "
+             "Numbers to 3 significant digits: hover a node for its exact value. Drag to pan, "
+             "Ctrl + wheel or pinch to zoom.")
 
 
 def skipped_note(program: Program) -> str:

@@ -13,15 +13,16 @@ from ui.export_buttons import graph_downloads
 from ui.expr_error import show_expr_error
 from ui.graph_player import graph_player
 from ui.nav import page_header, presenting
-from ui.node_inspector import show_inspector
+from ui.node_inspector import inspector_panel
 from ui.state import bind, explain_link, publish, share_link
 from viz.graph import node_keys, tensor_graph
 from viz.graph_player import at_step, player_data
-from viz.graph_tables import accumulation_table, gradcheck_table, node_labels, nonfinite_warning
+from viz.graph_tables import accumulation_table, gradcheck_table, nonfinite_warning
 from viz.surface import span_around, surface_figure, surface_grid
 
 PARAMS = model.PARAMS
 PRESENTER_SCALE = 1.3  # the graph's nodes and labels in presenter mode
+INSPECTOR_PX = 500  # the node inspector beside the graph scrolls in this height
 state = st.session_state
 memo = state.setdefault("memo", {})  # this session's last results (page_models memoised)
 
@@ -133,12 +134,18 @@ player_id = view.graph_id + state.tangent  # forward mode plays anew
 if state.get("player_id") not in (None, player_id):
     state.frame = 0  # a new graph starts at the bare graph
 state.player_id = player_id
-with main:
+graph_column, side = main.columns([3, 2], gap="medium")  # the inspector beside the graph
+with graph_column:
     scale = PRESENTER_SCALE if presenting() else 1.0
     data = model.memoised(memo, "player", (player_id, scale), lambda: player_data(
         graph, player_id, scale=scale, tangents=model.tangents_from(view, state.tangent)))
     graph_player(at_step(data, state.frame, state.node if state.node >= 0 else None,
                          hidden=state.hide), key="graph_player", on_click=pick_node)
+with side.container(height=INSPECTOR_PX, border=False, key="inspector"):
+    if state.hide:  # the inspector would show what the lesson's question asks for
+        st.caption(model.HIDDEN_NOTE)
+    else:
+        inspector_panel(graph, built, key="node")
 st.caption(model.graph_caption(state.src, state.hide))  # under the graph: presenter mode's is tall
 if state.hide:  # the inspector, checks, downloads and surface would show what is asked for
     publish(PARAMS)
@@ -147,15 +154,8 @@ if (warning := nonfinite_warning(graph, built.statement_of)) is not None:
     st.warning(warning, icon=":material/warning:")
 graph_downloads(built, data)
 
-# ---- inspector, gradient check, accumulation ----------------------------------------------
-inspect, check, accumulate = st.tabs(["Inspect a node", "Gradient check",
-                                      "Accumulate · forward vs reverse mode"])
-with inspect:
-    labels = node_labels(graph)
-    st.selectbox("Node", [-1, *labels], key="node", label_visibility="collapsed",
-                 format_func=lambda n: labels.get(n, "Choose a node (or click one in the graph)"))
-    if state.node >= 0:
-        show_inspector(graph, state.node, built)
+# ---- gradient check, accumulation --------------------------------------------------------
+check, accumulate = st.tabs(["Gradient check", "Accumulate · forward vs reverse mode"])
 with check:
     parameters, reason = model.gradcheck_plan(view)
     if reason:

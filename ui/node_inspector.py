@@ -13,12 +13,24 @@ from engine import format_shape
 from engine.expr import ExprGraph
 from viz.graph import local_derivative, operands_of, shape_rule, text_name
 from viz.graph_arithmetic import backward_line, gradient_label
-from viz.numbers import MAX_LATEX_SIDE, full_text, latex_array
+from viz.graph_tables import node_labels
+from viz.numbers import MAX_LATEX_SIDE, entries_text, latex_array
 
 
 def tex(name: str) -> str:
     """A display name (c′, W1, (x × y)) inside LaTeX."""
     return rf"\text{{{name}}}"
+
+
+def inspector_panel(graph: nx.MultiDiGraph, built: ExprGraph, key: str) -> None:
+    """The node picker (st.session_state[key]: a node, or -1) and the picked node's inspector."""
+    labels = node_labels(graph)
+    st.selectbox("Inspect a node", [-1, *labels], key=key,
+                 format_func=lambda n: labels.get(n, "Choose a node (or click one)"))
+    if st.session_state[key] >= 0:
+        show_inspector(graph, st.session_state[key], built)
+    else:
+        st.caption("Its value, gradient and chain rule show here.")
 
 
 def show_inspector(graph: nx.MultiDiGraph, node: int, built: ExprGraph) -> None:
@@ -98,7 +110,7 @@ def _contributions(graph: nx.MultiDiGraph, node: int) -> None:
     if not received:
         return  # the output: its gradient is the seed 1
     rows = {"from": [text_name(graph, v) for v, _ in received],
-            "contribution": [full_text(c) for _, c in received]}
+            "contribution (3 significant digits)": [entries_text(c) for _, c in received]}
     if len(received) > 1:
         st.markdown(f"It feeds {len(received)} consumers; the gradient is the sum of what each "
                     "sent back:")

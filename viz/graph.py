@@ -17,6 +17,7 @@ key) edges in the order the backward pass reported them.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Mapping
 
@@ -62,6 +63,7 @@ def tensor_graph(record: BackwardRecord, names: Mapping[str, Tensor] | None = No
             gradient=record.gradients.get(tensor),
             tensor=tensor,
         )
+    _name_intermediates(graph)
     for i in graph.nodes:
         attrs = graph.nodes[i]
         attrs["formula"] = formula(graph, i)
@@ -69,6 +71,20 @@ def tensor_graph(record: BackwardRecord, names: Mapping[str, Tensor] | None = No
             names = [graph.nodes[u]["name"] or "…" for u, _ in operands_of(graph, i)]
             attrs["symbol"] = attrs["op"].written(names, attrs["tensor"].attrs)
     return graph
+
+
+def _name_intermediates(graph: nx.MultiDiGraph) -> None:
+    """Give each unnamed op node a short name, t1, t2, … in topological order (its attribute
+    "short"; None elsewhere), skipping names the program uses; a subscript of named operands
+    needs none (it reads as written, p[2])."""
+    taken = {graph.nodes[n]["name"] for n in graph.nodes}
+    names = (f"t{k}" for k in itertools.count(1) if f"t{k}" not in taken)
+    for n in sorted(graph.nodes):
+        attrs = graph.nodes[n]
+        written = attrs["op"] is not None and attrs["op"].notation is not None and all(
+            graph.nodes[u]["name"] for u, _ in operands_of(graph, n))
+        unnamed = attrs["op"] is not None and not attrs["name"] and not written
+        attrs["short"] = next(names) if unnamed else None
 
 
 def _kind(tensor: Tensor, name: str | None) -> str:
@@ -80,17 +96,20 @@ def _kind(tensor: Tensor, name: str | None) -> str:
 
 
 def display_label(graph: nx.MultiDiGraph, node: int) -> str:
-    """How a node is named in text: its name, a constant's value, else its op symbol."""
+    """How a node is named in text: its name (or short name, t1), a constant's value, else its op
+    symbol."""
     attrs = graph.nodes[node]
-    if attrs["name"]:
-        return attrs["name"]
+    if attrs["name"] or attrs.get("short"):
+        return attrs["name"] or attrs["short"]
     if attrs["kind"] == "constant":
         return short_text(attrs["value"])
     return attrs["symbol"] or "?"
 
 
 def formula(graph: nx.MultiDiGraph, node: int, depth: int = 2) -> str:
-    """The expression that computes a node from its operands: "tanh(z)", "(W @ x) + b", "p[2]"."""
+    """The expression that computes a node from its operands: "tanh(z)", "t1 + b", "p[2]" (an
+    unnamed operand by its short name; before the short names are given, `depth` levels of its
+    own formula, "(W @ x) + b", as node_keys reads it)."""
     op = graph.nodes[node]["op"]
     if op is None:
         return display_label(graph, node)
@@ -110,7 +129,7 @@ def formula(graph: nx.MultiDiGraph, node: int, depth: int = 2) -> str:
 
 def _operand_text(graph: nx.MultiDiGraph, node: int, depth: int, in_infix: bool) -> str:
     attrs = graph.nodes[node]
-    if attrs["op"] is None or attrs["name"]:
+    if attrs["op"] is None or attrs["name"] or attrs.get("short"):
         return display_label(graph, node)
     if depth <= 0:
         return "…"
@@ -119,20 +138,31 @@ def _operand_text(graph: nx.MultiDiGraph, node: int, depth: int, in_infix: bool)
 
 
 def text_name(graph: nx.MultiDiGraph, node: int) -> str:
-    """A node in running text: its name, a constant's value, else its formula in parentheses."""
+    """A node in running text: its name or short name (t1), else a constant's value."""
+    return display_label(graph, node)
+
+
+def defined_as(graph: nx.MultiDiGraph, node: int) -> str:
+    """An op node as it is defined, "t1 = x × y", "h = sigmoid(z)"; a leaf by its name."""
     attrs = graph.nodes[node]
-    if attrs["name"] or attrs["op"] is None:
-        return display_label(graph, node)
-    return f"({attrs['formula']})"
+    label = display_label(graph, node)
+    written = attrs["op"] is None or label == attrs["formula"]  # a leaf, p[2]
+    return label if written else f"{label} = {attrs['formula']}"
 
 
 def node_keys(graph: nx.MultiDiGraph) -> dict[int, str]:
-    """A key for each node that survives edits elsewhere in the program (unlike its number): its
-    text name, with " #2", " #3" … on later nodes of the same name."""
+    """A key for each node that survives edits elsewhere in the program (unlike its number or
+    short name): its name, else its formula written out, with " #2", " #3" … on later nodes of
+    the same key."""
+    unnamed = nx.MultiDiGraph(graph)  # the formulas as if no node had a short name
+    for n in unnamed.nodes:
+        unnamed.nodes[n]["short"] = None
     seen: Counter[str] = Counter()
     keys = {}
     for node in sorted(graph.nodes):
-        name = text_name(graph, node)
+        attrs = unnamed.nodes[node]
+        name = (display_label(unnamed, node) if attrs["name"] or attrs["op"] is None
+                else f"({formula(unnamed, node)})")
         seen[name] += 1
         keys[node] = name if seen[name] == 1 else f"{name} #{seen[name]}"
     return keys

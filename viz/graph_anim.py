@@ -20,7 +20,7 @@ import numpy as np
 
 from viz import palette
 from viz.coded_scale import CodedScale
-from viz.graph import text_name
+from viz.graph import defined_as, text_name
 from viz.graph_arithmetic import (
     backward_line,
     forward_line,
@@ -85,8 +85,7 @@ def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
         if attrs[n]["op"] is not None:
             show_value(n)
             lit = list(graph.in_edges(n, keys=True))
-            named = f"{attrs[n]['name']} = " if attrs[n]["name"] else ""
-            step = _snapshot(state, named + attrs[n]["formula"], lit, palette.FORWARD)
+            step = _snapshot(state, defined_as(graph, n), lit, palette.FORWARD)
             step.lines = [forward_line(graph, n)]
             forward.append(step)
     frames += _numbered("forward", forward)
@@ -229,8 +228,7 @@ def tangent_steps(graph: nx.MultiDiGraph, tangents: dict[int, np.ndarray], sourc
         if attrs[n]["op"] is not None:
             show(n)
             lit = [e for e in graph.in_edges(n, keys=True) if e[0] in tangents]
-            named = f"{attrs[n]['name']} = " if attrs[n]["name"] else ""
-            step = _snapshot(state, named + attrs[n]["formula"], lit, palette.BACKWARD)
+            step = _snapshot(state, defined_as(graph, n), lit, palette.BACKWARD)
             if n in tangents:
                 step.lines = [tangent_line(graph, n, tangents, source)]
             steps.append(step)

@@ -1,9 +1,9 @@
 """The arithmetic of one animation step, with the numbers in it (three significant digits).
 
     forward:   w1 × x1 = 0.5 × 2 = 1
-    backward:  ∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492
+    backward:  ∂y/∂w1 = ∂y/∂t1 · ∂t1/∂w1 = 0.246 × 2 = 0.492      (t1 = w1 × x1)
     fan-out:   ∂z/∂x = 3 (from x × y) + 1 (from z) = 4
-    tensors:   ∂s/∂W = G xᵀ: (3,1) → (3,2) = [[…]], with G = ∂s/∂(W @ x) = […]; x = […]
+    tensors:   ∂s/∂W = G xᵀ: (3,1) → (3,2) = [[…]], with G = ∂s/∂t1 = […]; x = […]
 
 Every number is read from the recorded graph (viz.graph); nothing here runs a pass.
 """
@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 
 from engine import format_shape
-from viz.graph import local_derivative, operands_of, text_name
+from viz.graph import defined_as, local_derivative, operands_of, text_name
 from viz.numbers import MAX_WRITTEN_ENTRIES, entries_text
 
 Edge = tuple[int, int, int]  # (parent, child, key)
@@ -38,16 +38,15 @@ def forward_line(graph: nx.MultiDiGraph, node: int) -> str:
     attrs = graph.nodes[node]
     op = attrs["op"]
     operands = [u for u, _ in operands_of(graph, node)]
-    named = f"{attrs['name']} = " if attrs["name"] else ""
     value = entries_text(attrs["value"])
     values = [graph.nodes[u]["value"] for u in operands]
     if all(np.size(v) == 1 for v in values):
         texts = [entries_text(v) for v in values]
         numbers = op.written(texts, attrs["tensor"].attrs)
-        return f"{named}{attrs['formula']} = {numbers} = {value}"
+        return f"{defined_as(graph, node)} = {numbers} = {value}"
     shapes = [format_shape(np.shape(v)) for v in values]
     rule = f" {op.symbol} ".join(shapes) if op.infix else f"{op.name} {', '.join(shapes)}"
-    return f"{named}{attrs['formula']}: {rule} → {format_shape(attrs['shape'])} = {value}"
+    return f"{defined_as(graph, node)}: {rule} → {format_shape(attrs['shape'])} = {value}"
 
 
 def backward_line(graph: nx.MultiDiGraph, edge: Edge, consumers: int) -> str:

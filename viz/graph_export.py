@@ -100,9 +100,10 @@ def graph_svg(data: dict, frame: int = -1) -> str:
                             **colours})
         else:
             _el(g, "circle", {"cx": x, "cy": y, "r": r, **colours})
-        for dy, kind, text in ((0, "gp-inner", node["label"]), (-r - 8, "gp-top", node["top"]),
-                               (r + 17, "gp-value", step["values"][i]),
-                               (r + 35, "gp-grad", step["grads"][i])):
+        dys = data["text_dy"]
+        for dy, kind, text in ((0, "gp-inner", node["label"]), (dys["top"], "gp-top", node["top"]),
+                               (dys["value"], "gp-value", step["values"][i]),
+                               (dys["grad"], "gp-grad", step["grads"][i])):
             if text:
                 _el(g, "text", {"x": x, "y": y + dy, "class": kind}).text = text
     return ET.tostring(svg, encoding="unicode", xml_declaration=True) + "\n"

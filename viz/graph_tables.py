@@ -6,7 +6,7 @@ import networkx as nx
 
 from engine import format_shape
 from engine.gradcheck import InputCheck
-from viz.graph import first_nonfinite_node, text_name
+from viz.graph import defined_as, first_nonfinite_node, text_name
 from viz.numbers import entries_text, node_text, short_text
 
 TABLE_ENTRIES = 4  # arrays up to this size are written out in a table cell
@@ -18,10 +18,8 @@ def cell(value) -> str:
 
 
 def node_labels(graph: nx.MultiDiGraph) -> dict[int, str]:
-    """Each node as the node picker lists it: "h = sigmoid(z)", "W", "(x × y)"."""
-    return {n: text_name(graph, n) + (f" = {graph.nodes[n]['formula']}"
-                                      if graph.nodes[n]["op"] and graph.nodes[n]["name"] else "")
-            for n in sorted(graph.nodes)}
+    """Each node as the node picker lists it: "h = sigmoid(z)", "W", "t1 = x × y"."""
+    return {n: defined_as(graph, n) for n in sorted(graph.nodes)}
 
 
 def nonfinite_warning(graph: nx.MultiDiGraph, statement_of) -> str | None:

@@ -1,5 +1,4 @@
-"""What the graph player writes beside a graph's nodes and edges: a node's hover text, and the
-point on an edge its label is anchored to (viz.graph_player places the label from there)."""
+"""What the graph player writes beside a graph's nodes: a node's hover text."""
 
 from __future__ import annotations
 
@@ -9,9 +8,7 @@ from viz.graph import local_derivative, operands_of, shape_rule, text_name
 from viz.graph_anim import gradient_label
 from viz.numbers import full_text
 
-__all__ = ["hover_text", "label_anchor", "middle_segment"]
-
-LABEL_AT = 0.6  # an edge label's place along its middle segment, from the parent
+__all__ = ["hover_text"]
 
 
 def hover_text(graph: nx.MultiDiGraph, node: int) -> str:
@@ -30,16 +27,3 @@ def hover_text(graph: nx.MultiDiGraph, node: int) -> str:
         how = full_text(d) if d is not None else f"the {op.title} rule (see the inspector)"
         lines.append(f"local ∂{text_name(graph, node)}/∂{text_name(graph, parent)} = {how}")
     return "<br>".join(lines)
-
-
-def middle_segment(path: list) -> tuple:
-    """The segment of an edge its label sits by: the middle one (after the middle bend)."""
-    half = (len(path) - 1) // 2
-    return path[half], path[half + 1]
-
-
-def label_anchor(path: list) -> tuple[float, float]:
-    """Where an edge's label goes: on its middle segment, a little nearer the child (the
-    parent's value and gradient lines sit under the parent)."""
-    (x0, y0), (x1, y1) = middle_segment(path)
-    return x0 + LABEL_AT * (x1 - x0), y0 + LABEL_AT * (y1 - y0)

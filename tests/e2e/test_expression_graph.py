@@ -58,9 +58,9 @@ def test_the_player_renders_and_plays(page, base_url, console_errors):
 def test_a_frame_link_opens_that_step_with_its_arithmetic(page, base_url, console_errors):
     open_page(page, base_url, f"Expression_Graph?frame={W1_STEP}")
     wait_for_player(page)
-    assert step_text(page) == "backward 5/6: ∂y/∂(w1 × x1) flows into w1"
+    assert step_text(page) == "backward 5/6: ∂y/∂t2 flows into w1"
     assert page.locator(LINES).first.text_content() == (
-        "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492")
+        "∂y/∂w1 = ∂y/∂t2 · ∂t2/∂w1 = 0.246 × 2 = 0.492")
     assert_no_console_errors(console_errors)
 
 
@@ -128,6 +128,8 @@ def test_a_broken_program_shows_a_caret_and_keeps_the_graph(page, base_url, cons
     assert_no_console_errors(console_errors)
 
 
+SMALLEST_TEXT = """(texts) => Math.min(...texts.filter(t => t.textContent.trim())
+    .map(t => t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize)))"""
 OVERLAPS = """(texts) => {
     const boxes = texts.filter(t => t.textContent.trim())
         .map(t => [t.textContent, t.getBoundingClientRect()]);
@@ -198,7 +200,7 @@ def test_the_three_downloads_and_the_html_player_plays_offline(page, base_url, b
         player_page.keyboard.press("ArrowRight")
     assert step_text(player_page).endswith("flows into w1")
     assert player_page.locator(LINES).first.text_content() == (
-        "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492")
+        "∂y/∂w1 = ∂y/∂t2 · ∂t2/∂w1 = 0.246 × 2 = 0.492")
     player_page.locator(".bp-first").click()
     assert step_text(player_page) == "the bare graph"
     player_page.screenshot(path=STANDALONE_SCREENSHOT)
@@ -243,6 +245,8 @@ def test_presenter_mode_draws_the_graph_larger_and_every_step_stays_on_the_first
                   + ("&present=1" if present else ""))
         wait_for_player(page)
         sizes[present] = page.locator(".gp-inner").first.bounding_box()["height"]
+        floor = 16 if present else 12  # the text floor (the graph pans instead)
+        assert page.locator(".gp-svg text").evaluate_all(SMALLEST_TEXT) >= floor - 0.01
     assert sizes[True] >= 1.25 * sizes[False], sizes
     steps = int(page.locator(".bp-scrub").get_attribute("max"))
     for _ in range(steps + 1):  # the arithmetic under the step label grows and shrinks
@@ -250,3 +254,55 @@ def test_presenter_mode_draws_the_graph_larger_and_every_step_stays_on_the_first
         assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (step_text(page), box)
         page.keyboard.press("ArrowRight")
     assert step_text(page) == "every value and gradient"
+
+
+IN_BOX = """([lit, box]) => { const b = box.getBoundingClientRect();
+    return lit.filter(p => p.style.display !== 'none').every(p => {
+        const r = p.getBoundingClientRect();
+        return r.right > b.left && r.left < b.right
+            && r.bottom > b.top && r.top < b.bottom; }); }"""
+
+
+def test_the_largest_graph_keeps_its_text_legible_and_pans_instead(page, base_url, browser):
+    """micrograd's example (the widest built-in graph): text ≥ 12 px on screen at 1280 × 720 and
+    on a phone, ≥ 16 px presenting; the rest of the graph is a drag, a zoom button or a step
+    away."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True)
+    for where in (phone.new_page(), page):  # presenting: the test below
+        open_page(where, base_url, "Expression_Graph?example=micrograd")
+        wait_for_player(where)
+        where.locator(".bp-last").click()
+        assert where.locator(".gp-svg text").evaluate_all(SMALLEST_TEXT) >= 12 - 0.01
+    phone.close()
+    graph, stage = page.locator(".gp-graph"), page.locator(".bp-stage")
+    box = graph.bounding_box()
+    assert box["y"] + box["height"] <= 720 and stage.bounding_box()["width"] > box["width"]
+    page.keyboard.press("Home")
+    for _ in range(8):  # each forward step's lit edges are in view
+        page.keyboard.press("ArrowRight")
+        lit = page.locator(".gp-lit").element_handles()
+        assert page.evaluate(IN_BOX, [lit, graph.element_handle()]), step_text(page)
+    before = stage.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 - 120, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    assert stage.bounding_box()["x"] < before["x"] - 50  # dragged left
+    page.get_by_role("button", name="Fit the whole drawing").click()
+    fitted = stage.bounding_box()
+    assert fitted["width"] <= box["width"] + 1 and fitted["height"] <= box["height"] + 1
+    page.get_by_role("button", name="Zoom in").click()
+    assert stage.bounding_box()["width"] > fitted["width"] * 1.2
+
+
+def test_the_inspector_sits_beside_the_graph_on_the_first_screen(page, base_url):
+    open_page(page, base_url, "Expression_Graph?node=9")  # the neuron's output, y
+    wait_for_player(page)
+    graph = page.locator(".gp-graph").bounding_box()
+    inspector = page.locator(".st-key-inspector")
+    expect(inspector.get_by_text("y is computed in line 1")).to_be_visible()
+    side = inspector.bounding_box()
+    assert side["x"] >= graph["x"] + graph["width"]  # beside, not below
+    assert side["y"] < graph["y"] + graph["height"] and side["y"] + side["height"] <= 720
+    assert inspector.get_by_text("Local derivative of").count() == 1

@@ -151,7 +151,8 @@ def test_space_and_enter_on_a_focused_control_are_the_controls(page, base_url):
 
 @pytest.mark.parametrize("example", ["", "micrograd"])
 def test_stepping_never_moves_the_graph(page, base_url, example):
-    """The step's text keeps the height of its tallest step: the graph stays where it is."""
+    """The step's text keeps the height of its tallest step: the graph's box stays where it is
+    (a step may pan the drawing inside it, to bring the step's nodes into view)."""
     open_page(page, base_url, "Expression_Graph" + (f"?example={example}" if example else ""))
     assert not example or example in EXAMPLES_BY_KEY
     page.locator(".gp-node").first.wait_for(timeout=30_000)
@@ -159,11 +160,11 @@ def test_stepping_never_moves_the_graph(page, base_url, example):
     steps = int(page.locator(".bp-scrub").get_attribute("max"))
     boxes = set()
     for _ in range(steps + 1):
-        box = page.locator(".gp-svg").bounding_box()
+        box = page.locator(".gp-graph").bounding_box()
         boxes.add(tuple(round(box[k], 1) for k in ("x", "y", "width", "height")))
         page.keyboard.press("ArrowRight")
     for _ in range(steps + 1):  # and back: the arithmetic grows and shrinks the other way
         page.keyboard.press("ArrowLeft")
-        box = page.locator(".gp-svg").bounding_box()
+        box = page.locator(".gp-graph").bounding_box()
         boxes.add(tuple(round(box[k], 1) for k in ("x", "y", "width", "height")))
     assert len(boxes) == 1, boxes

@@ -301,9 +301,9 @@ def test_frames_are_bare_forward_backward_final():
     labels = [s.label for s in steps]
     assert labels[0] == "the bare graph"
     assert labels[1] == "forward 1/3: the inputs"
-    assert labels[3] == "forward 3/3: f = (x × y) + x"
+    assert labels[3] == "forward 3/3: f = t1 + x"
     assert labels[4] == "backward 1/4: ∂f/∂f = 1"
-    assert labels[5] == "backward 2/4: ∂f/∂f flows into (x × y), x"
+    assert labels[5] == "backward 2/4: ∂f/∂f flows into t1, x"
     assert labels[7] == "backward 4/4: ∂f/∂x = 1 + 3 = 4"
     assert labels[8] == "every value and gradient"
 

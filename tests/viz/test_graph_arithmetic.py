@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engine.expr import InputSpec, build
-from page_models.examples import EXAMPLES_BY_KEY
+from page_models.examples import EXAMPLES, EXAMPLES_BY_KEY
 from page_models.graph_record import record_backward
 from viz.graph import tensor_graph
 from viz.graph_anim import animation_steps
@@ -31,14 +31,14 @@ def test_the_default_neuron_shows_w1s_chain_rule_with_its_numbers():
     built, _, steps = steps_of("neuron")
     x1, x2, w1, w2, b = (built.inputs[n].item() for n in ("x1", "x2", "w1", "w2", "b"))
     z = w1 * x1 + w2 * x2 + b
-    upstream = sigmoid(z) * (1 - sigmoid(z))  # ∂y/∂(w1 × x1): the sum passes it on
-    expected = (f"∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = {format_number(upstream)} × "
+    upstream = sigmoid(z) * (1 - sigmoid(z))  # ∂y/∂t2 (t2 = w1 × x1): the sum passes it on
+    expected = (f"∂y/∂w1 = ∂y/∂t2 · ∂t2/∂w1 = {format_number(upstream)} × "
                 f"{format_number(x1)} = {format_number(upstream * x1)}")
-    assert expected == "∂y/∂w1 = ∂y/∂(w1 × x1) · ∂(w1 × x1)/∂w1 = 0.246 × 2 = 0.492"
+    assert expected == "∂y/∂w1 = ∂y/∂t2 · ∂t2/∂w1 = 0.246 × 2 = 0.492"
     step = next(s for s in steps if expected in s.lines)
     assert step.label.startswith("backward ") and step.label.endswith("flows into w1")
-    assert "w1 × x1 = 0.5 × 2 = 1" in lines_of(steps)
-    assert f"y = sigmoid((… + …) + b) = sigmoid({format_number(z)}) = " \
+    assert "t2 = w1 × x1 = 0.5 × 2 = 1" in lines_of(steps)
+    assert f"y = sigmoid(t4) = sigmoid({format_number(z)}) = " \
            f"{format_number(sigmoid(z))}" in lines_of(steps)
 
 
@@ -46,8 +46,8 @@ def test_fan_out_names_each_contribution_then_sums_them():
     built, _, steps = steps_of("fanout")
     x, y = built.inputs["x"].item(), built.inputs["y"].item()
     lines = lines_of(steps)
-    assert "∂z/∂x (the part from (x × y)) = ∂z/∂(x × y) · ∂(x × y)/∂x = 1 × 3 = 3" in lines
-    assert f"∂z/∂x = 1 (from z) + 3 (from (x × y)) = {format_number(y + 1)}" in lines
+    assert "∂z/∂x (the part from t1) = ∂z/∂t1 · ∂t1/∂x = 1 × 3 = 3" in lines
+    assert f"∂z/∂x = 1 (from z) + 3 (from t1) = {format_number(y + 1)}" in lines
     assert x == 2
 
 
@@ -59,7 +59,7 @@ def test_a_matrix_product_states_its_rule_and_shapes_and_writes_the_matrices():
         "gradient"]
     upstream = built.nodes["z"].grad  # z = W @ x + b passes its gradient on to W @ x
     assert line == (f"∂s/∂W = G xᵀ: (3,1) → (3,2) = {entries_text(gradient)}, with "
-                    f"G = ∂s/∂(W @ x) = {entries_text(upstream)}; "
+                    f"G = ∂s/∂t1 = {entries_text(upstream)}; "
                     f"x = {entries_text(built.inputs['x'].data)}")
 
 
@@ -72,7 +72,7 @@ def test_a_subscript_is_labelled_as_written_and_scatters_its_gradient():
     assert {"p[1]", "W[:, 0]", "×"} <= labels  # the player's node labels
     lines = lines_of(animation_steps(graph))
     assert "∂(Σy)/∂p = G scattered into zeros of the shape of p: () → (3,) = [0, 4, 0], " \
-           "with G = ∂(Σy)/∂(p[1]) = 4; p = [1, 2, 3]" in lines
+           "with G = ∂(Σy)/∂p[1] = 4; p = [1, 2, 3]" in lines
 
 
 def test_cross_entropys_logit_gradient_is_written_as_p_minus_onehot():
@@ -101,7 +101,7 @@ def test_a_tensor_gradient_under_a_node_never_reads_as_zero():
 def test_forward_lines_of_tensors_give_shapes_then_entries():
     built, _, steps = steps_of("chain")
     z = built.nodes["z"].data
-    assert f"z = (W @ x) + b: (3,1) + (3,1) → (3,1) = {entries_text(z)}" in lines_of(steps)
+    assert f"z = t1 + b: (3,1) + (3,1) → (3,1) = {entries_text(z)}" in lines_of(steps)
     assert entries_text(np.zeros((5, 4))) == "(5,4) array, largest |entry| 0"
 
 
@@ -128,7 +128,7 @@ def test_forward_mode_steps_carry_the_tangent_with_its_chain_rule():
     labels = [f["label"] for f in data["frames"]]
     assert labels[1] == "tangent 1/6: the inputs; w1 gets the tangent ∂w1/∂w1 = 1"
     lines = [line for f in data["frames"] for line in f["lines"]]
-    assert "∂(w1 × x1)/∂w1 = ∂(w1 × x1)/∂w1 · ∂w1/∂w1 = 2 × 1 = 2" in lines
+    assert "∂t2/∂w1 = ∂t2/∂w1 · ∂w1/∂w1 = 2 × 1 = 2" in lines
     assert lines[-1].endswith("= 0.492")  # ∂y/∂w1, reached in one forward pass
     assert labels[-1] == "every value and tangent"
 
@@ -140,3 +140,18 @@ def test_the_softmax_step_shows_the_logit_gradient_as_p_minus_t():
     assert line.startswith(f"∂loss/∂z = p ⊙ (G − Σ G ⊙ p): (3,) → (3,) = "
                            f"{entries_text(p - t)}, with G = ∂loss/∂p = ")
     assert line.endswith(f"; p = {entries_text(p)}")
+
+
+@pytest.mark.parametrize("key", [e.key for e in EXAMPLES])
+def test_unnamed_intermediates_get_short_names_defined_once(key):
+    """No step writes a nested formula ∂y/∂((w1 × x1) + …): an unnamed op node is t1, t2, …, and
+    its expression is written where the forward pass computes it."""
+    _, graph, steps = steps_of(key)
+    shorts = [graph.nodes[n]["short"] for n in sorted(graph.nodes) if graph.nodes[n]["short"]]
+    assert shorts == [f"t{k}" for k in range(1, len(shorts) + 1)]
+    texts = [s.label for s in steps] + lines_of(steps)
+    assert not any("∂(" in t.replace("∂(Σ", "") or "…" in t for t in texts), key
+    for short in shorts:
+        definitions = [s.label for s in steps if s.label.split(": ", 1)[-1].startswith(
+            f"{short} = ")]
+        assert len(definitions) == 1, (short, definitions)

@@ -6,6 +6,9 @@
 const graphPlayers = new Map(); // component key -> {root, transport, view, graphId, frames}
 const SVG = "http://www.w3.org/2000/svg";
 const GRAPH_SPEEDS = [["slow", 0.625], ["normal", 1.25], ["fast", 3.3]]; // steps a second
+const GRAPH_MAX_ZOOM = 1.4; // pixels a unit a small graph grows to (times data.scale)
+const GRAPH_MIN_HEIGHT = 240; // px, however little of the first screen is left
+const GRAPH_SMALLEST_FONT = 14; // units, if the CSS cannot be read yet
 
 // Live values (the Network Builder's live player, ui/static/live_player.js): the window event
 // "bp-graph-live" with detail {key, frame} writes `frame` (the fields of a step: label, values,
@@ -31,13 +34,27 @@ function pathOf(points) {
   return points.map((p, i) => `${i ? "L" : "M"}${p[0]},${p[1]}`).join(" ");
 }
 
-// Draw the graph of `data` into `box` (the step's texts go to `text`); returns show(k) and
-// reserveText().
-function drawGraph(box, text, data, state, setTriggerValue) {
+// How tall the graph may be: down to the first screen's bottom (from where the box starts on
+// the page), at least GRAPH_MIN_HEIGHT, at most data.max_height.
+function roomBelow(box, data) {
+  const top = box.getBoundingClientRect().top + window.scrollY;
+  return Math.min(data.max_height, Math.max(GRAPH_MIN_HEIGHT, window.innerHeight - top - 16));
+}
+
+// The box (in drawing units) around the ends of the step's lit edges, with their texts.
+function litBox(data, lit) {
+  const ends = lit.flatMap((i) => [data.edges[i].from, data.edges[i].to]).map((n) => data.nodes[n]);
+  const xs = ends.map((n) => n.x), ys = ends.map((n) => n.y);
+  const r = data.node_r;
+  return [Math.min(...xs) - r, Math.min(...ys) - r - 20, Math.max(...xs) + r,
+          Math.max(...ys) + r + 40];
+}
+
+// Draw the graph of `data` into the player's pan/zoom box, state.zoom (the step's texts go to
+// `text`); returns show(k) and reserveText().
+function drawGraph(text, data, state, setTriggerValue) {
   const svg = el("svg", { viewBox: `0 0 ${data.width} ${data.height}`, class: "gp-svg",
                           role: "img", "aria-label": "computation graph" });
-  svg.style.height = `${Math.min(data.height * data.scale, data.max_height)}px`; // fits the screen
-  box.replaceChildren(svg);
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "gp-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
     markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" }, defs);
@@ -70,14 +87,20 @@ function drawGraph(box, text, data, state, setTriggerValue) {
       : el("circle", { cx: node.x, cy: node.y, r }, g));
     el("text", { x: node.x, y: node.y, class: "gp-inner", "dominant-baseline": "central" }, g)
       .textContent = node.label;
-    if (node.top) el("text", { x: node.x, y: node.y - r - 8, class: "gp-top" }, g)
+    if (node.top) el("text", { x: node.x, y: node.y + data.text_dy.top, class: "gp-top" }, g)
       .textContent = node.top;
-    values.push(el("text", { x: node.x, y: node.y + r + 17, class: "gp-value" }, g));
-    grads.push(el("text", { x: node.x, y: node.y + r + 35, class: "gp-grad" }, g));
+    values.push(el("text", { x: node.x, y: node.y + data.text_dy.value, class: "gp-value" }, g));
+    grads.push(el("text", { x: node.x, y: node.y + data.text_dy.grad, class: "gp-grad" }, g));
     g.addEventListener("click", () => {
       setTriggerValue("clicked", { node: i, frame: state.transport.position });
     });
   });
+  state.zoom.draw(svg, () => ({ // the smallest text decides how small the drawing may get
+    width: data.width, height: data.height, maxHeight: () => roomBelow(state.zoom.box, data),
+    maxZoom: GRAPH_MAX_ZOOM * data.scale,
+    minZoom: data.text_floor / Math.min(...[...svg.querySelectorAll("text")].map(
+      (t) => parseFloat(getComputedStyle(t).fontSize) || GRAPH_SMALLEST_FONT)),
+  }));
   const writeText = (f) => {
     text.querySelector(".gp-step").textContent = f.label;
     text.querySelector(".gp-lines").replaceChildren(...f.lines.map((line) => {
@@ -94,8 +117,12 @@ function drawGraph(box, text, data, state, setTriggerValue) {
       const on = new Set(f.lit);
       lit.forEach((p, i) => { p.style.display = on.has(i) ? "" : "none";
                               p.setAttribute("stroke", f.lit_colour); });
-      edgeTexts.forEach((t, i) => { t.textContent = f.edge_texts[String(i)] || ""; });
+      edgeTexts.forEach((t, i) => { // the exact contribution on hover
+        t.textContent = f.edge_texts[String(i)] || "";
+        if (t.textContent && data.edges[i].exact) el("title", {}, t).textContent = data.edges[i].exact;
+      });
       writeText(f);
+      if (f.lit.length) state.zoom.reveal(litBox(data, f.lit));
     },
     // The step's text keeps the height of its tallest step (up to its CSS cap), so stepping
     // never moves the graph under it; then it shows the current step's again.
@@ -117,7 +144,7 @@ function newPlayer(root, param) {
     + keyList(["space", "arrows", "home", "end", "help"])
     + `<div class="gp-text"><div class="gp-step" aria-live="polite"></div>
        <div class="gp-lines"></div></div><div class="gp-graph"></div>`;
-  const player = { root, view: null };
+  const player = { root, view: null, zoom: panZoom(root.querySelector(".gp-graph")) };
   const at = () => player.transport.position;
   const address = param ? () => ({ [param]: at() > 0 ? at() : null }) : null;
   player.transport = new Transport(root, {
@@ -131,6 +158,7 @@ function newPlayer(root, param) {
     if (entry.contentRect.width !== width && player.view) {
       width = entry.contentRect.width;
       player.view.reserveText();
+      player.zoom.resize();
     }
   }).observe(root);
   ownKeys({ root, act: player.transport.keys(), address,
@@ -156,8 +184,7 @@ export default function mountPlayer(component) {
   player.frames = data.frames.length;
   player.data = data;
   player.selected = data.selected;
-  player.view = drawGraph(root.querySelector(".gp-graph"), root.querySelector(".gp-text"), data,
-                          player, setTriggerValue);
+  player.view = drawGraph(root.querySelector(".gp-text"), data, player, setTriggerValue);
   if (player.graphId !== data.graph_id) { // a new graph opens paused, at the step asked for
     player.graphId = data.graph_id;
     transport.go(data.frame);
@@ -165,4 +192,5 @@ export default function mountPlayer(component) {
     transport.show(); // a rerun while playing plays on, with the new drawing
   }
   player.view.reserveText();
+  player.zoom.resize(); // the step's text took its height: the graph gets the room left
 }

@@ -218,3 +218,124 @@ function fitCanvas(canvas) {
   ctx.clearRect(0, 0, w, h);
   return [ctx, w, h];
 }
+
+// Pan and zoom a drawing (an SVG whose viewBox is `width` × `height` units) inside `box`, which
+// clips it. view.draw(svg, size) puts a drawing in: size (or a function of the drawing in the
+// page that returns it) = {width, height, minZoom (pixels a unit
+// below which its text would fall under the floor), maxZoom, maxHeight (of the box, px, or a function that returns it)}. It
+// opens as large as the box allows between minZoom and maxZoom, the box as tall as it needs up to
+// maxHeight; what does not fit pans. A drag pans (a click stays a click), Ctrl + wheel (a
+// trackpad's pinch) and a two-finger pinch zoom at the pointer, and the −, + and Fit buttons
+// (named in words) zoom at the centre; Fit shows the whole drawing, however small.
+// view.reveal([x0, y0, x1, y1]) pans a box of units into view; view.resize() after the box's
+// width changed. Another draw() of the same size keeps the zoom and place (a rerun).
+function panZoom(box) {
+  box.classList.add("bp-pan");
+  const stage = document.createElement("div");
+  stage.className = "bp-stage";
+  const bar = document.createElement("div");
+  bar.className = "bp-zoom";
+  bar.innerHTML = `<button class="bp-zoom-out" aria-label="Zoom out" title="Zoom out (Ctrl + wheel)">−</button>`
+    + `<button class="bp-zoom-in" aria-label="Zoom in" title="Zoom in (Ctrl + wheel)">+</button>`
+    + `<button class="bp-zoom-fit" aria-label="Fit the whole drawing" title="Fit the whole drawing">Fit</button>`;
+  box.replaceChildren(stage, bar);
+  let svg = null, size = null, z = 1, tx = 0, ty = 0, touched = false;
+  const fitZoom = (height) => Math.min(box.clientWidth / size.width, height / size.height);
+  const clampPan = (t, room, extent) => (extent <= room ? (room - extent) / 2
+    : Math.min(0, Math.max(room - extent, t)));
+  const apply = () => {
+    const w = size.width * z, h = size.height * z;
+    tx = clampPan(tx, box.clientWidth, w);
+    ty = clampPan(ty, box.clientHeight, h);
+    svg.setAttribute("width", String(w));
+    svg.setAttribute("height", String(h));
+    stage.style.transform = `translate(${tx}px, ${ty}px)`;
+    box.classList.toggle("bp-panned", w > box.clientWidth + 1 || h > box.clientHeight + 1);
+  };
+  const open = () => {
+    const room = typeof size.maxHeight === "function" ? size.maxHeight() : size.maxHeight;
+    z = Math.max(size.minZoom, Math.min(size.maxZoom, fitZoom(room)));
+    box.style.height = `${Math.min(size.height * z, room)}px`;
+    tx = ty = 0;
+    touched = false;
+    apply();
+  };
+  const zoomAt = (factor, cx = box.clientWidth / 2, cy = box.clientHeight / 2) => {
+    const low = Math.min(size.minZoom, fitZoom(box.clientHeight));
+    const next = Math.max(low, Math.min(2 * Math.max(size.maxZoom, size.minZoom), z * factor));
+    tx = cx - (cx - tx) * (next / z);
+    ty = cy - (cy - ty) * (next / z);
+    z = next;
+    touched = true;
+    apply();
+  };
+  const pointFrom = (e) => { const r = box.getBoundingClientRect();
+                             return [e.clientX - r.left, e.clientY - r.top]; };
+  bar.querySelector(".bp-zoom-out").onclick = () => zoomAt(1 / 1.25);
+  bar.querySelector(".bp-zoom-in").onclick = () => zoomAt(1.25);
+  bar.querySelector(".bp-zoom-fit").onclick = () => {
+    z = Math.min(size.maxZoom, fitZoom(box.clientHeight));
+    touched = true;
+    apply();
+  };
+  bar.querySelectorAll("button").forEach((b) => { b.onmousedown = (e) => e.preventDefault(); });
+  box.addEventListener("wheel", (e) => {
+    if (!size || !(e.ctrlKey || e.metaKey)) return; // a plain wheel scrolls the page
+    e.preventDefault();
+    zoomAt(Math.exp(-e.deltaY * 0.002), ...pointFrom(e));
+  }, { passive: false });
+  const pointers = new Map(); // pointerId -> [x, y] in the box
+  let dragged = false;
+  box.addEventListener("pointerdown", (e) => {
+    if (!size || isControl(e.target)) return;
+    pointers.set(e.pointerId, pointFrom(e));
+    dragged = false;
+  });
+  box.addEventListener("pointermove", (e) => {
+    const last = pointers.get(e.pointerId);
+    if (!last) return;
+    const now = pointFrom(e);
+    if (pointers.size === 2) { // pinch: zoom by the change of the fingers' distance
+      const other = [...pointers].find(([id]) => id !== e.pointerId)[1];
+      const before = Math.hypot(last[0] - other[0], last[1] - other[1]);
+      const after = Math.hypot(now[0] - other[0], now[1] - other[1]);
+      if (before > 0) zoomAt(after / before, (now[0] + other[0]) / 2, (now[1] + other[1]) / 2);
+      dragged = true;
+    } else if (dragged || Math.hypot(now[0] - last[0], now[1] - last[1]) > 4) {
+      if (!dragged) box.setPointerCapture(e.pointerId);
+      dragged = true;
+      tx += now[0] - last[0];
+      ty += now[1] - last[1];
+      touched = true;
+      apply();
+    } else return;
+    pointers.set(e.pointerId, now);
+  });
+  const release = (e) => pointers.delete(e.pointerId);
+  box.addEventListener("pointerup", release);
+  box.addEventListener("pointercancel", release);
+  box.addEventListener("click", (e) => { // the click that ends a drag is no click
+    if (dragged) { e.stopPropagation(); dragged = false; }
+  }, true);
+  return {
+    box,
+    draw(drawing, sized) { // sized: the size, or a function of the drawing, once in the page
+      stage.replaceChildren(drawing);
+      const next = typeof sized === "function" ? sized(drawing) : sized;
+      const same = size && size.width === next.width && size.height === next.height;
+      svg = drawing;
+      size = next;
+      if (same && touched) apply(); else open();
+    },
+    reveal([x0, y0, x1, y1]) {
+      if (!size) return;
+      const pad = 12, w = box.clientWidth, h = box.clientHeight;
+      const left = tx + x0 * z, right = tx + x1 * z, top = ty + y0 * z, bottom = ty + y1 * z;
+      if (left >= pad && right <= w - pad && top >= pad && bottom <= h - pad) return;
+      tx = w / 2 - ((x0 + x1) / 2) * z;
+      ty = h / 2 - ((y0 + y1) / 2) * z;
+      apply();
+    },
+    resize() { if (size) { if (touched) apply(); else open(); } },
+  };
+}
