@@ -32,8 +32,8 @@ def test_every_node_shows_its_shape_above_it_and_the_legend_reads_the_largest_te
     graph = tensor_graph(record_backward((W @ v).sum()))
     data = with_shapes(player_data(graph, "g"), graph)
     tops = {node["label"]: node["top"] for node in data["nodes"]}
-    assert (tops["W"], tops["v"], tops["@"]) == ("(32,8)", "(8,)", "(32,)")
-    assert sorted(tops.values())[-1] == "scalar"  # the sum
+    assert (tops["W"], tops["v"], tops["@"], tops["Σ"]) == ("(32,8)", "(8,)", "t1 (32,)",
+                                                           "t2 scalar")  # after its short name
     legend = shape_legend(data)
     assert "“(32,8) ±5.3” is a 32 × 8 array whose entries all lie between −5.3 and 5.3" in legend
     v8 = Tensor(np.full((8, 8), -0.5), requires_grad=True, name="v8")
