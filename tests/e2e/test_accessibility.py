@@ -12,13 +12,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Frame, Page
+from playwright.sync_api import Frame, Page, expect
 
 from page_models.building_blocks import SECTIONS
 from page_models.course.lesson import COURSE
 
 from .conftest import browser_required
-from .helpers import assert_no_exception, open_page
+from .helpers import assert_no_exception, open_page, wait_for_idle
 
 AXE_DIR = Path(__file__).resolve().parent / "axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -83,3 +83,40 @@ def test_every_page_on_a_phone_has_no_axe_violation(page: Page, base_url: str, a
     page.set_viewport_size(PHONE)
     open_page(page, base_url, view, settle_ms=1500)
     assert_accessible(page, axe_js)
+
+
+# ---- what a screen reader hears and a keyboard reaches (issue 25, items 2, 3 and 6) ----------
+
+def focused_label(page: Page) -> str | None:
+    """The aria-label of the element with the focus, inside a shadow root or not."""
+    return page.evaluate("""() => {
+      let at = document.activeElement;
+      while (at && at.shadowRoot && at.shadowRoot.activeElement) at = at.shadowRoot.activeElement;
+      return at ? at.getAttribute("aria-label") : null;
+    }""")
+
+
+def test_the_graph_player_says_each_step_and_its_nodes_are_keys_away(page: Page, base_url: str):
+    open_page(page, base_url, "Expression_Graph?example=fanout&frame=6")
+    page.locator(".gp-node").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Next step").click()
+    lines = page.locator(".gp-lines > div").all_text_contents()
+    assert lines == ["∂z/∂x = 1 (from z) + 3 (from (x × y)) = 4"]  # the step's arithmetic
+    expect(page.locator(".bp-said")).to_have_text(" ".join(lines))
+    caption = page.locator(".gp-step").text_content()
+    assert page.get_by_role("slider", name="Step").get_attribute("aria-valuetext") == caption
+    for name in ("First step", "Previous step", "Play", "Last step", "Show keys"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_have_count(1)
+    nodes = page.get_by_role("button", name="x = 2, gradient 4")
+    expect(nodes).to_have_count(1)  # named by its value and gradient at this step
+    assert page.locator(".gp-node[tabindex='0']").count() == 1  # the graph is one tab stop
+    page.locator(".gp-node[tabindex='0']").focus()
+    first = focused_label(page)
+    page.keyboard.press("ArrowRight")  # the arrows move between the nodes...
+    assert focused_label(page) not in (None, first)
+    page.keyboard.press("End")
+    last = focused_label(page)
+    page.keyboard.press("Enter")  # ...and Enter selects one as a click does
+    page.wait_for_function("() => location.search.includes('node=3')", timeout=15_000)
+    wait_for_idle(page)
+    assert focused_label(page) == last  # the rerun keeps the focus on it
