@@ -7,6 +7,7 @@ unless REQUIRE_BROWSER=1 or CI=true, where they fail."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -120,3 +121,32 @@ def test_the_graph_player_says_each_step_and_its_nodes_are_keys_away(page: Page,
     page.wait_for_function("() => location.search.includes('node=3')", timeout=15_000)
     wait_for_idle(page)
     assert focused_label(page) == last  # the rerun keeps the focus on it
+
+
+def test_the_live_player_says_the_epoch_on_pause(page: Page, base_url: str):
+    open_page(page, base_url, "Network_Builder")
+    epoch = page.get_by_test_id("live-epoch")
+    epoch.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Play", exact=True).click()
+    expect(epoch).to_have_text(re.compile(r"Epoch ([3-9]|\d\d+) "), timeout=60_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    shown = re.match(r"Epoch (\d+)", epoch.text_content()).group(1)
+    expect(page.locator(".lp .bp-said")).to_have_text(
+        re.compile(rf"^Epoch {shown}: training loss [\d.]+, validation loss [\d.]+"))
+    labels = [page.locator("canvas.lp-panel").nth(i).get_attribute("aria-label")
+              for i in range(4)]
+    assert all(f"epoch {shown} of " in label for label in labels), labels
+    assert labels[1].startswith(f"Loss at epoch {shown} of ") and "training loss" in labels[1]
+
+
+def test_the_surface_map_says_where_each_run_is_at_the_shown_step(page: Page, base_url: str):
+    open_page(page, base_url, "Optimizer_Lab?view=surfaces", timeout_ms=120_000)
+    canvas = page.locator(".st-key-main-visual .sp canvas.sp-map")
+    canvas.wait_for(timeout=30_000)
+    page.get_by_role("button", name="First step").click()
+    at_start = canvas.get_attribute("aria-label")
+    assert re.search(r", step 0 of \d+; \w+, lr=[\d.e-]+ is at \(−?[\d.]+, −?[\d.]+\), loss ",
+                     at_start), at_start
+    page.get_by_role("button", name="Next step").click()
+    one_on = canvas.get_attribute("aria-label")
+    assert ", step 1 of " in one_on and one_on.split("; ")[1] != at_start.split("; ")[1]
