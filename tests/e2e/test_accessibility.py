@@ -150,3 +150,29 @@ def test_the_surface_map_says_where_each_run_is_at_the_shown_step(page: Page, ba
     page.get_by_role("button", name="Next step").click()
     one_on = canvas.get_attribute("aria-label")
     assert ", step 1 of " in one_on and one_on.split("; ")[1] != at_start.split("; ")[1]
+
+
+COUNT_FRAMES = """() => { window.__frames = 0;
+  const request = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (f) => { window.__frames++; return request(f); }; }"""
+
+
+def test_with_reduced_motion_no_chart_redraws_in_a_loop(page: Page, base_url: str):
+    page.emulate_media(reduced_motion="reduce")
+    page.add_init_script(f"({COUNT_FRAMES})()")
+    open_page(page, base_url, "Building_Blocks?section=quadratic-forms", settle_ms=1000)
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    before = page.evaluate("window.__frames")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.__frames") - before <= 2  # a 3-D scene asked for ~60
+
+
+def test_every_plotly_chart_has_a_text_alternative(page: Page, base_url: str):
+    open_page(page, base_url, "Optimizer_Lab", timeout_ms=120_000)
+    charts = page.locator("[data-testid='stPlotlyChart']")
+    charts.first.wait_for(timeout=60_000)
+    texts = page.locator(".bp-chart-text").all_text_contents()
+    assert len(texts) == charts.count() >= 2
+    assert texts[0].startswith("Chart: Training loss; Validation loss. SGD, lr=0.1 ends at ")
+    hidden = page.locator(".bp-chart-text").first.bounding_box()
+    assert hidden["width"] <= 1 and hidden["height"] <= 1  # read, never seen
