@@ -176,3 +176,11 @@ def test_every_plotly_chart_has_a_text_alternative(page: Page, base_url: str):
     assert texts[0].startswith("Chart: Training loss; Validation loss. SGD, lr=0.1 ends at ")
     hidden = page.locator(".bp-chart-text").first.bounding_box()
     assert hidden["width"] <= 1 and hidden["height"] <= 1  # read, never seen
+
+
+def test_next_on_a_lessons_last_step_leaves_the_focus_on_its_controls(page: Page, base_url: str):
+    open_page(page, base_url, "Lessons?lesson=adam&step=3")
+    page.locator(".st-key-lesson_next button").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".st-key-lesson_next button")).to_be_disabled(timeout=30_000)
+    expect(page.locator(".st-key-lesson_back button")).to_be_focused()
