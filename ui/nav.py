@@ -21,6 +21,7 @@ from page_models.url import SHARED_PARAMS
 from ui.lesson_draft import add_view_button
 from ui.process import set_up_process
 from ui.state import bind, enter_page
+from viz.palette import FOCUS
 
 set_up_process()  # once per server process, before any page builds a figure or trains
 
@@ -129,6 +130,14 @@ html { font-size: 19px; }
 EMBEDDED_CSS = """
 [data-testid="stExpandSidebarButton"], [data-testid="stSidebar"] { display: none; }
 """
+# Keys: a focus ring of 3:1 or more on every control (Streamlit's links show none, its toggles
+# 1.2:1), and no tab stop in a folded sidebar (it slides out of view with its links live).
+FOCUS_CSS = f"""
+:is(a, button, input, select, textarea, summary, [tabindex]):focus-visible,
+label:has(input:focus-visible) {{ outline: 3px solid {FOCUS} !important; outline-offset: 2px; }}
+[data-testid="stSidebar"][data-collapsed="true"],
+[data-testid="stSidebar"][data-collapsed="true"] * {{ visibility: hidden !important; }}
+"""
 NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts closed
 
 # What every page does in the browser (a component without an element of its own, in the
@@ -209,7 +218,8 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
     with st.sidebar:
         _page_js(key="page_js", data={"present": presenting(), "narrowPx": NARROW_PX})
     embedded = EMBEDDED_CSS if st.context.is_embedded else ""
-    st.html(f"<style>{HEADER_CSS}{PRESENTER_CSS if presenting() else ''}{embedded}</style>")
+    st.html(f"<style>{HEADER_CSS}{FOCUS_CSS}{PRESENTER_CSS if presenting() else ''}{embedded}"
+            "</style>")
     st.title(title, anchor=False)
     if intro:
         st.container(key="page-intro").markdown(intro)
