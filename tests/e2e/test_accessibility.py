@@ -17,6 +17,7 @@ from playwright.sync_api import Frame, Page, expect
 
 from page_models.building_blocks import SECTIONS
 from page_models.course.lesson import COURSE
+from viz.palette import FOCUS
 
 from .conftest import browser_required
 from .helpers import assert_no_exception, open_page, wait_for_idle
@@ -184,3 +185,20 @@ def test_next_on_a_lessons_last_step_leaves_the_focus_on_its_controls(page: Page
     page.keyboard.press("Enter")
     expect(page.locator(".st-key-lesson_next button")).to_be_disabled(timeout=30_000)
     expect(page.locator(".st-key-lesson_back button")).to_be_focused()
+
+
+FOCUSED = """() => { let at = document.activeElement;
+  while (at && at.shadowRoot && at.shadowRoot.activeElement) at = at.shadowRoot.activeElement;
+  const style = getComputedStyle(at);
+  return { inSidebar: Boolean(at.closest("[data-testid=stSidebar]")),
+           ring: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` }; }"""
+
+
+def test_tab_skips_the_folded_sidebar_and_every_stop_shows_a_ring(page: Page, base_url: str):
+    open_page(page, base_url, "Lessons?lesson=adam&present=1")  # presenting folds the sidebar
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    ring = "solid 3px rgb({}, {}, {})".format(*(int(FOCUS[i:i + 2], 16) for i in (1, 3, 5)))
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert not focused["inSidebar"] and focused["ring"] == ring, focused
