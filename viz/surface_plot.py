@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from page_models.surfaces import Surface, Trajectory
-from viz.curves import inside_top, log_ticks, projector_layout
+from viz.curves import MARKERS_SHOWN, inside_top, log_ticks, projector_layout
 from viz.palette import optimizer_style
 
 CONTOUR_LEVELS = 24
@@ -138,12 +138,15 @@ def loss_figure(surface: Surface, runs: Sequence[Trajectory],
                                                                                    np.inf)
     steps = np.arange(max((len(r.losses) for r in runs), default=0))
     for run in runs:
-        color = optimizer_style(run.optimizer.key).colour
+        style = optimizer_style(run.optimizer.key)
+        color = style.colour
         gap = run.losses - surface.f_min
         fig.add_trace(go.Scatter(
-            x=steps[:len(gap)], y=np.maximum(gap, bottom), mode="lines",
+            x=steps[:len(gap)], y=np.maximum(gap, bottom), mode="lines+markers",
             name=legend_name(run).replace(": diverged", ":<br>diverged"),  # fits a narrow plot
             line={"color": color, "width": 3}, customdata=gap,
+            marker={"symbol": style.marker, "size": 9, "color": color,
+                    "maxdisplayed": MARKERS_SHOWN},  # not told apart by colour alone
             hovertemplate=f"{run.optimizer.label}<br>step %{{x}}: %{{customdata:.3g}}"
                           "<extra></extra>",
         ))
