@@ -131,12 +131,13 @@ EMBEDDED_CSS = """
 [data-testid="stExpandSidebarButton"], [data-testid="stSidebar"] { display: none; }
 """
 # Keys: a focus ring of 3:1 or more on every control (Streamlit's links show none, its toggles
-# 1.2:1), and no tab stop in a folded sidebar (it slides out of view with its links live).
+# 1.2:1), and no control of a folded sidebar a tab stop (it slides out of view with its links
+# live; hiding all of it stops page_js from giving formulas their tab stops).
 FOCUS_CSS = f"""
 :is(a, button, input, select, textarea, summary, [tabindex]):focus-visible,
 label:has(input:focus-visible) {{ outline: 3px solid {FOCUS} !important; outline-offset: 2px; }}
-[data-testid="stSidebar"][data-collapsed="true"],
-[data-testid="stSidebar"][data-collapsed="true"] * {{ visibility: hidden !important; }}
+[data-testid="stSidebar"][data-collapsed="true"] :is(a, button, input, select, textarea,
+  [tabindex]) {{ visibility: hidden !important; }}
 """
 NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts closed
 
