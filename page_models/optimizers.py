@@ -1,8 +1,9 @@
 """The optimizer registry: everything the app knows about each optimizer, in one entry.
 
 An entry holds the update rule (an engine.optim class and the fixed arguments that make it this
-optimizer), the display name, the colour, the knobs a page shows (name, range, default, log scale
-or not) and the knobs' defaults on each loss surface. A schedule registry sits beside it.
+optimizer), the display name, the knobs a page shows (name, range, default, log scale or not) and
+the knobs' defaults on each loss surface; its colour and marker follow from its place here
+(viz.palette.optimizer_style). A schedule registry sits beside it.
 
 An `OptimizerChoice` is one optimizer with its knob values and an optional schedule: hashable (a
 cache key), it builds the engine optimizer for a list of parameters, names itself, and has one URL
@@ -118,7 +119,6 @@ class OptimizerEntry:
 
     key: str
     name: str
-    colour: str
     engine: type[Optimizer]
     knobs: tuple[Knob, ...]
     fixed: Mapping[str, object] = field(default_factory=dict)
@@ -139,44 +139,44 @@ class OptimizerEntry:
 
 _ENTRIES = (
     OptimizerEntry(
-        "sgd", "SGD", "#1f77b4", SGD, (_lr(0.1),),
+        "sgd", "SGD", SGD, (_lr(0.1),),
         surfaces={"quadratic": {"lr": 0.02}, "rosenbrock": {"lr": 1e-3}, "saddle": {"lr": 0.1},
                   "himmelblau": {"lr": 0.01}, "beale": {"lr": 0.01}},
         about="θ ← θ − γ∇"),
     OptimizerEntry(
-        "momentum", "Momentum", "#ff7f0e", SGD, (_lr(0.05), _momentum()),
+        "momentum", "Momentum", SGD, (_lr(0.05), _momentum()),
         surfaces={"rosenbrock": {"lr": 5e-4}, "saddle": {"lr": 0.02},
                   "himmelblau": {"lr": 0.002}, "beale": {"lr": 0.002}},
         about="b ← μb + ∇,  θ ← θ − γb"),
     OptimizerEntry(
-        "nesterov", "Nesterov", "#d62728", SGD, (_lr(0.05), _momentum()), {"nesterov": True},
+        "nesterov", "Nesterov", SGD, (_lr(0.05), _momentum()), {"nesterov": True},
         surfaces={"quadratic": {"lr": 0.01}, "rosenbrock": {"lr": 5e-4},
                   "saddle": {"lr": 0.02}, "himmelblau": {"lr": 0.002}, "beale": {"lr": 0.002}},
         about="b ← μb + ∇,  θ ← θ − γ(∇ + μb)"),
     OptimizerEntry(
-        "rmsprop", "RMSprop", "#9467bd", RMSprop,
+        "rmsprop", "RMSprop", RMSprop,
         (_lr(0.01), Knob("alpha", "α (momentum of the square)", 0.5, 0.999, 0.99, step=0.001,
                           symbol="α")),
         surfaces={"quadratic": {"lr": 0.02}, "rosenbrock": {"lr": 0.01},
                   "saddle": {"lr": 0.01}, "himmelblau": {"lr": 0.05}, "beale": {"lr": 0.01}},
         about="v ← αv + (1 − α)∇²,  θ ← θ − γ∇ / (√v + ε)"),
     OptimizerEntry(
-        "adagrad", "Adagrad", "#8c564b", Adagrad, (_lr(0.1),),
+        "adagrad", "Adagrad", Adagrad, (_lr(0.1),),
         surfaces={"quadratic": {"lr": 0.5}, "rosenbrock": {"lr": 0.5}, "saddle": {"lr": 0.2},
                   "himmelblau": {"lr": 1.0}, "beale": {"lr": 0.5}},
         about="s ← s + ∇²,  θ ← θ − γ∇ / (√s + ε)"),
     OptimizerEntry(
-        "adam", "Adam", "#2ca02c", Adam, (_lr(0.01), BETA1, BETA2),
+        "adam", "Adam", Adam, (_lr(0.01), BETA1, BETA2),
         surfaces={"quadratic": {"lr": 0.1}, "rosenbrock": {"lr": 0.05},
                   "saddle": {"lr": 0.05}, "himmelblau": {"lr": 0.1}, "beale": {"lr": 0.05}},
         about="m, v: running means of ∇ and ∇²;  θ ← θ − γ m̂ / (√v̂ + ε)"),
     OptimizerEntry(
-        "amsgrad", "AMSGrad", "#17becf", Adam, (_lr(0.01), BETA1, BETA2), {"amsgrad": True},
+        "amsgrad", "AMSGrad", Adam, (_lr(0.01), BETA1, BETA2), {"amsgrad": True},
         surfaces={"quadratic": {"lr": 0.1}, "rosenbrock": {"lr": 0.05},
                   "saddle": {"lr": 0.05}, "himmelblau": {"lr": 0.1}, "beale": {"lr": 0.05}},
         about="Adam with v̂ the largest v so far: the step size never grows"),
     OptimizerEntry(
-        "adamw", "AdamW", "#e377c2", AdamW,
+        "adamw", "AdamW", AdamW,
         (_lr(0.01), Knob("weight_decay", "weight decay λ", 0.0, 0.5, 0.01, symbol="λ")),
         surfaces={"quadratic": {"lr": 0.1}, "rosenbrock": {"lr": 0.05},
                   "saddle": {"lr": 0.05}, "himmelblau": {"lr": 0.1}, "beale": {"lr": 0.05}},
@@ -294,10 +294,6 @@ class OptimizerChoice:
     def label(self) -> str:
         """The display name: "Momentum"."""
         return self.entry.name
-
-    @property
-    def colour(self) -> str:
-        return self.entry.colour
 
     @property
     def title(self) -> str:

@@ -21,6 +21,7 @@ from page_models.url import SHARED_PARAMS
 from ui.lesson_draft import add_view_button
 from ui.process import set_up_process
 from ui.state import bind, enter_page
+from viz.palette import FOCUS
 
 set_up_process()  # once per server process, before any page builds a figure or trains
 
@@ -158,6 +159,15 @@ html { font-size: 19px; }
 EMBEDDED_CSS = """
 [data-testid="stExpandSidebarButton"], [data-testid="stSidebar"] { display: none; }
 """
+# Keys: a focus ring of 3:1 or more on every control (Streamlit's links show none, its toggles
+# 1.2:1), and no control of a folded sidebar a tab stop (it slides out of view with its links
+# live; hiding all of it stops page_js from giving formulas their tab stops).
+FOCUS_CSS = f"""
+:is(a, button, input, select, textarea, summary, [tabindex]):focus-visible,
+label:has(input:focus-visible) {{ outline: 3px solid {FOCUS} !important; outline-offset: 2px; }}
+[data-testid="stSidebar"][data-collapsed="true"] :is(a, button, input, select, textarea,
+  [tabindex]) {{ visibility: hidden !important; }}
+"""
 NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts closed
 
 # What every page does in the browser (a component without an element of its own, in the
@@ -239,7 +249,7 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
         _page_js(key="page_js", data={"present": presenting(), "narrowPx": NARROW_PX})
     embedded = EMBEDDED_CSS if st.context.is_embedded else ""
     presenter = PRESENTER_CSS if presenting() else ""
-    st.html(f"<style>{HEADER_CSS}{TOUCH_CSS}{presenter}{embedded}</style>")
+    st.html(f"<style>{HEADER_CSS}{TOUCH_CSS}{FOCUS_CSS}{presenter}{embedded}</style>")
     st.title(title, anchor=False)
     if intro:
         st.container(key="page-intro").markdown(intro)

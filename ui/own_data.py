@@ -32,6 +32,7 @@ from page_models.own_data import (
     to_csv,
     to_link,
 )
+from ui.charts import chart
 from ui.errors import show_user_error
 from ui.expr_error import show_expr_error
 from ui.state import bind, keep
@@ -124,7 +125,7 @@ def _csv() -> Dataset | None:
     renamed = any(label != str(i) for i, label in enumerate(labels))
     classes = ", ".join(f"{i} = {label}" for i, label in enumerate(labels)) if renamed else ""
     st.caption(f"{len(data):,} points, {data.task}" + (f"; classes {classes}" if classes else ""))
-    st.plotly_chart(data_canvas(data, clickable=False, height=320), key="my_csv_chart")
+    chart(data_canvas(data, clickable=False, height=320), key="my_csv_chart")
     return _usable(data)
 
 
@@ -157,9 +158,9 @@ def _draw(builtin: Dataset) -> Dataset | None:
     st.segmented_control("Click on the chart to", modes, key="my_draw_mode", required=True,
                          format_func=lambda m: m if isinstance(m, str) else f"add class {m}")
     key = f"my_draw_chart_{st.session_state[_VERSION]}"
-    st.plotly_chart(data_canvas(data, clickable=True, height=380), key=key,
-                    on_select=lambda: _clicked(key, builtin), selection_mode="points",
-                    config={"displayModeBar": False})
+    chart(data_canvas(data, clickable=True, height=380), key=key,
+          on_select=lambda: _clicked(key, builtin), selection_mode="points",
+          config={"displayModeBar": False})
     st.caption(f"{len(data)} point{'' if len(data) == 1 else 's'} (up to {MAX_LINK_POINTS}; "
                f"a network needs at least "
                f"{MIN_SAMPLES}). Click to add a point, or choose remove and click near one.")
@@ -226,6 +227,6 @@ def _formula() -> Dataset | None:
     except PlaygroundError as err:
         show_user_error(err)
         return None
-    st.plotly_chart(data_canvas(data, clickable=False, height=320,
-                                curve=formula_line(state["my_fx"])), key="my_fx_chart")
+    chart(data_canvas(data, clickable=False, height=320, curve=formula_line(state["my_fx"])),
+          key="my_fx_chart")
     return data

@@ -249,16 +249,49 @@ def regression_figure(view: RegressionView, picked: int) -> go.Figure:
     return projector_style(fig, "Least squares is a projection", legend="none")
 
 
+WIRE_EVERY = 4  # a wire along every 4th grid line
+VIEW_FROM = np.array([1.1, -1.1, 0.7])  # where the eye is, looking at the origin
+RISE = 0.35  # the surface's height range, in grid widths
+
+
+def oblique_wires(grid: np.ndarray, surface: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                    np.ndarray]:
+    """The surface z = surface[i, j] over (grid[j], grid[i]) as wires along every WIRE_EVERY-th
+    grid line, seen from VIEW_FROM (an orthographic projection, heights scaled to RISE grid
+    widths): (x, y, z) of the drawn points, each wire ended by a nan."""
+    forward = -VIEW_FROM / np.linalg.norm(VIEW_FROM)
+    right = np.cross(forward, [0.0, 0.0, 1.0])
+    right /= np.linalg.norm(right)
+    up = np.cross(right, forward)
+    top = np.abs(surface).max()
+    height = surface * (RISE * (grid[-1] - grid[0]) / top if top > 0 else 0.0)
+    gx, gy = np.meshgrid(grid, grid)
+    wires = [(gx[i], gy[i], height[i], surface[i]) for i in range(0, len(grid), WIRE_EVERY)]
+    wires += [(gx[:, j], gy[:, j], height[:, j], surface[:, j])
+              for j in range(0, len(grid), WIRE_EVERY)]
+    gap = np.array([np.nan])
+    x, y, h, z = (np.concatenate([np.concatenate([w[k], gap]) for w in wires]) for k in range(4))
+    points = np.stack([x, y, h], axis=1)
+    return points @ right, points @ up, z
+
+
 def quadratic_figure(view: QuadraticView, named: bool = True) -> go.Figure:
-    """xᵀAx as a surface (left) and as contours with A's eigenvectors and a gradient-descent
-    path (right); with `named` the surface's title names its shape ("a bowl")."""
-    fig = make_subplots(rows=1, cols=2, specs=[[{"type": "scene"}, {"type": "xy"}]],
-                        horizontal_spacing=0.02, column_widths=[0.55, 0.45],
+    """xᵀAx as a wire surface seen from above a corner (left: drawn flat, so nothing redraws
+    it, unlike a WebGL 3-D scene, which plotly.js redraws on every animation frame) and as
+    contours with A's eigenvectors and a gradient-descent path (right); with `named` the
+    surface's title names its shape ("a bowl")."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.04, column_widths=[0.5, 0.5],
                         subplot_titles=[f"a {view.shape}" if named else "xᵀAx",
                                         "contours, eigenvectors, descent"])
     g = view.grid
-    fig.add_trace(go.Surface(x=g, y=g, z=view.surface, colorscale=VALUE_SCALE, showscale=False,
-                             cmid=0, name="xᵀAx"), row=1, col=1)
+    sx, sy, z = oblique_wires(g, view.surface)
+    for sign, colour in ((1, VALUE_SCALE[-1][1]), (-1, VALUE_SCALE[0][1])):
+        side = z * sign >= 0  # positive red, negative blue; a wire crossing 0 is in both
+        kept = np.where(side | np.roll(side, 1) | np.roll(side, -1), sy, np.nan)
+        fig.add_trace(go.Scatter(x=sx, y=kept, mode="lines", line={"color": colour, "width": 1.5},
+                                 name="xᵀAx", showlegend=False, customdata=z,
+                                 hovertemplate="xᵀAx = %{customdata:.3g}<extra></extra>"),
+                      row=1, col=1)
     fig.add_trace(go.Contour(x=g, y=g, z=view.surface, colorscale=VALUE_SCALE, showscale=False,
                              zmid=0, ncontours=16, line={"width": 1}, name="xᵀAx",
                              contours={"coloring": "heatmap"}), row=1, col=2)
@@ -271,12 +304,10 @@ def quadratic_figure(view: QuadraticView, named: bool = True) -> go.Figure:
                              name="gradient descent", line={"color": OBSERVED, "width": 3},
                              marker={"size": 6}), row=1, col=2)
     fig.update_xaxes(range=[g[0], g[-1]], title_text="x₁", row=1, col=2)
-    fig.update_yaxes(range=[g[0], g[-1]], title_text="x₂", scaleanchor="x", row=1, col=2)
-    small = {"tickfont": {"size": 11}, "nticks": 4}  # a small scene: few ticks, or they crowd
-    fig.update_layout(scene={"xaxis": {**small, "title": "x₁"}, "yaxis": {**small, "title": "x₂"},
-                             "zaxis": {**small, "title": ""}, "aspectmode": "manual",
-                             "aspectratio": {"x": 1, "y": 1, "z": 0.7},
-                             "camera": {"eye": {"x": 1.1, "y": -1.1, "z": 0.7}}})
+    fig.update_yaxes(range=[g[0], g[-1]], title_text="x₂", scaleanchor="x2", row=1, col=2)
+    bare = {"visible": False}
+    fig.update_xaxes(bare, row=1, col=1)
+    fig.update_yaxes(bare, scaleanchor="x", row=1, col=1)
     fig = projector_style(fig, "xᵀAx", legend="beside title")
     fig.update_layout(margin={"l": 0})
     return fig

@@ -1,7 +1,8 @@
 """Training curves of a comparison grid: one line per optimizer × dropout setting.
 
-Each line is the mean over seeds with a min–max band around it; the colour is the optimizer's
-(its registry entry, page_models.optimizers) and runs with dropout are dashed. A run that
+Each line is the mean over seeds with a min–max band around it; the colour and marker are the
+optimizer's (viz.palette.optimizer_style), runs with dropout are dashed, and each line ends in
+its name, so no line is told from another by colour alone. A run that
 diverged is named in the legend ("Adam, lr=5: diverged at step 12") and its curve simply stops;
 one that ended no lower than it started is named too ("Adam, lr=10: stalled at loss 17.2").
 The y range is fitted to the runs that did neither, so a blow-up never flattens the others; a
@@ -19,9 +20,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.train_grid import Run
-from viz.palette import DROPOUT_DASH, FONT_FAMILY, INK
+from viz.palette import DROPOUT_DASH, FONT_FAMILY, INK, optimizer_style
 
 FONT_SIZE = 17  # readable on a projector at 1280×720
+MARKERS_SHOWN = 8  # the optimizer's marker, this many times along each line
 Y_CEILING = 3.0  # the y axis goes at most this × the largest first value above it
 NOTHING_TO_DRAW = "Nothing to draw: every run<br>diverged before the first<br>value was recorded"
 
@@ -87,6 +89,7 @@ class Series:
 
     label: str
     colour: str
+    marker: str
     dashed: bool
     name: str
     x: np.ndarray
@@ -153,7 +156,8 @@ def series(runs: Sequence[Run], metric: str, x_axis: str = "epochs") -> list[Ser
         for row, (_, y) in zip(ys, pairs):
             row[: len(y)] = y
         note = failure_note(members)
-        out.append(Series(first.label, first.optimizer.colour, bool(first.dropout_p),
+        style = optimizer_style(first.optimizer.key)
+        out.append(Series(first.label, style.colour, style.marker, bool(first.dropout_p),
                           group_title(first) + note, x, ys,
                           tuple(r.history.diverged for r in members),
                           tuple(stalled(r.history) for r in members), note))
@@ -273,10 +277,18 @@ def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, top: float,
                                  fill="tonexty", fillcolor=_rgba(color, 0.15), legendgroup=s.name,
                                  showlegend=False, hoverinfo="skip"), **where)
     fig.add_trace(go.Scatter(
-        x=s.x, y=s.mean, mode="lines", name=s.name, legendgroup=s.name, showlegend=show_legend,
+        x=s.x, y=s.mean, mode="lines+markers", name=s.name, legendgroup=s.name,
+        showlegend=show_legend,
         line={"color": color, "dash": DROPOUT_DASH if s.dashed else "solid", "width": 3},
+        marker={"symbol": s.marker, "size": 9, "color": color, "maxdisplayed": MARKERS_SHOWN},
         hovertemplate=f"{s.name}<br>{x_title} %{{x}}: %{{y:.4g}}<extra></extra>",
     ), **where)
+    seen = np.flatnonzero(np.isfinite(s.mean))
+    if seen.size and np.isfinite(s.mean[seen[-1]]) and s.mean[seen[-1]] <= top:
+        fig.add_trace(go.Scatter(  # the line's name at its end
+            x=[s.x[seen[-1]]], y=[s.mean[seen[-1]]], mode="text", text=[end_label(s)],
+            textposition="top left", textfont={"color": INK, "size": FONT_SIZE - 3},
+            legendgroup=s.name, showlegend=False, hoverinfo="skip", cliponaxis=False), **where)
     end_x, end_y, symbols = _end_markers(s, top)
     if end_x:
         fig.add_trace(go.Scatter(
@@ -285,6 +297,11 @@ def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, top: float,
             marker={"symbol": symbols, "size": 14, "color": color, "line": {"width": 1}},
             hovertemplate=f"{s.name}<extra></extra>",
         ), **where)
+
+
+def end_label(s: Series) -> str:
+    """The words at a line's end: the optimizer's name, "+ dropout" if it has dropout."""
+    return s.label + (" + dropout" if s.dashed else "")
 
 
 def _mean_or_nan(values: Sequence[float]) -> float:

@@ -34,7 +34,7 @@ Edge = tuple[int, int, int]  # (parent, child, key)
 FILL = CodedScale(
     palette.VALUE_SCALE, (palette.NONFINITE, *dict.fromkeys(palette.NODE_KIND.values()))
 )
-RING = CodedScale(palette.GRADIENT_SCALE, (palette.NONFINITE, palette.EDGE))
+RING = CodedScale(palette.RING_SCALE, (palette.NONFINITE, palette.EDGE))
 FILL_HEADROOM = 1.4  # the largest |number| gets 70% of the scale's colour: text on it stays legible
 MAX_SUM_TERMS = 3  # a longer sum is written "sum of n contributions"
 

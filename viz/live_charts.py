@@ -22,7 +22,7 @@ from page_models.network_builder import Setup
 from page_models.vanishing_gradients import VANISHING, log_norm_range
 from viz.boundary import class_fill_table, winner_and_confidence
 from viz.curves import projector_layout
-from viz.palette import CLASS_COLORS, INK, VALUE_SCALE
+from viz.palette import CLASS_COLORS, INK, VALUE_SCALE, optimizer_style
 
 __all__ = [
     "dropout_passes_figure",
@@ -138,7 +138,7 @@ def player_setup(setup: Setup) -> dict:
         "classColors": CLASS_COLORS[:max(raw.n_classes, 1)],
         "fill": class_fill_table(raw.n_outputs, CONFIDENCE_LEVELS) if classification else None,
         "levels": CONFIDENCE_LEVELS,
-        "lossColor": setup.optimizer.colour,
+        "lossColor": optimizer_style(setup.optimizer.key).colour,
         "layers": [f"Layer {i} ({a}→{b})" for i, (a, b) in enumerate(zip(sizes, sizes[1:]), 1)],
         "layerColors": layer_colors(len(sizes) - 1),
         "columns": list(sizes),

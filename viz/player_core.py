@@ -37,6 +37,7 @@ PALETTE = {
     "hidden-node": palette.HIDDEN_NODE,
     "backward": palette.BACKWARD,
     "selected": palette.SELECTED,
+    "focus": palette.FOCUS,
     "caution": palette.CAUTION,
     "caution-bg": palette.CAUTION_BG,
 }

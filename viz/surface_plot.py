@@ -14,7 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from page_models.surfaces import Surface, Trajectory
-from viz.curves import inside_top, log_ticks, projector_layout
+from viz.curves import MARKERS_SHOWN, inside_top, log_ticks, projector_layout
+from viz.palette import optimizer_style
 
 CONTOUR_LEVELS = 24
 MAX_DRAWN_POINTS = 300  # points of a trajectory drawn; the first half of them unthinned
@@ -92,8 +93,10 @@ def surface_player_data(surface: Surface, runs: Sequence[Trajectory], *,
                         resolution: int = 120) -> dict:
     """The trajectory map as plain JSON for ui.surface_player: the level lines as flat
     [x₁, y₁, x₂, y₂, …] segments, the minima, the start, the axis ranges, the title, and per run
-    its colour, label, the drawn points (drawn_indices) with their step numbers, and the step it
-    diverged at (or None). Coordinates rounded to a thousandth of the axis span."""
+    its colour, marker, name (written at its path's end), label, the drawn points
+    (drawn_indices) with their step numbers and losses (3 significant digits, for the words a
+    screen reader hears), and the step it diverged at (or None). Coordinates rounded to a
+    thousandth of the axis span."""
     (x_lo, x_hi), (y_lo, y_hi) = surface.x_range, surface.y_range
     x_digits, y_digits = _decimals(x_hi - x_lo), _decimals(y_hi - y_lo)
 
@@ -111,9 +114,12 @@ def surface_player_data(surface: Surface, runs: Sequence[Trajectory], *,
         "minima": rounded(np.array(surface.minima)),
         "start": rounded(np.array([start])),
         "last": max((len(run.points) - 1 for run in runs), default=0),
-        "runs": [{"colour": run.optimizer.colour, "label": legend_name(run),
+        "runs": [{**optimizer_style(run.optimizer.key)._asdict(), "name": run.optimizer.label,
+                  "label": legend_name(run),
                   "steps": (idx := drawn_indices(len(run.points))).tolist(),
-                  "points": rounded(run.points[idx]), "diverged_at": run.diverged_at}
+                  "points": rounded(run.points[idx]),
+                  "losses": [float(f"{loss:.3g}") for loss in run.losses[idx]],
+                  "diverged_at": run.diverged_at}
                  for run in runs],
     }
 
@@ -132,12 +138,15 @@ def loss_figure(surface: Surface, runs: Sequence[Trajectory],
                                                                                    np.inf)
     steps = np.arange(max((len(r.losses) for r in runs), default=0))
     for run in runs:
-        color = run.optimizer.colour
+        style = optimizer_style(run.optimizer.key)
+        color = style.colour
         gap = run.losses - surface.f_min
         fig.add_trace(go.Scatter(
-            x=steps[:len(gap)], y=np.maximum(gap, bottom), mode="lines",
+            x=steps[:len(gap)], y=np.maximum(gap, bottom), mode="lines+markers",
             name=legend_name(run).replace(": diverged", ":<br>diverged"),  # fits a narrow plot
             line={"color": color, "width": 3}, customdata=gap,
+            marker={"symbol": style.marker, "size": 9, "color": color,
+                    "maxdisplayed": MARKERS_SHOWN},  # not told apart by colour alone
             hovertemplate=f"{run.optimizer.label}<br>step %{{x}}: %{{customdata:.3g}}"
                           "<extra></extra>",
         ))

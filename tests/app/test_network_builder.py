@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from engine.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH
 from page_models.live import model_at
 from page_models.network_builder import PARAMS, build
+from viz.palette import optimizer_style
 
 from .helpers import open_app, player_element, run
 
@@ -289,7 +290,7 @@ def test_every_registry_optimizer_and_schedule_can_be_chosen_for_the_one_run():
     run(at)
     assert url(at)["opt"].startswith("rmsprop:lr=0.03~cosine")
     _, data = player(at)
-    assert data["setup"]["lossColor"] == "#9467bd"  # the registry's RMSprop colour
+    assert data["setup"]["lossColor"] == optimizer_style("rmsprop").colour
 
 
 # ---- your own data and the exports ---------------------------------------------------------

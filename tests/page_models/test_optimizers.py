@@ -26,8 +26,6 @@ def params():
 
 
 def test_every_entry_is_complete_and_builds_its_engine_class_with_defaults():
-    colours = [e.colour for e in OPTIMIZERS.values()]
-    assert len(set(colours)) == len(colours)  # one colour per optimizer
     assert len({e.name for e in OPTIMIZERS.values()}) == len(OPTIMIZERS)
     for key, entry in OPTIMIZERS.items():
         assert entry.key == key and entry.knobs[0].name == "lr"
@@ -64,10 +62,9 @@ def test_knob_values_reach_the_engine():
     assert choice.build(params()).momentum == 0.5 and choice["lr"] == 0.05
 
 
-def test_labels_titles_and_colours():
+def test_labels_and_titles():
     choice = OptimizerChoice.of("momentum", lr=0.05)
-    assert (choice.label, choice.title, choice.colour) == ("Momentum", "Momentum, lr=0.05",
-                                                           OPTIMIZERS["momentum"].colour)
+    assert (choice.label, choice.title) == ("Momentum", "Momentum, lr=0.05")
     other = OptimizerChoice.of("momentum", ScheduleChoice.of("cosine", T_max=200), lr=0.05,
                                momentum=0.5)
     assert other.title == "Momentum, lr=0.05, μ=0.5, Cosine annealing (T_max=200)"

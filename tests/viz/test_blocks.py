@@ -28,6 +28,7 @@ from viz.blocks_linalg import (
     low_rank_figure,
     matmul_figure,
     matrix_latex,
+    oblique_wires,
     quadratic_figure,
     rank_figure,
     regression_figure,
@@ -272,9 +273,24 @@ def test_regression_figure_draws_every_residual_and_the_projection():
 def test_quadratic_figure_has_surface_contours_eigenvectors_and_descent():
     view = section_view("quadratic-forms", qf_a=1.0, qf_b=0.0, qf_c=-1.0)
     fig = quadratic_figure(view)
-    assert [t.type for t in fig.data][:2] == ["surface", "contour"]
+    assert [t.type for t in fig.data][:3] == ["scatter", "scatter", "contour"]
+    assert not any(key.startswith("scene") for key in fig.layout.to_plotly_json())  # no WebGL
     assert "a saddle" in [a.text for a in fig.layout.annotations]
+    up, down = fig.data[:2]  # the wires where xᵀAx ≥ 0 and ≤ 0: a saddle has both
+    assert np.isfinite(np.array(up.y, dtype=float)).any()
+    assert np.isfinite(np.array(down.y, dtype=float)).any()
     assert fig.data[-1].name == "gradient descent"
+
+
+def test_oblique_wires_draw_every_fourth_grid_line_and_lift_the_bowl():
+    grid = np.linspace(-2.0, 2.0, 9)
+    gx, gy = np.meshgrid(grid, grid)
+    x, y, z = oblique_wires(grid, gx**2 + gy**2)
+    assert np.isnan(x).sum() == 6  # 3 wires each way, each ended by a gap
+    np.testing.assert_allclose(z[np.isfinite(z)].max(), 8.0)
+    corner = np.nanargmax(z)  # a corner is high: seen above the flat centre's projection
+    flat_x, flat_y, _ = oblique_wires(grid, np.zeros_like(gx))
+    assert y[corner] > flat_y[corner] and x[corner] == pytest.approx(flat_x[corner])
 
 
 def test_factorisation_figures():

@@ -11,7 +11,7 @@ from engine.train import History
 from engine.train_grid import Run, compare
 from page_models.optimizers import OptimizerChoice
 from viz.curves import curves_figure, log_ticks, series, steps_to_reach, summary_rows
-from viz.palette import DROPOUT_DASH
+from viz.palette import DROPOUT_DASH, optimizer_style
 
 SGD = OptimizerChoice.of("sgd", lr=0.1)
 ADAM = OptimizerChoice.of("adam", lr=5.0)
@@ -79,11 +79,14 @@ def test_figure_colours_dashes_and_one_legend():
     legend = [t for t in lines if t.showlegend is not False]
     assert [t.name for t in legend] == [s.name for s in panels[0][1]]
     by_name = {t.name: t for t in legend}
-    assert by_name["SGD, lr=0.1"].line.color == SGD.colour
+    assert by_name["SGD, lr=0.1"].line.color == optimizer_style("sgd").colour
+    assert by_name["SGD, lr=0.1"].marker.symbol == optimizer_style("sgd").marker
     assert by_name["SGD, lr=0.1"].line.dash == "solid"
     assert by_name["SGD, lr=0.1, dropout 0.3"].line.dash == DROPOUT_DASH
     bands = [t for t in fig.data if t.fill == "tonexty"]
     assert len(bands) == 6  # every series has 2 seeds
+    ends = [t.text[0] for t in fig.data if t.mode == "text"]  # each line's name at its end
+    assert ends == ["SGD", "SGD + dropout", "SGD", "SGD + dropout"]  # the diverged one is above
     marks = [t for t in fig.data if t.mode == "markers"]
     assert len(marks) == 2 and marks[0].x == (2.0,)  # where the diverged seed stopped
     low, top = fig.layout.yaxis.range  # its last loss, 50, is above the range: ▲ on the top edge

@@ -7,6 +7,7 @@ import pytest
 
 from page_models.optimizers import OptimizerChoice
 from page_models.surfaces import descend, make_surface, optimal_settings, theoretical_rates
+from viz.palette import optimizer_style
 from viz.surface_plot import (
     drawn_indices,
     legend_name,
@@ -32,11 +33,14 @@ def test_player_data_round_trips_every_drawn_point_with_its_step():
     data = json.loads(json.dumps(surface_player_data(SURFACE, RUNS)))  # plain JSON
     assert data["title"] == SURFACE.title and data["last"] == 60
     assert (data["x"], data["y"]) == (list(SURFACE.x_range), list(SURFACE.y_range))
-    assert [r["colour"] for r in data["runs"]] == [o.colour for o in OPTIMIZERS]
+    assert [(r["colour"], r["marker"]) for r in data["runs"]] == [optimizer_style(o.key)
+                                                                   for o in OPTIMIZERS]
+    assert [r["name"] for r in data["runs"]] == [o.label for o in OPTIMIZERS]
     assert [r["label"] for r in data["runs"]] == [legend_name(r) for r in RUNS]
     for run, sent in zip(RUNS, data["runs"]):
         idx = drawn_indices(len(run.points))
         assert sent["steps"] == idx.tolist() and sent["diverged_at"] is None
+        np.testing.assert_allclose(sent["losses"], run.losses[idx], rtol=5e-3)
         np.testing.assert_allclose(pairs(sent["points"]), run.points[idx], atol=5e-4)
     np.testing.assert_allclose(pairs(data["minima"]), SURFACE.minima)
     np.testing.assert_allclose(pairs(data["start"]), [RUNS[0].points[0]], atol=5e-4)
@@ -153,7 +157,8 @@ def test_a_diverged_run_is_marked_on_the_top_edge_and_the_axis_fits_the_others()
     fig = loss_figure(SURFACE, [wild, RUNS[1]])
     low, top = fig.layout.yaxis.range
     (mark,) = [t for t in fig.data if t.mode == "markers"]
-    assert mark.marker.symbol == "triangle-up" and mark.marker.color == wild.optimizer.colour
+    assert mark.marker.symbol == "triangle-up"
+    assert mark.marker.color == optimizer_style("sgd").colour
     assert mark.x == (len(wild.losses) - 1,)
     assert np.log10(mark.y[0]) == pytest.approx(top, abs=0.02 * (top - low))
     assert wild.losses[-1] > 10**top  # its line leaves through the top

@@ -31,6 +31,24 @@ function newLessonBrowser(parentElement) {
   return browser;
 }
 
+// Next and Back turn disabled at a lesson's ends, and a disabled button drops the focus to the
+// page: then it goes to the other one, so the keyboard stays on the lesson's controls.
+const STEP_BUTTONS = [".st-key-lesson_next button", ".st-key-lesson_back button"];
+function keepFocusOnSteps(browser) {
+  const at = document.activeElement;
+  const pressed = STEP_BUTTONS.findIndex((s) => at && at.matches(s));
+  if (pressed >= 0) {
+    browser.stepButton = pressed;
+  } else if (browser.stepButton !== undefined && browser.stepButton !== null) {
+    const was = document.querySelector(STEP_BUTTONS[browser.stepButton]);
+    const other = document.querySelector(STEP_BUTTONS[1 - browser.stepButton]);
+    if ((!at || at === document.body) && was && was.disabled && other && !other.disabled) {
+      other.focus();
+    }
+    browser.stepButton = null;
+  }
+}
+
 export default function (component) {
   const { setTriggerValue, data, parentElement } = component;
   let browser = lessonBrowsers.get(parentElement);
@@ -72,5 +90,6 @@ export default function (component) {
     }
   };
   const timer = setInterval(scrollViews, 400);
-  return () => clearInterval(timer);
+  const focusTimer = setInterval(() => keepFocusOnSteps(browser), 100);
+  return () => { clearInterval(timer); clearInterval(focusTimer); };
 }

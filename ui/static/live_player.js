@@ -15,6 +15,7 @@ const RETRY_MS = 5000; // ask again if a request brought nothing
 const MAX_LINE_POINTS = 400; // steps drawn per gradient line: every k-th step and the last
 const FONT_PX = 12; // the charts' text; presenter mode draws text, lines and margins PRESENTER× larger
 const PRESENTER = 1.4;
+const LABEL_EVERY_MS = 3000; // while playing, the charts' words follow this often
 const font = (px, weight = "") => `${weight} ${px}px Inter, 'Segoe UI', Helvetica, Arial, sans-serif`;
 
 function bytes(b64) {
@@ -140,16 +141,22 @@ class Player {
     this.transport = new Transport(this.root, {
       last: () => (this.end !== null ? this.end.epoch : this.setup.maxEpochs),
       reach: () => this.available(),
-      tick: () => this.request(),
+      tick: () => {
+        this.request();
+        if (performance.now() - this.labelled > LABEL_EVERY_MS) this.label();
+      },
       show: () => this.draw(),
       playing: (on) => { if (on) this.api.setStateValue("paused_at", null); this.request(); },
       settled: (epoch) => {
+        this.label(true);
         this.api.setStateValue("paused_at", epoch);
         if (address) writeAddress(address());
         this.request();
       },
     });
     this.transport.speedSelect.value = "25";
+    this.say = liveRegion(this.root);
+    this.labelled = 0;
     ownKeys({ root: this.root, act: this.transport.keys(), address,
               position: () => (param ? { [param]: this.shown } : {}) });
     this.resize = new ResizeObserver(() => this.draw());
@@ -205,6 +212,7 @@ class Player {
     }
     this.request();
     this.transport.show();
+    if (!this.playing) this.label(this.sayWhenHere);
   }
 
   available() { // the last epoch with every frame (and point frame) before it
@@ -267,6 +275,36 @@ class Player {
     this.sentPoint = point;
     window.dispatchEvent(new CustomEvent("bp-graph-live",
                                          { detail: { key: this.graphKey, frame: point } }));
+  }
+
+  // The charts in words (each canvas's aria-label), from the shown epoch's frame; with `speak`,
+  // the live region says the epoch and its numbers too (on a pause or a step).
+  label(speak = false) {
+    this.labelled = performance.now();
+    const frame = this.frames[this.shown];
+    if (!this.setup || !frame) { this.sayWhenHere = speak; return; } // said once it comes
+    this.sayWhenHere = false;
+    const e = `epoch ${this.shown} of ${this.setup.maxEpochs}`;
+    let numbers = "";
+    if (frame.loss) {
+      const [train, val] = frame.loss.map((v) => v ?? "not known");
+      numbers = `training loss ${train}, validation loss ${val}`;
+      if (frame.acc !== null) numbers += `, validation accuracy ${Math.round(frame.acc * 100)}%`;
+    }
+    const norms = frame.norms && frame.norms.length ? frame.norms[frame.norms.length - 1] : [];
+    const words = [
+      [this.boundary, `${this.setup.task === "classification" ? "Decision boundary" : "Fit"} `
+        + `at ${e}`],
+      [this.loss, `Loss at ${e}: ${numbers || "none yet"}`],
+      [this.grads, `Gradient norm per layer at ${e}: ` + this.setup.layers.map((name, k) =>
+        `${name} ${typeof norms[k] === "number" ? fmt(norms[k]) : "not known"}`).join(", ")],
+      [this.neurons, `Weights of every layer at ${e}`],
+    ];
+    for (const [panel, text] of words) {
+      panel.canvas.setAttribute("role", "img");
+      panel.canvas.setAttribute("aria-label", text);
+    }
+    if (speak) this.say(`Epoch ${this.shown}${numbers ? `: ${numbers}` : ""}`);
   }
 
   drawBoundary(frame) {

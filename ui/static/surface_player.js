@@ -28,6 +28,32 @@ function star(c, x, y, r) {
   c.closePath();
 }
 
+// The optimizer's marker (viz.palette.SeriesStyle.marker, plotly's names) as a path of size s.
+const MARKER_SIDES = { square: [4, Math.PI / 4], diamond: [4, 0], "triangle-up": [3, 0],
+  "triangle-down": [3, Math.PI], pentagon: [5, 0], hexagon: [6, Math.PI / 6],
+  "triangle-right": [3, Math.PI / 2] };
+function marker(c, shape, x, y, s) {
+  c.beginPath();
+  const [sides, turn] = MARKER_SIDES[shape] || [0, 0];
+  if (!sides) { c.arc(x, y, s, 0, 2 * Math.PI); return; }
+  const r = s * 1.25;
+  for (let i = 0; i < sides; i++) {
+    const a = turn + (2 * Math.PI * i) / sides - Math.PI / 2;
+    c.lineTo(x + r * Math.cos(a), y + r * Math.sin(a));
+  }
+  c.closePath();
+}
+
+// The map in words, for a screen reader: the title, the step, and each run's point and loss.
+function mapLabel(m, step, ends) {
+  const xy = (v) => String(+v.toPrecision(3)).replace("-", "−");
+  return `${m.title}, step ${step} of ${m.last}; ` + ends.map(([run, , , at]) => {
+    const gone = run.diverged_at !== null && step >= run.diverged_at;
+    return `${run.label} ${gone ? "stopped" : "is"} at (${xy(run.points[2 * at])}, `
+      + `${xy(run.points[2 * at + 1])}), loss ${run.losses[at]}`;
+  }).join("; ");
+}
+
 class Player {
   constructor(parent, param) {
     this.root = document.createElement("div");
@@ -75,8 +101,6 @@ class Player {
       this.transport.playing = false;
       this.transport.position = first ? Math.min(data.start, this.map.last) : this.map.last;
       this.root.querySelector(".sp-title").textContent = this.map.title;
-      this.canvas.setAttribute("aria-label", `${this.map.title}: level lines, and the paths of `
-        + this.map.runs.map((r) => r.label).join("; "));
       const diverged = this.map.runs.filter((r) => r.diverged_at !== null);
       this.note.replaceChildren(...diverged.map((r) => {
         const item = document.createElement("span");
@@ -141,9 +165,10 @@ class Player {
           c.fill();
         }
       }
-      if (n) ends.push([run, sx(p[2 * n - 2]), sy(p[2 * n - 1])]);
+      if (n) ends.push([run, sx(p[2 * n - 2]), sy(p[2 * n - 1]), n - 1]);
     }
     c.restore();
+    this.canvas.setAttribute("aria-label", mapLabel(m, this.step, ends));
     for (const [run, x0, y0] of ends) { // each run's current point, kept on the map's edge
       const x = Math.max(box.x, Math.min(box.x + box.w, x0));
       const y = Math.max(box.y, Math.min(box.y + box.h, y0));
@@ -156,8 +181,12 @@ class Player {
         c.moveTo(x - s, y - s); c.lineTo(x + s, y + s); c.moveTo(x + s, y - s); c.lineTo(x - s, y + s);
         c.lineWidth = big ? 4 : 3; c.stroke();
       } else {
-        c.arc(x, y, s, 0, 2 * Math.PI); c.fill(); c.stroke();
+        marker(c, run.marker, x, y, s); c.fill(); c.stroke();
       }
+      c.font = `600 ${font}px ${FAMILY}`; c.textAlign = "left"; c.textBaseline = "middle";
+      c.lineWidth = 3; c.strokeStyle = PALETTE.paper; c.fillStyle = PALETTE.ink;
+      const tx = Math.min(x + s + 4, box.x + box.w - c.measureText(run.name).width - 2);
+      c.strokeText(run.name, tx, y - s - 4); c.fillText(run.name, tx, y - s - 4); // its name
     }
     for (let i = 0; i < m.minima.length; i += 2) { // on top: where the paths should end
       star(c, sx(m.minima[i]), sy(m.minima[i + 1]), big ? 14 : 10);

@@ -54,7 +54,7 @@ function litBox(data, lit) {
 // `text`); returns show(k) and reserveText().
 function drawGraph(text, data, state, setTriggerValue) {
   const svg = el("svg", { viewBox: `0 0 ${data.width} ${data.height}`, class: "gp-svg",
-                          role: "img", "aria-label": "computation graph" });
+                          role: "group", "aria-label": "computation graph" });
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "gp-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
     markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" }, defs);
@@ -136,20 +136,72 @@ function drawGraph(text, data, state, setTriggerValue) {
   };
 }
 
+// Each step's arithmetic and result (its lines; its name if it has none), said once by the
+// player's live region.
+function speakStep(player) {
+  const k = player.transport.position;
+  if (k === player.spoken) return;
+  player.spoken = k;
+  const f = player.data.frames[k];
+  player.say(f.lines.length ? f.lines.join(" ") : f.label);
+}
+
+// The graph for a keyboard and a screen reader: each node a button named by what it holds at
+// the shown step ("w1 = 0.5, gradient 0.492"); Tab reaches the graph (one stop), the arrows,
+// Home and End move between its nodes, Enter or Space selects one as a click does, and the
+// focus comes back to that node after the rerun redraws the graph.
+function nodeAccess(player) {
+  const nodes = [...player.root.querySelectorAll(".gp-node")];
+  const f = player.data.frames[player.transport.position];
+  if (player.entered && !player.entered.isConnected) { // the click's rerun drew the graph anew
+    nodes[player.focusNode]?.focus();
+    player.entered = null;
+  }
+  const current = player.root.getRootNode().activeElement;
+  const stop = nodes.includes(current) ? nodes.indexOf(current)
+    : Math.max(0, player.focusNode ?? player.selected);
+  nodes.forEach((g, i) => {
+    const [value, grad] = [f.values[i], f.grads[i]];
+    g.setAttribute("role", "button");
+    g.setAttribute("aria-label", player.data.nodes[i].hover.split("\n")[0]
+      + (value ? ` = ${value}` : "") + (grad ? `, gradient ${grad.replace(/^∂\s*/, "")}` : ""));
+    g.setAttribute("tabindex", i === stop ? "0" : "-1");
+    g.onfocus = () => { player.focusNode = i; };
+    g.onkeydown = (event) => {
+      const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1,
+                   Home: 0, End: nodes.length - 1 }[event.key];
+      if (to !== undefined) {
+        const next = nodes[Math.max(0, Math.min(nodes.length - 1, to))];
+        g.setAttribute("tabindex", "-1");
+        next.setAttribute("tabindex", "0");
+        next.focus();
+      } else if (event.key === "Enter" || event.key === " ") {
+        player.entered = g;
+        g.dispatchEvent(new MouseEvent("click"));
+      } else {
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+    };
+  });
+}
+
 // A new player (a new root: first mount, or back from another page) gets its bar, keys and
 // transport; every run draws the graph again (the selected node, the scale may change).
 function newPlayer(root, param) {
   root.innerHTML = transportBar(["first", "back", "play", "next", "last", "speed", "scrub"],
                                 GRAPH_SPEEDS)
     + keyList(["space", "arrows", "home", "end", "help"])
-    + `<div class="gp-text"><div class="gp-step" aria-live="polite"></div>
+    + `<div class="gp-text"><div class="gp-step"></div>
        <div class="gp-lines"></div></div><div class="gp-graph"></div>`;
   const player = { root, view: null, zoom: panZoom(root.querySelector(".gp-graph")) };
   const at = () => player.transport.position;
   const address = param ? () => ({ [param]: at() > 0 ? at() : null }) : null;
   player.transport = new Transport(root, {
     last: () => player.frames - 1,
-    show: () => player.view.show(at()),
+    show: () => { player.view.show(at()); speakStep(player); nodeAccess(player); },
+    caption: (k) => player.data.frames[k].label,
     settled: () => { if (address) writeAddress(address()); },
   });
   player.transport.speedSelect.value = String(GRAPH_SPEEDS[1][1]); // normal
@@ -161,6 +213,7 @@ function newPlayer(root, param) {
       player.zoom.resize();
     }
   }).observe(root);
+  player.say = liveRegion(root);
   ownKeys({ root, act: player.transport.keys(), address,
             position: () => (param ? { [param]: at() } : {}) });
   return player;

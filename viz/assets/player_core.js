@@ -75,20 +75,33 @@ function writeAddress(params) {
   if (url.href !== window.location.href) history.replaceState(history.state, "", url.href);
 }
 
-// The buttons, in this order, of those named in `parts`: first back play next last speed scrub.
+// The buttons, in this order, of those named in `parts`: first back play next last speed scrub;
+// each named in words (aria-label) for a screen reader, its glyphs being for the eye.
 function transportBar(parts, speeds, extra = "") {
   const speedOptions = speeds.map(([label, value]) => `<option value="${value}">${label}</option>`);
   const html = {
-    first: `<button class="bp-first" title="First step (Home)">|◀</button>`,
-    back: `<button class="bp-back" title="One step back (←)">◀ Step</button>`,
-    play: `<button class="bp-play" title="Play / pause (Space)">▶ Play</button>`,
-    next: `<button class="bp-next" title="One step on (→)">Step ▶</button>`,
-    last: `<button class="bp-last" title="Last step (End)">▶|</button>`,
-    speed: `<select class="bp-speed" title="Speed" aria-label="speed">${speedOptions.join("")}</select>`,
-    scrub: `<input class="bp-scrub" type="range" min="0" step="1" value="0" aria-label="step">`,
+    first: `<button class="bp-first" title="First step (Home)" aria-label="First step">|◀</button>`,
+    back: `<button class="bp-back" title="One step back (←)" aria-label="Previous step">◀ Step</button>`,
+    play: `<button class="bp-play" title="Play / pause (Space)" aria-label="Play">▶ Play</button>`,
+    next: `<button class="bp-next" title="One step on (→)" aria-label="Next step">Step ▶</button>`,
+    last: `<button class="bp-last" title="Last step (End)" aria-label="Last step">▶|</button>`,
+    speed: `<select class="bp-speed" title="Speed" aria-label="Speed">${speedOptions.join("")}</select>`,
+    scrub: `<input class="bp-scrub" type="range" min="0" step="1" value="0" aria-label="Step">`,
   };
   return `<div class="bp-bar">${parts.map((p) => html[p]).join("")}${extra}`
-    + `<button class="bp-help" title="Keys (?)">?</button></div>`;
+    + `<button class="bp-help" title="Keys (?)" aria-label="Show keys" aria-expanded="false">?`
+    + `</button></div>`;
+}
+
+// A visually hidden polite live region in `root`: say(text) has a screen reader read `text`
+// once (the same text again is read again).
+function liveRegion(root) {
+  const region = document.createElement("div");
+  region.className = "bp-said";
+  region.setAttribute("aria-live", "polite");
+  region.setAttribute("role", "status");
+  root.appendChild(region);
+  return (text) => { region.textContent = region.textContent === text ? `${text}\u00a0` : text; };
 }
 
 // A click on a bar's button leaves the focus where it was: a focused button owns Space, Enter
@@ -102,12 +115,14 @@ function keepFocus(root) {
 // One position on [0, last()], played at rate(speed) steps a second up to reach() (the furthest
 // position there is data for: the live player waits there for frames). Hooks, all optional but
 // show: show() draws the position; tick() on every animation frame while playing; playing(bool)
-// when play starts or stops; settled(k) when the position stops moving (a pause, a step, a jump).
+// when play starts or stops; settled(k) when the position stops moving (a pause, a step, a jump);
+// caption(k) the words for step k (the scrub's aria-valuetext).
 class Transport {
   constructor(root, hooks) {
     this.root = root;
     this.hooks = { last: () => 0, reach: () => Infinity, rate: (speed) => Number(speed),
-                   tick: () => {}, playing: () => {}, settled: () => {}, ...hooks };
+                   tick: () => {}, playing: () => {}, settled: () => {},
+                   caption: (k) => `step ${k} of ${this.last}`, ...hooks };
     this.position = 0;
     this.playing = false;
     this.tick = this.tick.bind(this);
@@ -141,7 +156,11 @@ class Transport {
     }[key] || null;
   }
 
-  showKeys(shown) { this.keyList.hidden = !shown; }
+  showKeys(shown) {
+    this.keyList.hidden = !shown;
+    const help = this.root.querySelector(".bp-help");
+    help.setAttribute("aria-expanded", String(shown));
+  }
 
   toggle() { if (this.playing) this.pause(); else this.play(); }
 
@@ -174,14 +193,21 @@ class Transport {
   step(delta) { this.go(this.position + delta); }
 
   show() {
-    if (this.playButton) this.playButton.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
+    if (this.playButton) {
+      this.playButton.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
+      this.playButton.setAttribute("aria-label", this.playing ? "Pause" : "Play");
+    }
     for (const [s, off] of [[".bp-first", this.position <= 0], [".bp-back", this.position <= 0],
                             [".bp-next", this.position >= this.last],
                             [".bp-last", this.position >= this.last]]) {
       const button = this.root.querySelector(s);
       if (button) button.disabled = off;
     }
-    if (this.scrub) { this.scrub.max = String(this.last); this.scrub.value = String(this.position); }
+    if (this.scrub) {
+      this.scrub.max = String(this.last);
+      this.scrub.value = String(this.position);
+      this.scrub.setAttribute("aria-valuetext", this.hooks.caption(this.position));
+    }
     this.hooks.show();
   }
 

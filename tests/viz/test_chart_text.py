@@ -1,0 +1,33 @@
+"""A chart in words: its title and one sentence of its data."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.chart_text import MAX_SERIES, chart_text
+
+
+def test_a_line_chart_says_where_each_named_line_ends():
+    fig = go.Figure([go.Scatter(x=[1, 2, 3], y=[1.0, 0.5, 0.25], name="SGD, lr=0.1"),
+                     go.Scatter(x=[1, 2, 3], y=[2.0, np.nan, np.nan], name="Adam<br>diverged"),
+                     go.Scatter(x=[1, 2], y=[0, 1], showlegend=False),  # a band: not named
+                     go.Scatter(x=[3], y=[0.25], mode="markers", name="end")])  # not a line
+    fig.update_layout(title="<b>Training loss</b>")
+    assert chart_text(fig) == ("Training loss. SGD, lr=0.1 ends at 3 with 0.25; "
+                               "Adam diverged ends at 1 with 2.")
+
+
+def test_subplot_titles_and_maps():
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["a bowl", "contours"])
+    fig.add_trace(go.Heatmap(z=[[-1.5, 0.0], [2.0, 4.25]]), row=1, col=1)
+    assert chart_text(fig) == "a bowl; contours. A map of values from −1.5 to 4.25."
+    fig.add_trace(go.Contour(z=[[5.0, np.nan]]), row=1, col=2)
+    assert chart_text(fig) == "a bowl; contours. 2 maps of values from −1.5 to 5."
+
+
+def test_many_lines_are_counted_and_an_empty_chart_still_speaks():
+    fig = go.Figure([go.Scatter(x=[0], y=[k], name=f"run {k}") for k in range(MAX_SERIES + 2)])
+    assert chart_text(fig).endswith("; and 2 more.")
+    assert chart_text(go.Figure()) == "Chart. 0 traces."

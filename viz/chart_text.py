@@ -1,0 +1,71 @@
+"""A plotly figure in words, for a screen reader: its title and one sentence of what its data
+says (ui.charts.chart puts it beside every chart).
+
+    chart_text(fig)
+    # "Training loss. SGD, lr=0.1 ends at 300 with 0.12; Adam, lr=0.01 ends at 300 with 0.03."
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+
+MAX_SERIES = 12  # lines named in the sentence; more are counted
+
+
+def _plain(text) -> str:
+    """Text without plotly's HTML (<br>, <b>, <sub>)."""
+    text = re.sub(r"<br\s*/?>", " ", str(text or ""))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()
+
+
+def _number(x: float) -> str:
+    return f"{x:.3g}".replace("-", "−")
+
+
+def _title(fig: go.Figure) -> str:
+    titles = [_plain(fig.layout.title.text)]
+    titles += [_plain(a.text) for a in fig.layout.annotations if a.xref == "paper"
+               and a.yref == "paper" and a.showarrow is False]  # subplot titles
+    return "; ".join(t for t in titles if t) or "Chart"
+
+
+def _series_end(trace) -> str | None:
+    """"name ends at x with y" of a named line: its last finite value."""
+    if trace.y is None or trace.x is None or not trace.name or "lines" not in (trace.mode or
+                                                                                "lines"):
+        return None
+    y = np.asarray(trace.y, dtype=float) if len(trace.y) else np.array([])
+    seen = np.flatnonzero(np.isfinite(y)) if y.dtype.kind == "f" else np.array([], int)
+    if not seen.size:
+        return f"{_plain(trace.name)} has no value"
+    x = trace.x[seen[-1]]
+    where = f" at {_number(float(x))}" if isinstance(x, int | float | np.number) else f" at {x}"
+    return f"{_plain(trace.name)} ends{where} with {_number(float(y[seen[-1]]))}"
+
+
+def _maps_range(maps: list) -> str | None:
+    """"a map of values from a to b" ("3 maps …") of heatmaps, contours and surfaces."""
+    values = np.concatenate([np.asarray(t.z, dtype=float).ravel() for t in maps
+                             if t.z is not None] or [np.array([])])
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return None
+    what = "a map" if len(maps) == 1 else f"{len(maps)} maps"
+    return f"{what} of values from {_number(values.min())} to {_number(values.max())}"
+
+
+def chart_text(fig: go.Figure) -> str:
+    """The figure's title, then one sentence: where each named line ends (its last value), or
+    the range of a map's values, or how many traces it draws."""
+    maps = [t for t in fig.data if t.type in ("heatmap", "contour", "surface")]
+    parts = [span] if maps and (span := _maps_range(maps)) else []
+    parts += [end for t in fig.data if t.type == "scatter" and (end := _series_end(t))]
+    more = len(parts) - MAX_SERIES
+    sentence = "; ".join(dict.fromkeys(parts[:MAX_SERIES])) + (f"; and {more} more"
+                                                               if more > 0 else "")
+    if not sentence:
+        sentence = f"{len(fig.data)} trace{'s' if len(fig.data) != 1 else ''}"
+    return f"{_title(fig)}. {sentence[0].upper()}{sentence[1:]}."
