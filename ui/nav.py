@@ -161,12 +161,14 @@ EMBEDDED_CSS = """
 """
 # Keys: a focus ring of 3:1 or more on every control (Streamlit's links show none, its toggles
 # 1.2:1), and no control of a folded sidebar a tab stop (it slides out of view with its links
-# live; hiding all of it stops page_js from giving formulas their tab stops).
+# live; hiding all of it stops page_js from giving formulas their tab stops), nor its scroll box
+# (nothing in it can take the focus, so it may not scroll: axe's scrollable-region-focusable).
 FOCUS_CSS = f"""
 :is(a, button, input, select, textarea, summary, [tabindex]):focus-visible,
 label:has(input:focus-visible) {{ outline: 3px solid {FOCUS} !important; outline-offset: 2px; }}
 [data-testid="stSidebar"][data-collapsed="true"] :is(a, button, input, select, textarea,
   [tabindex]) {{ visibility: hidden !important; }}
+[data-testid="stSidebar"][data-collapsed="true"] * {{ overflow: hidden !important; }}
 """
 NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts closed
 
@@ -206,7 +208,12 @@ export default function ({ data }) {
     if (key.startsWith("stSidebarCollapsed-")) localStorage.setItem(key, "true");
   }
   const until = Date.now() + 5000;
+  let asked = false;  // a visitor's click or key: the sidebar is theirs from then on
+  const mine = () => { asked = true; };
+  window.addEventListener("pointerdown", mine, { capture: true, once: true });
+  window.addEventListener("keydown", mine, { capture: true, once: true });
   const fold = () => {  // Streamlit may draw the sidebar, or open it ("auto" at >= 768 px), later
+    if (asked) return;
     const sidebar = document.querySelector('[data-testid="stSidebar"]');
     const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
     if (sidebar && sidebar.dataset.collapsed === "false" && close) close.click();

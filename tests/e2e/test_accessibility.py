@@ -75,7 +75,7 @@ def test_the_graph_player_says_each_step_and_its_nodes_are_keys_away(page: Page,
     page.locator(".gp-node").first.wait_for(timeout=30_000)
     page.get_by_role("button", name="Next step").click()
     lines = page.locator(".gp-lines > div").all_text_contents()
-    assert lines == ["∂z/∂x = 1 (from z) + 3 (from (x × y)) = 4"]  # the step's arithmetic
+    assert lines == ["∂z/∂x = 1 (from z) + 3 (from t1) = 4"]  # the step's arithmetic (t1 = x × y)
     expect(page.locator(".bp-said")).to_have_text(" ".join(lines))
     caption = page.locator(".gp-step").text_content()
     assert page.get_by_role("slider", name="Step").get_attribute("aria-valuetext") == caption

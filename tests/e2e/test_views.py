@@ -95,6 +95,7 @@ const visible = el => {
   for (let e = el; e && e.nodeType === 1; e = e.parentElement || e.getRootNode().host) {
     const s = getComputedStyle(e);
     if (s.visibility === 'hidden' || s.display === 'none' || s.opacity === '0') return false;
+    if (s.clipPath.startsWith('inset(50%')) return false;  // words for a screen reader only
   }
   return true;
 };

@@ -37,11 +37,18 @@ function keyList(names, note = "") {
 const PLAYERS = window.__bpPlayers || (window.__bpPlayers = (() => {
   const owners = new Set(); // {root, act(key) -> function or null, position() -> {param: value}}
   const connected = () => [...owners].filter((o) => o.root.isConnected);
+  let used = null; // the owner last clicked or touched: a key goes to it first
+  window.addEventListener("pointerdown", (event) => {
+    const path = event.composedPath();
+    used = connected().find((o) => path.includes(o.root)) || used;
+  }, true);
+  const shown = (o) => o.root.getClientRects().length > 0; // not in a hidden tab
   window.addEventListener("keydown", (event) => { // capture: before Streamlit and the page
     if (event.altKey || event.ctrlKey || event.metaKey || isControl(event.composedPath()[0])) {
       return;
     }
-    for (const owner of connected().reverse()) {
+    const newest = connected().filter(shown).reverse(); // else the newest player on screen
+    for (const owner of used && newest.includes(used) ? [used, ...newest] : newest) {
       const act = owner.act(event.key);
       if (act) {
         event.preventDefault();
