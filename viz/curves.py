@@ -23,6 +23,8 @@ from engine.train_grid import Run
 from viz.palette import DROPOUT_DASH, FONT_FAMILY, INK, optimizer_style
 
 FONT_SIZE = 17  # readable on a projector at 1280×720
+END_LABEL_PX = 26  # the room a line's end label takes, presenter mode's larger type included
+PLOT_SHARE = 0.6  # the share of a figure's height its plot gets (title, axis title, legend below)
 MARKERS_SHOWN = 8  # the optimizer's marker, this many times along each line
 Y_CEILING = 3.0  # the y axis goes at most this × the largest first value above it
 NOTHING_TO_DRAW = "Nothing to draw: every run<br>diverged before the first<br>value was recorded"
@@ -243,6 +245,9 @@ def curves_figure(panels: Sequence[tuple[str, Sequence[Series]]], *, y_title: st
         top = np.inf if y_range is None else inside_top(y_range, log_y)
         for s in all_series:
             _add_series(fig, s, col, x_title, top, show_legend=show_legend and col == 1)
+        if y_range is not None:
+            gap = END_LABEL_PX / (PLOT_SHARE * height)
+            _add_end_labels(fig, all_series, col, y_range, log_y, top, gap)
         if not any(np.isfinite(s.ys).any() for s in all_series):
             _note_nothing_to_draw(fig, col)
         ticks = log_ticks(*y_range) if log_y and y_range is not None else {}
@@ -283,12 +288,6 @@ def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, top: float,
         marker={"symbol": s.marker, "size": 9, "color": color, "maxdisplayed": MARKERS_SHOWN},
         hovertemplate=f"{s.name}<br>{x_title} %{{x}}: %{{y:.4g}}<extra></extra>",
     ), **where)
-    seen = np.flatnonzero(np.isfinite(s.mean))
-    if seen.size and np.isfinite(s.mean[seen[-1]]) and s.mean[seen[-1]] <= top:
-        fig.add_trace(go.Scatter(  # the line's name at its end
-            x=[s.x[seen[-1]]], y=[s.mean[seen[-1]]], mode="text", text=[end_label(s)],
-            textposition="top left", textfont={"color": INK, "size": FONT_SIZE - 3},
-            legendgroup=s.name, showlegend=False, hoverinfo="skip", cliponaxis=False), **where)
     end_x, end_y, symbols = _end_markers(s, top)
     if end_x:
         fig.add_trace(go.Scatter(
@@ -297,6 +296,43 @@ def _add_series(fig: go.Figure, s: Series, col: int, x_title: str, top: float,
             marker={"symbol": symbols, "size": 14, "color": color, "line": {"width": 1}},
             hovertemplate=f"{s.name}<extra></extra>",
         ), **where)
+
+
+def _add_end_labels(fig: go.Figure, all_series: Sequence[Series], col: int,
+                    y_range: Sequence[float], log_y: bool, top: float, gap: float) -> None:
+    """Each line's name at its end (not a line that ends above the axis: its ▲ says it), the
+    names moved apart (label_heights) so none covers another."""
+    ends = []
+    for s in all_series:
+        seen = np.flatnonzero(np.isfinite(s.mean))
+        if seen.size and s.mean[seen[-1]] <= top and (not log_y or s.mean[seen[-1]] > 0):
+            ends.append((s, s.x[seen[-1]], float(s.mean[seen[-1]])))
+    low, high = y_range
+    at = [((np.log10(y) if log_y else y) - low) / (high - low) for _, _, y in ends]
+    for (s, x, _), f in zip(ends, label_heights(at, gap)):
+        y = low + f * (high - low)
+        fig.add_trace(go.Scatter(
+            x=[x], y=[10**y if log_y else y], mode="text", text=[end_label(s)],
+            textposition="top left", textfont={"color": INK, "size": FONT_SIZE - 3},
+            legendgroup=s.name, showlegend=False, hoverinfo="skip", cliponaxis=False),
+            row=1, col=col)
+
+
+def label_heights(at: Sequence[float], gap: float) -> list[float]:
+    """Heights (fractions of the axis, 0 at the bottom) for labels that would sit at `at`: each
+    at its own where it can, else just under the one above it, at least `gap` apart, in the
+    same order, between 0 and 1 − gap (the plot's top leaves room for the label above its
+    point); ends off the axis are pulled onto it."""
+    order = sorted(range(len(at)), key=lambda i: -at[i])
+    placed: dict[int, float] = {}
+    ceiling = 1.0 - gap
+    for i in order:
+        ceiling = min(min(max(at[i], 0.0), 1.0 - gap), ceiling)
+        placed[i] = ceiling
+        ceiling -= gap
+    lowest = min(placed.values(), default=0.0)
+    lift = max(0.0, -lowest)
+    return [placed[i] + lift for i in range(len(at))]
 
 
 def end_label(s: Series) -> str:

@@ -177,3 +177,16 @@ def test_a_panel_whose_runs_all_diverged_before_the_first_epoch_says_so():
     # A panel with values has no such note.
     fig = curves_figure([("Training", series(RUNS, "train_loss"))], y_title="loss")
     assert not [a for a in fig.layout.annotations if "Nothing to draw" in (a.text or "")]
+
+
+def test_end_labels_keep_their_order_and_never_come_closer_than_the_gap():
+    from viz.curves import label_heights
+    at = [0.50, 0.52, 0.10, 0.51, 1.4, -0.3]
+    heights = label_heights(at, gap=0.1)
+    ranked = sorted(range(len(at)), key=lambda i: -at[i])
+    assert [heights[i] for i in ranked] == sorted(heights, reverse=True)  # the same order
+    assert all(a - b >= 0.1 - 1e-12 for a, b in zip(sorted(heights, reverse=True),
+                                                   sorted(heights, reverse=True)[1:]))
+    assert 0.0 <= min(heights) and max(heights) <= 0.9
+    assert heights[2] == 0.10 or heights[2] < 0.10  # a label with room stays at its line's end
+    assert label_heights([0.2, 0.7], gap=0.1) == [0.2, 0.7]
