@@ -144,8 +144,16 @@ TEXT_CLASHES = """(selector) => {""" + _DEEP + """
         if (!visible(el)) continue;
         const range = document.createRange();
         range.selectNodeContents(child);
-        for (const r of range.getClientRects())
+        const pan = el.closest('.bp-pan');  // a panned drawing shows only what is in its box
+        const shown = pan && pan.getBoundingClientRect();
+        for (let r of range.getClientRects()) {
+          if (shown) {
+            const left = Math.max(r.left, shown.left), right = Math.min(r.right, shown.right);
+            const top = Math.max(r.top, shown.top), bottom = Math.min(r.bottom, shown.bottom);
+            r = { left, right, top, bottom, width: right - left, height: bottom - top };
+          }
           if (r.width > 1 && r.height > 1) boxes.push([child.textContent.trim(), r, el]);
+        }
       } else if (child.nodeType === 1) {
         walk(child);
       }

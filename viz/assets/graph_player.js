@@ -81,6 +81,7 @@ function drawGraph(text, data, state, setTriggerValue) {
   data.nodes.forEach((node, i) => {
     const g = el("g", { class: "gp-node", "data-node": String(i), tabindex: "-1" }, nodeLayer);
     el("title", {}, g).textContent = node.hover;
+    el("circle", { cx: node.x, cy: node.y, r: r + 8, fill: "transparent", class: "gp-hit" }, g);
     rings.push(el("circle", { cx: node.x, cy: node.y, r: r + 8, class: "gp-selected" }, g));
     shapes.push(node.square
       ? el("rect", { x: node.x - r, y: node.y - r, width: 2 * r, height: 2 * r, rx: 4 }, g)

@@ -271,7 +271,8 @@ function panZoom(box) {
   bar.innerHTML = `<button class="bp-zoom-out" aria-label="Zoom out" title="Zoom out (Ctrl + wheel)">−</button>`
     + `<button class="bp-zoom-in" aria-label="Zoom in" title="Zoom in (Ctrl + wheel)">+</button>`
     + `<button class="bp-zoom-fit" aria-label="Fit the whole drawing" title="Fit the whole drawing">Fit</button>`;
-  box.replaceChildren(stage, bar);
+  box.replaceChildren(stage);
+  box.before(bar); // a row of its own above the drawing: never over a text of it
   let svg = null, size = null, z = 1, tx = 0, ty = 0, touched = false;
   const fitZoom = (height) => Math.min(box.clientWidth / size.width, height / size.height);
   const clampPan = (t, room, extent) => (extent <= room ? (room - extent) / 2
