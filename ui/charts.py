@@ -13,18 +13,17 @@ from ui.nav import presenting
 from viz.chart_text import chart_text
 from viz.presenter import narrow_figure, presenter_figure
 
-# Visually hidden, and out of the page's flow (no gap above the chart).
+# Visually hidden; ui.nav's HEADER_CSS takes its element out of the page's flow (no gap above
+# the chart).
 _HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;"
            "clip-path:inset(50%);white-space:nowrap")
-_OUT_OF_FLOW = ("<style>[data-testid='stElementContainer']:has(.bp-chart-text)"
-                "{position:absolute}</style>")
 
 
 def chart(fig: go.Figure, where=st, **kwargs):
     """st.plotly_chart(fig, **kwargs) in `where` (a container or column), after its text
     alternative, with the figure scaled for presenter mode when it is on. Returns what
     st.plotly_chart returns."""
-    where.markdown(f'{_OUT_OF_FLOW}<p class="bp-chart-text" style="{_HIDDEN}">Chart: '
+    where.markdown(f'<p class="bp-chart-text" style="{_HIDDEN}">Chart: '
                    f"{html.escape(chart_text(fig))}</p>", unsafe_allow_html=True)
     figure = presenter_figure(fig) if presenting() else fig
     if st.context.is_embedded:  # a lesson's pane, ~470 px wide

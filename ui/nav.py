@@ -111,6 +111,7 @@ def sidebar_nav() -> None:
 
 HEADER_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 2rem; }
+[data-testid="stElementContainer"]:has(.bp-chart-text) { position: absolute; }
 [data-testid="stHeader"] { background: transparent; height: 2.5rem; }
 [data-testid="stSidebarHeader"] { height: 1rem; padding: 0; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.75rem; padding: 0 0 0.15rem 0; }
