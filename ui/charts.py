@@ -9,14 +9,17 @@ import html
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.nav import presenting
+from ui.nav import narrow_window, presenting
 from viz.chart_text import chart_text
-from viz.presenter import narrow_figure, presenter_figure
+from viz.narrow import narrow_figure
+from viz.presenter import presenter_figure
 
 # Visually hidden; ui.nav's HEADER_CSS takes its element out of the page's flow (no gap above
 # the chart).
 _HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;"
            "clip-path:inset(50%);white-space:nowrap")
+PANE_PX = 420  # a chart's width in a lesson's pane at 1280×720
+PHONE_PX = 340  # in a phone's column (a 360–390 px screen less the page's padding)
 
 
 def chart(fig: go.Figure, where=st, **kwargs):
@@ -26,6 +29,7 @@ def chart(fig: go.Figure, where=st, **kwargs):
     where.markdown(f'<p class="bp-chart-text" style="{_HIDDEN}">Chart: '
                    f"{html.escape(chart_text(fig))}</p>", unsafe_allow_html=True)
     figure = presenter_figure(fig) if presenting() else fig
-    if st.context.is_embedded:  # a lesson's pane, ~470 px wide
-        figure = narrow_figure(figure, floor_px=16 if presenting() else 12)
+    if st.context.is_embedded or narrow_window():
+        width = PANE_PX if st.context.is_embedded else PHONE_PX
+        figure = narrow_figure(figure, floor_px=16 if presenting() else 12, width_px=width)
     return where.plotly_chart(figure, **kwargs)

@@ -20,7 +20,7 @@ import streamlit as st
 from page_models.url import SHARED_PARAMS
 from ui.lesson_draft import add_view_button
 from ui.process import set_up_process
-from ui.state import bind, enter_page
+from ui.state import APP_PREFIX, bind, enter_page
 from viz.palette import FOCUS
 
 set_up_process()  # once per server process, before any page builds a figure or trains
@@ -172,6 +172,9 @@ label:has(input:focus-visible) {{ outline: 3px solid {FOCUS} !important; outline
 [data-testid="stSidebar"][data-collapsed="true"] * {{ overflow: hidden !important; }}
 """
 NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts closed
+NARROW_CHARTS_PX = 640  # below this width charts are drawn for a narrow column (ui.charts)
+NARROW_COOKIE = "bp_narrow"  # "1" once a browser of this site reported a narrow window
+_NARROW = APP_PREFIX + "narrow"  # the session's window is narrow (kept across pages)
 
 # What every page does in the browser (a component without an element of its own, in the
 # sidebar):
@@ -181,6 +184,9 @@ NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts
 #   choice.
 # - A formula wider than its column scrolls: it gets a tab stop, so a keyboard
 #   reaches what is cut off (WCAG 2.1.1; axe's scrollable-region-focusable).
+# - The server draws charts for the window's width class (narrow_window): the page says which it
+#   assumed; if the window (or a turned phone) says otherwise, this tells the server (one rerun),
+#   and a cookie tells it from the first run of every later visit.
 _PAGE_JS = """
 const reachable = () => {
   for (const box of document.querySelectorAll(".katex-display:not([tabindex])")) {
@@ -199,8 +205,22 @@ new MutationObserver(() => {
 document.fonts.ready.then(reachable);  // KaTeX's fonts widen a formula after it is drawn
 window.addEventListener("resize", reachable);
 
-export default function ({ data }) {
+const reportWidth = () => {
+  const { data, setStateValue } = window.__bpWidthReport;
+  const narrow = window.innerWidth < data.narrowChartsPx;
+  document.cookie = `${data.cookie}=${narrow ? 1 : 0}; path=/; max-age=31536000; SameSite=Lax`;
+  if (narrow !== data.narrow) setStateValue("narrow", narrow);
+};
+let resizing;
+window.addEventListener("resize", () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(reportWidth, 300);
+});
+
+export default function ({ data, setStateValue }) {
   reachable();
+  window.__bpWidthReport = { data, setStateValue };  // this run's
+  reportWidth();
   const visit = `${location.pathname}|${data.present}`;
   if (window.__foldedFor === visit) return;
   window.__foldedFor = visit;
@@ -224,6 +244,23 @@ export default function ({ data }) {
 }
 """
 _page_js = st.components.v2.component("page_js", js=_PAGE_JS)
+
+
+def narrow_window() -> bool:
+    """The visitor's window is narrower than NARROW_CHARTS_PX (a phone): as its page last
+    reported, else as this browser's cookie says, else guessed from a phone's user agent."""
+    if _NARROW in st.session_state:
+        return st.session_state[_NARROW]
+    cookie = st.context.cookies.get(NARROW_COOKIE)
+    if cookie is not None:
+        return cookie == "1"
+    return "Mobi" in st.context.headers.get("User-Agent", "")
+
+
+def _window_reported() -> None:
+    value = st.session_state.get("page_js")
+    if isinstance(value, dict) and isinstance(value.get("narrow"), bool):
+        st.session_state[_NARROW] = value["narrow"]
 
 
 def presenting() -> bool:
@@ -254,7 +291,9 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
                       "The link carries it as present=1.")
     add_view_button(page.path, page.label)
     with st.sidebar:
-        _page_js(key="page_js", data={"present": presenting(), "narrowPx": NARROW_PX})
+        _page_js(key="page_js", on_narrow_change=_window_reported,
+                 data={"present": presenting(), "narrowPx": NARROW_PX, "narrow": narrow_window(),
+                       "narrowChartsPx": NARROW_CHARTS_PX, "cookie": NARROW_COOKIE})
     embedded = EMBEDDED_CSS if st.context.is_embedded else ""
     presenter = PRESENTER_CSS if presenting() else ""
     st.html(f"<style>{HEADER_CSS}{TOUCH_CSS}{FOCUS_CSS}{presenter}{embedded}</style>")

@@ -1,6 +1,5 @@
 """A figure for presenter mode: the same figure with larger type and thicker lines, at the same
-height (so it still fits the first 1280×720 screen); and a figure for a narrow column (a lesson's
-pane, ~470 px wide)."""
+height (so it still fits the first 1280×720 screen)."""
 
 from __future__ import annotations
 
@@ -13,8 +12,6 @@ import plotly.graph_objects as go
 TYPE_SCALE = 1.2  # every font size: 17 px becomes 20
 LINE_SCALE = 1.5  # every line width: a 2 px curve becomes 3
 SCENE_TICKS = 5  # at most this many tick labels on each axis of a 3-D scene
-NARROW_SCALE = 0.8  # subplot and axis titles in a narrow column
-LEGEND_ROW_PX = 30  # the top margin a legend moved into its own row needs
 
 
 def presenter_figure(fig: go.Figure, type_scale: float = TYPE_SCALE,
@@ -37,28 +34,6 @@ def presenter_figure(fig: go.Figure, type_scale: float = TYPE_SCALE,
     legend = layout.get("legend", {})
     if legend.get("y", 0) < 0:  # a legend under the plot moves down clear of the larger tick
         legend["y"] *= type_scale**2  # labels and axis title (the plot itself gets shorter)
-    return figure
-
-
-def narrow_figure(fig: go.Figure | dict, floor_px: float) -> dict:
-    """The figure as plotly JSON (a copy if `fig` is a Figure; a dict is changed in place) for a
-    column about 470 px wide: a legend in the title's row (viz.blocks.projector_style's "beside
-    title") moves into its own row under the title, and subplot titles and axis titles shrink by
-    NARROW_SCALE, never below `floor_px`."""
-    figure = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
-    layout = figure["layout"]
-    legend = layout.get("legend", {})
-    if legend.get("yref") == "container" and legend.get("y") == 1:
-        legend.update(yref="paper", y=1.02, yanchor="bottom")
-        margin = layout.setdefault("margin", {})
-        margin["t"] = margin.get("t", 100) + LEGEND_ROW_PX  # plotly's default top margin: 100
-    fonts = [a.setdefault("font", {}) for a in layout.get("annotations", [])
-             if a.get("yref") == "paper" and a.get("yanchor") == "bottom"]  # subplot titles
-    fonts += [axis.setdefault("title", {}).setdefault("font", {})
-              for name, axis in layout.items() if name.startswith(("xaxis", "yaxis"))]
-    base = layout.get("font", {}).get("size", 12)
-    for font in fonts:
-        font["size"] = max(floor_px, font.get("size", base) * NARROW_SCALE)
     return figure
 
 

@@ -22,7 +22,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from page_models.building_blocks import SECTIONS
 from page_models.course.lesson import COURSE
 from ui.lesson_browser import VIEW_TITLE
-from ui.nav import NARROW_PX
+from ui.nav import NARROW_COOKIE, NARROW_PX
 
 from .helpers import APP_IDLE, assert_no_exception
 from .test_accessibility import assert_accessible, axe_js  # noqa: F401 (a fixture)
@@ -62,12 +62,6 @@ VIEWS = [
 NO_MAIN_VISUAL = {""}  # the home page: cards, no one visual
 MAIN_VISUAL = ".st-key-main-visual"
 TAP_PX = 44  # WCAG 2.5.5 (2.5.8's floor, 24 px, is below it)
-CHART_TEXT = "narrow chart: "  # a plotly chart under 500 px wide (a phone's, a lesson pane's)
-NARROW_CHARTS_WAIT = ("plotly charts under 500 px wide (a phone's, a lesson pane's): some of their "
-                      "texts still clash (issue 23, left for a later round: a figure's layout is "
-                      "fixed on the server, which does not know the column's width)")
-GRAPH_PLAYER_WAITS = ("graph player texts below the floor: the graph player's own text floor is "
-                      "helper graphview's (issue 23 item 1), not merged on this branch")
 
 # Canvas players draw their text with fillText: record the smallest font each canvas drew, in CSS
 # px (the font's size times the canvas transform's scale, over the backing store's pixel ratio).
@@ -131,7 +125,8 @@ EMBEDDED_RAN = """([title, idle]) => [...document.querySelectorAll(`iframe[title
 # Each pair of texts from different elements in the main visual whose boxes overlap by more than
 # 3 px each way (a typeset fraction's box may reach into the next line's; a KaTeX formula counts
 # as one element, its MathML copy is hidden), and each plotly text cut off at its chart's edge;
-# those within a plotly chart under 500 px wide start with CHART_TEXT.
+# those within a plotly chart under 500 px wide (a phone's, a lesson pane's: viz.narrow's
+# layout) start with "narrow chart: ".
 TEXT_CLASHES = """(selector) => {""" + _DEEP + """
   const root = document.querySelector(selector);
   const boxes = [];
@@ -306,26 +301,47 @@ def test_every_view_is_legible_on_every_screen(screen_pages, base_url, axe_js,  
     problems: list[str] = []
     if view not in NO_MAIN_VISUAL:
         check_first_screen(page, view, screen)
-    graph_small: list[str] = []
-    chart_clashes: list[str] = []
     for frame in [page.main_frame, *embedded_views(page)]:
         if not frame.evaluate(f"() => !!document.querySelector('{MAIN_VISUAL}')"):
             continue
         where = "" if frame is page.main_frame else " (embedded view)"
-        clashes = [clash + where for clash in frame.evaluate(TEXT_CLASHES, MAIN_VISUAL)]
-        chart_clashes += [c for c in clashes if c.startswith(CHART_TEXT)]
-        clashes = [c for c in clashes if not c.startswith(CHART_TEXT)]
-        problems += clashes
+        problems += [clash + where for clash in frame.evaluate(TEXT_CLASHES, MAIN_VISUAL)]
         small = frame.evaluate(SMALL_TEXTS, [MAIN_VISUAL, screen.floor_px])
-        problems += [f"text below {screen.floor_px} px{where}: {t}" for t in small["chart"]]
-        graph_small += small["graph"]
+        problems += [f"text below {screen.floor_px} px{where}: {t}"
+                     for t in small["chart"] + small["graph"]]
     if screen.touch:
         targets = page.evaluate(SMALL_TARGETS, TAP_PX)
         problems += [f"tap target below {TAP_PX} px: {t}" for t in targets]
     assert not problems, f"{view} ({screen.name}):\n" + "\n".join(problems)
     if screen.axe:
         assert_accessible(page, axe_js)
-    if chart_clashes:
-        pytest.skip(f"{NARROW_CHARTS_WAIT}: {'; '.join(chart_clashes[:5])}")
-    if graph_small:
-        pytest.skip(f"{GRAPH_PLAYER_WAITS}: {', '.join(graph_small[:5])}")
+
+
+# The side-by-side state of the first plotly chart's first two panels: "row" or "column".
+PANELS = """() => {
+  const layout = document.querySelector('.js-plotly-plot')._fullLayout;
+  return layout.xaxis2.domain[0] >= layout.xaxis.domain[1] ? 'row' : 'column';
+}"""
+
+
+def test_the_server_draws_charts_for_the_window_it_is_told_of(browser: Browser, base_url):
+    """A phone's first visit (a desktop user agent, no cookie) gets the Optimizer Lab's two
+    panels one under the other after its page reports the width; turned to a wide window, side
+    by side again; a later visit is narrow from its first run (the cookie)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/Optimizer_Lab", wait_until="domcontentloaded")
+        page.wait_for_function(f"() => {{ try {{ return ({PANELS})() === 'column'; }} "
+                               "catch { return false; } }", polling=200, timeout=60_000)
+        assert any(c["name"] == NARROW_COOKIE and c["value"] == "1" for c in context.cookies())
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.wait_for_function(f"() => ({PANELS})() === 'row'", polling=200, timeout=30_000)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function(f"() => ({PANELS})() === 'column'", polling=200, timeout=30_000)
+        second = context.new_page()
+        second.goto(f"{base_url}/Optimizer_Lab", wait_until="domcontentloaded")
+        second.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        assert second.evaluate(PANELS) == "column"
+    finally:
+        context.close()

@@ -4,8 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from viz.blocks import projector_style
-from viz.presenter import LEGEND_ROW_PX, SCENE_TICKS, narrow_figure, presenter_figure
+from viz.presenter import SCENE_TICKS, presenter_figure
 
 
 def figure() -> go.Figure:
@@ -62,25 +61,3 @@ def test_a_3d_scene_gets_few_enough_ticks_for_its_larger_labels():
     scene = presenter_figure(fig)["layout"]["scene"]
     assert scene["xaxis"]["nticks"] == 3  # already fewer: kept
     assert scene["yaxis"]["nticks"] == scene["zaxis"]["nticks"] == SCENE_TICKS
-
-
-def test_a_narrow_figure_moves_a_legend_out_of_the_title_row_and_shrinks_titles():
-    from plotly.subplots import make_subplots
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["raw", "min–max scaled to [0, 1]"])
-    fig.add_trace(go.Bar(x=[0], y=[1], name="a"), row=1, col=1)
-    fig = projector_style(fig, "A long title", legend="beside title")
-    top = fig.layout.margin.t
-    narrow = narrow_figure(fig, floor_px=12)
-    layout = narrow["layout"]
-    assert layout["legend"]["yref"] == "paper" and layout["legend"]["yanchor"] == "bottom"
-    assert layout["margin"]["t"] == top + LEGEND_ROW_PX
-    assert [a["font"]["size"] for a in layout["annotations"]] == [12.8, 12.8]  # 16 × 0.8
-    assert layout["xaxis"]["title"]["font"]["size"] == pytest.approx(17 * 0.8)
-    assert fig.layout.legend.yref == "container"  # the figure itself is unchanged
-
-
-def test_a_narrow_figure_never_goes_below_the_floor():
-    scaled = presenter_figure(projector_style(go.Figure(go.Scatter(x=[0], y=[0])), "t"))
-    narrow = narrow_figure(scaled, floor_px=16)
-    assert narrow["layout"]["xaxis"]["title"]["font"]["size"] == pytest.approx(17 * 1.2 * 0.8)
-    assert narrow_figure(scaled, floor_px=19)["layout"]["yaxis"]["title"]["font"]["size"] == 19

@@ -1,0 +1,260 @@
+"""A figure for a narrow column: a phone's (about 360 px) or a lesson's pane (about 420 px).
+
+The figures are laid out for a wide column; plotly keeps their layout as the column narrows, so
+side-by-side panels get squeezed, long titles are cut off and tick labels run into each other.
+`narrow_figure` redoes the layout for the column's width: panels too narrow to read go one under
+the other, each as tall as before; titles wrap; axes show fewer ticks; a legend gets the rows it
+needs. The texts' sizes never go below the text floor."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import plotly.graph_objects as go
+
+NARROW_SCALE = 0.8  # subplot and axis titles in a narrow column
+LEGEND_ROW_PX = 30  # the top margin a legend moved into its own row needs
+CHAR_EM = 0.56  # a character's mean width in the app's sans-serif font, in em (a little generous)
+LINE_EM = 1.35  # a line of a wrapped title, in em
+TICK_PX = 60  # the width one tick label needs, its space included
+MIN_PANEL_PX = 170  # side-by-side panels narrower than this go one under the other
+PLOTLY_MARGIN = {"t": 100, "b": 80, "l": 80, "r": 80}  # plotly's defaults
+PLOTLY_HEIGHT = 450
+
+
+def narrow_figure(fig: go.Figure | dict, floor_px: float, width_px: float,
+                  min_panel_px: float = MIN_PANEL_PX) -> dict:
+    """The figure as plotly JSON (a copy if `fig` is a Figure; a dict is changed in place) for a
+    column `width_px` wide: a legend in the title's row (viz.blocks.projector_style's "beside
+    title") gets its own row under the title; subplot and axis titles shrink by NARROW_SCALE,
+    never below `floor_px`; a row of panels narrower than `min_panel_px` becomes a column of
+    panels; then titles wrap to their width, and axes keep a tick label per TICK_PX."""
+    figure = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    layout = figure["layout"]
+    margin = layout.setdefault("margin", {})
+    for side, size in PLOTLY_MARGIN.items():
+        margin.setdefault(side, size)
+    layout.setdefault("height", PLOTLY_HEIGHT)
+    _legend_own_row(layout)
+    _shrink_titles(layout, floor_px)
+    panels = _panels_in_a_row(layout)
+    plot_px = width_px - margin["l"] - margin["r"]
+    if len(panels) > 1 and min(_span(layout[x]) for x, _ in panels) * plot_px < min_panel_px:
+        _stack(layout, panels)
+    _wrap_titles(layout, width_px)
+    _thin_ticks(figure, plot_px)
+    _legend_rows(figure, width_px)
+    return figure
+
+
+def wrap(text: str, chars: int) -> str:
+    """`text` broken into lines (plotly's <br>) of at most `chars` characters where it has
+    spaces; a line already broken stays broken."""
+    lines = []
+    for part in text.split("<br>"):
+        line = ""
+        for word in part.split(" "):
+            if line and len(line) + 1 + len(word) > chars:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return "<br>".join(lines)
+
+
+def _legend_own_row(layout: dict) -> None:
+    legend = layout.get("legend", {})
+    if legend.get("yref") == "container" and legend.get("y") == 1:
+        legend.update(yref="paper", y=1.02, yanchor="bottom")
+        layout["margin"]["t"] += LEGEND_ROW_PX
+        layout["height"] += LEGEND_ROW_PX
+
+
+def _font_size(layout: dict, props: dict) -> float:
+    return props.get("font", {}).get("size") or layout.get("font", {}).get("size", 12)
+
+
+def _subplot_titles(layout: dict) -> list[dict]:
+    return [a for a in layout.get("annotations", [])
+            if a.get("yref") == "paper" and a.get("yanchor") == "bottom"
+            and a.get("xref") == "paper" and a.get("showarrow") is False]
+
+
+def _axes(layout: dict, letter: str) -> Iterable[tuple[str, dict]]:
+    return ((name, axis) for name, axis in layout.items()
+            if name.startswith(f"{letter}axis") and isinstance(axis, dict))
+
+
+def _shrink_titles(layout: dict, floor_px: float) -> None:
+    fonts = [a.setdefault("font", {}) for a in _subplot_titles(layout)]
+    fonts += [axis.setdefault("title", {}).setdefault("font", {})
+              for letter in "xy" for _, axis in _axes(layout, letter)]
+    base = layout.get("font", {}).get("size", 12)
+    for font in fonts:
+        font["size"] = max(floor_px, font.get("size", base) * NARROW_SCALE)
+
+
+def _span(axis: dict) -> float:
+    low, high = axis.get("domain", [0.0, 1.0])
+    return high - low
+
+
+def _y_name(x_axis: dict) -> str:
+    anchor = x_axis.get("anchor", "y")
+    return "yaxis" + anchor[1:]
+
+
+def _panels_in_a_row(layout: dict) -> list[tuple[str, str]]:
+    """(x axis, y axis) names of the figure's panels left to right, if they form one row of
+    plain panels (no overlaid axes, no 3-D scenes), else []."""
+    panels = []
+    for name, axis in _axes(layout, "x"):
+        y = _y_name(axis)
+        if axis.get("overlaying") or not isinstance(layout.get(y), dict):
+            return []
+        panels.append((name, y))
+    if any(axis.get("overlaying") for _, axis in _axes(layout, "y")):
+        return []
+    if len({tuple(layout[y].get("domain", [0.0, 1.0])) for _, y in panels}) > 1:
+        return []
+    return sorted(panels, key=lambda p: layout[p[0]].get("domain", [0.0])[0])
+
+
+def _below_px(layout: dict, x_axis: dict) -> float:
+    """The height an x axis' tick labels and title take under its panel."""
+    ticks = _font_size(layout, {"font": x_axis.get("tickfont", {})}) * 2.0
+    title = x_axis.get("title", {})
+    return ticks + (_font_size(layout, title) * LINE_EM + 14 if title.get("text") else 0)
+
+
+def _stack(layout: dict, panels: list[tuple[str, str]]) -> None:
+    """One panel under the other, each as tall as it was, with room between them for the
+    x axis above and the subplot title below; subplot titles follow their panels, the first
+    panel's y title goes to the others that have none, and what lies under the plot (a
+    legend, notes) keeps its distance from the last panel."""
+    margin = layout["margin"]
+    area = layout["height"] - margin["t"] - margin["b"]
+    low, high = layout[panels[0][1]].get("domain", [0.0, 1.0])
+    panel_px = area * (high - low)
+    titles = _subplot_titles(layout)
+    title_px = max((_font_size(layout, a) * LINE_EM for a in titles), default=0) + 10
+    gap_px = max(_below_px(layout, layout[x]) for x, _ in panels) + title_px
+    new_area = len(panels) * panel_px + (len(panels) - 1) * gap_px
+    old_centres = [sum(layout[x].get("domain", [0.0, 1.0])) / 2 for x, _ in panels]
+    y_title = layout[panels[0][1]].get("title", {})
+    for i, (x, y) in enumerate(panels):
+        top = 1 - i * (panel_px + gap_px) / new_area
+        layout[x]["domain"] = [0.0, 1.0]
+        layout[y]["domain"] = [max(0.0, top - panel_px / new_area), top]
+        if y_title.get("text") and not layout[y].get("title", {}).get("text"):
+            layout[y]["title"] = dict(y_title)
+    for title in titles:
+        i = min(range(len(panels)), key=lambda i: abs(old_centres[i] - title.get("x", 0.5)))
+        title.update(x=0.5, y=layout[panels[i][1]]["domain"][1])
+    for item in [layout.get("legend", {}), *layout.get("annotations", [])]:
+        if item.get("yref", "paper") == "paper" and item.get("y", 1) < 0:
+            item["y"] = item["y"] * area / new_area
+    layout["height"] += new_area - area
+
+
+def _wrap_titles(layout: dict, width_px: float) -> None:
+    """The figure's title, subplot titles and axis titles broken into lines that fit, the room
+    for the extra lines added (above the plot for titles over it, under it for x titles)."""
+    margin = layout["margin"]
+    title = layout.get("title")
+    if isinstance(title, dict) and title.get("text"):
+        extra = _wrap_in(layout, title, width_px - 10)
+        margin["t"] += extra
+        layout["height"] += extra
+        if title.get("yanchor") == "top":  # plotly sets its first line's top where one line's is
+            pad = title.setdefault("pad", {})
+            pad["t"] = pad.get("t", 0) + extra
+    panel_px = {x: _span(axis) * (width_px - margin["l"] - margin["r"])
+                for x, axis in _axes(layout, "x")}
+    extra_top = 0.0
+    for annotation in _subplot_titles(layout):
+        grown = _wrap_in(layout, annotation, _panel_under(layout, annotation, panel_px, width_px))
+        if annotation.get("y", 0) >= 0.99:  # over the top row: into the margin
+            extra_top = max(extra_top, grown)
+    margin["t"] += extra_top
+    layout["height"] += extra_top
+    extra_bottom = max((_wrap_in(layout, axis.get("title", {}), panel_px[x])
+                        for x, axis in _axes(layout, "x")), default=0.0)
+    margin["b"] += extra_bottom
+    layout["height"] += extra_bottom
+    area = layout["height"] - margin["t"] - margin["b"]
+    for _, axis in _axes(layout, "y"):
+        margin["l"] += _wrap_in(layout, axis.get("title", {}), area * _span(axis))
+
+
+def _panel_under(layout: dict, annotation: dict, panel_px: dict[str, float],
+                 width_px: float) -> float:
+    """The width of the panel a subplot title stands over (by its centre)."""
+    x = annotation.get("x", 0.5)
+    for name, axis in _axes(layout, "x"):
+        low, high = axis.get("domain", [0.0, 1.0])
+        if low - 0.01 <= x <= high + 0.01:
+            return panel_px[name]
+    return max(panel_px.values(), default=width_px)
+
+
+def _wrap_in(layout: dict, props: dict, width_px: float) -> float:
+    """Wrap props["text"] to `width_px`; the height its extra lines take."""
+    text = props.get("text")
+    if not text:
+        return 0.0
+    size = _font_size(layout, props)
+    wrapped = wrap(text, max(6, int(width_px / (CHAR_EM * size))))
+    props["text"] = wrapped
+    return (wrapped.count("<br>") - text.count("<br>")) * size * LINE_EM
+
+
+def _thin_ticks(figure: dict, plot_px: float) -> None:
+    """At most one tick label per TICK_PX of each axis' width: plotly picks fewer (nticks), or
+    an axis with its own tick values keeps every n-th; an axis of categories keeps them all
+    (plotly turns their labels when they don't fit)."""
+    layout = figure["layout"]
+    for name, axis in _axes(layout, "x"):
+        if axis.get("type") == "category" or _has_categories(figure["data"], "x" + name[5:]):
+            continue
+        most = max(2, int(_span(axis) * plot_px // TICK_PX))
+        values, texts = axis.get("tickvals"), axis.get("ticktext")
+        if isinstance(values, list | tuple) and len(values) > most:
+            step = math.ceil(len(values) / most)
+            axis["tickvals"] = list(values)[::step]
+            if isinstance(texts, list | tuple):
+                axis["ticktext"] = list(texts)[::step]
+        elif axis.get("tickmode") != "array":
+            axis["nticks"] = min(axis.get("nticks") or most, most)
+
+
+def _has_categories(traces: list[dict], x_axis: str) -> bool:
+    """Some trace on this x axis ("x", "x2", …) has words for x values."""
+    return any(t.get("xaxis", "x") == x_axis and isinstance(t.get("x"), list | tuple)
+               and any(isinstance(v, str) for v in t["x"]) for t in traces)
+
+
+def _legend_rows(figure: dict, width_px: float) -> None:
+    """A horizontal legend's entries wrap into rows at this width: give the extra rows room
+    (under the plot for a legend under it, over it for one over it)."""
+    layout = figure["layout"]
+    legend = layout.get("legend", {})
+    if legend.get("orientation") != "h" or layout.get("showlegend") is False:
+        return
+    size = _font_size(layout, legend)
+    names = [t.get("name", "") for t in figure.get("data", [])
+             if t.get("showlegend", True) is not False and t.get("name")]
+    rows, used = 1, 0.0
+    for name in dict.fromkeys(names):
+        entry = 46 + CHAR_EM * size * len(name)
+        if used and used + entry > width_px:
+            rows, used = rows + 1, 0.0
+        used += entry
+    extra = (rows - 1) * size * LINE_EM
+    if extra <= 0:
+        return
+    below = legend.get("y", 1) < 0
+    layout["margin"]["b" if below else "t"] += extra
+    layout["height"] += extra
