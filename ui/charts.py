@@ -1,6 +1,7 @@
 """One way to draw a plotly chart on any page: in presenter mode it gets larger type and thicker
-lines (viz.presenter), at the same height; every chart gets a text alternative (its title and what
-its data says, viz.chart_text), read by a screen reader just before it and never shown."""
+lines (viz.presenter), at the same height; in a narrow column (a lesson's pane, a phone) a layout
+for its width (viz.narrow); every chart gets a text alternative (its title and what its data says,
+viz.chart_text), read by a screen reader just before it and never shown."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ PHONE_PX = 340  # in a phone's column (a 360–390 px screen less the page's pad
 
 def chart(fig: go.Figure, where=st, **kwargs):
     """st.plotly_chart(fig, **kwargs) in `where` (a container or column), after its text
-    alternative, with the figure scaled for presenter mode when it is on. Returns what
-    st.plotly_chart returns."""
+    alternative, with the figure scaled for presenter mode when it is on and laid out for a
+    narrow column where it is in one. Returns what st.plotly_chart returns."""
     where.markdown(f'<p class="bp-chart-text" style="{_HIDDEN}">Chart: '
                    f"{html.escape(chart_text(fig))}</p>", unsafe_allow_html=True)
     figure = presenter_figure(fig) if presenting() else fig
