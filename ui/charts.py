@@ -10,7 +10,7 @@ import html
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.nav import narrow_window, presenting
+from ui.nav import narrow_width, presenting
 from viz.chart_text import chart_text
 from viz.narrow import narrow_figure
 from viz.presenter import presenter_figure
@@ -19,8 +19,7 @@ from viz.presenter import presenter_figure
 # the chart).
 _HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;"
            "clip-path:inset(50%);white-space:nowrap")
-PANE_PX = 420  # a chart's width in a lesson's pane at 1280×720
-PHONE_PX = 340  # in a phone's column (a 360–390 px screen less the page's padding)
+PADDING_PX = 36  # a window's width less its chart's, in a narrow column
 
 
 def chart(fig: go.Figure, where=st, **kwargs):
@@ -30,7 +29,8 @@ def chart(fig: go.Figure, where=st, **kwargs):
     where.markdown(f'<p class="bp-chart-text" style="{_HIDDEN}">Chart: '
                    f"{html.escape(chart_text(fig))}</p>", unsafe_allow_html=True)
     figure = presenter_figure(fig) if presenting() else fig
-    if st.context.is_embedded or narrow_window():
-        width = PANE_PX if st.context.is_embedded else PHONE_PX
-        figure = narrow_figure(figure, floor_px=16 if presenting() else 12, width_px=width)
+    window_px = narrow_width()
+    if window_px:
+        figure = narrow_figure(figure, floor_px=16 if presenting() else 12,
+                               width_px=window_px - PADDING_PX)
     return where.plotly_chart(figure, **kwargs)
