@@ -10,7 +10,8 @@ import html
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.nav import narrow_width, presenting
+from ui.nav import presenting
+from ui.widths import next_chart
 from viz.chart_text import chart_text
 from viz.narrow import narrow_figure
 from viz.presenter import presenter_figure
@@ -19,18 +20,17 @@ from viz.presenter import presenter_figure
 # the chart).
 _HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;"
            "clip-path:inset(50%);white-space:nowrap")
-PADDING_PX = 36  # a window's width less its chart's, in a narrow column
 
 
 def chart(fig: go.Figure, where=st, **kwargs):
     """st.plotly_chart(fig, **kwargs) in `where` (a container or column), after its text
-    alternative, with the figure scaled for presenter mode when it is on and laid out for a
-    narrow column where it is in one. Returns what st.plotly_chart returns."""
-    where.markdown(f'<p class="bp-chart-text" style="{_HIDDEN}">Chart: '
-                   f"{html.escape(chart_text(fig))}</p>", unsafe_allow_html=True)
+    alternative, with the figure scaled for presenter mode when it is on and laid out for its
+    width where it is narrow (ui.widths). Returns what st.plotly_chart returns."""
+    key, width = next_chart()
+    box = where.container(key=key)
+    box.markdown(f'<p class="bp-chart-text" style="{_HIDDEN}">Chart: '
+                 f"{html.escape(chart_text(fig))}</p>", unsafe_allow_html=True)
     figure = presenter_figure(fig) if presenting() else fig
-    window_px = narrow_width()
-    if window_px:
-        figure = narrow_figure(figure, floor_px=16 if presenting() else 12,
-                               width_px=window_px - PADDING_PX)
-    return where.plotly_chart(figure, **kwargs)
+    if width:
+        figure = narrow_figure(figure, floor_px=16 if presenting() else 12, width_px=width)
+    return box.plotly_chart(figure, **kwargs)

@@ -20,7 +20,8 @@ import streamlit as st
 from page_models.url import SHARED_PARAMS
 from ui.lesson_draft import add_view_button
 from ui.process import set_up_process
-from ui.state import APP_PREFIX, bind, enter_page
+from ui.state import bind, enter_page
+from ui.widths import measure_charts
 from viz.palette import FOCUS
 
 set_up_process()  # once per server process, before any page builds a figure or trains
@@ -172,11 +173,6 @@ label:has(input:focus-visible) {{ outline: 3px solid {FOCUS} !important; outline
 [data-testid="stSidebar"][data-collapsed="true"] * {{ overflow: hidden !important; }}
 """
 NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts closed
-NARROW_CHARTS_PX = 640  # below this width charts are drawn for a narrow column (ui.charts)
-NARROW_COOKIE = "bp_narrow"  # the width a page of this browser last reported (0: wide)
-_NARROW = APP_PREFIX + "narrow"  # the session's narrow width, 0 if wide (kept across pages)
-PANE_GUESS_PX = 460  # a lesson's pane at 1280×720, until it reports its width
-PHONE_GUESS_PX = 380  # a phone (by its user agent), until it reports its width
 
 # What every page does in the browser (a component without an element of its own, in the
 # sidebar):
@@ -186,10 +182,6 @@ PHONE_GUESS_PX = 380  # a phone (by its user agent), until it reports its width
 #   choice.
 # - A formula wider than its column scrolls: it gets a tab stop, so a keyboard
 #   reaches what is cut off (WCAG 2.1.1; axe's scrollable-region-focusable).
-# - The server draws charts for a narrow window's width (narrow_width): the page says what it
-#   assumed; if the window (or a turned phone) says otherwise, this tells the server (one rerun),
-#   and a cookie tells it from the first run of every later visit (not an embedded view's: a
-#   lesson's pane is narrow, its page need not be).
 _PAGE_JS = """
 const reachable = () => {
   for (const box of document.querySelectorAll(".katex-display:not([tabindex])")) {
@@ -208,23 +200,8 @@ new MutationObserver(() => {
 document.fonts.ready.then(reachable);  // KaTeX's fonts widen a formula after it is drawn
 window.addEventListener("resize", reachable);
 
-const reportWidth = () => {
-  const { data, setStateValue } = window.__bpWidthReport;
-  const w = window.innerWidth, width = w < data.narrowChartsPx ? 20 * Math.floor(w / 20) : 0;
-  if (!data.embedded)
-    document.cookie = `${data.cookie}=${width}; path=/; max-age=31536000; SameSite=Lax`;
-  if (width !== data.width) setStateValue("width", width);
-};
-let resizing;
-window.addEventListener("resize", () => {
-  clearTimeout(resizing);
-  resizing = setTimeout(reportWidth, 300);
-});
-
-export default function ({ data, setStateValue }) {
+export default function ({ data }) {
   reachable();
-  window.__bpWidthReport = { data, setStateValue };  // this run's
-  reportWidth();
   const visit = `${location.pathname}|${data.present}`;
   if (window.__foldedFor === visit) return;
   window.__foldedFor = visit;
@@ -248,28 +225,6 @@ export default function ({ data, setStateValue }) {
 }
 """
 _page_js = st.components.v2.component("page_js", js=_PAGE_JS)
-
-
-def narrow_width() -> int | None:
-    """The width of the visitor's window (to 20 px) if it is narrower than NARROW_CHARTS_PX (a
-    phone, a lesson's pane), else None: as its page last reported, else as this browser's
-    cookie says (not for a lesson's pane), else a guess: a pane's or a phone's (by its user
-    agent) width."""
-    width = st.session_state.get(_NARROW)
-    if width is None and not st.context.is_embedded:
-        cookie = st.context.cookies.get(NARROW_COOKIE, "")
-        width = int(cookie) if cookie.isdigit() else None
-    if width is None:
-        phone = "Mobi" in st.context.headers.get("User-Agent", "")
-        width = PANE_GUESS_PX if st.context.is_embedded else PHONE_GUESS_PX if phone else 0
-    return width or None
-
-
-def _window_reported() -> None:
-    value = st.session_state.get("page_js")
-    width = value.get("width") if isinstance(value, dict) else None
-    if isinstance(width, int | float) and 0 <= width < NARROW_CHARTS_PX:
-        st.session_state[_NARROW] = int(width)
 
 
 def presenting() -> bool:
@@ -300,10 +255,8 @@ def page_header(path: str, intro: str | None = None) -> PageInfo:
                       "The link carries it as present=1.")
     add_view_button(page.path, page.label)
     with st.sidebar:
-        _page_js(key="page_js", on_width_change=_window_reported,
-                 data={"present": presenting(), "narrowPx": NARROW_PX,
-                       "width": narrow_width() or 0, "narrowChartsPx": NARROW_CHARTS_PX,
-                       "cookie": NARROW_COOKIE, "embedded": st.context.is_embedded})
+        _page_js(key="page_js", data={"present": presenting(), "narrowPx": NARROW_PX})
+        measure_charts()
     embedded = EMBEDDED_CSS if st.context.is_embedded else ""
     presenter = PRESENTER_CSS if presenting() else ""
     st.html(f"<style>{HEADER_CSS}{TOUCH_CSS}{FOCUS_CSS}{presenter}{embedded}</style>")

@@ -18,7 +18,10 @@ LEGEND_ROW_PX = 30  # the top margin a legend moved into its own row needs
 CHAR_EM = 0.56  # a character's mean width in the app's sans-serif font, in em (a little generous)
 LINE_EM = 1.35  # a line of a wrapped title, in em
 TICK_PX = 60  # the width one tick label needs, its space included
+LEGEND_SYMBOL_PX = 46  # a legend entry's symbol and spaces
 MIN_PANEL_PX = 170  # side-by-side panels narrower than this go one under the other
+SHRINK_BELOW_PX = 500  # in a column narrower than this subplot and axis titles shrink
+TITLE_SCALE = 1.4  # plotly's figure title without a font size: the layout's font times this
 PLOTLY_MARGIN = {"t": 100, "b": 80, "l": 80, "r": 80}  # plotly's defaults
 PLOTLY_HEIGHT = 450
 
@@ -27,17 +30,19 @@ def narrow_figure(fig: go.Figure | dict, floor_px: float, width_px: float,
                   min_panel_px: float = MIN_PANEL_PX) -> dict:
     """The figure as plotly JSON (a copy if `fig` is a Figure; a dict is changed in place) for a
     column `width_px` wide: a legend in the title's row (viz.blocks.projector_style's "beside
-    title") gets its own row under the title; subplot and axis titles shrink by NARROW_SCALE,
-    never below `floor_px`; a row of panels narrower than `min_panel_px` becomes a column of
-    panels; then titles wrap to their width, and axes keep a tick label per TICK_PX."""
+    title") that does not fit there gets its own row under the title; below SHRINK_BELOW_PX
+    subplot and axis titles shrink by NARROW_SCALE, never below `floor_px`; a row of panels
+    narrower than `min_panel_px` becomes a column of panels; then titles and legend names wrap
+    to their width, axes keep a tick label per TICK_PX, and a legend gets its rows."""
     figure = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
     layout = figure["layout"]
     margin = layout.setdefault("margin", {})
     for side, size in PLOTLY_MARGIN.items():
         margin.setdefault(side, size)
     layout.setdefault("height", PLOTLY_HEIGHT)
-    _legend_own_row(layout)
-    _shrink_titles(layout, floor_px)
+    _legend_own_row(figure, width_px)
+    if width_px < SHRINK_BELOW_PX:
+        _shrink_titles(layout, floor_px)
     panels = _panels_in_a_row(layout)
     plot_px = width_px - margin["l"] - margin["r"]
     if len(panels) > 1 and min(_span(layout[x]) for x, _ in panels) * plot_px < min_panel_px:
@@ -64,16 +69,36 @@ def wrap(text: str, chars: int) -> str:
     return "<br>".join(lines)
 
 
-def _legend_own_row(layout: dict) -> None:
+def _legend_own_row(figure: dict, width_px: float) -> None:
+    """A legend in the title's row that does not fit beside the title moves under it."""
+    layout = figure["layout"]
     legend = layout.get("legend", {})
-    if legend.get("yref") == "container" and legend.get("y") == 1:
+    if legend.get("yref") != "container" or legend.get("y") != 1:
+        return
+    title = layout.get("title") if isinstance(layout.get("title"), dict) else {}
+    title_px = CHAR_EM * _font_size(layout, title, TITLE_SCALE) * len(title.get("text", ""))
+    size = _font_size(layout, legend)
+    entries_px = sum(_entry_px(trace["name"], size) for trace in _legend_entries(figure))
+    if title_px + entries_px + 20 > width_px:
         legend.update(yref="paper", y=1.02, yanchor="bottom")
         layout["margin"]["t"] += LEGEND_ROW_PX
         layout["height"] += LEGEND_ROW_PX
 
 
-def _font_size(layout: dict, props: dict) -> float:
-    return props.get("font", {}).get("size") or layout.get("font", {}).get("size", 12)
+def _legend_entries(figure: dict) -> list[dict]:
+    return [t for t in figure.get("data", [])
+            if t.get("showlegend", True) is not False and t.get("name")]
+
+
+def _entry_px(name: str, size: float) -> float:
+    return LEGEND_SYMBOL_PX + CHAR_EM * size * max(map(len, name.split("<br>")))
+
+
+def _font_size(layout: dict, props: dict, scale: float = 1.0) -> float:
+    """The font size of a text with these props: its own, else the layout's times `scale`
+    (plotly draws a figure's title 1.4× the layout's font)."""
+    own = props.get("font", {}).get("size")
+    return own or round(layout.get("font", {}).get("size", 12) * scale)
 
 
 def _subplot_titles(layout: dict) -> list[dict]:
@@ -165,7 +190,7 @@ def _wrap_titles(layout: dict, width_px: float) -> None:
     margin = layout["margin"]
     title = layout.get("title")
     if isinstance(title, dict) and title.get("text"):
-        extra = _wrap_in(layout, title, width_px - 10)
+        extra = _wrap_in(layout, title, width_px - 10, scale=TITLE_SCALE)
         margin["t"] += extra
         layout["height"] += extra
         if title.get("yanchor") == "top":  # plotly sets its first line's top where one line's is
@@ -200,12 +225,12 @@ def _panel_under(layout: dict, annotation: dict, panel_px: dict[str, float],
     return max(panel_px.values(), default=width_px)
 
 
-def _wrap_in(layout: dict, props: dict, width_px: float) -> float:
+def _wrap_in(layout: dict, props: dict, width_px: float, scale: float = 1.0) -> float:
     """Wrap props["text"] to `width_px`; the height its extra lines take."""
     text = props.get("text")
     if not text:
         return 0.0
-    size = _font_size(layout, props)
+    size = _font_size(layout, props, scale)
     wrapped = wrap(text, max(6, int(width_px / (CHAR_EM * size))))
     props["text"] = wrapped
     return (wrapped.count("<br>") - text.count("<br>")) * size * LINE_EM
@@ -237,22 +262,25 @@ def _has_categories(traces: list[dict], x_axis: str) -> bool:
 
 
 def _legend_rows(figure: dict, width_px: float) -> None:
-    """A horizontal legend's entries wrap into rows at this width: give the extra rows room
-    (under the plot for a legend under it, over it for one over it)."""
+    """A horizontal legend's entries wrap into rows at this width, and a name wider than the
+    column wraps into lines: give the extra lines room (under the plot for a legend under it,
+    over it for one over it)."""
     layout = figure["layout"]
     legend = layout.get("legend", {})
     if legend.get("orientation") != "h" or layout.get("showlegend") is False:
         return
     size = _font_size(layout, legend)
-    names = [t.get("name", "") for t in figure.get("data", [])
-             if t.get("showlegend", True) is not False and t.get("name")]
-    rows, used = 1, 0.0
-    for name in dict.fromkeys(names):
-        entry = 46 + CHAR_EM * size * len(name)
+    chars = max(6, int((width_px - LEGEND_SYMBOL_PX) / (CHAR_EM * size)))
+    rows, used = [1], 0.0
+    for trace in _legend_entries(figure):
+        trace["name"] = wrap(trace["name"], chars)
+        entry = _entry_px(trace["name"], size)
         if used and used + entry > width_px:
-            rows, used = rows + 1, 0.0
+            rows.append(1)
+            used = 0.0
         used += entry
-    extra = (rows - 1) * size * LINE_EM
+        rows[-1] = max(rows[-1], trace["name"].count("<br>") + 1)
+    extra = (sum(rows) - 1) * size * LINE_EM
     if extra <= 0:
         return
     below = legend.get("y", 1) < 0

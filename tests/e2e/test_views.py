@@ -22,7 +22,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from page_models.building_blocks import SECTIONS
 from page_models.course.lesson import COURSE
 from ui.lesson_browser import VIEW_TITLE
-from ui.nav import NARROW_COOKIE, NARROW_PX
+from ui.nav import NARROW_PX
+from ui.widths import WINDOW_COOKIE
 
 from .helpers import APP_IDLE, assert_no_exception
 from .test_accessibility import assert_accessible, axe_js  # noqa: F401 (a fixture)
@@ -334,7 +335,7 @@ def test_the_server_draws_charts_for_the_window_it_is_told_of(browser: Browser, 
         page.goto(f"{base_url}/Optimizer_Lab", wait_until="domcontentloaded")
         page.wait_for_function(f"() => {{ try {{ return ({PANELS})() === 'column'; }} "
                                "catch { return false; } }", polling=200, timeout=60_000)
-        assert any(c["name"] == NARROW_COOKIE and c["value"] == "380" for c in context.cookies())
+        assert any(c["name"] == WINDOW_COOKIE and c["value"] == "380" for c in context.cookies())
         page.set_viewport_size({"width": 1280, "height": 720})
         page.wait_for_function(f"() => ({PANELS})() === 'row'", polling=200, timeout=30_000)
         page.set_viewport_size({"width": 390, "height": 844})

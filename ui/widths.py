@@ -1,0 +1,97 @@
+"""The width each plotly chart is drawn for.
+
+The server never sees the screen, and a figure's layout is fixed before it gets there. So each
+chart (`ui.charts.chart`) goes in a box keyed with its number in the run and the width the
+server assumed for it; a component measures the boxes in the browser and, where a chart is
+narrower than NARROW_CHART_PX (a phone's, a lesson pane's, a column's) and the server assumed
+otherwise (or the reverse), tells it every chart's width: one rerun, and again when a phone
+turns. Until then the server guesses: a lesson's pane, or the window's width this browser
+reported on an earlier visit (a cookie), or a phone's by its user agent."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+NARROW_CHART_PX = 720  # a chart narrower than this gets viz.narrow's layout for its width
+NARROW_WINDOW_PX = 640  # below this Streamlit stacks columns: a chart is about the window's width
+STEP_PX = 20  # widths are told to the nearest step below
+WINDOW_COOKIE = "bp_window"  # the window's width (to STEP_PX) if narrow, else 0
+PANE_GUESS_PX = 420  # a chart in a lesson's pane at 1280×720
+PHONE_GUESS_PX = 340  # a chart on a phone (a 360–390 px window less the page's padding)
+PADDING_PX = 36  # a narrow window's width less its charts'
+BOX_PREFIX = "bpchart-"  # a chart's box: st-key-bpchart-<number>-<assumed width, 0 if wide>
+_KEY = "chart_widths"  # the component's state: {"widths": {number: width}} (this page's)
+_DRAWN = "_bp_charts_drawn"  # charts drawn so far in this run
+
+_JS = """
+let last = { report: "", at: 0 };  // the last report: never the same one twice within a second
+const measure = () => {
+  const mount = window.__bpChartWidths;
+  if (!mount) return;
+  const { data, setStateValue } = mount;
+  const BOX = `st-key-${data.prefix}`, floor = px => data.step * Math.floor(px / data.step);
+  if (!data.embedded) {
+    const w = window.innerWidth < data.windowPx ? floor(window.innerWidth) : 0;
+    document.cookie = `${data.cookie}=${w}; path=/; max-age=31536000; SameSite=Lax`;
+  }
+  const widths = {};
+  let wrong = false;
+  for (const box of document.querySelectorAll(`[class*="${BOX}"]`)) {
+    const name = [...box.classList].find(c => c.startsWith(BOX));
+    const [number, assumed] = name.slice(BOX.length).split("-").map(Number);
+    const px = box.getBoundingClientRect().width;
+    if (px < 2) continue;  // not shown (another tab's)
+    widths[number] = px < data.narrowPx ? floor(px) : 0;
+    if (widths[number] !== assumed) wrong = true;
+  }
+  const report = `${location.pathname}${location.search}|${JSON.stringify(widths)}`;
+  if (wrong && !(report === last.report && Date.now() - last.at < 1000)) {
+    last = { report, at: Date.now() };
+    setStateValue("widths", widths);
+  }
+};
+let queued;
+const soon = () => { clearTimeout(queued); queued = setTimeout(measure, 150); };
+new MutationObserver(soon).observe(document.body, { childList: true, subtree: true });
+window.addEventListener("resize", soon);
+
+export default function ({ data, setStateValue }) {
+  window.__bpChartWidths = { data, setStateValue };  // this run's
+  soon();
+}
+"""
+_widths = st.components.v2.component("chart_widths", js=_JS)
+
+
+def measure_charts() -> None:
+    """Start a run's charts (ui.nav.page_header calls it, in the sidebar): count them from 0,
+    and measure them in the browser."""
+    st.session_state[_DRAWN] = 0
+    _widths(key=_KEY, on_widths_change=lambda: None,
+            data={"prefix": BOX_PREFIX, "step": STEP_PX, "narrowPx": NARROW_CHART_PX,
+                  "windowPx": NARROW_WINDOW_PX, "cookie": WINDOW_COOKIE,
+                  "embedded": st.context.is_embedded})
+
+
+def next_chart() -> tuple[str, int | None]:
+    """The key of the next chart's box and the width to draw it for (None: wide)."""
+    number = st.session_state.get(_DRAWN, 0)
+    st.session_state[_DRAWN] = number + 1
+    told = st.session_state.get(_KEY)
+    widths = told.get("widths") if isinstance(told, dict) else None
+    width = widths.get(str(number), widths.get(number)) if isinstance(widths, dict) else None
+    if not isinstance(width, int | float) or not 0 <= width < NARROW_CHART_PX:
+        width = _guess()
+    return f"{BOX_PREFIX}{number}-{int(width)}", int(width) or None
+
+
+def _guess() -> int:
+    """A chart's width before the browser has told it: a lesson pane's, else a narrow window's
+    less the page's padding (the cookie's, else a phone's by its user agent), else 0 (wide)."""
+    if st.context.is_embedded:
+        return PANE_GUESS_PX
+    cookie = st.context.cookies.get(WINDOW_COOKIE, "")
+    if cookie.isdigit():
+        window = int(cookie)
+        return STEP_PX * ((window - PADDING_PX) // STEP_PX) if window else 0
+    return PHONE_GUESS_PX if "Mobi" in st.context.headers.get("User-Agent", "") else 0
