@@ -58,8 +58,11 @@ def _maps_range(maps: list) -> str | None:
 
 
 def chart_text(fig: go.Figure) -> str:
-    """The figure's title, then one sentence: where each named line ends (its last value), or
-    the range of a map's values, or how many traces it draws."""
+    """The figure's title, then one sentence: the figure's own (`layout.meta["summary"]`, for a
+    drawing whose x and y are not data: viz.oblique), or where each named line ends (its last
+    value), or the range of a map's values, or how many traces it draws."""
+    if isinstance(fig.layout.meta, dict) and (own := fig.layout.meta.get("summary")):
+        return f"{_title(fig)}. {own}"
     maps = [t for t in fig.data if t.type in ("heatmap", "contour", "surface")]
     parts = [span] if maps and (span := _maps_range(maps)) else []
     parts += [end for t in fig.data if t.type == "scatter" and (end := _series_end(t))]

@@ -31,3 +31,9 @@ def test_many_lines_are_counted_and_an_empty_chart_still_speaks():
     fig = go.Figure([go.Scatter(x=[0], y=[k], name=f"run {k}") for k in range(MAX_SERIES + 2)])
     assert chart_text(fig).endswith("; and 2 more.")
     assert chart_text(go.Figure()) == "Chart. 0 traces."
+
+
+def test_a_drawing_whose_axes_are_not_data_says_its_own_sentence():
+    fig = go.Figure([go.Scatter(x=[0.1, 0.7], y=[0.2, 0.3], name="v1")])  # screen coordinates
+    fig.update_layout(title="rank 1", meta={"summary": "v1 = (1, 0, 0)."})
+    assert chart_text(fig) == "rank 1. v1 = (1, 0, 0)."
