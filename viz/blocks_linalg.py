@@ -237,7 +237,11 @@ def _rank_figure_3d(vectors: np.ndarray, independent: list[np.ndarray], names: l
                      + (" adds nothing" if name.endswith("(adds nothing)") else "")
                      for vec, name in zip(vectors, names))
     fig.update_layout(meta={"summary": f"In 3-D: {said}."})
-    return projector_style(fig, title)
+    fig = projector_style(fig, title, legend="none")
+    # The legend under the drawing: on a phone it wraps down, not into the title.
+    return fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0.5,
+                                                      "xanchor": "center", "y": 0,
+                                                      "yanchor": "top"})
 
 
 def regression_figure(view: RegressionView, picked: int) -> go.Figure:

@@ -85,9 +85,9 @@ def surface_figure(xs, ys, Z, point: tuple[float, float, float], slopes: tuple[f
         else ("?", "?")
     fig.update_layout(
         height=560,
-        title={"text": f"{nz} over ({nx}, {ny}), seen from above the corner of largest {nx} and "
-                       f"smallest {ny}", "x": 0.01, "font": {"size": 17}},
-        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        title={"text": f"{nz} over ({nx}, {ny}), seen from above<br>the corner of largest {nx} "
+                       f"and smallest {ny}", "x": 0.01, "font": {"size": 17}},  # fits a phone
+        margin={"l": 0, "r": 0, "t": 64, "b": 0},
         font={"family": palette.FONT_FAMILY, "size": 16, "color": palette.INK},
         legend={"x": 0, "y": 1, "bgcolor": "rgba(255,255,255,0.8)", "font": {"size": 17}},
         plot_bgcolor="white",
