@@ -26,8 +26,10 @@ def _number(x: float) -> str:
 
 
 def _title(fig: go.Figure) -> str:
-    """The title and subplot titles; without any, the axes' ("loss against epoch")."""
-    titles = [_plain(fig.layout.title.text)]
+    """The title (or `layout.meta["title"]`, for a figure that draws none) and subplot titles;
+    without any, the axes' ("loss against epoch")."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    titles = [_plain(fig.layout.title.text or meta.get("title"))]
     titles += [_plain(a.text) for a in fig.layout.annotations if a.xref == "paper"
                and a.yref == "paper" and a.showarrow is False]  # subplot titles
     x, y = (_plain(axis.title.text) for axis in (fig.layout.xaxis, fig.layout.yaxis))

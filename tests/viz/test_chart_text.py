@@ -37,6 +37,8 @@ def test_a_drawing_whose_axes_are_not_data_says_its_own_sentence():
     fig = go.Figure([go.Scatter(x=[0.1, 0.7], y=[0.2, 0.3], name="v1")])  # screen coordinates
     fig.update_layout(title="rank 1", meta={"summary": "v1 = (1, 0, 0)."})
     assert chart_text(fig) == "rank 1. v1 = (1, 0, 0)."
+    fig.update_layout(title=None, meta={"title": "Neurons", "summary": "2 → 1 neurons."})
+    assert chart_text(fig) == "Neurons. 2 → 1 neurons."  # a title not drawn
 
 
 def test_bars_and_points_are_read_and_an_untitled_chart_is_named_by_its_axes():
