@@ -55,18 +55,20 @@ def oblique_wires(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, scale: float,
 
 def wire_traces(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, scale: float,
                 names: Sequence[str], base: float = 0.0) -> list[go.Scatter]:
-    """The surface as wires (oblique_wires) in two traces: red where Z ≥ 0, blue where Z ≤ 0
-    (a wire crossing 0 is in both), hovering "x = …, y = …, z = …" with `names` (x, y, z).
+    """The surface as wires (oblique_wires) in two traces: red where Z ≥ 0, blue and dotted
+    (not told by colour alone) where Z ≤ 0 (a wire crossing 0 is in both), hovering "x = …, y = …, z = …" with `names` (x, y, z).
     They have no trace name: their x and y are not data, which a chart's text must not read."""
     sx, sy, points = oblique_wires(xs, ys, Z, scale, base)
     nx, ny, nz = names
     hover = (f"{nx} = %{{customdata[0]:.3g}}<br>{ny} = %{{customdata[1]:.3g}}<br>"
              f"{nz} = %{{customdata[2]:.4g}}<extra></extra>")
     traces = []
-    for sign, colour in ((1, VALUE_SCALE[-1][1]), (-1, VALUE_SCALE[0][1])):
+    sides = ((1, VALUE_SCALE[-1][1], "solid"), (-1, VALUE_SCALE[0][1], "dot"))
+    for sign, colour, dash in sides:
         side = points[:, 2] * sign >= 0
         kept = np.where(side | np.roll(side, 1) | np.roll(side, -1), sy, np.nan)
-        traces.append(go.Scatter(x=sx, y=kept, mode="lines", line={"color": colour, "width": 1.5},
+        traces.append(go.Scatter(x=sx, y=kept, mode="lines",
+                                 line={"color": colour, "width": 1.5, "dash": dash},
                                  showlegend=False, customdata=points,
                                  hovertemplate=hover))
     return traces

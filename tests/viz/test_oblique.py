@@ -39,6 +39,7 @@ def test_wire_traces_colour_by_sign_and_hover_with_the_names():
     gx, _ = np.meshgrid(grid, grid)
     above, below = wire_traces(grid, grid, gx, 1.0, ("a", "b", "f"))
     assert above.line.color != below.line.color and not above.name
+    assert (above.line.dash, below.line.dash) == ("solid", "dot")  # not by colour alone
     assert "a = %{customdata[0]" in above.hovertemplate and "f = " in above.hovertemplate
     shown = np.isfinite(np.asarray(above.y, dtype=float))
     assert (np.asarray(above.customdata)[shown, 2] >= -0.25 - 1e-12).all()  # one cell below 0
