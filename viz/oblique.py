@@ -56,8 +56,9 @@ def oblique_wires(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, scale: float,
 def wire_traces(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, scale: float,
                 names: Sequence[str], base: float = 0.0) -> list[go.Scatter]:
     """The surface as wires (oblique_wires) in two traces: red where Z ≥ 0, blue and dotted
-    (not told by colour alone) where Z ≤ 0 (a wire crossing 0 is in both), hovering "x = …, y = …, z = …" with `names` (x, y, z).
-    They have no trace name: their x and y are not data, which a chart's text must not read."""
+    (not told by colour alone) where Z ≤ 0 (a wire crossing 0 is in both), hovering
+    "x = …, y = …, z = …" with `names` (x, y, z). They have no trace name: their x and y are
+    not data, which a chart's text must not read."""
     sx, sy, points = oblique_wires(xs, ys, Z, scale, base)
     nx, ny, nz = names
     hover = (f"{nx} = %{{customdata[0]:.3g}}<br>{ny} = %{{customdata[1]:.3g}}<br>"
