@@ -165,12 +165,16 @@ EMBEDDED_CSS = """
 # 1.2:1), and no control of a folded sidebar a tab stop (it slides out of view with its links
 # live; hiding all of it stops page_js from giving formulas their tab stops), nor its scroll box
 # (nothing in it can take the focus, so it may not scroll: axe's scrollable-region-focusable).
+# Controls that show on hover (a chart's modebar, a table's toolbar, a heading's link) show
+# while they have the keyboard's focus: never an invisible tab stop.
 FOCUS_CSS = f"""
 :is(a, button, input, select, textarea, summary, [tabindex]):focus-visible,
 label:has(input:focus-visible) {{ outline: 3px solid {FOCUS} !important; outline-offset: 2px; }}
 [data-testid="stSidebar"][data-collapsed="true"] :is(a, button, input, select, textarea,
   [tabindex]) {{ visibility: hidden !important; }}
 [data-testid="stSidebar"][data-collapsed="true"] * {{ overflow: hidden !important; }}
+.modebar-group:focus-within, [data-testid="stElementToolbar"]:focus-within,
+[data-testid="stHeaderActionElements"] a:focus-visible {{ opacity: 1 !important; }}
 """
 NARROW_PX = 1024  # below this width the sidebar would cover the page: it starts closed
 

@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 
 from page_models.building_blocks.linear_algebra import QuadraticView, RankView, RegressionView
 from viz.blocks import CHART_HEIGHT, projector_style
+from viz.oblique import VIEW_FROM, project, rise_scale, wire_traces
 from viz.palette import EDGE, INK, OBSERVED, PICKED, THEORY, VALUE_SCALE
 
 
@@ -124,14 +125,6 @@ def _arrow(start, end, name: str, color: str, dash: str = "solid", showlegend: b
                               "color": color}, **extra)
 
 
-def _arrow_3d(start, end, name: str, color: str, dash: str = "solid") -> go.Scatter3d:
-    """A 3-D arrow: a line with a dot at the end."""
-    return go.Scatter3d(x=[start[0], end[0]], y=[start[1], end[1]], z=[start[2], end[2]],
-                        mode="lines+markers", name=name,
-                        line={"color": color, "width": 7, "dash": dash},
-                        marker={"size": [0, 5], "color": color})
-
-
 VECTOR_COLORS = (THEORY, OBSERVED, "#1b7837", "#762a83", "#35978f", "#8c510a", INK, EDGE)
 
 
@@ -171,28 +164,84 @@ def rank_figure(view: RankView, named: bool = True) -> go.Figure:
         return fig.update_layout(showlegend=True, legend={"orientation": "v", "x": 0.72,
                                                           "xanchor": "left", "y": 0.95,
                                                           "yanchor": "top"})
+    return _rank_figure_3d(vectors, independent, names, dashes, rank, reach, title)
+
+
+def _point(vec) -> str:
+    return "(" + ", ".join(_number(float(v)) for v in vec) + ")"
+
+
+def _eye_for(vectors: np.ndarray, independent: list[np.ndarray], rank: int | None) -> np.ndarray:
+    """Of VIEW_FROM turned about the z axis in eighths of a turn: the first that sees every
+    vector and axis longest (none end-on), every two vectors of different directions most
+    apart (not one behind the other) and a spanned plane most face-on (not edge-on)."""
+    normal = np.cross(*independent[:2]) if rank == 2 else None
+    shown = [v / np.linalg.norm(v) for v in vectors if np.linalg.norm(v) > 0]
+    apart = [(a, b) for k, a in enumerate(shown) for b in shown[k + 1:]
+             if np.linalg.norm(np.cross(a, b)) > 0.1]
+    best, best_score = VIEW_FROM, -1.0
+    for eighth in range(8):
+        c, s = np.cos(eighth * np.pi / 4), np.sin(eighth * np.pi / 4)
+        eye = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]]) @ VIEW_FROM
+        sight = eye / np.linalg.norm(eye)
+        scores = [np.linalg.norm(np.cross(v, sight)) for v in [*shown, *np.eye(3)]]
+        seen = {id(v): np.array(project(v[None], eye)).ravel() for v in shown}
+        scores += [abs(np.linalg.det([seen[id(a)], seen[id(b)]])) / max(
+            np.linalg.norm(seen[id(a)]) * np.linalg.norm(seen[id(b)]), 1e-12) for a, b in apart]
+        if normal is not None:
+            scores.append(abs(normal @ sight) / np.linalg.norm(normal))
+        if min(scores, default=1.0) > best_score + 1e-9:
+            best, best_score = eye, min(scores, default=1.0)
+    return best
+
+
+def _rank_figure_3d(vectors: np.ndarray, independent: list[np.ndarray], names: list[str],
+                    dashes: list[str], rank: int | None, reach: float, title: str) -> go.Figure:
+    """rank_figure for 3-D vectors, drawn flat (viz.oblique: no WebGL scene redrawing itself):
+    the axes, the span (a line or a shaded parallelogram) and the vectors as arrows."""
+    eye = _eye_for(vectors, independent, rank)
     traces = []
+    for k, axis in enumerate("xyz"):
+        ends = np.zeros((2, 3))
+        ends[:, k] = [-reach, reach]
+        sx, sy = project(ends, eye)
+        traces.append(go.Scatter(x=sx, y=sy, mode="lines+text", text=["", axis],
+                                 textposition="top center", showlegend=False, hoverinfo="skip",
+                                 line={"color": EDGE, "width": 1.5}, textfont={"color": INK}))
     if rank == 1:
         direction = independent[0] / np.linalg.norm(independent[0])
-        ends = np.outer([-reach, reach], direction)
-        traces.append(go.Scatter3d(x=ends[:, 0], y=ends[:, 1], z=ends[:, 2], mode="lines",
-                                   name="span", line={"color": EDGE, "width": 14}, opacity=0.5))
+        sx, sy = project(np.outer([-reach, reach], direction), eye)
+        traces.append(go.Scatter(x=sx, y=sy, mode="lines", name="span", opacity=0.5,
+                                 line={"color": EDGE, "width": 14}, hoverinfo="skip"))
     if rank == 2:
-        s, t = np.meshgrid(np.linspace(-1, 1, 2), np.linspace(-1, 1, 2))
         q, _ = np.linalg.qr(np.array(independent).T)
-        plane = reach * (s[..., None] * q[:, 0] + t[..., None] * q[:, 1])
-        traces.append(go.Surface(x=plane[..., 0], y=plane[..., 1], z=plane[..., 2],
-                                 showscale=False, opacity=0.35, name="span",
-                                 colorscale=[[0, EDGE], [1, EDGE]], hoverinfo="skip"))
-    traces += [_arrow_3d((0, 0, 0), vec, name, color, dash)
-               for vec, name, color, dash in zip(vectors, names, VECTOR_COLORS, dashes)]
+        corners = reach * np.array([q[:, 0] + q[:, 1], q[:, 0] - q[:, 1], -q[:, 0] - q[:, 1],
+                                    -q[:, 0] + q[:, 1], q[:, 0] + q[:, 1]])
+        sx, sy = project(corners, eye)
+        traces.append(go.Scatter(x=sx, y=sy, mode="lines", fill="toself", name="span",
+                                 fillcolor="rgba(120, 120, 120, 0.25)", hoverinfo="skip",
+                                 line={"color": EDGE, "width": 1}))
+    for vec, name, color, dash in zip(vectors, names, VECTOR_COLORS, dashes):
+        (x0, x1), (y0, y1) = project(np.array([np.zeros(3), vec]), eye)
+        traces.append(_arrow((x0, y0), (x1, y1), name, color, dash,
+                             hovertemplate=f"{name} = {_point(vec)}<extra></extra>"))
     fig = go.Figure(traces)
-    axis = {"range": [-reach, reach]}
-    fig.update_layout(scene={"xaxis": axis, "yaxis": axis, "zaxis": axis,
-                             "aspectmode": "cube"})
-    fig = projector_style(fig, title)
-    fig.update_layout(margin={"l": 0, "r": 0, "b": 0})
-    return fig
+    if rank == 3:
+        fig.update_layout(plot_bgcolor="#e8eef6")
+    drawn = np.array([(x, y) for t in traces for x, y in zip(t.x, t.y)])
+    low, high = drawn.min(axis=0), drawn.max(axis=0)
+    pad = 0.08 * (high - low).max()  # room for the axes' names
+    fig.update_xaxes(visible=False, range=[low[0] - pad, high[0] + pad])
+    fig.update_yaxes(visible=False, range=[low[1] - pad, high[1] + pad], scaleanchor="x")
+    said = "; ".join(f"{name.removesuffix(' (adds nothing)')} = {_point(vec)}"
+                     + (" adds nothing" if name.endswith("(adds nothing)") else "")
+                     for vec, name in zip(vectors, names))
+    fig.update_layout(meta={"summary": f"In 3-D: {said}."})
+    fig = projector_style(fig, title, legend="none")
+    # The legend under the drawing: on a phone it wraps down, not into the title.
+    return fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0.5,
+                                                      "xanchor": "center", "y": 0,
+                                                      "yanchor": "top"})
 
 
 def regression_figure(view: RegressionView, picked: int) -> go.Figure:
@@ -249,32 +298,6 @@ def regression_figure(view: RegressionView, picked: int) -> go.Figure:
     return projector_style(fig, "Least squares is a projection", legend="none")
 
 
-WIRE_EVERY = 4  # a wire along every 4th grid line
-VIEW_FROM = np.array([1.1, -1.1, 0.7])  # where the eye is, looking at the origin
-RISE = 0.35  # the surface's height range, in grid widths
-
-
-def oblique_wires(grid: np.ndarray, surface: np.ndarray) -> tuple[np.ndarray, np.ndarray,
-                                                                    np.ndarray]:
-    """The surface z = surface[i, j] over (grid[j], grid[i]) as wires along every WIRE_EVERY-th
-    grid line, seen from VIEW_FROM (an orthographic projection, heights scaled to RISE grid
-    widths): (x, y, z) of the drawn points, each wire ended by a nan."""
-    forward = -VIEW_FROM / np.linalg.norm(VIEW_FROM)
-    right = np.cross(forward, [0.0, 0.0, 1.0])
-    right /= np.linalg.norm(right)
-    up = np.cross(right, forward)
-    top = np.abs(surface).max()
-    height = surface * (RISE * (grid[-1] - grid[0]) / top if top > 0 else 0.0)
-    gx, gy = np.meshgrid(grid, grid)
-    wires = [(gx[i], gy[i], height[i], surface[i]) for i in range(0, len(grid), WIRE_EVERY)]
-    wires += [(gx[:, j], gy[:, j], height[:, j], surface[:, j])
-              for j in range(0, len(grid), WIRE_EVERY)]
-    gap = np.array([np.nan])
-    x, y, h, z = (np.concatenate([np.concatenate([w[k], gap]) for w in wires]) for k in range(4))
-    points = np.stack([x, y, h], axis=1)
-    return points @ right, points @ up, z
-
-
 def quadratic_figure(view: QuadraticView, named: bool = True) -> go.Figure:
     """xᵀAx as a wire surface seen from above a corner (left: drawn flat, so nothing redraws
     it, unlike a WebGL 3-D scene, which plotly.js redraws on every animation frame) and as
@@ -284,14 +307,9 @@ def quadratic_figure(view: QuadraticView, named: bool = True) -> go.Figure:
                         subplot_titles=[f"a {view.shape}" if named else "xᵀAx",
                                         "contours, eigenvectors, descent"])
     g = view.grid
-    sx, sy, z = oblique_wires(g, view.surface)
-    for sign, colour in ((1, VALUE_SCALE[-1][1]), (-1, VALUE_SCALE[0][1])):
-        side = z * sign >= 0  # positive red, negative blue; a wire crossing 0 is in both
-        kept = np.where(side | np.roll(side, 1) | np.roll(side, -1), sy, np.nan)
-        fig.add_trace(go.Scatter(x=sx, y=kept, mode="lines", line={"color": colour, "width": 1.5},
-                                 name="xᵀAx", showlegend=False, customdata=z,
-                                 hovertemplate="xᵀAx = %{customdata:.3g}<extra></extra>"),
-                      row=1, col=1)
+    scale = rise_scale(g, view.surface)
+    for wires in wire_traces(g, g, view.surface, scale, ("x₁", "x₂", "xᵀAx")):
+        fig.add_trace(wires, row=1, col=1)
     fig.add_trace(go.Contour(x=g, y=g, z=view.surface, colorscale=VALUE_SCALE, showscale=False,
                              zmid=0, ncontours=16, line={"width": 1}, name="xᵀAx",
                              contours={"coloring": "heatmap"}), row=1, col=2)

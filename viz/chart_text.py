@@ -26,10 +26,15 @@ def _number(x: float) -> str:
 
 
 def _title(fig: go.Figure) -> str:
-    titles = [_plain(fig.layout.title.text)]
+    """The title (or `layout.meta["title"]`, for a figure that draws none) and subplot titles;
+    without any, the axes' ("loss against epoch")."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    titles = [_plain(fig.layout.title.text or meta.get("title"))]
     titles += [_plain(a.text) for a in fig.layout.annotations if a.xref == "paper"
                and a.yref == "paper" and a.showarrow is False]  # subplot titles
-    return "; ".join(t for t in titles if t) or "Chart"
+    x, y = (_plain(axis.title.text) for axis in (fig.layout.xaxis, fig.layout.yaxis))
+    axes = f"{y} against {x}" if x and y else y or x
+    return "; ".join(t for t in titles if t) or axes or "Chart"
 
 
 def _series_end(trace) -> str | None:
@@ -46,6 +51,29 @@ def _series_end(trace) -> str | None:
     return f"{_plain(trace.name)} ends{where} with {_number(float(y[seen[-1]]))}"
 
 
+MAX_BARS = 8  # bars read out one by one; more are summed up as a range
+
+
+def _bars(trace) -> str | None:
+    """"pass 1: point 1 0.52, point 2 0.48" of a bar trace (or its count and range)."""
+    y = np.asarray(trace.y if trace.y is not None else [], dtype=float)
+    if not y.size:
+        return None
+    name = f"{_plain(trace.name)}: " if trace.name else ""
+    if y.size > MAX_BARS or trace.x is None:
+        return f"{name}{y.size} bars from {_number(np.nanmin(y))} to {_number(np.nanmax(y))}"
+    return name + ", ".join(f"{_plain(x)} {_number(v)}" for x, v in zip(trace.x, y))
+
+
+def _points(trace) -> str | None:
+    """"raw: 50 points" of a named scatter of two or more markers (one is a mark, not data)."""
+    count = len(trace.x) if trace.x is not None else 0
+    if not trace.name or trace.showlegend is False or "lines" in (trace.mode or "lines") \
+            or count < 2:
+        return None
+    return f"{_plain(trace.name)}: {count} points"
+
+
 def _maps_range(maps: list) -> str | None:
     """"a map of values from a to b" ("3 maps …") of heatmaps, contours and surfaces."""
     values = np.concatenate([np.asarray(t.z, dtype=float).ravel() for t in maps
@@ -58,11 +86,16 @@ def _maps_range(maps: list) -> str | None:
 
 
 def chart_text(fig: go.Figure) -> str:
-    """The figure's title, then one sentence: where each named line ends (its last value), or
-    the range of a map's values, or how many traces it draws."""
+    """The figure's title, then one sentence: the figure's own (`layout.meta["summary"]`, for a
+    drawing whose x and y are not data: viz.oblique), or where each named line ends (its last
+    value), the range of a map's values, each bar, how many points a named scatter has, or
+    how many traces it draws."""
+    if isinstance(fig.layout.meta, dict) and (own := fig.layout.meta.get("summary")):
+        return f"{_title(fig)}. {own}"
     maps = [t for t in fig.data if t.type in ("heatmap", "contour", "surface")]
     parts = [span] if maps and (span := _maps_range(maps)) else []
-    parts += [end for t in fig.data if t.type == "scatter" and (end := _series_end(t))]
+    parts += [said for t in fig.data if (said := _series_end(t) or _points(t) if t.type ==
+                                         "scatter" else _bars(t) if t.type == "bar" else None)]
     more = len(parts) - MAX_SERIES
     sentence = "; ".join(dict.fromkeys(parts[:MAX_SERIES])) + (f"; and {more} more"
                                                                if more > 0 else "")

@@ -170,6 +170,10 @@ def neuron_figure(layers: Sequence[LayerView], matrices: Sequence[np.ndarray], *
         plot_bgcolor="white", paper_bgcolor="white", hovermode="closest",
         xaxis={"visible": False, "range": [-0.6, len(layers) - 0.4], "fixedrange": True},
         yaxis={"visible": False, "range": [-top, top], "fixedrange": True},
+        meta={"title": f"The network's neurons and {what}s",
+              "summary": f"{' → '.join(str(layer.size) for layer in layers)} neurons, layer by "
+                         f"layer; {sum(m.size for m in matrices)} edges coloured by the {what}, "
+                         f"|{what}| up to {scale_max:.3g}."},
     )
     return fig
 

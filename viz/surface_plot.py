@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from page_models.surfaces import Surface, Trajectory
-from viz.curves import MARKERS_SHOWN, inside_top, log_ticks, projector_layout
+from viz.curves import MARKERS_SHOWN, inside_top, label_heights, log_ticks, projector_layout
 from viz.palette import optimizer_style
 
 CONTOUR_LEVELS = 24
@@ -22,6 +22,9 @@ MAX_DRAWN_POINTS = 300  # points of a trajectory drawn; the first half of them u
 SURFACE_HEIGHT = 450  # with the page header above, the loss chart fits the first 720 px
 GAP_FLOOR = 1e-300  # f − f* at or below this is not a measured gap on a log axis
 MIN_DECADES = 3  # the loss axis spans at least this many decades below its top
+# A name at a path's end, in heights of the map: presenter mode's 17 px type and 4 px of space
+# over its ~320 px map (ui/static/surface_player.css: 360 px less the ticks below).
+NAME_HEIGHT = 0.07
 
 
 def legend_name(run: Trajectory) -> str:
@@ -95,8 +98,8 @@ def surface_player_data(surface: Surface, runs: Sequence[Trajectory], *,
     [x₁, y₁, x₂, y₂, …] segments, the minima, the start, the axis ranges, the title, and per run
     its colour, marker, name (written at its path's end), label, the drawn points
     (drawn_indices) with their step numbers and losses (3 significant digits, for the words a
-    screen reader hears), and the step it diverged at (or None). Coordinates rounded to a
-    thousandth of the axis span."""
+    screen reader hears), the heights of its name at the `name_steps` (end_name_heights), and
+    the step it diverged at (or None). Coordinates rounded to a thousandth of the axis span."""
     (x_lo, x_hi), (y_lo, y_hi) = surface.x_range, surface.y_range
     x_digits, y_digits = _decimals(x_hi - x_lo), _decimals(y_hi - y_lo)
 
@@ -107,6 +110,8 @@ def surface_player_data(surface: Surface, runs: Sequence[Trajectory], *,
                         axis=1).ravel().tolist()
 
     start = runs[0].points[0] if runs else np.array(surface.start)
+    drawn = [drawn_indices(len(run.points)) for run in runs]
+    name_steps, name_heights = end_name_heights(surface, runs, drawn)
     return {
         "title": surface.title,
         "x": [x_lo, x_hi], "y": [y_lo, y_hi],
@@ -114,14 +119,30 @@ def surface_player_data(surface: Surface, runs: Sequence[Trajectory], *,
         "minima": rounded(np.array(surface.minima)),
         "start": rounded(np.array([start])),
         "last": max((len(run.points) - 1 for run in runs), default=0),
+        "name_steps": name_steps,
         "runs": [{**optimizer_style(run.optimizer.key)._asdict(), "name": run.optimizer.label,
-                  "label": legend_name(run),
-                  "steps": (idx := drawn_indices(len(run.points))).tolist(),
+                  "label": legend_name(run), "steps": idx.tolist(),
                   "points": rounded(run.points[idx]),
                   "losses": [float(f"{loss:.3g}") for loss in run.losses[idx]],
-                  "diverged_at": run.diverged_at}
-                 for run in runs],
+                  "name_heights": heights, "diverged_at": run.diverged_at}
+                 for run, idx, heights in zip(runs, drawn, name_heights)],
     }
+
+
+def end_name_heights(surface: Surface, runs: Sequence[Trajectory],
+                     drawn: Sequence[np.ndarray]) -> tuple[list[int], list[list[float]]]:
+    """Where the names at the paths' ends go: the steps at which some path's shown end (its
+    last drawn point at or before the step) moves, and per run the height of its name at each
+    of them (a fraction of the map, 0 at the bottom): at its end's height where it can, else
+    moved apart (viz.curves.label_heights), NAME_HEIGHT apart, so no name covers another."""
+    steps = np.unique(np.concatenate(drawn)) if runs else np.array([], int)
+    (y_lo, y_hi) = surface.y_range
+    ends = np.array([run.points[idx[np.searchsorted(idx, steps, side="right") - 1], 1]
+                     for run, idx in zip(runs, drawn)]).reshape(len(runs), len(steps))
+    at = np.clip((ends - y_lo) / (y_hi - y_lo), 0.0, 1.0)  # a far end is drawn on the edge
+    heights = np.array([label_heights(column, NAME_HEIGHT) for column in at.T]).reshape(
+        len(steps), len(runs))
+    return steps.tolist(), heights.T.round(4).tolist()
 
 
 def loss_figure(surface: Surface, runs: Sequence[Trajectory],

@@ -28,7 +28,6 @@ from viz.blocks_linalg import (
     low_rank_figure,
     matmul_figure,
     matrix_latex,
-    oblique_wires,
     quadratic_figure,
     rank_figure,
     regression_figure,
@@ -250,7 +249,25 @@ def test_rank_figure_dashes_a_vector_that_adds_nothing_and_draws_the_span():
     assert [t.name for t in fig.data] == ["span", "v1", "v2 (adds nothing)"]
     assert fig.data[2].line.dash == "dash" and "rank 1" in fig.layout.title.text
     fig = rank_figure(section_view("rank", rk_vectors="1 0 0; 0 1 0; 1 1 0"))
-    assert fig.data[0].type == "surface" and "a plane" in fig.layout.title.text
+    assert "a plane" in fig.layout.title.text
+    assert {t.type for t in fig.data} == {"scatter"}  # drawn flat: no WebGL scene redrawing
+    span = next(t for t in fig.data if t.name == "span")
+    assert span.fill == "toself" and len(span.x) == 5  # a parallelogram, closed
+    assert fig.layout.meta["summary"] == ("In 3-D: v1 = (1, 0, 0); v2 = (0, 1, 0); "
+                                          "v3 = (1, 1, 0) adds nothing.")
+
+
+@pytest.mark.parametrize("vectors", ["1 -1 0; 0 0 1", "1.1 -1.1 0.7; 2.2 -2.2 1.4"])
+def test_the_3d_rank_view_never_sees_a_plane_edge_on_or_a_line_end_on(vectors):
+    """The default eye looks along (−1.1, 1.1, −0.7): this plane holds that direction, and
+    this line is it; the drawing turns about z instead."""
+    fig = rank_figure(section_view("rank", rk_vectors=vectors))
+    arrows = [t for t in fig.data if (t.name or "").startswith("v")]
+    lengths = [np.hypot(np.diff(t.x), np.diff(t.y))[0] for t in arrows]
+    assert min(lengths) > 0.5 * np.linalg.norm([1, -1, 0])
+    if len(arrows) == 2 and "plane" in fig.layout.title.text:
+        (ax, bx), (ay, by) = (np.diff(t.x)[0] for t in arrows), (np.diff(t.y)[0] for t in arrows)
+        assert abs(ax * by - ay * bx) > 0.3  # the two arrows do not lie on one line
 
 
 def test_regression_figure_draws_every_residual_and_the_projection():
@@ -280,17 +297,6 @@ def test_quadratic_figure_has_surface_contours_eigenvectors_and_descent():
     assert np.isfinite(np.array(up.y, dtype=float)).any()
     assert np.isfinite(np.array(down.y, dtype=float)).any()
     assert fig.data[-1].name == "gradient descent"
-
-
-def test_oblique_wires_draw_every_fourth_grid_line_and_lift_the_bowl():
-    grid = np.linspace(-2.0, 2.0, 9)
-    gx, gy = np.meshgrid(grid, grid)
-    x, y, z = oblique_wires(grid, gx**2 + gy**2)
-    assert np.isnan(x).sum() == 6  # 3 wires each way, each ended by a gap
-    np.testing.assert_allclose(z[np.isfinite(z)].max(), 8.0)
-    corner = np.nanargmax(z)  # a corner is high: seen above the flat centre's projection
-    flat_x, flat_y, _ = oblique_wires(grid, np.zeros_like(gx))
-    assert y[corner] > flat_y[corner] and x[corner] == pytest.approx(flat_x[corner])
 
 
 def test_factorisation_figures():

@@ -1,6 +1,7 @@
 """The surface z = f(x, y) with its two tangent lines."""
 
 import numpy as np
+import pytest
 
 from viz.surface import span_around, surface_figure, surface_grid
 
@@ -30,12 +31,18 @@ def test_the_tangent_lines_have_the_partial_derivatives_as_slopes():
     z0, dzdx, dzdy = f(x0, y0), y0 + 1 / x0, x0
     xs, ys, Z = surface_grid(f, x0, y0, span=1.0)
     fig = surface_figure(xs, ys, Z, (x0, y0, z0), (dzdx, dzdy), ("x", "y", "z"))
-    along_x, along_y = fig.data[1], fig.data[2]
-    assert np.allclose(np.diff(along_x.z) / np.diff(along_x.x), dzdx)
-    assert np.allclose(along_x.y, y0)
-    assert np.allclose(np.diff(along_y.z) / np.diff(along_y.y), dzdy)
-    assert np.allclose(along_y.x, x0)
+    along_x, along_y, now = fig.data[-3:]
+    line_x, line_y = np.asarray(along_x.customdata), np.asarray(along_y.customdata)  # (x, y, z)
+    assert np.allclose(np.diff(line_x[:, 2]) / np.diff(line_x[:, 0]), dzdx)
+    assert np.allclose(line_x[:, 1], y0)
+    assert np.allclose(np.diff(line_y[:, 2]) / np.diff(line_y[:, 1]), dzdy)
+    assert np.allclose(line_y[:, 0], x0)
     assert along_x.name == "along x: slope ∂z/∂x = 3.5"
+    for line in (along_x, along_y):  # drawn through the point
+        assert np.mean(line.x) == pytest.approx(now.x[0]) and np.mean(line.y) == pytest.approx(
+            now.y[0])
+    assert {t.type for t in fig.data} == {"scatter"}  # drawn flat: no WebGL scene redrawing
+    assert fig.layout.meta["summary"].startswith("z from ")
     # The tangent touches the surface at the point: a first-order approximation nearby.
     h = 1e-3
     assert abs(f(x0 + h, y0) - (z0 + dzdx * h)) < 1e-5

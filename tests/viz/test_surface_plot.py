@@ -5,10 +5,12 @@ import json
 import numpy as np
 import pytest
 
+from page_models import optimizer_lab as lab
 from page_models.optimizers import OptimizerChoice
 from page_models.surfaces import descend, make_surface, optimal_settings, theoretical_rates
 from viz.palette import optimizer_style
 from viz.surface_plot import (
+    NAME_HEIGHT,
     drawn_indices,
     legend_name,
     level_lines,
@@ -182,3 +184,23 @@ def test_loss_axis_ticks_are_plain_numbers():
     labels = fig.layout.yaxis.ticktext
     assert labels and all(float(t) > 0 for t in labels)  # each label is the number itself
     np.testing.assert_allclose(fig.layout.yaxis.tickvals, [float(t) for t in labels])
+
+
+def test_the_names_at_the_paths_ends_never_overlap_in_the_default_comparison():
+    """The Optimizer Lab's surface view as it opens: all three paths end at the minimum, where
+    their names would lie on one another; at step 5 they are far apart and stay at their ends."""
+    defaults = {name: param.default for name, param in lab.page_params("quadratic").items()}
+    setup = lab.surface_setup(defaults)
+    runs = lab.descend_all(setup)
+    data = surface_player_data(setup.surface, runs)
+    assert len(runs) >= 3 and data["name_steps"][0] == 0 and data["name_steps"][-1] == data["last"]
+    heights = np.array([run["name_heights"] for run in data["runs"]])  # runs × name steps
+    assert heights.shape == (len(runs), len(data["name_steps"]))
+    apart = np.diff(np.sort(heights, axis=0), axis=0)
+    assert apart.min() >= NAME_HEIGHT - 1e-4  # at every step, every two names
+    y_lo, y_hi = setup.surface.y_range
+    ends = np.array([run.points[-1, 1] for run in runs])
+    assert np.ptp((ends - y_lo) / (y_hi - y_lo)) < NAME_HEIGHT  # they would have overlapped
+    at_5 = data["name_steps"].index(5)
+    natural = [(run.points[5, 1] - y_lo) / (y_hi - y_lo) for run in runs]
+    np.testing.assert_allclose(heights[:, at_5], natural, atol=1e-4)

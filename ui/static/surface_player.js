@@ -169,6 +169,8 @@ class Player {
     }
     c.restore();
     this.canvas.setAttribute("aria-label", mapLabel(m, this.step, ends));
+    let at = 0; // the last of name_steps at or before the step: where the names go now
+    while (at + 1 < m.name_steps.length && m.name_steps[at + 1] <= this.step) at++;
     for (const [run, x0, y0] of ends) { // each run's current point, kept on the map's edge
       const x = Math.max(box.x, Math.min(box.x + box.w, x0));
       const y = Math.max(box.y, Math.min(box.y + box.h, y0));
@@ -183,10 +185,17 @@ class Player {
       } else {
         marker(c, run.marker, x, y, s); c.fill(); c.stroke();
       }
+      // Its name, just above it, or moved apart from the others (viz.surface_plot's
+      // end_name_heights) with a thin line back to it.
       c.font = `600 ${font}px ${FAMILY}`; c.textAlign = "left"; c.textBaseline = "middle";
-      c.lineWidth = 3; c.strokeStyle = PALETTE.paper; c.fillStyle = PALETTE.ink;
       const tx = Math.min(x + s + 4, box.x + box.w - c.measureText(run.name).width - 2);
-      c.strokeText(run.name, tx, y - s - 4); c.fillText(run.name, tx, y - s - 4); // its name
+      const ty = box.y + box.h * (1 - run.name_heights[at]) - s - 4;
+      if (Math.abs(ty - (y - s - 4)) > 2) {
+        c.beginPath(); c.moveTo(x, y); c.lineTo(tx, ty);
+        c.strokeStyle = PALETTE.ink; c.lineWidth = 1; c.stroke();
+      }
+      c.lineWidth = 3; c.strokeStyle = PALETTE.paper; c.fillStyle = PALETTE.ink;
+      c.strokeText(run.name, tx, ty); c.fillText(run.name, tx, ty);
     }
     for (let i = 0; i < m.minima.length; i += 2) { // on top: where the paths should end
       star(c, sx(m.minima[i]), sy(m.minima[i + 1]), big ? 14 : 10);
