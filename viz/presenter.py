@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 
 TYPE_SCALE = 1.2  # every font size: 17 px becomes 20
 LINE_SCALE = 1.5  # every line width: a 2 px curve becomes 3
-SCENE_TICKS = 5  # at most this many tick labels on each axis of a 3-D scene
 
 
 def presenter_figure(fig: go.Figure, type_scale: float = TYPE_SCALE,
@@ -20,17 +19,11 @@ def presenter_figure(fig: go.Figure, type_scale: float = TYPE_SCALE,
     layout's, the axes', titles', legend's, annotations', traces') times `type_scale` and each
     line width (traces', frames', shapes') times `line_scale`. A trace without its own font
     inherits the layout's, so the layout gets one if it has none; a legend under the plot moves
-    down by `type_scale`² too, clear of the larger tick labels and axis title; each axis of a
-    3-D scene shows at most SCENE_TICKS tick labels."""
+    down by `type_scale`² too, clear of the larger tick labels and axis title."""
     figure = fig.to_plotly_json()
     layout = figure["layout"]
     layout.setdefault("font", {}).setdefault("size", 12)  # plotly's default
     _scale(figure, type_scale, line_scale)
-    for name, scene in layout.items():  # a 3-D scene's larger tick labels would collide
-        if name.startswith("scene"):
-            for axis in ("xaxis", "yaxis", "zaxis"):
-                props = scene.setdefault(axis, {})
-                props["nticks"] = min(props.get("nticks", SCENE_TICKS), SCENE_TICKS)
     legend = layout.get("legend", {})
     if legend.get("y", 0) < 0:  # a legend under the plot moves down clear of the larger tick
         legend["y"] *= type_scale**2  # labels and axis title (the plot itself gets shorter)

@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from viz.presenter import SCENE_TICKS, presenter_figure
+from viz.presenter import presenter_figure
 
 
 def figure() -> go.Figure:
@@ -53,11 +53,3 @@ def test_a_legend_under_the_plot_moves_down_and_one_on_it_stays():
     assert presenter_figure(below, type_scale=2)["layout"]["legend"]["y"] == pytest.approx(-0.8)
     inside = go.Figure(layout={"legend": {"y": 0.9}})
     assert presenter_figure(inside, type_scale=2)["layout"]["legend"]["y"] == 0.9
-
-
-def test_a_3d_scene_gets_few_enough_ticks_for_its_larger_labels():
-    fig = go.Figure(go.Surface(z=np.ones((3, 3))))
-    fig.update_layout(scene={"xaxis": {"nticks": 3}})
-    scene = presenter_figure(fig)["layout"]["scene"]
-    assert scene["xaxis"]["nticks"] == 3  # already fewer: kept
-    assert scene["yaxis"]["nticks"] == scene["zaxis"]["nticks"] == SCENE_TICKS
