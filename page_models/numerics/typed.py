@@ -46,7 +46,11 @@ def parse_labelled_scores(text: str, cap: int) -> tuple[list[str], np.ndarray]:
         raise PlaygroundError("Type at least one score, e.g. “cat 2.1, dog 0.5”.")
     pairs = []  # (label or None, number text)
     for item in items:
-        *label, number = parts = [part for part in re.split(r"[\s:=]+", item) if part]
+        parts = [part for part in re.split(r"[\s:=]+", item) if part]
+        if not parts:
+            raise PlaygroundError(f"‘{item}’ has no score: type a label and a number, "
+                                  "e.g. “cat 2.1”.")
+        *label, number = parts
         if label and all(_is_number(part) for part in parts):
             pairs.extend((None, part) for part in parts)
         else:

@@ -36,6 +36,9 @@ def test_parse_labelled_scores():
     assert scores.tolist() == [3.0, 2.2, -1.0, 5.0]
     with pytest.raises(PlaygroundError, match="‘x’ is not a number"):
         typed.parse_labelled_scores("cat x", cap=10)
+    for separators_only in ("=", "cat 1, :", " = : "):
+        with pytest.raises(PlaygroundError, match="has no score"):
+            typed.parse_labelled_scores(separators_only, cap=10)
     with pytest.raises(LimitError):
         typed.parse_labelled_scores("1, 2, 3", cap=2)
 
