@@ -26,11 +26,12 @@ def chart(fig: go.Figure, where=st, **kwargs):
     """st.plotly_chart(fig, **kwargs) in `where` (a container or column), after its text
     alternative, with the figure scaled for presenter mode when it is on and laid out for its
     width where it is narrow (ui.widths). Returns what st.plotly_chart returns."""
-    key, width = next_chart()
-    box = where.container(key=key)
+    width = next_chart()
+    box = where.container(key=width.key)
     box.markdown(f'<p class="bp-chart-text" style="{_HIDDEN}">Chart: '
                  f"{html.escape(chart_text(fig))}</p>", unsafe_allow_html=True)
     figure = presenter_figure(fig) if presenting() else fig
-    if width:
-        figure = narrow_figure(figure, floor_px=16 if presenting() else 12, width_px=width)
+    if width.px:
+        figure = narrow_figure(figure, floor_px=16 if presenting() else 12, width_px=width.px,
+                               keep_height=not width.may_grow)
     return box.plotly_chart(figure, **kwargs)

@@ -10,6 +10,8 @@ reported on an earlier visit (a cookie), or a phone's by its user agent."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 NARROW_CHART_PX = 720  # a chart narrower than this gets viz.narrow's layout for its width
@@ -30,11 +32,10 @@ const measure = () => {
   if (!mount) return;
   const { data, setStateValue } = mount;
   const BOX = `st-key-${data.prefix}`, floor = px => data.step * Math.floor(px / data.step);
-  if (!data.embedded) {
-    const w = window.innerWidth < data.windowPx ? floor(window.innerWidth) : 0;
+  const w = window.innerWidth < data.windowPx ? floor(window.innerWidth) : 0;
+  if (!data.embedded)
     document.cookie = `${data.cookie}=${w}; path=/; max-age=31536000; SameSite=Lax`;
-  }
-  const widths = {};
+  const widths = { window: w };
   let wrong = false;
   for (const box of document.querySelectorAll(`[class*="${BOX}"]`)) {
     const name = [...box.classList].find(c => c.startsWith(BOX));
@@ -73,25 +74,45 @@ def measure_charts() -> None:
                   "embedded": st.context.is_embedded})
 
 
-def next_chart() -> tuple[str, int | None]:
-    """The key of the next chart's box and the width to draw it for (None: wide)."""
+@dataclass(frozen=True)
+class ChartWidth:
+    key: str  # its box's
+    px: int | None  # the width to draw it for; None: wide
+    may_grow: bool  # it may grow taller for its width: the page scrolls anyway (a phone, a pane)
+
+
+def next_chart() -> ChartWidth:
+    """The next chart's box key, the width to draw it for, and whether it may grow."""
     number = st.session_state.get(_DRAWN, 0)
     st.session_state[_DRAWN] = number + 1
     told = st.session_state.get(_KEY)
     widths = told.get("widths") if isinstance(told, dict) else None
-    width = widths.get(str(number), widths.get(number)) if isinstance(widths, dict) else None
-    if not isinstance(width, int | float) or not 0 <= width < NARROW_CHART_PX:
+    widths = widths if isinstance(widths, dict) else {}
+    width, window = widths.get(str(number)), widths.get("window")
+    if not _narrow(width):
         width = _guess()
-    return f"{BOX_PREFIX}{number}-{int(width)}", int(width) or None
+    window = window if _narrow(window) else _window_guess()
+    return ChartWidth(f"{BOX_PREFIX}{number}-{int(width)}", int(width) or None,
+                      may_grow=st.context.is_embedded or bool(window))
+
+
+def _narrow(width) -> bool:
+    return isinstance(width, int | float) and 0 <= width < NARROW_CHART_PX
+
+
+def _window_guess() -> int:
+    """A narrow window's width (to STEP_PX) before the browser has told it: the cookie's, else
+    a phone's by its user agent; 0 if wide."""
+    cookie = st.context.cookies.get(WINDOW_COOKIE, "")
+    if cookie.isdigit():
+        return int(cookie)
+    return PHONE_GUESS_PX + PADDING_PX if "Mobi" in st.context.headers.get("User-Agent", "") else 0
 
 
 def _guess() -> int:
     """A chart's width before the browser has told it: a lesson pane's, else a narrow window's
-    less the page's padding (the cookie's, else a phone's by its user agent), else 0 (wide)."""
+    less the page's padding, else 0 (wide)."""
     if st.context.is_embedded:
         return PANE_GUESS_PX
-    cookie = st.context.cookies.get(WINDOW_COOKIE, "")
-    if cookie.isdigit():
-        window = int(cookie)
-        return STEP_PX * ((window - PADDING_PX) // STEP_PX) if window else 0
-    return PHONE_GUESS_PX if "Mobi" in st.context.headers.get("User-Agent", "") else 0
+    window = _window_guess()
+    return STEP_PX * ((window - PADDING_PX) // STEP_PX) if window else 0

@@ -27,19 +27,21 @@ PLOTLY_HEIGHT = 450
 
 
 def narrow_figure(fig: go.Figure | dict, floor_px: float, width_px: float,
-                  min_panel_px: float = MIN_PANEL_PX) -> dict:
+                  min_panel_px: float = MIN_PANEL_PX, keep_height: bool = False) -> dict:
     """The figure as plotly JSON (a copy if `fig` is a Figure; a dict is changed in place) for a
     column `width_px` wide: a legend in the title's row (viz.blocks.projector_style's "beside
     title") that does not fit there gets its own row under the title; below SHRINK_BELOW_PX
     subplot and axis titles shrink by NARROW_SCALE, never below `floor_px`; a row of panels
     narrower than `min_panel_px` becomes a column of panels; then titles and legend names wrap
-    to their width, axes keep a tick label per TICK_PX, and a legend gets its rows."""
+    to their width, axes keep a tick label per TICK_PX, and a legend gets its rows. The figure
+    grows by the room all that takes, unless `keep_height` (a page laid out to fit a screen):
+    then the plot gives it up."""
     figure = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
     layout = figure["layout"]
     margin = layout.setdefault("margin", {})
     for side, size in PLOTLY_MARGIN.items():
         margin.setdefault(side, size)
-    layout.setdefault("height", PLOTLY_HEIGHT)
+    height = layout.setdefault("height", PLOTLY_HEIGHT)
     _legend_own_row(figure, width_px)
     if width_px < SHRINK_BELOW_PX:
         _shrink_titles(layout, floor_px)
@@ -50,6 +52,8 @@ def narrow_figure(fig: go.Figure | dict, floor_px: float, width_px: float,
     _wrap_titles(layout, width_px)
     _thin_ticks(figure, plot_px)
     _legend_rows(figure, width_px)
+    if keep_height:
+        layout["height"] = height
     return figure
 
 

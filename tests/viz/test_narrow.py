@@ -118,3 +118,12 @@ def test_a_legend_that_fits_beside_a_short_title_stays_there():
     layout = narrow_figure(fig, floor_px=12, width_px=420)["layout"]
     assert layout["legend"]["yref"] == "container"
     assert layout["margin"]["t"] == fig.layout.margin.t
+
+
+def test_a_figure_keeps_its_height_when_told_to_and_its_plot_gives_up_the_room():
+    fig = panels(3)
+    grown = narrow_figure(fig, floor_px=12, width_px=340)["layout"]
+    kept = narrow_figure(fig, floor_px=12, width_px=340, keep_height=True)["layout"]
+    assert grown["height"] > fig.layout.height
+    assert kept["height"] == fig.layout.height
+    assert kept["margin"] == grown["margin"] and kept["yaxis"]["domain"] == grown["yaxis"]["domain"]
