@@ -21,6 +21,7 @@ TICK_PX = 60  # the width one tick label needs, its space included
 LEGEND_SYMBOL_PX = 46  # a legend entry's symbol and spaces
 MIN_PANEL_PX = 170  # side-by-side panels narrower than this go one under the other
 SHRINK_BELOW_PX = 500  # in a column narrower than this subplot and axis titles shrink
+TITLE_PAD_PX = 12  # a wrapped title's room above it (viz.blocks.projector_style's)
 TITLE_SCALE = 1.4  # plotly's figure title without a font size: the layout's font times this
 PLOTLY_MARGIN = {"t": 100, "b": 80, "l": 80, "r": 80}  # plotly's defaults
 PLOTLY_HEIGHT = 450
@@ -51,9 +52,12 @@ def narrow_figure(fig: go.Figure | dict, floor_px: float, width_px: float,
         _stack(layout, panels)
     _wrap_titles(layout, width_px)
     _thin_ticks(figure, plot_px)
-    _legend_rows(figure, width_px)
+    legend_px = _legend_rows(figure, width_px)
+    under = legend_px > 0 and _legend_room(layout, legend_px)
     if keep_height:
         layout["height"] = height
+    if under:
+        _place_under(layout, legend_px)
     return figure
 
 
@@ -85,8 +89,9 @@ def _legend_own_row(figure: dict, width_px: float) -> None:
     entries_px = sum(_entry_px(trace["name"], size) for trace in _legend_entries(figure))
     if title_px + entries_px + 20 > width_px:
         legend.update(yref="paper", y=1.02, yanchor="bottom")
-        layout["margin"]["t"] += LEGEND_ROW_PX
-        layout["height"] += LEGEND_ROW_PX
+        if not _subplot_titles(layout):  # else it goes under the plot (_legend_room)
+            layout["margin"]["t"] += LEGEND_ROW_PX
+            layout["height"] += LEGEND_ROW_PX
 
 
 def _legend_entries(figure: dict) -> list[dict]:
@@ -197,8 +202,11 @@ def _wrap_titles(layout: dict, width_px: float) -> None:
         extra = _wrap_in(layout, title, width_px - 10, scale=TITLE_SCALE)
         margin["t"] += extra
         layout["height"] += extra
-        if title.get("yanchor") == "top":  # plotly sets its first line's top where one line's is
-            pad = title.setdefault("pad", {})
+        if extra:  # from the top edge down (plotly sets a top-anchored title's first line
+            pad = title.setdefault("pad", {})  # where one line's would be: pad it down)
+            if title.get("yanchor") != "top":
+                title.update(yref="container", y=1.0, yanchor="top")
+                pad.setdefault("t", TITLE_PAD_PX)
             pad["t"] = pad.get("t", 0) + extra
     panel_px = {x: _span(axis) * (width_px - margin["l"] - margin["r"])
                 for x, axis in _axes(layout, "x")}
@@ -265,28 +273,45 @@ def _has_categories(traces: list[dict], x_axis: str) -> bool:
                and any(isinstance(v, str) for v in t["x"]) for t in traces)
 
 
-def _legend_rows(figure: dict, width_px: float) -> None:
-    """A horizontal legend's entries wrap into rows at this width, and a name wider than the
-    column wraps into lines: give the extra lines room (under the plot for a legend under it,
-    over it for one over it)."""
+def _legend_rows(figure: dict, width_px: float) -> float:
+    """Wrap each legend name wider than the column into lines; the height of a horizontal
+    legend, its entries in rows at this width (0 if it has none or is not horizontal)."""
     layout = figure["layout"]
     legend = layout.get("legend", {})
     if legend.get("orientation") != "h" or layout.get("showlegend") is False:
-        return
+        return 0.0
     size = _font_size(layout, legend)
     chars = max(6, int((width_px - LEGEND_SYMBOL_PX) / (CHAR_EM * size)))
-    rows, used = [1], 0.0
+    rows, used = [], width_px
     for trace in _legend_entries(figure):
         trace["name"] = wrap(trace["name"], chars)
         entry = _entry_px(trace["name"], size)
-        if used and used + entry > width_px:
+        if used + entry > width_px:
             rows.append(1)
             used = 0.0
         used += entry
         rows[-1] = max(rows[-1], trace["name"].count("<br>") + 1)
-    extra = (sum(rows) - 1) * size * LINE_EM
-    if extra <= 0:
-        return
-    below = legend.get("y", 1) < 0
-    layout["margin"]["b" if below else "t"] += extra
+    return sum(rows) * size * LINE_EM
+
+
+def _legend_room(layout: dict, legend_px: float) -> bool:
+    """Make room for a horizontal legend `legend_px` tall: under the plot for one under it, over
+    it for one over it (it had a row's room), except that one over the panels of a figure with
+    subplot titles would run into them: it moves under the plot (True: place it at the end)."""
+    legend = layout.get("legend", {})
+    size = _font_size(layout, legend)
+    margin = layout["margin"]
+    over = legend.get("y", 1) >= 1 and legend.get("yref", "paper") == "paper"
+    if over and _subplot_titles(layout):
+        margin["b"] += legend_px + 10
+        layout["height"] += legend_px + 10
+        return True
+    extra = max(0.0, legend_px - size * LINE_EM)
+    margin["t" if over or legend.get("yref") == "container" else "b"] += extra
     layout["height"] += extra
+    return False
+
+
+def _place_under(layout: dict, legend_px: float) -> None:
+    layout["legend"].update(yref="container", y=(legend_px + 4) / layout["height"],
+                            yanchor="top", x=0.0, xanchor="left")

@@ -32,19 +32,31 @@ def test_wrap_breaks_at_spaces_into_lines_that_fit_and_keeps_breaks():
     assert wrap("unbreakable-long-word", 5) == "unbreakable-long-word"
 
 
-def test_a_narrow_figure_moves_a_legend_out_of_the_title_row_and_shrinks_titles():
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["raw", "min–max scaled to [0, 1]"])
-    fig.add_trace(go.Bar(x=[0], y=[1], name="a"), row=1, col=1)
+def test_a_legend_that_does_not_fit_beside_the_title_gets_its_own_row_and_titles_shrink():
+    fig = go.Figure([go.Bar(x=[0], y=[1], name="a"), go.Bar(x=[1], y=[2], name="b")])
+    fig.update_xaxes(title_text="value")
     fig = projector_style(fig, "A title too long to share its row with the legend",
                           legend="beside title")
     top = fig.layout.margin.t
-    narrow = narrow_figure(fig, floor_px=12, width_px=420)
-    layout = narrow["layout"]
+    layout = narrow_figure(fig, floor_px=12, width_px=420)["layout"]
     assert layout["legend"]["yref"] == "paper" and layout["legend"]["yanchor"] == "bottom"
     assert layout["margin"]["t"] >= top + LEGEND_ROW_PX
-    assert [a["font"]["size"] for a in layout["annotations"]] == [12.8, 12.8]  # 16 × 0.8
     assert layout["xaxis"]["title"]["font"]["size"] == pytest.approx(17 * 0.8)
     assert fig.layout.legend.yref == "container"  # the figure itself is unchanged
+
+
+def test_a_legend_over_panels_with_titles_goes_under_the_plot():
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["raw", "min–max scaled to [0, 1]"])
+    fig.add_trace(go.Bar(x=[0], y=[1], name="a"), row=1, col=1)
+    fig.add_trace(go.Bar(x=[0], y=[1], name="b"), row=1, col=2)
+    fig = projector_style(fig, "Two panels")  # the legend over the plot, right of the titles
+    bottom = fig.layout.margin.b
+    layout = narrow_figure(fig, floor_px=12, width_px=420)["layout"]
+    legend = layout["legend"]
+    assert legend["yref"] == "container" and legend["yanchor"] == "top"
+    legend_px = legend["y"] * layout["height"]
+    assert layout["margin"]["b"] >= bottom + legend_px  # its own room under the x axis
+    assert [a["font"]["size"] for a in layout["annotations"]] == [12.8, 12.8]  # 16 × 0.8
 
 
 def test_a_narrow_figure_never_goes_below_the_floor():
