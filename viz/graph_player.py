@@ -61,7 +61,8 @@ def without_answers(data: dict) -> dict:
     """`data` with every computed value and every gradient blanked (a lesson's open question
     asks for one of them): the inputs' values, the graph and the order of the steps stay."""
     leaves = [node["square"] for node in data["nodes"]]
-    frames = [{**frame, "lines": [], "edge_texts": {}, "grads": [""] * len(frame["grads"]),
+    frames = [{**frame, "lines": [], "exact": {}, "edge_texts": {},
+               "grads": [""] * len(frame["grads"]),
                "values": [v if leaf else "" for v, leaf in zip(frame["values"], leaves)]}
               for frame in data["frames"]]
     nodes = [{**node, "hover": node["hover"].split("\n")[0]} for node in data["nodes"]]
@@ -216,7 +217,7 @@ def _node(graph: nx.MultiDiGraph, n: int) -> dict:
     inner = attrs["name"] if attrs["op"] is None and attrs["name"] else (
         attrs["symbol"] or attrs["formula"])
     return {"x": 0.0, "y": 0.0, "label": inner,
-            "top": (attrs["name"] or attrs["short"]) if attrs["op"] is not None else "",
+            "top": (attrs["name"] or attrs["short"] or "") if attrs["op"] is not None else "",
             "square": attrs["op"] is None,
             "hover": "\n".join([defined_as(graph, n), *hover_text(graph, n).split("<br>")[1:]])}
 
@@ -231,6 +232,7 @@ def _frame(step: Step, edges: list) -> dict:
     return {
         "label": step.label,
         "lines": step.lines,
+        "exact": step.exact,
         "fills": [_colour(FILL, c, palette.NEUTRAL) for c in step.fills],
         "rings": [_colour(RING, c, palette.EDGE) for c in step.rings],
         "values": step.values,

@@ -110,3 +110,5 @@ def test_an_edge_labels_hover_gives_the_exact_contribution_unless_answers_are_hi
     assert "exactly 0.49226816547519675" in exact  # w1's, 2 σ′(−0.25), in full
     assert next(n for n in data["nodes"] if n["top"] == "t2")["hover"].startswith("t2 = w1 × x1\n")
     assert not any(e["exact"] for e in without_answers(data)["edges"])
+    assert any(f["exact"] for f in data["frames"])  # the arithmetic's numbers in full, on hover
+    assert not any(f["exact"] for f in without_answers(data)["frames"])

@@ -50,6 +50,30 @@ function litBox(data, lit) {
           Math.max(...ys) + r + 40];
 }
 
+// A line of arithmetic as text and spans: each number in `exact` (3 significant digits -> in
+// full) a span whose hover gives it in full; a shape, (2,3), stays text.
+function exactOnHover(line, exact) {
+  const numbers = Object.keys(exact).sort((a, b) => b.length - a.length)
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  if (!numbers.length) return [line];
+  const shape = "\\(\\d+(?:,\\d+)*,?\\)";
+  const pattern = new RegExp(`${shape}|(?<![\\w.])(?:${numbers.join("|")})(?![\\w.])`, "g");
+  const parts = [];
+  let at = 0;
+  for (const match of line.matchAll(pattern)) {
+    if (!(match[0] in exact)) continue; // a shape
+    parts.push(line.slice(at, match.index));
+    const span = document.createElement("span");
+    span.className = "gp-number";
+    span.textContent = match[0];
+    span.title = `exactly ${exact[match[0]]}`;
+    parts.push(span);
+    at = match.index + match[0].length;
+  }
+  parts.push(line.slice(at));
+  return parts;
+}
+
 // Draw the graph of `data` into the player's pan/zoom box, state.zoom (the step's texts go to
 // `text`); returns show(k) and reserveText().
 function drawGraph(text, data, state, setTriggerValue) {
@@ -105,7 +129,8 @@ function drawGraph(text, data, state, setTriggerValue) {
   const writeText = (f) => {
     text.querySelector(".gp-step").textContent = f.label;
     text.querySelector(".gp-lines").replaceChildren(...f.lines.map((line) => {
-      const div = document.createElement("div"); div.textContent = line; return div; }));
+      const div = document.createElement("div"); div.append(...exactOnHover(line, f.exact || {}));
+      return div; }));
   };
   return {
     show(k) {
