@@ -82,6 +82,19 @@ def sum_line(graph: nx.MultiDiGraph, parent: int, edges: list[Edge]) -> str:
     return f"{gradient_label(graph, parent)} = {' + '.join(terms)} = {total}"
 
 
+def gradient_lines(graph: nx.MultiDiGraph, node: int) -> list[str]:
+    """How `node` got its gradient: the chain rule along each edge to a consumer that sent one
+    back, then their sum if several did (the output: its seed 1; no gradient: nothing)."""
+    if graph.nodes[node]["gradient"] is None:
+        return []
+    if node == graph.graph["output"]:
+        return [f"{gradient_label(graph, node)} = 1"]
+    received = [e for e in graph.out_edges(node, keys=True)
+                if graph.edges[e]["contribution"] is not None]
+    lines = [backward_line(graph, e, len(received)) for e in received]
+    return lines + ([sum_line(graph, node, received)] if len(received) > 1 else [])
+
+
 def _local_label(graph: nx.MultiDiGraph, child: int, parent: int) -> str:
     return f"∂{text_name(graph, child)}/∂{text_name(graph, parent)}"
 

@@ -19,6 +19,7 @@ from engine.limits import MAX_GRAPH_NODES
 from viz import palette
 from viz.graph import defined_as
 from viz.graph_anim import FILL, RING, Step, animation_steps, tangent_steps
+from viz.graph_arithmetic import exact_numbers, gradient_lines
 from viz.graph_layout import GraphLayout, layered_layout
 from viz.graph_routes import (
     BASELINE_PX,
@@ -65,7 +66,8 @@ def without_answers(data: dict) -> dict:
                "grads": [""] * len(frame["grads"]),
                "values": [v if leaf else "" for v, leaf in zip(frame["values"], leaves)]}
               for frame in data["frames"]]
-    nodes = [{**node, "hover": node["hover"].split("\n")[0]} for node in data["nodes"]]
+    nodes = [{**node, "hover": node["hover"].split("\n")[0], "chain": [], "chain_exact": {}}
+             for node in data["nodes"]]
     edges = [{**edge, "exact": ""} for edge in data["edges"]]
     return {**data, "frames": frames, "nodes": nodes, "edges": edges}
 
@@ -214,12 +216,16 @@ def _best_layout(graph: nx.MultiDiGraph, halves: dict, rooms: dict
 
 def _node(graph: nx.MultiDiGraph, n: int) -> dict:
     attrs = graph.nodes[n]
+    sent_back = [e for e in graph.out_edges(n, keys=True)
+                 if graph.edges[e]["contribution"] is not None]
     inner = attrs["name"] if attrs["op"] is None and attrs["name"] else (
         attrs["symbol"] or attrs["formula"])
     return {"x": 0.0, "y": 0.0, "label": inner,
             "top": (attrs["name"] or attrs["short"] or "") if attrs["op"] is not None else "",
             "square": attrs["op"] is None,
-            "hover": "\n".join([defined_as(graph, n), *hover_text(graph, n).split("<br>")[1:]])}
+            "hover": "\n".join([defined_as(graph, n), *hover_text(graph, n).split("<br>")[1:]]),
+            "chain": gradient_lines(graph, n),  # shown above the graph where no inspector is beside
+            "chain_exact": exact_numbers(graph, [n], sent_back)}
 
 
 def _exact(contribution) -> str:

@@ -306,3 +306,26 @@ def test_the_inspector_sits_beside_the_graph_on_the_first_screen(page, base_url)
     assert side["x"] >= graph["x"] + graph["width"]  # beside, not below
     assert side["y"] < graph["y"] + graph["height"] and side["y"] + side["height"] <= 720
     assert inspector.get_by_text("Local derivative of").count() == 1
+    expect(page.locator(".gp-chain")).to_be_hidden()  # the inspector beside says it already
+
+
+LESSON_VIEW = "iframe[title^='Lesson view']"
+
+
+def test_a_lesson_views_graph_and_the_picked_nodes_chain_rule_share_the_first_screen(page,
+                                                                                     base_url):
+    """In a lesson's view (under 640 px wide, the inspector stacks under the graph) a picked node's
+    chain rule shows above the graph, each number's exact value on hover, on the first screen."""
+    open_page(page, base_url, "Lessons?lesson=chain-rule&step=2")
+    page.get_by_role("button", name="Reveal the answer").click()  # the view shows the numbers
+    view = page.frame_locator(LESSON_VIEW)
+    view.locator(NODES).filter(has=view.locator(".gp-inner", has_text=re.compile("^w1$"))).click()
+    chain = view.locator(".gp-chain")
+    expect(chain).to_contain_text("∂y/∂w1 = ∂y/∂u · ∂u/∂w1 = 0.246 × 2 = 0.492", timeout=30_000)
+    exact = chain.locator(".gp-number").filter(has_text="0.492").get_attribute("title")
+    assert re.fullmatch(r"exactly 0\.49226816547519\d+", exact), exact
+    frame, box = page.locator(LESSON_VIEW).bounding_box(), chain.bounding_box()
+    graph = view.locator(".gp-graph").bounding_box()
+    assert frame["y"] <= box["y"] and box["y"] + box["height"] <= min(720, graph["y"])
+    assert graph["y"] + 150 <= min(720, frame["y"] + frame["height"])  # the graph under it, seen
+    page.screenshot(path="/tmp/backprop_playground_lesson_chain_rule.png")

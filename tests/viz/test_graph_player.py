@@ -112,3 +112,7 @@ def test_an_edge_labels_hover_gives_the_exact_contribution_unless_answers_are_hi
     assert not any(e["exact"] for e in without_answers(data)["edges"])
     assert any(f["exact"] for f in data["frames"])  # the arithmetic's numbers in full, on hover
     assert not any(f["exact"] for f in without_answers(data)["frames"])
+    w1 = next(n for n in data["nodes"] if n["label"] == "w1")  # shown where no inspector is beside
+    assert w1["chain"] == ["∂y/∂w1 = ∂y/∂t2 · ∂t2/∂w1 = 0.246 × 2 = 0.492"]
+    assert w1["chain_exact"]["0.492"] == "0.49226816547519675"
+    assert not any(n["chain"] for n in without_answers(data)["nodes"])

@@ -213,6 +213,24 @@ function nodeAccess(player) {
   });
 }
 
+// The selected node's chain rule (how it got its gradient) above the graph: the CSS shows it only
+// where the page stacks the node inspector under the graph (a lesson's view, a phone).
+function writeChain(box, data) {
+  const node = data.nodes[data.selected];
+  const lines = node ? node.chain : [];
+  box.hidden = !lines.length;
+  if (!node) return;
+  const head = document.createElement("div");
+  head.className = "gp-chain-head";
+  head.textContent = `Inspecting ${node.hover.split("\n")[0]}: its gradient`;
+  box.replaceChildren(head, ...lines.map((line) => {
+    const div = document.createElement("div");
+    div.className = "gp-chain-line";
+    div.append(...exactOnHover(line, node.chain_exact));
+    return div;
+  }));
+}
+
 // A new player (a new root: first mount, or back from another page) gets its bar, keys and
 // transport; every run draws the graph again (the selected node, the scale may change).
 function newPlayer(root, param) {
@@ -220,7 +238,8 @@ function newPlayer(root, param) {
                                 GRAPH_SPEEDS)
     + keyList(["space", "arrows", "home", "end", "help"])
     + `<div class="gp-text"><div class="gp-step"></div>
-       <div class="gp-lines"></div></div><div class="gp-graph"></div>`;
+       <div class="gp-lines"></div></div><div class="gp-chain" hidden></div>
+       <div class="gp-graph"></div>`;
   const player = { root, view: null, zoom: panZoom(root.querySelector(".gp-graph")) };
   const at = () => player.transport.position;
   const address = param ? () => ({ [param]: at() > 0 ? at() : null }) : null;
@@ -264,6 +283,7 @@ export default function mountPlayer(component) {
   player.data = data;
   player.selected = data.selected;
   player.view = drawGraph(root.querySelector(".gp-text"), data, player, setTriggerValue);
+  writeChain(root.querySelector(".gp-chain"), data);
   if (player.graphId !== data.graph_id) { // a new graph opens paused, at the step asked for
     player.graphId = data.graph_id;
     transport.go(data.frame);
