@@ -10,6 +10,8 @@ Coordinates are SVG pixels at scale 1; the browser scales the drawing to its col
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -20,12 +22,16 @@ from viz import palette
 from viz.graph import defined_as
 from viz.graph_anim import FILL, RING, Step, animation_steps, tangent_steps
 from viz.graph_arithmetic import exact_numbers, gradient_lines
-from viz.graph_layout import GraphLayout, layered_layout
+from viz.graph_layout import LANE_HEIGHT, GraphLayout, layered_layout
 from viz.graph_routes import (
     BASELINE_PX,
     EDGE_CHAR_PX,
     EDGE_TEXT_HALF_PX,
+    IN_PORT_PX,
     INNER_HALF_PX,
+    LABEL_CLEAR_PX,
+    LABEL_PAD_PX,
+    LEFT_RIGHT_TEXTS,
     MARGIN_PX,
     NODE_R,
     TEXT_DY,
@@ -34,6 +40,7 @@ from viz.graph_routes import (
     columns_of,
     label_reach,
     routes,
+    top_down_texts,
 )
 from viz.graph_text import hover_text
 from viz.numbers import full_text
@@ -76,9 +83,12 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
                 selected: int | None = None, scale: float = 1.0,
                 tangents: tuple[Tensor, dict[Tensor, np.ndarray]] | None = None) -> dict:
     """Everything the player needs, as JSON-ready lists; `scale` > 1 (presenter mode) draws
-    the graph (its texts and lines) and the controls that much larger. With `tangents` =
-    (source, {tensor: tangent}) from page_models.expression_graph.forward_tangents, the steps
-    are forward mode's (viz.graph_anim.tangent_steps)."""
+    the graph (its texts and lines) and the controls that much larger. Drawn left to right (in
+    one band or a few, for the box beside the inspector); data["shapes"] (`drawn_as`) are the
+    other cuts and top to bottom, which the player draws instead where its own box shows one a
+    fifth larger (a wide presenter's box, a narrow pane). With
+    `tangents` = (source, {tensor: tangent}) from page_models.expression_graph.forward_tangents,
+    the steps are forward mode's (viz.graph_anim.tangent_steps)."""
     if tangents is None:
         steps = animation_steps(graph)
     else:
@@ -91,30 +101,26 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
     drawn = [_node(graph, n) for n in nodes]
     chars = _label_chars(frames, edges)
     beside = _text_halves(drawn, frames)
-    longest: dict = {}
-    for (_, v, _), n in zip(edges, chars):
-        longest[v] = max(longest.get(v, 0), n)
-    reaches = {v: label_reach(graph.in_degree(v), n, beside[v]) for v, n in longest.items()}
-    layout, columns = _best_layout(graph, {n: max(beside[n]) for n in nodes},
-                                   {n: reaches.get(n, 0.0) for n in nodes})
-    clear = {n: beside[n][1] + 2 for n in nodes}
-    paths, labels = routes(edges, layout, columns, _row_y, clear, beside, chars)
-    for n, node in zip(nodes, drawn):
-        column, row = layout.positions[n]
-        node["x"], node["y"] = columns.x(column), _row_y(row)
+    first, others = _shapes(graph, beside, chars)
+    drawing = _drawing(first, edges, chars)
+    for node, xy in zip(drawn, drawing["xy"]):
+        node["x"], node["y"] = xy
     data = {
         "graph_id": graph_id,
         "scale": scale,
-        "width": round(columns.width, 1),
-        "height": round(_height_px(layout), 1),
+        "width": drawing["width"],
+        "height": drawing["height"],
         "node_r": NODE_R,
+        "direction": "lr",
         "text_dy": TEXT_DY,
+        "text_at": LEFT_RIGHT_TEXTS,
+        "shapes": [_drawing(shape, edges, chars) for shape in others],
         "max_height": MAX_HEIGHT_PX,
         "text_floor": PRESENTER_TEXT_FLOOR_PX if scale > 1 else TEXT_FLOOR_PX,
         "nodes": drawn,
         "edges": [{"points": p, "label": place, "from": e[0], "to": e[1],
                    "exact": _exact(graph.edges[e]["contribution"])}
-                  for p, place, e in zip(paths, labels, edges)],
+                  for p, place, e in zip(drawing["points"], drawing["labels"], edges)],
         "frames": frames,
         "colours": {"ink": palette.INK, "edge": palette.EDGE, "selected": palette.SELECTED,
                     "forward": palette.FORWARD, "backward": palette.BACKWARD},
@@ -136,17 +142,20 @@ def text_boxes(data: dict, frame: int, edge_labels: bool = True
     """Where step `frame` draws each text: (text, box, its node or None for an edge's label),
     as the player's CSS sets them (viz/assets/graph_player.css); the nodes' texts only without
     `edge_labels`."""
-    f, dy = data["frames"][frame], data["text_dy"]
+    f, at = data["frames"][frame], data["text_at"]
     boxes = []
     for i, node in enumerate(data["nodes"]):
         x, y = node["x"], node["y"]
         boxes.append((node["label"], _centred(x, y, len(node["label"]) * INNER_CHAR_PX,
                                               INNER_HALF_PX), i))
-        for text, baseline in ((node["top"], y + dy["top"]), (f["values"][i], y + dy["value"]),
-                               (f["grads"][i], y + dy["grad"])):
+        for text, kind in ((node["top"], "top"), (f["values"][i], "value"),
+                           (f["grads"][i], "grad")):
             if text:
-                boxes.append((text, _centred(x, baseline - BASELINE_PX, len(text) * CHAR_PX,
-                                             TEXT_HALF_PX), i))
+                dx, dy, anchor = at[kind]
+                width = len(text) * CHAR_PX
+                middle = x + dx + {"start": width / 2, "end": -width / 2}.get(anchor, 0)
+                boxes.append((text, _centred(middle, y + dy - BASELINE_PX, width, TEXT_HALF_PX),
+                              i))
     for k, text in f["edge_texts"].items() if edge_labels else ():
         if text:
             x, y = data["edges"][int(k)]["label"]
@@ -191,27 +200,105 @@ def _row_y(row: float) -> float:
     return round(MARGIN_PX + 10 + row * ROW_PX, 1)
 
 
-def _height_px(layout: GraphLayout) -> float:
-    return MARGIN_PX * 2 + 20 + (layout.rows - 1) * ROW_PX
+@dataclass(frozen=True)
+class Shape:
+    """A way to draw the graph: its layout, direction, columns (along the direction) and rows."""
+
+    direction: str  # "lr": inputs left, output right; "tb": inputs at the top, output below
+    layout: GraphLayout
+    columns: Columns
+    across: Callable[[float], float]  # a layout row -> px across the direction
+    across_px: float  # the drawing's size across the direction
+    clear: dict  # node -> px its lines keep off its centre (its inner label)
+    beside: dict  # node -> half its name's, inner label's and numbers' widths
+    texts: dict  # where a node's texts go (viz.graph_routes.LEFT_RIGHT_TEXTS, top_down_texts)
+
+    def xy(self, node: int) -> tuple[float, float]:
+        column, row = self.layout.positions[node]
+        along, across = self.columns.x(column), self.across(row)
+        return (across, along) if self.direction == "tb" else (along, across)
+
+    @property
+    def width(self) -> float:
+        return self.across_px if self.direction == "tb" else self.columns.width
+
+    @property
+    def height(self) -> float:
+        return self.columns.width if self.direction == "tb" else self.across_px
 
 
-BAND_GAIN = 1.2  # a cut into more bands must show the graph that much larger
+SHAPE_GAIN = 1.2  # another shape than the first must show the graph that much larger (also in
+# the player: graph_player.js)
 
 
-def _best_layout(graph: nx.MultiDiGraph, halves: dict, rooms: dict
-                 ) -> tuple[GraphLayout, Columns]:
-    """The layout, in one band or cut into a few, that the box shows largest (by a fifth at least,
-    as edges into the next band make a long way round), and its columns."""
+def _shapes(graph: nx.MultiDiGraph, beside: dict, chars: list[int]
+            ) -> tuple[Shape, list[Shape]]:
+    """The shape the box beside the inspector shows largest, left to right in one band or cut
+    into a few (a cut by a fifth larger at least: edges into the next band make a long way
+    round), and the others: the other cuts, and top to bottom in one band unless a node gets
+    more than two labelled edges."""
+    nodes = sorted(graph.nodes)
+    longest: dict = {}
+    for (_, v, _), n in zip(graph.edges(keys=True), chars):
+        longest[v] = max(longest.get(v, 0), n)
+    reaches = {n: label_reach(graph.in_degree(n), longest.get(n, 0), beside[n]) for n in nodes}
+    halves = {n: max(beside[n]) for n in nodes}
+    clear = {n: beside[n][1] + 2 for n in nodes}
     one_band = layered_layout(graph, MAX_GRAPH_NODES)
     depth = one_band.columns
     cuts = {math.ceil(depth / bands) for bands in (2, 3)} - {depth}
+    shapes = [Shape("lr", layout, columns_of(layout, halves, reaches), _row_y,
+                    MARGIN_PX * 2 + 20 + (layout.rows - 1) * ROW_PX, clear, beside,
+                    LEFT_RIGHT_TEXTS)
+              for layout in [one_band, *(layered_layout(graph, c) for c in sorted(cuts) if c >= 2)]]
     best, best_scale = None, -1.0
-    for layout in [one_band, *(layered_layout(graph, c) for c in sorted(cuts) if c >= 2)]:
-        columns = columns_of(layout, halves, rooms)
-        scale = min(BOX_PX[0] / columns.width, BOX_PX[1] / _height_px(layout))
-        if scale > best_scale * BAND_GAIN:
-            best, best_scale = (layout, columns), scale
-    return best
+    for shape in shapes:
+        scale = min(BOX_PX[0] / shape.width, BOX_PX[1] / shape.height)
+        if scale > best_scale * SHAPE_GAIN:
+            best, best_scale = shape, scale
+    if all(graph.in_degree(v) <= 2 for v in longest):
+        shapes.append(_top_to_bottom(one_band, beside, max(chars, default=0), longest))
+    return best, [shape for shape in shapes if shape is not best]
+
+
+def _drawing(shape: Shape, edges: list, chars: list[int]) -> dict:
+    """Where `shape` puts each node, line and label, and the drawing's size."""
+    points, labels = routes(edges, shape.layout, shape.columns, shape.across, shape.clear,
+                            shape.beside, chars, shape.direction)
+    return {"direction": shape.direction, "width": round(shape.width, 1),
+            "height": round(shape.height, 1),
+            "text_at": shape.texts, "points": points, "labels": labels,
+            "xy": [list(shape.xy(n)) for n in sorted(shape.layout.positions)]}
+
+
+def drawn_as(data: dict, shape: int | None) -> dict:
+    """`data` drawn in its other shape number `shape` (None: as sent), as the player does."""
+    if shape is None:
+        return data
+    other = data["shapes"][shape]
+    return {**data, **{k: other[k] for k in ("direction", "width", "height", "text_at")},
+            "nodes": [{**node, "x": x, "y": y} for node, (x, y) in zip(data["nodes"], other["xy"])],
+            "edges": [{**edge, "points": p, "label": label}
+                      for edge, p, label in zip(data["edges"], other["points"], other["labels"])]}
+
+
+def _top_to_bottom(layout: GraphLayout, beside: dict, chars: int, labelled: dict) -> Shape:
+    """One band top to bottom: a row as tall as a node, with room above it for the labels of the
+    edges into it; the layout's rows side by side, as wide as the widest name left of a node
+    plus the widest number right of one (or two labels beside the lines into one)."""
+    texts = top_down_texts(max(half for _, half, _ in beside.values()))
+    name = max(half * 2 for half, _, _ in beside.values()) - texts["top"][0]
+    numbers = max(half * 2 for _, _, half in beside.values()) + texts["value"][0]
+    label = IN_PORT_PX / 2 + LABEL_CLEAR_PX + chars * EDGE_CHAR_PX
+    pitch = max(name + numbers + LABEL_PAD_PX, 2 * label + LABEL_PAD_PX,
+                (max(name, numbers, label) + LABEL_PAD_PX) / (0.5 + LANE_HEIGHT / 2))
+    ring = NODE_R + 8.0
+    reaches = {n: ring + LABEL_PAD_PX + 2 * EDGE_TEXT_HALF_PX if labelled.get(n) else 0.0
+               for n in beside}
+    columns = columns_of(layout, dict.fromkeys(beside, ring), reaches)
+    return Shape("tb", layout, columns, lambda row: round(MARGIN_PX + (row + 0.5) * pitch, 1),
+                 MARGIN_PX * 2 + layout.rows * pitch, dict.fromkeys(beside, INNER_HALF_PX + 2),
+                 beside, texts)
 
 
 def _node(graph: nx.MultiDiGraph, n: int) -> dict:

@@ -31,6 +31,15 @@ TEXT_DY = {"top": -NODE_R - 5, "value": NODE_R + 17, "grad": NODE_R + 35}  # a n
 # baselines below its centre: name above, value and gradient under it
 TEXT_HALF_PX, BASELINE_PX = 7.5, 4  # half a node text's height; its middle above its baseline
 INNER_HALF_PX = 8  # half the height of the label inside a node
+LEFT_RIGHT_TEXTS = {kind: [0, dy, "middle"] for kind, dy in TEXT_DY.items()}  # each node text's
+# (dx, dy of its baseline, anchor) from the node's centre: left to right, above and under it
+
+
+def top_down_texts(inner_half: float) -> dict:
+    """Top to bottom: a node's name left of it, its numbers right of it, clear of its selection
+    ring and of the widest label inside a node (`inner_half`: half its width)."""
+    dx = max(NODE_R + 10, inner_half + 4)
+    return {"top": [-dx, 5, "end"], "value": [dx, -3, "start"], "grad": [dx, 14, "start"]}
 TOP_BAND, UNDER_BAND = ((TEXT_DY[a] - BASELINE_PX - TEXT_HALF_PX,
                          TEXT_DY[b] - BASELINE_PX + TEXT_HALF_PX)
                         for a, b in (("top", "top"), ("value", "grad")))  # heights texts take
@@ -116,10 +125,13 @@ Polyline = list[list[float]]
 
 
 def routes(edges: list, layout: GraphLayout, columns: Columns, row_y, clear: dict,
-           beside: dict, label_chars: list[int]) -> tuple[list[Polyline], list[list[float]]]:
+           beside: dict, label_chars: list[int], direction: str = "lr"
+           ) -> tuple[list[Polyline], list[list[float]]]:
     """Each edge's polyline and its label's centre. `row_y` maps a layout row to pixels; `clear`
     (node -> px): how far from its centre a line keeps off a node's inner text; `beside` (node ->
-    three px): half the width of its name, its inner label and its numbers."""
+    three px): half the width of its name, its inner label and its numbers. Top to bottom
+    ("tb"), the layout's columns are drawn as rows (x and y swap) and a label sits beside the
+    level end of its line, the first of two left of it, else right."""
     pos = layout.positions
     hops = [[pos[u], *layout.bends.get((u, v, k), []), pos[v]] for u, v, k in edges]
     out_dy = _port_heights(edges, [h[1][1] for h in hops], 0, OUT_PORT_PX)
@@ -149,12 +161,18 @@ def routes(edges: list, layout: GraphLayout, columns: Columns, row_y, clear: dic
             points[-1] = (points[-1][0], y)
         tip = columns.x(cv) - max(_rim(in_dy[i]), clear[v]) - 3
         points += [(columns.left(int(cv)), y), (tip + TRIM_PX, y)]  # the player trims it
-        paths.append(_simplified(points))
         into = sorted(in_dy[j] for j, edge in enumerate(edges) if edge[1] == v)
-        dy = label_heights(len(into))[into.index(in_dy[i])]
-        end = label_end(dy, beside[v])
         width = label_chars[i] * EDGE_CHAR_PX
-        labels.append([round(columns.x(cv) - end - width / 2, 1), round(row_y(rv) + dy, 1)])
+        if direction == "tb":
+            side = -1 if len(into) == 2 and in_dy[i] == into[0] else 1
+            label = (columns.x(cv) - columns.halves[int(cv)] - LABEL_PAD_PX / 2
+                     - EDGE_TEXT_HALF_PX, y + side * (LABEL_CLEAR_PX + width / 2))
+            points, label = [p[::-1] for p in points], label[::-1]
+        else:
+            dy = label_heights(len(into))[into.index(in_dy[i])]
+            label = (columns.x(cv) - label_end(dy, beside[v]) - width / 2, row_y(rv) + dy)
+        paths.append(_simplified(points))
+        labels.append([round(c, 1) for c in label])
     return paths, labels
 
 

@@ -343,3 +343,13 @@ def test_a_lesson_views_graph_and_the_picked_nodes_chain_rule_share_the_first_sc
     assert frame["y"] <= box["y"] and box["y"] + box["height"] <= min(720, graph["y"])
     assert graph["y"] + 150 <= min(720, frame["y"] + frame["height"])  # the graph under it, seen
     page.screenshot(path="/tmp/backprop_playground_lesson_chain_rule.png")
+
+
+def test_a_wider_box_draws_the_graph_in_the_shape_it_shows_larger(page, base_url):
+    """The MLP is sent cut into bands for the box beside the inspector (taller than wide); the
+    presenter's wider box shows it larger in fewer bands (viz.graph_player.drawn_as)."""
+    open_page(page, base_url, "Expression_Graph?example=mlp&present=1")
+    wait_for_player(page)
+    _, _, width, height = map(float, page.locator(".gp-svg").get_attribute("viewBox").split())
+    assert width > height and page.locator(".gp-svg").get_attribute("data-direction") == "lr"
+    assert page.locator(".gp-svg text").evaluate_all(SMALLEST_TEXT) >= 16 - 0.01

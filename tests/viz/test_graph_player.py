@@ -12,6 +12,7 @@ from viz.graph_player import (
     EDGE_CHAR_PX,
     EDGE_TEXT_HALF_PX,
     TEXT_DY,
+    drawn_as,
     overlaps,
     player_data,
     segment_hits,
@@ -53,16 +54,23 @@ def example_data(example) -> dict:
     return player_data(graph, graph_id=example.key)
 
 
+def every_shape(example) -> list[dict]:
+    """The example's data as sent and drawn in each other shape (viz.graph_player.drawn_as)."""
+    data = example_data(example)
+    return [drawn_as(data, shape) for shape in [None, *range(len(data["shapes"]))]]
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.key)
 def test_no_text_covers_another_in_any_step(example):
-    """Every step of every built-in example (attention's included): the boxes the player's texts
-    take (viz.graph_player.text_boxes: names, values, gradients, edge labels) never overlap."""
-    data = example_data(example)
-    for k, frame in enumerate(data["frames"]):
-        boxes = text_boxes(data, k)
-        for i, (text, box, _) in enumerate(boxes):
-            over = [other for other, b, _ in boxes[i + 1:] if overlaps(box, b)]
-            assert not over, (frame["label"], text, over)
+    """Every step of every built-in example (attention's included), in every shape: the boxes
+    the player's texts take (viz.graph_player.text_boxes: names, values, gradients, edge labels)
+    never overlap."""
+    for data in every_shape(example):
+        for k, frame in enumerate(data["frames"]):
+            boxes = text_boxes(data, k)
+            for i, (text, box, _) in enumerate(boxes):
+                over = [other for other, b, _ in boxes[i + 1:] if overlaps(box, b)]
+                assert not over, (data["direction"], data["width"], frame["label"], text, over)
 
 
 def drawn_lines(data: dict) -> list:
@@ -80,14 +88,15 @@ def drawn_lines(data: dict) -> list:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.key)
 def test_no_line_crosses_a_text_in_any_step(example):
-    """Every step of every built-in example: no line (its arrow included) runs through an edge's
-    label or through a node's text (its name, value, gradient, or the label inside it)."""
-    data = example_data(example)
-    lines = drawn_lines(data)
-    for k, frame in enumerate(data["frames"]):
-        for text, box, _ in text_boxes(data, k):
-            hits = [i for i, a, b in lines if segment_hits(box, a, b)]
-            assert not hits, (frame["label"], text, hits)
+    """Every step of every built-in example, in every shape (left to right in one band or a few,
+    top to bottom): no line (its arrow included) runs through an edge's label or through a
+    node's text (name, value, gradient, inner label)."""
+    for data in every_shape(example):
+        lines = drawn_lines(data)
+        for k, frame in enumerate(data["frames"]):
+            for text, box, _ in text_boxes(data, k):
+                hits = [i for i, a, b in lines if segment_hits(box, a, b)]
+                assert not hits, (data["direction"], data["width"], frame["label"], text, hits)
 
 
 def test_the_line_test_sees_a_line_through_a_text():

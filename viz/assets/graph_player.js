@@ -78,6 +78,7 @@ function exactOnHover(line, exact) {
 // `text`); returns show(k) and reserveText().
 function drawGraph(text, data, state, setTriggerValue) {
   const svg = el("svg", { viewBox: `0 0 ${data.width} ${data.height}`, class: "gp-svg",
+                          "data-direction": data.direction,
                           role: "group", "aria-label": "computation graph" });
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "gp-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
@@ -112,10 +113,15 @@ function drawGraph(text, data, state, setTriggerValue) {
       : el("circle", { cx: node.x, cy: node.y, r }, g));
     el("text", { x: node.x, y: node.y, class: "gp-inner", "dominant-baseline": "central" }, g)
       .textContent = node.label;
-    if (node.top) el("text", { x: node.x, y: node.y + data.text_dy.top, class: "gp-top" }, g)
-      .textContent = node.top;
-    values.push(el("text", { x: node.x, y: node.y + data.text_dy.value, class: "gp-value" }, g));
-    grads.push(el("text", { x: node.x, y: node.y + data.text_dy.grad, class: "gp-grad" }, g));
+    const text = (kind) => { // where data.text_at puts it: above/under, or left/right of the node
+      const [dx, dy, anchor] = data.text_at[kind];
+      const t = el("text", { x: node.x + dx, y: node.y + dy, class: `gp-${kind}` }, g);
+      t.style.textAnchor = anchor;
+      return t;
+    };
+    if (node.top) text("top").textContent = node.top;
+    values.push(text("value"));
+    grads.push(text("grad"));
     g.addEventListener("click", () => {
       setTriggerValue("clicked", { node: i, frame: state.transport.position });
     });
@@ -231,6 +237,32 @@ function writeChain(box, data) {
   }));
 }
 
+const SHAPE_GAIN = 1.2; // another shape must show the graph that much larger (viz.graph_player)
+
+// The data as the player draws it: as sent (left to right, cut into bands for the box beside
+// the inspector), or in another shape (data.shapes: other cuts, top to bottom) that the graph's
+// own box shows larger (a wide presenter's box, a narrow pane); viz.graph_player.drawn_as.
+function shaped(data, box) {
+  const room = roomBelow(box, data);
+  const fit = (d) => Math.min(box.clientWidth / d.width, room / d.height);
+  let best = data;
+  for (const other of box.clientWidth ? data.shapes || [] : []) {
+    if (fit(other) > fit(best) * SHAPE_GAIN) best = other;
+  }
+  if (best === data) return data;
+  return { ...data, direction: best.direction, width: best.width, height: best.height,
+    text_at: best.text_at,
+    nodes: data.nodes.map((n, i) => ({ ...n, x: best.xy[i][0], y: best.xy[i][1] })),
+    edges: data.edges.map((e, i) => ({ ...e, points: best.points[i], label: best.labels[i] })) };
+}
+
+// Draw the player's graph (again: a new rerun, or a box that now suits the other direction).
+function draw(player) {
+  player.shape = shaped(player.data, player.root.querySelector(".gp-graph"));
+  player.view = drawGraph(player.root.querySelector(".gp-text"), player.shape, player,
+                          player.setTriggerValue);
+}
+
 // A new player (a new root: first mount, or back from another page) gets its bar, keys and
 // transport; every run draws the graph again (the selected node, the scale may change).
 function newPlayer(root, param) {
@@ -254,6 +286,11 @@ function newPlayer(root, param) {
   new ResizeObserver(([entry]) => {
     if (entry.contentRect.width !== width && player.view) {
       width = entry.contentRect.width;
+      const now = shaped(player.data, root.querySelector(".gp-graph"));
+      if (now.width !== player.shape.width || now.direction !== player.shape.direction) {
+        draw(player);
+        player.transport.show();
+      }
       player.view.reserveText();
       player.zoom.resize();
     }
@@ -282,7 +319,8 @@ export default function mountPlayer(component) {
   player.frames = data.frames.length;
   player.data = data;
   player.selected = data.selected;
-  player.view = drawGraph(root.querySelector(".gp-text"), data, player, setTriggerValue);
+  player.setTriggerValue = setTriggerValue;
+  draw(player);
   writeChain(root.querySelector(".gp-chain"), data);
   if (player.graphId !== data.graph_id) { // a new graph opens paused, at the step asked for
     player.graphId = data.graph_id;
