@@ -154,6 +154,10 @@ function drawGraph(text, data, state, setTriggerValue) {
         if (t.textContent && data.edges[i].exact) el("title", {}, t).textContent = data.edges[i].exact;
       });
       writeText(f);
+      this.reveal(k);
+    },
+    reveal(k) { // the step's lit edges into view (again after the box was sized: it fits anew)
+      const f = data.frames[k];
       if (f.lit.length) state.zoom.reveal(litBox(data, f.lit));
     },
     // The step's text keeps the height of its tallest step (up to its CSS cap), so stepping
@@ -293,6 +297,7 @@ function newPlayer(root, param) {
       }
       player.view.reserveText();
       player.zoom.resize();
+      player.view.reveal(player.transport.position);
     }
   }).observe(root);
   player.say = liveRegion(root);
@@ -330,4 +335,5 @@ export default function mountPlayer(component) {
   }
   player.view.reserveText();
   player.zoom.resize(); // the step's text took its height: the graph gets the room left
+  player.view.reveal(transport.position);
 }
