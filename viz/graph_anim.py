@@ -23,6 +23,7 @@ from viz.coded_scale import CodedScale
 from viz.graph import defined_as, text_name
 from viz.graph_arithmetic import (
     backward_line,
+    exact_numbers,
     forward_line,
     gradient_label,
     sum_line,
@@ -52,6 +53,7 @@ class Step:
     lit_colour: str = palette.FORWARD
     edge_texts: list[str] = field(default_factory=list)  # a label per lit edge (or none)
     lines: list[str] = field(default_factory=list)  # the step's arithmetic, with numbers
+    exact: dict[str, str] = field(default_factory=dict)  # each number in `lines` -> in full
 
 
 def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
@@ -87,6 +89,7 @@ def animation_steps(graph: nx.MultiDiGraph) -> list[Step]:
             lit = list(graph.in_edges(n, keys=True))
             step = _snapshot(state, defined_as(graph, n), lit, palette.FORWARD)
             step.lines = [forward_line(graph, n)]
+            step.exact = exact_numbers(graph, [n], [])
             forward.append(step)
     frames += _numbered("forward", forward)
 
@@ -129,6 +132,7 @@ def _backward_steps(graph: nx.MultiDiGraph, state: Step, show_gradient) -> list[
         label = f"{gradient_label(graph, child)} flows into {targets}"
         step = _backward_snapshot(graph, state, label, lit)
         step.lines = [backward_line(graph, edge, expected[edge[0]]) for edge in lit]
+        step.exact = exact_numbers(graph, [], lit)
         steps.append(step)
         for parent in completed:
             show_gradient(parent)
@@ -142,6 +146,7 @@ def _backward_steps(graph: nx.MultiDiGraph, state: Step, show_gradient) -> list[
             label = f"{gradient_label(graph, parent)} = {added} = {total}"
             step = _backward_snapshot(graph, state, label, terms)
             step.lines = [sum_line(graph, parent, terms)]
+            step.exact = exact_numbers(graph, [parent], terms)
             steps.append(step)
     return steps
 
@@ -231,6 +236,8 @@ def tangent_steps(graph: nx.MultiDiGraph, tangents: dict[int, np.ndarray], sourc
             step = _snapshot(state, defined_as(graph, n), lit, palette.BACKWARD)
             if n in tangents:
                 step.lines = [tangent_line(graph, n, tangents, source)]
+                step.exact = exact_numbers(graph, [n], lit, tuple(tangents[e[0]] for e in lit)
+                                           + (tangents[n],))
             steps.append(step)
     frames += _numbered("tangent", steps)
     for n in nodes:

@@ -17,7 +17,7 @@ import numpy as np
 
 from engine import format_shape
 from viz.graph import defined_as, local_derivative, operands_of, text_name
-from viz.numbers import MAX_WRITTEN_ENTRIES, entries_text
+from viz.numbers import MAX_WRITTEN_ENTRIES, entries_text, format_number
 
 Edge = tuple[int, int, int]  # (parent, child, key)
 
@@ -82,6 +82,19 @@ def sum_line(graph: nx.MultiDiGraph, parent: int, edges: list[Edge]) -> str:
     return f"{gradient_label(graph, parent)} = {' + '.join(terms)} = {total}"
 
 
+def gradient_lines(graph: nx.MultiDiGraph, node: int) -> list[str]:
+    """How `node` got its gradient: the chain rule along each edge to a consumer that sent one
+    back, then their sum if several did (the output: its seed 1; no gradient: nothing)."""
+    if graph.nodes[node]["gradient"] is None:
+        return []
+    if node == graph.graph["output"]:
+        return [f"{gradient_label(graph, node)} = 1"]
+    received = [e for e in graph.out_edges(node, keys=True)
+                if graph.edges[e]["contribution"] is not None]
+    lines = [backward_line(graph, e, len(received)) for e in received]
+    return lines + ([sum_line(graph, node, received)] if len(received) > 1 else [])
+
+
 def _local_label(graph: nx.MultiDiGraph, child: int, parent: int) -> str:
     return f"∂{text_name(graph, child)}/∂{text_name(graph, parent)}"
 
@@ -120,3 +133,27 @@ def tangent_line(graph: nx.MultiDiGraph, node: int, tangents: dict, source: int)
             numbers.append(f"{entries_text(d)} × {entries_text(tangents[parent])}")
     written = f" = {' + '.join(numbers)}" if len(numbers) == len(terms) else ""
     return f"∂{name}/∂{src} = {' + '.join(terms)}{written} = {entries_text(tangents[node])}"
+
+
+def exact_numbers(graph: nx.MultiDiGraph, nodes: list[int], edges: list[Edge],
+                  more: tuple = ()) -> dict[str, str]:
+    """Each number a step's arithmetic writes (3 significant digits) -> its exact value, for the
+    hover: the values of `nodes` and of the operands of each, the gradients, local derivatives
+    and contributions of `edges`, and `more` arrays; every entry of an array small enough to be
+    written out."""
+    arrays = list(more)
+    for node in nodes:
+        arrays += [graph.nodes[u]["value"] for u, _ in operands_of(graph, node)]
+        arrays += [graph.nodes[node]["value"], graph.nodes[node]["gradient"]]
+    for parent, child, key in edges:
+        arrays += [graph.nodes[child]["gradient"], local_derivative(graph, child, key),
+                   graph.edges[parent, child, key]["contribution"]]
+        arrays += [graph.nodes[u]["value"] for u, _ in operands_of(graph, child)]
+    exact: dict[str, list[str]] = {}
+    for array in arrays:
+        if array is not None and np.size(array) <= MAX_WRITTEN_ENTRIES:
+            for x in np.asarray(array, dtype=float).reshape(-1):
+                full = repr(float(x))
+                if full not in exact.setdefault(format_number(x), [full]):
+                    exact[format_number(x)].append(full)
+    return {short: " or ".join(fulls) for short, fulls in exact.items()}

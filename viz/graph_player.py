@@ -9,8 +9,9 @@ Coordinates are SVG pixels at scale 1; the browser scales the drawing to its col
 
 from __future__ import annotations
 
-import itertools
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -20,27 +21,39 @@ from engine.limits import MAX_GRAPH_NODES
 from viz import palette
 from viz.graph import defined_as
 from viz.graph_anim import FILL, RING, Step, animation_steps, tangent_steps
-from viz.graph_layout import layered_layout
+from viz.graph_arithmetic import exact_numbers, gradient_lines
+from viz.graph_layout import LANE_HEIGHT, GraphLayout, layered_layout
+from viz.graph_routes import (
+    BASELINE_PX,
+    EDGE_CHAR_PX,
+    EDGE_TEXT_HALF_PX,
+    IN_PORT_PX,
+    INNER_HALF_PX,
+    LABEL_CLEAR_PX,
+    LABEL_PAD_PX,
+    LEFT_RIGHT_TEXTS,
+    MARGIN_PX,
+    NODE_R,
+    TEXT_DY,
+    TEXT_HALF_PX,
+    Columns,
+    columns_of,
+    label_reach,
+    routes,
+    top_down_texts,
+)
 from viz.graph_text import hover_text
 from viz.numbers import full_text
 
 CHAR_PX = 8.2  # average width of a character of the node texts (15 px font)
-MIN_COLUMN_PX, MAX_COLUMN_PX = 96, 230
 ROW_PX = 104  # a row: name above, node, value and gradient under it
-MARGIN_PX = 48
 BOX_PX = (460, 420)  # the room the player gives the drawing at 1280 × 720, sidebar open and the
 # inspector beside it (at scale 1)
-NODE_R = 21
-TEXT_DY = {"top": -NODE_R - 5, "value": NODE_R + 17, "grad": NODE_R + 35}  # a node's texts'
-# baselines below its centre: name above, value and gradient under it
 MAX_HEIGHT_PX = 600  # the drawing's box at most (the player gives it the first screen's rest)
 TEXT_FLOOR_PX = 12  # the smallest a text of the graph may be drawn on screen (the player pans and
 PRESENTER_TEXT_FLOOR_PX = 16  # zooms a graph that does not fit at that size); in presenter mode
-EDGE_CHAR_PX = 8.4  # width of a character of an edge's label (bold 14 px)
-EDGE_TEXT_HALF_PX = 9  # half the height of an edge's label
-INNER_CHAR_PX, INNER_HALF_PX = 9.4, 8  # a character of a node's own label (bold 16 px), half its
+INNER_CHAR_PX = 9.4  # a character of a node's own label (bold 16 px)
 # height
-TWIN_BEND = 0.35  # how far the edges of a repeated operand (x * x) bow apart, in columns
 
 
 def at_step(data: dict, frame: int, selected: int | None, hidden: bool = False) -> dict:
@@ -56,10 +69,12 @@ def without_answers(data: dict) -> dict:
     """`data` with every computed value and every gradient blanked (a lesson's open question
     asks for one of them): the inputs' values, the graph and the order of the steps stay."""
     leaves = [node["square"] for node in data["nodes"]]
-    frames = [{**frame, "lines": [], "edge_texts": {}, "grads": [""] * len(frame["grads"]),
+    frames = [{**frame, "lines": [], "exact": {}, "edge_texts": {},
+               "grads": [""] * len(frame["grads"]),
                "values": [v if leaf else "" for v, leaf in zip(frame["values"], leaves)]}
               for frame in data["frames"]]
-    nodes = [{**node, "hover": node["hover"].split("\n")[0]} for node in data["nodes"]]
+    nodes = [{**node, "hover": node["hover"].split("\n")[0], "chain": [], "chain_exact": {}}
+             for node in data["nodes"]]
     edges = [{**edge, "exact": ""} for edge in data["edges"]]
     return {**data, "frames": frames, "nodes": nodes, "edges": edges}
 
@@ -68,9 +83,12 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
                 selected: int | None = None, scale: float = 1.0,
                 tangents: tuple[Tensor, dict[Tensor, np.ndarray]] | None = None) -> dict:
     """Everything the player needs, as JSON-ready lists; `scale` > 1 (presenter mode) draws
-    the graph (its texts and lines) and the controls that much larger. With `tangents` =
-    (source, {tensor: tangent}) from page_models.expression_graph.forward_tangents, the steps
-    are forward mode's (viz.graph_anim.tangent_steps)."""
+    the graph (its texts and lines) and the controls that much larger. Drawn left to right (in
+    one band or a few, for the box beside the inspector); data["shapes"] (`drawn_as`) are the
+    other cuts and top to bottom, which the player draws instead where its own box shows one a
+    fifth larger (a wide presenter's box, a narrow pane). With
+    `tangents` = (source, {tensor: tangent}) from page_models.expression_graph.forward_tangents,
+    the steps are forward mode's (viz.graph_anim.tangent_steps)."""
     if tangents is None:
         steps = animation_steps(graph)
     else:
@@ -78,49 +96,35 @@ def player_data(graph: nx.MultiDiGraph, graph_id: str, frame: int = 0,
         source, by_tensor = tangents
         steps = tangent_steps(graph, {ids[t]: v for t, v in by_tensor.items()}, ids[source])
     nodes = sorted(graph.nodes)
-    final = steps[-1]
-    widest = max([len(t) for t in final.values + final.gradients]
-                 + [len(graph.nodes[n]["name"] or "") for n in nodes] + [6])
-    column_px = min(max(widest * CHAR_PX + 16, MIN_COLUMN_PX), MAX_COLUMN_PX)
-    layout = _best_layout(graph, column_px)
-
-    def at(col: float, row: float) -> tuple[float, float]:
-        return round(MARGIN_PX + col * column_px, 1), round(MARGIN_PX + 10 + row * ROW_PX, 1)
-
-    xy = {n: at(*layout.positions[n]) for n in nodes}
     edges = list(graph.edges(keys=True))
-    paths = []
-    for u, v, key in edges:
-        points = [xy[u], *(at(*p) for p in layout.bends.get((u, v, key), [])), xy[v]]
-        twins = graph.number_of_edges(u, v)
-        if twins > 1 and len(points) == 2:
-            rank = sorted(graph[u][v]).index(key) - (twins - 1) / 2
-            (x0, y0), (x1, y1) = points
-            length = max(math.hypot(x1 - x0, y1 - y0), 1e-9)
-            bend = TWIN_BEND * column_px * rank
-            points.insert(1, ((x0 + x1) / 2 - bend * (y1 - y0) / length,
-                              (y0 + y1) / 2 + bend * (x1 - x0) / length))
-        paths.append([list(p) for p in points])
-    width, height = _size_px(layout, column_px)
     frames = [_frame(step, edges) for step in steps]
+    drawn = [_node(graph, n) for n in nodes]
+    chars = _label_chars(frames, edges)
+    beside = _text_halves(drawn, frames)
+    first, others = _shapes(graph, beside, chars)
+    drawing = _drawing(first, edges, chars)
+    for node, xy in zip(drawn, drawing["xy"]):
+        node["x"], node["y"] = xy
     data = {
         "graph_id": graph_id,
         "scale": scale,
-        "width": round(max(width, 2 * MARGIN_PX + column_px), 1),
-        "height": round(height, 1),
+        "width": drawing["width"],
+        "height": drawing["height"],
         "node_r": NODE_R,
+        "direction": "lr",
         "text_dy": TEXT_DY,
+        "text_at": LEFT_RIGHT_TEXTS,
+        "shapes": [_drawing(shape, edges, chars) for shape in others],
         "max_height": MAX_HEIGHT_PX,
         "text_floor": PRESENTER_TEXT_FLOOR_PX if scale > 1 else TEXT_FLOOR_PX,
-        "nodes": [_node(graph, n, xy[n]) for n in nodes],
-        "edges": [{"points": p, "from": e[0], "to": e[1],
-                   "exact": _exact(graph.edges[e]["contribution"])} for p, e in zip(paths, edges)],
+        "nodes": drawn,
+        "edges": [{"points": p, "label": place, "from": e[0], "to": e[1],
+                   "exact": _exact(graph.edges[e]["contribution"])}
+                  for p, place, e in zip(drawing["points"], drawing["labels"], edges)],
         "frames": frames,
         "colours": {"ink": palette.INK, "edge": palette.EDGE, "selected": palette.SELECTED,
                     "forward": palette.FORWARD, "backward": palette.BACKWARD},
     }
-    for edge, place in zip(data["edges"], _label_points(data, _label_chars(frames, edges))):
-        edge["label"] = place
     return at_step(data, frame, selected)
 
 
@@ -138,16 +142,20 @@ def text_boxes(data: dict, frame: int, edge_labels: bool = True
     """Where step `frame` draws each text: (text, box, its node or None for an edge's label),
     as the player's CSS sets them (viz/assets/graph_player.css); the nodes' texts only without
     `edge_labels`."""
-    f, dy = data["frames"][frame], data["text_dy"]
+    f, at = data["frames"][frame], data["text_at"]
     boxes = []
     for i, node in enumerate(data["nodes"]):
         x, y = node["x"], node["y"]
         boxes.append((node["label"], _centred(x, y, len(node["label"]) * INNER_CHAR_PX,
                                               INNER_HALF_PX), i))
-        for text, baseline in ((node["top"], y + dy["top"]), (f["values"][i], y + dy["value"]),
-                               (f["grads"][i], y + dy["grad"])):
+        for text, kind in ((node["top"], "top"), (f["values"][i], "value"),
+                           (f["grads"][i], "grad")):
             if text:
-                boxes.append((text, _centred(x, baseline - 4, len(text) * CHAR_PX, 7.5), i))
+                dx, dy, anchor = at[kind]
+                width = len(text) * CHAR_PX
+                middle = x + dx + {"start": width / 2, "end": -width / 2}.get(anchor, 0)
+                boxes.append((text, _centred(middle, y + dy - BASELINE_PX, width, TEXT_HALF_PX),
+                              i))
     for k, text in f["edge_texts"].items() if edge_labels else ():
         if text:
             x, y = data["edges"][int(k)]["label"]
@@ -180,93 +188,131 @@ def segment_hits(box: Box, a, b) -> bool:
     return low <= high
 
 
-def _label_points(data: dict, chars: list[int]) -> list[list[float]]:
-    """The centre of each edge's label (as long as its longest): beside its own line, on the
-    first of a few places along it (the middle first) where it covers no node's text, no other
-    label and no line; else where it covers the fewest texts, then lines."""
-    widest = {}  # each node text's widest box over the steps (a sum arriving can be wider)
-    for k in range(len(data["frames"])):
-        for _, box, node in text_boxes(data, k, edge_labels=False):
-            key = (node, box[1])
-            if key not in widest or box[2] - box[0] > widest[key][2] - widest[key][0]:
-                widest[key] = box
-    taken = list(widest.values())
-    lines = [(a, b) for e in data["edges"] for a, b in zip(e["points"], e["points"][1:])]
-    places = []
-    for edge, n in zip(data["edges"], chars):
-        candidates = _label_candidates(edge["points"], n) if n else [[0.0, 0.0]]
-        place = min(candidates, key=lambda c: _covered(_label_box(c, n), taken, lines))
-        if n:
-            taken.append(_label_box(place, n))
-        places.append(place)
-    return places
+def _text_halves(nodes: list[dict], frames: list[dict]) -> dict[int, tuple[float, float, float]]:
+    """Half the width of each node's name, its inner label, and its widest number over the
+    steps."""
+    return {i: (len(node["top"]) * CHAR_PX / 2, len(node["label"]) * INNER_CHAR_PX / 2,
+                max(len(f[k][i]) * CHAR_PX / 2 for f in frames for k in ("values", "grads")))
+            for i, node in enumerate(nodes)}
 
 
-def _label_box(centre, chars: int) -> Box:
-    return _centred(centre[0], centre[1], chars * EDGE_CHAR_PX, EDGE_TEXT_HALF_PX)
+def _row_y(row: float) -> float:
+    return round(MARGIN_PX + 10 + row * ROW_PX, 1)
 
 
-def _covered(box: Box, taken: list[Box], lines: list) -> tuple[int, int]:
-    """How many texts, then lines, a label's box would cover (min() takes the first clear)."""
-    return (sum(overlaps(box, other) for other in taken),
-            sum(segment_hits(box, a, b) for a, b in lines))
+@dataclass(frozen=True)
+class Shape:
+    """A way to draw the graph: its layout, direction, columns (along the direction) and rows."""
+
+    direction: str  # "lr": inputs left, output right; "tb": inputs at the top, output below
+    layout: GraphLayout
+    columns: Columns
+    across: Callable[[float], float]  # a layout row -> px across the direction
+    across_px: float  # the drawing's size across the direction
+    clear: dict  # node -> px its lines keep off its centre (its inner label)
+    beside: dict  # node -> half its name's, inner label's and numbers' widths
+    texts: dict  # where a node's texts go (viz.graph_routes.LEFT_RIGHT_TEXTS, top_down_texts)
+
+    def xy(self, node: int) -> tuple[float, float]:
+        column, row = self.layout.positions[node]
+        along, across = self.columns.x(column), self.across(row)
+        return (across, along) if self.direction == "tb" else (along, across)
+
+    @property
+    def width(self) -> float:
+        return self.across_px if self.direction == "tb" else self.columns.width
+
+    @property
+    def height(self) -> float:
+        return self.columns.width if self.direction == "tb" else self.across_px
 
 
-LABEL_ALONG = (0.5, 0.35, 0.65, 0.2, 0.8)  # where along an edge's length its label may go
-LABEL_FURTHER = (0, 10, 20)  # and how much further from its line than just clear of it
+SHAPE_GAIN = 1.2  # another shape than the first must show the graph that much larger (also in
+# the player: graph_player.js)
 
 
-def _label_candidates(points: list, chars: int) -> list[list[float]]:
-    """Places beside the line, `chars` wide, at LABEL_ALONG of its length, above then below."""
-    lengths = [math.dist(a, b) for a, b in zip(points, points[1:])]
-    places = []
-    for along in LABEL_ALONG:
-        left = along * sum(lengths)
-        k = 0
-        while k < len(lengths) - 1 and left > lengths[k]:
-            left -= lengths[k]
-            k += 1
-        (ax, ay), (bx, by) = points[k], points[k + 1]
-        t = left / (lengths[k] or 1.0)
-        mx, my = ax + t * (bx - ax), ay + t * (by - ay)
-        length = lengths[k] or 1.0
-        nx, ny = -(by - ay) / length, (bx - ax) / length
-        if ny > 0 or (ny == 0 and nx < 0):
-            nx, ny = -nx, -ny
-        reach = chars * EDGE_CHAR_PX / 2 * abs(nx) + EDGE_TEXT_HALF_PX * abs(ny) + 3
-        for side, further in itertools.product((1, -1), LABEL_FURTHER):
-            places.append([round(mx + side * nx * (reach + further), 1),
-                           round(my + side * ny * (reach + further), 1)])
-    return places
-
-
-def _size_px(layout, column_px: float) -> tuple[float, float]:
-    return (MARGIN_PX * 2 + (layout.columns - 1) * column_px,
-            MARGIN_PX * 2 + 20 + (layout.rows - 1) * ROW_PX)
-
-
-def _best_layout(graph: nx.MultiDiGraph, column_px: float):
-    """The layout, in one band or cut into a few, that the box shows largest."""
+def _shapes(graph: nx.MultiDiGraph, beside: dict, chars: list[int]
+            ) -> tuple[Shape, list[Shape]]:
+    """The shape the box beside the inspector shows largest, left to right in one band or cut
+    into a few (a cut by a fifth larger at least: edges into the next band make a long way
+    round), and the others: the other cuts, and top to bottom in one band unless a node gets
+    more than two labelled edges."""
+    nodes = sorted(graph.nodes)
+    longest: dict = {}
+    for (_, v, _), n in zip(graph.edges(keys=True), chars):
+        longest[v] = max(longest.get(v, 0), n)
+    reaches = {n: label_reach(graph.in_degree(n), longest.get(n, 0), beside[n]) for n in nodes}
+    halves = {n: max(beside[n]) for n in nodes}
+    clear = {n: beside[n][1] + 2 for n in nodes}
     one_band = layered_layout(graph, MAX_GRAPH_NODES)
     depth = one_band.columns
     cuts = {math.ceil(depth / bands) for bands in (2, 3)} - {depth}
+    shapes = [Shape("lr", layout, columns_of(layout, halves, reaches), _row_y,
+                    MARGIN_PX * 2 + 20 + (layout.rows - 1) * ROW_PX, clear, beside,
+                    LEFT_RIGHT_TEXTS)
+              for layout in [one_band, *(layered_layout(graph, c) for c in sorted(cuts) if c >= 2)]]
     best, best_scale = None, -1.0
-    for layout in [one_band, *(layered_layout(graph, c) for c in sorted(cuts) if c >= 2)]:
-        width, height = _size_px(layout, column_px)
-        scale = min(BOX_PX[0] / width, BOX_PX[1] / height)
-        if scale > best_scale + 1e-9:
-            best, best_scale = layout, scale
-    return best
+    for shape in shapes:
+        scale = min(BOX_PX[0] / shape.width, BOX_PX[1] / shape.height)
+        if scale > best_scale * SHAPE_GAIN:
+            best, best_scale = shape, scale
+    if all(graph.in_degree(v) <= 2 for v in longest):
+        shapes.append(_top_to_bottom(one_band, beside, max(chars, default=0), longest))
+    return best, [shape for shape in shapes if shape is not best]
 
 
-def _node(graph: nx.MultiDiGraph, n: int, xy) -> dict:
+def _drawing(shape: Shape, edges: list, chars: list[int]) -> dict:
+    """Where `shape` puts each node, line and label, and the drawing's size."""
+    points, labels = routes(edges, shape.layout, shape.columns, shape.across, shape.clear,
+                            shape.beside, chars, shape.direction)
+    return {"direction": shape.direction, "width": round(shape.width, 1),
+            "height": round(shape.height, 1),
+            "text_at": shape.texts, "points": points, "labels": labels,
+            "xy": [list(shape.xy(n)) for n in sorted(shape.layout.positions)]}
+
+
+def drawn_as(data: dict, shape: int | None) -> dict:
+    """`data` drawn in its other shape number `shape` (None: as sent), as the player does."""
+    if shape is None:
+        return data
+    other = data["shapes"][shape]
+    return {**data, **{k: other[k] for k in ("direction", "width", "height", "text_at")},
+            "nodes": [{**node, "x": x, "y": y} for node, (x, y) in zip(data["nodes"], other["xy"])],
+            "edges": [{**edge, "points": p, "label": label}
+                      for edge, p, label in zip(data["edges"], other["points"], other["labels"])]}
+
+
+def _top_to_bottom(layout: GraphLayout, beside: dict, chars: int, labelled: dict) -> Shape:
+    """One band top to bottom: a row as tall as a node, with room above it for the labels of the
+    edges into it; the layout's rows side by side, as wide as the widest name left of a node
+    plus the widest number right of one (or two labels beside the lines into one)."""
+    texts = top_down_texts(max(half for _, half, _ in beside.values()))
+    name = max(half * 2 for half, _, _ in beside.values()) - texts["top"][0]
+    numbers = max(half * 2 for _, _, half in beside.values()) + texts["value"][0]
+    label = IN_PORT_PX / 2 + LABEL_CLEAR_PX + chars * EDGE_CHAR_PX
+    pitch = max(name + numbers + LABEL_PAD_PX, 2 * label + LABEL_PAD_PX,
+                (max(name, numbers, label) + LABEL_PAD_PX) / (0.5 + LANE_HEIGHT / 2))
+    ring = NODE_R + 8.0
+    reaches = {n: ring + LABEL_PAD_PX + 2 * EDGE_TEXT_HALF_PX if labelled.get(n) else 0.0
+               for n in beside}
+    columns = columns_of(layout, dict.fromkeys(beside, ring), reaches)
+    return Shape("tb", layout, columns, lambda row: round(MARGIN_PX + (row + 0.5) * pitch, 1),
+                 MARGIN_PX * 2 + layout.rows * pitch, dict.fromkeys(beside, INNER_HALF_PX + 2),
+                 beside, texts)
+
+
+def _node(graph: nx.MultiDiGraph, n: int) -> dict:
     attrs = graph.nodes[n]
+    sent_back = [e for e in graph.out_edges(n, keys=True)
+                 if graph.edges[e]["contribution"] is not None]
     inner = attrs["name"] if attrs["op"] is None and attrs["name"] else (
         attrs["symbol"] or attrs["formula"])
-    return {"x": xy[0], "y": xy[1], "label": inner,
-            "top": (attrs["name"] or attrs["short"]) if attrs["op"] is not None else "",
+    return {"x": 0.0, "y": 0.0, "label": inner,
+            "top": (attrs["name"] or attrs["short"] or "") if attrs["op"] is not None else "",
             "square": attrs["op"] is None,
-            "hover": "\n".join([defined_as(graph, n), *hover_text(graph, n).split("<br>")[1:]])}
+            "hover": "\n".join([defined_as(graph, n), *hover_text(graph, n).split("<br>")[1:]]),
+            "chain": gradient_lines(graph, n),  # shown above the graph where no inspector is beside
+            "chain_exact": exact_numbers(graph, [n], sent_back)}
 
 
 def _exact(contribution) -> str:
@@ -279,6 +325,7 @@ def _frame(step: Step, edges: list) -> dict:
     return {
         "label": step.label,
         "lines": step.lines,
+        "exact": step.exact,
         "fills": [_colour(FILL, c, palette.NEUTRAL) for c in step.fills],
         "rings": [_colour(RING, c, palette.EDGE) for c in step.rings],
         "values": step.values,

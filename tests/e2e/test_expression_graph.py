@@ -263,6 +263,19 @@ IN_BOX = """([lit, box]) => { const b = box.getBoundingClientRect();
             && r.bottom > b.top && r.top < b.bottom; }); }"""
 
 
+def empty_point(page, box: dict) -> tuple[float, float]:
+    """A point of the graph's box on no node (their texts included)."""
+    nodes = page.locator(NODES).evaluate_all(
+        "(gs) => gs.map((g) => { const r = g.getBoundingClientRect(); "
+        "return [r.left, r.top, r.right, r.bottom]; })")
+    for fy in (0.5, 0.3, 0.7, 0.2, 0.8):
+        for fx in (0.5, 0.4, 0.6, 0.3, 0.7):
+            x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+            if not any(x0 - 4 <= x <= x1 + 4 and y0 - 4 <= y <= y1 + 4 for x0, y0, x1, y1 in nodes):
+                return x, y
+    raise AssertionError("no empty point in the graph's box")
+
+
 def test_the_largest_graph_keeps_its_text_legible_and_pans_instead(page, base_url, browser):
     """micrograd's example (the widest built-in graph): text ≥ 12 px on screen at 1280 × 720 and
     on a phone, ≥ 16 px presenting; the rest of the graph is a drag, a zoom button or a step
@@ -284,9 +297,10 @@ def test_the_largest_graph_keeps_its_text_legible_and_pans_instead(page, base_ur
         lit = page.locator(".gp-lit").element_handles()
         assert page.evaluate(IN_BOX, [lit, graph.element_handle()]), step_text(page)
     before = stage.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    x, y = empty_point(page, box)  # a drag from a node would not pan: a node is a button
+    page.mouse.move(x, y)
     page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] / 2 - 120, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.move(x - 120, y, steps=5)
     page.mouse.up()
     assert stage.bounding_box()["x"] < before["x"] - 50  # dragged left
     page.get_by_role("button", name="Fit the whole drawing").click()
@@ -306,3 +320,36 @@ def test_the_inspector_sits_beside_the_graph_on_the_first_screen(page, base_url)
     assert side["x"] >= graph["x"] + graph["width"]  # beside, not below
     assert side["y"] < graph["y"] + graph["height"] and side["y"] + side["height"] <= 720
     assert inspector.get_by_text("Local derivative of").count() == 1
+    expect(page.locator(".gp-chain")).to_be_hidden()  # the inspector beside says it already
+
+
+LESSON_VIEW = "iframe[title^='Lesson view']"
+
+
+def test_a_lesson_views_graph_and_the_picked_nodes_chain_rule_share_the_first_screen(page,
+                                                                                     base_url):
+    """In a lesson's view (under 640 px wide, the inspector stacks under the graph) a picked node's
+    chain rule shows above the graph, each number's exact value on hover, on the first screen."""
+    open_page(page, base_url, "Lessons?lesson=chain-rule&step=2")
+    page.get_by_role("button", name="Reveal the answer").click()  # the view shows the numbers
+    view = page.frame_locator(LESSON_VIEW)
+    view.locator(NODES).filter(has=view.locator(".gp-inner", has_text=re.compile("^w1$"))).click()
+    chain = view.locator(".gp-chain")
+    expect(chain).to_contain_text("∂y/∂w1 = ∂y/∂u · ∂u/∂w1 = 0.246 × 2 = 0.492", timeout=30_000)
+    exact = chain.locator(".gp-number").filter(has_text="0.492").get_attribute("title")
+    assert re.fullmatch(r"exactly 0\.49226816547519\d+", exact), exact
+    frame, box = page.locator(LESSON_VIEW).bounding_box(), chain.bounding_box()
+    graph = view.locator(".gp-graph").bounding_box()
+    assert frame["y"] <= box["y"] and box["y"] + box["height"] <= min(720, graph["y"])
+    assert graph["y"] + 150 <= min(720, frame["y"] + frame["height"])  # the graph under it, seen
+    page.screenshot(path="/tmp/backprop_playground_lesson_chain_rule.png")
+
+
+def test_a_wider_box_draws_the_graph_in_the_shape_it_shows_larger(page, base_url):
+    """The MLP is sent cut into bands for the box beside the inspector (taller than wide); the
+    presenter's wider box shows it larger in fewer bands (viz.graph_player.drawn_as)."""
+    open_page(page, base_url, "Expression_Graph?example=mlp&present=1")
+    wait_for_player(page)
+    _, _, width, height = map(float, page.locator(".gp-svg").get_attribute("viewBox").split())
+    assert width > height and page.locator(".gp-svg").get_attribute("data-direction") == "lr"
+    assert page.locator(".gp-svg text").evaluate_all(SMALLEST_TEXT) >= 16 - 0.01

@@ -1,5 +1,7 @@
 """The arithmetic of each animation step, checked against the engine's own numbers."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -155,3 +157,22 @@ def test_unnamed_intermediates_get_short_names_defined_once(key):
         definitions = [s.label for s in steps if s.label.split(": ", 1)[-1].startswith(
             f"{short} = ")]
         assert len(definitions) == 1, (short, definitions)
+
+
+NUMBER = re.compile(r"\(\d+(?:,\d+)*,?\)|(?<![\w.])−?\d+(?:\.\d+)?(?:e[+−]\d+)?(?![\w.])")
+
+
+@pytest.mark.parametrize("key", ["neuron", "fanout", "chain", "micrograd"])
+def test_every_number_in_a_steps_arithmetic_has_its_exact_value_for_the_hover(key):
+    _, _, steps = steps_of(key)
+    for step in steps:
+        for line in step.lines:
+            for number in NUMBER.findall(line):
+                if not number.startswith("("):  # a shape
+                    assert number in step.exact, (line, number)
+    if key == "neuron":  # w1's step: its contribution as the engine computed it, in full
+        graph = steps_of(key)[1]
+        w1 = next(s for s in steps if "∂y/∂w1 = ∂y/∂t2 · ∂t2/∂w1 = 0.246 × 2 = 0.492" in s.lines)
+        (edge,) = [e for e in graph.edges(keys=True) if graph.nodes[e[0]]["name"] == "w1"]
+        assert w1.exact["0.492"] == repr(float(graph.edges[edge]["contribution"]))
+        assert w1.exact["2"] == "2.0"

@@ -50,10 +50,35 @@ function litBox(data, lit) {
           Math.max(...ys) + r + 40];
 }
 
+// A line of arithmetic as text and spans: each number in `exact` (3 significant digits -> in
+// full) a span whose hover gives it in full; a shape, (2,3), stays text.
+function exactOnHover(line, exact) {
+  const numbers = Object.keys(exact).sort((a, b) => b.length - a.length)
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  if (!numbers.length) return [line];
+  const shape = "\\(\\d+(?:,\\d+)*,?\\)";
+  const pattern = new RegExp(`${shape}|(?<![\\w.])(?:${numbers.join("|")})(?![\\w.])`, "g");
+  const parts = [];
+  let at = 0;
+  for (const match of line.matchAll(pattern)) {
+    if (!(match[0] in exact)) continue; // a shape
+    parts.push(line.slice(at, match.index));
+    const span = document.createElement("span");
+    span.className = "gp-number";
+    span.textContent = match[0];
+    span.title = `exactly ${exact[match[0]]}`;
+    parts.push(span);
+    at = match.index + match[0].length;
+  }
+  parts.push(line.slice(at));
+  return parts;
+}
+
 // Draw the graph of `data` into the player's pan/zoom box, state.zoom (the step's texts go to
 // `text`); returns show(k) and reserveText().
 function drawGraph(text, data, state, setTriggerValue) {
   const svg = el("svg", { viewBox: `0 0 ${data.width} ${data.height}`, class: "gp-svg",
+                          "data-direction": data.direction,
                           role: "group", "aria-label": "computation graph" });
   const defs = el("defs", {}, svg);
   const marker = el("marker", { id: "gp-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
@@ -88,10 +113,15 @@ function drawGraph(text, data, state, setTriggerValue) {
       : el("circle", { cx: node.x, cy: node.y, r }, g));
     el("text", { x: node.x, y: node.y, class: "gp-inner", "dominant-baseline": "central" }, g)
       .textContent = node.label;
-    if (node.top) el("text", { x: node.x, y: node.y + data.text_dy.top, class: "gp-top" }, g)
-      .textContent = node.top;
-    values.push(el("text", { x: node.x, y: node.y + data.text_dy.value, class: "gp-value" }, g));
-    grads.push(el("text", { x: node.x, y: node.y + data.text_dy.grad, class: "gp-grad" }, g));
+    const text = (kind) => { // where data.text_at puts it: above/under, or left/right of the node
+      const [dx, dy, anchor] = data.text_at[kind];
+      const t = el("text", { x: node.x + dx, y: node.y + dy, class: `gp-${kind}` }, g);
+      t.style.textAnchor = anchor;
+      return t;
+    };
+    if (node.top) text("top").textContent = node.top;
+    values.push(text("value"));
+    grads.push(text("grad"));
     g.addEventListener("click", () => {
       setTriggerValue("clicked", { node: i, frame: state.transport.position });
     });
@@ -105,7 +135,8 @@ function drawGraph(text, data, state, setTriggerValue) {
   const writeText = (f) => {
     text.querySelector(".gp-step").textContent = f.label;
     text.querySelector(".gp-lines").replaceChildren(...f.lines.map((line) => {
-      const div = document.createElement("div"); div.textContent = line; return div; }));
+      const div = document.createElement("div"); div.append(...exactOnHover(line, f.exact || {}));
+      return div; }));
   };
   return {
     show(k) {
@@ -123,6 +154,10 @@ function drawGraph(text, data, state, setTriggerValue) {
         if (t.textContent && data.edges[i].exact) el("title", {}, t).textContent = data.edges[i].exact;
       });
       writeText(f);
+      this.reveal(k);
+    },
+    reveal(k) { // the step's lit edges into view (again after the box was sized: it fits anew)
+      const f = data.frames[k];
       if (f.lit.length) state.zoom.reveal(litBox(data, f.lit));
     },
     // The step's text keeps the height of its tallest step (up to its CSS cap), so stepping
@@ -188,6 +223,50 @@ function nodeAccess(player) {
   });
 }
 
+// The selected node's chain rule (how it got its gradient) above the graph: the CSS shows it only
+// where the page stacks the node inspector under the graph (a lesson's view, a phone).
+function writeChain(box, data) {
+  const node = data.nodes[data.selected];
+  const lines = node ? node.chain : [];
+  box.hidden = !lines.length;
+  if (!node) return;
+  const head = document.createElement("div");
+  head.className = "gp-chain-head";
+  head.textContent = `Inspecting ${node.hover.split("\n")[0]}: its gradient`;
+  box.replaceChildren(head, ...lines.map((line) => {
+    const div = document.createElement("div");
+    div.className = "gp-chain-line";
+    div.append(...exactOnHover(line, node.chain_exact));
+    return div;
+  }));
+}
+
+const SHAPE_GAIN = 1.2; // another shape must show the graph that much larger (viz.graph_player)
+
+// The data as the player draws it: as sent (left to right, cut into bands for the box beside
+// the inspector), or in another shape (data.shapes: other cuts, top to bottom) that the graph's
+// own box shows larger (a wide presenter's box, a narrow pane); viz.graph_player.drawn_as.
+function shaped(data, box) {
+  const room = roomBelow(box, data);
+  const fit = (d) => Math.min(box.clientWidth / d.width, room / d.height);
+  let best = data;
+  for (const other of box.clientWidth ? data.shapes || [] : []) {
+    if (fit(other) > fit(best) * SHAPE_GAIN) best = other;
+  }
+  if (best === data) return data;
+  return { ...data, direction: best.direction, width: best.width, height: best.height,
+    text_at: best.text_at,
+    nodes: data.nodes.map((n, i) => ({ ...n, x: best.xy[i][0], y: best.xy[i][1] })),
+    edges: data.edges.map((e, i) => ({ ...e, points: best.points[i], label: best.labels[i] })) };
+}
+
+// Draw the player's graph (again: a new rerun, or a box that now suits the other direction).
+function draw(player) {
+  player.shape = shaped(player.data, player.root.querySelector(".gp-graph"));
+  player.view = drawGraph(player.root.querySelector(".gp-text"), player.shape, player,
+                          player.setTriggerValue);
+}
+
 // A new player (a new root: first mount, or back from another page) gets its bar, keys and
 // transport; every run draws the graph again (the selected node, the scale may change).
 function newPlayer(root, param) {
@@ -195,7 +274,8 @@ function newPlayer(root, param) {
                                 GRAPH_SPEEDS)
     + keyList(["space", "arrows", "home", "end", "help"])
     + `<div class="gp-text"><div class="gp-step"></div>
-       <div class="gp-lines"></div></div><div class="gp-graph"></div>`;
+       <div class="gp-lines"></div></div><div class="gp-chain" hidden></div>
+       <div class="gp-graph"></div>`;
   const player = { root, view: null, zoom: panZoom(root.querySelector(".gp-graph")) };
   const at = () => player.transport.position;
   const address = param ? () => ({ [param]: at() > 0 ? at() : null }) : null;
@@ -210,8 +290,14 @@ function newPlayer(root, param) {
   new ResizeObserver(([entry]) => {
     if (entry.contentRect.width !== width && player.view) {
       width = entry.contentRect.width;
+      const now = shaped(player.data, root.querySelector(".gp-graph"));
+      if (now.width !== player.shape.width || now.direction !== player.shape.direction) {
+        draw(player);
+        player.transport.show();
+      }
       player.view.reserveText();
       player.zoom.resize();
+      player.view.reveal(player.transport.position);
     }
   }).observe(root);
   player.say = liveRegion(root);
@@ -238,7 +324,9 @@ export default function mountPlayer(component) {
   player.frames = data.frames.length;
   player.data = data;
   player.selected = data.selected;
-  player.view = drawGraph(root.querySelector(".gp-text"), data, player, setTriggerValue);
+  player.setTriggerValue = setTriggerValue;
+  draw(player);
+  writeChain(root.querySelector(".gp-chain"), data);
   if (player.graphId !== data.graph_id) { // a new graph opens paused, at the step asked for
     player.graphId = data.graph_id;
     transport.go(data.frame);
@@ -247,4 +335,5 @@ export default function mountPlayer(component) {
   }
   player.view.reserveText();
   player.zoom.resize(); // the step's text took its height: the graph gets the room left
+  player.view.reveal(transport.position);
 }
