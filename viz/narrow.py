@@ -19,8 +19,11 @@ CHAR_EM = 0.56  # a character's mean width in the app's sans-serif font, in em (
 LINE_EM = 1.35  # a line of a wrapped title, in em
 TICK_PX = 60  # the width one tick label needs, its space included
 LEGEND_SYMBOL_PX = 46  # a legend entry's symbol and spaces
+LEGEND_LINE_EM = 2.0  # a row of a horizontal legend, in em (plotly draws 1.5–2.2)
+LEGEND_PAD_PX = 12  # a legend's padding, above and below its rows
 MIN_PANEL_PX = 170  # side-by-side panels narrower than this go one under the other
 SHRINK_BELOW_PX = 500  # in a column narrower than this subplot and axis titles shrink
+TITLE_GAP_PX = 12  # under a wrapped title, for the plot's top tick label
 TITLE_PAD_PX = 12  # a wrapped title's room above it (viz.blocks.projector_style's)
 TITLE_SCALE = 1.4  # plotly's figure title without a font size: the layout's font times this
 PLOTLY_MARGIN = {"t": 100, "b": 80, "l": 80, "r": 80}  # plotly's defaults
@@ -200,8 +203,9 @@ def _wrap_titles(layout: dict, width_px: float) -> None:
     title = layout.get("title")
     if isinstance(title, dict) and title.get("text"):
         extra = _wrap_in(layout, title, width_px - 10, scale=TITLE_SCALE)
-        margin["t"] += extra
-        layout["height"] += extra
+        room = extra + TITLE_GAP_PX if extra else 0.0  # and clear of the top tick label
+        margin["t"] += room
+        layout["height"] += room
         if extra:  # from the top edge down (plotly sets a top-anchored title's first line
             pad = title.setdefault("pad", {})  # where one line's would be: pad it down)
             if title.get("yanchor") != "top":
@@ -281,17 +285,19 @@ def _legend_rows(figure: dict, width_px: float) -> float:
     if legend.get("orientation") != "h" or layout.get("showlegend") is False:
         return 0.0
     size = _font_size(layout, legend)
-    chars = max(6, int((width_px - LEGEND_SYMBOL_PX) / (CHAR_EM * size)))
-    rows, used = [], width_px
+    margin = layout["margin"]
+    room = width_px - margin["l"] - margin["r"]  # plotly wraps a legend's rows at the plot's width
+    chars = max(6, int((room - LEGEND_SYMBOL_PX) / (CHAR_EM * size)))
+    rows, used = [], room
     for trace in _legend_entries(figure):
         trace["name"] = wrap(trace["name"], chars)
         entry = _entry_px(trace["name"], size)
-        if used + entry > width_px:
+        if used + entry > room:
             rows.append(1)
             used = 0.0
         used += entry
         rows[-1] = max(rows[-1], trace["name"].count("<br>") + 1)
-    return sum(rows) * size * LINE_EM
+    return sum(rows) * size * LEGEND_LINE_EM + LEGEND_PAD_PX
 
 
 def _legend_room(layout: dict, legend_px: float) -> bool:
@@ -306,7 +312,7 @@ def _legend_room(layout: dict, legend_px: float) -> bool:
         margin["b"] += legend_px + 10
         layout["height"] += legend_px + 10
         return True
-    extra = max(0.0, legend_px - size * LINE_EM)
+    extra = max(0.0, legend_px - size * LEGEND_LINE_EM - LEGEND_PAD_PX)
     margin["t" if over or legend.get("yref") == "container" else "b"] += extra
     layout["height"] += extra
     return False

@@ -5,7 +5,16 @@ import pytest
 from plotly.subplots import make_subplots
 
 from viz.blocks import FONT_SIZE, projector_style
-from viz.narrow import CHAR_EM, LEGEND_ROW_PX, MIN_PANEL_PX, TICK_PX, narrow_figure, wrap
+from viz.narrow import (
+    CHAR_EM,
+    LEGEND_LINE_EM,
+    LEGEND_ROW_PX,
+    LEGEND_SYMBOL_PX,
+    MIN_PANEL_PX,
+    TICK_PX,
+    narrow_figure,
+    wrap,
+)
 from viz.presenter import presenter_figure
 
 
@@ -118,10 +127,17 @@ def test_a_legend_gets_the_rows_its_entries_take_at_this_width():
                      for i in range(4)])
     fig = projector_style(fig, "t")  # the legend over the plot, in one row when wide
     top, height = fig.layout.margin.t, fig.layout.height
-    layout = narrow_figure(fig, floor_px=12, width_px=340)["layout"]
-    row = (FONT_SIZE - 1) * 1.35
-    assert layout["margin"]["t"] == pytest.approx(top + 3 * row)  # one entry per row
-    assert layout["height"] == pytest.approx(height + 3 * row)
+    figure = narrow_figure(fig, floor_px=12, width_px=340)
+    layout = figure["layout"]
+    size = FONT_SIZE - 1
+    plot_px = 340 - 70 - 20  # plotly wraps a legend at the plot's width
+    names = [t["name"].split("<br>") for t in figure["data"]]
+    assert all(LEGEND_SYMBOL_PX + CHAR_EM * size * len(line) <= plot_px
+               for lines in names for line in lines)
+    lines = sum(len(n) for n in names)  # one entry per row: each is wider than half the plot
+    assert lines > 4
+    assert layout["margin"]["t"] == pytest.approx(top + (lines - 1) * size * LEGEND_LINE_EM)
+    assert layout["height"] == pytest.approx(height + (lines - 1) * size * LEGEND_LINE_EM)
 
 
 def test_a_legend_that_fits_beside_a_short_title_stays_there():
