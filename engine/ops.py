@@ -698,10 +698,24 @@ _op(name="stack", symbol="stack", title="stack", help="stack(a, b, axis=0)",
 # ---- normalisation and losses --------------------------------------------------------------
 
 
+def _front(a, axis):
+    """`a` with `axis` swapped with the first axis (a view; swapping again swaps back); a 0-d
+    value is its own front (torch gives it one axis, 0 or -1).
+
+    Softmaxes work on a C-ordered copy of it: NumPy reduces a short last axis one row at a time
+    (the row maxima of 256×2 logits took 11 µs), a first axis in one vectorised pass per entry
+    along it (3 µs), and what it reduces to broadcasts back without a stride-0 axis."""
+    if a.ndim == 0 and axis in (0, -1):
+        return a
+    return np.swapaxes(a, axis, 0)
+
+
 def _softmax(a, axis=-1):
-    e = np.exp(a - a.max(axis=axis, keepdims=True, initial=-np.inf))
-    e /= e.sum(axis=axis, keepdims=True)
-    return e
+    e = _front(a, axis).copy()
+    e -= e.max(axis=0, initial=-np.inf)  # initial: an empty axis
+    np.exp(e, out=e)
+    e /= e.sum(axis=0)
+    return _front(e, axis)
 
 
 _op(name="softmax", symbol="softmax", title="softmax", help="softmax(z, axis=-1)",
@@ -713,8 +727,10 @@ _op(name="softmax", symbol="softmax", title="softmax", help="softmax(z, axis=-1)
 
 
 def _log_softmax(a, axis=-1):
-    shifted = a - a.max(axis=axis, keepdims=True, initial=-np.inf)  # initial: an empty axis
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted = _front(a, axis).copy()
+    shifted -= shifted.max(axis=0, initial=-np.inf)
+    shifted -= np.log(np.exp(shifted).sum(axis=0))
+    return _front(shifted, axis)
 
 
 _op(name="log_softmax", symbol="log-softmax", title="log-softmax", help="log_softmax(z, axis=-1)",
@@ -755,17 +771,17 @@ def cross_entropy_terms(logits, targets):
     """−log softmax(logits)[target] for each row, through log-softmax (stable): the terms the
     cross-entropy averages, shaped like the rows."""
     idx = _class_indices(logits, targets)
-    log_probs = _log_softmax(logits).reshape(-1, logits.shape[-1])
+    log_probs = _log_softmax(logits.reshape(-1, logits.shape[-1]))
     return -log_probs[np.arange(len(idx)), idx].reshape(logits.shape[:-1])
 
 
 def _cross_entropy_vjp(g, out, logits, targets):
     """∂L/∂z = (softmax(z) − onehot(y)) / N (the forward pass checked the targets)."""
     idx = targets.ravel().astype(np.intp)
-    grad = _softmax(logits)
-    grad.reshape(-1, logits.shape[-1])[np.arange(len(idx)), idx] -= 1.0  # − onehot(y)
+    grad = _softmax(logits.reshape(-1, logits.shape[-1]))  # one row per target
+    grad[np.arange(len(idx)), idx] -= 1.0  # − onehot(y)
     grad *= g / len(idx)
-    return grad
+    return grad.reshape(logits.shape)
 
 
 _op(name="cross_entropy", symbol="CE", title="cross-entropy", help="cross_entropy(z, y)",
