@@ -270,8 +270,9 @@ def _linear(x, weight, bias):
 
 def _linear_vjp_weight(g, out, x, weight, bias):
     """∂L/∂W = Gᵀ X: each output's gradient times the layer's input, summed over the batch."""
-    x2, _, g2 = _promote(x, weight, g)
-    return g2.mT @ x2
+    if x.ndim == 1:  # one sample: the outer product
+        x, g = x[None, :], g[..., None, :]
+    return g.mT @ x
 
 
 _op(name="linear", symbol="linear", title="linear layer", help="linear(x, W, b) = x @ W.T + b",
@@ -482,7 +483,7 @@ _op(name="clamp", symbol="clamp", title="clamp", help="clamp(x, min, max)", kind
 
 
 def _sum(a, axis=None, keepdims=False):
-    return np.sum(a, axis=_axes(a, axis), keepdims=keepdims)
+    return a.sum(axis=_axes(a, axis), keepdims=keepdims)
 
 
 def _sum_vjp(g, out, a, axis=None, keepdims=False):
@@ -501,7 +502,7 @@ def _mean(a, axis=None, keepdims=False):
     """The sum over `axis` divided by the count (NumPy's mean, without its warning when the
     count is 0: the result is then nan, as 0/0 is)."""
     axes = _axes(a, axis)
-    return np.sum(a, axis=axes, keepdims=keepdims) / _count(a, axes)
+    return a.sum(axis=axes, keepdims=keepdims) / _count(a, axes)
 
 
 def _mean_vjp(g, out, a, axis=None, keepdims=False):
@@ -707,7 +708,7 @@ def _front(a, axis):
     along it (3 µs), and what it reduces to broadcasts back without a stride-0 axis."""
     if a.ndim == 0 and axis in (0, -1):
         return a
-    return np.swapaxes(a, axis, 0)
+    return a.swapaxes(axis, 0)
 
 
 def _softmax(a, axis=-1):
@@ -780,7 +781,7 @@ def _cross_entropy_vjp(g, out, logits, targets):
     idx = targets.ravel().astype(np.intp)
     grad = _softmax(logits.reshape(-1, logits.shape[-1]))  # one row per target
     grad[np.arange(len(idx)), idx] -= 1.0  # − onehot(y)
-    grad *= g / len(idx)
+    grad *= float(g) / len(idx)  # g: the loss is a scalar
     return grad.reshape(logits.shape)
 
 
