@@ -183,3 +183,32 @@ def test_an_answer_that_is_not_immutable_is_never_kept():
         _asgi_get(app, "/static/no/such/file.js")
         _asgi_get(app, "/Optimizer_Lab")
     assert static.calls == 4 and app.kept == {}
+
+
+def test_requests_arriving_while_a_file_is_fetched_wait_for_that_answer():
+    import asyncio
+
+    from ui.process import FrontendFilesFromMemory
+
+    class SlowStatic(_FakeStatic):
+        async def __call__(self, scope, receive, send):
+            await asyncio.sleep(0.01)  # the worker thread reading the file
+            await super().__call__(scope, receive, send)
+
+    static = SlowStatic(b"public, immutable, max-age=31536000")
+    app = FrontendFilesFromMemory(static)
+    bodies: list[list[bytes]] = [[] for _ in range(5)]
+
+    async def get(i):
+        async def send(message):
+            bodies[i].append(message.get("body", b""))
+
+        scope = {"type": "http", "method": "GET", "path": "/static/js/a.js", "headers": []}
+        await app(scope, None, send)
+
+    async def class_at_once():
+        await asyncio.gather(*(get(i) for i in range(5)))
+
+    asyncio.run(class_at_once())
+    assert static.calls == 1 and all(b"".join(b) == b"abc" for b in bodies)
+    assert app.fetching == {}

@@ -57,6 +57,7 @@ cost is at most a few MB of freed memory kept by the process. Calling it again i
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 import gc
@@ -98,9 +99,11 @@ def larger_file_chunks() -> None:
 class FrontendFilesFromMemory:
     """An ASGI app around Streamlit's static files that answers a repeated GET of one of its
     hashed bundles (static/..., served "immutable") from memory: the first complete answer is
-    kept (status, headers, body) and replayed; a request with a Range or a conditional header
-    goes to Streamlit as before. Kept: only what Streamlit's frontend directory holds (a path
-    it does not hold is answered with index.html, no-cache, never kept), at most its ~26 MB."""
+    kept (status, headers, body) and replayed; requests for a file that arrive while it is being
+    fetched (a class opening a link at once) wait for that answer. A request with a Range or a
+    conditional header goes to Streamlit as before. Kept: only what Streamlit's frontend
+    directory holds (a path it does not hold is answered with index.html, no-cache, never
+    kept), at most its ~26 MB."""
 
     KEPT_PREFIX = "/static/"
     PASSED_ON = (b"range", b"if-none-match", b"if-modified-since")
@@ -108,6 +111,7 @@ class FrontendFilesFromMemory:
     def __init__(self, app):
         self.app = app
         self.kept: dict[str, tuple[dict, bytes]] = {}
+        self.fetching: dict[str, asyncio.Event] = {}
 
     def _key(self, scope) -> str | None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -122,6 +126,8 @@ class FrontendFilesFromMemory:
         if key is None:
             await self.app(scope, receive, send)
             return
+        if key not in self.kept and key in self.fetching:
+            await self.fetching[key].wait()
         kept = self.kept.get(key)
         if kept is not None:
             start, body = kept
@@ -134,7 +140,13 @@ class FrontendFilesFromMemory:
             sent.append(message)
             await send(message)
 
-        await self.app(scope, receive, keep)
+        fetched = self.fetching.setdefault(key, asyncio.Event())
+        try:
+            await self.app(scope, receive, keep)
+        finally:
+            fetched.set()
+            if self.fetching.get(key) is fetched:
+                del self.fetching[key]
         start, *bodies = sent or [{}]
         headers = dict(start.get("headers", ()))
         if (start.get("status") == 200 and b"immutable" in headers.get(b"cache-control", b"")
