@@ -258,7 +258,7 @@ class Sequential(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         for m in self.modules:
-            x = m(x)
+            x = m.forward(x)  # not m(x): x is a Tensor and this pass is already quiet
         return x
 
     def __getitem__(self, i: int) -> Module:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -160,7 +161,7 @@ class Tensor:
             if self.size != 1:
                 shape = format_shape(self.shape)
                 raise PlaygroundError(f"backward() without a gradient needs a scalar, not {shape}.")
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.shape)
         else:
             grad = np.asarray(grad, dtype=np.float64)
             try:
@@ -175,35 +176,30 @@ class Tensor:
                 g = pending.pop(node, None)
                 if g is None:  # reached only through inputs that carry no gradient
                     continue
-                node._accumulate(g)
-                if node.op is not None:
-                    node._send_to_parents(g, pending, observer)
-
-    def _accumulate(self, g: np.ndarray) -> None:
-        if self.grad is not None:
-            self.grad = self.grad + g
-        elif self.op is None and not (g.base is None and g.flags.c_contiguous):
-            # a leaf owns its gradient (users and optimizers read it), laid out as a C array: a
-            # view (of another node's gradient, or a broadcast) is copied, a fresh array kept
-            self.grad = np.array(g, order="C")
-        else:
-            self.grad = g
-
-    def _send_to_parents(self, g, pending: dict, observer: Observer | None) -> None:
-        parents = self.parents
-        inputs = [p.data for p in parents]
-        for parent, vjp in zip(parents, self.op.vjps):
-            if vjp is None or not parent.requires_grad:
-                continue
-            contribution = vjp(g, self.data, *inputs, **self.attrs)
-            if contribution.shape != parent.data.shape:
-                contribution = unbroadcast(contribution, parent.data.shape)
-            elif contribution is g:  # passed on as it is (a + b): a view, so a leaf copies it
-                contribution = g.view()
-            if observer is not None:
-                observer(self, parent, contribution)
-            earlier = pending.get(parent)
-            pending[parent] = contribution if earlier is None else earlier + contribution
+                if node.grad is not None:  # accumulate: a node reached by several paths
+                    node.grad = node.grad + g
+                elif node.op is None and not (g.base is None and g.flags.c_contiguous):
+                    # a leaf owns its gradient (users and optimizers read it), laid out as a C
+                    # array: a view (of another node's gradient, a broadcast) is copied
+                    node.grad = np.array(g, order="C")
+                else:
+                    node.grad = g
+                if node.op is None:
+                    continue
+                inputs = [p.data for p in node.parents]
+                for parent, vjp in zip(node.parents, node.op.vjps):  # the chain rule, edge by edge
+                    if vjp is None or not parent.requires_grad:
+                        continue
+                    contribution = vjp(g, node.data, *inputs, **node.attrs)
+                    if contribution.shape != parent.data.shape:
+                        contribution = unbroadcast(contribution, parent.data.shape)
+                    elif contribution is g:  # passed on as it is (a + b): a view, so that
+                        # a leaf copies it
+                        contribution = g.view()
+                    if observer is not None:
+                        observer(node, parent, contribution)
+                    earlier = pending.get(parent)
+                    pending[parent] = contribution if earlier is None else earlier + contribution
 
 
 def apply(op: Op, *operands, **attrs) -> Tensor:
@@ -213,8 +209,11 @@ def apply(op: Op, *operands, **attrs) -> Tensor:
     reason = op.check(*inputs) if op.check is not None else None
     if reason is None:
         try:
-            with quietly():
+            if _quiet.get():  # inside a quiet pass already (a module's forward, a training step)
                 data = op.forward(*inputs, **attrs)
+            else:
+                with quietly():
+                    data = op.forward(*inputs, **attrs)
         except (ValueError, IndexError, TypeError) as err:
             reason = str(err)
     if reason is not None:
@@ -244,9 +243,15 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
-    if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
-    if extra >= 0:
+    if extra > 0:  # the leading axes broadcasting added, summed as 1ᵀG: one BLAS pass, where
+        # NumPy sums a C array over its first axis row by row (a bias's gradient over a batch
+        # of 256 rows of 64: 7.6 µs summed, 2.8 µs as 1ᵀG)
+        rows, kept = math.prod(g.shape[:extra]), g.shape[extra:]
+        ones = np.empty(rows)
+        ones.fill(1.0)
+        g = ones @ g if g.ndim == extra + 1 == 2 else (
+            ones @ g.reshape(rows, math.prod(kept))).reshape(kept)
+    if extra >= 0 and g.shape != shape:
         stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
         if stretched:
             g = g.sum(axis=stretched, keepdims=True)

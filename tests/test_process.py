@@ -127,3 +127,88 @@ def test_frontend_files_are_read_in_large_chunks():
             "before = FileResponse.chunk_size; process.larger_file_chunks(); "
             "print(before, FileResponse.chunk_size)")
     assert run_python(code) == f"{64 * 1024} {1 << 20}"  # Starlette's 64 kB, then 1 MB
+
+
+def _asgi_get(app, path: str, headers=()) -> list[dict]:
+    """The messages `app` sends for one GET of `path`."""
+    import asyncio
+
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "method": "GET", "path": path, "headers": list(headers)}
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+class _FakeStatic:
+    """Streamlit's static files as seen from outside: a file's answer in two body parts."""
+
+    def __init__(self, cache_control: bytes):
+        self.calls, self.cache_control = 0, cache_control
+
+    async def __call__(self, scope, receive, send):
+        self.calls += 1
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"cache-control", self.cache_control)]})
+        await send({"type": "http.response.body", "body": b"ab", "more_body": True})
+        await send({"type": "http.response.body", "body": b"c", "more_body": False})
+
+
+def test_a_hashed_frontend_file_is_answered_from_memory_after_its_first_fetch():
+    from ui.process import FrontendFilesFromMemory
+
+    static = _FakeStatic(b"public, immutable, max-age=31536000")
+    app = FrontendFilesFromMemory(static)
+    first = _asgi_get(app, "/static/js/index.abc.js")
+    again = _asgi_get(app, "/static/js/index.abc.js")
+    assert static.calls == 1
+    assert again[0] == first[0] and b"".join(m.get("body", b"") for m in again[1:]) == b"abc"
+    _asgi_get(app, "/static/js/index.abc.js", headers=[(b"range", b"bytes=0-1")])
+    _asgi_get(app, "/static/js/index.abc.js", headers=[(b"if-none-match", b'"x"')])
+    assert static.calls == 3  # a Range or a conditional request goes to Streamlit
+
+
+def test_an_answer_that_is_not_immutable_is_never_kept():
+    from ui.process import FrontendFilesFromMemory
+
+    static = _FakeStatic(b"no-cache")  # index.html, also Streamlit's answer to an unknown path
+    app = FrontendFilesFromMemory(static)
+    for _ in range(2):
+        _asgi_get(app, "/static/no/such/file.js")
+        _asgi_get(app, "/Optimizer_Lab")
+    assert static.calls == 4 and app.kept == {}
+
+
+def test_requests_arriving_while_a_file_is_fetched_wait_for_that_answer():
+    import asyncio
+
+    from ui.process import FrontendFilesFromMemory
+
+    class SlowStatic(_FakeStatic):
+        async def __call__(self, scope, receive, send):
+            await asyncio.sleep(0.01)  # the worker thread reading the file
+            await super().__call__(scope, receive, send)
+
+    static = SlowStatic(b"public, immutable, max-age=31536000")
+    app = FrontendFilesFromMemory(static)
+    bodies: list[list[bytes]] = [[] for _ in range(5)]
+
+    async def get(i):
+        async def send(message):
+            bodies[i].append(message.get("body", b""))
+
+        scope = {"type": "http", "method": "GET", "path": "/static/js/a.js", "headers": []}
+        await app(scope, None, send)
+
+    async def class_at_once():
+        await asyncio.gather(*(get(i) for i in range(5)))
+
+    asyncio.run(class_at_once())
+    assert static.calls == 1 and all(b"".join(b) == b"abc" for b in bodies)
+    assert app.fetching == {}

@@ -39,11 +39,15 @@ them: blocks below 4 MB come from the heap, and up to 32 MB of free heap is kept
 benchmarks/engine_step.py measured the engine's step 1.4-1.5× faster with it (hand-written NumPy
 gains too).
 
-Frontend files. Each new browser fetches ~130 of Streamlit's frontend files (~9 MB); Starlette
-reads a file to send in 64 kB chunks, each read handed to a worker thread, so most files took
-two or more hand-offs. larger_file_chunks() reads up to 1 MB at once: one read for all but the
-largest files. Measured serving 150 of those files (16 MB) from the app's server: 0.29 CPU-s
-per pass with 64 kB chunks, 0.20 s with large chunks (4 runs each, a loaded machine).
+Frontend files. Each new browser fetches ~140 of Streamlit's frontend files (~9.5 MB), the
+same for every student. Starlette hands each file's look-up, open and reads to worker threads
+(~1 ms of the server's CPU per file); larger_file_chunks() reads up to 1 MB at once, and
+frontend_files_from_memory() keeps the first complete answer to each hashed bundle (static/...,
+served "immutable") and replays it, with Streamlit's own headers, to every later browser.
+Measured fetching Streamlit's 357 static files (25 MB) from the server (4 passes, a loaded
+machine): 0.4-0.5 CPU-s per pass read from disk, 0.10-0.12 s replayed (the first pass, which
+reads them, 0.55 s). It wraps the static-files app Streamlit builds when its server starts, so it
+takes effect under `python -m ui.process run` (deploy/), not in a server already running.
 
 It changes malloc for the whole process (every library in it), so the engine never calls it:
 the benchmarks and the app's pages do. Both values lie within the range glibc's
@@ -53,6 +57,7 @@ cost is at most a few MB of freed memory kept by the process. Calling it again i
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 import gc
@@ -89,6 +94,80 @@ def larger_file_chunks() -> None:
     from starlette.responses import FileResponse
 
     FileResponse.chunk_size = max(FileResponse.chunk_size, FILE_CHUNK_BYTES)
+
+
+class FrontendFilesFromMemory:
+    """An ASGI app around Streamlit's static files that answers a repeated GET of one of its
+    hashed bundles (static/..., served "immutable") from memory: the first complete answer is
+    kept (status, headers, body) and replayed; requests for a file that arrive while it is being
+    fetched (a class opening a link at once) wait for that answer. A request with a Range or a
+    conditional header goes to Streamlit as before. Kept: only what Streamlit's frontend
+    directory holds (a path it does not hold is answered with index.html, no-cache, never
+    kept), at most its ~26 MB."""
+
+    KEPT_PREFIX = "/static/"
+    PASSED_ON = (b"range", b"if-none-match", b"if-modified-since")
+
+    def __init__(self, app):
+        self.app = app
+        self.kept: dict[str, tuple[dict, bytes]] = {}
+        self.fetching: dict[str, asyncio.Event] = {}
+
+    def _key(self, scope) -> str | None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return None
+        if any(name in self.PASSED_ON for name, _ in scope["headers"]):
+            return None
+        path = scope["path"]
+        return path if self.KEPT_PREFIX in path else None
+
+    async def __call__(self, scope, receive, send) -> None:
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        if key not in self.kept and key in self.fetching:
+            await self.fetching[key].wait()
+        kept = self.kept.get(key)
+        if kept is not None:
+            start, body = kept
+            await send(start)
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            return
+        sent: list[dict] = []
+
+        async def keep(message):
+            sent.append(message)
+            await send(message)
+
+        fetched = self.fetching.setdefault(key, asyncio.Event())
+        try:
+            await self.app(scope, receive, keep)
+        finally:
+            fetched.set()
+            if self.fetching.get(key) is fetched:
+                del self.fetching[key]
+        start, *bodies = sent or [{}]
+        headers = dict(start.get("headers", ()))
+        if (start.get("status") == 200 and b"immutable" in headers.get(b"cache-control", b"")
+                and bodies and not bodies[-1].get("more_body", False)):
+            self.kept[key] = (start, b"".join(m.get("body", b"") for m in bodies))
+
+
+def frontend_files_from_memory() -> None:
+    """Streamlit's frontend files (static/...) wrapped in FrontendFilesFromMemory: it takes
+    effect in a server started after it (python -m ui.process run)."""
+    from streamlit.web.server.starlette import starlette_static_routes as routes
+
+    if getattr(routes.create_streamlit_static_handler, "from_memory", False):
+        return
+    make_handler = routes.create_streamlit_static_handler
+
+    def create(directory, base_url):
+        return FrontendFilesFromMemory(make_handler(directory, base_url))
+
+    create.from_memory = True
+    routes.create_streamlit_static_handler = create
 
 
 # The function that sets OpenBLAS's thread count, by build (NumPy's wheels bundle scipy-openblas).
@@ -147,6 +226,7 @@ def set_up_process() -> None:
             reuse_freed_memory()
             single_threaded_blas()
             larger_file_chunks()
+            frontend_files_from_memory()
             warm_up()
             gc.freeze()
             _set_up = True
