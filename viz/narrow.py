@@ -1,4 +1,5 @@
-"""A figure for a narrow column: a phone's (about 360 px) or a lesson's pane (about 420 px).
+"""A figure for a narrow column: a phone's (about 340 px), a lesson pane's (about 420 px) or a
+page's column narrower than the figure was laid out for (ui.widths tells the width).
 
 The figures are laid out for a wide column; plotly keeps their layout as the column narrows, so
 side-by-side panels get squeezed, long titles are cut off and tick labels run into each other.
@@ -31,12 +32,12 @@ PLOTLY_HEIGHT = 450
 
 
 def narrow_figure(fig: go.Figure | dict, floor_px: float, width_px: float,
-                  min_panel_px: float = MIN_PANEL_PX, keep_height: bool = False) -> dict:
+                  keep_height: bool = False) -> dict:
     """The figure as plotly JSON (a copy if `fig` is a Figure; a dict is changed in place) for a
     column `width_px` wide: a legend in the title's row (viz.blocks.projector_style's "beside
     title") that does not fit there gets its own row under the title; below SHRINK_BELOW_PX
     subplot and axis titles shrink by NARROW_SCALE, never below `floor_px`; a row of panels
-    narrower than `min_panel_px` becomes a column of panels; then titles and legend names wrap
+    narrower than MIN_PANEL_PX becomes a column of panels; then titles and legend names wrap
     to their width, axes keep a tick label per TICK_PX, and a legend gets its rows. The figure
     grows by the room all that takes, unless `keep_height` (a page laid out to fit a screen):
     then the plot gives it up."""
@@ -51,7 +52,7 @@ def narrow_figure(fig: go.Figure | dict, floor_px: float, width_px: float,
         _shrink_titles(layout, floor_px)
     panels = _panels_in_a_row(layout)
     plot_px = width_px - margin["l"] - margin["r"]
-    if len(panels) > 1 and min(_span(layout[x]) for x, _ in panels) * plot_px < min_panel_px:
+    if len(panels) > 1 and min(_span(layout[x]) for x, _ in panels) * plot_px < MIN_PANEL_PX:
         _stack(layout, panels)
     _wrap_titles(layout, width_px)
     _thin_ticks(figure, plot_px)
