@@ -103,10 +103,11 @@ def _narrow(width) -> bool:
 def _window_guess() -> int:
     """A narrow window's width (to STEP_PX) before the browser has told it: the cookie's, else
     a phone's by its user agent; 0 if wide."""
-    cookie = st.context.cookies.get(WINDOW_COOKIE, "")
-    if cookie.isdigit():
-        return int(cookie)
-    return PHONE_GUESS_PX + PADDING_PX if "Mobi" in st.context.headers.get("User-Agent", "") else 0
+    cookie = st.context.cookies.get(WINDOW_COOKIE)
+    if isinstance(cookie, str) and cookie.isdigit():  # (not text in a test's stand-in context)
+        return int(cookie) if int(cookie) > PADDING_PX else 0
+    agent = st.context.headers.get("User-Agent")
+    return PHONE_GUESS_PX + PADDING_PX if isinstance(agent, str) and "Mobi" in agent else 0
 
 
 def _guess() -> int:
