@@ -12,8 +12,21 @@ from __future__ import annotations
 
 from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
+from ui.widths import BOX_PREFIX, NARROW_CHART_PX, STEP_PX
+
 # The app has finished a script run (the attribute is "initial" before the first one).
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# Every chart shown is drawn for the width its box has (ui.widths: the width assumed is in the
+# box's key).
+CHARTS_SIZED = """([prefix, step, narrow]) => {
+  const box = `st-key-${prefix}`;
+  return [...document.querySelectorAll(`[class*="${box}"]`)].every(el => {
+    const name = [...el.classList].find(c => c.startsWith(box));
+    const assumed = Number(name.slice(box.length).split("-")[1]);
+    const px = el.getBoundingClientRect().width;
+    return px < 2 || (px < narrow ? step * Math.floor(px / step) : 0) === assumed;
+  });
+}"""
 EXCEPTION = "[data-testid='stException']"
 
 # Harmless console errors: on a deep link (/Optimizer_Lab?...) the frontend first probes
@@ -30,10 +43,13 @@ def open_page(
 
 
 def wait_for_idle(page: Page, *, timeout_ms: int = 60_000, settle_ms: int = 500) -> None:
-    """Wait for the current script run to finish (e.g. after clicking a widget)."""
+    """Wait for the current script run to finish (e.g. after clicking a widget), and for the
+    rerun that draws the charts for their measured widths (ui.widths), if one is due."""
     page.wait_for_timeout(150)  # let a rerun triggered just before start
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
     page.wait_for_timeout(settle_ms)  # let the frontend draw what the run sent
+    page.wait_for_function(CHARTS_SIZED, arg=[BOX_PREFIX, STEP_PX, NARROW_CHART_PX],
+                           polling=100, timeout=timeout_ms)
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
 
 
