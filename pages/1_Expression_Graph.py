@@ -3,6 +3,10 @@ inspect a node, check every gradient. State: page_models.expression_graph.PARAMS
 
 import streamlit as st
 
+from ui.process import set_up_process
+
+set_up_process()  # first, before the app's own imports: see ui.process, "One importer"
+
 from engine import ExprError, PlaygroundError
 from engine.expr import InputSpec, parse
 from page_models import expression_graph as model

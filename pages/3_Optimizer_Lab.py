@@ -10,6 +10,10 @@ from functools import partial
 
 import streamlit as st
 
+from ui.process import set_up_process
+
+set_up_process()  # first, before the app's own imports: see ui.process, "One importer"
+
 from engine.data import DATASETS, MIN_SAMPLES
 from engine.limits import MAX_EPOCHS, MAX_SAMPLES, MAX_SEEDS
 from engine.nn import ACTIVATIONS, MLPSpec

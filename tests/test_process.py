@@ -1,5 +1,7 @@
-"""ui.process: the allocator setting is opt-in (importing the engine changes nothing)."""
+"""ui.process: the allocator setting is opt-in (importing the engine changes nothing); every
+script sets the process up before its own imports, so sessions never import at once."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +87,64 @@ def test_after_the_set_up_running_every_page_imports_no_more_library_modules():
         "print(new)\n"
     )
     assert run_python(code) == "[]"
+
+
+SCRIPTS = ("app.py", *sorted(str(p.relative_to(REPO_ROOT)) for p in REPO_ROOT.glob("pages/*.py")))
+OWN_PACKAGES = ("engine", "page_models", "viz", "ui")
+
+
+def own_imports(script: str) -> list[tuple[int, str]]:
+    """(line, module) of each of the app's own modules a script imports at its top level."""
+    tree = ast.parse((REPO_ROOT / script).read_text())
+    found = []
+    for node in tree.body:
+        names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                 else [node.module] if isinstance(node, ast.ImportFrom) else [])
+        found += [(node.lineno, name) for name in names if name.split(".")[0] in OWN_PACKAGES]
+    return found
+
+
+def set_up_line(script: str) -> int:
+    tree = ast.parse((REPO_ROOT / script).read_text())
+    return next(node.lineno for node in tree.body if isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Call)
+                and getattr(node.value.func, "id", None) == "set_up_process")
+
+
+def test_every_script_sets_the_process_up_before_its_own_imports():
+    for script in SCRIPTS:
+        line = set_up_line(script)
+        early = [name for at, name in own_imports(script) if at < line and name != "ui.process"]
+        assert early == [], script
+        assert len(own_imports(script)) > 1, script
+
+
+def test_sessions_opening_every_page_at_once_on_a_fresh_process_meet_no_half_imported_module():
+    """Without the set-up's imports, threads importing `engine`, `engine.data` and
+    `engine.train_grid` at once met a deadlock or a half-initialised module in most runs."""
+    imports = [[name for _, name in own_imports(script)] for script in SCRIPTS]
+    code = (
+        "import importlib, threading\n"
+        "from ui.process import set_up_process\n"
+        f"imports = {imports * 2!r}\n"
+        "start = threading.Barrier(len(imports))\n"
+        "errors = []\n"
+        "def open_page(names):\n"
+        "    start.wait()\n"
+        "    try:\n"
+        "        set_up_process()\n"
+        "        for name in names:\n"
+        "            importlib.import_module(name)\n"
+        "    except Exception as error:\n"
+        "        errors.append(repr(error))\n"
+        "threads = [threading.Thread(target=open_page, args=(n,)) for n in imports]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(errors)\n"
+    )
+    runs = [subprocess.Popen([sys.executable, "-c", code], cwd=REPO_ROOT, text=True,
+                             stdout=subprocess.PIPE) for _ in range(3)]
+    assert [run.communicate(timeout=120)[0].strip() for run in runs] == ["[]"] * 3
 
 
 def test_blas_runs_matrix_products_on_one_thread():

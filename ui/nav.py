@@ -19,12 +19,9 @@ import streamlit as st
 
 from page_models.url import SHARED_PARAMS
 from ui.lesson_draft import add_view_button
-from ui.process import set_up_process
 from ui.state import bind, enter_page
 from ui.widths import measure_charts
 from viz.palette import FOCUS
-
-set_up_process()  # once per server process, before any page builds a figure or trains
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Backprop Playground"

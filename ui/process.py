@@ -1,7 +1,6 @@
-"""Process-wide setup of the app's server, done once per process from `ui.nav` (every page
-imports it, before it builds anything): `set_up_process()` warms up the libraries and sets the
-allocator and the BLAS threads for processes that train networks, and the size of the reads
-that serve Streamlit's frontend files.
+"""Process-wide setup of the app's server, done once per process: `set_up_process()` imports
+the app and warms up the libraries, and sets the allocator and the BLAS threads for processes
+that train networks, and the size of the reads that serve Streamlit's frontend files.
 
 Set up before the server starts. `python -m ui.process run app.py [streamlit options]` is
 `streamlit run` with the set-up done first, before the server opens its port, so that the first
@@ -11,20 +10,30 @@ app before its first session, and its one start-up hook (an `st.App` entrypoint'
 1.67) would make app.py an ASGI module instead of the home page; there the first session sets
 the process up.
 
+One importer. Streamlit runs each session's script in its own thread, and a cold deep link runs
+only its page (never app.py), so a class opening one link on a fresh server makes many threads
+do every first import at once. Python's import locks are per module, and a thread importing
+`engine.data` holds its lock while it imports the package `engine`, whose `__init__` imports
+`engine.data`: two threads that start at different modules of one package wait for each other.
+Python breaks such a deadlock by handing one of them a half-initialised module, and that page
+shows "cannot import name ... from partially initialized module" (benchmarks/classroom.py met
+it in 2 of 6 sessions; three threads importing `engine`, `engine.data` and `engine.train_grid`
+at once met it almost every time). So app.py and every page call `set_up_process()` before
+their own imports: the first thread imports every module of the app (APP_PACKAGES) while the
+others wait on a plain lock, holding no import lock.
+
 BLAS threads. OpenBLAS runs a matrix product on as many threads as there are cores; with the
 server's own threads and other processes on a small shared machine those threads wait for each
 other: a 32×128 @ 128×128 product took 21-53 ms, and 0.03 ms on one thread. The Network
 Builder's 6×128 network trained an epoch in 328 ms, and in 19 ms on one thread
 (benchmarks/live_playback.py). single_threaded_blas() sets OpenBLAS to one thread.
 
-Warm-up. Streamlit runs each session's script in its own thread, and a cold deep link runs only
-its page (never app.py), so a class opening one link on a fresh server makes many threads do
-every first import at once. Libraries that import lazily then race: Streamlit imports pandas
-only inside st.dataframe, and plotly peeks at `sys.modules["pandas"]` without the import lock,
-so a figure built meanwhile in another thread met a half-imported pandas ("partially
-initialized module 'pandas' has no attribute 'Series'"; benchmarks/classroom.py measured it in
-4 of 20 sessions). warm_up() does every such first import, and plotly's first figure, once,
-under a lock: threads that arrive together wait for the one that warms up.
+Warm-up. Libraries that import lazily race too: Streamlit imports pandas only inside
+st.dataframe, and plotly peeks at `sys.modules["pandas"]` without the import lock, so a figure
+built meanwhile in another thread met a half-imported pandas ("partially initialized module
+'pandas' has no attribute 'Series'"; benchmarks/classroom.py measured it in 4 of 20 sessions).
+warm_up() does every such first import, and plotly's first figure, once, under a lock: threads
+that arrive together wait for the one that warms up.
 
 Then it freezes what exists (gc.freeze): the ~150,000 objects of the imported libraries move to
 a permanent generation the garbage collector no longer walks. Streamlit collects after every
@@ -194,10 +203,8 @@ def single_threaded_blas() -> bool:
     return False
 
 
-# The layers below ui/, imported whole: the libraries they import at module level come with them.
-# (Not ui/ itself: the warm-up runs inside ui.nav's import, and a ui module importing ui.nav
-# while another thread imports it could deadlock on the two module locks.)
-APP_PACKAGES = ("engine", "page_models", "viz")
+# The app's packages, imported whole: the libraries they import at module level come with them.
+APP_PACKAGES = ("engine", "page_models", "viz", "ui")
 # Modules that libraries import only inside functions, on a session's first use:
 LAZY_IMPORTS = (
     "pandas",  # by Streamlit for st.dataframe; plotly checks for it without importing
@@ -233,7 +240,7 @@ def set_up_process() -> None:
 
 
 def warm_up() -> None:
-    """Import the app's lower layers and every lazily imported module, and serialise one plotly
+    """Import every module of the app and every lazily imported module, and serialise one plotly
     figure under plotly's own template: templates load lazily, and that one names every trace
     type, so its first use imports plotly's module for each."""
     for name in APP_PACKAGES:
