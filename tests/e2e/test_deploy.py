@@ -22,6 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .conftest import REPO_ROOT, browser_required
 from .helpers import APP_IDLE, assert_no_exception, open_page, wait_for_idle
@@ -56,6 +57,21 @@ class Hall:
         """The access log so far (nginx writes a WebSocket's line when it closes)."""
         text = (self.folder / "access.log").read_text()
         return [m.groupdict() for m in map(LOG_LINE.search, text.splitlines()) if m]
+
+    def state_of(self, pages) -> str:
+        """What each browser shows, and the ends of the logs (for a failure message)."""
+        lines = []
+        for i, page in enumerate(pages):
+            state = page.evaluate("""() => {
+                const app = document.querySelector("[data-testid='stApp']");
+                return [app ? app.getAttribute("data-test-script-state") : "no stApp",
+                        document.body ? document.body.innerText.slice(0, 160) : ""];
+            }""")
+            lines.append(f"browser {i}: {page.url} script={state[0]} text={state[1]!r}")
+        for log in sorted(self.folder.glob("*.log")) + [self.folder / "serve.out"]:
+            if log.exists():
+                lines.append(f"--- {log.name}:\n" + log.read_text()[-1500:])
+        return "\n".join(lines)
 
     def replicas_by_browser(self) -> dict[str, set[str]]:
         """Browser (its bp_replica cookie) -> the replicas that answered its requests (static
@@ -115,8 +131,12 @@ def test_a_class_through_nginx_spreads_over_both_replicas_and_each_browser_stays
         deadline = time.monotonic() + CLASS_TIMEOUT_S
         for page in pages:
             left_ms = max(1000 * (deadline - time.monotonic()), 1000)
-            page.wait_for_selector(APP_IDLE, timeout=left_ms)
-            page.wait_for_selector("[data-testid='stMain'] h1", timeout=left_ms)
+            try:
+                page.wait_for_selector(APP_IDLE, timeout=left_ms)
+                page.wait_for_selector("[data-testid='stMain'] h1", timeout=left_ms)
+            except PlaywrightTimeoutError:
+                pytest.fail(f"the class was not drawn in {CLASS_TIMEOUT_S} s:\n"
+                            + hall.state_of(pages))
             assert_no_exception(page)
         cookies = [next(c["value"] for c in context.cookies() if c["name"] == "bp_replica")
                    for context in contexts]
