@@ -385,10 +385,15 @@ def serve_files_again(server: Server, urls: list[str], repeats: int = 3) -> tupl
     return size / repeats / 1e6, (cpu_seconds(server.proc.pid) - cpu0) / repeats
 
 
+def find_py_spy() -> str | None:
+    beside = Path(sys.executable).with_name("py-spy")
+    return shutil.which("py-spy") or (str(beside) if beside.exists() else None)
+
+
 def start_py_spy(pid: int, out: Path) -> subprocess.Popen:
     """Sample the server into `out` as collapsed stacks: only the thread holding the GIL, so
     the samples show where its Python CPU time goes."""
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    py_spy = find_py_spy()
     return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--format", "raw",
                              "--rate", "50", "--output", str(out), "--gil"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -445,6 +450,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8,
                         help="with --live: how long they play while measured (default 8)")
     args = parser.parse_args()
+    if args.profile and not find_py_spy():
+        parser.error("--profile needs py-spy (pip install py-spy)")
     server = Server.start(args.how)
     try:
         if args.live:
