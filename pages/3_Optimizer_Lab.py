@@ -23,7 +23,7 @@ from page_models import own_data
 from page_models.limits import MAX_SURFACE_STEPS
 from page_models.optimizers import OptimizerChoice
 from page_models.surfaces import SURFACES, default_choice, make_surface
-from ui.charts import chart
+from ui.charts import chart, shared
 from ui.errors import user_errors
 from ui.nav import page_header, presenting
 from ui.optimizer_picker import optimizer_picker
@@ -67,7 +67,9 @@ def run_comparison(setup: lab.TrainSetup):
 @st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 def train_figures(setup: lab.TrainSetup, x_axis: str, log_y: bool, *, _runs, _grids, _data):
     """The curves and boundaries of the setup's runs, built once for every session."""
-    return comparison_figures(_runs, _grids, _data, len(setup.with_dropout), x_axis, log_y)
+    curves, boundaries = comparison_figures(_runs, _grids, _data, len(setup.with_dropout),
+                                            x_axis, log_y)
+    return [shared(fig) for fig in curves], shared(boundaries)
 
 
 def train_settings() -> None:
@@ -166,7 +168,7 @@ def surface_figures(setup: lab.SurfaceSetup):
     """The player's map (JSON text) and the loss chart, built once per setup for all sessions."""
     runs, surface = lab.descend_all(setup), setup.surface
     return (json.dumps(surface_player_data(surface, runs), separators=(",", ":")),
-            loss_figure(surface, runs, setup.rates))
+            shared(loss_figure(surface, runs, setup.rates)))
 
 
 def surface_view(params) -> None:

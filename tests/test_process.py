@@ -272,3 +272,36 @@ def test_requests_arriving_while_a_file_is_fetched_wait_for_that_answer():
     asyncio.run(class_at_once())
     assert static.calls == 1 and all(b"".join(b) == b"abc" for b in bodies)
     assert app.fetching == {}
+
+
+def test_an_answer_that_sets_a_cookie_is_never_kept():
+    from ui.process import FrontendFilesFromMemory
+
+    class CookieStatic(_FakeStatic):
+        async def __call__(self, scope, receive, send):
+            async def with_cookie(message):
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*message["headers"],
+                                                      (b"set-cookie", b"session=one-browser")]}
+                await send(message)
+            await super().__call__(scope, receive, with_cookie)
+
+    static = CookieStatic(b"public, immutable, max-age=31536000")
+    app = FrontendFilesFromMemory(static)
+    for _ in range(2):
+        _asgi_get(app, "/static/js/index.abc.js")
+    assert static.calls == 2 and app.kept == {}
+
+
+def test_the_server_started_after_the_set_up_answers_through_the_memory_of_files():
+    """The whole app is wrapped (a replayed file skips Streamlit's middleware and router)."""
+    code = (
+        "from streamlit.web.server.starlette import starlette_server as server\n"
+        "server.create_starlette_app = lambda runtime: ('streamlit app', runtime)\n"
+        "from ui.process import FrontendFilesFromMemory, frontend_files_from_memory\n"
+        "frontend_files_from_memory()\n"
+        "frontend_files_from_memory()  # twice: wrapped once\n"
+        "app = server.create_starlette_app('runtime')\n"
+        "print(type(app) is FrontendFilesFromMemory, app.app)\n"
+    )
+    assert run_python(code) == "True ('streamlit app', 'runtime')"

@@ -55,7 +55,9 @@ frontend_files_from_memory() keeps the first complete answer to each hashed bund
 served "immutable") and replays it, with Streamlit's own headers, to every later browser.
 Measured fetching Streamlit's 357 static files (25 MB) from the server (4 passes, a loaded
 machine): 0.4-0.5 CPU-s per pass read from disk, 0.10-0.12 s replayed (the first pass, which
-reads them, 0.55 s). It wraps the static-files app Streamlit builds when its server starts, so it
+reads them, 0.55 s). It wraps the whole app Streamlit builds when its server starts, so that a
+replayed file skips Streamlit's middleware and its router, which tries each of its routes in
+turn (a fifth of the server's CPU for a class of 20 went there: `classroom.py --profile`); it
 takes effect under `python -m ui.process run` (deploy/), not in a server already running.
 
 It changes malloc for the whole process (every library in it), so the engine never calls it:
@@ -106,13 +108,13 @@ def larger_file_chunks() -> None:
 
 
 class FrontendFilesFromMemory:
-    """An ASGI app around Streamlit's static files that answers a repeated GET of one of its
-    hashed bundles (static/..., served "immutable") from memory: the first complete answer is
-    kept (status, headers, body) and replayed; requests for a file that arrive while it is being
+    """An ASGI app around Streamlit's that answers a repeated GET of one of its hashed frontend
+    bundles (static/..., served "immutable") from memory: the first complete answer is kept
+    (status, headers, body) and replayed; requests for a file that arrive while it is being
     fetched (a class opening a link at once) wait for that answer. A request with a Range or a
-    conditional header goes to Streamlit as before. Kept: only what Streamlit's frontend
-    directory holds (a path it does not hold is answered with index.html, no-cache, never
-    kept), at most its ~26 MB."""
+    conditional header goes to Streamlit as before, and an answer that sets a cookie is never
+    kept. Kept: only what Streamlit's frontend directory holds (a path it does not hold is
+    answered with index.html, no-cache, never kept), at most its ~26 MB."""
 
     KEPT_PREFIX = "/static/"
     PASSED_ON = (b"range", b"if-none-match", b"if-modified-since")
@@ -159,24 +161,24 @@ class FrontendFilesFromMemory:
         start, *bodies = sent or [{}]
         headers = dict(start.get("headers", ()))
         if (start.get("status") == 200 and b"immutable" in headers.get(b"cache-control", b"")
-                and bodies and not bodies[-1].get("more_body", False)):
+                and b"set-cookie" not in headers and bodies and not bodies[-1].get("more_body", False)):
             self.kept[key] = (start, b"".join(m.get("body", b"") for m in bodies))
 
 
 def frontend_files_from_memory() -> None:
-    """Streamlit's frontend files (static/...) wrapped in FrontendFilesFromMemory: it takes
-    effect in a server started after it (python -m ui.process run)."""
-    from streamlit.web.server.starlette import starlette_static_routes as routes
+    """Streamlit's app wrapped in FrontendFilesFromMemory: it takes effect in a server started
+    after it (python -m ui.process run)."""
+    from streamlit.web.server.starlette import starlette_server as server
 
-    if getattr(routes.create_streamlit_static_handler, "from_memory", False):
+    if getattr(server.create_starlette_app, "from_memory", False):
         return
-    make_handler = routes.create_streamlit_static_handler
+    make_app = server.create_starlette_app
 
-    def create(directory, base_url):
-        return FrontendFilesFromMemory(make_handler(directory, base_url))
+    def create(runtime):
+        return FrontendFilesFromMemory(make_app(runtime))
 
     create.from_memory = True
-    routes.create_streamlit_static_handler = create
+    server.create_starlette_app = create
 
 
 # The function that sets OpenBLAS's thread count, by build (NumPy's wheels bundle scipy-openblas).
