@@ -161,7 +161,8 @@ class FrontendFilesFromMemory:
         start, *bodies = sent or [{}]
         headers = dict(start.get("headers", ()))
         if (start.get("status") == 200 and b"immutable" in headers.get(b"cache-control", b"")
-                and b"set-cookie" not in headers and bodies and not bodies[-1].get("more_body", False)):
+                and b"set-cookie" not in headers
+                and bodies and not bodies[-1].get("more_body", False)):
             self.kept[key] = (start, b"".join(m.get("body", b"") for m in bodies))
 
 
