@@ -24,7 +24,8 @@ from viz.chart_text import chart_text
 from viz.narrow import narrow_figure
 from viz.presenter import presenter_figure
 
-MAX_VIEWS = 8  # of one shared figure: presenter mode or not, a few widths
+MAX_VIEWS = 4  # of one shared figure (presenter mode or not, a few widths; ~0.5 MB the three
+# charts of the Optimizer Lab's default view: 32 cached setups hold at most ~64 MB of views)
 _views_lock = threading.Lock()
 
 # Visually hidden; ui.nav's HEADER_CSS takes its element out of the page's flow (no gap above
