@@ -5,7 +5,6 @@ import streamlit as st
 from ui.process import set_up_process
 
 set_up_process()  # first, before the app's own imports: see ui.process, "One importer"
-
 from ui.nav import PAGES, page_header
 
 page_header(

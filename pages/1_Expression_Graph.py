@@ -6,7 +6,6 @@ import streamlit as st
 from ui.process import set_up_process
 
 set_up_process()  # first, before the app's own imports: see ui.process, "One importer"
-
 from engine import ExprError, PlaygroundError
 from engine.expr import InputSpec, parse
 from page_models import expression_graph as model
@@ -22,7 +21,7 @@ from ui.state import bind, explain_link, publish, share_link
 from viz.graph import node_keys, tensor_graph
 from viz.graph_player import at_step, player_data
 from viz.graph_tables import accumulation_table, gradcheck_table, nonfinite_warning
-from viz.surface import span_around, surface_figure, surface_grid
+from viz.surface import program_surface
 
 PARAMS = model.PARAMS
 PRESENTER_SCALE = 1.3  # the graph's nodes and labels in presenter mode
@@ -182,23 +181,11 @@ with accumulate:
         st.markdown(model.passes_text(view))
 
 # ---- the surface of a two-input program ----------------------------------------------------
-if (pair := model.surface_inputs(view)) is not None:
-    x, y = pair
-    f, elementwise = model.surface_function(view)
-    x0, y0 = x.data.item(), y.data.item()
-    try:
-        grid = surface_grid(f, x0, y0, span_around(x0, y0), vectorised=elementwise)
-    except PlaygroundError:
-        grid = None
-    if grid is not None:
-        out = built.program.output_name
-        gx, gy = (view.record.gradients[t].item() for t in pair)
-        st.header(f"The surface {out} = f({x.name}, {y.name})")  # h2 under the title (axe)
-        st.markdown(f"The partial derivatives are the slopes of the hill at the point: along "
-                    f"{x.name} (east–west) ∂{out}/∂{x.name}, along {y.name} (north–south) "
-                    f"∂{out}/∂{y.name}.")
-        chart(surface_figure(*grid, (x0, y0, built.output.data.item()), (gx, gy),
-                             (x.name, y.name, out)),
-              key="surface_chart", config={"displayModeBar": False, "scrollZoom": False})
+if (surface := program_surface(view)) is not None:
+    fig, (x, y, out) = surface
+    st.header(f"The surface {out} = f({x}, {y})")  # h2 under the title (axe)
+    st.markdown(f"The partial derivatives are the slopes of the hill at the point: along {x} "
+                f"(east–west) ∂{out}/∂{x}, along {y} (north–south) ∂{out}/∂{y}.")
+    chart(fig, key="surface_chart", config={"displayModeBar": False, "scrollZoom": False})
 publish(PARAMS)
 share_link(PARAMS)

@@ -10,7 +10,6 @@ import streamlit as st
 from ui.process import set_up_process
 
 set_up_process()  # first, before the app's own imports: see ui.process, "One importer"
-
 from engine import DATASETS
 from page_models import network_builder as nb
 from page_models import own_data, vanishing_gradients

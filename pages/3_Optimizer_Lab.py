@@ -13,7 +13,6 @@ import streamlit as st
 from ui.process import set_up_process
 
 set_up_process()  # first, before the app's own imports: see ui.process, "One importer"
-
 from engine.data import DATASETS, MIN_SAMPLES
 from engine.limits import MAX_EPOCHS, MAX_SAMPLES, MAX_SEEDS
 from engine.nn import ACTIVATIONS, MLPSpec
@@ -30,9 +29,8 @@ from ui.optimizer_picker import optimizer_picker
 from ui.own_data import your_data
 from ui.state import bind, current, explain_link, publish, share_link
 from ui.surface_player import surface_player
-from viz.boundary import blank_grid, boundary_grid
-from viz.comparison import comparison_figures
-from viz.curves import group_title, series, summary_rows
+from viz.comparison import comparison_figures, final_boundaries
+from viz.curves import series, summary_rows
 from viz.surface_plot import loss_figure, surface_player_data
 
 
@@ -57,10 +55,7 @@ def run_comparison(setup: lab.TrainSetup):
                    range(setup.seeds), train_data, val_data, setup.epochs, setup.batch,
                    with_dropout=setup.with_dropout, progress=progress)
     bar.empty()
-    grids = []
-    for run in (r for r in runs if r.seed == 0):
-        grid = boundary_grid(run.history.model, train_data, resolution=60)
-        grids.append((group_title(run), blank_grid(grid) if run.history.diverged else grid))
+    grids = final_boundaries(runs, train_data)
     return [replace(r, history=replace(r.history, model=None)) for r in runs], grids
 
 

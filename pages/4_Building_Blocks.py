@@ -11,7 +11,6 @@ import streamlit as st
 from ui.process import set_up_process
 
 set_up_process()  # first, before the app's own imports: see ui.process, "One importer"
-
 from page_models.building_blocks import PARAMS, SECTIONS
 from ui.blocks import RECIPES
 from ui.blocks.common import state

@@ -11,7 +11,6 @@ import streamlit as st
 from ui.process import set_up_process
 
 set_up_process()  # first, before the app's own imports: see ui.process, "One importer"
-
 from page_models.course.lesson import COURSE, LessonError, builtin_lessons, pack, unpack
 from page_models.course.page import DRAFT, PARAMS, step_within
 from ui.lesson_browser import lesson_browser

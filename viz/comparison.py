@@ -8,8 +8,20 @@ import plotly.graph_objects as go
 
 from engine.data import Dataset
 from engine.train_grid import Run
-from viz.boundary import BoundaryGrid, boundary_small_multiples
-from viz.curves import curves_figure, series
+from viz.boundary import BoundaryGrid, blank_grid, boundary_grid, boundary_small_multiples
+from viz.curves import curves_figure, group_title, series
+
+BOUNDARY_RESOLUTION = 60  # grid points a side, for each run's final boundary
+
+
+def final_boundaries(runs: Sequence[Run], data: Dataset) -> list[tuple[str, BoundaryGrid]]:
+    """The final model of seed 0 of each setting over the data, titled by its setting (a
+    diverged run's grid blank)."""
+    grids = []
+    for run in (r for r in runs if r.seed == 0):
+        grid = boundary_grid(run.history.model, data, resolution=BOUNDARY_RESOLUTION)
+        grids.append((group_title(run), blank_grid(grid) if run.history.diverged else grid))
+    return grids
 
 
 def comparison_figures(runs: Sequence[Run], grids: Sequence[BoundaryGrid], data: Dataset,

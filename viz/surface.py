@@ -8,6 +8,8 @@ from collections.abc import Callable
 import numpy as np
 import plotly.graph_objects as go
 
+from engine import PlaygroundError
+from page_models import expression_graph as model
 from viz import palette
 from viz.numbers import format_number
 from viz.oblique import project, rise_scale, wire_traces
@@ -18,6 +20,24 @@ GRID = 25  # grid points along each axis
 def span_around(x0: float, y0: float) -> float:
     """Half the width of the square shown around (x0, y0): 1, or more for a far-away point."""
     return max(1.0, 0.5 * max(abs(x0), abs(y0)))
+
+
+def program_surface(view: model.View) -> tuple[go.Figure, tuple[str, str, str]] | None:
+    """The surface of a program's scalar output over its two scalar parameters, around their
+    values, with the gradient's slopes there, and the names (x, y, output); None for a program
+    without such a pair (model.surface_inputs) or one that fails on the grid."""
+    if (pair := model.surface_inputs(view)) is None:
+        return None
+    (x, y), (f, elementwise) = pair, model.surface_function(view)
+    x0, y0 = x.data.item(), y.data.item()
+    try:
+        grid = surface_grid(f, x0, y0, span_around(x0, y0), vectorised=elementwise)
+    except PlaygroundError:
+        return None
+    built, gradients = view.built, view.record.gradients
+    names = (x.name, y.name, built.program.output_name)
+    slopes = (gradients[x].item(), gradients[y].item())
+    return surface_figure(*grid, (x0, y0, built.output.data.item()), slopes, names), names
 
 
 def surface_grid(f: Callable, x0: float, y0: float, span: float, n: int = GRID,

@@ -51,3 +51,29 @@ def test_the_tangent_lines_have_the_partial_derivatives_as_slopes():
 def test_the_span_grows_with_a_far_away_point():
     assert span_around(0.0, 1.0) == 1.0
     assert span_around(10.0, -3.0) == 5.0
+
+
+def _view(source: str, **values: str):
+    from engine.expr import InputSpec, parse
+    from page_models import expression_graph as model
+
+    return model.build_view(parse(source), {n: InputSpec(v) for n, v in values.items()}, 0)
+
+
+def test_a_two_parameter_program_s_surface_is_drawn_at_its_point_with_its_gradient():
+    from viz.surface import program_surface
+
+    fig, names = program_surface(_view("z = x * x + 3 * y", x="1.5", y="-2"))
+    assert names == ("x", "y", "z")
+    # by hand: z(1.5, -2) = 2.25 - 6, ∂z/∂x = 2x = 3, ∂z/∂y = 3
+    grid = surface_grid(lambda a, b: a * a + 3 * b, 1.5, -2.0, span_around(1.5, -2.0),
+                        vectorised=True)
+    assert fig.to_dict() == surface_figure(*grid, (1.5, -2.0, -3.75), (3.0, 3.0),
+                                           names).to_dict()
+
+
+def test_a_program_without_two_scalar_parameters_has_no_surface():
+    from viz.surface import program_surface
+
+    assert program_surface(_view("z = x * x", x="1.5")) is None
+    assert program_surface(_view("z = sum(x * y)", x="[1, 2]", y="3")) is None
