@@ -89,9 +89,9 @@ def next_chart() -> ChartWidth:
     widths = told.get("widths") if isinstance(told, dict) else None
     widths = widths if isinstance(widths, dict) else {}
     width, window = widths.get(str(number)), widths.get("window")
-    if not _narrow(width):
-        width = _guess()
     window = window if _narrow(window) else _window_guess()
+    if not _narrow(width):
+        width = _guess(window)
     return ChartWidth(f"{BOX_PREFIX}{number}-{int(width)}", int(width) or None,
                       may_grow=st.context.is_embedded or bool(window))
 
@@ -110,10 +110,9 @@ def _window_guess() -> int:
     return PHONE_GUESS_PX + PADDING_PX if isinstance(agent, str) and "Mobi" in agent else 0
 
 
-def _guess() -> int:
-    """A chart's width before the browser has told it: a lesson pane's, else a narrow window's
-    less the page's padding, else 0 (wide)."""
+def _guess(window: int) -> int:
+    """A chart's width before the browser has told it: a lesson pane's, else the narrow
+    `window`'s less the page's padding, else 0 (wide)."""
     if st.context.is_embedded:
         return PANE_GUESS_PX
-    window = _window_guess()
-    return STEP_PX * ((window - PADDING_PX) // STEP_PX) if window else 0
+    return STEP_PX * int((window - PADDING_PX) // STEP_PX) if window > PADDING_PX else 0
