@@ -177,6 +177,15 @@ def test_next_on_a_lessons_last_step_leaves_the_focus_on_its_controls(page: Page
     expect(page.locator(".st-key-lesson_back button")).to_be_focused()
 
 
+def test_a_step_button_disabled_before_any_timer_runs_still_hands_the_focus_over(page: Page,
+                                                                               base_url: str):
+    """Under load an Enter can disable Next before a polling timer ever saw it focused."""
+    open_page(page, base_url, "Lessons?lesson=adam&step=3")
+    page.evaluate("""() => { const next = document.querySelector('.st-key-lesson_next button');
+                             next.focus(); next.disabled = true; }""")  # one task: no timer between
+    expect(page.locator(".st-key-lesson_back button")).to_be_focused()
+
+
 FOCUSED = """() => { let at = document.activeElement;
   while (at && at.shadowRoot && at.shadowRoot.activeElement) at = at.shadowRoot.activeElement;
   const style = getComputedStyle(at);

@@ -32,21 +32,22 @@ function newLessonBrowser(parentElement) {
 }
 
 // Next and Back turn disabled at a lesson's ends, and a disabled button drops the focus to the
-// page: then it goes to the other one, so the keyboard stays on the lesson's controls.
+// page: then it goes to the other one, so the keyboard stays on the lesson's controls. Which
+// button had the focus is noted as it arrives (focusin), not sampled: a quick Enter can disable
+// the button before any timer runs. A click anywhere else forgets it.
 const STEP_BUTTONS = [".st-key-lesson_next button", ".st-key-lesson_back button"];
-function keepFocusOnSteps(browser) {
+const stepButtonOf = (element) => STEP_BUTTONS.findIndex((s) => element.closest && element.closest(s));
+let stepButton = -1;  // the index in STEP_BUTTONS of the button that last had the focus, or -1
+document.addEventListener("focusin", (event) => { stepButton = stepButtonOf(event.target); });
+document.addEventListener("pointerdown", (event) => {
+  if (stepButtonOf(event.target) < 0) stepButton = -1;
+});
+function keepFocusOnSteps() {
   const at = document.activeElement;
-  const pressed = STEP_BUTTONS.findIndex((s) => at && at.matches(s));
-  if (pressed >= 0) {
-    browser.stepButton = pressed;
-  } else if (browser.stepButton !== undefined && browser.stepButton !== null) {
-    const was = document.querySelector(STEP_BUTTONS[browser.stepButton]);
-    const other = document.querySelector(STEP_BUTTONS[1 - browser.stepButton]);
-    if ((!at || at === document.body) && was && was.disabled && other && !other.disabled) {
-      other.focus();
-    }
-    browser.stepButton = null;
-  }
+  if (stepButton < 0 || (at && at !== document.body)) return;
+  const was = document.querySelector(STEP_BUTTONS[stepButton]);
+  const other = document.querySelector(STEP_BUTTONS[1 - stepButton]);
+  if (was && was.disabled && other && !other.disabled) other.focus();
 }
 
 export default function (component) {
@@ -90,6 +91,6 @@ export default function (component) {
     }
   };
   const timer = setInterval(scrollViews, 400);
-  const focusTimer = setInterval(() => keepFocusOnSteps(browser), 100);
+  const focusTimer = setInterval(keepFocusOnSteps, 100);
   return () => { clearInterval(timer); clearInterval(focusTimer); };
 }
