@@ -4,6 +4,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from page_models.building_blocks import SECTIONS
 
@@ -14,6 +15,7 @@ CHART = ".js-plotly-plot"
 ERROR_BOX = "[data-testid='stAlertContentError']"
 MAIN_VISUAL = ".st-key-main-visual"
 SCREEN = {"width": 1280, "height": 720}
+MATH_MS = 30_000  # KaTeX is a chunk loaded on first use: under load math is drawn after the run
 
 
 def section_pills(page):
@@ -29,7 +31,7 @@ def test_each_section_renders_its_charts_on_the_first_screen(page, base_url, con
     page.locator(CHART).first.wait_for(timeout=30_000)
     assert page.locator(CHART).count() == CHARTS.get(section, 1)
     assert page.locator(f"{CHART} .main-svg").count() >= CHARTS.get(section, 1)  # really drawn
-    assert page.locator(".katex").count() >= 1  # the formula
+    expect(page.locator(".katex").first).to_be_attached(timeout=MATH_MS)  # the formula
     assert page.locator(ERROR_BOX).count() == 0
     box = page.locator(MAIN_VISUAL).bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= SCREEN["width"]
@@ -52,7 +54,7 @@ def test_junk_input_is_a_message(page, base_url, console_errors, query, message)
     open_page(page, base_url, f"Building_Blocks?{query}")
     assert message in page.locator(ERROR_BOX).first.inner_text()
     assert page.locator(CHART).count() == 0
-    assert page.locator(".katex").count() >= 1  # the formulas stay
+    expect(page.locator(".katex").first).to_be_attached(timeout=MATH_MS)  # formulas stay
     assert_no_exception(page)
     assert_no_console_errors(console_errors)
 
