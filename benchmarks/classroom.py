@@ -386,6 +386,7 @@ def serve_files_again(server: Server, urls: list[str], repeats: int = 3) -> tupl
 
 
 def find_py_spy() -> str | None:
+    """py-spy on the PATH or beside this Python, else None."""
     beside = Path(sys.executable).with_name("py-spy")
     return shutil.which("py-spy") or (str(beside) if beside.exists() else None)
 

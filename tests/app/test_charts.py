@@ -1,6 +1,7 @@
 """ui.charts: a shared figure is laid out and converted once per view, for every session."""
 
 import json
+import threading
 
 import plotly.graph_objects as go
 import plotly.io
@@ -51,8 +52,6 @@ def test_a_figure_that_is_not_shared_is_laid_out_on_every_run():
 
 
 def test_sessions_drawing_one_shared_figure_at_once_never_see_it_half_copied():
-    import threading
-
     from viz.chart_text import chart_text
 
     fig = charts.shared(go.Figure([go.Scatter(x=list(range(50)), y=[i * i for i in range(50)],

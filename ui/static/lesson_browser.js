@@ -36,7 +36,8 @@ function newLessonBrowser(parentElement) {
 // button had the focus is noted as it arrives (focusin), not sampled: a quick Enter can disable
 // the button before any timer runs. A click anywhere else forgets it.
 const STEP_BUTTONS = [".st-key-lesson_next button", ".st-key-lesson_back button"];
-const stepButtonOf = (element) => STEP_BUTTONS.findIndex((s) => element.closest && element.closest(s));
+const stepButtonOf = (element) =>
+  STEP_BUTTONS.findIndex((s) => element.closest && element.closest(s));
 let stepButton = -1;  // the index in STEP_BUTTONS of the button that last had the focus, or -1
 document.addEventListener("focusin", (event) => { stepButton = stepButtonOf(event.target); });
 document.addEventListener("pointerdown", (event) => {
